@@ -1,0 +1,51 @@
+"""The current date and time, injectable so that schedules can be tested without waiting.
+
+``--today``/``--now`` options win, then the ``MENTORCTL_TODAY``/``MENTORCTL_NOW``
+environment variables, then the system clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from mentorctl.errors import UsageError
+
+ENV_TODAY = "MENTORCTL_TODAY"
+ENV_NOW = "MENTORCTL_NOW"
+
+
+def parse_date(text: str, source: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{source} '{text}': expected a date such as 2026-03-01") from None
+
+
+def parse_datetime(text: str, source: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{source} '{text}': expected a time such as 2026-03-01T09:00") from None
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value
+
+
+def now(option: str | None = None) -> dt.datetime:
+    if option:
+        return parse_datetime(option, "--now")
+    if os.environ.get(ENV_NOW):
+        return parse_datetime(os.environ[ENV_NOW], ENV_NOW)
+    if os.environ.get(ENV_TODAY):
+        day = parse_date(os.environ[ENV_TODAY], ENV_TODAY)
+        return dt.datetime(day.year, day.month, day.day, 9, 0).astimezone()
+    return dt.datetime.now().astimezone()
+
+
+def today(option: str | None = None) -> dt.date:
+    if option:
+        return parse_date(option, "--today")
+    if os.environ.get(ENV_TODAY):
+        return parse_date(os.environ[ENV_TODAY], ENV_TODAY)
+    return now().date()

@@ -1,0 +1,67 @@
+"""Ordered, named schema migrations of the store.
+
+Each migration takes the raw tables (``{table: {doc_id: document}}``) at version N-1 and
+brings them to version N in place. They run inside a writing command, so a failed
+migration leaves the file as it was. Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Tables = dict[str, dict[str, dict[str, Any]]]
+
+META_TABLE = "_meta"
+META_ID = "1"
+
+
+def _create_meta(tables: Tables) -> None:
+    """Version 1: a ``_meta`` table holding the schema version and id counters."""
+    people = tables.get("people", {})
+    highest = 0
+    for doc in people.values():
+        pid = str(doc.get("id", ""))
+        if pid.startswith("P") and pid[1:].isdigit():
+            highest = max(highest, int(pid[1:]))
+    tables[META_TABLE] = {META_ID: {"schema_version": 0, "counters": {"person": highest}}}
+
+
+def _index_people_by_email(tables: Tables) -> None:
+    """Version 2: every person carries a ``key`` (the normalised email) used for idempotent import."""
+    for doc in tables.get("people", {}).values():
+        if "key" not in doc and isinstance(doc.get("email"), str):
+            doc["key"] = doc["email"].strip().lower()
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Tables], None]]] = [
+    (1, "create_meta", _create_meta),
+    (2, "index_people_by_email", _index_people_by_email),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(tables: Tables) -> int:
+    meta = tables.get(META_TABLE, {}).get(META_ID)
+    if meta is None:
+        return 0
+    return int(meta.get("schema_version", 0))
+
+
+def pending(tables: Tables) -> list[str]:
+    version = current_version(tables)
+    return [name for number, name, _ in MIGRATIONS if number > version]
+
+
+def migrate(tables: Tables) -> list[str]:
+    """Apply every migration newer than the store's version; return their names."""
+    version = current_version(tables)
+    applied = []
+    for number, name, step in MIGRATIONS:
+        if number <= version:
+            continue
+        step(tables)
+        tables[META_TABLE][META_ID]["schema_version"] = number
+        applied.append(name)
+    return applied

@@ -1,0 +1,288 @@
+"""Reading one person's answers: emails, roles, ages, topic lists and capacities.
+
+Each parser takes the text of one cell and returns a clean value, or raises
+:class:`Rejection` with a reason that names no personal data. Form answers repeat a lot
+(roles, languages, topic combinations), so the parsers for those are cached per text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+ROLES = ("mentor", "mentee", "both")
+
+
+class Rejection(Exception):
+    """One field of one row cannot be used; the row is rejected with this reason."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+# -- email --------------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"[^\s@<>()\[\],;:\"\\]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
+)
+_ANGLE = re.compile(r"<([^<>]+)>")
+
+
+def normalise_email(text: str) -> str:
+    """The key a person is known by: their address, trimmed and lower-cased.
+
+    Accepts the "Name <address>" and "mailto:" forms that copy-pasting produces.
+    """
+    value = text.strip()
+    if "<" in value:
+        match = _ANGLE.search(value)
+        if match:
+            value = match.group(1).strip()
+    if value[:7].lower() == "mailto:":
+        value = value[7:]
+    if not value:
+        raise Rejection("email", "missing")
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise Rejection("email", "not a valid email address")
+    local = value.split("@", 1)[0]
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise Rejection("email", "not a valid email address")
+    return value.lower()
+
+
+# -- role ---------------------------------------------------------------------------------
+
+_MENTEE_PHRASES = re.compile(
+    r"\bmentees?\b|\bbe(?:ing)? mentored\b|\b(?:find|get|have|need|want|looking for|"
+    r"match me with|receive|get some)\s+(?:a\s+|some\s+)?mentor(?:ing|ship)?\b|\blearn\b"
+)
+_MENTOR_WORDS = re.compile(r"\bmentor(?:ing|s)?\b|\bgive back\b|\bshare my\b|\bcoach\b")
+_BOTH_WORDS = re.compile(r"\bboth\b|\beither\b|\bmentor\s*(?:and|&|/|\+)\s*mentee\b")
+
+
+class RoleReader:
+    """Recognises roles in free text such as "I'd like to be a mentor" or "Mentee - find a mentor"."""
+
+    def __init__(self, answers: dict[str, list[str]] | None = None) -> None:
+        self._exact: dict[str, str] = {}
+        for role, phrases in (answers or {}).items():
+            for phrase in phrases:
+                self._exact[_fold(phrase)] = role
+        self._cache: dict[str, str | None] = {}
+
+    def read(self, text: str) -> str:
+        try:
+            role = self._cache[text]
+        except KeyError:
+            role = self._cache[text] = self._recognise(text)
+        if role is None:
+            if not text.strip():
+                raise Rejection("role", "missing (expected mentor, mentee or both)")
+            raise Rejection("role", "not recognised (expected mentor, mentee or both)")
+        return role
+
+    def _recognise(self, text: str) -> str | None:
+        folded = _fold(text)
+        if folded in self._exact:
+            return self._exact[folded]
+        if folded in ROLES:
+            return folded
+        if _BOTH_WORDS.search(folded):
+            return "both"
+        mentee = bool(_MENTEE_PHRASES.search(folded))
+        rest = _MENTEE_PHRASES.sub(" ", folded)
+        mentor = bool(_MENTOR_WORDS.search(rest))
+        if mentee and mentor:
+            return "both"
+        if mentee:
+            return "mentee"
+        if mentor:
+            return "mentor"
+        return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).casefold()
+
+
+# -- age ----------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^(\d{1,3})(?:[.,]0+)?(?:\s*(?:years?(?: old)?|yrs?|y))?$")
+_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|–|—|to)\s*(\d{1,3})(?:\s*years?)?$")
+_AT_LEAST = re.compile(
+    r"^(?:(\d{1,3})\s*\+|(?:over|above|at least)\s+(\d{1,3})|(\d{1,3})\s+or\s+(?:older|over|above))"
+)
+_UNDER = re.compile(
+    r"^(?:under|below|younger than|less than|<)\s*(\d{1,3})|^(\d{1,3})\s+or\s+(?:younger|under)"
+)
+_YES = {
+    "yes",
+    "y",
+    "true",
+    "i confirm",
+    "confirmed",
+    "i am",
+    "i am 18 or older",
+    "yes, i am 18 or older",
+}
+_NO = {"no", "n", "false", "i am not"}
+
+
+def read_age(text: str, minimum: int) -> tuple[int | None, bool]:
+    """(age, confirmed adult) from an age answer: "34", "25-34", "65+", "under 18" or "Yes".
+
+    For a range the lower bound counts, so "18-24" passes an 18+ rule and "16-24" does not.
+    """
+    folded = _fold(text)
+    if not folded:
+        return None, False
+    match = _NUMBER.match(folded)
+    if match:
+        return _plausible(int(match.group(1)), minimum), False
+    match = _RANGE.match(folded)
+    if match:
+        low, high = int(match.group(1)), int(match.group(2))
+        if low > high:
+            raise Rejection("age", "not understood (a range must go from low to high)")
+        return _plausible(low, minimum), False
+    match = _AT_LEAST.match(folded)
+    if match:
+        return _plausible(int(next(g for g in match.groups() if g)), minimum), False
+    if _UNDER.match(folded):
+        raise Rejection("age", f"under {minimum}: only adults can take part")
+    if folded.rstrip(".!") in _YES or folded.startswith("yes"):
+        return None, True
+    if folded in _NO or folded.startswith("no"):
+        raise Rejection("age", f"did not confirm being {minimum} or older")
+    raise Rejection("age", "not understood (expected a number such as 34 or a range such as 25-34)")
+
+
+def _plausible(age: int, minimum: int) -> int:
+    if age > 120:
+        raise Rejection("age", "not a plausible age")
+    if age < minimum:
+        raise Rejection("age", f"under {minimum}: only adults can take part")
+    return age
+
+
+_DATE_FORMATS = {
+    "DMY": ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y"),
+    "MDY": ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"),
+}
+_UNAMBIGUOUS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+)
+
+
+def read_birth_date(text: str, order: str) -> dt.date | None:
+    value = text.strip()
+    if not value:
+        return None
+    value = value.split("T")[0].split(" 00:00")[0]
+    for fmt in (*_UNAMBIGUOUS, *_DATE_FORMATS[order]):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise Rejection("birth_date", "not a date (expected e.g. 1990-04-23)")
+
+
+def age_on(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+# -- lists, capacity, text ----------------------------------------------------------------
+
+_LIST_SPLIT = re.compile(r"\s*(?:[,;\n\r|]|\s/\s)\s*")
+_LANGUAGE_SPLIT = re.compile(r"\s*(?:[,;\n\r|/&+]|\band\b)\s*", re.IGNORECASE)
+
+
+class ListReader:
+    """Splits multi-valued answers, such as Google Forms checkboxes joined with ", ".
+
+    Known choices are found first, so a choice that itself holds a comma stays whole;
+    matching is case-insensitive and returns the choice as the program spells it.
+    """
+
+    def __init__(self, choices: Iterable[str] = (), *, languages: bool = False) -> None:
+        self._choices = sorted(
+            ((_fold(c), c) for c in choices if c.strip()), key=lambda item: -len(item[0])
+        )
+        self._splitter = _LANGUAGE_SPLIT if languages else _LIST_SPLIT
+        self._languages = languages
+        self._cache: dict[str, list[str]] = {}
+
+    def read(self, text: str) -> list[str]:
+        try:
+            return list(self._cache[text])
+        except KeyError:
+            pass
+        values = self._split(text)
+        if len(self._cache) < 200_000:
+            self._cache[text] = values
+        return list(values)
+
+    def _split(self, text: str) -> list[str]:
+        found: list[str] = []
+        keys: list[str] = []
+        if self._choices:
+            folded = _fold(text)
+            for key, choice in self._choices:
+                position = folded.find(key)
+                if position >= 0:
+                    found.append(choice)
+                    keys.append(key)
+                    folded = folded[:position] + "," + folded[position + len(key) :]
+        for part in self._splitter.split(text):
+            part = " ".join(part.split()).strip(" .")
+            # Pieces of a choice that holds a comma were already taken whole above.
+            if part and not any(_fold(part) in key for key in keys):
+                found.append(_capitalise(part) if self._languages else part)
+        unique: dict[str, str] = {}
+        for value in found:
+            unique.setdefault(value.casefold(), value)
+        return list(unique.values())
+
+
+def _capitalise(word: str) -> str:
+    return word[:1].upper() + word[1:] if word.islower() else word
+
+
+_CAPACITY = re.compile(r"^(?:up to\s+|max(?:imum)?\s+)?(\d{1,3})(?:\s+[a-z]+)?$")
+
+
+def read_capacity(text: str, default: int) -> int:
+    folded = _fold(text)
+    if not folded:
+        return default
+    match = _CAPACITY.match(folded)
+    if not match:
+        raise Rejection("capacity", "not a whole number of mentees")
+    value = int(match.group(1))
+    if value < 1:
+        raise Rejection("capacity", "must be a positive whole number")
+    return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Strip control characters and surrounding space; keep the text otherwise as written."""
+    cleaned = _CONTROL.sub("", text).strip()
+    return cleaned[:limit]
+
+
+def clean_line(text: str, limit: int) -> str:
+    """Like :func:`clean_text`, on one line: names never carry line breaks into headers."""
+    return " ".join(_CONTROL.sub("", text).split())[:limit]

@@ -1,0 +1,90 @@
+"""The command line as a whole: help, version, unbuilt commands, start-up imports, docs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentorctl import __version__
+from mentorctl.cli import app
+
+COMMANDS = ["init-program", "import-signups", "pair", "introduce", "checkin", "report"]
+BUILT = ["init-program", "import-signups"]
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _registered() -> list[str]:
+    return [c.name for c in app.registered_commands if c.name]
+
+
+def test_help_lists_every_command_with_a_purpose(cli) -> None:
+    result = cli("--help")
+    assert result.exit_code == 0, result.output
+    for command in COMMANDS:
+        line = next(line for line in result.stdout.splitlines() if line.strip().startswith(command))
+        assert len(line.split(None, 1)[1]) > 10, line
+        assert "..." not in line
+    assert sorted(_registered()) == sorted(COMMANDS)
+
+
+def test_version(cli) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"mentorctl {__version__}"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mentorctl", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"mentorctl {__version__}"
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in BUILT])
+def test_unbuilt_commands_say_so_and_fail(cli, command: str) -> None:
+    result = cli(command, "--json")
+    assert result.exit_code == 1
+    assert f"'{command}' is not available" in result.stderr
+
+
+@pytest.mark.parametrize("command", BUILT)
+def test_built_commands_have_an_example_and_json(cli, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Example: mentorctl " + command in result.stdout
+    assert "--json" in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    assert re.search(rf"`mentorctl {command}\b", README.read_text(encoding="utf-8")), command
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys\n"
+        "from mentorctl.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "CliRunner().invoke(app, ['--help'])\n"
+        "heavy = ['jinja2', 'tinydb', 'yaml', 'scipy', 'orjson', 'csv', 'rich.table']\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_piped_output_has_no_colour_codes(workspace: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mentorctl", "init-program", "--list-templates"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "\x1b[" not in result.stdout
+    assert "career" in result.stdout

@@ -1,0 +1,222 @@
+"""The store: permissions, atomic and batched writes, locking, migrations, shape checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from helpers import PROGRAM, read_store, write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mentorctl import fileio, migrations
+from mentorctl.errors import StoreError, StoreLockedError
+from mentorctl.store import Store
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_new_store_is_private(store_file: Path) -> None:
+    assert mode(store_file) == 0o600
+    assert mode(store_file.parent) == 0o700
+    assert mode(store_file.with_name("store.json.lock")) == 0o600
+
+
+def test_store_stays_private_after_writes(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "store.json"
+    with Store.writing(path, create=True) as store:
+        store.table("people").insert({"key": "a"})
+    os.chmod(path, 0o644)  # a careless copy; the next write puts it right
+    with Store.writing(path) as store:
+        store.table("people").insert({"key": "b"})
+    assert mode(path) == 0o600
+
+
+def test_new_store_records_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True):
+        pass
+    data = read_store(path)
+    assert data["_meta"]["1"]["schema_version"] == migrations.SCHEMA_VERSION
+
+
+def test_exception_inside_a_command_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True) as store:
+        store.table("people").insert({"key": "kept"})
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), Store.writing(path) as store:
+        store.table("people").insert({"key": "lost"})
+        raise RuntimeError("boom")
+    assert path.read_bytes() == before
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True):
+        pass
+    before = path.read_bytes()
+    with Store.writing(path, dry_run=True) as store:
+        store.table("people").insert({"key": "x"})
+    assert path.read_bytes() == before
+
+
+def test_a_command_writes_the_file_once(
+    workspace: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "".join(f"p{i}@example.org,Person {i},Mentee,30\n" for i in range(200))
+    csv_file = write_csv(workspace / "s.csv", "Email,Name,Role,Age\n" + rows)
+    writes: list[Path] = []
+    real = fileio.atomic_write_bytes
+
+    def counting(path: Path, data: bytes, mode: int = 0o600) -> None:
+        writes.append(path)
+        real(path, data, mode)
+
+    monkeypatch.setattr("mentorctl.store.atomic_write_bytes", counting)
+    result = cli("import-signups", csv_file, "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in writes] == ["store.json"]
+    assert len(read_store(workspace / PROGRAM / "data" / "store.json")["people"]) == 200
+
+
+def test_unversioned_store_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    legacy = {"people": {"1": {"id": "P7", "email": " Ana@Example.org "}}}
+    path.write_text(json.dumps(legacy))
+    with Store.writing(path) as store:
+        assert store.migrated == ["create_meta", "index_people_by_email"]
+        assert store.next_id("person", "P") == "P8"
+    data = read_store(path)
+    assert data["_meta"]["1"]["schema_version"] == migrations.SCHEMA_VERSION
+    assert data["people"]["1"]["key"] == "ana@example.org"
+
+
+def test_reading_does_not_migrate_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    path.write_text(json.dumps({"people": {}}))
+    before = path.read_bytes()
+    with Store.reading(path) as store:
+        assert store.schema_version == migrations.SCHEMA_VERSION
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "not an object of tables"),
+        ('{"people": [1]}', "table 'people' is not an object of documents"),
+        ('{"people": {"x": {}}}', "malformed document 'x'"),
+        ('{"people": {"1": "text"}}', "malformed document '1'"),
+    ],
+)
+def test_store_edited_into_a_bad_shape_is_refused(
+    store_file: Path, workspace: Path, cli, content: str, message: str
+) -> None:
+    store_file.write_text(content)
+    csv_file = write_csv(workspace / "s.csv", "Email,Name,Role,Age\na@example.org,A,Mentee,30\n")
+    result = cli("import-signups", csv_file, "-w", workspace)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "store.json" in result.stderr
+    assert store_file.read_text() == content
+
+
+def test_missing_store_is_reported(tmp_path: Path) -> None:
+    with (
+        pytest.raises(StoreError, match="no store here yet"),
+        Store.reading(tmp_path / "none.json"),
+    ):
+        pass
+
+
+def test_killed_writer_leaves_no_temp_files_behind(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True):
+        pass
+    (tmp_path / ".store.json.abc123.tmp").write_text("half")
+    with Store.writing(path):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.json", "store.json.lock"]
+
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from mentorctl.store import Store
+    with Store.writing(Path(sys.argv[1]), create=True) as store:
+        print("locked", flush=True)
+        time.sleep(float(sys.argv[2]))
+        store.table("people").insert({"key": "holder"})
+    """
+)
+
+
+def test_second_writer_waits_then_fails_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), "5"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        monkeypatch.setenv("MENTORCTL_LOCK_TIMEOUT", "0.3")
+        started = time.monotonic()
+        with (
+            pytest.raises(StoreLockedError, match="another mentorctl command is writing"),
+            Store.writing(path),
+        ):
+            pass
+        assert time.monotonic() - started >= 0.3
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_second_writer_proceeds_when_the_first_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), "0.5"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    monkeypatch.setenv("MENTORCTL_LOCK_TIMEOUT", "20")
+    with Store.writing(path) as store:
+        store.table("people").insert({"key": "second"})
+    assert holder.wait() == 0
+    keys = sorted(d["key"] for d in read_store(path)["people"].values())
+    assert keys == ["holder", "second"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(st.dictionaries(st.text(), json_values, max_size=5), max_size=8))
+def test_documents_round_trip(tmp_path_factory: pytest.TempPathFactory, docs: list[dict]) -> None:
+    path = tmp_path_factory.mktemp("rt") / "store.json"
+    with Store.writing(path, create=True) as store:
+        store.table("things").insert_multiple(docs)
+    with Store.reading(path) as store:
+        assert [dict(d) for d in store.table("things").all()] == docs

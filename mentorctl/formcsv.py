@@ -11,7 +11,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorctl.errors import InputError
@@ -24,14 +25,52 @@ FIRST_DATA_ROW = 2
 
 @dataclass
 class FormTable:
+    """A form export: its header row, and its answers read on demand, one record at a time.
+
+    Records are streamed rather than held in a list: an export of 100,000 rows takes several
+    times its file size as Python strings, and an import needs each record only once.
+    """
+
     path: Path
     headers: list[str]
-    records: list[list[str]]
     encoding: str
     delimiter: str
+    raw: bytes = field(repr=False)
+    body_offset: int = field(repr=False, default=0)
 
-    def row_number(self, index: int) -> int:
-        return index + FIRST_DATA_ROW
+    def records(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) for each answer row; the number is the one a spreadsheet shows.
+
+        Blank rows are skipped, short rows padded, and cells past the last header (a trailing
+        delimiter) dropped, so every record has one cell per header.
+        """
+        source = io.BytesIO(self.raw)
+        text = io.TextIOWrapper(source, encoding=self.encoding, newline="")
+        reader = csv.reader(text, delimiter=self.delimiter)
+        width = len(self.headers)
+        row = FIRST_DATA_ROW - 1
+        total = len(self.raw)
+        try:
+            next(reader)  # the header row, already read
+            for record in reader:
+                row += 1
+                if progress is not None and row % 2000 == 0:
+                    progress(source.tell(), total)
+                if len(record) != width:
+                    if not any(cell.strip() for cell in record):
+                        continue
+                    record = (record + [""] * width)[:width]
+                elif not any(record):
+                    continue
+                yield row, record
+        except csv.Error as exc:
+            raise InputError(f"not readable as CSV: {exc}", file=self.path, row=row + 1) from None
+        if progress is not None:
+            progress(total, total)
+        if row < FIRST_DATA_ROW:
+            raise InputError("the file has a header row but no answers", file=self.path)
 
 
 def normalise_header(text: str) -> str:
@@ -40,8 +79,8 @@ def normalise_header(text: str) -> str:
     return text.rstrip(" *:")
 
 
-def decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """The text of ``raw`` and the encoding it was read with."""
+def detect_encoding(raw: bytes, path: Path) -> str:
+    """The encoding of ``raw``: a byte-order mark decides, else UTF-8 if it is valid, else Windows-1252."""
     if raw.startswith(b"PK\x03\x04"):
         raise InputError(
             "this is a spreadsheet workbook, not CSV",
@@ -49,21 +88,28 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
             hint="export it from your spreadsheet as 'CSV UTF-8 (comma delimited)'",
         )
     if raw.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        try:
-            return raw.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            encoding = "cp1252"
+        return "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in raw:
+        raise InputError("not a CSV file (it holds binary data)", file=path)
+    if raw.isascii() or _valid_utf8(raw):
+        return "utf-8"
+    # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
+    undefined = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+    return "latin-1" if any(byte in raw for byte in undefined) else "cp1252"
+
+
+def _valid_utf8(raw: bytes, chunk: int = 1 << 20) -> bool:
+    # Decoding in chunks checks validity without holding the whole text in memory.
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        text = raw.decode(encoding)
+        for start in range(0, len(raw), chunk):
+            decoder.decode(raw[start : start + chunk])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
-        encoding = "latin-1"
-        text = raw.decode(encoding)
-    return text, encoding
+        return False
+    return True
 
 
 def sniff_delimiter(text: str) -> str:
@@ -94,6 +140,7 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 
 def read_form_csv(path: Path) -> FormTable:
+    """Open a form export: detect its encoding and delimiter and read its header row."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -104,31 +151,15 @@ def read_form_csv(path: Path) -> FormTable:
         raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
     if not raw.strip():
         raise InputError("the file is empty", file=path)
-    text, encoding = decode(raw, path)
-    if "\x00" in text:
+    encoding = detect_encoding(raw, path)
+    head = raw[:65536].decode(encoding, errors="ignore")
+    if "\x00" in head:
         raise InputError("not a CSV file (it holds binary data)", file=path)
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[list[str]] = []
+    delimiter = sniff_delimiter(head)
     try:
-        headers = next(reader, None)
-        if headers is None or not any(h.strip() for h in headers):
-            raise InputError("the file has no header row", file=path, row=1)
-        headers = _unique_headers(headers)
-        width = len(headers)
-        for record in reader:
-            if len(record) != width:
-                if not any(cell.strip() for cell in record):
-                    continue
-                # Short rows are padded; cells past the last header (a trailing delimiter) are dropped.
-                record = (record + [""] * width)[:width]
-            elif not any(record):
-                continue
-            records.append(record)
+        headers = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
     except csv.Error as exc:
-        raise InputError(
-            f"not readable as CSV: {exc}", file=path, row=len(records) + FIRST_DATA_ROW
-        ) from None
-    if not records:
-        raise InputError("the file has a header row but no answers", file=path)
-    return FormTable(path, headers, records, encoding, delimiter)
+        raise InputError(f"not readable as CSV: {exc}", file=path, row=1) from None
+    if headers is None or not any(h.strip() for h in headers):
+        raise InputError("the file has no header row", file=path, row=1)
+    return FormTable(path, _unique_headers(headers), encoding, delimiter, raw)

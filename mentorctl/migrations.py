@@ -27,16 +27,16 @@ def _create_meta(tables: Tables) -> None:
     tables[META_TABLE] = {META_ID: {"schema_version": 0, "counters": {"person": highest}}}
 
 
-def _index_people_by_email(tables: Tables) -> None:
-    """Version 2: every person carries a ``key`` (the normalised email) used for idempotent import."""
+def _normalise_emails(tables: Tables) -> None:
+    """Version 2: a person's email is their key for re-imports, so it is stored trimmed and lower-cased."""
     for doc in tables.get("people", {}).values():
-        if "key" not in doc and isinstance(doc.get("email"), str):
-            doc["key"] = doc["email"].strip().lower()
+        if isinstance(doc.get("email"), str):
+            doc["email"] = doc["email"].strip().lower()
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Tables], None]]] = [
     (1, "create_meta", _create_meta),
-    (2, "index_people_by_email", _index_people_by_email),
+    (2, "normalise_emails", _normalise_emails),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

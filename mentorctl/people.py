@@ -25,8 +25,10 @@ class Rejection(Exception):
 
 # -- email --------------------------------------------------------------------------------
 
+# No dot at either end of the local part and no two in a row; a dotted domain with a TLD.
 _EMAIL = re.compile(
-    r"[^\s@<>()\[\],;:\"\\]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
+    r"(?!\.)(?![^@]*\.\.)[^\s@<>()\[\],;:\"\\]{1,64}(?<!\.)"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
 )
 _ANGLE = re.compile(r"<([^<>]+)>")
 
@@ -37,18 +39,15 @@ def normalise_email(text: str) -> str:
     Accepts the "Name <address>" and "mailto:" forms that copy-pasting produces.
     """
     value = text.strip()
-    if "<" in value:
+    if "<" in value or ":" in value:
         match = _ANGLE.search(value)
         if match:
             value = match.group(1).strip()
-    if value[:7].lower() == "mailto:":
-        value = value[7:]
+        if value[:7].lower() == "mailto:":
+            value = value[7:]
     if not value:
         raise Rejection("email", "missing")
-    if len(value) > 254 or not _EMAIL.fullmatch(value):
-        raise Rejection("email", "not a valid email address")
-    local = value.split("@", 1)[0]
-    if local.startswith(".") or local.endswith(".") or ".." in local:
+    if len(value) > 254 or _EMAIL.fullmatch(value) is None:
         raise Rejection("email", "not a valid email address")
     return value.lower()
 
@@ -210,44 +209,56 @@ _LANGUAGE_SPLIT = re.compile(r"\s*(?:[,;\n\r|/&+]|\band\b)\s*", re.IGNORECASE)
 class ListReader:
     """Splits multi-valued answers, such as Google Forms checkboxes joined with ", ".
 
-    Known choices are found first, so a choice that itself holds a comma stays whole;
-    matching is case-insensitive and returns the choice as the program spells it.
+    Known choices are recognised even when they hold a separator themselves ("Leadership,
+    management and strategy"), case-insensitively, and come back as the program spells them.
+    The order of the answer is kept.
     """
 
     def __init__(self, choices: Iterable[str] = (), *, languages: bool = False) -> None:
-        self._choices = sorted(
-            ((_fold(c), c) for c in choices if c.strip()), key=lambda item: -len(item[0])
-        )
         self._splitter = _LANGUAGE_SPLIT if languages else _LIST_SPLIT
         self._languages = languages
+        # A choice is known by its pieces as the splitter cuts them, so it matches however
+        # the form joined them.
+        self._choices: dict[tuple[str, ...], str] = {}
+        for choice in choices:
+            pieces = self._pieces(choice)
+            if pieces:
+                self._choices[tuple(_fold(p) for p in pieces)] = choice.strip()
+        self._longest = max((len(k) for k in self._choices), default=1)
         self._cache: dict[str, list[str]] = {}
 
     def read(self, text: str) -> list[str]:
+        """The values in ``text``. Equal answers share one list: never change it in place."""
         try:
-            return list(self._cache[text])
+            return self._cache[text]
         except KeyError:
             pass
         values = self._split(text)
         if len(self._cache) < 200_000:
             self._cache[text] = values
-        return list(values)
+        return values
+
+    def _pieces(self, text: str) -> list[str]:
+        return [
+            p for p in (" ".join(p.split()).strip(" .") for p in self._splitter.split(text)) if p
+        ]
 
     def _split(self, text: str) -> list[str]:
+        pieces = self._pieces(text)
+        folded = [_fold(p) for p in pieces]
         found: list[str] = []
-        keys: list[str] = []
-        if self._choices:
-            folded = _fold(text)
-            for key, choice in self._choices:
-                position = folded.find(key)
-                if position >= 0:
+        i = 0
+        while i < len(pieces):
+            for j in range(min(len(pieces), i + self._longest), i, -1):
+                choice = self._choices.get(tuple(folded[i:j]))
+                if choice is not None:
                     found.append(choice)
-                    keys.append(key)
-                    folded = folded[:position] + "," + folded[position + len(key) :]
-        for part in self._splitter.split(text):
-            part = " ".join(part.split()).strip(" .")
-            # Pieces of a choice that holds a comma were already taken whole above.
-            if part and not any(_fold(part) in key for key in keys):
-                found.append(_capitalise(part) if self._languages else part)
+                    i = j
+                    break
+            else:
+                piece = pieces[i]
+                found.append(_capitalise(piece) if self._languages else piece)
+                i += 1
         unique: dict[str, str] = {}
         for value in found:
             unique.setdefault(value.casefold(), value)
@@ -274,15 +285,20 @@ def read_capacity(text: str, default: int) -> int:
     return value
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Line breaks other than \n that spreadsheets and word processors put in cells.
+_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029\x85]")
 
 
 def clean_text(text: str, limit: int) -> str:
-    """Strip control characters and surrounding space; keep the text otherwise as written."""
-    cleaned = _CONTROL.sub("", text).strip()
-    return cleaned[:limit]
+    """Strip control characters and surrounding space; line breaks become \\n; the rest stays as written."""
+    if text.isprintable():  # the common case, checked in C
+        return text.strip()[:limit]
+    return _CONTROL.sub("", _BREAKS.sub("\n", text)).strip()[:limit]
 
 
 def clean_line(text: str, limit: int) -> str:
-    """Like :func:`clean_text`, on one line: names never carry line breaks into headers."""
-    return " ".join(_CONTROL.sub("", text).split())[:limit]
+    """Like :func:`clean_text`, on one line: any run of white space, line breaks included, is one space."""
+    if text.isprintable() and "  " not in text:
+        return text.strip()[:limit]
+    return _CONTROL.sub("", " ".join(text.split())).strip()[:limit]

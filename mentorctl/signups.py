@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from mentorctl import importindex
 from mentorctl import people as parse
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
 from mentorctl.fileio import atomic_write_text
 from mentorctl.formcsv import FormTable, normalise_header, read_form_csv
+from mentorctl.gcpause import paused_gc
 from mentorctl.programs import PERSON_FIELDS, Program
 from mentorctl.timezones import recognised
+
+if TYPE_CHECKING:
+    from mentorctl.store import Store
 
 # Fields compared to decide whether a re-imported person changed.
 COMPARED_FIELDS = (
@@ -40,7 +48,10 @@ COMPARED_FIELDS = (
     "bio",
     "extra",
 )
-PROGRESS_EVERY = 2000
+# Distinct answers remembered per column; past this a column is mostly unique answers.
+CACHE_LIMIT = 4096
+# Bump when a change to the parsers means the same row may now read differently.
+PARSER_VERSION = 1
 Progress = Callable[[int, int], None]
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
@@ -108,7 +119,8 @@ def map_columns(
         if col is None:
             raise UsageError(
                 f"--map {name}='{header}': the file has no such column",
-                hint="its columns: " + ", ".join(repr(h) for h in headers),
+                file=file,
+                hint="its columns: " + describe_headers(headers),
             )
         field_to_column[name] = col
         taken.add(col)
@@ -133,7 +145,7 @@ def map_columns(
         raise InputError(
             "no email column found",
             file=file,
-            hint="name it with --map email=HEADER; columns: " + ", ".join(repr(h) for h in headers),
+            hint="name it with --map email=HEADER; columns: " + describe_headers(headers),
         )
 
     name_parts = None
@@ -153,6 +165,18 @@ def map_columns(
         if col not in taken and header.strip():
             extra_columns.setdefault(header, col)
     return Mapping(field_to_column, extra_columns, name_parts, headers)
+
+
+def describe_headers(headers: list[str], limit: int = 12) -> str:
+    """The headers for an error hint. A file without a header row has answers there, so
+    anything that looks like an address is masked: error messages carry no personal data."""
+    shown = []
+    for header in headers[:limit]:
+        text = "(an email address)" if "@" in header else repr(header[:40])
+        shown.append(text)
+    if len(headers) > limit:
+        shown.append(f"and {len(headers) - limit} more")
+    return ", ".join(shown)
 
 
 @dataclass
@@ -197,34 +221,91 @@ class RowReader:
         self.default_capacity = int(signup["default_capacity"])
         self.date_order = str(signup["date_order"])
         self.fixed_role = role
+        self.stamp = ""  # the import's time, set by import_signups
         self.roles = parse.RoleReader(signup["role_answers"])
         topics = signup["topics"]
         self.goals = parse.ListReader(topics)
         self.expertise = parse.ListReader(topics)
         self.languages = parse.ListReader(languages=True)
+        # A row's fingerprint covers everything that decides how it reads, so an identical row
+        # under identical settings is known to be unchanged without being parsed again.
+        settings = orjson.dumps(
+            [
+                PARSER_VERSION,
+                role,
+                sorted(mapping.field_to_column.items()),
+                mapping.name_parts,
+                sorted(mapping.extra_columns.items()),
+                signup,
+            ],
+            option=orjson.OPT_SORT_KEYS,
+        )
+        salt = hashlib.blake2b(settings, digest_size=16).digest()
+        self.hasher = hashlib.blake2b(digest_size=12, key=salt)
+        # Column index per field, -1 when the form has no such column.
         cols = mapping.field_to_column
-        self.cols = cols
+        self.at = {name: cols.get(name, -1) for name in PERSON_FIELDS}
         self.name_parts = mapping.name_parts
-        self.extra_items = list(mapping.extra_columns.items())
+        # Most columns hold a few answers repeated thousands of times (time zones, employers,
+        # multiple choices): each distinct answer is cleaned once.
+        self.extra_items = [(key, col, {}) for key, col in mapping.extra_columns.items()]
+        self._zones: dict[str, str | None] = {}
+        self._organisations: dict[str, str | None] = {}
         self.unrecognised_zones: Counter[str] = Counter()
+        # Answers such as ages and capacities repeat across thousands of rows.
+        self._ages: dict[str, tuple[int | None, bool] | parse.Rejection] = {}
+        self._capacities: dict[str, int | parse.Rejection] = {}
 
-    def cell(self, record: list[str], name: str) -> str:
-        col = self.cols.get(name)
-        return record[col] if col is not None else ""
+    def fingerprint(self, record: list[str]) -> str:
+        hasher = self.hasher.copy()
+        hasher.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
+        return hasher.hexdigest()
+
+    def _age(self, text: str) -> tuple[int | None, bool]:
+        try:
+            found = self._ages[text]
+        except KeyError:
+            try:
+                found = parse.read_age(text, self.min_age)
+            except parse.Rejection as exc:
+                found = exc
+            self._ages[text] = found
+        if isinstance(found, parse.Rejection):
+            raise found
+        return found
+
+    def _capacity(self, text: str) -> int:
+        try:
+            found = self._capacities[text]
+        except KeyError:
+            try:
+                found = parse.read_capacity(text, self.default_capacity)
+            except parse.Rejection as exc:
+                found = exc
+            self._capacities[text] = found
+        if isinstance(found, parse.Rejection):
+            raise found
+        return found
 
     def read(self, record: list[str]) -> dict[str, Any]:
-        cell = self.cell
-        email = parse.normalise_email(cell(record, "email"))
+        # The hot loop of an import: plain answers take inline fast paths, and only answers
+        # with control characters or runs of spaces go through the slower cleaners.
+        at = self.at
+        email = parse.normalise_email(record[at["email"]])
         if self.name_parts:
-            raw_name = f"{record[self.name_parts[0]]} {record[self.name_parts[1]]}"
+            raw = f"{record[self.name_parts[0]]} {record[self.name_parts[1]]}"
         else:
-            raw_name = cell(record, "name")
-        name = parse.clean_line(raw_name, NAME_LIMIT)
+            i = at["name"]
+            raw = record[i] if i >= 0 else ""
+        name = _line(raw, NAME_LIMIT)
         if not name:
             raise parse.Rejection("name", "missing")
-        role = self.fixed_role or self.roles.read(cell(record, "role"))
-        age, confirmed = parse.read_age(cell(record, "age"), self.min_age)
-        born = parse.read_birth_date(cell(record, "birth_date"), self.date_order)
+        i = at["role"]
+        role = self.fixed_role or self.roles.read(record[i] if i >= 0 else "")
+        i = at["age"]
+        age, confirmed = self._age(record[i]) if i >= 0 else (None, False)
+        i = at["birth_date"]
+        born = parse.read_birth_date(record[i], self.date_order) if i >= 0 else None
         if born is not None:
             years = parse.age_on(born, self.today)
             if years < self.min_age:
@@ -235,75 +316,159 @@ class RowReader:
                 raise parse.Rejection("birth_date", "not a plausible date of birth")
         if age is None and born is None and not confirmed and self.require_age:
             raise parse.Rejection("age", "missing (the program asks for an age or date of birth)")
-        capacity = (
-            parse.read_capacity(cell(record, "capacity"), self.default_capacity)
-            if role != "mentee"
-            else None
-        )
-        timezone = parse.clean_line(cell(record, "timezone"), 64) or None
-        if timezone and not recognised(timezone, self.today):
-            self.unrecognised_zones[timezone] += 1
+        mentors = role != "mentee"
+        capacity = None
+        if mentors:
+            i = at["capacity"]
+            capacity = self._capacity(record[i]) if i >= 0 else self.default_capacity
+        timezone = None
+        i = at["timezone"]
+        if i >= 0:
+            raw = record[i]
+            timezone = self._zones.get(raw, False)
+            if timezone is False:
+                timezone = _line(raw, 64) or None
+                if timezone is not None and not recognised(timezone, self.today):
+                    self.unrecognised_zones[timezone] += 1
+                self._zones[raw] = timezone
+        i = at["goals"]
+        goals = self.goals.read(record[i]) if i >= 0 else []
+        i = at["expertise"]
+        expertise = self.expertise.read(record[i]) if i >= 0 and mentors else []
+        i = at["languages"]
+        languages = self.languages.read(record[i]) if i >= 0 else []
+        organisation = None
+        i = at["organisation"]
+        if i >= 0:
+            raw = record[i]
+            organisation = self._organisations.get(raw, False)
+            if organisation is False:
+                organisation = _line(raw, NAME_LIMIT) or None
+                if len(self._organisations) < CACHE_LIMIT:
+                    self._organisations[raw] = organisation
+        i = at["bio"]
+        bio = _text(record[i], TEXT_LIMIT) or None if i >= 0 else None
+        extra = {}
+        for key, col, seen in self.extra_items:
+            raw = record[col]
+            if raw:
+                value = seen.get(raw)
+                if value is None:
+                    value = _text(raw, TEXT_LIMIT)
+                    if len(seen) < CACHE_LIMIT:
+                        seen[raw] = value
+                if value:
+                    extra[key] = value
         return {
-            "key": email,
             "email": email,
             "name": name,
             "role": role,
             "age": age,
             "age_confirmed": confirmed,
             "birth_date": born.isoformat() if born else None,
-            "goals": self.goals.read(cell(record, "goals")),
-            "expertise": self.expertise.read(cell(record, "expertise")) if role != "mentee" else [],
-            "languages": self.languages.read(cell(record, "languages")),
+            "goals": goals,
+            "expertise": expertise,
+            "languages": languages,
             "timezone": timezone,
             "capacity": capacity,
-            "organisation": parse.clean_line(cell(record, "organisation"), NAME_LIMIT) or None,
-            "bio": parse.clean_text(cell(record, "bio"), TEXT_LIMIT) or None,
-            "extra": {
-                key: parse.clean_text(record[col], TEXT_LIMIT)
-                for key, col in self.extra_items
-                if record[col].strip()
-            },
+            "organisation": organisation,
+            "bio": bio,
+            "extra": extra,
+            "status": "active",
+            "created": self.stamp,
+            "updated": self.stamp,
         }
+
+
+def _line(text: str, limit: int) -> str:
+    if text.isprintable() and "  " not in text:
+        return text.strip()[:limit]
+    return parse.clean_line(text, limit)
+
+
+def _text(text: str, limit: int) -> str:
+    if text.isprintable():
+        return text.strip()[:limit]
+    return parse.clean_text(text, limit)
+
+
+@dataclass
+class ReadRows:
+    """What the rows of an export say, before anything is merged into the store."""
+
+    parsed: dict[str, tuple[int, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # email -> (row, person)
+    known: dict[str, int] = field(
+        default_factory=dict
+    )  # person id -> row, for rows imported as they are
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+
+    def duplicate(self, first: int, later: int) -> None:
+        self.warnings.append(
+            f"row {later}: same email as row {first}; the later row (row {later}) is kept"
+        )
 
 
 def read_signups(
     table: FormTable,
-    program: Program,
-    mapping: Mapping,
-    role: str | None,
-    today: dt.date,
+    reader: RowReader,
+    known: dict[str, str],
     progress: Progress | None = None,
-) -> tuple[dict[str, dict[str, Any]], list[Reject], list[str]]:
-    """Valid people by key (the later row wins a duplicate), rejects, and warnings."""
-    reader = RowReader(program, mapping, role, today)
-    valid: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, int] = {}
-    rejects: list[Reject] = []
-    warnings: list[str] = []
-    total = len(table.records)
-    for index, record in enumerate(table.records):
-        row = table.row_number(index)
-        if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(index, total)
+) -> ReadRows:
+    """Read every row of ``table``: valid people (the later row wins a duplicate) and rejects.
+
+    ``known`` maps the fingerprints of rows imported before to their person's id; such a row
+    is unchanged by definition, so it is not parsed again.
+    """
+    out = ReadRows()
+    parsed, seen = out.parsed, out.known
+    hasher = reader.hasher
+    for row, record in table.records(progress):
+        out.rows += 1
+        fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
+        fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
+        source = fingerprint.hexdigest()
+        person_id = known.get(source)
+        if person_id is not None:
+            if person_id in seen:
+                out.duplicate(seen[person_id], row)
+            seen[person_id] = row
+            continue
         try:
             person = reader.read(record)
         except parse.Rejection as exc:
-            rejects.append(Reject(row, exc.field, exc.reason, record))
+            out.rejects.append(Reject(row, exc.field, exc.reason, record))
             continue
-        key = person["key"]
-        if key in valid:
-            warnings.append(
-                f"row {row}: same email as row {first_row[key]}; the later row (row {row}) is kept"
-            )
-        first_row[key] = row
-        valid[key] = person
+        person["source"] = source
+        email = person["email"]
+        if email in parsed:
+            out.duplicate(parsed[email][0], row)
+        parsed[email] = (row, person)
     for zone, count in reader.unrecognised_zones.most_common(5):
-        warnings.append(
+        out.warnings.append(
             f"time zone '{zone}' not recognised on {count} row(s); time-zone matching ignores it"
         )
-    if progress is not None:
-        progress(total, total)
-    return valid, rejects, warnings
+    return out
+
+
+def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
+    """A person may appear in a known row and in a new one: the later row wins."""
+    if not rows.known or not rows.parsed:
+        return
+    email_of = {doc.get("id"): doc.get("email") for doc in people.values()}
+    for person_id, row in list(rows.known.items()):
+        email = email_of.get(person_id)
+        if email not in rows.parsed:
+            continue
+        other = rows.parsed[email][0]
+        rows.duplicate(min(row, other), max(row, other))
+        if row > other:
+            del rows.parsed[email]
+        else:
+            del rows.known[person_id]
 
 
 def import_signups(
@@ -333,64 +498,82 @@ def import_signups(
             file=csv_path,
             hint="pass --role mentor|mentee for a one-role form, or --map role=HEADER",
         )
-    valid, rejects, warnings = read_signups(table, program, mapping, role, today, progress)
+    reader = RowReader(program, mapping, role, today)
     result = ImportResult(
         file=csv_path,
         encoding=table.encoding,
         delimiter=table.delimiter,
-        rows=len(table.records),
+        rows=0,
         mapping=mapping.rows(),
-        rejects=rejects,
-        warnings=warnings,
         dry_run=dry_run,
     )
-    if strict and rejects:
-        raise RejectedRowsError(
-            f"{len(rejects)} row(s) rejected; nothing imported (--strict)",
-            file=csv_path,
-            row=rejects[0].row,
-            field=rejects[0].field,
+    stamp = reader.stamp = now.isoformat(timespec="seconds")
+    index_file = importindex.index_path(store_path)
+    with Store.writing(store_path, dry_run=dry_run) as store, paused_gc():
+        known = importindex.load(index_file, store.identity())
+        index_current = known is not None
+        if known is None:
+            known = importindex.build(store.documents("people"))
+        rows = read_signups(table, reader, known, progress)
+        result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
+        if strict and rows.rejects:
+            first = rows.rejects[0]
+            raise RejectedRowsError(
+                f"{len(rows.rejects)} row(s) rejected; nothing imported (--strict)",
+                file=csv_path,
+                row=first.row,
+                field=first.field,
+            )
+        if rows.parsed:
+            _settle_duplicates(rows, store.documents("people"))
+        result.unchanged = len(rows.known)
+        merge_people(
+            store, {email: person for email, (_, person) in rows.parsed.items()}, stamp, result
         )
-    stamp = now.isoformat(timespec="seconds")
-    with Store.writing(store_path, dry_run=dry_run) as store:
-        merge_people(store, valid, stamp, result)
-    if write_rejects and rejects and not dry_run:
-        result.rejects_file = write_rejects_csv(csv_path, table.headers, rejects)
+        # Written before the store commits, so a rejects file that cannot be written
+        # stops the import as a whole.
+        if write_rejects and rows.rejects and not dry_run:
+            result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
+        if not dry_run and (store.dirty or not index_current):
+            store.commit()
+            importindex.save(
+                index_file, store.identity(), importindex.build(store.documents("people"))
+            )
     return result
 
 
 def merge_people(
-    store: Any, valid: dict[str, dict[str, Any]], stamp: str, result: ImportResult
+    store: Store, pending: dict[str, dict[str, Any]], stamp: str, result: ImportResult
 ) -> None:
     """Insert new people and update changed ones, in one batch per kind of change."""
-    table = store.table("people")
-    existing = {doc["key"]: doc for doc in table.all()}
+    existing = store.index("people", "email") if pending else {}
     new_docs = []
-    changes: dict[str, dict[str, Any]] = {}
-    doc_ids = []
-    for key, person in valid.items():
-        doc = existing.get(key)
-        if doc is None:
-            person["id"] = store.next_id("person", "P")
-            person["status"] = "active"
-            person["created"] = stamp
-            person["updated"] = stamp
+    changes: dict[int, dict[str, Any]] = {}
+    for email, person in pending.items():
+        found = existing.get(email)
+        if found is None:
             new_docs.append(person)
             continue
+        doc_id, doc = found
         changed = {name: person[name] for name in COMPARED_FIELDS if doc.get(name) != person[name]}
-        if not changed:
+        if changed:
+            result.changed_fields.update(changed.keys())
+            result.updated += 1
+            changed["updated"] = stamp
+        else:
             result.unchanged += 1
-            continue
-        result.changed_fields.update(changed.keys())
-        changed["updated"] = stamp
-        changes[key] = changed
-        doc_ids.append(doc.doc_id)
+            if doc.get("source") == person["source"]:
+                continue
+        # A row that reads the same but is written differently gets its new fingerprint.
+        changed["source"] = person["source"]
+        changes[doc_id] = changed
     if new_docs:
-        table.insert_multiple(new_docs)
-    if changes:
-        table.update(lambda doc: doc.update(changes[doc["key"]]), doc_ids=doc_ids)
+        ids = store.next_ids("person", "P", len(new_docs))
+        for person, person_id in zip(new_docs, ids, strict=True):
+            person["id"] = person_id
+        store.insert_many("people", new_docs)
+    store.update_many("people", changes)
     result.imported = len(new_docs)
-    result.updated = len(changes)
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -411,5 +594,10 @@ def write_rejects_csv(csv_path: Path, headers: list[str], rejects: list[Reject])
         writer.writerow(
             [reject.row, reject.field, reject.reason, *(neutralise(c) for c in reject.record)]
         )
-    atomic_write_text(target, buffer.getvalue())
+    try:
+        atomic_write_text(target, buffer.getvalue())
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the rejected rows: {exc.strerror}; nothing was imported", file=target
+        ) from None
     return target

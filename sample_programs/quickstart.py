@@ -38,14 +38,23 @@ def run(*args: str) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - the one check that must run on older Pythons
         sys.exit("quickstart: mentorctl needs Python 3.11 or newer")
     if not (BIN / "python").exists():
         step(f"Creating a virtual environment in {VENV.name}/")
         venv.create(VENV, with_pip=True)
     step("Installing mentorctl into it")
     subprocess.run(
-        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", str(ROOT)],
+        [
+            str(BIN / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-e",
+            str(ROOT),
+        ],
         check=True,
     )
 

@@ -47,7 +47,15 @@ def test_non_editable_install_ships_the_templates(tmp_path: Path) -> None:
     )
     assert '"key": "parenting"' in listing.stdout
     created = subprocess.run(
-        [str(bin_dir / "mentorctl"), "init-program", "Install Check", "-t", "support", "--dir", "ws"],
+        [
+            str(bin_dir / "mentorctl"),
+            "init-program",
+            "Install Check",
+            "-t",
+            "support",
+            "--dir",
+            "ws",
+        ],
         cwd=elsewhere,
         capture_output=True,
         text=True,

@@ -94,11 +94,11 @@ def test_unversioned_store_is_migrated(tmp_path: Path) -> None:
     legacy = {"people": {"1": {"id": "P7", "email": " Ana@Example.org "}}}
     path.write_text(json.dumps(legacy))
     with Store.writing(path) as store:
-        assert store.migrated == ["create_meta", "index_people_by_email"]
+        assert store.migrated == ["create_meta", "normalise_emails"]
         assert store.next_id("person", "P") == "P8"
     data = read_store(path)
     assert data["_meta"]["1"]["schema_version"] == migrations.SCHEMA_VERSION
-    assert data["people"]["1"]["key"] == "ana@example.org"
+    assert data["people"]["1"]["email"] == "ana@example.org"
 
 
 def test_reading_does_not_migrate_the_file(tmp_path: Path) -> None:

@@ -69,8 +69,6 @@ class FormTable:
             raise InputError(f"not readable as CSV: {exc}", file=self.path, row=row + 1) from None
         if progress is not None:
             progress(total, total)
-        if row < FIRST_DATA_ROW:
-            raise InputError("the file has a header row but no answers", file=self.path)
 
 
 def normalise_header(text: str) -> str:

@@ -90,10 +90,12 @@ def progress(description: str) -> Iterator[Callable[[int, int], None] | None]:
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
+        # No refresh thread: bulk work may fork a helper process, which threads make unsafe.
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task(description, total=None)
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, refresh=True)
 
         yield update

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mentorctl import importindex
+from mentorctl import forked, importindex
 from mentorctl import people as parse
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
 from mentorctl.fileio import atomic_write_text
@@ -412,6 +412,10 @@ class ReadRows:
         )
 
 
+# Below this many bytes a second process costs more than it saves.
+PARALLEL_MIN_BYTES = 2 << 20
+
+
 def read_signups(
     table: FormTable,
     reader: RowReader,
@@ -421,22 +425,31 @@ def read_signups(
     """Read every row of ``table``: valid people (the later row wins a duplicate) and rejects.
 
     ``known`` maps the fingerprints of rows imported before to their person's id; such a row
-    is unchanged by definition, so it is not parsed again.
+    is unchanged by definition, so it is not parsed again. When nothing is known yet (a first
+    import), no row can be skipped, so the fingerprints of a large file are computed by a
+    second process while this one reads the rows.
     """
+    side = None
+    if not known and len(table.raw) >= PARALLEL_MIN_BYTES:
+        side = forked.start(lambda: orjson.dumps(_fingerprints(table, reader)))
     out = ReadRows()
     parsed, seen = out.parsed, out.known
     hasher = reader.hasher
+    index = -1
     for row, record in table.records(progress):
         out.rows += 1
-        fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
-        fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
-        source = fingerprint.hexdigest()
-        person_id = known.get(source)
-        if person_id is not None:
-            if person_id in seen:
-                out.duplicate(seen[person_id], row)
-            seen[person_id] = row
-            continue
+        index += 1
+        source: str | int = index
+        if side is None:
+            fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
+            fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
+            source = fingerprint.hexdigest()
+            person_id = known.get(source)
+            if person_id is not None:
+                if person_id in seen:
+                    out.duplicate(seen[person_id], row)
+                seen[person_id] = row
+                continue
         try:
             person = reader.read(record)
         except parse.Rejection as exc:
@@ -447,11 +460,22 @@ def read_signups(
         if email in parsed:
             out.duplicate(parsed[email][0], row)
         parsed[email] = (row, person)
+    if out.rows == 0:
+        raise InputError("the file has a header row but no answers", file=table.path)
+    if side is not None:
+        done = side.result()
+        sources = orjson.loads(done) if done is not None else _fingerprints(table, reader)
+        for _, person in parsed.values():
+            person["source"] = sources[person["source"]]
     for zone, count in reader.unrecognised_zones.most_common(5):
         out.warnings.append(
             f"time zone '{zone}' not recognised on {count} row(s); time-zone matching ignores it"
         )
     return out
+
+
+def _fingerprints(table: FormTable, reader: RowReader) -> list[str]:
+    return [reader.fingerprint(record) for _, record in table.records()]
 
 
 def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
@@ -535,10 +559,10 @@ def import_signups(
         if write_rejects and rows.rejects and not dry_run:
             result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
         if not dry_run and (store.dirty or not index_current):
+            if rows.parsed or not index_current:
+                known = importindex.build(store.documents("people"))
             store.commit()
-            importindex.save(
-                index_file, store.identity(), importindex.build(store.documents("people"))
-            )
+            importindex.save(index_file, store.identity(), known)
     return result
 
 

@@ -7,10 +7,8 @@ cannot be used are reported (row, field, reason) while the valid rows still go i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mentorctl import forked, importindex
+from mentorctl import csvout, forked, importindex
 from mentorctl import people as parse
+from mentorctl.columns import Mapping, map_columns, parse_map_options
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
-from mentorctl.fileio import atomic_write_text
-from mentorctl.formcsv import FormTable, normalise_header, read_form_csv
+from mentorctl.formcsv import FormTable, read_form_csv
 from mentorctl.gcpause import paused_gc
 from mentorctl.programs import PERSON_FIELDS, Program
 from mentorctl.timezones import recognised
@@ -55,128 +53,6 @@ PARSER_VERSION = 1
 Progress = Callable[[int, int], None]
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
-# Headers that are parts of a name, joined when the form has no single name question.
-_NAME_PARTS = (
-    ("first name", "given name", "first"),
-    ("last name", "surname", "family name", "last"),
-)
-_EMAIL_WORDS = ("email", "e-mail")
-
-
-@dataclass
-class Mapping:
-    """Which column feeds which field; columns mapped to nothing are kept as extra answers."""
-
-    field_to_column: dict[str, int]
-    extra_columns: dict[str, int]
-    name_parts: tuple[int, int] | None
-    headers: list[str]
-
-    def rows(self) -> list[tuple[str, str]]:
-        """(header, field) pairs, in the order of the file's columns, for display."""
-        by_column: dict[int, str] = {col: f for f, col in self.field_to_column.items()}
-        if self.name_parts:
-            by_column[self.name_parts[0]] = "name (first part)"
-            by_column[self.name_parts[1]] = "name (last part)"
-        for key, col in self.extra_columns.items():
-            by_column.setdefault(col, f"extra: {key}")
-        return [(self.headers[col], by_column[col]) for col in sorted(by_column)]
-
-
-def parse_map_options(options: list[str], program: Program) -> dict[str, str | None]:
-    """``--map FIELD=HEADER`` options; ``FIELD=`` means "do not map this field"."""
-    known = list(program.aliases())
-    out: dict[str, str | None] = {}
-    for option in options:
-        if "=" not in option:
-            raise UsageError(
-                f"--map '{option}': expected FIELD=HEADER, e.g. --map email='Work email'"
-            )
-        name, header = option.split("=", 1)
-        name = name.strip()
-        if name not in known:
-            raise UsageError(
-                f"--map '{option}': no field '{name}'", hint="fields: " + ", ".join(known)
-            )
-        out[name] = header.strip() or None
-    return out
-
-
-def map_columns(
-    headers: list[str], program: Program, overrides: dict[str, str | None], file: Path
-) -> Mapping:
-    normalised = [normalise_header(h) for h in headers]
-    index: dict[str, int] = {}
-    for col, key in enumerate(normalised):
-        index.setdefault(key, col)
-    taken: set[int] = set()
-    field_to_column: dict[str, int] = {}
-
-    for name, header in overrides.items():
-        if header is None:
-            continue
-        col = index.get(normalise_header(header))
-        if col is None:
-            raise UsageError(
-                f"--map {name}='{header}': the file has no such column",
-                file=file,
-                hint="its columns: " + describe_headers(headers),
-            )
-        field_to_column[name] = col
-        taken.add(col)
-
-    for name, aliases in program.aliases().items():
-        if name in overrides:
-            continue
-        for alias in aliases:
-            col = index.get(normalise_header(alias))
-            if col is not None and col not in taken:
-                field_to_column[name] = col
-                taken.add(col)
-                break
-
-    if "email" not in field_to_column and "email" not in overrides:
-        for col, key in enumerate(normalised):
-            if col not in taken and any(word in key for word in _EMAIL_WORDS):
-                field_to_column["email"] = col
-                taken.add(col)
-                break
-    if "email" not in field_to_column:
-        raise InputError(
-            "no email column found",
-            file=file,
-            hint="name it with --map email=HEADER; columns: " + describe_headers(headers),
-        )
-
-    name_parts = None
-    if "name" not in field_to_column and "name" not in overrides:
-        first = next((index[k] for k in _NAME_PARTS[0] if k in index), None)
-        last = next((index[k] for k in _NAME_PARTS[1] if k in index), None)
-        if first is not None and last is not None and not {first, last} & taken:
-            name_parts = (first, last)
-            taken.update(name_parts)
-
-    extra_columns: dict[str, int] = {}
-    for name, col in list(field_to_column.items()):
-        if name not in PERSON_FIELDS:
-            extra_columns[name] = col
-            del field_to_column[name]
-    for col, header in enumerate(headers):
-        if col not in taken and header.strip():
-            extra_columns.setdefault(header, col)
-    return Mapping(field_to_column, extra_columns, name_parts, headers)
-
-
-def describe_headers(headers: list[str], limit: int = 12) -> str:
-    """The headers for an error hint. A file without a header row has answers there, so
-    anything that looks like an address is masked: error messages carry no personal data."""
-    shown = []
-    for header in headers[:limit]:
-        text = "(an email address)" if "@" in header else repr(header[:40])
-        shown.append(text)
-    if len(headers) > limit:
-        shown.append(f"and {len(headers) - limit} more")
-    return ", ".join(shown)
 
 
 @dataclass
@@ -212,7 +88,7 @@ class RowReader:
     """Turns one record of a form export into a person's fields, or a :class:`Rejection`."""
 
     def __init__(
-        self, program: Program, mapping: Mapping, role: str | None, today: dt.date
+        self, program: Program, mapping: Mapping, role: str | None, today: dt.date, stamp: str = ""
     ) -> None:
         signup = program.signup
         self.today = today
@@ -221,7 +97,7 @@ class RowReader:
         self.default_capacity = int(signup["default_capacity"])
         self.date_order = str(signup["date_order"])
         self.fixed_role = role
-        self.stamp = ""  # the import's time, set by import_signups
+        self.stamp = stamp  # the import's time, recorded on new and changed people
         self.roles = parse.RoleReader(signup["role_answers"])
         topics = signup["topics"]
         self.goals = parse.ListReader(topics)
@@ -522,7 +398,8 @@ def import_signups(
             file=csv_path,
             hint="pass --role mentor|mentee for a one-role form, or --map role=HEADER",
         )
-    reader = RowReader(program, mapping, role, today)
+    stamp = now.isoformat(timespec="seconds")
+    reader = RowReader(program, mapping, role, today, stamp)
     result = ImportResult(
         file=csv_path,
         encoding=table.encoding,
@@ -531,7 +408,6 @@ def import_signups(
         mapping=mapping.rows(),
         dry_run=dry_run,
     )
-    stamp = reader.stamp = now.isoformat(timespec="seconds")
     index_file = importindex.index_path(store_path)
     with Store.writing(store_path, dry_run=dry_run) as store, paused_gc():
         known = importindex.load(index_file, store.identity())
@@ -600,26 +476,12 @@ def merge_people(
     result.imported = len(new_docs)
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def neutralise(cell: str) -> str:
-    """Make a cell inert for spreadsheets (OWASP CSV injection): a leading quote before = + - @."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
-
-
 def write_rejects_csv(csv_path: Path, headers: list[str], rejects: list[Reject]) -> Path:
     """Write the rejected rows with their reasons beside the input, readable by the owner only."""
     target = csv_path.with_name(csv_path.stem + ".rejects.csv")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["row", "field", "reason", *headers])
-    for reject in rejects:
-        writer.writerow(
-            [reject.row, reject.field, reject.reason, *(neutralise(c) for c in reject.record)]
-        )
+    rows = ([r.row, r.field, r.reason, *r.record] for r in rejects)
     try:
-        atomic_write_text(target, buffer.getvalue())
+        csvout.write(target, ["row", "field", "reason", *headers], rows)
     except OSError as exc:
         raise InputError(
             f"cannot write the rejected rows: {exc.strerror}; nothing was imported", file=target

@@ -211,10 +211,186 @@ def import_signups_cmd(
         render.import_result(result, as_json)
 
 
+# -- pair ---------------------------------------------------------------------------------
+
+
+@app.command(
+    "pair",
+    short_help="Pair mentees with mentors, with reasons.",
+    epilog="Example: mentorctl pair            (propose; then --review or --commit to save)",
+)
+def pair_cmd(
+    method: Annotated[
+        str,
+        typer.Option("--method", help="optimal (most pairs, then best scores), stable or greedy."),
+    ] = "optimal",
+    seed: Annotated[int, typer.Option("--seed", help="Breaks ties between equal choices.")] = 0,
+    commit: Annotated[bool, typer.Option("--commit", help="Save all proposals as pairs.")] = False,
+    review: Annotated[
+        bool,
+        typer.Option("--review", help="Go through proposals one by one: accept, skip or quit."),
+    ] = False,
+    redo: Annotated[
+        bool,
+        typer.Option(
+            "--redo", help="Also re-plan proposals not yet introduced (locked ones stay)."
+        ),
+    ] = False,
+    add: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--add", help="Pair MENTEE with MENTOR by hand (ids or emails).", show_default=False
+        ),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="End PAIR (its id, or a person in it).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the pair ends.")] = None,
+    lock: Annotated[
+        str | None,
+        typer.Option("--lock", help="Lock PAIR: kept by --redo, not ended without --force."),
+    ] = None,
+    unlock: Annotated[str | None, typer.Option("--unlock", help="Unlock PAIR.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="With --add: pair despite a rule; with --end: end a locked pair."
+        ),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    today: TodayOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose pairs of mentees and mentors with scores and reasons; review, commit, override."""
+    from mentorctl import clock, pairs, programs, render
+
+    with _errors_to_exit():
+        actions = [
+            name
+            for name, value in (
+                ("--add", add),
+                ("--end", end),
+                ("--lock", lock),
+                ("--unlock", unlock),
+            )
+            if value
+        ]
+        if len(actions) > 1 or (actions and (commit or review or redo)):
+            raise UsageError(
+                "choose one action: propose (with --commit or --review), --add, --end, --lock or --unlock"
+            )
+        if method not in ("optimal", "stable", "greedy"):
+            raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
+        prog, paths = programs.open_program(workspace, program)
+        day, now = clock.today(today), clock.now()
+        if actions:
+            if add:
+                done = pairs.add(
+                    prog,
+                    paths.store_path,
+                    add[0],
+                    add[1],
+                    force=force,
+                    today=day,
+                    now=now,
+                    dry_run=dry_run,
+                )
+            elif end:
+                done = pairs.end(
+                    paths.store_path,
+                    end,
+                    reason=reason or "",
+                    force=force,
+                    now=now,
+                    dry_run=dry_run,
+                )
+            else:
+                done = pairs.lock(
+                    paths.store_path,
+                    lock or unlock or "",
+                    locked=bool(lock),
+                    now=now,
+                    dry_run=dry_run,
+                )
+            render.override_result(done, _people(paths.store_path), as_json)
+            return
+        with output.progress("Scoring pairs") as bar:
+            plan = pairs.plan(
+                prog, paths.store_path, method=method, seed=seed, today=day, redo=redo, progress=bar
+            )
+        committed = None
+        if review:
+            accepted = _review(plan)
+            committed = pairs.commit(
+                plan,
+                paths.store_path,
+                program=prog,
+                accepted=accepted,
+                today=day,
+                now=now,
+                dry_run=dry_run,
+            )
+        elif commit:
+            committed = pairs.commit(
+                plan,
+                paths.store_path,
+                program=prog,
+                accepted=None,
+                today=day,
+                now=now,
+                dry_run=dry_run,
+            )
+        render.plan_result(plan, committed, as_json)
+
+
+def _people(store_path: Path) -> dict[str, dict[str, Any]]:
+    from mentorctl.pairs import snapshot
+    from mentorctl.store import Store
+
+    with Store.reading(store_path) as store:
+        return snapshot(store).by_id
+
+
+def _review(plan: Any) -> list[int]:
+    """Ask about each proposal on stderr; stdin answers a (accept), s (skip) or q (quit)."""
+    people = plan.snapshot.by_id
+    accepted: list[int] = []
+    total = len(plan.result.pairs)
+    for index, proposal in enumerate(plan.result.pairs):
+        mentee = people.get(proposal.mentee_id, {}).get("name", proposal.mentee_id)
+        mentor = people.get(proposal.mentor_id, {}).get("name", proposal.mentor_id)
+        output.note(
+            f"\n[{index + 1}/{total}] {mentee} ({proposal.mentee_id}) with {mentor} ({proposal.mentor_id}), score {proposal.score:.2f}"
+        )
+        for line in proposal.reasons:
+            output.note(f"  - {line}")
+        answer = _ask("accept, skip or quit? [a/s/q] ")
+        if answer == "q":
+            break
+        if answer == "a":
+            accepted.append(index)
+    output.note(f"Accepted {len(accepted)} of {total} proposals.")
+    return accepted
+
+
+def _ask(prompt: str) -> str:
+    while True:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:  # end of input: stop reviewing, keep what was accepted
+            return "q"
+        answer = line.strip().lower()[:1]
+        if answer in ("a", "s", "q"):
+            return answer
+        sys.stderr.write("please answer a, s or q\n")
+
+
 # -- commands built by later releases -----------------------------------------------------
 
 _LATER = {
-    "pair": "Pair mentees with mentors, with reasons.",
     "introduce": "Send each new pair its introduction.",
     "checkin": "Send this week's step and check-in (cron).",
     "report": "Show program health, and export it.",
@@ -233,12 +409,183 @@ def _not_built(command: str) -> Any:
     return run
 
 
-for _command in _LATER:
+def _register_messages() -> set[str]:
+    """Add introduce and checkin from their own module; returns the commands it added."""
+    try:
+        from mentorctl.cli_messages import register
+    except ModuleNotFoundError as exc:
+        if exc.name != "mentorctl.cli_messages":
+            raise
+        return set()
+    register(app)
+    return {"introduce", "checkin"}
+
+
+_built = _register_messages()
+for _command in (c for c in _LATER if c not in _built):
     app.command(
         _command,
         context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
         add_help_option=True,
     )(_not_built(_command))
+
+
+# -- safety and privacy -------------------------------------------------------------------
+
+
+@app.command(
+    "block",
+    short_help="Never pair two people again.",
+    epilog="Example: mentorctl block P12 P40 --reason 'asked not to be matched'",
+)
+def block_cmd(
+    person: Annotated[
+        str | None, typer.Argument(help="Who blocks (id or email).", show_default=False)
+    ] = None,
+    other: Annotated[
+        str | None, typer.Argument(help="Whom they block (id or email).", show_default=False)
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for the admins).")] = "",
+    list_: Annotated[bool, typer.Option("--list", help="List the blocks in force.")] = False,
+    unblock: Annotated[
+        bool, typer.Option("--unblock", help="Lift the block between PERSON and OTHER.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Block a pairing: the two are never paired again, and a current pair ends at once."""
+    from mentorctl import clock, programs, render, safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        if list_:
+            render.blocks(safety.list_blocks(paths.store_path), as_json)
+            return
+        if not person or not other:
+            raise UsageError("name two people: mentorctl block PERSON OTHER")
+        if unblock:
+            done = safety.unblock(paths.store_path, person, other, now=clock.now(), dry_run=dry_run)
+        else:
+            done = safety.block(
+                paths.store_path, person, other, reason=reason, now=clock.now(), dry_run=dry_run
+            )
+        render.block_result(done, as_json)
+
+
+@app.command(
+    "concern",
+    short_help="Record a concern; pause the pair.",
+    epilog="Example: mentorctl concern M3 --reason 'missed meetings, asked to stop' --from P12",
+)
+def concern_cmd(
+    ref: Annotated[
+        str | None,
+        typer.Argument(help="A pair (M3) or a person (id or email).", show_default=False),
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="What happened.")] = "",
+    reporter: Annotated[
+        str | None, typer.Option("--from", help="Who raised it (id or email).")
+    ] = None,
+    resolve: Annotated[str | None, typer.Option("--resolve", help="Resolve concern C1 ...")] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="... with continue, end or block.")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List open concerns.")] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a concern about a pair or a person: their pairs are paused until it is resolved."""
+    from mentorctl import clock, programs, render, safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        if list_:
+            render.concerns(safety.list_concerns(paths.store_path), as_json)
+            return
+        if resolve:
+            if not outcome:
+                raise UsageError("say how it was resolved: --outcome continue|end|block")
+            done = safety.resolve_concern(
+                paths.store_path, resolve, outcome=outcome, now=clock.now(), dry_run=dry_run
+            )
+        elif ref:
+            done = safety.raise_concern(
+                paths.store_path,
+                ref,
+                reason=reason,
+                reporter=reporter,
+                now=clock.now(),
+                dry_run=dry_run,
+            )
+        else:
+            raise UsageError("name a pair or a person, or use --resolve or --list")
+        render.concern_result(done, as_json)
+
+
+@app.command(
+    "forget",
+    short_help="Erase a person on request.",
+    epilog="Example: mentorctl forget ana@example.org --yes",
+)
+def forget_cmd(
+    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts."""
+    from mentorctl import clock, programs, render, safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        if not yes and not dry_run:
+            if not sys.stdin.isatty():
+                raise UsageError("forgetting cannot be undone; confirm with --yes")
+            if (
+                _ask_yes(
+                    f"Erase {email if '@' not in email else 'this person'} and everything held about them? [y/N] "
+                )
+                is False
+            ):
+                raise UsageError("nothing was erased")
+        done = safety.forget(
+            paths.store_path, paths.outbox_dir, email, now=clock.now(), dry_run=dry_run
+        )
+        render.forget_result(done, as_json)
+
+
+def _ask_yes(prompt: str) -> bool:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+@app.command(
+    "export-person",
+    short_help="Everything held about one person, as JSON.",
+    epilog="Example: mentorctl export-person ana@example.org --out ana.json",
+)
+def export_person_cmd(
+    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to FILE (mode 0600) instead of stdout.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    as_json: JsonOpt = True,
+) -> None:
+    """Print everything the store holds about one person, as JSON (for a data request)."""
+    from mentorctl import programs, render, safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        render.person_export(safety.export_person(paths.store_path, email), out)
 
 
 def main() -> None:

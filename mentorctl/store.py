@@ -42,6 +42,7 @@ from mentorctl.fileio import (
 from mentorctl.gcpause import paused_gc
 
 DEFAULT_LOCK_TIMEOUT = 10.0
+KEEP_BACKUPS = 10
 LOCK_POLL_SECONDS = 0.05
 
 
@@ -137,6 +138,7 @@ class Store:
         self.writable = writable
         self._storage = _MemoryStorage(path)
         self.db = TinyDB(storage=lambda: self._storage)
+        self.backup = False
 
     @property
     def migrated(self) -> list[str]:
@@ -168,14 +170,21 @@ class Store:
 
     @classmethod
     @contextlib.contextmanager
-    def writing(cls, path: Path, *, dry_run: bool = False, create: bool = False) -> Iterator[Store]:
-        """Open the store for one command's writes, holding the lock until the block ends."""
+    def writing(
+        cls, path: Path, *, dry_run: bool = False, create: bool = False, backup: bool = False
+    ) -> Iterator[Store]:
+        """Open the store for one command's writes, holding the lock until the block ends.
+
+        With ``backup`` (destructive commands), the version being replaced is first copied to
+        ``backups/`` beside the store; the newest :data:`KEEP_BACKUPS` copies are kept.
+        """
         if not create and not path.exists():
             raise StoreError("no store here yet", file=path, hint="run 'mentorctl init-program'")
         ensure_private_dir(path.parent)
         with _exclusive_lock(path.with_name(path.name + ".lock")):
             remove_stale_temp_files(path)
             store = cls(path, writable=True)
+            store.backup = backup
             if create and not path.exists():
                 store._storage.dirty = True
             yield store
@@ -254,11 +263,26 @@ class Store:
         with paused_gc():
             payload = orjson.dumps(self._storage.data)
         try:
+            if self.backup:
+                self._back_up()
+                self.backup = False  # one copy per command, of the version it started from
             atomic_write_bytes(self.path, payload, PRIVATE_FILE_MODE)
         except OSError as exc:
             raise StoreError(f"cannot write the store: {exc.strerror}", file=self.path) from exc
         self._storage.dirty = False
         return True
+
+    def _back_up(self) -> None:
+        if not self.path.exists():
+            return
+        folder = self.path.parent / "backups"
+        ensure_private_dir(folder)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}"
+        atomic_write_bytes(
+            folder / f"store-{stamp}.json", self.path.read_bytes(), PRIVATE_FILE_MODE
+        )
+        for old in sorted(folder.glob("store-*.json"))[:-KEEP_BACKUPS]:
+            old.unlink()
 
 
 @contextlib.contextmanager

@@ -6,7 +6,9 @@ Usage (from the repository root, with only Python 3.11+ installed):
 
 It creates ``.venv`` (once), installs mentorctl into it, then builds a fresh workspace in
 ``demo/`` from the ``career-circle`` sample: creates the program, imports the sign-up form's
-export, then imports a later export to show that re-imports only apply what changed.
+export, imports a later export to show that re-imports only apply what changed, then
+proposes pairs of mentees and mentors and saves them, introduces each pair and runs the
+first weekly check-in (messages go to the program's outbox as .eml files).
 """
 
 from __future__ import annotations
@@ -78,6 +80,18 @@ def main() -> None:
     run("import-signups", "signups.csv", "--write-rejects")
     step("3. Import a later export: only new and changed people are applied")
     run("import-signups", "signups-update.csv")
+    step("4. Propose pairs: scores, reasons, who waits and why, the recruitment gap")
+    run("pair")
+    step("5. Save the proposals as pairs")
+    run("pair", "--commit")
+    step("6. Introduce each pair: one message to both, written to the outbox")
+    run("introduce")
+    step("7. The weekly check-in, as cron would run it: week 1's step and questions")
+    run("checkin")
+    outbox = sorted((DEMO / "career-circle" / "outbox").glob("*.eml"))
+    print(f"\n{len(outbox)} messages are in {DEMO / 'career-circle' / 'outbox'}, e.g.:")
+    if outbox:
+        print(outbox[0].read_text(encoding="utf-8")[:1200])
     step("Done")
     print(f"The demo workspace is in {DEMO}. Try, from there:")
     print(f"  {BIN / 'mentorctl'} import-signups signups.csv --json")

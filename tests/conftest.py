@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,12 +36,21 @@ def cli() -> Callable[..., Result]:
     return run
 
 
+@pytest.fixture(scope="session")
+def _pristine_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workspace made by init-program for the whole session; each test gets a copy."""
+    root = tmp_path_factory.mktemp("pristine") / "ws"
+    args = ["init-program", "Test Program", "--template", "career", "--dir", str(root)]
+    result = CliRunner().invoke(app, [*args, "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    return root
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, cli: Callable[..., Result]) -> Path:
+def workspace(tmp_path: Path, _pristine_workspace: Path) -> Path:
     """A workspace holding one program, 'test-program', made from the career template."""
     root = tmp_path / "ws"
-    result = cli("init-program", "Test Program", "--template", "career", "--dir", root)
-    assert result.exit_code == 0, result.output
+    shutil.copytree(_pristine_workspace, root)
     return root
 
 

@@ -13,7 +13,8 @@ from mentorctl import __version__
 from mentorctl.cli import app
 
 COMMANDS = ["init-program", "import-signups", "pair", "introduce", "checkin", "report"]
-BUILT = ["init-program", "import-signups"]
+SAFETY = ["block", "concern", "forget", "export-person"]
+BUILT = ["init-program", "import-signups", "pair", "introduce", "checkin"]
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -28,7 +29,7 @@ def test_help_lists_every_command_with_a_purpose(cli) -> None:
         line = next(line for line in result.stdout.splitlines() if line.strip().startswith(command))
         assert len(line.split(None, 1)[1]) > 10, line
         assert "..." not in line
-    assert sorted(_registered()) == sorted(COMMANDS)
+    assert sorted(_registered()) == sorted(COMMANDS + SAFETY)
 
 
 def test_version(cli) -> None:
@@ -51,7 +52,7 @@ def test_unbuilt_commands_say_so_and_fail(cli, command: str) -> None:
     assert f"'{command}' is not available" in result.stderr
 
 
-@pytest.mark.parametrize("command", BUILT)
+@pytest.mark.parametrize("command", BUILT + SAFETY)
 def test_built_commands_have_an_example_and_json(cli, command: str) -> None:
     result = cli(command, "--help")
     assert result.exit_code == 0, result.output
@@ -59,7 +60,7 @@ def test_built_commands_have_an_example_and_json(cli, command: str) -> None:
     assert "--json" in result.stdout
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", COMMANDS + SAFETY)
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     assert re.search(rf"`mentorctl {command}\b", README.read_text(encoding="utf-8")), command
 

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, PROGRAM, TODAY, people, write_csv
-from typer.testing import CliRunner
-
-from mentorctl.cli import app
+from helpers import FIXTURES, PROGRAM, people, write_csv
 
 FORMS = FIXTURES / "forms"
 
@@ -104,35 +100,6 @@ FORMATS = [
     ("excel_european.csv", (), "cp1252", "semicolon"),
     ("excel_unicode.txt", (), "utf-16", "tab"),
 ]
-
-
-@pytest.fixture(scope="session")
-def _pristine_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One workspace made by init-program for the whole session, copied for each test."""
-    root = tmp_path_factory.mktemp("pristine") / "ws"
-    result = CliRunner().invoke(
-        app,
-        [
-            "init-program",
-            "Test Program",
-            "--template",
-            "career",
-            "--dir",
-            str(root),
-            "--today",
-            TODAY,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return root
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, _pristine_workspace: Path) -> Path:
-    """Like conftest's workspace ('test-program' from the career template), but copied: faster."""
-    root = tmp_path / "ws"
-    shutil.copytree(_pristine_workspace, root)
-    return root
 
 
 def run_import(cli, workspace: Path, path: Path, *options: str) -> dict:

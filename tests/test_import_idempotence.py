@@ -9,16 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, TODAY, people, read_store, write_csv
+from helpers import FIXTURES, people, read_store, write_csv
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-
-from mentorctl.cli import app
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_programs" / "career-circle"
 
@@ -40,35 +36,6 @@ SECOND = (
     "ed.novak@example.net,Ed Novak,Find a mentor,28,Networking,,\n"
 )
 COUNTS = ("imported", "updated", "unchanged", "rejected")
-
-
-@pytest.fixture(scope="session")
-def _pristine_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One workspace made by init-program for the whole session, copied for each test."""
-    root = tmp_path_factory.mktemp("pristine") / "ws"
-    result = CliRunner().invoke(
-        app,
-        [
-            "init-program",
-            "Test Program",
-            "--template",
-            "career",
-            "--dir",
-            str(root),
-            "--today",
-            TODAY,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return root
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, _pristine_workspace: Path) -> Path:
-    """Like conftest's workspace ('test-program' from the career template), but copied: faster."""
-    root = tmp_path / "ws"
-    shutil.copytree(_pristine_workspace, root)
-    return root
 
 
 def run(cli, workspace: Path, path: Path, *options: str) -> dict:

@@ -18,10 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import PROGRAM, TODAY, people, write_csv
-from typer.testing import CliRunner
-
-from mentorctl.cli import app
+from helpers import PROGRAM, people, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_programs" / "career-circle"
@@ -58,35 +55,6 @@ EXPECTED_REJECTS = [
     {"row": 12, "field": "capacity", "reason": "not a whole number of mentees"},
 ]
 VALID = {"valid.mentee@example.org", "valid.mentor@example.org"}
-
-
-@pytest.fixture(scope="session")
-def _pristine_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One workspace made by init-program for the whole session, copied for each test."""
-    root = tmp_path_factory.mktemp("pristine") / "ws"
-    result = CliRunner().invoke(
-        app,
-        [
-            "init-program",
-            "Test Program",
-            "--template",
-            "career",
-            "--dir",
-            str(root),
-            "--today",
-            TODAY,
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return root
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, _pristine_workspace: Path) -> Path:
-    """Like conftest's workspace ('test-program' from the career template), but copied: faster."""
-    root = tmp_path / "ws"
-    shutil.copytree(_pristine_workspace, root)
-    return root
 
 
 def import_json(cli, workspace: Path, path: Path, *options: str) -> dict:

@@ -1,0 +1,142 @@
+"""The schedule: program weeks, what is due on a day, never twice, no burst after a gap."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mentorctl import schedule
+from mentorctl.schedule import PairState, Step
+
+START = dt.date(2026, 3, 2)
+
+
+def day(week: int, offset: int = 0) -> dt.date:
+    return START + dt.timedelta(days=7 * (week - 1) + offset)
+
+
+def plan(state: PairState, on: dt.date, duration: int = 8, quiet_after: int = 2) -> Step | None:
+    return schedule.plan(state, on, duration=duration, quiet_after=quiet_after)
+
+
+@pytest.mark.parametrize(
+    "on, week",
+    [
+        (day(1), 1),
+        (day(1, 6), 1),
+        (day(2), 2),
+        (day(8, 6), 8),
+        (day(9), 9),
+        (START - dt.timedelta(days=1), 0),
+    ],
+)
+def test_week_of(on: dt.date, week: int) -> None:
+    assert schedule.week_of(START, on) == week
+
+
+def test_first_day_is_week_one() -> None:
+    assert plan(PairState("active", START), START) == Step(1, "weekly")
+
+
+def test_nothing_before_the_start_or_without_one() -> None:
+    assert plan(PairState("active", START), START - dt.timedelta(days=3)) is None
+    assert plan(PairState("active", None), START) is None
+
+
+@pytest.mark.parametrize("status", ["proposed", "paused", "ended", "not_fit"])
+def test_pairs_off_the_schedule_get_nothing(status: str) -> None:
+    assert plan(PairState(status, START, last_answer_week=5), day(3)) is None
+
+
+def test_once_per_week() -> None:
+    state = PairState("active", START, weekly_weeks={1})
+    assert plan(state, day(1, 3)) is None
+    assert plan(state, day(2)) == Step(2, "weekly", silent_weeks=1)
+
+
+def test_a_missed_week_is_caught_up_with_the_current_one_only() -> None:
+    state = PairState("active", START, weekly_weeks={1}, last_answer_week=4)
+    assert plan(state, day(5, 2)) == Step(5, "weekly")
+
+
+def test_quiet_after_two_weeks_without_answers_then_one_nudge() -> None:
+    # weeks 1 and 2 passed without an answer: at the start of week 3 the pair is quiet
+    state = PairState("active", START, weekly_weeks={1, 2})
+    assert plan(state, day(3)) == Step(3, "nudge", "quiet", 3, 2)
+    nudged = PairState("quiet", START, weekly_weeks={1, 2}, nudge_weeks={3}, quiet_since=3)
+    assert plan(nudged, day(3, 1)) == Step(3, "weekly", None, 3, 2)
+    done = PairState("quiet", START, weekly_weeks={1, 2, 3}, nudge_weeks={3}, quiet_since=3)
+    assert plan(done, day(3, 2)) is None
+    assert plan(done, day(4)) == Step(4, "weekly", None, 3, 3)  # no second nudge
+
+
+def test_an_answer_ends_the_quiet_spell_and_a_new_spell_gets_a_new_nudge() -> None:
+    back = PairState(
+        "quiet", START, weekly_weeks={1, 2, 3}, nudge_weeks={3}, quiet_since=3, last_answer_week=3
+    )
+    assert plan(back, day(4)) == Step(4, "weekly", "active", None, 0)
+    again = PairState(
+        "active", START, weekly_weeks={1, 2, 3, 4, 5}, nudge_weeks={3}, last_answer_week=3
+    )
+    assert plan(again, day(6)) == Step(6, "nudge", "quiet", 6, 2)
+
+
+def test_last_week_then_wrap_up_and_completed() -> None:
+    state = PairState("active", START, weekly_weeks=set(range(1, 8)), last_answer_week=7)
+    assert plan(state, day(8)) == Step(8, "weekly")
+    finished = PairState("active", START, weekly_weeks=set(range(1, 9)), last_answer_week=8)
+    assert plan(finished, day(9)) == Step(8, "wrapup", "completed")
+    late = PairState("quiet", START, weekly_weeks={1, 2}, quiet_since=3)
+    assert plan(late, day(20)) == Step(8, "wrapup", "completed")
+
+
+def test_early_completion_gets_a_wrap_up_once_when_wanted() -> None:
+    wanted = PairState("completed", START, wrapup_due=True)
+    assert plan(wanted, day(4)) == Step(4, "wrapup")
+    assert plan(PairState("completed", START, wrapup_due=True, has_wrapup=True), day(4)) is None
+    assert plan(PairState("completed", START, wrapup_due=False), day(4)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    duration=st.integers(1, 12),
+    quiet_after=st.integers(1, 4),
+    run_days=st.lists(st.integers(0, 120), min_size=1, max_size=60, unique=True),
+    answered=st.sets(st.integers(1, 12)),
+)
+def test_simulated_cron_never_sends_twice_and_always_wraps_up(
+    duration: int, quiet_after: int, run_days: list[int], answered: set[int]
+) -> None:
+    """Run the schedule on arbitrary days (cron may skip any) and apply what it says."""
+    status, weekly, nudges, wrapups, quiet_since = "active", [], [], 0, None
+    for offset in sorted(run_days):
+        today = START + dt.timedelta(days=offset)
+        week = schedule.week_of(START, today)
+        last = max((w for w in answered if w <= min(week, duration)), default=0)
+        state = PairState(
+            status, START, set(weekly), set(nudges), wrapups > 0, False, last, quiet_since
+        )
+        step = plan(state, today, duration, quiet_after)
+        if step is None:
+            continue
+        if step.status:
+            status = step.status
+            quiet_since = step.quiet_since if step.status == "quiet" else None
+        if step.message == "weekly":
+            assert step.week == week  # only ever the current week
+            weekly.append(step.week)
+        elif step.message == "nudge":
+            assert status == "quiet"
+            nudges.append(step.week)
+        elif step.message == "wrapup":
+            wrapups += 1
+    assert len(weekly) == len(set(weekly)) and all(1 <= w <= duration for w in weekly)
+    assert wrapups <= 1
+    assert len(nudges) == len(set(nudges))
+    if max(run_days) >= 7 * duration:
+        assert wrapups == 1 and status == "completed"
+    else:
+        assert wrapups == 0

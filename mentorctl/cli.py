@@ -5,16 +5,23 @@ Domain modules are imported inside each command so that ``mentorctl --help`` sta
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from mentorctl import __version__, output
-from mentorctl.errors import MentorctlError, NotBuiltError, UsageError
+from mentorctl.cli_common import (
+    DryRunOpt,
+    JsonOpt,
+    ProgramOpt,
+    TodayOpt,
+    WorkspaceOpt,
+)
+from mentorctl.cli_common import errors_to_exit as _errors_to_exit
+from mentorctl.cli_safety import register as _register_safety
+from mentorctl.errors import NotBuiltError, UsageError
 
 app = typer.Typer(
     name="mentorctl",
@@ -27,48 +34,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# Options shared by the commands, declared once.
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        envvar="MENTORCTL_WORKSPACE",
-        help="Workspace folder (default: found from the current folder upwards).",
-        show_default=False,
-    ),
-]
-ProgramOpt = Annotated[
-    str | None,
-    typer.Option("--program", "-p", help="Program slug (default: the workspace's only program)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
-]
-TodayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--today",
-        envvar="MENTORCTL_TODAY",
-        help="Act as if today were this date (YYYY-MM-DD).",
-        show_default=False,
-    ),
-]
-
-
-@contextlib.contextmanager
-def _errors_to_exit() -> Iterator[None]:
-    """The one place where domain errors become a message on stderr and an exit code."""
-    try:
-        yield
-    except MentorctlError as exc:
-        output.error(str(exc), exc.hint)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        output.error("interrupted; nothing was written by the interrupted step")
-        raise typer.Exit(130) from None
 
 
 def _version(value: bool) -> None:
@@ -430,162 +395,7 @@ for _command in (c for c in _LATER if c not in _built):
     )(_not_built(_command))
 
 
-# -- safety and privacy -------------------------------------------------------------------
-
-
-@app.command(
-    "block",
-    short_help="Never pair two people again.",
-    epilog="Example: mentorctl block P12 P40 --reason 'asked not to be matched'",
-)
-def block_cmd(
-    person: Annotated[
-        str | None, typer.Argument(help="Who blocks (id or email).", show_default=False)
-    ] = None,
-    other: Annotated[
-        str | None, typer.Argument(help="Whom they block (id or email).", show_default=False)
-    ] = None,
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept for the admins).")] = "",
-    list_: Annotated[bool, typer.Option("--list", help="List the blocks in force.")] = False,
-    unblock: Annotated[
-        bool, typer.Option("--unblock", help="Lift the block between PERSON and OTHER.")
-    ] = False,
-    workspace: WorkspaceOpt = None,
-    program: ProgramOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Block a pairing: the two are never paired again, and a current pair ends at once."""
-    from mentorctl import clock, programs, render, safety
-
-    with _errors_to_exit():
-        _, paths = programs.open_program(workspace, program)
-        if list_:
-            render.blocks(safety.list_blocks(paths.store_path), as_json)
-            return
-        if not person or not other:
-            raise UsageError("name two people: mentorctl block PERSON OTHER")
-        if unblock:
-            done = safety.unblock(paths.store_path, person, other, now=clock.now(), dry_run=dry_run)
-        else:
-            done = safety.block(
-                paths.store_path, person, other, reason=reason, now=clock.now(), dry_run=dry_run
-            )
-        render.block_result(done, as_json)
-
-
-@app.command(
-    "concern",
-    short_help="Record a concern; pause the pair.",
-    epilog="Example: mentorctl concern M3 --reason 'missed meetings, asked to stop' --from P12",
-)
-def concern_cmd(
-    ref: Annotated[
-        str | None,
-        typer.Argument(help="A pair (M3) or a person (id or email).", show_default=False),
-    ] = None,
-    reason: Annotated[str, typer.Option("--reason", help="What happened.")] = "",
-    reporter: Annotated[
-        str | None, typer.Option("--from", help="Who raised it (id or email).")
-    ] = None,
-    resolve: Annotated[str | None, typer.Option("--resolve", help="Resolve concern C1 ...")] = None,
-    outcome: Annotated[
-        str | None, typer.Option("--outcome", help="... with continue, end or block.")
-    ] = None,
-    list_: Annotated[bool, typer.Option("--list", help="List open concerns.")] = False,
-    workspace: WorkspaceOpt = None,
-    program: ProgramOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Record a concern about a pair or a person: their pairs are paused until it is resolved."""
-    from mentorctl import clock, programs, render, safety
-
-    with _errors_to_exit():
-        _, paths = programs.open_program(workspace, program)
-        if list_:
-            render.concerns(safety.list_concerns(paths.store_path), as_json)
-            return
-        if resolve:
-            if not outcome:
-                raise UsageError("say how it was resolved: --outcome continue|end|block")
-            done = safety.resolve_concern(
-                paths.store_path, resolve, outcome=outcome, now=clock.now(), dry_run=dry_run
-            )
-        elif ref:
-            done = safety.raise_concern(
-                paths.store_path,
-                ref,
-                reason=reason,
-                reporter=reporter,
-                now=clock.now(),
-                dry_run=dry_run,
-            )
-        else:
-            raise UsageError("name a pair or a person, or use --resolve or --list")
-        render.concern_result(done, as_json)
-
-
-@app.command(
-    "forget",
-    short_help="Erase a person on request.",
-    epilog="Example: mentorctl forget ana@example.org --yes",
-)
-def forget_cmd(
-    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    workspace: WorkspaceOpt = None,
-    program: ProgramOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts."""
-    from mentorctl import clock, programs, render, safety
-
-    with _errors_to_exit():
-        _, paths = programs.open_program(workspace, program)
-        if not yes and not dry_run:
-            if not sys.stdin.isatty():
-                raise UsageError("forgetting cannot be undone; confirm with --yes")
-            if (
-                _ask_yes(
-                    f"Erase {email if '@' not in email else 'this person'} and everything held about them? [y/N] "
-                )
-                is False
-            ):
-                raise UsageError("nothing was erased")
-        done = safety.forget(
-            paths.store_path, paths.outbox_dir, email, now=clock.now(), dry_run=dry_run
-        )
-        render.forget_result(done, as_json)
-
-
-def _ask_yes(prompt: str) -> bool:
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
-
-
-@app.command(
-    "export-person",
-    short_help="Everything held about one person, as JSON.",
-    epilog="Example: mentorctl export-person ana@example.org --out ana.json",
-)
-def export_person_cmd(
-    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write to FILE (mode 0600) instead of stdout.")
-    ] = None,
-    workspace: WorkspaceOpt = None,
-    program: ProgramOpt = None,
-    as_json: JsonOpt = True,
-) -> None:
-    """Print everything the store holds about one person, as JSON (for a data request)."""
-    from mentorctl import programs, render, safety
-
-    with _errors_to_exit():
-        _, paths = programs.open_program(workspace, program)
-        render.person_export(safety.export_person(paths.store_path, email), out)
+_register_safety(app)
 
 
 def main() -> None:

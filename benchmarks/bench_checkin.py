@@ -50,6 +50,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from benchlib import BenchmarkError, find_mentorctl, interpreter_of  # noqa: E402
+
 TODAY = dt.date(2026, 3, 9)  # the first day of week 2 for pairs that started on START
 START = dt.date(2026, 3, 2)
 SLUG = "bench"
@@ -69,10 +73,6 @@ BIO = [
     "Product designer, curious about management, happy to share what I learnt.",
     "Engineer turned team lead; I enjoy helping people find their next step.",
 ]
-
-
-class BenchmarkError(Exception):
-    """The benchmark could not measure what it set out to (not a missed target)."""
 
 
 # -- the data: the same on both sides -----------------------------------------------------
@@ -262,38 +262,6 @@ def baseline_worker(messages_dir: Path, pairs: int, seed: int) -> None:
 
 
 # -- running and measuring ----------------------------------------------------------------
-
-
-def find_mentorctl(explicit: str | None) -> Path:
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise BenchmarkError(f"--mentorctl {explicit}: no such file")
-        return path
-    candidates = [
-        Path(sys.executable).parent / "mentorctl",
-        HERE.parent / ".venv" / "bin" / "mentorctl",
-    ]
-    found = shutil.which("mentorctl")
-    if found:
-        candidates.append(Path(found))
-    for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    raise BenchmarkError("mentorctl not found; install the project or pass --mentorctl PATH")
-
-
-def interpreter_of(script: Path) -> str:
-    """The Python a console script runs with (its #! line), so both sides use the same one."""
-    try:
-        first = script.open("rb").readline().decode("utf-8", "replace").strip()
-    except OSError:
-        return sys.executable
-    if first.startswith("#!"):
-        parts = first[2:].split()
-        if parts and Path(parts[0]).is_file() and "python" in Path(parts[0]).name:
-            return parts[0]
-    return sys.executable
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:

@@ -48,6 +48,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from benchlib import BenchmarkError, find_mentorctl, interpreter_of  # noqa: E402
 from gen_signups import generate  # noqa: E402
 
 BASELINE_CODE = """\
@@ -58,10 +59,6 @@ print(count)
 """
 TODAY = "2026-03-02"
 PROGRAM_SLUG = "bench"
-
-
-class BenchmarkError(Exception):
-    """The benchmark could not measure what it set out to (not a missed target)."""
 
 
 # -- running commands ---------------------------------------------------------------------
@@ -116,41 +113,6 @@ def check_ok(result: Run, what: str) -> None:
         raise BenchmarkError(
             f"{what} failed with exit code {result.returncode}:\n{result.stderr.strip()[-2000:]}"
         )
-
-
-def find_mentorctl(explicit: str | None) -> Path:
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise BenchmarkError(f"--mentorctl {explicit}: no such file")
-        return path
-    candidates = [
-        Path(sys.executable).parent / "mentorctl",
-        HERE.parent / ".venv" / "bin" / "mentorctl",
-    ]
-    found = shutil.which("mentorctl")
-    if found:
-        candidates.append(Path(found))
-    for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    raise BenchmarkError(
-        "mentorctl not found; install the project (pip install -e .) or pass --mentorctl PATH"
-    )
-
-
-def interpreter_of(script: Path) -> str:
-    """The Python a console script runs with (its #! line), so both sides use the same one."""
-    try:
-        with script.open("rb") as handle:
-            first = handle.readline().decode("utf-8", "replace").strip()
-    except OSError:
-        return sys.executable
-    if first.startswith("#!"):
-        parts = first[2:].split()
-        if parts and Path(parts[0]).is_file() and "python" in Path(parts[0]).name:
-            return parts[0]
-    return sys.executable
 
 
 def python_version(python: str) -> str:

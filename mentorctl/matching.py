@@ -122,7 +122,6 @@ ACTIVE_STATUSES = frozenset({"proposed", "active", "quiet", "paused"})
 DEFAULT_CANDIDATES = 30
 # Up to this many mentee x open-mentor cells, every acceptable pair is a candidate.
 UNPRUNED_CELLS = 400_000
-MUTUAL_ROUNDS = 10
 
 ExistingPair = tuple[str, str, str]
 Progress = Callable[[int, int], None]
@@ -413,7 +412,7 @@ def _match(
         )
     else:
         avoided = 0
-        for _ in range(MUTUAL_ROUNDS):
+        while True:  # each round leaves out pairs for good, so this ends
             mate = run_simple(
                 method,
                 edges,
@@ -523,7 +522,6 @@ def _result(
                 acceptable_open=int(edges.acceptable_open[i]),
                 free_acceptable=bool(free_acceptable[i]),
                 supply=supply,
-                method=method,
             )
         )
     unmatched.sort(key=lambda u: _natural(u.mentee_id))

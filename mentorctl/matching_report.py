@@ -88,7 +88,6 @@ def unmatched_reason(
     acceptable_open: int,
     free_acceptable: bool,
     supply: Counter[str],
-    method: str,
 ) -> Unmatched:
     best = best_allowed / UNITS if best_allowed >= 0 else None
     if not has_mentors:

@@ -7,6 +7,7 @@ scores are integer units (1/10000); mentors have ``remaining`` free slots. The o
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
 MAX_PROOF_ROUNDS = 12
 # Pairs added per mentee and round when the proof finds some left out wrongly.
 ADD_PER_ROW = 8
-# Solves at most to keep two people from being each other's mentor, exactly.
+# Solves at most to keep two people from being each other's mentor, exactly: at least
+# this many, and more on small programs (candidate pairs x solves within the edge budget).
 MAX_BRANCH_SOLVES = 12
+BRANCH_EDGE_BUDGET = 5_000_000
 
 
 # -- optimal --------------------------------------------------------------------------------
@@ -242,76 +245,76 @@ def solve_optimal_exclusive(
     open_mask: np.ndarray,
     min_units: int,
     conflicts: Callable[[np.ndarray], list[tuple[tuple[int, int], tuple[int, int]]]],
-    budget: int = MAX_BRANCH_SOLVES,
 ) -> tuple[np.ndarray, Proof]:
     """:func:`solve_optimal` where the two pairs of a conflict (two "both" people as each
     other's mentor) may not both be chosen.
 
-    Branch and bound: a solution with a conflict splits into "without the one pair" and
-    "without the other"; each solve is an upper bound for its branch, so branches that cannot
-    beat the best conflict-free solution are dropped, and the search stops as soon as that
-    solution reaches the unconstrained optimum. Past ``budget`` solves, the lower-scoring pair
-    of each conflict is left out instead; the result is then not proven, and ``gap_units``
-    says how far it may be from the optimum.
+    Best-first branch and bound: a solution with a conflict splits into "without the one
+    pair" and "without the other", each solve being an upper bound for its branch; the
+    branch with the highest bound is opened first, so the first conflict-free solution
+    opened is the optimum. Past a budget of solves (more for small programs), the lower-
+    scoring pair of each conflict is left out instead: the result is then not proven, and
+    ``gap_units`` says how far from the best bound still open it may be.
     """
-    solves = 0
-    complete = True
-    best: tuple[np.ndarray, Proof] | None = None
-    rounds = 0
-    added = 0
+    budget = max(MAX_BRANCH_SOLVES, min(200, BRANCH_EDGE_BUDGET // max(1, len(edges.mentee))))
+    totals = {"solves": 0, "rounds": 0, "added": 0}
 
     def solve(forbidden: frozenset[tuple[int, int]]) -> tuple[np.ndarray, Proof]:
-        nonlocal solves, rounds, added
-        solves += 1
+        totals["solves"] += 1
         mate, proof = solve_optimal(
             edges.without(forbidden), remaining, n, scorer, open_mask, min_units, forbidden
         )
-        rounds += proof.rounds
-        added += proof.added
+        totals["rounds"] += proof.rounds
+        totals["added"] += proof.added
         return mate, proof
 
     root = solve(frozenset())
-    bound = root[1].value
-
-    def search(node: tuple[np.ndarray, Proof], forbidden: frozenset[tuple[int, int]]) -> None:
-        nonlocal best, complete
-        mate, proof = node
-        if best is not None and proof.value <= best[1].value:
-            return  # this branch cannot do better than what is already found
-        found = conflicts(mate)
+    proven = root[1].proven
+    best: tuple[np.ndarray, Proof] | None = None
+    count = 0
+    queue: list[tuple[int, int, frozenset[tuple[int, int]], tuple[np.ndarray, Proof]]] = [
+        (-root[1].value, count, frozenset(), root)
+    ]
+    while queue:
+        bound, _, forbidden, node = queue[0]
+        if best is not None and best[1].value >= -bound:
+            break  # nothing still open can beat it
+        found = conflicts(node[0])
         if not found:
-            best = node
-            return
+            best = node  # the highest bound still open, and conflict-free: the optimum
+            break
+        if totals["solves"] + 2 > budget:
+            break
+        heapq.heappop(queue)
         for pair in found[0]:
-            if best is not None and best[1].value >= bound:
-                return  # the unconstrained optimum is reached: nothing can beat it
-            if solves >= budget:
-                complete = False
-                return
-            search(solve(forbidden | {pair}), forbidden | {pair})
-
-    search(root, frozenset())
-    if best is None:
-        best = _leave_out_lower(root, conflicts, solve)
-        complete = False
+            child = solve(forbidden | {pair})
+            proven = proven and child[1].proven
+            count += 1
+            heapq.heappush(queue, (-child[1].value, count, forbidden | {pair}, child))
+    open_bound = -queue[0][0] if queue else 0
+    if best is None or best[1].value < open_bound:
+        fallback = _leave_out_lower(queue[0][3], queue[0][2], conflicts, solve)
+        if best is None or fallback[1].value > best[1].value:
+            best = fallback
+        proven = proven and best[1].value >= open_bound
+        if not proven:
+            best[1].gap_units = max(0, open_bound - best[1].value)
+            best[1].notes.append(
+                "two people were kept from being each other's mentor without a full search"
+            )
     mate, proof = best
-    proof.rounds, proof.added = rounds, added
-    proof.proven = root[1].proven and proof.proven and (complete or proof.value >= bound)
-    if not proof.proven and root[1].proven:
-        proof.gap_units = max(0, bound - proof.value)
-        proof.notes.append(
-            "two people were kept from being each other's mentor without a full search"
-        )
+    proof.proven = proven
+    proof.rounds, proof.added = totals["rounds"], totals["added"]
     return mate, proof
 
 
 def _leave_out_lower(
     node: tuple[np.ndarray, Proof],
+    forbidden: frozenset[tuple[int, int]],
     conflicts: Callable[[np.ndarray], list[tuple[tuple[int, int], tuple[int, int]]]],
     solve: Callable[[frozenset[tuple[int, int]]], tuple[np.ndarray, Proof]],
 ) -> tuple[np.ndarray, Proof]:
     """Leave out the lower-scoring pair of every conflict until none is left."""
-    forbidden: frozenset[tuple[int, int]] = frozenset()
     while found := conflicts(node[0]):
         units = node[1].units
         forbidden |= {a if units[a[0]] <= units[b[0]] else b for a, b in found}

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 
 CLOSED = 2**62  # the floor of a mentor without slots: nobody gets in
-More = Callable[[list[int], list[int]], dict[int, tuple[list[int], list[int]]]]
+More = Callable[[list[int], list[int]], dict[int, tuple[list[int], list[int], bool]]]
+# Mentors added to a list that ran out, at most, before it may run out again.
+GROW_BY = 64
 
 
 def solve_stable(
@@ -39,10 +41,11 @@ def solve_stable(
     mentee's mentor or -1: the mentee-optimal stable matching, whatever the proposal order.
 
     Lists may be cut (the best candidates only): mentees in ``incomplete`` who run out are
-    gathered, and ``more(mentees, floors)`` gives the rest of their lists, best first, but
-    only the mentors who would accept them now (``floors[j]``: the key a proposal to j must
-    beat, -1 while j has a free slot). Floors only rise, so a mentor who would refuse now
-    refuses for good, and the result is exactly that of the full lists.
+    gathered, and ``more(mentees, floors)`` gives the next part of their lists, best first,
+    but only the mentors who would accept them now (``floors[j]``: the key a proposal to j
+    must beat, -1 while j has a free slot), and whether that was the end of the list. Floors
+    only rise, so a mentor who would refuse now refuses for good, and the result is exactly
+    that of the full lists.
     """
     mate = [-1] * n
     nxt = [0] * n
@@ -83,8 +86,9 @@ def solve_stable(
             return mate
         extra = more(sorted(ran_out), floor)
         for i in ran_out:
-            waiting.discard(i)
-            js, us = extra.get(i, ([], []))
+            js, us, finished = extra.get(i, ([], [], True))
+            if finished:
+                waiting.discard(i)
             mentors[i] = mentors[i] + js
             units[i] = units[i] + us
             free.append(i)
@@ -173,9 +177,12 @@ def run_simple(
             js[i] = first + [j for j, _ in rest]
             us[i] = [int(units[0, j]) for j in first] + [u for _, u in rest]
 
-    def more(rows: list[int], floors: list[int]) -> dict[int, tuple[list[int], list[int]]]:
+    # Each cut list's limit: the highest key (units * m + m - 1 - mentor) not yet listed.
+    limit = edges.threshold_key.copy() if pruned else None
+
+    def more(rows: list[int], floors: list[int]) -> dict[int, tuple[list[int], list[int], bool]]:
         floor = np.array(floors, dtype=np.int64)
-        out: dict[int, tuple[list[int], list[int]]] = {}
+        out: dict[int, tuple[list[int], list[int], bool]] = {}
         cols = np.arange(m, dtype=np.int64)
         step = scorer.block_rows()
         for start in range(0, len(rows), step):
@@ -185,13 +192,17 @@ def run_simple(
             mine = wide * m + (m - 1 - cols)[None, :]
             theirs = wide * n + (n - 1 - block)[:, None]
             ok = allowed & (units >= min_units) & open_mask[None, :]
-            ok &= (mine <= edges.threshold_key[block][:, None]) & (theirs > floor[None, :])
+            ok &= (mine <= limit[block][:, None]) & (theirs > floor[None, :])
             for r, i in enumerate(block.tolist()):
                 found = np.nonzero(ok[r])[0]
                 found = found[np.argsort(-mine[r, found])]
                 listed = set(js[i])
                 picked = [j for j in found.tolist() if j not in listed]
-                out[i] = (picked, [int(units[r, j]) for j in picked])
+                finished = len(picked) <= GROW_BY
+                picked = picked[:GROW_BY]
+                if not finished:
+                    limit[i] = mine[r, picked[-1]] - 1
+                out[i] = (picked, [int(units[r, j]) for j in picked], finished)
         return out
 
     mate = solve_stable(js, us, remaining.tolist(), n, more if incomplete else None, incomplete)

@@ -150,7 +150,14 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
             for u in result.unmatched
         ],
         "gap": [
-            {"kind": g.kind, "key": g.key, "waiting": g.waiting, "supply": g.supply, "text": g.text}
+            {
+                "kind": g.kind,
+                "key": g.key,
+                "waiting": g.waiting,
+                "slots": g.slots,
+                "free": g.free,
+                "text": g.text,
+            }
             for g in result.gap
         ],
         "totals": {

@@ -9,7 +9,7 @@ import random
 import pytest
 from test_matching_support import CONFIG, TODAY, config, pairs_of, person, value_of
 
-from mentorctl import matching_candidates, matching_solve
+from mentorctl import matching_candidates, matching_solve, matching_stable
 from mentorctl.errors import UsageError
 from mentorctl.matching import METHODS, match
 
@@ -401,6 +401,7 @@ def test_cut_lists_grow_so_stable_and_greedy_equal_their_full_list_results(
     ranked = {"P1": ["M3", "M2"], "P7": ["M0"]} if method == "stable" else None
     full = match(people, CONFIG, today=TODAY, method=method, ranked_choices=ranked)
     monkeypatch.setattr(matching_candidates, "PER_MENTOR", 1)
+    monkeypatch.setattr(matching_stable, "GROW_BY", 1 + seed % 2)
     cut = match(people, CONFIG, today=TODAY, method=method, candidates=1, ranked_choices=ranked)
     assert (
         cut.notes[0] == "lists began with each mentee's best 1 mentors and grew where they ran out"
@@ -427,3 +428,57 @@ def test_when_the_proof_runs_out_of_rounds_the_gap_to_the_bound_is_reported(
         assert best[0] >= found[0]
         if best[0] == found[0]:
             assert (best[1] - found[1]) / 10000 <= pruned.bound_gap + 1e-9
+
+
+def _six_both_people() -> tuple[list[dict], dict]:
+    """Six "both" people who would rather mentor each other than the fourteen mentees."""
+    levels = {"P5": 1, "P8": 3, "P13": 3, "P17": 1}
+    people = []
+    for k in range(1, 21):
+        pid = f"P{k}"
+        role = "both" if pid in ("P4", "P5", "P8", "P11", "P13", "P17") else "mentee"
+        people.append(
+            person(
+                pid,
+                role,
+                goals=["a", "b"] if pid == "P4" else [],
+                expertise=["a"] if pid == "P11" else [],
+                languages=[],
+                extra={"level": levels.get(pid, 0)},
+            )
+        )
+    conf = config(
+        min_score=0.0,
+        criteria=[
+            {"kind": "topics", "weight": 1},
+            {"kind": "extra", "field": "level", "mode": "distance", "scale": 6, "weight": 2},
+        ],
+        rules={"shared_language": False, "different_organisation": False},
+    )
+    return people, conf
+
+
+def test_keeping_people_from_mentoring_each_other_stays_optimal() -> None:
+    people, conf = _six_both_people()
+    result = match(people, conf, today=TODAY)
+    assert result.optimal_proven is True
+    assert value_of(result) == (6, 38334)
+    assert not {(b, a) for a, b in pairs_of(result)} & pairs_of(result)
+
+
+def test_when_that_search_is_cut_short_the_gap_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    people, conf = _six_both_people()
+    monkeypatch.setattr(matching_solve, "MAX_BRANCH_SOLVES", 1)
+    monkeypatch.setattr(matching_solve, "BRANCH_EDGE_BUDGET", 0)
+    result = match(people, conf, today=TODAY)
+    assert not {(b, a) for a, b in pairs_of(result)} & pairs_of(result)
+    found = value_of(result)
+    assert found <= (6, 38334)
+    if not result.optimal_proven:
+        assert result.bound_gap is not None
+        assert found[0] == 6 and (38334 - found[1]) / 10000 <= result.bound_gap
+        assert result.notes[-1] == (
+            "two people were kept from being each other's mentor without a full search"
+        )

@@ -23,7 +23,7 @@ from test_matching_support import (
     value_of,
 )
 
-from mentorctl import matching_candidates
+from mentorctl import matching_candidates, matching_stable
 from mentorctl.matching import (
     ACTIVE_STATUSES,
     METHODS,
@@ -211,11 +211,13 @@ def tiny_candidate_lists(table: bool):
     matching_candidates.PER_MENTOR = 1
     matching_candidates.MENTOR_DEPTH = 2
     matching_candidates.TABLE_CELLS = 10**9 if table else 0
+    grow, matching_stable.GROW_BY = matching_stable.GROW_BY, 1
     try:
         yield
     finally:
         for key, value in saved.items():
             setattr(matching_candidates, key, value)
+        matching_stable.GROW_BY = grow
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

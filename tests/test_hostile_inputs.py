@@ -1,0 +1,69 @@
+"""The hostile inputs under tests/hostile/: each is refused with one clear line, store untouched,
+or accepted and made inert."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import PROGRAM, people
+
+HOSTILE = Path(__file__).parent / "hostile"
+REFUSED = sorted(p.name for p in HOSTILE.glob("*.csv") if p.name != "defused.csv")
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("mentorctl: error: "), stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_hostile_export_is_refused_and_the_store_kept(workspace: Path, cli, name: str) -> None:
+    store = workspace / PROGRAM / "data" / "store.json"
+    before = store.read_bytes()
+    result = cli("import-signups", HOSTILE / name, "-w", workspace, "--role", "mentee")
+    assert result.exit_code != 0, result.output
+    line = _one_error_line(result.stderr)
+    assert name in line, "the error names the file"
+    assert "@example" not in line
+    assert store.read_bytes() == before
+
+
+def test_hostile_rows_are_defused(workspace: Path, cli) -> None:
+    result = cli("import-signups", HOSTILE / "defused.csv", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    names = {p["email"]: p["name"] for p in people(workspace / PROGRAM / "data" / "store.json")}
+    assert names["tpl@example.org"] == "{{ 7*7 }} {% raw %}"  # data, kept as written
+    assert names["eve@example.org"] == "Eve Bcc: victim@example.net"  # one line, no header
+    assert names["formula@example.org"].startswith("=HYPERLINK")  # neutralised on CSV export
+    assert names["bell@example.org"] == "Bell[31m"  # no terminal control characters
+    for name in names.values():
+        assert name.isprintable()
+
+
+def test_invalid_program_yaml_is_refused(workspace: Path, cli) -> None:
+    store = workspace / PROGRAM / "data" / "store.json"
+    before = store.read_bytes()
+    shutil.copy(HOSTILE / "invalid_program.yaml", workspace / PROGRAM / "program.yaml")
+    result = cli("pair", "-w", workspace)
+    assert result.exit_code == 1
+    assert "program.yaml:" in _one_error_line(result.stderr)
+    assert store.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "command", [["pair"], ["block", "P1", "P2"], ["checkin"], ["forget", "P1", "--yes"]]
+)
+def test_store_edited_into_a_wrong_shape_is_refused(
+    workspace: Path, cli, command: list[str]
+) -> None:
+    store = workspace / PROGRAM / "data" / "store.json"
+    shutil.copy(HOSTILE / "store_wrong_shape.json", store)
+    before = store.read_bytes()
+    result = cli(*command, "-w", workspace)
+    assert result.exit_code == 1, result.output
+    assert "store.json" in _one_error_line(result.stderr)
+    assert store.read_bytes() == before

@@ -300,7 +300,7 @@ def record_answers(
         key = key.strip()
         if not sep or key not in asked:
             raise UsageError(
-                f"--answer '{option}': expected KEY=VALUE with KEY one of " + ", ".join(asked)
+                f"--answer '{key or '?'}': expected KEY=VALUE with KEY one of " + ", ".join(asked)
             )
         try:
             value = read_value(asked[key], text)

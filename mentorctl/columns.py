@@ -104,7 +104,9 @@ def map_columns(
         raise InputError(
             "no email column found",
             file=file,
-            hint="name it with --map email=HEADER; columns: " + describe_headers(headers),
+            # Without an email header the first row may well be a person's answers: not shown.
+            hint=f"the first row must hold the questions; name the email column with "
+            f"--map email=HEADER ({len(headers)} columns)",
         )
 
     name_parts = None

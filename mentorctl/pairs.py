@@ -13,6 +13,7 @@ again. A locked pair is kept when proposals are redone and cannot be ended witho
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,8 +71,8 @@ def find_person(snap: Snapshot, ref: str) -> dict[str, Any]:
     for person in snap.people:
         if person.get("id") == wanted or person.get("email") == folded:
             return person
-    # An address is personal data: errors never repeat one.
-    shown = "with that email" if "@" in wanted else f"'{wanted}'"
+    # A reference may be an address or a name: errors repeat only ids such as P12.
+    shown = f"'{wanted}'" if re.fullmatch(r"[PM]\d+", wanted) else "with that reference"
     raise UsageError(
         f"no person {shown} in this program", hint="use a person id such as P12 or an email"
     )
@@ -217,11 +218,7 @@ def commit(
                 existing=existing,
                 blocked=snap.blocked,
             )
-            stale = check.violations + [
-                w
-                for w in check.warnings
-                if w.code in ("mentor_full", "mentor_paused", "mentee_paired", "inactive")
-            ]
+            stale = check.violations + [w for w in check.warnings if w.code in _STALE]
             if stale:
                 out.skipped.append((proposal.mentee_id, proposal.mentor_id, stale[0].text))
                 continue
@@ -315,7 +312,9 @@ def add(
             existing=snap.existing(),
             blocked=snap.blocked,
         )
-        hard = [v for v in check.violations if force is False or v.code in UNFORCEABLE]
+        # Warnings that would break the program's own rules count as refusals here.
+        breaking = check.violations + [w for w in check.warnings if w.code in _STALE]
+        hard = [v for v in breaking if force is False or v.code in UNFORCEABLE]
         if hard:
             hint = None if hard[0].code in UNFORCEABLE else "add --force to pair them anyway"
             raise UsageError(
@@ -328,6 +327,9 @@ def add(
         _insert(store, [doc])
     return Override("added", doc, check, dry_run)
 
+
+# Warnings of score_pair that mean the pair does not fit the store as it is now.
+_STALE = frozenset({"mentor_full", "mentor_paused", "mentee_paired", "inactive"})
 
 # Rules no --force can lift: these would make a pair meaningless or unsafe.
 UNFORCEABLE = frozenset({"self", "blocked", "already_paired", "past_pair"})

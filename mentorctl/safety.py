@@ -16,6 +16,7 @@ Nothing here prints or logs an email address or an answer: people are named by t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,10 +141,14 @@ def raise_concern(
     with Store.writing(store_path, dry_run=dry_run) as store:
         snap = snapshot(store)
         pairs, person = _concerned(snap, ref)
+        if not pairs and person is None:
+            raise UsageError(f"pair {ref.strip()} is over; a concern pauses only current pairs")
         from_id = find_person(snap, reporter)["id"] if reporter else None
+        earlier = _paused_by_open_concerns(store)
         paused = {}
         for pair in pairs:
-            paused[pair["id"]] = pair["status"]
+            # A pair paused by another open concern keeps the status it had before that one.
+            paused[pair["id"]] = earlier.get(pair["id"], pair["status"])
             if pair["status"] != "paused":
                 _change(store, pair, stamp=stamp, note="paused: concern raised", status="paused")
         doc = {
@@ -159,10 +164,20 @@ def raise_concern(
     return ConcernResult("raised", doc, list(paused), dry_run)
 
 
+def _paused_by_open_concerns(store: Store, *, but: str | None = None) -> dict[str, str]:
+    """Pair id -> its status before the pause, for every pair an open concern holds paused."""
+    out: dict[str, str] = {}
+    for concern in store.documents(CONCERNS).values():
+        if concern.get("status") == "open" and concern.get("id") != but:
+            for pair_id, before in concern.get("pairs", {}).items():
+                out.setdefault(pair_id, before)
+    return out
+
+
 def _concerned(snap: Snapshot, ref: str) -> tuple[list[dict[str, Any]], str | None]:
     for pair in snap.pairs:
         if pair.get("id") == ref.strip():
-            return [pair], None
+            return ([pair] if pair["status"] in HOLDING else []), None
     person = find_person(snap, ref)
     pairs = [
         p
@@ -187,11 +202,14 @@ def resolve_concern(
         if concern["status"] != "open":
             raise UsageError(f"concern {concern_id} is already resolved ({concern.get('outcome')})")
         snap = snapshot(store)
+        still_held = _paused_by_open_concerns(store, but=concern_id)
         touched = []
         for pair_id, before in concern["pairs"].items():
             pair = next((p for p in snap.pairs if p["id"] == pair_id), None)
             if pair is None or pair["status"] != "paused":
                 continue
+            if outcome == "continue" and pair_id in still_held:
+                continue  # another open concern still holds it paused
             if outcome == "continue":
                 _change(
                     store, pair, stamp=stamp, note=f"concern {concern_id} resolved", status=before
@@ -270,7 +288,13 @@ def forget(
             if pid not in (pair.get("mentee"), pair.get("mentor")):
                 continue
             role = "mentee" if pair["mentee"] == pid else "mentor"
-            fields: dict[str, Any] = {role: FORGOTTEN, "reasons": [], "parts": [], "updated": stamp}
+            fields: dict[str, Any] = {
+                role: FORGOTTEN,
+                "reasons": [],
+                "parts": [],
+                "end_reason": None,  # free text an admin wrote may name them
+                "updated": stamp,
+            }
             if pair["status"] in HOLDING:
                 fields.update(status="ended", end_reason="a person asked to be forgotten")
                 ended.append(pair["id"])
@@ -281,32 +305,40 @@ def forget(
             ] + [{"at": stamp, "status": fields.get("status", pair["status"]), "note": "forgotten"}]
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
-        outbox_files = 0
+        outbox_files: list[Path | None] = []
         for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
             doomed = [
                 int(k) for k, d in store.documents(table).items() if _mentions(d, pid, secrets)
             ]
             if table == MESSAGES:
-                for k in doomed:
-                    outbox_files += _remove_outbox_file(outbox, store.documents(table)[str(k)])
+                outbox_files += [
+                    _outbox_file(outbox, store.documents(table)[str(k)]) for k in doomed
+                ]
             if doomed:
                 store.table(table).remove(doc_ids=doomed)
                 removed[table] = len(doomed)
         store.table(PEOPLE).remove(doc_ids=[_doc_id(store, PEOPLE, "id", pid)])
         scrubbed = 0
+        existing = [path for path in outbox_files if path is not None and path.exists()]
         if not dry_run:
+            # Files go only once the store no longer points at them.
             store.commit()
+            for path in existing:
+                path.unlink(missing_ok=True)
             importindex.discard(importindex.index_path(store_path))
             scrubbed = _scrub_backups(store_path, secrets)
-    return ForgetResult(pid, removed, ended, outbox_files, scrubbed, dry_run)
+    return ForgetResult(pid, removed, ended, len(existing), scrubbed, dry_run)
 
 
 def _mentions(doc: dict[str, Any], pid: str, secrets: set[str]) -> bool:
     """Whether a record is about the person: names their id anywhere, or holds their name or address."""
 
+    # An address is matched anywhere; a name only as whole words ("Ann" is not in "Annual").
+    patterns = [re.compile(r"(?<!\w)" + re.escape(s) + r"(?!\w)") for s in secrets]
+
     def walk(value: Any) -> bool:
         if isinstance(value, str):
-            return value == pid or any(s in value for s in secrets)
+            return value == pid or any(p.search(value) for p in patterns)
         if isinstance(value, dict):
             return any(walk(k) or walk(v) for k, v in value.items())
         if isinstance(value, list):
@@ -316,24 +348,18 @@ def _mentions(doc: dict[str, Any], pid: str, secrets: set[str]) -> bool:
     return walk(doc)
 
 
-def _remove_outbox_file(outbox: Path, message: dict[str, Any]) -> int:
+def _outbox_file(outbox: Path, message: dict[str, Any]) -> Path | None:
     name = message.get("file")
-    if not name:
-        return 0
-    path = outbox / Path(str(name)).name
-    if path.exists():
-        path.unlink()
-        return 1
-    return 0
+    return outbox / Path(str(name)).name if name else None
 
 
 def _scrub_backups(store_path: Path, secrets: set[str]) -> int:
     """Delete backups that still hold the person: a backup is no place for erased data."""
     count = 0
-    needles = [s.encode() for s in secrets]
+    patterns = [re.compile(rb"(?<!\w)" + re.escape(s.encode()) + rb"(?!\w)") for s in secrets]
     for backup in backups_dir(store_path).glob("*.json"):
         data = backup.read_bytes()
-        if any(n in data for n in needles):
+        if any(p.search(data) for p in patterns):
             backup.unlink()
             count += 1
     return count

@@ -343,9 +343,12 @@ def read_signups(
         sources = orjson.loads(done) if done is not None else _fingerprints(table, reader)
         for _, person in parsed.values():
             person["source"] = sources[person["source"]]
-    for zone, count in reader.unrecognised_zones.most_common(5):
+    zones = reader.unrecognised_zones
+    if zones:
+        # The answers themselves are not shown: warnings carry no personal data.
         out.warnings.append(
-            f"time zone '{zone}' not recognised on {count} row(s); time-zone matching ignores it"
+            f"{len(zones)} time-zone answer(s) on {sum(zones.values())} row(s) not recognised; "
+            "time-zone matching ignores them (see 'Time zone' in the README)"
         )
     return out
 

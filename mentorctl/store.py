@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
@@ -137,7 +136,6 @@ class Store:
         self.path = path
         self.writable = writable
         self._storage = _MemoryStorage(path)
-        self.db = TinyDB(storage=lambda: self._storage)
         self.backup = False
 
     @property

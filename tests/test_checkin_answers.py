@@ -170,7 +170,7 @@ def test_record_by_hand(introduced: Path, cli) -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("--answer", "colour=blue"), "--answer 'colour=blue': expected KEY=VALUE"),
+        (("--answer", "colour=blue"), "--answer 'colour': expected KEY=VALUE"),
         (("--answer", "progress=7"), "--answer progress: not a number from 1 to 5"),
         (("--answer", "met=yes", "--week", "4"), "that week has not started yet"),
         ((), "give at least one --answer"),

@@ -191,3 +191,52 @@ def test_unknown_email_is_not_echoed(paired: Path, cli) -> None:
     result = cli("block", "who@example.org", "meg@example.org", "-w", paired)
     assert result.exit_code == 2
     assert "who@example.org" not in result.stderr and "meg@example.org" not in result.stderr
+
+
+def test_concern_on_a_finished_pair_is_refused(paired: Path, cli) -> None:
+    ids = _ids(paired)
+    pair = _pair_of(paired, ids["ann"])
+    assert cli("pair", "-w", paired, "--end", pair["id"], "--reason", "done").exit_code == 0
+    result = cli("concern", pair["id"], "--reason", "late report", "-w", paired)
+    assert result.exit_code == 2 and "is over" in result.stderr
+
+
+def test_overlapping_concerns_keep_the_pair_paused_until_both_resolve(paired: Path, cli) -> None:
+    ids = _ids(paired)
+    pair = _pair_of(paired, ids["ann"])
+    first = json.loads(cli("concern", pair["id"], "--reason", "a", "-w", paired, "--json").stdout)
+    second = json.loads(cli("concern", ids["ann"], "--reason", "b", "-w", paired, "--json").stdout)
+    assert (
+        cli(
+            "concern", "--resolve", first["concern"], "--outcome", "continue", "-w", paired
+        ).exit_code
+        == 0
+    )
+    assert _pair_of(paired, ids["ann"])["status"] == "paused"
+    assert (
+        cli(
+            "concern", "--resolve", second["concern"], "--outcome", "continue", "-w", paired
+        ).exit_code
+        == 0
+    )
+    assert _pair_of(paired, ids["ann"])["status"] == "proposed"
+
+
+def test_adding_a_second_mentor_needs_force(paired: Path, cli) -> None:
+    ids = _ids(paired)
+    mentor = _pair_of(paired, ids["ann"])["mentor"]
+    other = ids["raj"] if mentor == ids["meg"] else ids["meg"]
+    refused = cli("pair", "-w", paired, "--add", ids["ann"], other)
+    assert refused.exit_code == 2 and "already has a mentor" in refused.stderr
+    assert cli("pair", "-w", paired, "--add", ids["ann"], other, "--force").exit_code == 0
+
+
+def test_forget_dry_run_keeps_outbox_files(paired: Path, cli) -> None:
+    assert cli("introduce", "-w", paired).exit_code == 0
+    outbox = paired / PROGRAM / "outbox"
+    before = sorted(p.name for p in outbox.iterdir())
+    assert before
+    assert cli("forget", "ann@example.org", "--dry-run", "-w", paired).exit_code == 0
+    assert sorted(p.name for p in outbox.iterdir()) == before
+    assert cli("forget", "ann@example.org", "--yes", "-w", paired).exit_code == 0
+    assert len(list(outbox.iterdir())) == len(before) - 1

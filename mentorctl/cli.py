@@ -20,8 +20,10 @@ from mentorctl.cli_common import (
     WorkspaceOpt,
 )
 from mentorctl.cli_common import errors_to_exit as _errors_to_exit
+from mentorctl.cli_messages import register as _register_messages
+from mentorctl.cli_report import register as _register_report
 from mentorctl.cli_safety import register as _register_safety
-from mentorctl.errors import NotBuiltError, UsageError
+from mentorctl.errors import UsageError
 
 app = typer.Typer(
     name="mentorctl",
@@ -353,48 +355,10 @@ def _ask(prompt: str) -> str:
         sys.stderr.write("please answer a, s or q\n")
 
 
-# -- commands built by later releases -----------------------------------------------------
+# -- the commands that live in their own modules -------------------------------------------
 
-_LATER = {
-    "introduce": "Send each new pair its introduction.",
-    "checkin": "Send this week's step and check-in (cron).",
-    "report": "Show program health, and export it.",
-}
-
-
-def _not_built(command: str) -> Any:
-    def run(ctx: typer.Context) -> None:
-        with _errors_to_exit():
-            raise NotBuiltError(
-                f"'{command}' is not available in mentorctl {__version__} yet",
-                hint="see the README for what this version does",
-            )
-
-    run.__doc__ = _LATER[command]
-    return run
-
-
-def _register_messages() -> set[str]:
-    """Add introduce and checkin from their own module; returns the commands it added."""
-    try:
-        from mentorctl.cli_messages import register
-    except ModuleNotFoundError as exc:
-        if exc.name != "mentorctl.cli_messages":
-            raise
-        return set()
-    register(app)
-    return {"introduce", "checkin"}
-
-
-_built = _register_messages()
-for _command in (c for c in _LATER if c not in _built):
-    app.command(
-        _command,
-        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-        add_help_option=True,
-    )(_not_built(_command))
-
-
+_register_messages(app)
+_register_report(app)
 _register_safety(app)
 
 

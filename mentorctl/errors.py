@@ -81,7 +81,3 @@ class StoreLockedError(StoreError):
     """Another mentorctl process is writing to the same store."""
 
     exit_code = EXIT_LOCKED
-
-
-class NotBuiltError(MentorctlError):
-    """A command that this version does not provide yet."""

@@ -8,7 +8,8 @@ It creates ``.venv`` (once), installs mentorctl into it, then builds a fresh wor
 ``demo/`` from the ``career-circle`` sample: creates the program, imports the sign-up form's
 export, imports a later export to show that re-imports only apply what changed, then
 proposes pairs of mentees and mentors and saves them, introduces each pair and runs the
-first weekly check-in (messages go to the program's outbox as .eml files).
+first weekly check-in (messages go to the program's outbox as .eml files), and shows the
+program's health report.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def main() -> None:
     run("introduce")
     step("7. The weekly check-in, as cron would run it: week 1's step and questions")
     run("checkin")
+    step("8. Program health at a glance")
+    run("report")
     outbox = sorted((DEMO / "career-circle" / "outbox").glob("*.eml"))
     print(f"\n{len(outbox)} messages are in {DEMO / 'career-circle' / 'outbox'}, e.g.:")
     if outbox:

@@ -14,7 +14,7 @@ from mentorctl.cli import app
 
 COMMANDS = ["init-program", "import-signups", "pair", "introduce", "checkin", "report"]
 SAFETY = ["block", "concern", "forget", "export-person"]
-BUILT = ["init-program", "import-signups", "pair", "introduce", "checkin"]
+BUILT = COMMANDS
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -43,13 +43,6 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "mentorctl", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == f"mentorctl {__version__}"
-
-
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in BUILT])
-def test_unbuilt_commands_say_so_and_fail(cli, command: str) -> None:
-    result = cli(command, "--json")
-    assert result.exit_code == 1
-    assert f"'{command}' is not available" in result.stderr
 
 
 @pytest.mark.parametrize("command", BUILT + SAFETY)

@@ -270,6 +270,8 @@ def apply_answers(
             if (current - 1) - last.get(pid, 0) < quiet_after:
                 changes[pid] = ({"status": "active", "quiet_since": None}, "check-in answers again")
                 result.back_active.append(pid)
+    if result.not_fit:
+        store.backup = True  # ending a pair is destructive: keep the version before it
     change_pairs(store, changes, stamp, "answers")
 
 

@@ -394,7 +394,7 @@ def complete_pair(
     from mentorctl.store import Store
 
     stamp = now.isoformat(timespec="seconds")
-    with Store.writing(paths.store_path, dry_run=dry_run) as store:
+    with Store.writing(paths.store_path, dry_run=dry_run, backup=True) as store:
         pair = find_pair(snapshot(store), pair_ref)
         status = pair["status"]
         if status == "proposed":

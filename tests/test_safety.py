@@ -240,3 +240,14 @@ def test_forget_dry_run_keeps_outbox_files(paired: Path, cli) -> None:
     assert sorted(p.name for p in outbox.iterdir()) == before
     assert cli("forget", "ann@example.org", "--yes", "-w", paired).exit_code == 0
     assert len(list(outbox.iterdir())) == len(before) - 1
+
+
+def test_completing_a_pair_early_keeps_a_backup(paired: Path, cli) -> None:
+    ids = _ids(paired)
+    assert cli("introduce", "-w", paired).exit_code == 0
+    pair = _pair_of(paired, ids["ann"])
+    backups = paired / PROGRAM / "data" / "backups"
+    before = len(list(backups.glob("*.json"))) if backups.exists() else 0
+    result = cli("checkin", "--complete", pair["id"], "--no-wrapup", "-w", paired)
+    assert result.exit_code == 0, result.output
+    assert len(list(backups.glob("*.json"))) == before + 1

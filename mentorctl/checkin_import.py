@@ -39,6 +39,7 @@ from mentorctl.checkin_answers import (
     read_week,
 )
 from mentorctl.checkin_plan import parse_day
+from mentorctl.columns import describe_headers
 from mentorctl.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -67,12 +68,8 @@ ALIASES: dict[str, list[str]] = {
 }
 
 
-def describe_headers(headers: list[str], limit: int = 12) -> str:
-    """The headers for a hint; anything that looks like an address is masked."""
-    shown = ["(an email address)" if "@" in h else repr(h[:40]) for h in headers[:limit]]
-    if len(headers) > limit:
-        shown.append(f"and {len(headers) - limit} more")
-    return ", ".join(shown)
+def _known(aliases: dict[str, list[str]]) -> list[str]:
+    return [alias for names in aliases.values() for alias in names]
 
 
 @dataclass
@@ -117,7 +114,7 @@ def map_columns(headers: list[str], program: Program, options: list[str], file: 
                 raise UsageError(
                     f"--map {name}='{header}': the file has no such column",
                     file=file,
-                    hint="its columns: " + describe_headers(headers),
+                    hint="its columns: " + describe_headers(headers, _known(aliases)),
                 )
             found[name] = col
             taken.add(col)
@@ -140,7 +137,8 @@ def map_columns(headers: list[str], program: Program, options: list[str], file: 
         raise InputError(
             "no email column found (who answered?)",
             file=file,
-            hint="name it with --map email=HEADER; columns: " + describe_headers(headers),
+            hint="name it with --map email=HEADER; columns: "
+            + describe_headers(headers, _known(aliases)),
         )
     answers = [(q, found[q.key]) for q in asked if q.key in found]
     if not answers:
@@ -148,7 +146,7 @@ def map_columns(headers: list[str], program: Program, options: list[str], file: 
             "no column answers a check-in question",
             file=file,
             hint="name the columns after the question keys or texts in program.yaml, or use "
-            "--map KEY=HEADER; columns: " + describe_headers(headers),
+            "--map KEY=HEADER; columns: " + describe_headers(headers, _known(aliases)),
         )
     return Columns(found["email"], found.get("pair"), found.get("week"), found.get("date"), answers)
 

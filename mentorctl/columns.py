@@ -7,6 +7,7 @@ Every column left over is kept as an extra answer under its header.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,10 @@ def map_columns(
             raise UsageError(
                 f"--map {name}='{header}': the file has no such column",
                 file=file,
-                hint="its columns: " + describe_headers(headers),
+                hint="its columns: "
+                + describe_headers(
+                    headers, [a for names in program.aliases().values() for a in names]
+                ),
             )
         field_to_column[name] = col
         taken.add(col)
@@ -128,13 +132,20 @@ def map_columns(
     return Mapping(field_to_column, extra_columns, name_parts, headers)
 
 
-def describe_headers(headers: list[str], limit: int = 12) -> str:
-    """The headers for an error hint. A file without a header row has answers there, so
-    anything that looks like an address is masked: error messages carry no personal data."""
-    shown = []
-    for header in headers[:limit]:
-        text = "(an email address)" if "@" in header else repr(header[:40])
-        shown.append(text)
-    if len(headers) > limit:
-        shown.append(f"and {len(headers) - limit} more")
+def describe_headers(headers: list[str], known: Iterable[str] = (), limit: int = 12) -> str:
+    """The headers for an error hint, without personal data.
+
+    A file whose first row holds a person's answers instead of the questions would put their
+    name or address here, so only headers that are known questions (aliases) or read as a
+    question (end in "?") are shown; the others are only counted.
+    """
+    questions = {normalise_header(k) for k in known}
+    shown = [
+        repr(h[:40])
+        for h in headers
+        if normalise_header(h) in questions or (h.strip().endswith("?") and "@" not in h)
+    ][:limit]
+    others = len(headers) - len(shown)
+    if others:
+        shown.append(f"{others} other column(s)")
     return ", ".join(shown)

@@ -67,3 +67,13 @@ def test_store_edited_into_a_wrong_shape_is_refused(
     assert result.exit_code == 1, result.output
     assert "store.json" in _one_error_line(result.stderr)
     assert store.read_bytes() == before
+
+
+def test_hints_never_show_a_first_row_of_answers(workspace: Path, cli, tmp_path: Path) -> None:
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text("Ann Brenner,ann@example.org,Mentee,30,Career change?\n")
+    for args in (["--map", "email=Work email"], []):
+        result = cli("import-signups", headerless, "-w", workspace, "--role", "mentee", *args)
+        assert result.exit_code != 0
+        line = _one_error_line(result.stderr)
+        assert "Ann" not in line and "@example" not in line and "Mentee" not in line, line

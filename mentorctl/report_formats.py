@@ -58,6 +58,14 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
             + [["waiting mentees", report["waiting_mentees"]]],
         ),
         (
+            "Recruitment gap",
+            ["Topic", "Waiting mentees", "Free mentor slots"],
+            [
+                [g["topic"], g["waiting"], g["free_slots"]]
+                for g in report.get("recruitment_gap", [])
+            ],
+        ),
+        (
             "Mentor capacity",
             ["Mentors", "Slots used", "Slots total", "Used"],
             [[cap["mentors"], cap["used"], cap["total"], _pct(cap["rate"])]],

@@ -95,6 +95,8 @@ def compute(
         "rate": round(used_slots / total_slots, 4) if total_slots else None,
     }
 
+    gap = recruitment_gap(waiting, mentors, used, default_capacity)
+
     # Match-score distribution over pairs that count (not dropped proposals).
     scores = [0] * BUCKETS
     for pair in pairs:
@@ -194,6 +196,7 @@ def compute(
         "signups": {role: dict(sorted(v.items())) for role, v in sorted(signups.items())},
         "people": len(people),
         "waiting_mentees": len(waiting),
+        "recruitment_gap": gap,
         "pairs_by_status": pairs_by_status,
         "capacity": capacity,
         "score_distribution": distribution,
@@ -203,6 +206,42 @@ def compute(
         "pairs": pair_rows,
     }
     return report
+
+
+def recruitment_gap(
+    waiting: list[dict[str, Any]],
+    mentors: list[dict[str, Any]],
+    used: Counter[Any],
+    default_capacity: int,
+    lines: int = 5,
+) -> list[dict[str, Any]]:
+    """The topics waiting mentees want most beyond what free mentor slots offer (aggregates)."""
+    wanted: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for mentee in waiting:
+        for goal in mentee.get("goals") or []:
+            wanted[str(goal).casefold()] += 1
+            names.setdefault(str(goal).casefold(), str(goal))
+    offered: Counter[str] = Counter()
+    for mentor in mentors:
+        free = int(mentor.get("capacity") or default_capacity) - used.get(mentor.get("id"), 0)
+        if free > 0:
+            for topic in mentor.get("expertise") or []:
+                offered[str(topic).casefold()] += free
+    short = sorted(
+        (key for key in wanted if wanted[key] > offered[key]),
+        key=lambda key: (offered[key] - wanted[key], names[key]),
+    )
+    return [
+        {
+            "topic": names[key],
+            "waiting": wanted[key],
+            "free_slots": offered[key],
+            "text": f"{wanted[key]} waiting mentee(s) want '{names[key]}'; "
+            f"{offered[key] or 'no'} free mentor slot(s) offer it",
+        }
+        for key in short[:lines]
+    ]
 
 
 def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:

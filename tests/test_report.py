@@ -192,3 +192,15 @@ def test_table_and_md_show_the_sections(running: Path, cli) -> None:
 def test_unknown_format_is_a_usage_error(running: Path, cli) -> None:
     result = cli("report", "-w", running, "--format", "pdf")
     assert result.exit_code == 2 and "unknown format" in result.stderr
+
+
+def test_recruitment_gap_names_the_topic_nobody_can_take(running: Path, cli) -> None:
+    report = _report(cli, running)
+    assert report["waiting_mentees"] == 1
+    gap = report["recruitment_gap"]
+    assert [(g["topic"], g["waiting"], g["free_slots"]) for g in gap] == [("Networking", 1, 0)]
+    assert (
+        gap[0]["text"] == "1 waiting mentee(s) want 'Networking'; no free mentor slot(s) offer it"
+    )
+    anonymous = _report(cli, running, "--anonymous")
+    assert anonymous["recruitment_gap"] == gap  # aggregates only

@@ -28,6 +28,12 @@ def to_csv(report: dict[str, Any]) -> str:
     return csvout.to_text(header, rows)
 
 
+def _bar(rate: Any, width: int = 20) -> str:
+    """A rate as a bar of text, the small chart of a terminal or a Markdown post."""
+    filled = 0 if rate is None else round(float(rate) * width)
+    return "#" * filled + "." * (width - filled)
+
+
 def _pct(rate: Any) -> str:
     return "-" if rate is None else f"{rate * 100:.0f}%"
 
@@ -77,9 +83,9 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
         ),
         (
             "Check-in answers by week",
-            ["Week", "Answered", "Pairs", "Rate"],
+            ["Week", "Answered", "Pairs", "Rate", ""],
             [
-                [r["week"], r["answered"], r["pairs"], _pct(r["rate"])]
+                [r["week"], r["answered"], r["pairs"], _pct(r["rate"]), _bar(r["rate"])]
                 for r in report["answer_rate"]
             ],
         ),

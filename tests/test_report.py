@@ -204,3 +204,15 @@ def test_recruitment_gap_names_the_topic_nobody_can_take(running: Path, cli) -> 
     )
     anonymous = _report(cli, running, "--anonymous")
     assert anonymous["recruitment_gap"] == gap  # aggregates only
+
+
+def test_answer_rate_is_charted_in_the_terminal(running: Path, cli) -> None:
+    result = cli("report", "-w", running, "--today", "2026-03-10")
+    assert result.exit_code == 0, result.output
+    rows = [
+        line
+        for line in result.stdout.splitlines()
+        if "%" in line and ("#" in line or "...." in line)
+    ]
+    assert rows, result.stdout
+    assert any("#" in line for line in rows)  # the week with an answer has a filled bar

@@ -12,30 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkin_plan import MESSAGES, PAIRS, Outgoing
+from mentorctl.checkin_plan import MESSAGES, Outgoing
 
 if TYPE_CHECKING:
     from mentorctl.store import Store
-
-
-def change_pairs(
-    store: Store, changes: dict[str, tuple[dict[str, Any], str]], stamp: str, by: str
-) -> None:
-    """Apply ``{pair id: (fields, note)}`` in one batch, each with an entry in the pair's history."""
-    if not changes:
-        return
-    docs = store.documents(PAIRS)
-    index = {d.get("id"): k for k, d in docs.items()}
-    updates: dict[int, dict[str, Any]] = {}
-    for pair_id, (fields, note) in changes.items():
-        key = index[pair_id]
-        doc = docs[key]
-        entry = {"at": stamp, "note": note, "by": by}
-        if "status" in fields:
-            entry["status"] = fields["status"]
-        history = [*doc.get("history", []), entry]
-        updates[int(key)] = {**fields, "updated": stamp, "history": history}
-    store.update_many(PAIRS, updates)
 
 
 def overall(delivery: dict[str, dict[str, Any]]) -> str:

@@ -44,8 +44,9 @@ from mentorctl.checkin_plan import (
     plan_introductions,
     take,
 )
-from mentorctl.checkin_record import change_pairs, overall, record_messages, settle_interrupted
+from mentorctl.checkin_record import overall, record_messages, settle_interrupted
 from mentorctl.errors import UsageError
+from mentorctl.pairs import change_pairs
 
 if TYPE_CHECKING:
     from email.headerregistry import Address

@@ -1,6 +1,7 @@
 """The messaging commands, ``introduce`` and ``checkin``: options in, one domain call, output.
 
-``mentorctl.cli`` calls :func:`register` once its shared options exist. The commands are
+``mentorctl.cli`` calls :func:`register`; the shared options come from
+:mod:`mentorctl.cli_common`. The commands are
 defined inside it so that their ``Annotated`` options can use those shared aliases (this
 module deliberately has no ``from __future__ import annotations``: Typer reads the
 annotations as objects). Domain modules are imported inside the commands so that
@@ -22,14 +23,14 @@ from mentorctl import output
 
 def register(app: typer.Typer) -> None:
     """Add ``introduce`` and ``checkin`` to ``app`` (called by :mod:`mentorctl.cli`)."""
-    from mentorctl.cli import (
+    from mentorctl.cli_common import (
         DryRunOpt,
         JsonOpt,
         ProgramOpt,
         TodayOpt,
         WorkspaceOpt,
-        _errors_to_exit,
     )
+    from mentorctl.cli_common import errors_to_exit as _errors_to_exit
     from mentorctl.errors import UsageError
 
     SendOpt = Annotated[

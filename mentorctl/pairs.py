@@ -378,12 +378,27 @@ def lock(
     return Override("locked" if locked else "unlocked", pair, None, dry_run)
 
 
+def change_pairs(
+    store: Store, changes: dict[str, tuple[dict[str, Any], str]], stamp: str, by: str | None = None
+) -> None:
+    """Apply ``{pair id: (fields, note)}`` in one batch, each with an entry in the pair's history."""
+    if not changes:
+        return
+    docs = store.documents(PAIRS)
+    index = {d.get("id"): k for k, d in docs.items()}
+    updates: dict[int, dict[str, Any]] = {}
+    for pair_id, (fields, note) in changes.items():
+        key = index[pair_id]
+        entry: dict[str, Any] = {"at": stamp, "note": note}
+        if by is not None:
+            entry["by"] = by
+        if "status" in fields:
+            entry["status"] = fields["status"]
+        history = [*docs[key].get("history", []), entry]
+        updates[int(key)] = {**fields, "updated": stamp, "history": history}
+    store.update_many(PAIRS, updates)
+
+
 def _change(store: Store, pair: dict[str, Any], *, stamp: str, note: str, **fields: Any) -> None:
-    """Change a pair's fields and record the change in its history."""
-    entry = {"at": stamp, "note": note}
-    if "status" in fields:
-        entry["status"] = fields["status"]
-    doc_id = next(int(k) for k, d in store.documents(PAIRS).items() if d.get("id") == pair["id"])
-    history = [*pair.get("history", []), entry]
-    store.update_many(PAIRS, {doc_id: {**fields, "updated": stamp, "history": history}})
-    pair.update(fields, updated=stamp, history=history)
+    """Change one pair and record it in its history (``pair`` is the store's live document)."""
+    change_pairs(store, {pair["id"]: (fields, note)}, stamp)

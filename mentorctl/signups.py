@@ -173,7 +173,7 @@ class RowReader:
         else:
             i = at["name"]
             raw = record[i] if i >= 0 else ""
-        name = _line(raw, NAME_LIMIT)
+        name = parse.clean_line(raw, NAME_LIMIT)
         if not name:
             raise parse.Rejection("name", "missing")
         i = at["role"]
@@ -203,7 +203,7 @@ class RowReader:
             raw = record[i]
             timezone = self._zones.get(raw, False)
             if timezone is False:
-                timezone = _line(raw, 64) or None
+                timezone = parse.clean_line(raw, 64) or None
                 if timezone is not None and not recognised(timezone, self.today):
                     self.unrecognised_zones[timezone] += 1
                 self._zones[raw] = timezone
@@ -219,18 +219,18 @@ class RowReader:
             raw = record[i]
             organisation = self._organisations.get(raw, False)
             if organisation is False:
-                organisation = _line(raw, NAME_LIMIT) or None
+                organisation = parse.clean_line(raw, NAME_LIMIT) or None
                 if len(self._organisations) < CACHE_LIMIT:
                     self._organisations[raw] = organisation
         i = at["bio"]
-        bio = _text(record[i], TEXT_LIMIT) or None if i >= 0 else None
+        bio = parse.clean_text(record[i], TEXT_LIMIT) or None if i >= 0 else None
         extra = {}
         for key, col, seen in self.extra_items:
             raw = record[col]
             if raw:
                 value = seen.get(raw)
                 if value is None:
-                    value = _text(raw, TEXT_LIMIT)
+                    value = parse.clean_text(raw, TEXT_LIMIT)
                     if len(seen) < CACHE_LIMIT:
                         seen[raw] = value
                 if value:
@@ -254,18 +254,6 @@ class RowReader:
             "created": self.stamp,
             "updated": self.stamp,
         }
-
-
-def _line(text: str, limit: int) -> str:
-    if text.isprintable() and "  " not in text:
-        return text.strip()[:limit]
-    return parse.clean_line(text, limit)
-
-
-def _text(text: str, limit: int) -> str:
-    if text.isprintable():
-        return text.strip()[:limit]
-    return parse.clean_text(text, limit)
 
 
 @dataclass

@@ -21,6 +21,11 @@ DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # A spreadsheet numbers the header as row 1, so the first answer is row 2.
 FIRST_DATA_ROW = 2
+# Encodings in which the byte of a line feed is always a line feed, so a file can be cut there.
+SPLITTABLE_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+# Line breaks tried past the middle of a file before giving up splitting it.
+SPLIT_TRIES = 1000
+SPLIT_MARK = "\x00"
 
 
 @dataclass
@@ -36,26 +41,91 @@ class FormTable:
     encoding: str
     delimiter: str
     raw: bytes = field(repr=False)
-    body_offset: int = field(repr=False, default=0)
 
     def records(
-        self, progress: Callable[[int, int], None] | None = None
-    ) -> Iterator[tuple[int, list[str]]]:
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> Records:
         """(row number, cells) for each answer row; the number is the one a spreadsheet shows.
 
         Blank rows are skipped, short rows padded, and cells past the last header (a trailing
-        delimiter) dropped, so every record has one cell per header.
+        delimiter) dropped, so every record has one cell per header. ``start`` and ``stop``
+        read one stretch of the file (byte offsets from :meth:`split_point`); the rows of a
+        stretch that starts past the header are numbered as if it were the first.
         """
-        source = io.BytesIO(self.raw)
-        text = io.TextIOWrapper(source, encoding=self.encoding, newline="")
-        reader = csv.reader(text, delimiter=self.delimiter)
-        width = len(self.headers)
-        row = FIRST_DATA_ROW - 1
-        total = len(self.raw)
+        return Records(self, progress, start, stop)
+
+    def split_point(self, near: float = 0.5) -> int | None:
+        """A byte offset near the fraction ``near`` of the file that likely starts a record.
+
+        A line break with an even number of quotes before it is outside any quoted cell in a
+        well-formed file. A stray quote can mislead this guess, so a stretch that ends at the
+        offset checks that it ended where a record ends (see :class:`Records`).
+        """
+        if self.encoding not in SPLITTABLE_ENCODINGS:
+            return None
+        raw = self.raw
+        at = int(len(raw) * near)
+        quotes = raw.count(b'"', 0, at)
+        for _ in range(SPLIT_TRIES):
+            end = raw.find(b"\n", at)
+            if end < 0 or end + 1 >= len(raw):
+                return None
+            quotes += raw.count(b'"', at, end)
+            at = end + 1
+            if quotes % 2 == 0:
+                return at
+        return None
+
+
+class Records:
+    """The answer rows of a form export, or of one stretch of it, read on demand.
+
+    A stretch that ends before the end of the file is read with a mark appended that holds a
+    character no export can contain (NUL; :func:`detect_encoding` refuses such files). Read
+    from the start of the file, the mark comes out as a row of its own exactly when the
+    stretch ends where a record ends; inside a quoted cell it joins that cell instead, and
+    reading the stretch raises :class:`Misplit`.
+    """
+
+    def __init__(
+        self,
+        table: FormTable,
+        progress: Callable[[int, int], None] | None,
+        start: int,
+        stop: int | None,
+    ) -> None:
+        self.table = table
+        self.progress = progress
+        self.start = start
+        self.stop = stop
+        self.last_row = FIRST_DATA_ROW - 1  # the number of the last row read, blank or not
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        table, progress, stop = self.table, self.progress, self.stop
+        data = table.raw[self.start : stop]
+        if stop is not None:
+            data += SPLIT_MARK.encode(table.encoding)
+        source = io.BytesIO(data)
+        text = io.TextIOWrapper(source, encoding=table.encoding, newline="")
+        reader = csv.reader(text, delimiter=table.delimiter)
+        width = len(table.headers)
+        row = self.last_row
+        total = len(data)
         try:
-            next(reader)  # the header row, already read
+            if self.start == 0:
+                next(reader, None)  # the header row, already read
             for record in reader:
+                if stop is not None and record and record[-1].endswith(SPLIT_MARK):
+                    if record != [SPLIT_MARK]:
+                        raise Misplit(row + 1)
+                    stop = None  # the stretch ended where a record ends
+                    break
                 row += 1
+                self.last_row = row
                 if progress is not None and row % 2000 == 0:
                     progress(source.tell(), total)
                 if len(record) != width:
@@ -66,9 +136,15 @@ class FormTable:
                     continue
                 yield row, record
         except csv.Error as exc:
-            raise InputError(f"not readable as CSV: {exc}", file=self.path, row=row + 1) from None
+            raise InputError(f"not readable as CSV: {exc}", file=table.path, row=row + 1) from None
+        if stop is not None:
+            raise Misplit(row + 1)
         if progress is not None:
             progress(total, total)
+
+
+class Misplit(Exception):
+    """A stretch of an export did not end where a record ends; read the file as a whole."""
 
 
 def normalise_header(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from mentorctl import csvout, forked, importindex
 from mentorctl import people as parse
 from mentorctl.columns import Mapping, map_columns, parse_map_options
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
-from mentorctl.formcsv import FormTable, read_form_csv
+from mentorctl.formcsv import FIRST_DATA_ROW, FormTable, Misplit, Records, read_form_csv
 from mentorctl.gcpause import paused_gc
 from mentorctl.programs import PERSON_FIELDS, Program
 from mentorctl.timezones import recognised
@@ -127,6 +128,8 @@ class RowReader:
         self.extra_items = [(key, col, {}) for key, col in mapping.extra_columns.items()]
         self._zones: dict[str, str | None] = {}
         self._organisations: dict[str, str | None] = {}
+        self._unknown_zones: set[str | None] = set()
+        # Rows per unrecognised time zone, counted into the stretch of rows being read.
         self.unrecognised_zones: Counter[str] = Counter()
         # Answers such as ages and capacities repeat across thousands of rows.
         self._ages: dict[str, tuple[int | None, bool] | parse.Rejection] = {}
@@ -205,8 +208,10 @@ class RowReader:
             if timezone is False:
                 timezone = parse.clean_line(raw, 64) or None
                 if timezone is not None and not recognised(timezone, self.today):
-                    self.unrecognised_zones[timezone] += 1
+                    self._unknown_zones.add(timezone)
                 self._zones[raw] = timezone
+            if timezone in self._unknown_zones:
+                self.unrecognised_zones[timezone] += 1
         i = at["goals"]
         goals = self.goals.read(record[i]) if i >= 0 else []
         i = at["expertise"]
@@ -258,7 +263,11 @@ class RowReader:
 
 @dataclass
 class ReadRows:
-    """What the rows of an export say, before anything is merged into the store."""
+    """What the rows of an export, or of one stretch of it, say before anything is merged.
+
+    A row whose email (or, for a row imported before, whose person) appeared on an earlier
+    row replaces it; each such repeat is kept as a (previous row, later row) pair.
+    """
 
     parsed: dict[str, tuple[int, dict[str, Any]]] = field(
         default_factory=dict
@@ -266,18 +275,48 @@ class ReadRows:
     known: dict[str, int] = field(
         default_factory=dict
     )  # person id -> row, for rows imported as they are
+    # Email or person id -> the first row it is on, for those on more than one row.
+    first_rows: dict[str, int] = field(default_factory=dict)
+    repeats: list[tuple[int, int]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    zones: Counter[str] = field(default_factory=Counter)  # unrecognised time zone -> rows
     rows: int = 0
+    last_row: int = FIRST_DATA_ROW - 1  # the number of the last row read, blank or not
+    processes: int = 1  # how many processes read the rows
 
     def duplicate(self, first: int, later: int) -> None:
         self.warnings.append(
             f"row {later}: same email as row {first}; the later row (row {later}) is kept"
         )
 
+    def add(self, stretch: ReadRows, shift: int) -> None:
+        """Take in the rows of a later ``stretch``, numbered ``shift`` rows further down the file."""
+        self.rows += stretch.rows
+        self.last_row = stretch.last_row + shift
+        self.zones.update(stretch.zones)
+        for reject in stretch.rejects:
+            reject.row += shift
+            self.rejects.append(reject)
+        self.repeats.extend((first + shift, later + shift) for first, later in stretch.repeats)
+        # Bulk dict operations: the two stretches share few keys, if any.
+        parsed, first_rows = self.parsed, stretch.first_rows
+        for email in parsed.keys() & stretch.parsed.keys():
+            later = first_rows.get(email, stretch.parsed[email][0])
+            self.repeats.append((parsed[email][0], later + shift))
+        parsed.update({email: (row + shift, p) for email, (row, p) in stretch.parsed.items()})
+        known = self.known
+        for person_id in known.keys() & stretch.known.keys():
+            later = first_rows.get(person_id, stretch.known[person_id])
+            self.repeats.append((known[person_id], later + shift))
+        known.update({person_id: row + shift for person_id, row in stretch.known.items()})
+
 
 # Below this many bytes a second process costs more than it saves.
 PARALLEL_MIN_BYTES = 2 << 20
+# The share of a split file read by this process: a bit over half, as the forked process
+# also pays for sending its people over and this one for taking them in.
+PARENT_SHARE = 0.56
 
 
 def read_signups(
@@ -285,64 +324,100 @@ def read_signups(
     reader: RowReader,
     known: dict[str, str],
     progress: Progress | None = None,
+    *,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> ReadRows:
     """Read every row of ``table``: valid people (the later row wins a duplicate) and rejects.
 
     ``known`` maps the fingerprints of rows imported before to their person's id; such a row
-    is unchanged by definition, so it is not parsed again. When nothing is known yet (a first
-    import), no row can be skipped, so the fingerprints of a large file are computed by a
-    second process while this one reads the rows.
+    is unchanged by definition, so it is not parsed again. A large file is read in two parts
+    at once, the second by a forked process, with the same outcome as reading it whole.
     """
-    side = None
-    if not known and len(table.raw) >= PARALLEL_MIN_BYTES:
-        side = forked.start(lambda: orjson.dumps(_fingerprints(table, reader)))
-    out = ReadRows()
-    parsed, seen = out.parsed, out.known
-    hasher = reader.hasher
-    index = -1
-    for row, record in table.records(progress):
-        out.rows += 1
-        index += 1
-        source: str | int = index
-        if side is None:
-            fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
-            fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
-            source = fingerprint.hexdigest()
-            person_id = known.get(source)
-            if person_id is not None:
-                if person_id in seen:
-                    out.duplicate(seen[person_id], row)
-                seen[person_id] = row
-                continue
-        try:
-            person = reader.read(record)
-        except parse.Rejection as exc:
-            out.rejects.append(Reject(row, exc.field, exc.reason, record))
-            continue
-        person["source"] = source
-        email = person["email"]
-        if email in parsed:
-            out.duplicate(parsed[email][0], row)
-        parsed[email] = (row, person)
+    out = None
+    if len(table.raw) >= parallel_min_bytes and forked.available():
+        out = _read_in_two(table, reader, known, progress)
+    if out is None:
+        out = _read_stretch(table.records(progress), reader, known)
     if out.rows == 0:
         raise InputError("the file has a header row but no answers", file=table.path)
-    if side is not None:
-        done = side.result()
-        sources = orjson.loads(done) if done is not None else _fingerprints(table, reader)
-        for _, person in parsed.values():
-            person["source"] = sources[person["source"]]
-    zones = reader.unrecognised_zones
-    if zones:
+    # In row order, as a reader of the file meets them.
+    for first, later in sorted(out.repeats, key=lambda pair: pair[1]):
+        out.duplicate(first, later)
+    if out.zones:
         # The answers themselves are not shown: warnings carry no personal data.
         out.warnings.append(
-            f"{len(zones)} time-zone answer(s) on {sum(zones.values())} row(s) not recognised; "
-            "time-zone matching ignores them (see 'Time zone' in the README)"
+            f"{len(out.zones)} time-zone answer(s) on {out.zones.total()} row(s) not "
+            "recognised; time-zone matching ignores them (see 'Time zone' in the README)"
         )
     return out
 
 
-def _fingerprints(table: FormTable, reader: RowReader) -> list[str]:
-    return [reader.fingerprint(record) for _, record in table.records()]
+def _read_in_two(
+    table: FormTable, reader: RowReader, known: dict[str, str], progress: Progress | None
+) -> ReadRows | None:
+    """The rows of ``table``, read in two parts at once; None if it cannot be split so."""
+    at = table.split_point(PARENT_SHARE)
+    if at is None:
+        return None
+
+    def second_part() -> bytes:
+        stretch = _read_stretch(table.records(start=at), reader, known)
+        return pickle.dumps(stretch, protocol=pickle.HIGHEST_PROTOCOL)
+
+    side = forked.start(second_part)
+    if side is None:
+        return None
+    try:
+        out = _read_stretch(table.records(progress, stop=at), reader, known)
+    except Misplit:
+        side.cancel()
+        return None
+    except BaseException:
+        side.cancel()
+        raise
+    done = side.result()
+    if done is None:
+        # The child failed (on a row the csv module refuses, say): the whole file is read
+        # here instead, so that any error names the row as it is numbered in the file.
+        return None
+    out.add(pickle.loads(done), out.last_row - (FIRST_DATA_ROW - 1))
+    out.processes = 2
+    return out
+
+
+def _read_stretch(records: Records, reader: RowReader, known: dict[str, str]) -> ReadRows:
+    out = ReadRows()
+    parsed, seen, first_rows, repeats = out.parsed, out.known, out.first_rows, out.repeats
+    rejects = out.rejects
+    reader.unrecognised_zones = out.zones
+    hasher = reader.hasher
+    for row, record in records:
+        out.rows += 1
+        fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
+        fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
+        source = fingerprint.hexdigest()
+        person_id = known.get(source)
+        if person_id is not None:
+            previous = seen.get(person_id)
+            if previous is not None:
+                first_rows.setdefault(person_id, previous)
+                repeats.append((previous, row))
+            seen[person_id] = row
+            continue
+        try:
+            person = reader.read(record)
+        except parse.Rejection as exc:
+            rejects.append(Reject(row, exc.field, exc.reason, record))
+            continue
+        person["source"] = source
+        email = person["email"]
+        previous_entry = parsed.get(email)
+        if previous_entry is not None:
+            first_rows.setdefault(email, previous_entry[0])
+            repeats.append((previous_entry[0], row))
+        parsed[email] = (row, person)
+    out.last_row = records.last_row
+    return out
 
 
 def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
@@ -418,30 +493,53 @@ def import_signups(
         if rows.parsed:
             _settle_duplicates(rows, store.documents("people"))
         result.unchanged = len(rows.known)
-        merge_people(
-            store, {email: person for email, (_, person) in rows.parsed.items()}, stamp, result
-        )
+        merge_people(store, [person for _, person in rows.parsed.values()], stamp, result, known)
         # Written before the store commits, so a rejects file that cannot be written
         # stops the import as a whole.
         if write_rejects and rows.rejects and not dry_run:
             result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
         if not dry_run and (store.dirty or not index_current):
-            if rows.parsed or not index_current:
-                known = importindex.build(store.documents("people"))
             store.commit()
             importindex.save(index_file, store.identity(), known)
     return result
 
 
 def merge_people(
-    store: Store, pending: dict[str, dict[str, Any]], stamp: str, result: ImportResult
+    store: Store,
+    pending: list[dict[str, Any]],
+    stamp: str,
+    result: ImportResult,
+    known: dict[str, str],
 ) -> None:
-    """Insert new people and update changed ones, in one batch per kind of change."""
+    """Insert new people and update changed ones, in one batch per kind of change.
+
+    ``known``, the import index of the store (row fingerprint -> person id), is kept in step.
+    """
     existing = store.index("people", "email") if pending else {}
-    new_docs = []
     changes: dict[int, dict[str, Any]] = {}
-    for email, person in pending.items():
-        found = existing.get(email)
+    new_docs = _compare(existing, pending, stamp, result, known, changes) if existing else pending
+    if new_docs:
+        ids = store.next_ids("person", "P", len(new_docs))
+        for person, person_id in zip(new_docs, ids, strict=True):
+            person["id"] = person_id
+            known[person["source"]] = person_id
+        store.insert_many("people", new_docs)
+    store.update_many("people", changes)
+    result.imported = len(new_docs)
+
+
+def _compare(
+    existing: dict[Any, tuple[int, dict[str, Any]]],
+    pending: list[dict[str, Any]],
+    stamp: str,
+    result: ImportResult,
+    known: dict[str, str],
+    changes: dict[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The people new to the store; the changes to those already in it go into ``changes``."""
+    new_docs = []
+    for person in pending:
+        found = existing.get(person["email"])
         if found is None:
             new_docs.append(person)
             continue
@@ -458,13 +556,12 @@ def merge_people(
         # A row that reads the same but is written differently gets its new fingerprint.
         changed["source"] = person["source"]
         changes[doc_id] = changed
-    if new_docs:
-        ids = store.next_ids("person", "P", len(new_docs))
-        for person, person_id in zip(new_docs, ids, strict=True):
-            person["id"] = person_id
-        store.insert_many("people", new_docs)
-    store.update_many("people", changes)
-    result.imported = len(new_docs)
+        person_id = doc.get("id")
+        if person_id is not None:
+            if known.get(doc.get("source")) == person_id:
+                del known[doc["source"]]
+            known[person["source"]] = person_id
+    return new_docs
 
 
 def write_rejects_csv(csv_path: Path, headers: list[str], rejects: list[Reject]) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 PRIVATE_FILE_MODE = 0o600
@@ -26,20 +28,57 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -
     system), are fsynced, then renamed over the target; the directory is fsynced too so the
     rename itself survives a power cut.
     """
+    atomic_write_chunks(path, (data,), mode)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE_FILE_MODE) -> None:
+    """Like :func:`atomic_write_bytes`, for bytes made piece by piece.
+
+    Each piece is written by a second thread while the next one is made, so the kernel's
+    work of taking in a large file overlaps the making of it.
+    """
     directory = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, mode)
+            _write_overlapped(fd, chunks)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
     fsync_dir(directory)
+
+
+def _write_overlapped(fd: int, chunks: Iterable[bytes]) -> None:
+    failures: list[BaseException] = []
+
+    def write(chunk: bytes) -> None:
+        try:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
+        except BaseException as exc:  # handed to the making thread, which raises it
+            failures.append(exc)
+
+    writer: threading.Thread | None = None
+    try:
+        for chunk in chunks:
+            if writer is not None:
+                writer.join()
+                if failures:
+                    raise failures[0]
+            writer = threading.Thread(target=write, args=(chunk,), name="mentorctl-write")
+            writer.start()
+    finally:
+        if writer is not None:
+            writer.join()
+    if failures:
+        raise failures[0]
 
 
 def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE_MODE) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from mentorctl.errors import StoreError, StoreLockedError
 from mentorctl.fileio import (
     PRIVATE_FILE_MODE,
     atomic_write_bytes,
+    atomic_write_chunks,
     ensure_private_dir,
     remove_stale_temp_files,
 )
@@ -43,6 +45,8 @@ from mentorctl.gcpause import paused_gc
 DEFAULT_LOCK_TIMEOUT = 10.0
 KEEP_BACKUPS = 10
 LOCK_POLL_SECONDS = 0.05
+# Documents serialised at a time when writing: pieces of a few MB, written while the next is made.
+DOCUMENTS_PER_PIECE = 10_000
 
 
 class _MemoryStorage(Storage):
@@ -258,13 +262,12 @@ class Store:
             raise StoreError("the store was opened read-only", file=self.path)
         if not self._storage.dirty:
             return False
-        with paused_gc():
-            payload = orjson.dumps(self._storage.data)
         try:
             if self.backup:
                 self._back_up()
                 self.backup = False  # one copy per command, of the version it started from
-            atomic_write_bytes(self.path, payload, PRIVATE_FILE_MODE)
+            with paused_gc():
+                atomic_write_chunks(self.path, _serialised(self._storage.data), PRIVATE_FILE_MODE)
         except OSError as exc:
             raise StoreError(f"cannot write the store: {exc.strerror}", file=self.path) from exc
         self._storage.dirty = False
@@ -281,6 +284,22 @@ class Store:
         )
         for old in sorted(folder.glob("store-*.json"))[:-KEEP_BACKUPS]:
             old.unlink()
+
+
+def _serialised(data: migrations.Tables) -> Iterator[bytes]:
+    """The JSON of the store (the same bytes as one ``orjson.dumps``), in pieces of a few MB."""
+    if not data:
+        yield b"{}"
+        return
+    for number, (name, table) in enumerate(data.items()):
+        yield (b"," if number else b"{") + orjson.dumps(name) + b":{"
+        docs = iter(table.items())
+        separator = b""
+        while piece := dict(itertools.islice(docs, DOCUMENTS_PER_PIECE)):
+            yield separator + orjson.dumps(piece)[1:-1]
+            separator = b","
+        yield b"}"
+    yield b"}"
 
 
 @contextlib.contextmanager

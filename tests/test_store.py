@@ -9,8 +9,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from helpers import PROGRAM, read_store, write_csv
 from hypothesis import given, settings
@@ -76,13 +78,13 @@ def test_a_command_writes_the_file_once(
     rows = "".join(f"p{i}@example.org,Person {i},Mentee,30\n" for i in range(200))
     csv_file = write_csv(workspace / "s.csv", "Email,Name,Role,Age\n" + rows)
     writes: list[Path] = []
-    real = fileio.atomic_write_bytes
+    real = fileio.atomic_write_chunks
 
-    def counting(path: Path, data: bytes, mode: int = 0o600) -> None:
+    def counting(path: Path, chunks: Iterable[bytes], mode: int = 0o600) -> None:
         writes.append(path)
-        real(path, data, mode)
+        real(path, chunks, mode)
 
-    monkeypatch.setattr("mentorctl.store.atomic_write_bytes", counting)
+    monkeypatch.setattr("mentorctl.store.atomic_write_chunks", counting)
     result = cli("import-signups", csv_file, "-w", workspace)
     assert result.exit_code == 0, result.output
     assert [p.name for p in writes] == ["store.json"]
@@ -220,3 +222,30 @@ def test_documents_round_trip(tmp_path_factory: pytest.TempPathFactory, docs: li
         store.table("things").insert_multiple(docs)
     with Store.reading(path) as store:
         assert [dict(d) for d in store.table("things").all()] == docs
+
+
+def test_a_large_store_is_written_in_pieces_as_one_document(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    many = [{"n": n, "name": f"Person {n}", "tags": ["a", n % 7]} for n in range(25_000)]
+    with Store.writing(path, create=True) as store:
+        store.insert_many("people", many)
+        store.table("pairs").insert({"mentor": "P1", "mentee": "P2"})
+        store.table("empty").truncate()
+        expected = orjson.dumps(store._storage.data)
+    assert path.read_bytes() == expected
+    with Store.reading(path) as store:
+        assert list(store.documents("people").values()) == many
+
+
+def test_a_write_that_fails_midway_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    path.write_bytes(b'{"old": {}}')
+
+    def pieces() -> Iterator[bytes]:
+        yield b'{"new": '
+        raise RuntimeError("no more")
+
+    with pytest.raises(RuntimeError):
+        fileio.atomic_write_chunks(path, pieces())
+    assert path.read_bytes() == b'{"old": {}}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.json"]

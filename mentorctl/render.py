@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentorctl import output
 from mentorctl.formcsv import DELIMITER_NAMES
-from mentorctl.pairs import CommitResult, Override, Plan
-from mentorctl.programs import InitResult, TemplateInfo
-from mentorctl.safety import BlockResult, ConcernResult, ForgetResult
-from mentorctl.signups import ImportResult
+
+if TYPE_CHECKING:  # each command imports only the domain modules it runs
+    from mentorctl.pairs import CommitResult, Override, Plan
+    from mentorctl.programs import InitResult, TemplateInfo
+    from mentorctl.safety import BlockResult, ConcernResult, ForgetResult
+    from mentorctl.signups import ImportResult
 
 
 def templates(found: list[TemplateInfo], as_json: bool) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import TODAY, write_csv
+from helpers import PROGRAM, TODAY, people, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -198,3 +198,13 @@ def test_a_large_import_reports_rows_across_both_parts(
     assert (data["imported"], data["rejected"]) == (11_998, 1)
     assert [(r["row"], r["field"]) for r in data["rejects"]] == [(11_997, "email")]
     assert data["warnings"] == ["row 11992: same email as row 5; the later row (row 11992) is kept"]
+    stored = people(workspace / PROGRAM / "data" / "store.json")
+    assert [p["id"] for p in stored] == [f"P{n}" for n in range(1, 11_999)]
+    assert [p["email"] for p in stored][:3] == [
+        "p0@example.org",
+        "p1@example.org",
+        "p2@example.org",
+    ]
+    assert all(p["bio"] == bio.strip() and p["source"] for p in stored)
+    again = json.loads(cli("import-signups", path, "-w", workspace, "--json").stdout)
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 11_998)

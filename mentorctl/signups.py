@@ -9,26 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from mentorctl import csvout, forked, importindex
+from mentorctl import csvout, importindex
 from mentorctl import people as parse
 from mentorctl.columns import Mapping, map_columns, parse_map_options
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
-from mentorctl.formcsv import FIRST_DATA_ROW, FormTable, Misplit, Records, read_form_csv
+from mentorctl.formcsv import read_form_csv
 from mentorctl.gcpause import paused_gc
 from mentorctl.programs import PERSON_FIELDS, Program
+from mentorctl.signup_rows import (
+    PARALLEL_MIN_BYTES,
+    Placed,
+    Placer,
+    ReadRows,
+    Reject,
+    read_signups,
+)
+from mentorctl.store import Store, serialise_documents
 from mentorctl.timezones import recognised
-
-if TYPE_CHECKING:
-    from mentorctl.store import Store
 
 # Fields compared to decide whether a re-imported person changed.
 COMPARED_FIELDS = (
@@ -52,16 +57,11 @@ CACHE_LIMIT = 4096
 # Bump when a change to the parsers means the same row may now read differently.
 PARSER_VERSION = 1
 Progress = Callable[[int, int], None]
+# People's ids: P1, P2, ... from a counter in the store, never reused.
+PERSON_COUNTER = "person"
+PERSON_PREFIX = "P"
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
-
-
-@dataclass
-class Reject:
-    row: int
-    field: str
-    reason: str
-    record: list[str] = field(repr=False, default_factory=list)
 
 
 @dataclass
@@ -261,165 +261,6 @@ class RowReader:
         }
 
 
-@dataclass
-class ReadRows:
-    """What the rows of an export, or of one stretch of it, say before anything is merged.
-
-    A row whose email (or, for a row imported before, whose person) appeared on an earlier
-    row replaces it; each such repeat is kept as a (previous row, later row) pair.
-    """
-
-    parsed: dict[str, tuple[int, dict[str, Any]]] = field(
-        default_factory=dict
-    )  # email -> (row, person)
-    known: dict[str, int] = field(
-        default_factory=dict
-    )  # person id -> row, for rows imported as they are
-    # Email or person id -> the first row it is on, for those on more than one row.
-    first_rows: dict[str, int] = field(default_factory=dict)
-    repeats: list[tuple[int, int]] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    zones: Counter[str] = field(default_factory=Counter)  # unrecognised time zone -> rows
-    rows: int = 0
-    last_row: int = FIRST_DATA_ROW - 1  # the number of the last row read, blank or not
-    processes: int = 1  # how many processes read the rows
-
-    def duplicate(self, first: int, later: int) -> None:
-        self.warnings.append(
-            f"row {later}: same email as row {first}; the later row (row {later}) is kept"
-        )
-
-    def add(self, stretch: ReadRows, shift: int) -> None:
-        """Take in the rows of a later ``stretch``, numbered ``shift`` rows further down the file."""
-        self.rows += stretch.rows
-        self.last_row = stretch.last_row + shift
-        self.zones.update(stretch.zones)
-        for reject in stretch.rejects:
-            reject.row += shift
-            self.rejects.append(reject)
-        self.repeats.extend((first + shift, later + shift) for first, later in stretch.repeats)
-        # Bulk dict operations: the two stretches share few keys, if any.
-        parsed, first_rows = self.parsed, stretch.first_rows
-        for email in parsed.keys() & stretch.parsed.keys():
-            later = first_rows.get(email, stretch.parsed[email][0])
-            self.repeats.append((parsed[email][0], later + shift))
-        parsed.update({email: (row + shift, p) for email, (row, p) in stretch.parsed.items()})
-        known = self.known
-        for person_id in known.keys() & stretch.known.keys():
-            later = first_rows.get(person_id, stretch.known[person_id])
-            self.repeats.append((known[person_id], later + shift))
-        known.update({person_id: row + shift for person_id, row in stretch.known.items()})
-
-
-# Below this many bytes a second process costs more than it saves.
-PARALLEL_MIN_BYTES = 2 << 20
-# The share of a split file read by this process: a bit over half, as the forked process
-# also pays for sending its people over and this one for taking them in.
-PARENT_SHARE = 0.56
-
-
-def read_signups(
-    table: FormTable,
-    reader: RowReader,
-    known: dict[str, str],
-    progress: Progress | None = None,
-    *,
-    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
-) -> ReadRows:
-    """Read every row of ``table``: valid people (the later row wins a duplicate) and rejects.
-
-    ``known`` maps the fingerprints of rows imported before to their person's id; such a row
-    is unchanged by definition, so it is not parsed again. A large file is read in two parts
-    at once, the second by a forked process, with the same outcome as reading it whole.
-    """
-    out = None
-    if len(table.raw) >= parallel_min_bytes and forked.available():
-        out = _read_in_two(table, reader, known, progress)
-    if out is None:
-        out = _read_stretch(table.records(progress), reader, known)
-    if out.rows == 0:
-        raise InputError("the file has a header row but no answers", file=table.path)
-    # In row order, as a reader of the file meets them.
-    for first, later in sorted(out.repeats, key=lambda pair: pair[1]):
-        out.duplicate(first, later)
-    if out.zones:
-        # The answers themselves are not shown: warnings carry no personal data.
-        out.warnings.append(
-            f"{len(out.zones)} time-zone answer(s) on {out.zones.total()} row(s) not "
-            "recognised; time-zone matching ignores them (see 'Time zone' in the README)"
-        )
-    return out
-
-
-def _read_in_two(
-    table: FormTable, reader: RowReader, known: dict[str, str], progress: Progress | None
-) -> ReadRows | None:
-    """The rows of ``table``, read in two parts at once; None if it cannot be split so."""
-    at = table.split_point(PARENT_SHARE)
-    if at is None:
-        return None
-
-    def second_part() -> bytes:
-        stretch = _read_stretch(table.records(start=at), reader, known)
-        return pickle.dumps(stretch, protocol=pickle.HIGHEST_PROTOCOL)
-
-    side = forked.start(second_part)
-    if side is None:
-        return None
-    try:
-        out = _read_stretch(table.records(progress, stop=at), reader, known)
-    except Misplit:
-        side.cancel()
-        return None
-    except BaseException:
-        side.cancel()
-        raise
-    done = side.result()
-    if done is None:
-        # The child failed (on a row the csv module refuses, say): the whole file is read
-        # here instead, so that any error names the row as it is numbered in the file.
-        return None
-    out.add(pickle.loads(done), out.last_row - (FIRST_DATA_ROW - 1))
-    out.processes = 2
-    return out
-
-
-def _read_stretch(records: Records, reader: RowReader, known: dict[str, str]) -> ReadRows:
-    out = ReadRows()
-    parsed, seen, first_rows, repeats = out.parsed, out.known, out.first_rows, out.repeats
-    rejects = out.rejects
-    reader.unrecognised_zones = out.zones
-    hasher = reader.hasher
-    for row, record in records:
-        out.rows += 1
-        fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
-        fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
-        source = fingerprint.hexdigest()
-        person_id = known.get(source)
-        if person_id is not None:
-            previous = seen.get(person_id)
-            if previous is not None:
-                first_rows.setdefault(person_id, previous)
-                repeats.append((previous, row))
-            seen[person_id] = row
-            continue
-        try:
-            person = reader.read(record)
-        except parse.Rejection as exc:
-            rejects.append(Reject(row, exc.field, exc.reason, record))
-            continue
-        person["source"] = source
-        email = person["email"]
-        previous_entry = parsed.get(email)
-        if previous_entry is not None:
-            first_rows.setdefault(email, previous_entry[0])
-            repeats.append((previous_entry[0], row))
-        parsed[email] = (row, person)
-    out.last_row = records.last_row
-    return out
-
-
 def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
     """A person may appear in a known row and in a new one: the later row wins."""
     if not rows.known or not rows.parsed:
@@ -450,9 +291,8 @@ def import_signups(
     write_rejects: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> ImportResult:
-    from mentorctl.store import Store
-
     if role is not None and role not in parse.ROLES:
         raise UsageError(f"--role '{role}': expected mentor, mentee or both")
     overrides = parse_map_options(map_options, program)
@@ -480,7 +320,15 @@ def import_signups(
         index_current = known is not None
         if known is None:
             known = importindex.build(store.documents("people"))
-        rows = read_signups(table, reader, known, progress)
+        rows = read_signups(
+            table,
+            reader,
+            known,
+            progress,
+            # A store whose import index knows rows holds people; it is not even loaded.
+            placer=None if known else placer(store),
+            parallel_min_bytes=parallel_min_bytes,
+        )
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
         if strict and rows.rejects:
             first = rows.rejects[0]
@@ -493,7 +341,8 @@ def import_signups(
         if rows.parsed:
             _settle_duplicates(rows, store.documents("people"))
         result.unchanged = len(rows.known)
-        merge_people(store, [person for _, person in rows.parsed.values()], stamp, result, known)
+        pending = [person for _, person in rows.parsed.values()]
+        merge_people(store, pending, stamp, result, known, rows.placed)
         # Written before the store commits, so a rejects file that cannot be written
         # stops the import as a whole.
         if write_rejects and rows.rejects and not dry_run:
@@ -510,22 +359,57 @@ def merge_people(
     stamp: str,
     result: ImportResult,
     known: dict[str, str],
+    placed: Placed | None = None,
 ) -> None:
     """Insert new people and update changed ones, in one batch per kind of change.
 
-    ``known``, the import index of the store (row fingerprint -> person id), is kept in step.
+    ``placed`` people (see :func:`placer`) go in first, as they are. ``known``, the import
+    index of the store (row fingerprint -> person id), is kept in step.
     """
     existing = store.index("people", "email") if pending else {}
+    if placed is not None:
+        store.take_numbers(PERSON_COUNTER, len(placed.ids))
+        store.insert_serialised("people", placed.documents)
+        known.update(zip(placed.sources, placed.ids, strict=True))
+        result.imported += len(placed.ids)
     changes: dict[int, dict[str, Any]] = {}
     new_docs = _compare(existing, pending, stamp, result, known, changes) if existing else pending
     if new_docs:
-        ids = store.next_ids("person", "P", len(new_docs))
+        ids = store.next_ids(PERSON_COUNTER, PERSON_PREFIX, len(new_docs))
         for person, person_id in zip(new_docs, ids, strict=True):
             person["id"] = person_id
             known[person["source"]] = person_id
         store.insert_many("people", new_docs)
     store.update_many("people", changes)
-    result.imported = len(new_docs)
+    result.imported += len(new_docs)
+
+
+def placer(store: Store) -> Placer | None:
+    """How a forked reader can place the people it reads, when the store holds nobody yet.
+
+    It gives them the ids :func:`merge_people` would give them, in the same order, and
+    serialises them as the store writes them. Once the store holds people, each new one
+    must be compared with them first, so there is no placer.
+    """
+    if store.documents("people"):
+        return None
+    first_number = store.next_number(PERSON_COUNTER)
+    first_doc_id = store.next_serialised_id("people")
+
+    def place(parsed: dict[str, tuple[int, dict[str, Any]]]) -> Placed:
+        people = [person for _, person in parsed.values()]
+        ids = [PERSON_PREFIX + str(n) for n in range(first_number, first_number + len(people))]
+        for person, person_id in zip(people, ids, strict=True):
+            person["id"] = person_id
+        return Placed(
+            emails=list(parsed),
+            rows=[row for row, _ in parsed.values()],
+            ids=ids,
+            sources=[person["source"] for person in people],
+            documents=serialise_documents(people, first_doc_id),
+        )
+
+    return place
 
 
 def _compare(

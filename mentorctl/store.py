@@ -24,6 +24,7 @@ import itertools
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,36 @@ LOCK_POLL_SECONDS = 0.05
 DOCUMENTS_PER_PIECE = 10_000
 
 
+@dataclass
+class SerialisedDocuments:
+    """Documents with consecutive ids as the store writes them: JSON, in pieces.
+
+    A bulk import reads part of a file in a forked process. When the table they go into is
+    empty, that process can give its documents their ids and serialise them itself; keeping
+    them as JSON until the store is written spares decoding them only to encode them again.
+    """
+
+    first_id: int
+    count: int
+    pieces: list[bytes]  # each the members of a JSON object, without its braces
+
+    def decode(self) -> dict[str, dict[str, Any]]:
+        docs: dict[str, dict[str, Any]] = {}
+        for piece in self.pieces:
+            docs.update(orjson.loads(b"{" + piece + b"}"))
+        return docs
+
+
+def serialise_documents(docs: list[dict[str, Any]], first_id: int) -> SerialisedDocuments:
+    """``docs`` under ids from ``first_id`` on, serialised as :meth:`Store.commit` would."""
+    pieces = []
+    for start in range(0, len(docs), DOCUMENTS_PER_PIECE):
+        chunk = docs[start : start + DOCUMENTS_PER_PIECE]
+        numbered = {str(first_id + start + n): doc for n, doc in enumerate(chunk)}
+        pieces.append(orjson.dumps(numbered)[1:-1])
+    return SerialisedDocuments(first_id, len(docs), pieces)
+
+
 class _MemoryStorage(Storage):
     """TinyDB storage holding the whole database in memory between open and commit.
 
@@ -62,6 +93,8 @@ class _MemoryStorage(Storage):
         self._data: migrations.Tables | None = None
         self.migrated: list[str] = []
         self.dirty = False
+        # Tables whose first documents are still the JSON another process made of them.
+        self.serialised: dict[str, SerialisedDocuments] = {}
 
     @property
     def data(self) -> migrations.Tables:
@@ -78,7 +111,24 @@ class _MemoryStorage(Storage):
         return self._data is not None
 
     def read(self) -> dict[str, dict[str, Any]]:
+        for table in list(self.serialised):
+            self.documents(table)
         return self.data
+
+    def documents(self, table: str) -> dict[str, dict[str, Any]]:
+        docs = self.data.get(table, {})
+        sent = self.serialised.pop(table, None)
+        if sent is not None:
+            decoded = sent.decode()
+            decoded.update(docs)
+            docs = self.data[table] = decoded
+        return docs
+
+    def next_doc_id(self, table: str) -> int:
+        docs = self.data.get(table, {})
+        sent = self.serialised.get(table)
+        last = sent.first_id + sent.count - 1 if sent is not None else 0
+        return max(last, max(map(int, docs), default=0)) + 1
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self._data = data
@@ -206,7 +256,7 @@ class Store:
 
     def documents(self, table: str) -> dict[str, dict[str, Any]]:
         """The live documents of ``table`` by document id (as stored: a string)."""
-        return self._storage.data.get(table, {})
+        return self._storage.documents(table)
 
     def index(self, table: str, field: str) -> dict[Any, tuple[int, dict[str, Any]]]:
         """``{value of field: (doc_id, document)}`` over a whole table."""
@@ -214,18 +264,34 @@ class Store:
 
     def insert_many(self, table: str, docs: list[dict[str, Any]]) -> list[int]:
         """Append ``docs`` (which the store then owns) under new document ids, in one pass."""
+        start = self._storage.next_doc_id(table)
         raw = self._storage.data.setdefault(table, {})
-        start = max(map(int, raw), default=0) + 1
         ids = list(range(start, start + len(docs)))
         raw.update(zip(map(str, ids), docs, strict=True))
         self._storage.dirty = True
         return ids
 
+    def next_serialised_id(self, table: str) -> int:
+        """The first document id for :func:`serialise_documents`, if ``table`` is empty."""
+        if self.documents(table):
+            raise ValueError(f"table '{table}' is not empty")
+        return self._storage.next_doc_id(table)
+
+    def insert_serialised(self, table: str, docs: SerialisedDocuments) -> None:
+        """Put documents serialised elsewhere into ``table``, empty until now, as they are."""
+        if self._storage.data.get(table) or table in self._storage.serialised:
+            raise ValueError(f"table '{table}' is not empty")
+        if docs.first_id != self._storage.next_doc_id(table):
+            raise ValueError(f"documents for '{table}' start at the wrong id")
+        self._storage.data.setdefault(table, {})
+        self._storage.serialised[table] = docs
+        self._storage.dirty = True
+
     def update_many(self, table: str, changes: dict[int, dict[str, Any]]) -> None:
         """Apply ``{doc_id: {field: value}}`` to existing documents, in one pass."""
         if not changes:
             return
-        raw = self._storage.data.get(table, {})
+        raw = self._storage.documents(table)
         for doc_id, fields in changes.items():
             raw[str(doc_id)].update(fields)
         self._storage.dirty = True
@@ -244,11 +310,19 @@ class Store:
 
     def next_ids(self, counter: str, prefix: str, count: int) -> list[str]:
         """``count`` new ids in one step, for bulk inserts."""
-        counters = self.meta.setdefault("counters", {})
-        first = int(counters.get(counter, 0)) + 1
-        counters[counter] = first + count - 1
-        self._storage.dirty = True
+        first = self.take_numbers(counter, count)
         return [prefix + str(n) for n in range(first, first + count)]
+
+    def next_number(self, counter: str) -> int:
+        """The number the next id of ``counter`` will have; nothing is taken."""
+        return int(self.meta.get("counters", {}).get(counter, 0)) + 1
+
+    def take_numbers(self, counter: str, count: int) -> int:
+        """Take ``count`` numbers of ``counter`` in one step; the first of them."""
+        first = self.next_number(counter)
+        self.meta.setdefault("counters", {})[counter] = first + count - 1
+        self._storage.dirty = True
+        return first
 
     @property
     def dirty(self) -> bool:
@@ -267,7 +341,8 @@ class Store:
                 self._back_up()
                 self.backup = False  # one copy per command, of the version it started from
             with paused_gc():
-                atomic_write_chunks(self.path, _serialised(self._storage.data), PRIVATE_FILE_MODE)
+                pieces = _serialised(self._storage.data, self._storage.serialised)
+                atomic_write_chunks(self.path, pieces, PRIVATE_FILE_MODE)
         except OSError as exc:
             raise StoreError(f"cannot write the store: {exc.strerror}", file=self.path) from exc
         self._storage.dirty = False
@@ -286,15 +361,19 @@ class Store:
             old.unlink()
 
 
-def _serialised(data: migrations.Tables) -> Iterator[bytes]:
+def _serialised(data: migrations.Tables, sent: dict[str, SerialisedDocuments]) -> Iterator[bytes]:
     """The JSON of the store (the same bytes as one ``orjson.dumps``), in pieces of a few MB."""
     if not data:
         yield b"{}"
         return
     for number, (name, table) in enumerate(data.items()):
         yield (b"," if number else b"{") + orjson.dumps(name) + b":{"
-        docs = iter(table.items())
         separator = b""
+        if name in sent:  # their ids come before those of the table's other documents
+            for piece in sent[name].pieces:
+                yield separator + piece
+                separator = b","
+        docs = iter(table.items())
         while piece := dict(itertools.islice(docs, DOCUMENTS_PER_PIECE)):
             yield separator + orjson.dumps(piece)[1:-1]
             separator = b","

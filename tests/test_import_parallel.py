@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,12 @@ from helpers import PROGRAM, TODAY, people, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentorctl import forked, signups
+from mentorctl import forked, signup_rows, signups
 from mentorctl.columns import map_columns
 from mentorctl.errors import InputError
 from mentorctl.formcsv import Misplit, read_form_csv
 from mentorctl.programs import open_program
+from mentorctl.store import Store
 
 HEADER = ["Email", "Full name", "Role", "Age", "Goals", "Tell us about yourself"]
 ALL_AT_ONCE = 1 << 62  # a size no test file reaches: read by one process
@@ -41,16 +43,16 @@ def person(i: int, bio: str = "") -> list[str]:
     return [f"p{i}@example.org", f"Person {i}", "Mentee", "30", "Interview preparation", bio]
 
 
-def read(workspace: Path, path: Path, min_bytes: int) -> signups.ReadRows:
+def read(workspace: Path, path: Path, min_bytes: int) -> signup_rows.ReadRows:
     program, _ = open_program(workspace, None)
     table = read_form_csv(path)
     mapping = map_columns(table.headers, program, {}, path)
     today = dt.date.fromisoformat(TODAY)
     reader = signups.RowReader(program, mapping, None, today, f"{TODAY}T09:00:00+00:00")
-    return signups.read_signups(table, reader, {}, parallel_min_bytes=min_bytes)
+    return signup_rows.read_signups(table, reader, {}, parallel_min_bytes=min_bytes)
 
 
-def outcome(rows: signups.ReadRows) -> dict[str, Any]:
+def outcome(rows: signup_rows.ReadRows) -> dict[str, Any]:
     return {
         "rows": rows.rows,
         "parsed": list(rows.parsed.items()),
@@ -60,7 +62,7 @@ def outcome(rows: signups.ReadRows) -> dict[str, Any]:
     }
 
 
-def assert_same_in_two(workspace: Path, path: Path) -> signups.ReadRows:
+def assert_same_in_two(workspace: Path, path: Path) -> signup_rows.ReadRows:
     whole = read(workspace, path, ALL_AT_ONCE)
     split = read(workspace, path, 0)
     assert whole.processes == 1
@@ -106,7 +108,7 @@ def long_cell_file(tmp_path: Path, stray_quote: bool) -> Path:
 def test_a_cell_over_the_middle_is_not_cut(workspace: Path, tmp_path: Path) -> None:
     path = long_cell_file(tmp_path, stray_quote=False)
     table = read_form_csv(path)
-    at = table.split_point(signups.PARENT_SHARE)
+    at = table.split_point(signup_rows.CHILD_SHARE)
     assert at is not None and at > table.raw.index(b"line 399")
     assert assert_same_in_two(workspace, path).processes == 2
 
@@ -117,7 +119,7 @@ def test_a_cut_inside_a_cell_is_caught_and_the_file_read_whole(
 ) -> None:
     path = long_cell_file(tmp_path, stray_quote=True)
     table = read_form_csv(path)
-    at = table.split_point(signups.PARENT_SHARE)
+    at = table.split_point(signup_rows.CHILD_SHARE)
     # The guess lands inside the long cell...
     assert at is not None and table.raw.index(b"line 0 of") < at < table.raw.index(b"line 399")
     with pytest.raises(Misplit):
@@ -191,7 +193,7 @@ def test_a_large_import_reports_rows_across_both_parts(
     rows[11_990] = person(3, bio)
     rows[11_995][0] = "p11995@"
     path = write_csv(tmp_path / "large.csv", to_csv(rows))
-    assert path.stat().st_size > signups.PARALLEL_MIN_BYTES
+    assert path.stat().st_size > signup_rows.PARALLEL_MIN_BYTES
     result = cli("import-signups", path, "-w", workspace, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -208,3 +210,84 @@ def test_a_large_import_reports_rows_across_both_parts(
     assert all(p["bio"] == bio.strip() and p["source"] for p in stored)
     again = json.loads(cli("import-signups", path, "-w", workspace, "--json").stdout)
     assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 11_998)
+
+
+def import_into(workspace: Path, path: Path, min_bytes: int) -> signups.ImportResult:
+    program, paths = open_program(workspace, None)
+    return signups.import_signups(
+        path,
+        program,
+        paths.store_path,
+        map_options=[],
+        role=None,
+        today=dt.date.fromisoformat(TODAY),
+        now=dt.datetime.fromisoformat(f"{TODAY}T09:00:00+00:00"),
+        parallel_min_bytes=min_bytes,
+    )
+
+
+def data_files(workspace: Path) -> tuple[bytes, dict[str, str]]:
+    """The store's bytes, and the rows of its import index (whose file names the store's inode)."""
+    folder = workspace / PROGRAM / "data"
+    index = json.loads((folder / "import-index.json").read_bytes())
+    return (folder / "store.json").read_bytes(), index["rows"]
+
+
+@needs_fork
+@pytest.mark.parametrize(
+    "case", ["first import", "a person on both sides of the cut", "a store with people"]
+)
+def test_an_import_in_two_processes_writes_what_one_writes(
+    workspace: Path, tmp_path: Path, case: str
+) -> None:
+    rows = [person(i, f"Bio of {i},\nin two lines" if i % 3 else "") for i in range(2000)]
+    if case == "a person on both sides of the cut":
+        rows[1900] = person(7, "changed their mind")
+    before = write_csv(tmp_path / "before.csv", to_csv([person(i) for i in range(5000, 5010)]))
+    path = write_csv(tmp_path / "signups.csv", to_csv(rows))
+    written = []
+    for min_bytes in (ALL_AT_ONCE, 0):
+        copy = tmp_path / f"ws-{min_bytes}"
+        shutil.copytree(workspace, copy)
+        if case == "a store with people":
+            import_into(copy, before, ALL_AT_ONCE)
+        result = import_into(copy, path, min_bytes)
+        written.append((result, data_files(copy)))
+    (one, one_files), (two, two_files) = written
+    assert two == one
+    assert two_files == one_files
+    stored = json.loads(two_files[0])["people"]
+    assert len(stored) == one.imported + (10 if case == "a store with people" else 0)
+
+
+@needs_fork
+def test_the_first_part_comes_back_placed_unless_a_later_row_changes_it(
+    workspace: Path, tmp_path: Path
+) -> None:
+    program, paths = open_program(workspace, None)
+    rows = [person(i) for i in range(2000)]
+    path = write_csv(tmp_path / "signups.csv", to_csv(rows))
+    rows[1990] = person(3, "a later answer")
+    changed = write_csv(tmp_path / "changed.csv", to_csv(rows))
+    with Store.reading(paths.store_path) as store:
+        place = signups.placer(store)
+    assert place is not None
+    outcomes = []
+    for file in (path, changed):
+        table = read_form_csv(file)
+        mapping = map_columns(table.headers, program, {}, file)
+        reader = signups.RowReader(program, mapping, None, dt.date.fromisoformat(TODAY), "s")
+        outcomes.append(
+            signup_rows.read_signups(table, reader, {}, placer=place, parallel_min_bytes=0)
+        )
+    plain, later = outcomes
+    assert plain.processes == later.processes == 2
+    assert plain.placed is not None and plain.placed.ids[:2] == ["P1", "P2"]
+    assert (
+        plain.placed.emails[0] == "p0@example.org"
+        and len(plain.parsed) + len(plain.placed.ids) == 2000
+    )
+    # p3 is in the first part, placed with its first answers; its later row undoes that.
+    assert later.placed is None
+    assert later.parsed["p3@example.org"][1]["bio"] == "a later answer"
+    assert list(later.parsed)[:4] == [f"p{i}@example.org" for i in range(4)]

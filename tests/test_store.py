@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from mentorctl import fileio, migrations
 from mentorctl.errors import StoreError, StoreLockedError
-from mentorctl.store import Store
+from mentorctl.store import Store, serialise_documents
 
 
 def mode(path: Path) -> int:
@@ -249,3 +249,30 @@ def test_a_write_that_fails_midway_leaves_the_file_as_it_was(tmp_path: Path) -> 
         fileio.atomic_write_chunks(path, pieces())
     assert path.read_bytes() == b'{"old": {}}'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.json"]
+
+
+def test_documents_serialised_elsewhere_are_stored_like_any_other(tmp_path: Path) -> None:
+    plain, sent = tmp_path / "plain.json", tmp_path / "sent.json"
+    docs = [{"id": f"P{n}", "email": f"p{n}@example.org", "tags": ["a"]} for n in range(25_000)]
+    with Store.writing(plain, create=True) as store:
+        store.insert_many("people", [dict(doc) for doc in docs])
+        store.insert_many("people", [{"id": "late"}])
+    with Store.writing(sent, create=True) as store:
+        first = store.next_serialised_id("people")
+        store.insert_serialised("people", serialise_documents(docs, first))
+        # Documents added afterwards take the ids after the serialised ones.
+        assert store.insert_many("people", [{"id": "late"}]) == [25_001]
+    assert sent.read_bytes() == plain.read_bytes()
+
+
+def test_serialised_documents_read_as_dicts(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    with Store.writing(path, create=True) as store:
+        docs = serialise_documents([{"n": n} for n in range(3)], store.next_serialised_id("t"))
+        store.insert_serialised("t", docs)
+        assert store.table("t").get(doc_id=2) == {"n": 1}  # through TinyDB
+        store.update_many("t", {3: {"n": 30}})
+        assert store.documents("t") == {"1": {"n": 0}, "2": {"n": 1}, "3": {"n": 30}}
+        with pytest.raises(ValueError, match="not empty"):
+            store.insert_serialised("t", serialise_documents([{"n": 9}], 4))
+    assert read_store(path)["t"] == {"1": {"n": 0}, "2": {"n": 1}, "3": {"n": 30}}

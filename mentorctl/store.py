@@ -152,7 +152,7 @@ def _load(path: Path) -> migrations.Tables:
         return {}
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc.strerror}", file=path) from exc
-    if not raw.strip():
+    if not raw or raw.isspace():
         return {}
     try:
         with paused_gc():

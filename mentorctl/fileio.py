@@ -65,15 +65,17 @@ def _write_overlapped(fd: int, chunks: Iterable[bytes]) -> None:
         except BaseException as exc:  # handed to the making thread, which raises it
             failures.append(exc)
 
-    writer: threading.Thread | None = None
+    writer: threading.Thread | None = None  # a started thread, until joined
     try:
         for chunk in chunks:
             if writer is not None:
                 writer.join()
+                writer = None
                 if failures:
                     raise failures[0]
-            writer = threading.Thread(target=write, args=(chunk,), name="mentorctl-write")
-            writer.start()
+            thread = threading.Thread(target=write, args=(chunk,), name="mentorctl-write")
+            thread.start()
+            writer = thread
     finally:
         if writer is not None:
             writer.join()

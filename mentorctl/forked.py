@@ -26,6 +26,13 @@ class Pending:
         """The child's bytes, or None if it failed; waits for it."""
         try:
             _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:  # SIGCHLD ignored: the system reaped the child unseen
+            os.close(self._fd)
+            return None
+        except BaseException:  # interrupted while waiting: the child must not outlive us
+            self.cancel()
+            raise
+        try:
             if os.waitstatus_to_exitcode(status) != 0:
                 return None
             with os.fdopen(self._fd, "rb", closefd=False) as shared:
@@ -38,7 +45,8 @@ class Pending:
         """Stop the child, whose result is no longer wanted."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
         os.close(self._fd)
 
 

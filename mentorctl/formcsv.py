@@ -108,9 +108,11 @@ class Records:
         table, progress, stop = self.table, self.progress, self.stop
         data = table.raw[self.start : stop]
         if stop is not None:
-            data += SPLIT_MARK.encode(table.encoding)
+            data += SPLIT_MARK.encode("ascii")  # one byte in every splittable encoding
+        # Only the file's first bytes can be its byte-order mark.
+        encoding = "utf-8" if self.start and table.encoding == "utf-8-sig" else table.encoding
         source = io.BytesIO(data)
-        text = io.TextIOWrapper(source, encoding=table.encoding, newline="")
+        text = io.TextIOWrapper(source, encoding=encoding, newline="")
         reader = csv.reader(text, delimiter=table.delimiter)
         width = len(table.headers)
         row = self.last_row
@@ -137,6 +139,13 @@ class Records:
                 yield row, record
         except csv.Error as exc:
             raise InputError(f"not readable as CSV: {exc}", file=table.path, row=row + 1) from None
+        except UnicodeDecodeError:
+            # Only UTF-16 gets here: the other encodings are checked before any row is read.
+            raise InputError(
+                f"not readable as UTF-16: at or after row {row + 1}, it holds bytes that are "
+                "not UTF-16 text",
+                file=table.path,
+            ) from None
         if stop is not None:
             raise Misplit(row + 1)
         if progress is not None:
@@ -161,31 +170,45 @@ def detect_encoding(raw: bytes, path: Path) -> str:
             file=path,
             hint="export it from your spreadsheet as 'CSV UTF-8 (comma delimited)'",
         )
-    if raw.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    # No text in any other encoding holds a NUL byte (which the two-process read relies on).
     if b"\x00" in raw:
         raise InputError("not a CSV file (it holds binary data)", file=path)
-    if raw.isascii() or _valid_utf8(raw):
+    if raw.startswith(codecs.BOM_UTF8):
+        bad = _first_bad_utf8(raw, len(codecs.BOM_UTF8))
+        if bad is not None:
+            line = raw.count(b"\n", 0, bad) + 1
+            raise InputError(
+                f"starts with the mark of UTF-8 text, but line {line} holds bytes that are not "
+                "UTF-8",
+                file=path,
+                hint="export it again as 'CSV UTF-8'",
+            )
+        return "utf-8-sig"
+    if raw.isascii() or _first_bad_utf8(raw) is None:
         return "utf-8"
     # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
     undefined = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
     return "latin-1" if any(byte in raw for byte in undefined) else "cp1252"
 
 
-def _valid_utf8(raw: bytes, chunk: int = 1 << 14) -> bool:
+def _first_bad_utf8(raw: bytes, start: int = 0, chunk: int = 1 << 14) -> int | None:
+    """The offset of the first byte from ``start`` on that is not part of UTF-8 text, if any."""
     # Decoding in chunks checks validity without holding the whole text in memory. Small
     # chunks reuse the same memory; chunks of a megabyte or more each take fresh pages from
     # the system, which made this check two to three times slower.
     decoder = codecs.getincrementaldecoder("utf-8")()
+    at = start
     try:
-        for start in range(0, len(raw), chunk):
-            decoder.decode(raw[start : start + chunk])
+        for at in range(start, len(raw), chunk):
+            decoder.decode(raw[at : at + chunk])
+        at = len(raw)
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as exc:
+        # The decoder holds back the start of a character cut at the end of a chunk.
+        return at - len(exc.object) + len(raw[at : at + chunk]) + exc.start
+    return None
 
 
 def sniff_delimiter(text: str) -> str:

@@ -367,8 +367,10 @@ def merge_people(
     index of the store (row fingerprint -> person id), is kept in step.
     """
     existing = store.index("people", "email") if pending else {}
-    if placed is not None:
-        store.take_numbers(PERSON_COUNTER, len(placed.ids))
+    if placed is not None and placed.ids:
+        first = store.take_numbers(PERSON_COUNTER, len(placed.ids))
+        if placed.ids[0] != PERSON_PREFIX + str(first):
+            raise RuntimeError("people were placed under ids the store has given out since")
         store.insert_serialised("people", placed.documents)
         known.update(zip(placed.sources, placed.ids, strict=True))
         result.imported += len(placed.ids)

@@ -32,6 +32,12 @@ def test_hostile_export_is_refused_and_the_store_kept(workspace: Path, cli, name
     assert store.read_bytes() == before
 
 
+def test_bytes_that_are_not_text_are_named_by_line(workspace: Path, cli) -> None:
+    result = cli("import-signups", HOSTILE / "bom_then_not_utf8.csv", "-w", workspace)
+    assert result.exit_code == 1
+    assert "line 3 holds bytes that are not UTF-8" in _one_error_line(result.stderr)
+
+
 def test_hostile_rows_are_defused(workspace: Path, cli) -> None:
     result = cli("import-signups", HOSTILE / "defused.csv", "-w", workspace)
     assert result.exit_code == 0, result.output

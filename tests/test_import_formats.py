@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, PROGRAM, people, write_csv
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mentorctl import formcsv
 
 FORMS = FIXTURES / "forms"
 
@@ -394,3 +398,24 @@ def test_checkbox_answers_keep_their_order(cli, workspace: Path, store_file: Pat
         "Career change",
         "CV and LinkedIn profile",
     ]
+
+
+@given(
+    st.lists(st.sampled_from(["a", "é", "✓", "𝄞", "\n", ","]), max_size=60),
+    st.lists(
+        st.tuples(st.integers(0, 300), st.sampled_from([b"\xff", b"\xc3", b"\x80", b"\xe2\x9c"]))
+    ),
+    st.sampled_from([1, 2, 3, 5, 16, 1 << 14]),
+)
+def test_the_first_byte_that_is_not_utf8_is_found(
+    chars: list[str], inserts: list[tuple[int, bytes]], chunk: int
+) -> None:
+    data = "".join(chars).encode()
+    for at, junk in inserts:
+        data = data[:at] + junk + data[at:]
+    try:
+        data.decode("utf-8")
+        expected = None
+    except UnicodeDecodeError as exc:
+        expected = exc.start
+    assert formcsv._first_bad_utf8(data, 0, chunk) == expected

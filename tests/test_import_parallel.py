@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +236,13 @@ def data_files(workspace: Path) -> tuple[bytes, dict[str, str]]:
 
 @needs_fork
 @pytest.mark.parametrize(
-    "case", ["first import", "a person on both sides of the cut", "a store with people"]
+    "case",
+    [
+        "first import",
+        "a person on both sides of the cut",
+        "a store with people",
+        "nobody valid before the cut",
+    ],
 )
 def test_an_import_in_two_processes_writes_what_one_writes(
     workspace: Path, tmp_path: Path, case: str
@@ -243,6 +250,9 @@ def test_an_import_in_two_processes_writes_what_one_writes(
     rows = [person(i, f"Bio of {i},\nin two lines" if i % 3 else "") for i in range(2000)]
     if case == "a person on both sides of the cut":
         rows[1900] = person(7, "changed their mind")
+    if case == "nobody valid before the cut":
+        for row in rows[:1500]:
+            row[3] = "17"
     before = write_csv(tmp_path / "before.csv", to_csv([person(i) for i in range(5000, 5010)]))
     path = write_csv(tmp_path / "signups.csv", to_csv(rows))
     written = []
@@ -291,3 +301,34 @@ def test_the_first_part_comes_back_placed_unless_a_later_row_changes_it(
     assert later.placed is None
     assert later.parsed["p3@example.org"][1]["bio"] == "a later answer"
     assert list(later.parsed)[:4] == [f"p{i}@example.org" for i in range(4)]
+
+
+@needs_fork
+def test_an_excel_csv_utf8_export_is_read_in_two(workspace: Path, tmp_path: Path) -> None:
+    rows = [person(i, "Zoë, Ørsted & Łukasz" if i % 5 else "") for i in range(3000)]
+    path = write_csv(tmp_path / "excel.csv", to_csv(rows), encoding="utf-8-sig")
+    split = assert_same_in_two(workspace, path)
+    assert split.processes == 2
+    assert split.parsed["p0@example.org"][1]["email"] == "p0@example.org"
+
+
+def test_only_the_first_bytes_of_a_file_are_its_byte_order_mark(tmp_path: Path) -> None:
+    text = to_csv([person(1), person(2)]).replace("p2@", "\ufeffp2@")
+    table = read_form_csv(write_csv(tmp_path / "bom.csv", text, encoding="utf-8-sig"))
+    at = table.raw.index("\ufeffp2@".encode())
+    assert [cells[0] for _, cells in table.records(start=at)] == ["\ufeffp2@example.org"]
+    assert [cells[0] for _, cells in table.records()][-1] == "\ufeffp2@example.org"
+
+
+@needs_fork
+def test_with_child_exits_unseen_the_file_is_read_by_one_process(
+    workspace: Path, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "signups.csv", to_csv([person(i) for i in range(2000)]))
+    # Some service managers start commands with SIGCHLD ignored: children are then reaped by
+    # the system and cannot be waited for.
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert assert_same_in_two(workspace, path).processes == 1
+    finally:
+        signal.signal(signal.SIGCHLD, previous)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -43,6 +44,24 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "mentorctl", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == f"mentorctl {__version__}"
+
+
+def test_the_console_script_keeps_exit_codes_and_all_output(tmp_path: Path) -> None:
+    # main() leaves without Python's clean-up: what it printed must still all arrive.
+    run = [sys.executable, "-m", "mentorctl"]
+    listed = subprocess.run(
+        [*run, "init-program", "--list-templates", "--json"], capture_output=True
+    )
+    assert listed.returncode == 0
+    assert len(json.loads(listed.stdout)["templates"]) == 6
+    missing = subprocess.run(
+        [*run, "import-signups", str(tmp_path / "none.csv"), "-w", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("mentorctl: error: ")
+    assert subprocess.run([*run, "no-such-command"], capture_output=True).returncode == 2
 
 
 @pytest.mark.parametrize("command", BUILT + SAFETY)

@@ -6,7 +6,7 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 PRIVATE_FILE_MODE = 0o600
@@ -28,7 +28,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -
     system), are fsynced, then renamed over the target; the directory is fsynced too so the
     rename itself survives a power cut.
     """
-    atomic_write_chunks(path, (data,), mode)
+    _atomic_write(path, mode, lambda fd: _write_all(fd, data))
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE_FILE_MODE) -> None:
@@ -37,12 +37,16 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE
     Each piece is written by a second thread while the next one is made, so the kernel's
     work of taking in a large file overlaps the making of it.
     """
+    _atomic_write(path, mode, lambda fd: _write_overlapped(fd, chunks))
+
+
+def _atomic_write(path: Path, mode: int, write: Callable[[int], None]) -> None:
     directory = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
     try:
         try:
             os.fchmod(fd, mode)
-            _write_overlapped(fd, chunks)
+            write(fd)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -54,14 +58,18 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE
     fsync_dir(directory)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _write_overlapped(fd: int, chunks: Iterable[bytes]) -> None:
     failures: list[BaseException] = []
 
     def write(chunk: bytes) -> None:
         try:
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_all(fd, chunk)
         except BaseException as exc:  # handed to the making thread, which raises it
             failures.append(exc)
 

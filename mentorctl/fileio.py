@@ -21,14 +21,17 @@ def ensure_private_dir(path: Path) -> None:
         os.chmod(path, PRIVATE_DIR_MODE)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE, *, durable: bool = True
+) -> None:
     """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never a mix.
 
     The bytes go to a temporary file in the same directory (so the rename stays on one file
     system), are fsynced, then renamed over the target; the directory is fsynced too so the
-    rename itself survives a power cut.
+    rename itself survives a power cut. A file that can be rebuilt (a cache) may skip the
+    fsyncs with ``durable=False``: after a power cut it may then be old, empty or missing.
     """
-    _atomic_write(path, mode, lambda fd: _write_all(fd, data))
+    _atomic_write(path, mode, lambda fd: _write_all(fd, data), durable=durable)
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE_FILE_MODE) -> None:
@@ -40,14 +43,17 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE
     _atomic_write(path, mode, lambda fd: _write_overlapped(fd, chunks))
 
 
-def _atomic_write(path: Path, mode: int, write: Callable[[int], None]) -> None:
+def _atomic_write(
+    path: Path, mode: int, write: Callable[[int], None], *, durable: bool = True
+) -> None:
     directory = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
     try:
         try:
             os.fchmod(fd, mode)
             write(fd)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp_name, path)
@@ -55,7 +61,8 @@ def _atomic_write(path: Path, mode: int, write: Callable[[int], None]) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    fsync_dir(directory)
+    if durable:
+        fsync_dir(directory)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -50,7 +50,8 @@ def save(path: Path, identity: tuple[int, int, int] | None, rows: dict[str, str]
     if identity is None:
         return
     payload = orjson.dumps({"format": FORMAT, "store": list(identity), "rows": rows})
-    atomic_write_bytes(path, payload)
+    # Not synced: after a power cut an old, empty or missing index is simply rebuilt.
+    atomic_write_bytes(path, payload, durable=False)
 
 
 def discard(path: Path) -> None:

@@ -102,6 +102,36 @@ def test_the_same_file_twice_changes_nothing(
     assert store_file.read_bytes() == after_first
 
 
+@pytest.mark.parametrize(
+    "damage", ["missing", "empty", "cut short", "another store's", "a store changed since"]
+)
+def test_an_import_index_that_is_lost_or_stale_is_rebuilt(
+    cli, workspace: Path, store_file: Path, tmp_path: Path, damage: str
+) -> None:
+    # The index beside the store is a cache, written without fsync: after a power cut it may
+    # be old, empty or missing, and a re-import must then still know every row.
+    path = write_csv(tmp_path / "s.csv", FIRST)
+    first = run(cli, workspace, path)
+    index = store_file.with_name("import-index.json")
+    data = json.loads(index.read_bytes())
+    rows = dict(data["rows"])
+    if damage == "missing":
+        index.unlink()
+    elif damage == "empty":
+        index.write_bytes(b"")
+    elif damage == "cut short":
+        index.write_bytes(index.read_bytes()[:-20])
+    elif damage == "another store's":
+        data["store"][0] += 1
+        data["rows"] = {}
+        index.write_text(json.dumps(data))
+    else:
+        store_file.write_bytes(store_file.read_bytes() + b"\n")  # same content, new identity
+    second = run(cli, workspace, path)
+    assert counts(second) == (0, 0, first["imported"], first["rejected"])
+    assert json.loads(index.read_bytes())["rows"] == rows
+
+
 def test_the_same_file_twice_in_the_table(cli, workspace: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", FIRST)
     cli("import-signups", path, "--workspace", workspace)

@@ -68,9 +68,11 @@ class Placed:
         )
 
 
-# Gives the people of a part (email -> (row, person), in the order they go into the store)
-# their ids and serialises them; see ReadRows.place.
-Placer = Callable[[dict[str, tuple[int, dict[str, Any]]]], Placed]
+# [row, person]: a list rather than a tuple, so that rows can be renumbered in place.
+Entry = list[Any]
+# Gives the people of a part (email -> entry, in the order they go into the store) their ids
+# and serialises them; see ReadRows.place.
+Placer = Callable[[dict[str, Entry]], Placed]
 
 
 @dataclass
@@ -81,9 +83,7 @@ class ReadRows:
     row replaces it; each such repeat is kept as a (previous row, later row) pair.
     """
 
-    parsed: dict[str, tuple[int, dict[str, Any]]] = field(
-        default_factory=dict
-    )  # email -> (row, person)
+    parsed: dict[str, Entry] = field(default_factory=dict)  # email -> [row, person]
     known: dict[str, int] = field(
         default_factory=dict
     )  # person id -> row, for rows imported as they are
@@ -115,7 +115,7 @@ class ReadRows:
             return
         docs = placed.documents.decode().values()
         people = {
-            email: (row, doc)
+            email: [row, doc]
             for email, row, doc in zip(placed.emails, placed.rows, docs, strict=True)
         }
         people.update(self.parsed)
@@ -139,7 +139,9 @@ class ReadRows:
         for email in parsed.keys() & part.parsed.keys():
             later = first_rows.get(email, part.parsed[email][0])
             self.repeats.append((parsed[email][0], later + shift))
-        parsed.update({email: (row + shift, p) for email, (row, p) in part.parsed.items()})
+        for entry in part.parsed.values():
+            entry[0] += shift
+        parsed.update(part.parsed)
         known = self.known
         for person_id in known.keys() & part.known.keys():
             later = first_rows.get(person_id, part.known[person_id])
@@ -256,6 +258,6 @@ def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> Re
         if previous_entry is not None:
             first_rows.setdefault(email, previous_entry[0])
             repeats.append((previous_entry[0], row))
-        parsed[email] = (row, person)
+        parsed[email] = [row, person]
     out.last_row = records.last_row
     return out

@@ -26,6 +26,7 @@ from mentorctl.gcpause import paused_gc
 from mentorctl.programs import PERSON_FIELDS, Program
 from mentorctl.signup_rows import (
     PARALLEL_MIN_BYTES,
+    Entry,
     Placed,
     Placer,
     ReadRows,
@@ -398,7 +399,7 @@ def placer(store: Store) -> Placer | None:
     first_number = store.next_number(PERSON_COUNTER)
     first_doc_id = store.next_serialised_id("people")
 
-    def place(parsed: dict[str, tuple[int, dict[str, Any]]]) -> Placed:
+    def place(parsed: dict[str, Entry]) -> Placed:
         people = [person for _, person in parsed.values()]
         ids = [PERSON_PREFIX + str(n) for n in range(first_number, first_number + len(people))]
         for person, person_id in zip(people, ids, strict=True):

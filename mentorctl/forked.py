@@ -10,11 +10,15 @@ does the work itself, so using a child is only ever an optimisation.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Pending:
@@ -22,8 +26,8 @@ class Pending:
         self._pid = pid
         self._fd = fd
 
-    def result(self) -> bytes | None:
-        """The child's bytes, or None if it failed; waits for it."""
+    def result(self, load: Callable[[memoryview], T]) -> T | None:
+        """``load`` of the child's bytes (mapped, not copied), or None if it failed."""
         try:
             _, status = os.waitpid(self._pid, 0)
         except ChildProcessError:  # SIGCHLD ignored: the system reaped the child unseen
@@ -35,9 +39,14 @@ class Pending:
         try:
             if os.waitstatus_to_exitcode(status) != 0:
                 return None
-            with os.fdopen(self._fd, "rb", closefd=False) as shared:
-                shared.seek(0)
-                return shared.read()
+            size = os.fstat(self._fd).st_size
+            if size == 0:
+                return load(memoryview(b""))
+            with (
+                mmap.mmap(self._fd, size, prot=mmap.PROT_READ) as shared,
+                memoryview(shared) as view,
+            ):
+                return load(view)
         finally:
             os.close(self._fd)
 

@@ -219,10 +219,9 @@ def _read_in_two(
     except BaseException:
         side.cancel()
         raise
-    done = side.result()
-    if done is None:
+    out: ReadRows | None = side.result(pickle.loads)
+    if out is None:
         return None
-    out: ReadRows = pickle.loads(done)
     out.add(second, out.last_row - (FIRST_DATA_ROW - 1))
     out.processes = 2
     return out

@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 from mentorctl import people as parse
 from mentorctl import schedule
-from mentorctl.checkin_plan import ANSWERS, PAIRS, PEOPLE, parse_day
+from mentorctl.checkin_plan import ANSWERS, PAIRS, PEOPLE
 from mentorctl.errors import UsageError
 from mentorctl.messages import FIT_KEY
 from mentorctl.pairs import change_pairs
+from mentorctl.schedule import parse_day
 
 if TYPE_CHECKING:
     from mentorctl.programs import Program

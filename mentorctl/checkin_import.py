@@ -38,9 +38,9 @@ from mentorctl.checkin_answers import (
     read_value,
     read_week,
 )
-from mentorctl.checkin_plan import parse_day
 from mentorctl.columns import describe_headers
 from mentorctl.errors import InputError, UsageError
+from mentorctl.schedule import parse_day
 
 if TYPE_CHECKING:
     from mentorctl.programs import Program

@@ -57,15 +57,6 @@ def pair_number(pair_id: str) -> tuple[int, str]:
     return (int(digits), "") if digits.isdigit() else (0, pair_id)
 
 
-def parse_day(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 @dataclass
 class Outgoing:
     """One email of a run: new, or an earlier one delivered again to ``pending``."""
@@ -221,7 +212,7 @@ def plan_introductions(
             continue
         on = pair["status"] in ("active", "quiet")
         if earlier and ((resend and pair["status"] in HOLDING) or (send and on)):
-            pair_start = parse_day(pair.get("start_date"))
+            pair_start = schedule.parse_day(pair.get("start_date"))
             for doc in earlier:
                 pending = list(doc["to"]) if resend else _unsent(doc)
                 if pending:
@@ -279,7 +270,7 @@ def plan_checkin(
             plan.warnings.append(f"pair {pid}: a person is no longer in the store; skipped")
             continue
         docs = state.by_pair.get(pid, ())
-        start = parse_day(pair.get("start_date"))
+        start = schedule.parse_day(pair.get("start_date"))
         weekly, nudges, has_wrapup = set(), set(), False
         for doc in docs:
             kind = doc["kind"]

@@ -39,7 +39,6 @@ from mentorctl.checkin_plan import (
     RunResult,
     State,
     pair_number,
-    parse_day,
     plan_checkin,
     plan_introductions,
     take,
@@ -47,6 +46,7 @@ from mentorctl.checkin_plan import (
 from mentorctl.checkin_record import overall, record_messages, settle_interrupted
 from mentorctl.errors import UsageError
 from mentorctl.pairs import change_pairs
+from mentorctl.schedule import parse_day
 
 if TYPE_CHECKING:
     from email.headerregistry import Address

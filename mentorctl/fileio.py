@@ -31,7 +31,7 @@ def atomic_write_bytes(
     rename itself survives a power cut. A file that can be rebuilt (a cache) may skip the
     fsyncs with ``durable=False``: after a power cut it may then be old, empty or missing.
     """
-    _atomic_write(path, mode, lambda fd: _write_all(fd, data), durable=durable)
+    _atomic_write(path, mode, lambda fd: write_all(fd, data), durable=durable)
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = PRIVATE_FILE_MODE) -> None:
@@ -65,7 +65,8 @@ def _atomic_write(
         fsync_dir(directory)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd``, however many calls that takes."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
@@ -76,7 +77,7 @@ def _write_overlapped(fd: int, chunks: Iterable[bytes]) -> None:
 
     def write(chunk: bytes) -> None:
         try:
-            _write_all(fd, chunk)
+            write_all(fd, chunk)
         except BaseException as exc:  # handed to the making thread, which raises it
             failures.append(exc)
 

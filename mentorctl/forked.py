@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from mentorctl.fileio import write_all
+
 T = TypeVar("T")
 
 
@@ -87,9 +89,7 @@ def start(work: Callable[[], bytes]) -> Pending | None:
     if pid == 0:  # the child
         code = 1
         try:
-            data = memoryview(work())
-            while data:
-                data = data[os.write(fd, data) :]
+            write_all(fd, work())
             code = 0
         finally:
             os._exit(code)

@@ -53,8 +53,8 @@ class FormTable:
 
         Blank rows are skipped, short rows padded, and cells past the last header (a trailing
         delimiter) dropped, so every record has one cell per header. ``start`` and ``stop``
-        read one stretch of the file (byte offsets from :meth:`split_point`); the rows of a
-        stretch that starts past the header are numbered as if it were the first.
+        read one part of the file (byte offsets from :meth:`split_point`); the rows of a
+        part that starts past the header are numbered as if it were the first.
         """
         return Records(self, progress, start, stop)
 
@@ -62,7 +62,7 @@ class FormTable:
         """A byte offset near the fraction ``near`` of the file that likely starts a record.
 
         A line break with an even number of quotes before it is outside any quoted cell in a
-        well-formed file. A stray quote can mislead this guess, so a stretch that ends at the
+        well-formed file. A stray quote can mislead this guess, so a part that ends at the
         offset checks that it ended where a record ends (see :class:`Records`).
         """
         if self.encoding not in SPLITTABLE_ENCODINGS:
@@ -82,13 +82,13 @@ class FormTable:
 
 
 class Records:
-    """The answer rows of a form export, or of one stretch of it, read on demand.
+    """The answer rows of a form export, or of one part of it, read on demand.
 
-    A stretch that ends before the end of the file is read with a mark appended that holds a
+    A part that ends before the end of the file is read with a mark appended that holds a
     character no export can contain (NUL; :func:`detect_encoding` refuses such files). Read
     from the start of the file, the mark comes out as a row of its own exactly when the
-    stretch ends where a record ends; inside a quoted cell it joins that cell instead, and
-    reading the stretch raises :class:`Misplit`.
+    part ends where a record ends; inside a quoted cell it joins that cell instead, and
+    reading the part raises :class:`Misplit`.
     """
 
     def __init__(
@@ -124,7 +124,7 @@ class Records:
                 if stop is not None and record and record[-1].endswith(SPLIT_MARK):
                     if record != [SPLIT_MARK]:
                         raise Misplit(row + 1)
-                    stop = None  # the stretch ended where a record ends
+                    stop = None  # the part ended where a record ends
                     break
                 row += 1
                 self.last_row = row
@@ -153,7 +153,7 @@ class Records:
 
 
 class Misplit(Exception):
-    """A stretch of an export did not end where a record ends; read the file as a whole."""
+    """A part of an export did not end where a record ends; read the file as a whole."""
 
 
 def normalise_header(text: str) -> str:

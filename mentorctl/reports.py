@@ -13,24 +13,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mentorctl.schedule import parse_day, week_of
+
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
 PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "ended", "not_fit")
 STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
 ROLES = ("mentee", "mentor", "both")
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
-
-
-def _date(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def _week_of(start: dt.date, day: dt.date) -> int:
-    return (day - start).days // 7 + 1
 
 
 def bucket_labels() -> list[str]:
@@ -109,11 +98,11 @@ def compute(
     ]
 
     # Calendar, from the earliest start date.
-    starts = [d for d in (_date(p.get("start_date")) for p in pairs) if d]
+    starts = [d for d in (parse_day(p.get("start_date")) for p in pairs) if d]
     earliest = min(starts) if starts else None
     current = None
     if earliest is not None:
-        current = max(0, min(duration_weeks, _week_of(earliest, today)))
+        current = max(0, min(duration_weeks, week_of(earliest, today)))
     calendar = {
         "weeks": duration_weeks,
         "start": earliest.isoformat() if earliest else None,
@@ -130,10 +119,10 @@ def compute(
             answered.setdefault(week, set()).add(str(answer.get("pair")))
     reached: dict[int, set[str]] = {}
     for pair in pairs:
-        start = _date(pair.get("start_date"))
+        start = parse_day(pair.get("start_date"))
         if start is None or pair.get("status") not in STARTED:
             continue
-        last = min(duration_weeks, _week_of(start, today))
+        last = min(duration_weeks, week_of(start, today))
         for week in range(1, last + 1):
             reached.setdefault(week, set()).add(str(pair.get("id")))
     answer_rate = []

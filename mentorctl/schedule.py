@@ -22,19 +22,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 # Pairs that follow the weekly schedule; paused pairs get nothing until they are resumed.
 SCHEDULED = frozenset({"active", "quiet"})
 
 
+def parse_day(value: Any) -> dt.date | None:
+    """A date as the store keeps it (ISO, perhaps with a time), or None if there is none."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 def week_of(start: dt.date, day: dt.date) -> int:
     """The program week ``day`` falls in (1 on the start date; 0 or less before it)."""
     return (day - start).days // 7 + 1
-
-
-def week_start(start: dt.date, week: int) -> dt.date:
-    """The first day of ``week``."""
-    return start + dt.timedelta(days=7 * (week - 1))
 
 
 @dataclass(frozen=True)

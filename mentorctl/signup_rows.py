@@ -235,7 +235,8 @@ def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> Re
     hasher = reader.hasher
     for row, record in records:
         out.rows += 1
-        fingerprint = hasher.copy()  # inlined RowReader.fingerprint: this loop runs per row
+        # The row's fingerprint: its cells under the reader's keyed hash (see RowReader).
+        fingerprint = hasher.copy()
         fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
         source = fingerprint.hexdigest()
         person_id = known.get(source)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -29,6 +29,7 @@ from mentorctl.signup_rows import (
     Entry,
     Placed,
     Placer,
+    Progress,
     ReadRows,
     Reject,
     read_signups,
@@ -57,12 +58,29 @@ COMPARED_FIELDS = (
 CACHE_LIMIT = 4096
 # Bump when a change to the parsers means the same row may now read differently.
 PARSER_VERSION = 1
-Progress = Callable[[int, int], None]
+T = TypeVar("T")
 # People's ids: P1, P2, ... from a counter in the store, never reused.
 PERSON_COUNTER = "person"
 PERSON_PREFIX = "P"
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
+
+
+def _remembered(
+    cache: dict[str, T | parse.Rejection], read: Callable[[str, int], T], text: str, setting: int
+) -> T:
+    """``read(text, setting)``, or its rejection, worked out once per distinct answer."""
+    try:
+        found = cache[text]
+    except KeyError:
+        try:
+            found = read(text, setting)
+        except parse.Rejection as exc:
+            found = exc
+        cache[text] = found
+    if isinstance(found, parse.Rejection):
+        raise found
+    return found
 
 
 @dataclass
@@ -130,42 +148,17 @@ class RowReader:
         self._zones: dict[str, str | None] = {}
         self._organisations: dict[str, str | None] = {}
         self._unknown_zones: set[str | None] = set()
-        # Rows per unrecognised time zone, counted into the stretch of rows being read.
+        # Rows per unrecognised time zone, counted into the part of the file being read.
         self.unrecognised_zones: Counter[str] = Counter()
         # Answers such as ages and capacities repeat across thousands of rows.
         self._ages: dict[str, tuple[int | None, bool] | parse.Rejection] = {}
         self._capacities: dict[str, int | parse.Rejection] = {}
 
-    def fingerprint(self, record: list[str]) -> str:
-        hasher = self.hasher.copy()
-        hasher.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
-        return hasher.hexdigest()
-
     def _age(self, text: str) -> tuple[int | None, bool]:
-        try:
-            found = self._ages[text]
-        except KeyError:
-            try:
-                found = parse.read_age(text, self.min_age)
-            except parse.Rejection as exc:
-                found = exc
-            self._ages[text] = found
-        if isinstance(found, parse.Rejection):
-            raise found
-        return found
+        return _remembered(self._ages, parse.read_age, text, self.min_age)
 
     def _capacity(self, text: str) -> int:
-        try:
-            found = self._capacities[text]
-        except KeyError:
-            try:
-                found = parse.read_capacity(text, self.default_capacity)
-            except parse.Rejection as exc:
-                found = exc
-            self._capacities[text] = found
-        if isinstance(found, parse.Rejection):
-            raise found
-        return found
+        return _remembered(self._capacities, parse.read_capacity, text, self.default_capacity)
 
     def read(self, record: list[str]) -> dict[str, Any]:
         # The hot loop of an import: plain answers take inline fast paths, and only answers
@@ -397,7 +390,7 @@ def placer(store: Store) -> Placer | None:
     if store.documents("people"):
         return None
     first_number = store.next_number(PERSON_COUNTER)
-    first_doc_id = store.next_serialised_id("people")
+    first_doc_id = store.next_doc_id("people")
 
     def place(parsed: dict[str, Entry]) -> Placed:
         people = [person for _, person in parsed.values()]

@@ -271,10 +271,8 @@ class Store:
         self._storage.dirty = True
         return ids
 
-    def next_serialised_id(self, table: str) -> int:
-        """The first document id for :func:`serialise_documents`, if ``table`` is empty."""
-        if self.documents(table):
-            raise ValueError(f"table '{table}' is not empty")
+    def next_doc_id(self, table: str) -> int:
+        """The id the next document of ``table`` will get (for :func:`serialise_documents`)."""
         return self._storage.next_doc_id(table)
 
     def insert_serialised(self, table: str, docs: SerialisedDocuments) -> None:

@@ -258,7 +258,7 @@ def test_documents_serialised_elsewhere_are_stored_like_any_other(tmp_path: Path
         store.insert_many("people", [dict(doc) for doc in docs])
         store.insert_many("people", [{"id": "late"}])
     with Store.writing(sent, create=True) as store:
-        first = store.next_serialised_id("people")
+        first = store.next_doc_id("people")
         store.insert_serialised("people", serialise_documents(docs, first))
         # Documents added afterwards take the ids after the serialised ones.
         assert store.insert_many("people", [{"id": "late"}]) == [25_001]
@@ -268,7 +268,7 @@ def test_documents_serialised_elsewhere_are_stored_like_any_other(tmp_path: Path
 def test_serialised_documents_read_as_dicts(tmp_path: Path) -> None:
     path = tmp_path / "store.json"
     with Store.writing(path, create=True) as store:
-        docs = serialise_documents([{"n": n} for n in range(3)], store.next_serialised_id("t"))
+        docs = serialise_documents([{"n": n} for n in range(3)], store.next_doc_id("t"))
         store.insert_serialised("t", docs)
         assert store.table("t").get(doc_id=2) == {"n": 1}  # through TinyDB
         store.update_many("t", {3: {"n": 30}})

@@ -1,4 +1,4 @@
-"""Benchmark matching (``mentorctl.matching.match``) on generated programs of three sizes.
+"""Benchmark matching (``mentorctl.matching.match.match``) on generated programs of three sizes.
 
 For each size (mentees x mentors, capacities 1-5, realistic topic, language and time-zone
 spreads from ``gen_pairing.generate``), every measurement runs in its own child process, so
@@ -74,7 +74,7 @@ def child_match(kind: str, mentees: int, mentors: int, seed: int) -> dict[str, A
     # (the process time column has both).
     import scipy.sparse.csgraph  # noqa: F401
 
-    from mentorctl.matching import match
+    from mentorctl.matching.match import match
 
     people, config, today = _instance(mentees, mentors, seed)
     start = time.perf_counter()
@@ -96,8 +96,8 @@ def _scored(mentees: int, mentors: int, seed: int):
     """The engine's own view of the instance: scorer, open mentors, free slots."""
     import numpy as np
 
-    from mentorctl.matching import seeded_order
-    from mentorctl.matching_score import BlockScorer, profile, read_criteria
+    from mentorctl.matching.match import seeded_order
+    from mentorctl.matching.score import BlockScorer, profile, read_criteria
 
     people, config, today = _instance(mentees, mentors, seed)
     crit = read_criteria(config)
@@ -124,7 +124,7 @@ def child_library(mentees: int, mentors: int, seed: int, top: int) -> dict[str, 
     import numpy as np
     from matching.games import HospitalResident
 
-    from mentorctl.matching_stable import solve_stable
+    from mentorctl.matching.stable import solve_stable
 
     scorer, crit, remaining, pa, pb = _scored(mentees, mentors, seed)
     n, m = scorer.n, scorer.m
@@ -176,7 +176,7 @@ def child_independent(mentees: int, mentors: int, seed: int) -> dict[str, Any]:
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    from mentorctl.matching_score import explain
+    from mentorctl.matching.score import explain
 
     scorer, crit, remaining, pa, pb = _scored(mentees, mentors, seed)
     n, m = scorer.n, scorer.m

@@ -57,7 +57,7 @@ def build_workspace(root: Path, mentees: int, mentors: int, seed: int) -> None:
         capture_output=True,
     )
     people, _, _ = generate(mentees, mentors, seed=seed)
-    from mentorctl.store import Store
+    from mentorctl.store.db import Store
 
     with Store.writing(root / "bench" / "data" / "store.json") as store:
         ids = store.next_ids("person", "P", len(people))

@@ -124,7 +124,7 @@ def build_workspace(
     if not store_path.is_file():
         raise BenchmarkError(f"init-program made no store at {store_path}")
     try:
-        from mentorctl.store import Store
+        from mentorctl.store.db import Store
     except ImportError as exc:
         raise BenchmarkError(
             f"cannot import mentorctl ({exc}); run with the project's venv"

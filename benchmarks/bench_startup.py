@@ -145,7 +145,7 @@ def slowest_imports(
                     "depth": (len(match.group(3)) - 1) // 2,
                 }
             )
-    # Any depth: "mentorctl.cli" alone says little; what it pulls in (typer, rich, ...) says more.
+    # Any depth: "mentorctl.cli.app" alone says little; what it pulls in (typer, rich, ...) says more.
     return sorted(found, key=lambda m: -m["cumulative_ms"])[:top]
 
 

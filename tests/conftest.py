@@ -11,7 +11,7 @@ import pytest
 from helpers import FIXTURES, PROGRAM, TODAY, people, read_store, write_csv
 from typer.testing import CliRunner, Result
 
-from mentorctl.cli import app
+from mentorctl.cli.app import app
 
 __all__ = ["FIXTURES", "PROGRAM", "TODAY", "people", "read_store", "write_csv"]
 

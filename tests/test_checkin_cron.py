@@ -17,7 +17,7 @@ from test_messages_fixtures import (  # noqa: F401  (fixtures)
     use_smtp,
 )
 
-from mentorctl.delivery import EXIT_DELIVERY_FAILED
+from mentorctl.mail.delivery import EXIT_DELIVERY_FAILED
 
 
 def _mentorctl(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -125,7 +125,7 @@ def test_a_run_that_cannot_get_the_lock_exits_75(introduced: Path) -> None:
     hold = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from mentorctl.store import Store\n"
+        "from mentorctl.store.db import Store\n"
         "with Store.writing(Path(sys.argv[1])):\n"
         "    print('locked', flush=True)\n"
         "    time.sleep(10)\n"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentorctl import schedule
-from mentorctl.schedule import PairState, Step
+from mentorctl.checkins import schedule
+from mentorctl.checkins.schedule import PairState, Step
 
 START = dt.date(2026, 3, 2)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mentorctl import __version__
-from mentorctl.cli import app
+from mentorctl.cli.app import app
 
 COMMANDS = ["init-program", "import-signups", "pair", "introduce", "checkin", "report"]
 SAFETY = ["block", "concern", "forget", "export-person"]
@@ -80,7 +80,7 @@ def test_every_command_is_documented_in_the_readme(command: str) -> None:
 def test_help_does_not_import_heavy_modules() -> None:
     code = (
         "import sys\n"
-        "from mentorctl.cli import app\n"
+        "from mentorctl.cli.app import app\n"
         "from typer.testing import CliRunner\n"
         "CliRunner().invoke(app, ['--help'])\n"
         "heavy = ['jinja2', 'tinydb', 'yaml', 'scipy', 'orjson', 'csv', 'rich.table']\n"

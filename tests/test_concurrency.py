@@ -61,7 +61,7 @@ def test_a_writer_that_cannot_get_the_lock_exits_75_and_changes_nothing(workspac
     hold = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from mentorctl.store import Store\n"
+        "from mentorctl.store.db import Store\n"
         "with Store.writing(Path(sys.argv[1])):\n"
         "    print('locked', flush=True)\n"
         "    time.sleep(10)\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM
 
-from mentorctl.cli import app
+from mentorctl.cli.app import app
 
 NOW = "2026-03-02T09:00:00+00:00"
 TRIALS = 75

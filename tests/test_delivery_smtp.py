@@ -26,7 +26,7 @@ from test_messages_fixtures import (  # noqa: F401  (fixtures)
     use_smtp,
 )
 
-from mentorctl import delivery
+from mentorctl.mail import delivery
 
 
 def _by_pair(received) -> dict[str, list]:

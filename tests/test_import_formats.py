@@ -15,7 +15,7 @@ from helpers import FIXTURES, PROGRAM, people, write_csv
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentorctl import formcsv
+from mentorctl.signups import formcsv
 
 FORMS = FIXTURES / "forms"
 

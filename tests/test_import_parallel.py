@@ -17,12 +17,14 @@ from helpers import PROGRAM, TODAY, people, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentorctl import forked, signup_rows, signups
-from mentorctl.columns import map_columns
 from mentorctl.errors import InputError
-from mentorctl.formcsv import Misplit, read_form_csv
-from mentorctl.programs import open_program
-from mentorctl.store import Store
+from mentorctl.programs.program import open_program
+from mentorctl.signups import forked
+from mentorctl.signups import importer as signups
+from mentorctl.signups import rows as signup_rows
+from mentorctl.signups.columns import map_columns
+from mentorctl.signups.formcsv import Misplit, read_form_csv
+from mentorctl.store.db import Store
 
 HEADER = ["Email", "Full name", "Role", "Age", "Goals", "Tell us about yourself"]
 ALL_AT_ONCE = 1 << 62  # a size no test file reaches: read by one process

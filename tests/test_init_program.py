@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, write_csv
 
-from mentorctl.programs import list_templates, load_program
+from mentorctl.programs.program import list_templates, load_program
 
 TEMPLATE_KEYS = ["career", "parenting", "personal", "professional", "skills", "support"]
 

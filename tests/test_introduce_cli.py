@@ -21,7 +21,7 @@ from test_messages_fixtures import (  # noqa: F401  (fixtures)
     store_path,
 )
 
-from mentorctl.cli import app
+from mentorctl.cli.app import app
 
 
 def test_introduce_and_checkin_are_registered_with_help(cli) -> None:

@@ -9,9 +9,11 @@ import random
 import pytest
 from test_matching_support import CONFIG, TODAY, config, pairs_of, person, value_of
 
-from mentorctl import matching_candidates, matching_solve, matching_stable
 from mentorctl.errors import UsageError
-from mentorctl.matching import METHODS, match
+from mentorctl.matching import candidates as matching_candidates
+from mentorctl.matching import solve as matching_solve
+from mentorctl.matching import stable as matching_stable
+from mentorctl.matching.match import METHODS, match
 
 # Scores from one number per person: 1 - |a - b| / 10, so any score can be set by hand.
 LEVELS = config(

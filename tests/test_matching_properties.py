@@ -23,8 +23,10 @@ from test_matching_support import (
     value_of,
 )
 
-from mentorctl import matching_candidates, matching_stable
-from mentorctl.matching import (
+from mentorctl.matching import candidates as matching_candidates
+from mentorctl.matching import stable as matching_stable
+from mentorctl.matching.explain import REASONS
+from mentorctl.matching.match import (
     ACTIVE_STATUSES,
     METHODS,
     MatchResult,
@@ -32,7 +34,6 @@ from mentorctl.matching import (
     score_pair,
     seeded_order,
 )
-from mentorctl.matching_report import REASONS
 
 TOPICS = ["a", "b", "c", "d"]
 LANGUAGES = ["English", "Spanish", "French"]

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matching_support import CONFIG, TODAY, config, person
 
-from mentorctl.matching import score_pair
-from mentorctl.matching_score import BlockScorer, explain, profile, read_criteria
+from mentorctl.matching.match import score_pair
+from mentorctl.matching.score import BlockScorer, explain, profile, read_criteria
 
 TOPICS_TZ_LANG = config(
     criteria=[

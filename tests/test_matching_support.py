@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mentorctl.matching import ACTIVE_STATUSES, MatchResult, score_pair
+from mentorctl.matching.match import ACTIVE_STATUSES, MatchResult, score_pair
 
 TODAY = dt.date(2026, 3, 2)
 

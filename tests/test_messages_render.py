@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_messages_fixtures import edit_template, parse_eml
 
-from mentorctl import messages
 from mentorctl.errors import ConfigError, InputError
-from mentorctl.programs import load_program
+from mentorctl.mail import messages
+from mentorctl.programs.program import load_program
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 HEADERS = {"From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted", "MIME-Version"}
@@ -111,7 +111,7 @@ def test_shared_topics_ignore_case_and_keep_the_mentees_order(program) -> None:
 
 def test_every_built_in_template_renders_every_kind(cli, tmp_path: Path) -> None:
     """The six program templates shipped with mentorctl render with the documented context."""
-    from mentorctl.programs import list_templates
+    from mentorctl.programs.program import list_templates
 
     for info in list_templates():
         root = tmp_path / info.key

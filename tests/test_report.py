@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, read_store, write_csv
 
-from mentorctl import report_formats, reports
+from mentorctl.report import figures as reports
+from mentorctl.report import formats as report_formats
 
 # Mentors take one mentee each, so one of the three mentees waits.
 PEOPLE = """Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Company,Bio

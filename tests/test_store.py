@@ -18,9 +18,10 @@ from helpers import PROGRAM, read_store, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentorctl import fileio, migrations
+from mentorctl import fileio
 from mentorctl.errors import StoreError, StoreLockedError
-from mentorctl.store import Store, serialise_documents
+from mentorctl.store import migrations
+from mentorctl.store.db import Store, serialise_documents
 
 
 def mode(path: Path) -> int:
@@ -84,7 +85,7 @@ def test_a_command_writes_the_file_once(
         writes.append(path)
         real(path, chunks, mode)
 
-    monkeypatch.setattr("mentorctl.store.atomic_write_chunks", counting)
+    monkeypatch.setattr("mentorctl.store.db.atomic_write_chunks", counting)
     result = cli("import-signups", csv_file, "-w", workspace)
     assert result.exit_code == 0, result.output
     assert [p.name for p in writes] == ["store.json"]
@@ -156,7 +157,7 @@ HOLD_LOCK = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from mentorctl.store import Store
+    from mentorctl.store.db import Store
     with Store.writing(Path(sys.argv[1]), create=True) as store:
         print("locked", flush=True)
         time.sleep(float(sys.argv[2]))

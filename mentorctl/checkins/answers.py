@@ -1,0 +1,332 @@
+"""Check-in answers: what they are, whose pair they belong to, and what they change.
+
+Answers come from a check-in form's CSV export (:mod:`mentorctl.checkins.answer_import`) or an
+admin's entry by hand (:func:`record_answers`, ``checkin --record PAIR --person P --week N
+--answer key=value``), with the same checks: yes_no answers read as ``yes``/``no``, scale
+answers as 1-5, text is kept as written (control characters removed); the week must be in
+the program and already started for the pair.
+
+An answer is keyed by pair, person and week and stored in the table ``answers`` as
+``{pair, person, week, answers: {key: value}, source: import|record, at, updated}``; the
+same answer again changes nothing, a changed one is updated. Answers of every pair that has
+started are kept, also of pairs that have ended since.
+
+Effects: a quiet pair whose answers now cover the weeks the schedule counts is active again.
+A "no" to the fit question (key ``fit``) from either person ends an ongoing pair as
+``not_fit``: not a failure; both people go back to the pool for the next ``pair`` run, which
+never pairs two people who were paired before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.checkins import schedule
+from mentorctl.checkins.plan import ANSWERS, PAIRS, PEOPLE
+from mentorctl.checkins.schedule import parse_day
+from mentorctl.errors import UsageError
+from mentorctl.mail.messages import FIT_KEY
+from mentorctl.matching.pairs import change_pairs
+from mentorctl.signups import people as parse
+
+if TYPE_CHECKING:
+    from mentorctl.programs.program import Program
+    from mentorctl.store.db import Store
+
+# Pairs whose answers are kept: every pair that has started. Only ongoing pairs change
+# status because of an answer; a later answer of an ended pair is still data.
+STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
+ONGOING = frozenset({"active", "quiet", "paused"})
+SCALE_MIN, SCALE_MAX = 1, 5
+TEXT_LIMIT = 5000
+_YES = ("yes", "y", "true", "1", "yep", "ja", "oui", "si", "sí")
+_NO = ("no", "n", "false", "0", "nope", "nein", "non")
+_NUMBER = re.compile(r"^(?:week\s*)?(\d{1,3})(?:[.,]0+)?\b")
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    kind: str
+    aliases: tuple[str, ...]
+
+
+def questions(program: Program) -> list[Question]:
+    checkin = program.data["checkin"]
+    out = [
+        Question(q["key"], q["kind"], (q["key"], q["key"].replace("_", " "), q["text"]))
+        for q in checkin["questions"]
+    ]
+    fit_aliases = (
+        FIT_KEY,
+        checkin["fit_question"],
+        "is this match working for you?",
+        "is the match working?",
+    )
+    out.append(Question(FIT_KEY, "yes_no", fit_aliases))
+    return out
+
+
+def read_value(question: Question, text: str) -> str | int | None:
+    """One answer as stored, None when empty; :class:`people.Rejection` when unusable."""
+    value = text.strip()
+    if not value:
+        return None
+    if question.kind == "yes_no":
+        folded = value.casefold().rstrip(".!")
+        first = folded.replace(",", " ").split()[0]
+        if first in _YES:
+            return "yes"
+        if first in _NO:
+            return "no"
+        raise parse.Rejection(question.key, "not a yes or no answer")
+    if question.kind == "scale":
+        match = _NUMBER.match(value.casefold())
+        number = int(match.group(1)) if match else None
+        if number is None or not SCALE_MIN <= number <= SCALE_MAX:
+            raise parse.Rejection(question.key, f"not a number from {SCALE_MIN} to {SCALE_MAX}")
+        return number
+    return parse.clean_text(value, TEXT_LIMIT) or None
+
+
+def read_week(text: str) -> int | None:
+    match = _NUMBER.match(text.strip().casefold())
+    if match is None:
+        if text.strip():
+            raise parse.Rejection("week", "not a week number")
+        return None
+    return int(match.group(1))
+
+
+@dataclass
+class Reject:
+    """A row that was not imported: its number as a spreadsheet shows it, the field, why."""
+
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass
+class AnswerResult:
+    source: str  # import | record
+    file: Path | None = None
+    rows: int = 0
+    mapping: list[tuple[str, str]] = field(default_factory=list)
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    not_fit: list[str] = field(default_factory=list)
+    back_active: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+
+@dataclass
+class Entry:
+    pair: dict[str, Any]
+    person: str
+    week: int
+    answers: dict[str, Any]
+    row: int | None = None
+
+
+# -- the people and pairs answers can belong to -------------------------------------------
+
+
+class Directory:
+    def __init__(self, store: Store) -> None:
+        self.by_email = {d.get("email"): d for d in store.documents(PEOPLE).values() if "id" in d}
+        self.pairs = {d["id"]: d for d in store.documents(PAIRS).values() if "id" in d}
+        self.of_person: dict[str, list[dict[str, Any]]] = {}
+        for pair in self.pairs.values():
+            for pid in (pair["mentee"], pair["mentor"]):
+                self.of_person.setdefault(pid, []).append(pair)
+
+    def pair_for(self, person_id: str, pair_ref: str, day: dt.date | None = None) -> dict[str, Any]:
+        """The pair an answer belongs to: the one named, else the person's only ongoing pair,
+        else (with the answer's date) the pair the person was in on that day."""
+        if pair_ref:
+            pair = self.pairs.get(pair_ref.strip().upper())
+            if pair is None:
+                raise parse.Rejection("pair", "no such pair in this program")
+            if person_id not in (pair["mentee"], pair["mentor"]):
+                raise parse.Rejection("pair", "the person who answered is not in this pair")
+            if pair["status"] not in STARTED:
+                raise parse.Rejection("pair", f"the pair is {_said(pair['status'])}")
+            return pair
+        started = sorted(
+            (p for p in self.of_person.get(person_id, ()) if p["status"] in STARTED),
+            key=lambda p: str(p.get("start_date") or ""),
+        )
+        if day is not None:
+            began = [p for p in started if str(p.get("start_date") or "9999") <= day.isoformat()]
+            if began:
+                return began[-1]
+        ongoing = [p for p in started if p["status"] in ONGOING]
+        if len(ongoing) > 1:
+            raise parse.Rejection("pair", "the person is in several pairs: add a pair column")
+        if ongoing:
+            return ongoing[0]
+        answerable = [p for p in started if p["status"] == "completed"] or started
+        if not answerable:
+            raise parse.Rejection("email", "not in a pair that has started")
+        return answerable[-1]
+
+
+def _said(status: str) -> str:
+    return {"not_fit": "ended (not a fit)", "proposed": "not introduced yet"}.get(status, status)
+
+
+def check_week(pair: dict[str, Any], week: int, today: dt.date, duration: int) -> None:
+    start = parse_day(pair.get("start_date"))
+    if start is None:
+        raise parse.Rejection("pair", "the pair has not started")
+    if not 1 <= week <= duration:
+        raise parse.Rejection("week", f"outside the program's weeks 1-{duration}")
+    if week > schedule.week_of(start, today):
+        raise parse.Rejection("week", "that week has not started yet for this pair")
+
+
+# -- applying answers ---------------------------------------------------------------------
+
+
+def apply_answers(
+    store: Store,
+    program: Program,
+    entries: list[Entry],
+    result: AnswerResult,
+    *,
+    source: str,
+    today: dt.date,
+    stamp: str,
+) -> None:
+    """Insert or update answers, then bring quiet pairs back and end pairs that do not fit."""
+    table = store.documents(ANSWERS)
+    existing = {(d.get("pair"), d.get("person"), d.get("week")): (k, d) for k, d in table.items()}
+    new_docs: list[dict[str, Any]] = []
+    updates: dict[int, dict[str, Any]] = {}
+    last: dict[str, int] = {}
+    for doc in table.values():
+        if isinstance(doc.get("week"), int):
+            last[doc["pair"]] = max(last.get(doc["pair"], 0), doc["week"])
+    for e in entries:
+        pid = e.pair["id"]
+        last[pid] = max(last.get(pid, 0), e.week)
+        found = existing.get((pid, e.person, e.week))
+        if found is None:
+            doc = {
+                "pair": pid,
+                "person": e.person,
+                "week": e.week,
+                "answers": e.answers,
+                "source": source,
+                "at": stamp,
+                "updated": stamp,
+            }
+            new_docs.append(doc)
+            existing[(pid, e.person, e.week)] = ("new", doc)
+            result.imported += 1
+            continue
+        key, doc = found
+        merged = {**doc.get("answers", {}), **e.answers}
+        if merged == doc.get("answers"):
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        doc_fields = {"answers": merged, "source": source, "updated": stamp}
+        if key == "new":
+            doc.update(doc_fields)
+        else:
+            updates[int(key)] = doc_fields
+    if new_docs:
+        store.insert_many(ANSWERS, new_docs)
+    store.update_many(ANSWERS, updates)
+
+    quiet_after = int(program.data["checkin"]["quiet_after_weeks"])
+    changes: dict[str, tuple[dict[str, Any], str]] = {}
+    for e in entries:
+        pair, pid = e.pair, e.pair["id"]
+        if pid in changes:
+            continue
+        if e.answers.get(FIT_KEY) == "no" and pair["status"] in ONGOING:
+            reason = f"not a fit: {e.person} answered no in week {e.week}"
+            changes[pid] = (
+                {"status": "not_fit", "end_reason": reason, "ended": today.isoformat()},
+                reason,
+            )
+            result.not_fit.append(pid)
+        elif pair["status"] == "quiet":
+            start = parse_day(pair.get("start_date"))
+            current = schedule.week_of(start, today) if start else 0
+            if (current - 1) - last.get(pid, 0) < quiet_after:
+                changes[pid] = ({"status": "active", "quiet_since": None}, "check-in answers again")
+                result.back_active.append(pid)
+    if result.not_fit:
+        store.backup = True  # ending a pair is destructive: keep the version before it
+    change_pairs(store, changes, stamp, "answers")
+
+
+# -- by hand ------------------------------------------------------------------------------
+
+
+def record_answers(
+    program: Program,
+    store_path: Path,
+    *,
+    pair_ref: str,
+    person_ref: str,
+    week: int | None,
+    answers: list[str],
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> AnswerResult:
+    from mentorctl.matching.pairs import find_person, snapshot
+    from mentorctl.store.db import Store
+
+    if not answers:
+        raise UsageError("give at least one --answer KEY=VALUE")
+    asked = {q.key: q for q in questions(program)}
+    values: dict[str, Any] = {}
+    for option in answers:
+        key, sep, text = option.partition("=")
+        key = key.strip()
+        if not sep or key not in asked:
+            raise UsageError(
+                f"--answer '{key or '?'}': expected KEY=VALUE with KEY one of " + ", ".join(asked)
+            )
+        try:
+            value = read_value(asked[key], text)
+        except parse.Rejection as exc:
+            raise UsageError(f"--answer {key}: {exc.reason}") from None
+        if value is None:
+            raise UsageError(f"--answer {key}: the answer is empty")
+        values[key] = value
+    result = AnswerResult("record", dry_run=dry_run)
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        directory = Directory(store)
+        person = find_person(snapshot(store), person_ref)
+        try:
+            pair = directory.pair_for(person["id"], pair_ref)
+            start = parse_day(pair.get("start_date"))
+            if week is None and start is not None:
+                week = min(max(schedule.week_of(start, today), 1), program.duration_weeks)
+            check_week(pair, week or 0, today, program.duration_weeks)
+        except parse.Rejection as exc:
+            raise UsageError(f"cannot record: {exc.reason}") from None
+        assert week is not None
+        entry = Entry(pair, person["id"], week, values)
+        apply_answers(store, program, [entry], result, source="record", today=today, stamp=stamp)
+    result.rows = 1
+    return result

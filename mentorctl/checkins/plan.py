@@ -1,0 +1,391 @@
+"""What a run has to do: the store indexed once, and the messages and status changes due.
+
+Used by :mod:`mentorctl.checkins.run`, which renders, delivers and records what is planned here.
+Planning reads the store and changes nothing.
+
+**Messages in the store** (table ``messages``): one document per email, keyed
+``pair/kind/week/part`` (part ``all``, or the recipient's person id in ``mode: separate``),
+with the people it is addressed to (``to``), its Message-ID and outbox file, and per
+recipient a delivery state ``written`` (in the outbox only), ``queued`` (only while an SMTP
+run is sending), ``sent`` or ``failed``, with attempts and an error text that holds no
+personal data. A message once recorded is never created again.
+
+**What ``--send`` delivers**: the run's new messages, and earlier ones not yet sent to
+someone (only written to the outbox, or failed) while they are still current: an
+introduction while the pair is on; a weekly message or nudge during its own week (a stale
+one is never sent late: the current week's message is); a wrap-up. Only the recipients
+still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
+(``introduce``) or its latest message (``checkin``) to both people again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.checkins import schedule
+from mentorctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from mentorctl.mail.messages import Rendered
+    from mentorctl.programs.program import Program
+    from mentorctl.store.db import Store
+
+PAIRS = "pairs"
+PEOPLE = "people"
+MESSAGES = "messages"
+ANSWERS = "answers"
+HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
+
+
+def message_key(pair_id: str, kind: str, week: int, part: str) -> str:
+    return f"{pair_id}/{kind}/{week}/{part}"
+
+
+def outbox_file(pair_id: str, kind: str, week: int, part: str) -> str:
+    """``outbox/M3-weekly-w02.eml``: one flat folder (``mentorctl forget`` removes a person's
+    files from it by name), sorted by pair; ``-P5`` names the recipient in mode: separate."""
+    name = f"{pair_id}-{kind}" + (f"-w{week:02d}" if kind in ("weekly", "nudge") else "")
+    return f"outbox/{name}{'' if part == 'all' else '-' + part}.eml"
+
+
+def pair_number(pair_id: str) -> tuple[int, str]:
+    digits = pair_id[1:]
+    return (int(digits), "") if digits.isdigit() else (0, pair_id)
+
+
+@dataclass
+class Outgoing:
+    """One email of a run: new, or an earlier one delivered again to ``pending``."""
+
+    pair: dict[str, Any]
+    kind: str
+    week: int
+    part: str
+    to: list[str]  # person ids in the To header
+    pending: list[str]  # person ids to deliver to in this run
+    start: dt.date | None
+    doc_id: int | None = None
+    rendered: Rendered | None = None
+    results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return message_key(self.pair["id"], self.kind, self.week, self.part)
+
+    @property
+    def file(self) -> str:
+        return outbox_file(self.pair["id"], self.kind, self.week, self.part)
+
+
+@dataclass
+class MessageRow:
+    pair: str
+    kind: str
+    week: int
+    to: list[str]
+    status: str
+    file: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """What a run did (or, with ``dry_run``, would do); the CLI prints it."""
+
+    command: str
+    today: dt.date
+    send: bool
+    dry_run: bool
+    messages: list[MessageRow] = field(default_factory=list)
+    introduced: list[str] = field(default_factory=list)
+    quiet: list[dict[str, Any]] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)
+    back_active: list[str] = field(default_factory=list)
+    left: int = 0  # messages due but left for the next run by --limit
+    recovered: int = 0  # deliveries of an interrupted run settled from the journal
+    warnings: list[str] = field(default_factory=list)
+    previews: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for m in self.messages if m.status == "failed")
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for m in self.messages:
+            out[m.kind] += 1
+        return dict(out)
+
+
+# -- the store as a run sees it -----------------------------------------------------------
+
+
+class State:
+    """People, pairs and messages, indexed once per run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.people = {d["id"]: d for d in store.documents(PEOPLE).values() if "id" in d}
+        self.pair_docs = store.documents(PAIRS)
+        self.pairs = sorted(
+            (d for d in self.pair_docs.values() if "id" in d), key=lambda d: pair_number(d["id"])
+        )
+        self.pair_by_id = {d["id"]: d for d in self.pairs}
+        self.messages: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.by_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for doc_id, doc in store.documents(MESSAGES).items():
+            if "key" in doc:
+                self.messages[doc["key"]] = (int(doc_id), doc)
+                self.by_pair[doc["pair"]].append(doc)
+
+    def pair(self, ref: str) -> dict[str, Any]:
+        found = self.pair_by_id.get(ref.strip())
+        if found is None:
+            raise UsageError(f"no pair '{ref}' in this program", hint="pair ids look like M3")
+        return found
+
+
+# -- planning -----------------------------------------------------------------------------
+
+
+def _parts(mode: str, pair: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    people = [pair["mentee"], pair["mentor"]]
+    if mode == "separate":
+        return [(p, [p]) for p in people]
+    return [("all", people)]
+
+
+def _unsent(doc: dict[str, Any]) -> list[str]:
+    delivery = doc.get("delivery", {})
+    return [p for p in doc["to"] if delivery.get(p, {}).get("status") != "sent"]
+
+
+def _again(
+    state: State, doc: dict[str, Any], pending: list[str], start: dt.date | None
+) -> Outgoing:
+    return Outgoing(
+        pair=state.pair_by_id[doc["pair"]],
+        kind=doc["kind"],
+        week=int(doc["week"]),
+        part=doc["part"],
+        to=list(doc["to"]),
+        pending=pending,
+        start=start,
+        doc_id=state.messages[doc["key"]][0],
+    )
+
+
+def _check_only(state: State, only: Iterable[str]) -> set[str]:
+    return {state.pair(ref)["id"] for ref in only}
+
+
+def plan_introductions(
+    state: State,
+    program: Program,
+    *,
+    start: dt.date,
+    only: Iterable[str] = (),
+    send: bool = False,
+    resend: bool = False,
+) -> tuple[list[Outgoing], list[str]]:
+    """Introductions to make (new) or deliver again; also returns warnings."""
+    wanted = _check_only(state, only)
+    mode = program.data["messages"]["intro"]["mode"]
+    out: list[Outgoing] = []
+    warnings: list[str] = []
+    for pair in state.pairs:
+        pid = pair["id"]
+        if wanted and pid not in wanted:
+            continue
+        if pair["mentee"] not in state.people or pair["mentor"] not in state.people:
+            if pair["status"] in HOLDING:
+                warnings.append(f"pair {pid}: a person is no longer in the store; skipped")
+            continue
+        earlier = [d for d in state.by_pair.get(pid, ()) if d["kind"] == "intro"]
+        if pair["status"] == "proposed" and not earlier:
+            for part, to in _parts(mode, pair):
+                out.append(Outgoing(pair, "intro", 0, part, to, list(to), start))
+            continue
+        on = pair["status"] in ("active", "quiet")
+        if earlier and ((resend and pair["status"] in HOLDING) or (send and on)):
+            pair_start = schedule.parse_day(pair.get("start_date"))
+            for doc in earlier:
+                pending = list(doc["to"]) if resend else _unsent(doc)
+                if pending:
+                    out.append(_again(state, doc, pending, pair_start))
+        elif wanted:
+            state_text = pair["status"].replace("_", " ")
+            warnings.append(f"pair {pid} is {state_text} and already introduced; nothing to do")
+    return out, warnings
+
+
+@dataclass
+class CheckinPlan:
+    outgoing: list[Outgoing]
+    changes: dict[str, tuple[dict[str, Any], str]]
+    quiet: list[dict[str, Any]]
+    completed: list[str]
+    back_active: list[str]
+    warnings: list[str]
+
+
+def last_answer_weeks(store: Store) -> dict[str, int]:
+    last: dict[str, int] = {}
+    for doc in store.documents(ANSWERS).values():
+        pair, week = doc.get("pair"), doc.get("week")
+        if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
+            last[pair] = week
+    return last
+
+
+def plan_checkin(
+    state: State,
+    program: Program,
+    today: dt.date,
+    *,
+    only: Iterable[str] = (),
+    send: bool = False,
+    resend: bool = False,
+) -> CheckinPlan:
+    wanted = _check_only(state, only)
+    duration = int(program.data["duration_weeks"])
+    quiet_after = int(program.data["checkin"]["quiet_after_weeks"])
+    modes = {k: program.data["messages"][k]["mode"] for k in ("weekly", "nudge", "wrapup")}
+    last = last_answer_weeks(state.store)
+    iso = today.isoformat()
+    plan = CheckinPlan([], {}, [], [], [], [])
+    unsent_intros = 0
+    for pair in state.pairs:
+        pid = pair["id"]
+        if wanted and pid not in wanted:
+            continue
+        status = pair["status"]
+        if status not in ("active", "quiet", "completed"):
+            continue
+        if pair["mentee"] not in state.people or pair["mentor"] not in state.people:
+            plan.warnings.append(f"pair {pid}: a person is no longer in the store; skipped")
+            continue
+        docs = state.by_pair.get(pid, ())
+        start = schedule.parse_day(pair.get("start_date"))
+        weekly, nudges, has_wrapup = set(), set(), False
+        for doc in docs:
+            kind = doc["kind"]
+            if kind == "weekly":
+                weekly.add(doc["week"])
+            elif kind == "nudge":
+                nudges.add(doc["week"])
+            elif kind == "wrapup":
+                has_wrapup = True
+            elif send and status != "completed" and _unsent(doc):
+                unsent_intros += 1
+        step = schedule.plan(
+            schedule.PairState(
+                status=status,
+                start=start,
+                weekly_weeks=weekly,
+                nudge_weeks=nudges,
+                has_wrapup=has_wrapup,
+                wrapup_due=bool(pair.get("wrapup_due")),
+                last_answer_week=last.get(pid, 0),
+                quiet_since=pair.get("quiet_since"),
+            ),
+            today,
+            duration=duration,
+            quiet_after=quiet_after,
+        )
+        if step is not None and step.status is not None:
+            status = step.status
+            plan.changes[pid] = _status_change(step, iso)
+            if status == "completed":
+                plan.completed.append(pid)
+            elif status == "active":
+                plan.back_active.append(pid)
+        if step is not None and step.message is not None:
+            for part, to in _parts(modes[step.message], pair):
+                plan.outgoing.append(
+                    Outgoing(pair, step.message, step.week, part, to, list(to), start)
+                )
+        if status == "quiet":
+            since = (
+                step.quiet_since
+                if step is not None and step.quiet_since
+                else pair.get("quiet_since")
+            )
+            week = schedule.week_of(start, today) if start else 0
+            plan.quiet.append(
+                {
+                    "pair": pid,
+                    "since_week": since,
+                    "silent_weeks": max(0, week - 1 - last.get(pid, 0)),
+                }
+            )
+        if resend and wanted:
+            plan.outgoing.extend(_latest_again(state, docs, start))
+        elif send:
+            current = schedule.week_of(start, today) if start else 0
+            new_keys = {o.key for o in plan.outgoing}
+            for doc in docs:
+                if doc["key"] in new_keys or not _still_current(doc, status, current):
+                    continue
+                pending = _unsent(doc)
+                if pending:
+                    plan.outgoing.append(_again(state, doc, pending, start))
+    if unsent_intros:
+        plan.warnings.append(
+            f"{unsent_intros} introduction(s) are in the outbox but not sent: "
+            "run 'mentorctl introduce --send'"
+        )
+    return plan
+
+
+def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
+    if step.status == "quiet":
+        return (
+            {"status": "quiet", "quiet_since": step.quiet_since},
+            f"quiet: no check-in answer for {step.silent_weeks} week(s)",
+        )
+    if step.status == "completed":
+        return (
+            {"status": "completed", "completed": iso, "wrapup_due": True},
+            "completed the program",
+        )
+    return ({"status": "active", "quiet_since": None}, "check-in answers again")
+
+
+def _still_current(doc: dict[str, Any], status: str, week: int) -> bool:
+    kind = doc["kind"]
+    if kind == "weekly":
+        return status in schedule.SCHEDULED and doc["week"] == week
+    if kind == "nudge":
+        return status == "quiet" and doc["week"] == week
+    return kind == "wrapup" and status == "completed"
+
+
+def _latest_again(
+    state: State, docs: Iterable[dict[str, Any]], start: dt.date | None
+) -> list[Outgoing]:
+    candidates = [d for d in docs if d["kind"] != "intro"]
+    if not candidates:
+        return []
+    latest = max(candidates, key=lambda d: (d.get("created", ""), d["week"], d["kind"]))
+    group = [d for d in candidates if (d["kind"], d["week"]) == (latest["kind"], latest["week"])]
+    return [_again(state, d, list(d["to"]), start) for d in group]
+
+
+def take(outgoing: list[Outgoing], limit: int | None) -> tuple[list[Outgoing], int]:
+    """At most ``limit`` messages, a pair's messages kept together; returns (taken, left)."""
+    if limit is None or len(outgoing) <= limit:
+        return outgoing, 0
+    groups: dict[str, list[Outgoing]] = {}
+    for o in outgoing:
+        groups.setdefault(o.pair["id"], []).append(o)
+    taken: list[Outgoing] = []
+    for group in groups.values():
+        if len(taken) + len(group) > limit:
+            break
+        taken.extend(group)
+    return taken, len(outgoing) - len(taken)

@@ -1,0 +1,433 @@
+"""Introductions and the weekly check-in run: planned, rendered, delivered, recorded.
+
+A run (``introduce`` or ``checkin``) holds the store's lock from start to end, so two runs
+(a cron job and an admin, or two overlapping cron jobs) never both send: the second waits,
+then finds everything already recorded, or gives up with exit code 75. Inside, it
+
+1. settles an interrupted earlier run from the SMTP journal (see :mod:`mentorctl.mail.delivery`);
+2. plans what is due (:mod:`mentorctl.checkins.plan`, :mod:`mentorctl.checkins.schedule`);
+3. renders every message; a template error or an unusable address stops the run here,
+   before anything is written or sent;
+4. writes each message into the outbox and, with ``send``, delivers it over SMTP;
+5. records every message and every status change in the store in one commit. An SMTP run
+   first commits its messages as ``queued`` (just before the first leaves), so that a run
+   killed while sending is settled by the next one instead of being sent again.
+
+Messages are always rendered from the current templates and data, so a template fixed
+after a look at the outbox is what ``--send`` delivers. ``introduce`` makes each introduced
+pair active with a ``start_date``: ``--start``, else program.yaml's ``start_date`` when that
+is later than today, else today. ``checkin`` marks pairs quiet, active again, or completed
+after the last week (``wrapup_due`` keeps the wrap-up coming even past a ``--limit``); an
+admin can complete a pair early, which counts as completed, not ended. Every change adds an
+entry to the pair's history.
+
+The result says what happened; the CLI turns ``failed`` deliveries into exit code 4
+(:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.checkins.plan import (
+    MessageRow,
+    Outgoing,
+    RunResult,
+    State,
+    pair_number,
+    plan_checkin,
+    plan_introductions,
+    take,
+)
+from mentorctl.checkins.record import overall, record_messages, settle_interrupted
+from mentorctl.checkins.schedule import parse_day
+from mentorctl.errors import UsageError
+from mentorctl.matching.pairs import change_pairs
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
+    from mentorctl.mail.delivery import Journal, SmtpSender
+    from mentorctl.programs.program import Program
+    from mentorctl.store.db import Store
+    from mentorctl.store.workspace import ProgramPaths
+
+Progress = Callable[[int, int], None]
+SenderFactory = Callable[[], "SmtpSender"]
+PROGRESS_EVERY = 100
+
+
+# -- rendering and building ---------------------------------------------------------------
+
+
+class Builder:
+    """Renders and builds the messages of one run; people's contexts and addresses are made once."""
+
+    def __init__(
+        self, program: Program, paths: ProgramPaths, state: State, now: dt.datetime
+    ) -> None:
+        from mentorctl.mail import messages
+
+        self._m = messages
+        self.templates = messages.Templates(program, paths.messages_dir)
+        self.contexts = messages.ContextMaker(program)
+        self.sender, self.reply_to = messages.sender_addresses(program)
+        self.domain = messages.address_domain(program.data["sender"]["email"])
+        self.slug = program.slug
+        self.state = state
+        self.now = now
+        self._people: dict[str, dict[str, Any]] = {}
+        self._addresses: dict[str, Address] = {}
+
+    def person(self, pid: str) -> dict[str, Any]:
+        found = self._people.get(pid)
+        if found is None:
+            found = self._people[pid] = self._m.person_context(self.state.people[pid])
+        return found
+
+    def address(self, pid: str) -> Address:
+        found = self._addresses.get(pid)
+        if found is None:
+            doc = self.state.people[pid]
+            found = self._addresses[pid] = self._m.make_address(
+                doc.get("name"), doc.get("email", ""), who=f"person {pid}"
+            )
+        return found
+
+    def message_id(self, o: Outgoing) -> str:
+        token = self._m.pair_token(self.slug, o.pair)
+        return self._m.message_id(token, o.pair["id"], o.kind, o.week, o.part, self.domain)
+
+    def render(self, o: Outgoing) -> None:
+        pair = o.pair
+        context = self.contexts.make(
+            kind=o.kind,
+            week=o.week,
+            pair=pair,
+            start=o.start,
+            mentee=self.person(pair["mentee"]),
+            mentor=self.person(pair["mentor"]),
+            recipient=None if o.part == "all" else self.person(o.part),
+        )
+        o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
+        for pid in o.to:
+            self.address(pid)  # an unusable address stops the run before anything is sent
+
+    def build(self, o: Outgoing) -> EmailMessage:
+        assert o.rendered is not None
+        return self._m.build_email(
+            o.rendered,
+            sender=self.sender,
+            to=[self.address(p) for p in o.to],
+            reply_to=self.reply_to,
+            date=self.now,
+            msg_id=self.message_id(o),
+        )
+
+
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+        progress(done, total)
+
+
+def _row(o: Outgoing, status: str | None = None) -> MessageRow:
+    errors = {p: e for p, (s, e) in o.results.items() if s == "failed" and e}
+    if status is None:
+        states = {s for s, _ in o.results.values()}
+        status = "failed" if "failed" in states else "sent" if states == {"sent"} else "written"
+    return MessageRow(o.pair["id"], o.kind, o.week, list(o.pending), status, o.file, errors)
+
+
+def _execute(
+    store: Store,
+    program: Program,
+    paths: ProgramPaths,
+    state: State,
+    outgoing: list[Outgoing],
+    changes: dict[str, tuple[dict[str, Any], str]],
+    result: RunResult,
+    *,
+    now: dt.datetime,
+    by: str,
+    progress: Progress | None,
+    sender_factory: SenderFactory | None,
+) -> None:
+    from mentorctl.mail import delivery
+
+    stamp = now.isoformat(timespec="seconds")
+    builder = Builder(program, paths, state, now)
+    builder.templates.check(tuple(sorted({o.kind for o in outgoing})))
+    total = len(outgoing)
+    for done, o in enumerate(outgoing, 1):
+        builder.render(o)
+        _tick(progress, done, total)
+    if result.dry_run:
+        verb = "would send" if result.send else "would write"
+        result.messages = [_row(o, verb) for o in outgoing]
+        return
+    sender: SmtpSender | None = None
+    journal: Journal | None = None
+    if result.send and outgoing:
+        if sender_factory is not None:
+            sender = sender_factory()
+        else:
+            settings = delivery.SmtpSettings.of(program)
+            sender = delivery.SmtpSender(settings, delivery.smtp_password(settings))
+        sender.open()  # a server that cannot be used stops the run here: nothing sent
+        for o in outgoing:
+            o.results = {p: ("queued", None) for p in o.pending}
+        record_messages(store, outgoing, builder.message_id, stamp, attempt=False)
+        change_pairs(store, changes, stamp, by)
+        changes = {}
+        store.commit()
+        journal = delivery.Journal(paths.data_dir)
+    outbox = delivery.Outbox(paths.dir)
+    envelope_from = builder.sender.addr_spec
+    try:
+        for done, o in enumerate(outgoing, 1):
+            msg = builder.build(o)
+            data = msg.as_bytes()
+            outbox.write(o.file, data)
+            if sender is None or journal is None:
+                o.results = {p: ("written", None) for p in o.pending}
+            else:
+                envelope = {builder.address(p).addr_spec: p for p in o.pending}
+                utf8 = not all(a.isascii() for a in (envelope_from, *envelope))
+                refused = sender.send(envelope_from, list(envelope), data, utf8=utf8)
+                for addr, person in envelope.items():
+                    error = refused.get(addr)
+                    o.results[person] = ("sent", None) if error is None else ("failed", error)
+                    if error is None:
+                        journal.append({"key": o.key, "person": person, "at": stamp})
+            _tick(progress, done, total)
+    finally:
+        if sender is not None:
+            sender.close()
+        if journal is not None:
+            journal.close()
+    record_messages(store, outgoing, builder.message_id, stamp, attempt=sender is not None)
+    change_pairs(store, changes, stamp, by)
+    result.messages = [_row(o) for o in outgoing]
+
+
+def _open_run(
+    paths: ProgramPaths, dry_run: bool
+) -> tuple[contextlib.AbstractContextManager[Store], Journal]:
+    from mentorctl.mail.delivery import Journal
+    from mentorctl.store.db import Store
+
+    return Store.writing(paths.store_path, dry_run=dry_run), Journal(paths.data_dir)
+
+
+def _commit(store: Store, journal: Journal, dry_run: bool) -> None:
+    """Commit, then drop the journal, both under the store's lock: once the store records the
+    deliveries the journal is not needed, and no other run can be writing to it."""
+    if not dry_run:
+        store.commit()
+        journal.clear()
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit {limit}: expected a positive number of messages")
+
+
+# -- the commands -------------------------------------------------------------------------
+
+
+def default_start(program: Program, today: dt.date) -> dt.date:
+    """Week 1 starts today, or on the program's own start date when that is later."""
+    program_start = parse_day(program.data.get("start_date"))
+    return max(today, program_start) if program_start else today
+
+
+def introduce(
+    program: Program,
+    paths: ProgramPaths,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    send: bool = False,
+    limit: int | None = None,
+    resend: bool = False,
+    only: Iterable[str] = (),
+    start: dt.date | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    sender_factory: SenderFactory | None = None,
+) -> RunResult:
+    """Introduce every committed pair not yet introduced; with ``send``, deliver over SMTP."""
+    only = list(only)
+    if resend and not only:
+        raise UsageError("--resend needs --pair PAIR: name the pairs to introduce again")
+    _check_limit(limit)
+    first_day = start or default_start(program, today)
+    stamp = now.isoformat(timespec="seconds")
+    result = RunResult("introduce", today, send, dry_run)
+    opened, journal = _open_run(paths, dry_run)
+    with opened as store:
+        result.recovered = settle_interrupted(store, journal.read(), stamp)
+        state = State(store)
+        outgoing, result.warnings = plan_introductions(
+            state, program, start=first_day, only=only, send=send, resend=resend
+        )
+        outgoing, result.left = take(outgoing, limit)
+        new_pairs = sorted({o.pair["id"] for o in outgoing if o.doc_id is None}, key=pair_number)
+        fields = {
+            "status": "active",
+            "start_date": first_day.isoformat(),
+            "introduced": today.isoformat(),
+        }
+        changes = {pid: (dict(fields), "introduced") for pid in new_pairs}
+        result.introduced = new_pairs
+        _execute(
+            store, program, paths, state, outgoing, changes, result,
+            now=now, by="introduce", progress=progress, sender_factory=sender_factory,
+        )  # fmt: skip
+        _commit(store, journal, dry_run)
+    return result
+
+
+def preview_introductions(
+    program: Program,
+    paths: ProgramPaths,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    only: Iterable[str] = (),
+    limit: int | None = None,
+    start: dt.date | None = None,
+) -> RunResult:
+    """One rendered introduction per pair not yet introduced; reads the store, writes nothing."""
+    from mentorctl.mail.messages import preview_text
+    from mentorctl.store.db import Store
+
+    _check_limit(limit)
+    first_day = start or default_start(program, today)
+    result = RunResult("introduce", today, False, True)
+    with Store.reading(paths.store_path) as store:
+        state = State(store)
+        outgoing, result.warnings = plan_introductions(state, program, start=first_day, only=only)
+    shown: dict[str, Outgoing] = {}
+    for o in outgoing:
+        shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
+    chosen, result.left = take(list(shown.values()), limit)
+    builder = Builder(program, paths, state, now)
+    for o in chosen:
+        builder.render(o)
+    for o in chosen:
+        msg = builder.build(o)
+        result.previews.append(
+            {
+                "pair": o.pair["id"],
+                "kind": o.kind,
+                "to": o.to,
+                "subject": str(msg["Subject"]),
+                "text": preview_text(msg),
+                "html": o.rendered is not None and o.rendered.html is not None,
+            }
+        )
+    return result
+
+
+def run_checkin(
+    program: Program,
+    paths: ProgramPaths,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    send: bool = False,
+    limit: int | None = None,
+    resend: bool = False,
+    only: Iterable[str] = (),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    sender_factory: SenderFactory | None = None,
+) -> RunResult:
+    """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each."""
+    only = list(only)
+    if resend and not only:
+        raise UsageError("--resend needs --pair PAIR: name the pairs whose message to send again")
+    _check_limit(limit)
+    stamp = now.isoformat(timespec="seconds")
+    result = RunResult("checkin", today, send, dry_run)
+    opened, journal = _open_run(paths, dry_run)
+    with opened as store:
+        result.recovered = settle_interrupted(store, journal.read(), stamp)
+        state = State(store)
+        plan = plan_checkin(state, program, today, only=only, send=send, resend=resend)
+        outgoing, result.left = take(plan.outgoing, limit)
+        result.quiet, result.completed = plan.quiet, plan.completed
+        result.back_active, result.warnings = plan.back_active, plan.warnings
+        _execute(
+            store, program, paths, state, outgoing, plan.changes, result,
+            now=now, by="checkin", progress=progress, sender_factory=sender_factory,
+        )  # fmt: skip
+        _commit(store, journal, dry_run)
+    return result
+
+
+@dataclass
+class Completed:
+    pair: dict[str, Any]
+    wrapup: bool
+    dry_run: bool
+
+
+def complete_pair(
+    paths: ProgramPaths,
+    pair_ref: str,
+    *,
+    reason: str,
+    wrapup: bool,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> Completed:
+    """Complete a pair before the last week: it counts as completed, not as ended. The
+    wrap-up message goes with the next ``checkin`` run unless ``wrapup`` is False."""
+    from mentorctl.matching.pairs import find_pair, snapshot
+    from mentorctl.store.db import Store
+
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(paths.store_path, dry_run=dry_run, backup=True) as store:
+        pair = find_pair(snapshot(store), pair_ref)
+        status = pair["status"]
+        if status == "proposed":
+            raise UsageError(
+                f"pair {pair['id']} has not been introduced yet",
+                hint="end it with 'mentorctl pair --end' instead",
+            )
+        if status not in ("active", "quiet", "paused"):
+            raise UsageError(f"pair {pair['id']} is already {status.replace('_', ' ')}")
+        fields = {
+            "status": "completed",
+            "completed": today.isoformat(),
+            "completed_early": True,
+            "wrapup_due": wrapup,
+        }
+        note = "completed early by the admin" + (f": {reason.strip()}" if reason.strip() else "")
+        change_pairs(store, {pair["id"]: (fields, note)}, stamp, "admin")
+        pair = dict(pair, **fields)
+    return Completed(pair, wrapup, dry_run)
+
+
+__all__ = [
+    "Builder",
+    "Completed",
+    "MessageRow",
+    "RunResult",
+    "change_pairs",
+    "complete_pair",
+    "default_start",
+    "introduce",
+    "overall",
+    "preview_introductions",
+    "run_checkin",
+    "settle_interrupted",
+]

@@ -1,0 +1,391 @@
+"""How each command's result is shown: the same rows feed the table and the JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.cli import output
+from mentorctl.signups.formcsv import DELIMITER_NAMES
+
+if TYPE_CHECKING:  # each command imports only the domain modules it runs
+    from mentorctl.matching.pairs import CommitResult, Override, Plan
+    from mentorctl.programs.program import InitResult, TemplateInfo
+    from mentorctl.safety.records import BlockResult, ConcernResult, ForgetResult
+    from mentorctl.signups.importer import ImportResult
+
+
+def templates(found: list[TemplateInfo], as_json: bool) -> None:
+    rows = [
+        {
+            "key": t.key,
+            "title": t.title,
+            "weeks": t.duration_weeks,
+            "description": t.description,
+            "topics": t.topics,
+        }
+        for t in found
+    ]
+    if as_json:
+        output.emit_json({"templates": rows})
+        return
+    output.table(
+        "Built-in program templates",
+        ["Key", "Title", "Weeks", "Description"],
+        [[r["key"], r["title"], r["weeks"], r["description"]] for r in rows],
+    )
+
+
+def init_result(result: InitResult, as_json: bool) -> None:
+    data = {
+        "workspace": str(result.workspace),
+        "program": result.slug,
+        "name": result.name,
+        "template": result.template,
+        "created": result.created,
+        "overwritten": result.overwritten,
+        "kept": result.kept,
+        "dry_run": result.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    verb = "Would create" if result.dry_run else "Created"
+    output.info(
+        f"{verb} program '{result.slug}' ({result.name}) from template '{result.template}' "
+        f"in {result.workspace}"
+    )
+    rows = [[path, "new"] for path in result.created]
+    rows += [[path, "replaced"] for path in result.overwritten]
+    rows += [[path, "kept (existing data)"] for path in result.kept]
+    output.table(None, ["File", "Status"], rows)
+    if not result.dry_run:
+        output.note(
+            f"Next: edit {result.slug}/program.yaml, then "
+            f"'mentorctl import-signups FILE.csv --program {result.slug}'"
+        )
+
+
+def import_result(result: ImportResult, as_json: bool) -> None:
+    data: dict[str, Any] = {
+        "file": str(result.file),
+        "encoding": result.encoding,
+        "delimiter": DELIMITER_NAMES.get(result.delimiter, result.delimiter),
+        "rows": result.rows,
+        "imported": result.imported,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+        "changed_fields": dict(sorted(result.changed_fields.items())),
+        "mapping": [{"header": h, "field": f} for h, f in result.mapping],
+        "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects],
+        "warnings": result.warnings,
+        "rejects_file": str(result.rejects_file) if result.rejects_file else None,
+        "dry_run": result.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    for warning in result.warnings:
+        output.warn(warning)
+    output.table(
+        f"Columns of {result.file.name} ({result.encoding}, {data['delimiter']}-separated)",
+        ["Header", "Field"],
+        result.mapping,
+    )
+    if result.rejects:
+        output.table(
+            "Rejected rows",
+            ["Row", "Field", "Reason"],
+            [[r.row, r.field, r.reason] for r in result.rejects],
+        )
+    changed = ", ".join(f"{k} {v}" for k, v in sorted(result.changed_fields.items()))
+    prefix = "Dry run, nothing written: would import" if result.dry_run else "Imported"
+    output.info(
+        f"{prefix} {result.imported} new, updated {result.updated}"
+        + (f" ({changed})" if changed else "")
+        + f", unchanged {result.unchanged}, rejected {result.rejected} of {result.rows} rows."
+    )
+    if result.rejects_file:
+        output.note(f"Rejected rows with reasons: {result.rejects_file}")
+    elif result.rejects and not result.dry_run:
+        output.note("Add --write-rejects to save the rejected rows with their reasons as CSV.")
+
+
+# -- pair -----------------------------------------------------------------------------------
+
+
+def _who(people: dict[str, dict[str, Any]], person_id: str) -> str:
+    person = people.get(person_id) or {}
+    return f"{person.get('name', '?')} ({person_id})"
+
+
+def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
+    people = plan.snapshot.by_id
+    result = plan.result
+    return {
+        "method": plan.method,
+        "seed": plan.seed,
+        "pairs": [
+            {
+                "mentee": p.mentee_id,
+                "mentee_name": people.get(p.mentee_id, {}).get("name"),
+                "mentor": p.mentor_id,
+                "mentor_name": people.get(p.mentor_id, {}).get("name"),
+                "score": p.score,
+                "reasons": list(p.reasons),
+                "parts": [
+                    {"name": part.name, "value": part.value, "weight": part.weight}
+                    for part in p.parts
+                ],
+            }
+            for p in result.pairs
+        ],
+        "unmatched": [
+            {
+                "mentee": u.mentee_id,
+                "mentee_name": people.get(u.mentee_id, {}).get("name"),
+                "code": u.code,
+                "reason": u.reason,
+                "best_score": u.best_score,
+            }
+            for u in result.unmatched
+        ],
+        "gap": [
+            {
+                "kind": g.kind,
+                "key": g.key,
+                "waiting": g.waiting,
+                "slots": g.slots,
+                "free": g.free,
+                "text": g.text,
+            }
+            for g in result.gap
+        ],
+        "totals": {
+            "matched": result.totals.matched,
+            "unmatched": result.totals.unmatched,
+            "total_score": result.totals.total_score,
+            "mentees_waiting": result.totals.mentees,
+            "free_slots_before": result.totals.free_slots_before,
+            "free_slots_after": result.totals.free_slots_after,
+        },
+        "optimal_proven": result.optimal_proven,
+        "bound_gap": result.bound_gap,
+        "notes": list(result.notes),
+        "redo_replaces": plan.dropped,
+        "committed": None
+        if committed is None
+        else {
+            "pairs": [p["id"] for p in committed.written],
+            "skipped": [{"mentee": a, "mentor": b, "why": why} for a, b, why in committed.skipped],
+            "removed": committed.removed,
+            "dry_run": committed.dry_run,
+        },
+    }
+
+
+def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(plan_data(plan, committed))
+        return
+    people = plan.snapshot.by_id
+    result = plan.result
+    output.table(
+        f"Proposed pairs ({plan.method}, seed {plan.seed})",
+        ["#", "Mentee", "Mentor", "Score", "Why"],
+        [
+            [
+                i + 1,
+                _who(people, p.mentee_id),
+                _who(people, p.mentor_id),
+                f"{p.score:.2f}",
+                "; ".join(p.reasons),
+            ]
+            for i, p in enumerate(result.pairs)
+        ],
+    )
+    if result.unmatched:
+        output.table(
+            "Waiting mentees",
+            ["Mentee", "Why not matched"],
+            [[_who(people, u.mentee_id), u.reason] for u in result.unmatched],
+        )
+    if result.gap:
+        output.info("Recruitment gap:")
+        for line in result.gap:
+            output.info(f"  - {line.text}")
+    for line in result.notes:
+        output.note(f"note: {line}")
+    totals = result.totals
+    proof = ""
+    if result.optimal_proven is True:
+        proof = "; proven optimal"
+    elif result.optimal_proven is False and result.bound_gap is not None:
+        proof = f"; within {result.bound_gap:g} of the optimum"
+    output.info(
+        f"Matched {totals.matched} of {totals.mentees} waiting mentees, total score "
+        f"{totals.total_score:.2f} ({plan.method}{proof})."
+    )
+    if committed is None:
+        output.note(
+            "Nothing saved. Run 'mentorctl pair --commit' to save these pairs, "
+            "or 'mentorctl pair --review' to go through them one by one."
+        )
+        return
+    for mentee, mentor, why in committed.skipped:
+        output.warn(f"not saved: {mentee} with {mentor}: {why}")
+    if committed.removed:
+        output.info(f"Replaced {len(committed.removed)} earlier proposal(s).")
+    verb = "Would save" if committed.dry_run else "Saved"
+    output.info(
+        f"{verb} {len(committed.written)} pair(s) as proposed"
+        + ("" if committed.dry_run else "; 'mentorctl introduce' introduces them.")
+    )
+
+
+def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: bool) -> None:
+    pair = done.pair
+    data = {
+        "action": done.action,
+        "pair": pair["id"],
+        "mentee": pair["mentee"],
+        "mentor": pair["mentor"],
+        "status": pair["status"],
+        "locked": pair.get("locked", False),
+        "score": pair.get("score"),
+        "violations": [v.text for v in done.check.violations] if done.check else [],
+        "warnings": [w.text for w in done.check.warnings] if done.check else [],
+        "dry_run": done.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    for text in data["violations"]:
+        output.warn(f"rule broken (forced): {text}")
+    for text in data["warnings"]:
+        output.warn(text)
+    prefix = "Dry run, nothing saved: would have " if done.dry_run else ""
+    output.info(
+        f"{prefix}{done.action} pair {pair['id'] or '(new)'}: {_who(people, pair['mentee'])} "
+        f"with {_who(people, pair['mentor'])} ({pair['status']})"
+    )
+
+
+# -- safety ---------------------------------------------------------------------------------
+
+
+def blocks(found: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        output.emit_json({"blocks": found})
+        return
+    output.table(
+        "Blocks in force",
+        ["Block", "Person", "Blocked", "Since", "Reason"],
+        [
+            [b.get("id"), b.get("person"), b.get("other"), b.get("at"), b.get("reason")]
+            for b in found
+        ],
+    )
+
+
+def block_result(done: BlockResult, as_json: bool) -> None:
+    data = {
+        "action": done.action,
+        "people": list(done.people),
+        "ended_pairs": done.ended_pairs,
+        "dry_run": done.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    a, b = done.people
+    text = {
+        "blocked": f"{a} and {b} will never be paired.",
+        "already_blocked": f"{a} and {b} were already blocked.",
+        "unblocked": f"The block between {a} and {b} is lifted.",
+    }[done.action]
+    if done.ended_pairs:
+        text += f" Ended pair(s): {', '.join(done.ended_pairs)}."
+    output.info(("Dry run, nothing saved: " if done.dry_run else "") + text)
+
+
+def concerns(found: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        output.emit_json({"concerns": found})
+        return
+    output.table(
+        "Open concerns",
+        ["Concern", "Pairs paused", "About", "From", "Raised", "Reason"],
+        [
+            [
+                c.get("id"),
+                ", ".join(c.get("pairs", {})),
+                c.get("person") or "",
+                c.get("from") or "",
+                c.get("raised"),
+                c.get("reason"),
+            ]
+            for c in found
+        ],
+    )
+
+
+def concern_result(done: ConcernResult, as_json: bool) -> None:
+    concern = done.concern
+    data = {
+        "action": done.action,
+        "concern": concern.get("id"),
+        "pairs": done.pairs,
+        "outcome": concern.get("outcome"),
+        "dry_run": done.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    prefix = "Dry run, nothing saved: " if done.dry_run else ""
+    pairs = ", ".join(done.pairs) or "no current pair"
+    if done.action == "raised":
+        output.info(
+            f"{prefix}Concern {concern['id']} recorded; paused: {pairs}. Resolve it with "
+            f"'mentorctl concern --resolve {concern['id']} --outcome continue|end|block'."
+        )
+    else:
+        output.info(
+            f"{prefix}Concern {concern['id']} resolved ({concern['outcome']}); pairs: {pairs}."
+        )
+
+
+def forget_result(done: ForgetResult, as_json: bool) -> None:
+    data = {
+        "person": done.person,
+        "removed": done.removed,
+        "ended_pairs": done.ended_pairs,
+        "outbox_files": done.outbox_files,
+        "backups_scrubbed": done.backups_scrubbed,
+        "dry_run": done.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    rows = [[table, count] for table, count in sorted(done.removed.items())]
+    rows.append(["outbox files", done.outbox_files])
+    rows.append(["backups deleted", done.backups_scrubbed])
+    verb = "Would erase" if done.dry_run else "Erased"
+    output.table(f"{verb} {done.person}", ["What", "Removed"], rows)
+    if done.ended_pairs:
+        output.info(
+            f"Ended pair(s): {', '.join(done.ended_pairs)}; they remain as anonymous counts."
+        )
+
+
+def person_export(data: dict[str, Any], out: Path | None) -> None:
+    if out is None:
+        output.emit_json(data)
+        return
+    import json
+
+    from mentorctl.fileio import atomic_write_text
+
+    atomic_write_text(out, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    output.note(f"Wrote {out} (readable by you only).")

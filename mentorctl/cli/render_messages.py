@@ -1,0 +1,204 @@
+"""How ``introduce`` and ``checkin`` show their results: the same rows feed the text and the JSON.
+
+A run prints one summary line first (what cron mails), then the tables that matter: the
+messages (``introduce``), failed deliveries and quiet pairs (``checkin``). Warnings go to
+stderr. Nothing here names a person other than by id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorctl.cli import output
+
+KIND_LABELS = {"intro": "introduction", "weekly": "weekly", "nudge": "nudge", "wrapup": "wrap-up"}
+
+
+def run_data(result: Any) -> dict[str, Any]:
+    statuses: dict[str, int] = {}
+    for m in result.messages:
+        statuses[m.status] = statuses.get(m.status, 0) + 1
+    return {
+        "command": result.command,
+        "date": result.today.isoformat(),
+        "mode": "smtp" if result.send else "outbox",
+        "dry_run": result.dry_run,
+        "counts": result.counts(),
+        "statuses": statuses,
+        "failed": result.failed,
+        "left": result.left,
+        "recovered": result.recovered,
+        "introduced": result.introduced,
+        "quiet": result.quiet,
+        "completed": result.completed,
+        "back_active": result.back_active,
+        "messages": [
+            {
+                "pair": m.pair,
+                "kind": m.kind,
+                "week": m.week,
+                "to": m.to,
+                "status": m.status,
+                "file": m.file,
+                "errors": m.errors,
+            }
+            for m in result.messages
+        ],
+        "warnings": result.warnings,
+    }
+
+
+def summary_line(result: Any) -> str:
+    """The one line a cron mail shows: what went out, what failed, what changed."""
+    counts = result.counts()
+    kinds = [f"{counts[k]} {KIND_LABELS[k]}" for k in KIND_LABELS if counts.get(k)]
+    total = len(result.messages)
+    where = "SMTP" if result.send else "outbox"
+    line = f"{result.command} {result.today.isoformat()} ({where}"
+    line += ", dry run): " if result.dry_run else "): "
+    if not total:
+        line += "nothing due"
+    else:
+        line += f"{total} message(s) ({', '.join(kinds)})"
+        if result.dry_run:
+            line += " would be sent" if result.send else " would be written"
+        elif result.send:
+            sent = sum(1 for m in result.messages if m.status == "sent")
+            line += f": {sent} sent, {result.failed} failed"
+        else:
+            line += " written"
+    extras = [
+        (len(result.introduced), "pair(s) introduced"),
+        (len(result.quiet), "quiet pair(s)"),
+        (len(result.completed), "pair(s) completed"),
+        (len(result.back_active), "pair(s) active again"),
+        (result.left, "message(s) left for the next run (--limit)"),
+        (result.recovered, "delivery(ies) of an interrupted run settled"),
+    ]
+    line += "".join(f"; {n} {text}" for n, text in extras if n)
+    return line
+
+
+def run_result(result: Any, as_json: bool, *, table: bool) -> None:
+    if as_json:
+        output.emit_json(run_data(result))
+        return
+    output.info(summary_line(result))
+    if table and result.messages:
+        output.table(
+            None,
+            ["Pair", "Message", "To", "Status", "File"],
+            [
+                [m.pair, _kind(m.kind, m.week), ", ".join(m.to), m.status, m.file]
+                for m in result.messages
+            ],
+        )
+    failed = [m for m in result.messages if m.status == "failed"]
+    if failed and not table:
+        output.table(
+            "Failed deliveries (retried by the next --send run)",
+            ["Pair", "Message", "Person", "Error"],
+            [[m.pair, _kind(m.kind, m.week), p, e] for m in failed for p, e in m.errors.items()],
+        )
+    if result.quiet:
+        output.table(
+            "Quiet pairs (no check-in answer)",
+            ["Pair", "Quiet since week", "Weeks without an answer"],
+            [[q["pair"], q["since_week"], q["silent_weeks"]] for q in result.quiet],
+        )
+    for warning in result.warnings:
+        output.warn(warning)
+    if result.dry_run:
+        output.note("Dry run: nothing written, sent or recorded.")
+
+
+def _kind(kind: str, week: int) -> str:
+    return f"week {week}" if kind == "weekly" else KIND_LABELS.get(kind, kind)
+
+
+def previews(result: Any, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(
+            {"previews": result.previews, "left": result.left, "warnings": result.warnings}
+        )
+        return
+    if not result.previews:
+        output.info("No pair is waiting for an introduction.")
+    for item in result.previews:
+        html = " (and an HTML version)" if item["html"] else ""
+        output.info(
+            f"===== pair {item['pair']}: {item['kind']} to {', '.join(item['to'])}{html} ====="
+        )
+        output.info(item["text"])
+    if result.left:
+        output.note(f"{result.left} more not shown (--limit).")
+    for warning in result.warnings:
+        output.warn(warning)
+    output.note("Preview only: nothing written, sent or recorded.")
+
+
+def answers_result(result: Any, as_json: bool) -> None:
+    data = {
+        "source": result.source,
+        "file": str(result.file) if result.file else None,
+        "rows": result.rows,
+        "imported": result.imported,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+        "mapping": [{"header": h, "field": f} for h, f in result.mapping],
+        "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects],
+        "not_fit": result.not_fit,
+        "back_active": result.back_active,
+        "warnings": result.warnings,
+        "dry_run": result.dry_run,
+    }
+    if as_json:
+        output.emit_json(data)
+        return
+    verb = "Would record" if result.dry_run else "Recorded"
+    output.info(
+        f"{verb} answers: {result.imported} new, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.rejected} rejected"
+        + (f" (of {result.rows} rows)" if result.source == "import" else "")
+    )
+    if result.mapping:
+        output.table("Columns", ["Header", "Field"], [list(m) for m in result.mapping])
+    if result.rejects:
+        output.table(
+            "Rejected rows",
+            ["Row", "Field", "Reason"],
+            [[r.row, r.field, r.reason] for r in result.rejects],
+        )
+    if result.not_fit:
+        output.info(
+            "Ended as not a fit: "
+            + ", ".join(result.not_fit)
+            + " (both people go back to the pool for the next 'mentorctl pair')"
+        )
+    if result.back_active:
+        output.info("Active again: " + ", ".join(result.back_active))
+    for warning in result.warnings:
+        output.warn(warning)
+
+
+def completed_result(done: Any, as_json: bool) -> None:
+    pair = done.pair
+    if as_json:
+        output.emit_json(
+            {
+                "action": "completed",
+                "pair": pair["id"],
+                "status": pair["status"],
+                "wrapup": done.wrapup,
+                "dry_run": done.dry_run,
+            }
+        )
+        return
+    verb = "Would complete" if done.dry_run else "Completed"
+    then = (
+        "its wrap-up goes out with the next 'mentorctl checkin'"
+        if done.wrapup
+        else "no wrap-up will be sent"
+    )
+    output.info(f"{verb} pair {pair['id']} early ({pair['mentee']} with {pair['mentor']}); {then}.")

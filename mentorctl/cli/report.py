@@ -1,0 +1,120 @@
+"""The report command: program health on the terminal, and exported as JSON, CSV, MD or HTML."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
+from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.errors import UsageError
+
+FORMATS = ("table", "json", "csv", "md", "html")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the report command to ``app``."""
+    app.command(
+        "report",
+        short_help="Show program health, and export it.",
+        epilog="Example: mentorctl report --format html --anonymous --out report.html",
+    )(report_cmd)
+
+
+def report_cmd(
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table, json, csv (one row per pair), md or html."),
+    ] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to FILE (mode 0600) instead of stdout.")
+    ] = None,
+    anonymous: Annotated[
+        bool,
+        typer.Option("--anonymous", help="Aggregates only: no names, emails or person ids."),
+    ] = False,
+    today: TodayOpt = None,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Program health: sign-ups, waiting mentees, pairs, capacity, scores, check-ins, concerns."""
+    from mentorctl import clock
+    from mentorctl.cli import output
+    from mentorctl.programs import program as programs
+    from mentorctl.report import figures as reports
+    from mentorctl.report import formats as report_formats
+
+    with _errors_to_exit():
+        fmt = "json" if as_json else fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format '{fmt[:20]}'", hint="use " + ", ".join(FORMATS))
+        prog, paths = programs.open_program(workspace, program)
+        signup = prog.data.get("signup") or {}
+        data = reports.from_store(
+            paths.store_path,
+            today=clock.today(today),
+            duration_weeks=prog.duration_weeks,
+            program_name=prog.name,
+            default_capacity=int(signup.get("default_capacity") or 2),
+            anonymous=anonymous,
+        )
+        if out is not None:
+            if fmt == "table":
+                fmt = _format_of(out)
+            text = report_formats.render(data, fmt)
+            if dry_run:
+                output.note(f"Would write the {fmt} report to {out} ({len(text)} characters).")
+                return
+            from mentorctl.fileio import atomic_write_text
+
+            try:
+                atomic_write_text(out, text)
+            except OSError as exc:
+                raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
+            output.note(f"Wrote the {fmt} report to {out}.")
+            return
+        if fmt == "table":
+            _dashboard(data)
+            return
+        if fmt == "json":
+            output.emit_json(data)
+            return
+        sys.stdout.write(report_formats.render(data, fmt))
+
+
+def _format_of(path: Path) -> str:
+    """The format a file name suggests (--out report.html), else markdown."""
+    suffix = path.suffix.lower().lstrip(".")
+    return (
+        {"htm": "html", "markdown": "md", "txt": "md"}.get(suffix, suffix)
+        if suffix
+        in (
+            "json",
+            "csv",
+            "md",
+            "html",
+            "htm",
+            "markdown",
+            "txt",
+        )
+        else "md"
+    )
+
+
+def _dashboard(data: dict) -> None:
+    from mentorctl.cli import output
+    from mentorctl.report import formats as report_formats
+
+    name = data.get("program") or ""
+    output.info(f"Program report: {name} (as of {data['calendar']['today']})")
+    for title, columns, rows in report_formats.sections(data):
+        output.info("")
+        if rows:
+            output.table(title, columns, rows)
+        else:
+            output.info(f"{title}: none")

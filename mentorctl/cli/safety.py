@@ -1,0 +1,188 @@
+"""The safety and privacy commands: block, concern, forget and export-person."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, WorkspaceOpt
+from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.errors import UsageError
+
+
+def register(app: typer.Typer) -> None:
+    """Add the safety commands to ``app``, after the program flow's commands."""
+    for name, short, example, command in COMMANDS:
+        app.command(name, short_help=short, epilog=f"Example: {example}")(command)
+
+
+def block_cmd(
+    person: Annotated[
+        str | None, typer.Argument(help="Who blocks (id or email).", show_default=False)
+    ] = None,
+    other: Annotated[
+        str | None, typer.Argument(help="Whom they block (id or email).", show_default=False)
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept for the admins).")] = "",
+    list_: Annotated[bool, typer.Option("--list", help="List the blocks in force.")] = False,
+    unblock: Annotated[
+        bool, typer.Option("--unblock", help="Lift the block between PERSON and OTHER.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Block a pairing: the two are never paired again, and a current pair ends at once."""
+    from mentorctl import clock
+    from mentorctl.cli import render
+    from mentorctl.programs import program as programs
+    from mentorctl.safety import records as safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        if list_:
+            render.blocks(safety.list_blocks(paths.store_path), as_json)
+            return
+        if not person or not other:
+            raise UsageError("name two people: mentorctl block PERSON OTHER")
+        if unblock:
+            done = safety.unblock(paths.store_path, person, other, now=clock.now(), dry_run=dry_run)
+        else:
+            done = safety.block(
+                paths.store_path, person, other, reason=reason, now=clock.now(), dry_run=dry_run
+            )
+        render.block_result(done, as_json)
+
+
+def concern_cmd(
+    ref: Annotated[
+        str | None,
+        typer.Argument(help="A pair (M3) or a person (id or email).", show_default=False),
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="What happened.")] = "",
+    reporter: Annotated[
+        str | None, typer.Option("--from", help="Who raised it (id or email).")
+    ] = None,
+    resolve: Annotated[str | None, typer.Option("--resolve", help="Resolve concern C1 ...")] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="... with continue, end or block.")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List open concerns.")] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a concern about a pair or a person: their pairs are paused until it is resolved."""
+    from mentorctl import clock
+    from mentorctl.cli import render
+    from mentorctl.programs import program as programs
+    from mentorctl.safety import records as safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        if list_:
+            render.concerns(safety.list_concerns(paths.store_path), as_json)
+            return
+        if resolve:
+            if not outcome:
+                raise UsageError("say how it was resolved: --outcome continue|end|block")
+            done = safety.resolve_concern(
+                paths.store_path, resolve, outcome=outcome, now=clock.now(), dry_run=dry_run
+            )
+        elif ref:
+            done = safety.raise_concern(
+                paths.store_path,
+                ref,
+                reason=reason,
+                reporter=reporter,
+                now=clock.now(),
+                dry_run=dry_run,
+            )
+        else:
+            raise UsageError("name a pair or a person, or use --resolve or --list")
+        render.concern_result(done, as_json)
+
+
+def forget_cmd(
+    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts."""
+    from mentorctl import clock
+    from mentorctl.cli import render
+    from mentorctl.programs import program as programs
+    from mentorctl.safety import records as safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        if not yes and not dry_run:
+            if not sys.stdin.isatty():
+                raise UsageError("forgetting cannot be undone; confirm with --yes")
+            if (
+                _ask_yes(
+                    f"Erase {email if '@' not in email else 'this person'} and everything held about them? [y/N] "
+                )
+                is False
+            ):
+                raise UsageError("nothing was erased")
+        done = safety.forget(
+            paths.store_path, paths.outbox_dir, email, now=clock.now(), dry_run=dry_run
+        )
+        render.forget_result(done, as_json)
+
+
+def _ask_yes(prompt: str) -> bool:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def export_person_cmd(
+    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to FILE (mode 0600) instead of stdout.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    as_json: JsonOpt = True,
+) -> None:
+    """Print everything the store holds about one person, as JSON (for a data request)."""
+    from mentorctl.cli import render
+    from mentorctl.programs import program as programs
+    from mentorctl.safety import records as safety
+
+    with _errors_to_exit():
+        _, paths = programs.open_program(workspace, program)
+        render.person_export(safety.export_person(paths.store_path, email), out)
+
+
+COMMANDS = [
+    (
+        "block",
+        "Never pair two people again.",
+        "mentorctl block P12 P40 --reason 'asked not to be matched'",
+        block_cmd,
+    ),
+    (
+        "concern",
+        "Record a concern; pause the pair.",
+        "mentorctl concern M3 --reason 'missed meetings, asked to stop' --from P12",
+        concern_cmd,
+    ),
+    ("forget", "Erase a person on request.", "mentorctl forget ana@example.org --yes", forget_cmd),
+    (
+        "export-person",
+        "Everything held about one person, as JSON.",
+        "mentorctl export-person ana@example.org --out ana.json",
+        export_person_cmd,
+    ),
+]

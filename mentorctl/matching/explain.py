@@ -1,0 +1,317 @@
+"""What the admin reads after a matching run: why each mentee is waiting, and whom to recruit.
+
+Reasons and gap lines name topics, languages and time zones, never another person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mentorctl.matching.score import UNITS, Criteria, Profile
+from mentorctl.timezones import hours_apart
+
+# The reason codes of an unmatched mentee, in the order they are checked.
+REASONS = (
+    "no_mentors",
+    "no_shared_language",
+    "ruled_out",
+    "below_min_score",
+    "mentors_full",
+    "not_reached",
+)
+GAP_LINES = 5
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    mentee_id: str
+    code: str
+    reason: str
+    best_score: float | None = None
+
+
+@dataclass(frozen=True)
+class GapLine:
+    """One line of the recruitment gap. ``kind``: summary, topic, language, timezone or
+    profile; ``waiting``: waiting mentees it concerns; ``slots``: mentor slots that offer it
+    (capacity of the mentors with that topic, language or nearby time zone); ``free``: of
+    those, still free after this run."""
+
+    kind: str
+    key: str
+    waiting: int
+    slots: int
+    free: int
+    text: str
+
+    @property
+    def supply(self) -> int:
+        """The free slots (the name of an earlier version of this class)."""
+        return self.free
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def zone_label(offset: float) -> str:
+    if offset == 0:
+        return "UTC"
+    sign = "+" if offset > 0 else "-"
+    whole = int(abs(offset))
+    minutes = round((abs(offset) - whole) * 60)
+    return f"UTC{sign}{whole}" + (f":{minutes:02d}" if minutes else "")
+
+
+def topic_supply(mentors: Sequence[Profile], free: Sequence[int]) -> Counter[str]:
+    """Free mentor slots per folded topic after the run."""
+    supply: Counter[str] = Counter()
+    for mentor, left in zip(mentors, free, strict=True):
+        if left > 0:
+            for key in mentor.expertise:
+                supply[key] += left
+    return supply
+
+
+def unmatched_reason(
+    crit: Criteria,
+    mentee: Profile,
+    *,
+    has_mentors: bool,
+    language_any: bool,
+    allowed_any: bool,
+    best_allowed: int,
+    acceptable: int,
+    acceptable_open: int,
+    free_acceptable: bool,
+    supply: Counter[str],
+) -> Unmatched:
+    best = best_allowed / UNITS if best_allowed >= 0 else None
+    if not has_mentors:
+        return Unmatched(mentee.id, "no_mentors", "no mentor is taking part yet")
+    if not language_any:
+        spoken = " or ".join(mentee.languages.values())
+        return Unmatched(
+            mentee.id, "no_shared_language", f"no mentor shares a language (speaks {spoken})"
+        )
+    if not allowed_any:
+        return Unmatched(
+            mentee.id,
+            "ruled_out",
+            "every mentor who shares a language is ruled out by a program rule "
+            "(same organisation, an earlier pair or a block)",
+        )
+    if acceptable == 0:
+        return Unmatched(
+            mentee.id,
+            "below_min_score",
+            f"best possible score {best:.2f} is below the minimum {crit.min_score:g}",
+            best,
+        )
+    if free_acceptable:
+        return Unmatched(
+            mentee.id,
+            "not_reached",
+            "a suitable mentor still has a free slot, but the solve did not reach them "
+            "(each mentee's best candidates only, and the optimality proof ran out of rounds)",
+            best,
+        )
+    state = "full or paused" if acceptable_open == 0 else "full"
+    if acceptable == 1:
+        text = f"the one suitable mentor is {state}"
+    else:
+        text = f"all {acceptable} suitable mentors are {state}"
+    if mentee.goals and crit.has("topics"):
+        empty = [label for key, label in mentee.goals.items() if supply.get(key, 0) == 0]
+        if len(empty) == len(mentee.goals):
+            quoted = ", ".join(f"'{label}'" for label in empty)
+            text += f"; no free mentor slot offers {quoted}"
+    return Unmatched(mentee.id, "mentors_full", text, best)
+
+
+def recruitment_gap(
+    crit: Criteria,
+    waiting: Sequence[Profile],
+    mentors: Sequence[Profile],
+    free: Sequence[int],
+) -> list[GapLine]:
+    """Which mentor profiles would help the most waiting mentees.
+
+    A summary line, then per topic, language and time zone of the waiting mentees (those
+    where they outnumber the free slots, most waiting first): how many wait, and how many
+    slots mentors with that topic, language or nearby zone have; then the one profile that
+    would suit the most of them.
+    """
+    if not waiting:
+        return []
+    capacity = [max(0, p.capacity or 0) for p in mentors]
+    total, left = sum(capacity), sum(free)
+    lines = [
+        GapLine(
+            "summary",
+            "all",
+            len(waiting),
+            total,
+            left,
+            f"{_plural(len(waiting), 'mentee is', 'mentees are')} waiting; "
+            + (
+                f"no mentor slot is free ({total} in all)"
+                if left == 0
+                else f"{left} of {total} mentor slots {'is' if left == 1 else 'are'} free"
+            ),
+        )
+    ]
+    near = crit.max_hours() / 2
+
+    def offered(match: Callable[[Profile], bool]) -> tuple[int, int]:
+        slots = sum(c for p, c in zip(mentors, capacity, strict=True) if c and match(p))
+        spare = sum(f for p, f in zip(mentors, free, strict=True) if f > 0 and match(p))
+        return slots, spare
+
+    def add(
+        kind: str,
+        groups: dict[Any, list[Profile]],
+        label: Callable[[Any], str],
+        match: Callable[[Any], Callable[[Profile], bool]],
+        wording: tuple[str, str, str],
+    ) -> None:
+        rows = []
+        for key, members in groups.items():
+            slots, spare = offered(match(key))
+            if len(members) > spare:
+                rows.append((len(members) - spare, len(members), slots, spare, key))
+        rows.sort(key=lambda r: (-r[0], -r[1], str(r[4])))
+        for _, count, slots, spare, key in rows[:GAP_LINES]:
+            name = label(key)
+            wants, none, have = wording
+            head = f"{_plural(count, 'waiting mentee ' + wants[0], 'waiting mentees ' + wants[1])}"
+            if slots == 0:
+                tail = none
+            else:
+                taken = "all taken" if spare == 0 else f"{spare} free"
+                tail = have.format(slots=_plural(slots, "slot", "slots"), taken=taken)
+            lines.append(
+                GapLine(kind, name, count, slots, spare, f"{head.format(name=name)}; {tail}")
+            )
+
+    if crit.has("topics"):
+        topics: dict[str, list[Profile]] = {}
+        labels: dict[str, str] = {}
+        for mentee in waiting:
+            for key, label in mentee.goals.items():
+                topics.setdefault(key, []).append(mentee)
+                labels.setdefault(key, label)
+        add(
+            "topic",
+            topics,
+            lambda k: labels[k],
+            lambda k: lambda p: k in p.expertise,
+            (
+                ("wants '{name}'", "want '{name}'"),
+                "no mentor offers it",
+                "mentors who offer it have {slots}, {taken}",
+            ),
+        )
+    if crit.shared_language or crit.has("languages"):
+        spoken: dict[str, list[Profile]] = {}
+        names: dict[str, str] = {}
+        for mentee in waiting:
+            for key, label in mentee.languages.items():
+                spoken.setdefault(key, []).append(mentee)
+                names.setdefault(key, label)
+        add(
+            "language",
+            spoken,
+            lambda k: names[k],
+            lambda k: lambda p: k in p.languages,
+            (
+                ("speaks {name}", "speak {name}"),
+                "no mentor speaks it",
+                "mentors who speak it have {slots}, {taken}",
+            ),
+        )
+    if crit.has("timezone"):
+        zones: dict[float, list[Profile]] = {}
+        for mentee in waiting:
+            if mentee.offset is not None:
+                zones.setdefault(mentee.offset, []).append(mentee)
+        add(
+            "timezone",
+            zones,
+            zone_label,
+            lambda o: lambda p: p.offset is not None and hours_apart(p.offset, o) <= near,
+            (
+                ("is at {name}", "are at {name}"),
+                f"no mentor is within {near:g} h",
+                f"mentors within {near:g} h have {{slots}}, {{taken}}",
+            ),
+        )
+    profile_line = _best_profile(crit, waiting, near)
+    if profile_line is not None:
+        lines.append(profile_line)
+    return lines
+
+
+def _best_profile(crit: Criteria, waiting: Sequence[Profile], near: float) -> GapLine | None:
+    """The one mentor profile (topic, language, time zone) that would suit most waiting mentees."""
+    by_topic: dict[str, set[int]] = {}
+    by_language: dict[str, set[int]] = {}
+    topic_labels: dict[str, str] = {}
+    language_labels: dict[str, str] = {}
+    for i, mentee in enumerate(waiting):
+        for key, label in mentee.goals.items():
+            by_topic.setdefault(key, set()).add(i)
+            topic_labels.setdefault(key, label)
+        for key, label in mentee.languages.items():
+            by_language.setdefault(key, set()).add(i)
+            language_labels.setdefault(key, label)
+    everyone = set(range(len(waiting)))
+    no_language = {i for i, m in enumerate(waiting) if not m.languages}
+    unknown_zone = {i for i, m in enumerate(waiting) if m.offset is None}
+
+    def top(groups: dict[str, set[int]], count: int) -> list[str | None]:
+        ranked = sorted(groups, key=lambda k: (-len(groups[k]), k))[:count]
+        return list(ranked) or [None]
+
+    topics = top(by_topic, 5) if crit.has("topics") else [None]
+    languages = top(by_language, 3) if crit.shared_language or crit.has("languages") else [None]
+    offsets: list[float | None] = [None]
+    if crit.has("timezone"):
+        counts = Counter(m.offset for m in waiting if m.offset is not None)
+        offsets = [o for o, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]] or [
+            None
+        ]
+    best: tuple[int, str | None, str | None, float | None] | None = None
+    for topic in topics:
+        with_topic = by_topic[topic] if topic is not None else everyone
+        for language in languages:
+            group = with_topic
+            if language is not None:
+                group = group & (by_language[language] | no_language)
+            for offset in offsets:
+                members = group
+                if offset is not None:
+                    members = {
+                        i
+                        for i in group
+                        if i in unknown_zone or hours_apart(waiting[i].offset, offset) <= near  # type: ignore[arg-type]
+                    }
+                if best is None or len(members) > best[0]:
+                    best = (len(members), topic, language, offset)
+    if best is None or best[0] < 2 or best[1:] == (None, None, None):
+        return None
+    count, topic, language, offset = best
+    bits = []
+    if topic is not None:
+        bits.append(f"offering '{topic_labels[topic]}'")
+    if language is not None:
+        bits.append(f"speaking {language_labels[language]}")
+    if offset is not None:
+        bits.append(f"within {near:g} h of {zone_label(offset)}")
+    key = ", ".join(bits)
+    return GapLine(
+        "profile", key, count, 0, 0, f"one mentor {key} would suit {count} waiting mentees"
+    )

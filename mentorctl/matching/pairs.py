@@ -1,0 +1,404 @@
+"""Pairs in the store: proposals from a matching run, commits, and an admin's overrides.
+
+A matching run reads the store without locking it (an admin may take minutes to review the
+proposals); committing takes the lock and checks every accepted proposal again against the
+store as it is then, so a pair that became impossible in between (the mentee was paired by
+another run, the mentor filled up, someone blocked someone) is skipped, never written.
+
+A pair's life: proposed (committed by ``pair``) -> active (introduced) -> completed, or ended
+by the admin or a check-in ("not_fit"). Two people who were ever paired are never paired
+again. A locked pair is kept when proposals are redone and cannot be ended without ``force``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from mentorctl.matching.match import MatchResult, PairCheck
+    from mentorctl.programs.program import Program
+    from mentorctl.store.db import Store
+
+PAIRS = "pairs"
+PEOPLE = "people"
+BLOCKS = "blocks"
+# Pairs in these states hold their mentee and use a slot of their mentor.
+HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
+STATUSES = ("proposed", "active", "quiet", "paused", "completed", "ended", "not_fit")
+
+
+# -- reading the store --------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """What a matching run needs from the store."""
+
+    people: list[dict[str, Any]]
+    pairs: list[dict[str, Any]]
+    blocked: set[frozenset[str]]
+
+    @property
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        return {str(p["id"]): p for p in self.people if "id" in p}
+
+    def existing(self) -> list[tuple[str, str, str]]:
+        return [(p["mentee"], p["mentor"], p["status"]) for p in self.pairs]
+
+
+def snapshot(store: Store) -> Snapshot:
+    people = list(store.documents(PEOPLE).values())
+    pairs = list(store.documents(PAIRS).values())
+    blocked = {
+        frozenset((b["person"], b["other"]))
+        for b in store.documents(BLOCKS).values()
+        if not b.get("lifted")
+    }
+    return Snapshot(people, pairs, blocked)
+
+
+def find_person(snap: Snapshot, ref: str) -> dict[str, Any]:
+    """A person by id (``P12``) or email."""
+    wanted = ref.strip()
+    folded = wanted.casefold()
+    for person in snap.people:
+        if person.get("id") == wanted or person.get("email") == folded:
+            return person
+    # A reference may be an address or a name: errors repeat only ids such as P12.
+    shown = f"'{wanted}'" if re.fullmatch(r"[PM]\d+", wanted) else "with that reference"
+    raise UsageError(
+        f"no person {shown} in this program", hint="use a person id such as P12 or an email"
+    )
+
+
+def find_pair(snap: Snapshot, ref: str) -> dict[str, Any]:
+    """A pair by id (``M3``), or the one pair holding the person ``ref`` (id or email)."""
+    wanted = ref.strip()
+    for pair in snap.pairs:
+        if pair.get("id") == wanted:
+            return pair
+    person = find_person(snap, ref)
+    holding = [
+        p
+        for p in snap.pairs
+        if person["id"] in (p["mentee"], p["mentor"]) and p["status"] in HOLDING
+    ]
+    if len(holding) == 1:
+        return holding[0]
+    if not holding:
+        raise UsageError(f"{person['id']} is in no current pair")
+    ids = ", ".join(p["id"] for p in holding)
+    raise UsageError(f"{person['id']} is in several pairs; name one: {ids}")
+
+
+# -- a matching run -----------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """A matching run's proposals, with the store they were computed from."""
+
+    result: MatchResult
+    snapshot: Snapshot
+    method: str
+    seed: int
+    redo: bool
+    dropped: list[str] = field(default_factory=list)  # proposed pairs a --redo would replace
+
+
+def plan(
+    program: Program,
+    store_path: Path,
+    *,
+    method: str,
+    seed: int,
+    today: dt.date,
+    redo: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals."""
+    from mentorctl.matching.match import match
+    from mentorctl.store.db import Store
+
+    with Store.reading(store_path) as store:
+        snap = snapshot(store)
+    dropped = []
+    pairs = snap.pairs
+    if redo:
+        dropped = [p["id"] for p in pairs if p["status"] == "proposed" and not p.get("locked")]
+        keep = set(dropped)
+        pairs = [p for p in pairs if p["id"] not in keep]
+    considered = Snapshot(snap.people, pairs, snap.blocked)
+    result = match(
+        snap.people,
+        program.data["matching"],
+        today=today,
+        existing=considered.existing(),
+        blocked=snap.blocked,
+        method=method,
+        seed=seed,
+        ranked_choices=_ranked_choices(snap.people),
+        progress=progress,
+    )
+    return Plan(result, snap, method, seed, redo, dropped)
+
+
+def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    """Mentors a mentee ranked on the sign-up form (an extra answer named ``ranked_mentors``).
+
+    The answer lists mentor emails or ids in order of preference, separated by commas.
+    """
+    emails = {p.get("email"): p.get("id") for p in people}
+    out = {}
+    for person in people:
+        answer = (person.get("extra") or {}).get("ranked_mentors")
+        if not answer:
+            continue
+        ranked = []
+        for item in str(answer).replace(";", ",").split(","):
+            item = item.strip()
+            ranked.append(emails.get(item.casefold(), item))
+        out[str(person["id"])] = [r for r in ranked if r]
+    return out
+
+
+@dataclass
+class CommitResult:
+    written: list[dict[str, Any]]
+    skipped: list[tuple[str, str, str]]  # mentee id, mentor id, why
+    removed: list[str]
+    dry_run: bool
+
+
+def commit(
+    plan_: Plan,
+    store_path: Path,
+    *,
+    program: Program,
+    accepted: Iterable[int] | None,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> CommitResult:
+    """Save the accepted proposals (all when ``accepted`` is None) as proposed pairs."""
+    from mentorctl.matching.match import score_pair
+    from mentorctl.store.db import Store
+
+    chosen = list(range(len(plan_.result.pairs))) if accepted is None else sorted(set(accepted))
+    stamp = now.isoformat(timespec="seconds")
+    out = CommitResult([], [], [], dry_run)
+    with Store.writing(store_path, dry_run=dry_run, backup=plan_.redo) as store:
+        if plan_.redo:
+            out.removed = _drop_proposals(store, set(plan_.dropped))
+        snap = snapshot(store)
+        by_id = snap.by_id
+        existing = snap.existing()
+        new_docs = []
+        for index in chosen:
+            proposal = plan_.result.pairs[index]
+            mentee = by_id.get(proposal.mentee_id)
+            mentor = by_id.get(proposal.mentor_id)
+            if mentee is None or mentor is None:
+                out.skipped.append(
+                    (proposal.mentee_id, proposal.mentor_id, "no longer in the store")
+                )
+                continue
+            check = score_pair(
+                mentee,
+                mentor,
+                program.data["matching"],
+                today=today,
+                existing=existing,
+                blocked=snap.blocked,
+            )
+            stale = check.violations + [w for w in check.warnings if w.code in _STALE]
+            if stale:
+                out.skipped.append((proposal.mentee_id, proposal.mentor_id, stale[0].text))
+                continue
+            doc = _pair_doc(proposal.mentee_id, proposal.mentor_id, check, plan_.method, stamp)
+            existing.append((doc["mentee"], doc["mentor"], doc["status"]))
+            new_docs.append(doc)
+        _insert(store, new_docs)
+        out.written = new_docs
+    return out
+
+
+def _drop_proposals(store: Store, ids: set[str]) -> list[str]:
+    table = store.documents(PAIRS)
+    doomed = {
+        k: d
+        for k, d in table.items()
+        if d.get("id") in ids and d["status"] == "proposed" and not d.get("locked")
+    }
+    if doomed:
+        store.table(PAIRS).remove(doc_ids=[int(k) for k in doomed])
+    return [d["id"] for d in doomed.values()]
+
+
+def _insert(store: Store, docs: list[dict[str, Any]]) -> None:
+    if not docs:
+        return
+    for doc, pair_id in zip(docs, store.next_ids("pair", "M", len(docs)), strict=True):
+        doc["id"] = pair_id
+    store.insert_many(PAIRS, docs)
+
+
+def _pair_doc(
+    mentee: str, mentor: str, check: PairCheck, method: str, stamp: str
+) -> dict[str, Any]:
+    return {
+        "id": "",
+        "mentee": mentee,
+        "mentor": mentor,
+        "status": "proposed",
+        "score": round(check.score, 4),
+        "reasons": list(check.reasons),
+        "parts": [
+            {"kind": p.kind, "name": p.name, "value": p.value, "weight": p.weight}
+            for p in check.parts
+        ],
+        "method": method,
+        "locked": False,
+        "start_date": None,
+        "created": stamp,
+        "updated": stamp,
+        "history": [{"at": stamp, "status": "proposed", "by": method}],
+    }
+
+
+# -- an admin's overrides -----------------------------------------------------------------
+
+
+@dataclass
+class Override:
+    action: str
+    pair: dict[str, Any]
+    check: PairCheck | None
+    dry_run: bool
+
+
+def add(
+    program: Program,
+    store_path: Path,
+    mentee_ref: str,
+    mentor_ref: str,
+    *,
+    force: bool,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> Override:
+    """Pair two people by hand: refused when a hard rule is broken (unless ``force``)."""
+    from mentorctl.matching.match import score_pair
+    from mentorctl.store.db import Store
+
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        snap = snapshot(store)
+        mentee = find_person(snap, mentee_ref)
+        mentor = find_person(snap, mentor_ref)
+        check = score_pair(
+            mentee,
+            mentor,
+            program.data["matching"],
+            today=today,
+            existing=snap.existing(),
+            blocked=snap.blocked,
+        )
+        # Warnings that would break the program's own rules count as refusals here.
+        breaking = check.violations + [w for w in check.warnings if w.code in _STALE]
+        hard = [v for v in breaking if force is False or v.code in UNFORCEABLE]
+        if hard:
+            hint = None if hard[0].code in UNFORCEABLE else "add --force to pair them anyway"
+            raise UsageError(
+                f"cannot pair {mentee['id']} with {mentor['id']}: "
+                + "; ".join(v.text for v in hard),
+                hint=hint,
+            )
+        doc = _pair_doc(mentee["id"], mentor["id"], check, "manual", stamp)
+        doc["history"][0]["by"] = "admin" + (" (forced)" if check.violations else "")
+        _insert(store, [doc])
+    return Override("added", doc, check, dry_run)
+
+
+# Warnings of score_pair that mean the pair does not fit the store as it is now.
+_STALE = frozenset({"mentor_full", "mentor_paused", "mentee_paired", "inactive"})
+
+# Rules no --force can lift: these would make a pair meaningless or unsafe.
+UNFORCEABLE = frozenset({"self", "blocked", "already_paired", "past_pair"})
+
+
+def end(
+    store_path: Path,
+    pair_ref: str,
+    *,
+    reason: str,
+    force: bool,
+    now: dt.datetime,
+    status: str = "ended",
+    dry_run: bool = False,
+) -> Override:
+    """End a pair; its two people are never paired with each other again."""
+    from mentorctl.store.db import Store
+
+    if not reason.strip():
+        raise UsageError("say why the pair ends: --reason TEXT")
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run, backup=True) as store:
+        snap = snapshot(store)
+        pair = find_pair(snap, pair_ref)
+        if pair["status"] not in HOLDING:
+            raise UsageError(f"pair {pair['id']} has already {pair['status'].replace('_', ' ')}")
+        if pair.get("locked") and not force:
+            raise UsageError(f"pair {pair['id']} is locked", hint="unlock it first, or add --force")
+        _change(
+            store, pair, status=status, stamp=stamp, note=reason.strip(), end_reason=reason.strip()
+        )
+    return Override("ended", pair, None, dry_run)
+
+
+def lock(
+    store_path: Path, pair_ref: str, *, locked: bool, now: dt.datetime, dry_run: bool = False
+) -> Override:
+    from mentorctl.store.db import Store
+
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        pair = find_pair(snapshot(store), pair_ref)
+        if pair["status"] not in HOLDING:
+            raise UsageError(f"pair {pair['id']} is over ({pair['status']}); nothing to lock")
+        _change(store, pair, stamp=stamp, locked=locked, note="locked" if locked else "unlocked")
+    return Override("locked" if locked else "unlocked", pair, None, dry_run)
+
+
+def change_pairs(
+    store: Store, changes: dict[str, tuple[dict[str, Any], str]], stamp: str, by: str | None = None
+) -> None:
+    """Apply ``{pair id: (fields, note)}`` in one batch, each with an entry in the pair's history."""
+    if not changes:
+        return
+    docs = store.documents(PAIRS)
+    index = {d.get("id"): k for k, d in docs.items()}
+    updates: dict[int, dict[str, Any]] = {}
+    for pair_id, (fields, note) in changes.items():
+        key = index[pair_id]
+        entry: dict[str, Any] = {"at": stamp, "note": note}
+        if by is not None:
+            entry["by"] = by
+        if "status" in fields:
+            entry["status"] = fields["status"]
+        history = [*docs[key].get("history", []), entry]
+        updates[int(key)] = {**fields, "updated": stamp, "history": history}
+    store.update_many(PAIRS, updates)
+
+
+def _change(store: Store, pair: dict[str, Any], *, stamp: str, note: str, **fields: Any) -> None:
+    """Change one pair and record it in its history (``pair`` is the store's live document)."""
+    change_pairs(store, {pair["id"]: (fields, note)}, stamp)

@@ -1,0 +1,481 @@
+"""Program templates and ``program.yaml``: the catalogue, validation on load, and init-program.
+
+A built-in template is a folder under ``templates/`` (shipped inside the package as
+``mentorctl/templates``) holding a ``program.yaml`` without name and slug, and the message
+templates in ``messages/``. ``init-program`` copies both into the workspace for the admin to edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mentorctl.errors import ConfigError, UsageError
+from mentorctl.fileio import atomic_write_text, ensure_private_dir
+from mentorctl.programs import schema
+from mentorctl.programs.schema import Bool, Int, Invalid, ListOf, MapOf, Num, Obj, Str
+from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace, slugify
+
+MIN_AGE = 18
+# libyaml's parser when PyYAML was built with it: the same safe loading, ten times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# The person fields an import understands; any other key under signup.fields names an extra.
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "role",
+    "age",
+    "birth_date",
+    "goals",
+    "expertise",
+    "languages",
+    "timezone",
+    "capacity",
+    "organisation",
+    "bio",
+)
+
+# Headers of common form exports, tried after the program's own aliases.
+DEFAULT_ALIASES: dict[str, list[str]] = {
+    "name": [
+        "name",
+        "full name",
+        "your name",
+        "what is your name?",
+        "what's your name?",
+        "first and last name",
+    ],
+    "email": [
+        "email",
+        "email address",
+        "e-mail",
+        "e-mail address",
+        "your email",
+        "your email address",
+        "what is your email address?",
+        "work email",
+    ],
+    "role": [
+        "role",
+        "i would like to",
+        "i'd like to",
+        "mentor or mentee",
+        "mentor or mentee?",
+        "i want to be a",
+        "join as",
+        "sign up as",
+        "what role?",
+    ],
+    "age": ["age", "your age", "how old are you?", "age range", "age group"],
+    "birth_date": ["date of birth", "birth date", "birthday", "dob"],
+    "goals": [
+        "goals",
+        "topics",
+        "interests",
+        "what would you like help with?",
+        "what would you like to work on?",
+        "goal",
+    ],
+    "expertise": [
+        "expertise",
+        "areas of expertise",
+        "what can you help with?",
+        "skills",
+        "what can you offer?",
+    ],
+    "languages": ["languages", "language", "languages you speak", "spoken languages"],
+    "timezone": ["timezone", "time zone", "your time zone", "where are you based (time zone)?"],
+    "capacity": ["capacity", "how many mentees can you take?", "number of mentees", "max mentees"],
+    "organisation": ["organisation", "organization", "company", "employer", "workplace"],
+    "bio": ["bio", "about you", "tell us about yourself", "about me", "short bio"],
+}
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+
+_CRITERION_KINDS = ("topics", "languages", "timezone", "extra")
+_EXTRA_MODES = ("same", "overlap", "distance")
+
+
+def _check_criterion(value: dict[str, Any], path: schema.Path_) -> None:
+    if value["kind"] == "extra":
+        if not value["field"]:
+            raise Invalid([*path, "field"], "missing (an extra criterion names a sign-up field)")
+        if not value["mode"]:
+            raise Invalid([*path, "mode"], "missing (expected one of same, overlap, distance)")
+
+
+_MESSAGE = Obj(
+    {
+        "file": Str(allow_empty=False),
+        "subject": Str(allow_empty=False),
+        "html": Str(required=False),
+        "mode": Str(required=False, default="together", choices=("together", "separate")),
+    }
+)
+
+_PROGRAM = Obj(
+    {
+        "name": Str(allow_empty=False),
+        "slug": Str(pattern=SLUG_PATTERN),
+        "template": Str(required=False),
+        "title": Str(required=False),
+        "description": Str(allow_empty=False),
+        "duration_weeks": Int(minimum=1, maximum=52),
+        "start_date": Str(required=False, pattern=_DATE),
+        "sender": Obj(
+            {
+                "name": Str(allow_empty=False),
+                "email": Str(allow_empty=False),
+                "reply_to": Str(required=False),
+            }
+        ),
+        "smtp": Obj(
+            {
+                "host": Str(required=False, default="localhost"),
+                "port": Int(required=False, default=587, minimum=1, maximum=65535),
+                "security": Str(
+                    required=False, default="starttls", choices=("starttls", "ssl", "none")
+                ),
+                "username": Str(required=False, default=""),
+                "password_env": Str(required=False, default="MENTORCTL_SMTP_PASSWORD"),
+                "rate_per_minute": Int(required=False, default=60, minimum=1),
+            },
+            required=False,
+        ),
+        "signup": Obj(
+            {
+                "min_age": Int(required=False, default=MIN_AGE, minimum=MIN_AGE, maximum=120),
+                "require_age": Bool(required=False, default=True),
+                "default_capacity": Int(required=False, default=2, minimum=1, maximum=100),
+                "date_order": Str(required=False, default="DMY", choices=("DMY", "MDY")),
+                "topics": ListOf(Str(allow_empty=False), required=False),
+                "fields": MapOf(ListOf(Str(allow_empty=False)), required=False),
+                "role_answers": Obj(
+                    {
+                        "mentor": ListOf(Str(allow_empty=False), required=False),
+                        "mentee": ListOf(Str(allow_empty=False), required=False),
+                        "both": ListOf(Str(allow_empty=False), required=False),
+                    },
+                    required=False,
+                ),
+            },
+            required=False,
+        ),
+        "matching": Obj(
+            {
+                "min_score": Num(required=False, default=0.2, minimum=0, maximum=1),
+                "criteria": ListOf(
+                    Obj(
+                        {
+                            "kind": Str(choices=_CRITERION_KINDS),
+                            "name": Str(required=False),
+                            "weight": Num(minimum=0.0001),
+                            "field": Str(required=False),
+                            "mode": Str(required=False, choices=_EXTRA_MODES),
+                            "max_hours": Num(required=False, default=6, minimum=1, maximum=24),
+                            "scale": Num(required=False, minimum=0.0001),
+                        },
+                        extra_check=_check_criterion,
+                    ),
+                    min_items=1,
+                ),
+                "rules": Obj(
+                    {
+                        "shared_language": Bool(required=False, default=True),
+                        "different_organisation": Bool(required=False, default=False),
+                    },
+                    required=False,
+                ),
+            }
+        ),
+        "guide": ListOf(
+            Obj(
+                {
+                    "week": Int(minimum=1),
+                    "title": Str(allow_empty=False),
+                    "together": Str(allow_empty=False),
+                    "prompt": Str(allow_empty=False),
+                }
+            ),
+            min_items=1,
+        ),
+        "checkin": Obj(
+            {
+                "questions": ListOf(
+                    Obj(
+                        {
+                            "key": Str(pattern=r"[a-z][a-z0-9_]*"),
+                            "text": Str(allow_empty=False),
+                            "kind": Str(choices=("yes_no", "scale", "text")),
+                        }
+                    ),
+                    min_items=1,
+                ),
+                "fit_question": Str(required=False, default="Is this match working for you?"),
+                "quiet_after_weeks": Int(required=False, default=2, minimum=1),
+            }
+        ),
+        "messages": Obj(
+            {"intro": _MESSAGE, "weekly": _MESSAGE, "nudge": _MESSAGE, "wrapup": _MESSAGE}
+        ),
+    },
+)
+
+
+def _check_program(data: dict[str, Any]) -> None:
+    weeks = [step["week"] for step in data["guide"]]
+    if weeks != list(range(1, len(weeks) + 1)):
+        raise Invalid(["guide"], "expected one step per week, numbered 1, 2, 3... in order")
+    if len(weeks) != data["duration_weeks"]:
+        raise Invalid(
+            ["duration_weeks"],
+            f"expected {len(weeks)} to match the {len(weeks)} guide steps, "
+            f"got {data['duration_weeks']}",
+        )
+    fields = data["signup"]["fields"]
+    for index, criterion in enumerate(data["matching"]["criteria"]):
+        if criterion["kind"] == "extra" and criterion["field"] not in fields:
+            raise Invalid(
+                ["matching", "criteria", index, "field"],
+                f"'{criterion['field']}' is not a field under signup.fields",
+            )
+    keys = [q["key"] for q in data["checkin"]["questions"]]
+    if len(set(keys)) != len(keys):
+        raise Invalid(["checkin", "questions"], "expected each question key only once")
+
+
+@dataclass(frozen=True)
+class Program:
+    """A validated program.yaml; the sections stay plain dicts with every default filled in."""
+
+    path: Path
+    data: dict[str, Any] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    @property
+    def slug(self) -> str:
+        return str(self.data["slug"])
+
+    @property
+    def dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def duration_weeks(self) -> int:
+        return int(self.data["duration_weeks"])
+
+    @property
+    def signup(self) -> dict[str, Any]:
+        return dict(self.data["signup"])
+
+    def aliases(self) -> dict[str, list[str]]:
+        """Header aliases per field: the program's own first, then the common defaults."""
+        merged: dict[str, list[str]] = {}
+        own = self.data["signup"]["fields"]
+        for name in (*PERSON_FIELDS, *own):
+            merged[name] = [*own.get(name, []), *DEFAULT_ALIASES.get(name, [])]
+        return merged
+
+
+def parse_program(text: str, path: Path) -> Program:
+    try:
+        raw = yaml.load(text, Loader=SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"not valid YAML: {problem}", file=where) from None
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a mapping of settings at the top level", file=path)
+    data = schema.validate(_PROGRAM, raw, file=path, source=text)
+    try:
+        _check_program(data)
+    except Invalid as exc:
+        line = schema._line_of(text, exc.path)
+        where = f"{path}:{line}" if line else str(path)
+        raise ConfigError(f"{schema.format_path(exc.path)}: {exc.message}", file=where) from None
+    if data["slug"] != path.parent.name and path.name == PROGRAM_FILE:
+        raise ConfigError(
+            f"slug: '{data['slug']}' differs from the program's folder name '{path.parent.name}'",
+            file=path,
+        )
+    return Program(path=path, data=data)
+
+
+def load_program(path: Path) -> Program:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=path) from None
+    return parse_program(text, path)
+
+
+# -- the catalogue of built-in templates --------------------------------------------------
+
+
+def templates_root() -> Path:
+    """Where the built-in templates are: inside the installed package, or in a source checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    for candidate in (package_dir / "templates", package_dir.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("the built-in program templates are missing from this installation")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    key: str
+    title: str
+    description: str
+    duration_weeks: int
+    topics: list[str]
+    path: Path
+
+
+def list_templates() -> list[TemplateInfo]:
+    root = templates_root()
+    found = []
+    for folder in sorted(p for p in root.iterdir() if (p / PROGRAM_FILE).is_file()):
+        data = yaml.load((folder / PROGRAM_FILE).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        found.append(
+            TemplateInfo(
+                key=folder.name,
+                title=str(data.get("title") or folder.name),
+                description=" ".join(str(data.get("description", "")).split()),
+                duration_weeks=int(data.get("duration_weeks", 0)),
+                topics=list(data.get("signup", {}).get("topics", [])),
+                path=folder,
+            )
+        )
+    return found
+
+
+def template_folder(key: str) -> Path:
+    keys = [t.key for t in list_templates()]
+    if key not in keys:
+        raise UsageError(
+            f"no built-in template '{key}'",
+            hint="choose one of: " + ", ".join(keys) + " (see --list-templates)",
+        )
+    return templates_root() / key
+
+
+# -- init-program -------------------------------------------------------------------------
+
+
+@dataclass
+class InitResult:
+    workspace: Path
+    slug: str
+    name: str
+    template: str
+    created: list[str]
+    overwritten: list[str]
+    kept: list[str]
+    dry_run: bool
+
+
+def _program_text(name: str, slug: str, template_text: str, today: dt.date) -> str:
+    header = (
+        f"# {name}: mentorship program settings, created {today.isoformat()} by mentorctl.\n"
+        "# Edit freely; mentorctl checks this file each time it runs and names any mistake.\n"
+    )
+    body_lines = template_text.splitlines()
+    while body_lines and body_lines[0].startswith("#"):
+        body_lines.pop(0)
+    identity = yaml.safe_dump({"name": name, "slug": slug}, sort_keys=False, allow_unicode=True)
+    return header + identity + "\n".join(body_lines).lstrip("\n") + "\n"
+
+
+def init_program(
+    name: str,
+    template: str,
+    *,
+    root: Path,
+    slug: str | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    today: dt.date,
+) -> InitResult:
+    """Create (or with ``force`` re-create) a program in the workspace at ``root``.
+
+    With ``force`` the program.yaml and message templates are replaced, but the store of
+    people and pairs is kept: an admin's data is never deleted by re-initialising.
+    """
+    from mentorctl.store.db import Store
+
+    if not name.strip():
+        raise UsageError("the program name is empty")
+    slug = slug or slugify(name)
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        raise UsageError(
+            f"'{slug}' is not a usable program slug",
+            hint="use lowercase letters, digits and hyphens, e.g. --slug career-2026",
+        )
+    source = template_folder(template)
+    workspace = Workspace(root.resolve())
+    paths = workspace.paths(slug)
+    exists = paths.program_file.exists()
+    if exists and not force:
+        raise UsageError(
+            f"a program '{slug}' already exists at {paths.dir}",
+            hint="choose another name or --slug; --force replaces its program.yaml and "
+            "message templates and keeps its data",
+        )
+    text = _program_text(name.strip(), slug, (source / PROGRAM_FILE).read_text("utf-8"), today)
+    parse_program(text, paths.program_file)  # a broken template fails before anything is written
+
+    created: list[str] = []
+    overwritten: list[str] = []
+    kept: list[str] = []
+
+    def record(path: Path) -> None:
+        rel = str(path.relative_to(workspace.root))
+        (overwritten if path.exists() else created).append(rel)
+
+    record(paths.program_file)
+    message_files = sorted(p for p in (source / "messages").iterdir() if p.is_file())
+    for src in message_files:
+        record(paths.messages_dir / src.name)
+    store_rel = str(paths.store_path.relative_to(workspace.root))
+    (kept if paths.store_path.exists() else created).append(store_rel)
+
+    if not dry_run:
+        workspace.ensure_marker()
+        paths.messages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(paths.program_file, text, mode=0o644)
+        for src in message_files:
+            dest = paths.messages_dir / src.name
+            atomic_write_text(dest, src.read_text("utf-8"), mode=0o644)
+        ensure_private_dir(paths.data_dir)
+        with Store.writing(paths.store_path, create=True) as store:
+            store.meta.setdefault("program", slug)
+            store.meta.setdefault("created", today.isoformat())
+    return InitResult(
+        workspace=workspace.root,
+        slug=slug,
+        name=name.strip(),
+        template=template,
+        created=created,
+        overwritten=overwritten,
+        kept=kept,
+        dry_run=dry_run,
+    )
+
+
+def open_program(workspace: Path | None, slug: str | None) -> tuple[Program, ProgramPaths]:
+    """The program a command works on: found from the workspace and ``--program``, then validated."""
+    found = Workspace.find(workspace)
+    paths = found.select(slug)
+    return load_program(paths.program_file), paths

@@ -1,0 +1,272 @@
+"""Program health figures, computed from the store's documents (pure: no printing).
+
+``compute`` takes plain documents (people, pairs, answers, concerns) and returns a plain
+dict. With ``anonymous`` the dict holds aggregates only: no names, emails or person ids,
+and no concern details; pair ids (``M3``) are kept since they identify no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from mentorctl.checkins.schedule import parse_day, week_of
+
+HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
+PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "ended", "not_fit")
+STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
+ROLES = ("mentee", "mentor", "both")
+BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
+
+
+def bucket_labels() -> list[str]:
+    step = 1 / BUCKETS
+    return [f"{i * step:.1f}-{(i + 1) * step:.1f}" for i in range(BUCKETS)]
+
+
+def compute(
+    *,
+    people: Iterable[dict[str, Any]],
+    pairs: Iterable[dict[str, Any]],
+    answers: Iterable[dict[str, Any]] = (),
+    concerns: Iterable[dict[str, Any]] = (),
+    today: dt.date,
+    duration_weeks: int,
+    program_name: str = "",
+    default_capacity: int = 2,
+    anonymous: bool = False,
+) -> dict[str, Any]:
+    people = [p for p in people if isinstance(p, dict)]
+    pairs = sorted((p for p in pairs if isinstance(p, dict)), key=_pair_key)
+    answers = list(answers)
+    concerns = list(concerns)
+    by_id = {str(p.get("id")): p for p in people}
+
+    # Sign-ups by role and status.
+    signups: dict[str, dict[str, int]] = {}
+    for person in people:
+        role = str(person.get("role") or "unknown")
+        status = str(person.get("status") or "unknown")
+        signups.setdefault(role, {})
+        signups[role][status] = signups[role].get(status, 0) + 1
+
+    holding = [p for p in pairs if p.get("status") in HOLDING]
+    held_mentees = {p.get("mentee") for p in holding}
+    waiting = [
+        p
+        for p in people
+        if p.get("role") in ("mentee", "both")
+        and p.get("status", "active") == "active"
+        and p.get("id") not in held_mentees
+    ]
+
+    status_counts = Counter(str(p.get("status")) for p in pairs)
+    pairs_by_status = {s: status_counts.get(s, 0) for s in PAIR_STATUSES}
+    for status, count in status_counts.items():
+        pairs_by_status.setdefault(status, count)
+
+    # Mentor capacity: slots used by holding pairs over the capacity of active mentors.
+    used = Counter(p.get("mentor") for p in holding)
+    mentors = [
+        p
+        for p in people
+        if p.get("role") in ("mentor", "both") and p.get("status", "active") == "active"
+    ]
+    total_slots = sum(int(m.get("capacity") or default_capacity) for m in mentors)
+    used_slots = sum(used.get(m.get("id"), 0) for m in mentors)
+    capacity = {
+        "mentors": len(mentors),
+        "used": used_slots,
+        "total": total_slots,
+        "rate": round(used_slots / total_slots, 4) if total_slots else None,
+    }
+
+    gap = recruitment_gap(waiting, mentors, used, default_capacity)
+
+    # Match-score distribution over pairs that count (not dropped proposals).
+    scores = [0] * BUCKETS
+    for pair in pairs:
+        score = pair.get("score")
+        if isinstance(score, int | float):
+            index = min(BUCKETS - 1, max(0, int(float(score) * BUCKETS)))
+            scores[index] += 1
+    distribution = [
+        {"bucket": label, "pairs": n} for label, n in zip(bucket_labels(), scores, strict=True)
+    ]
+
+    # Calendar, from the earliest start date.
+    starts = [d for d in (parse_day(p.get("start_date")) for p in pairs) if d]
+    earliest = min(starts) if starts else None
+    current = None
+    if earliest is not None:
+        current = max(0, min(duration_weeks, week_of(earliest, today)))
+    calendar = {
+        "weeks": duration_weeks,
+        "start": earliest.isoformat() if earliest else None,
+        "current_week": current,
+        "weeks_left": (duration_weeks - current) if current is not None else duration_weeks,
+        "today": today.isoformat(),
+    }
+
+    # Answer rate by program week: answered pairs / started pairs that reached that week.
+    answered: dict[int, set[str]] = {}
+    for answer in answers:
+        week = answer.get("week")
+        if isinstance(week, int):
+            answered.setdefault(week, set()).add(str(answer.get("pair")))
+    reached: dict[int, set[str]] = {}
+    for pair in pairs:
+        start = parse_day(pair.get("start_date"))
+        if start is None or pair.get("status") not in STARTED:
+            continue
+        last = min(duration_weeks, week_of(start, today))
+        for week in range(1, last + 1):
+            reached.setdefault(week, set()).add(str(pair.get("id")))
+    answer_rate = []
+    for week in sorted(reached):
+        in_week = reached[week]
+        n = len(in_week & answered.get(week, set()))
+        answer_rate.append(
+            {
+                "week": week,
+                "answered": n,
+                "pairs": len(in_week),
+                "rate": round(n / len(in_week), 4) if in_week else None,
+            }
+        )
+
+    quiet = []
+    for pair in pairs:
+        if pair.get("status") != "quiet":
+            continue
+        row: dict[str, Any] = {"pair": pair.get("id"), "since": pair.get("quiet_since")}
+        if not anonymous:
+            row["mentee"] = _name(by_id, pair.get("mentee"))
+            row["mentor"] = _name(by_id, pair.get("mentor"))
+        quiet.append(row)
+
+    concern_counts = Counter(str(c.get("status") or "open") for c in concerns)
+    concern_block: dict[str, Any] = {
+        "open": concern_counts.get("open", 0),
+        "resolved": concern_counts.get("resolved", 0),
+    }
+    if not anonymous:
+        concern_block["details"] = [
+            {
+                "id": c.get("id"),
+                "status": c.get("status"),
+                "pairs": sorted(c.get("pairs") or {}),
+                "raised": c.get("raised"),
+                "reason": c.get("reason"),
+            }
+            for c in sorted(concerns, key=lambda c: _pair_key({"id": c.get("id")}))
+        ]
+
+    pair_rows = []
+    for pair in pairs:
+        row = {
+            "pair": pair.get("id"),
+            "status": pair.get("status"),
+            "score": pair.get("score"),
+            "start_date": pair.get("start_date"),
+        }
+        if not anonymous:
+            row["mentee"] = _name(by_id, pair.get("mentee"))
+            row["mentor"] = _name(by_id, pair.get("mentor"))
+        pair_rows.append(row)
+
+    report: dict[str, Any] = {
+        "program": program_name,
+        "anonymous": anonymous,
+        "calendar": calendar,
+        "signups": {role: dict(sorted(v.items())) for role, v in sorted(signups.items())},
+        "people": len(people),
+        "waiting_mentees": len(waiting),
+        "recruitment_gap": gap,
+        "pairs_by_status": pairs_by_status,
+        "capacity": capacity,
+        "score_distribution": distribution,
+        "answer_rate": answer_rate,
+        "quiet_pairs": quiet,
+        "concerns": concern_block,
+        "pairs": pair_rows,
+    }
+    return report
+
+
+def recruitment_gap(
+    waiting: list[dict[str, Any]],
+    mentors: list[dict[str, Any]],
+    used: Counter[Any],
+    default_capacity: int,
+    lines: int = 5,
+) -> list[dict[str, Any]]:
+    """The topics waiting mentees want most beyond what free mentor slots offer (aggregates)."""
+    wanted: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for mentee in waiting:
+        for goal in mentee.get("goals") or []:
+            wanted[str(goal).casefold()] += 1
+            names.setdefault(str(goal).casefold(), str(goal))
+    offered: Counter[str] = Counter()
+    for mentor in mentors:
+        free = int(mentor.get("capacity") or default_capacity) - used.get(mentor.get("id"), 0)
+        if free > 0:
+            for topic in mentor.get("expertise") or []:
+                offered[str(topic).casefold()] += free
+    short = sorted(
+        (key for key in wanted if wanted[key] > offered[key]),
+        key=lambda key: (offered[key] - wanted[key], names[key]),
+    )
+    return [
+        {
+            "topic": names[key],
+            "waiting": wanted[key],
+            "free_slots": offered[key],
+            "text": f"{wanted[key]} waiting mentee(s) want '{names[key]}'; "
+            f"{offered[key] or 'no'} free mentor slot(s) offer it",
+        }
+        for key in short[:lines]
+    ]
+
+
+def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
+    person = by_id.get(str(pid))
+    if person is None:
+        return str(pid) if pid == "forgotten" else "(unknown)"
+    return str(person.get("name") or person.get("id") or "")
+
+
+def _pair_key(pair: dict[str, Any]) -> tuple[int, str]:
+    ident = str(pair.get("id") or "")
+    digits = "".join(ch for ch in ident if ch.isdigit())
+    return (int(digits) if digits else 0, ident)
+
+
+def from_store(
+    store_path: Path,
+    *,
+    today: dt.date,
+    duration_weeks: int,
+    program_name: str = "",
+    default_capacity: int = 2,
+    anonymous: bool = False,
+) -> dict[str, Any]:
+    """Read the store once and compute the report."""
+    from mentorctl.store.db import Store
+
+    with Store.reading(store_path) as store:
+        return compute(
+            people=list(store.documents("people").values()),
+            pairs=list(store.documents("pairs").values()),
+            answers=list(store.documents("answers").values()),
+            concerns=list(store.documents("concerns").values()),
+            today=today,
+            duration_weeks=duration_weeks,
+            program_name=program_name,
+            default_capacity=default_capacity,
+            anonymous=anonymous,
+        )

@@ -1,0 +1,458 @@
+"""Importing sign-ups: mapping form columns to fields, validating people, merging into the store.
+
+An import is idempotent: people are keyed by their normalised email, so importing the same
+export twice changes nothing and an updated export changes only what changed. Rows that
+cannot be used are reported (row, field, reason) while the valid rows still go in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+
+from mentorctl import csvout
+from mentorctl.errors import InputError, RejectedRowsError, UsageError
+from mentorctl.gcpause import paused_gc
+from mentorctl.programs.program import PERSON_FIELDS, Program
+from mentorctl.signups import index as importindex
+from mentorctl.signups import people as parse
+from mentorctl.signups.columns import Mapping, map_columns, parse_map_options
+from mentorctl.signups.formcsv import read_form_csv
+from mentorctl.signups.rows import (
+    PARALLEL_MIN_BYTES,
+    Entry,
+    Placed,
+    Placer,
+    Progress,
+    ReadRows,
+    Reject,
+    read_signups,
+)
+from mentorctl.store.db import Store, serialise_documents
+from mentorctl.timezones import recognised
+
+# Fields compared to decide whether a re-imported person changed.
+COMPARED_FIELDS = (
+    "email",
+    "name",
+    "role",
+    "age",
+    "age_confirmed",
+    "birth_date",
+    "goals",
+    "expertise",
+    "languages",
+    "timezone",
+    "capacity",
+    "organisation",
+    "bio",
+    "extra",
+)
+# Distinct answers remembered per column; past this a column is mostly unique answers.
+CACHE_LIMIT = 4096
+# Bump when a change to the parsers means the same row may now read differently.
+PARSER_VERSION = 1
+T = TypeVar("T")
+# People's ids: P1, P2, ... from a counter in the store, never reused.
+PERSON_COUNTER = "person"
+PERSON_PREFIX = "P"
+NAME_LIMIT = 200
+TEXT_LIMIT = 5000
+
+
+def _remembered(
+    cache: dict[str, T | parse.Rejection], read: Callable[[str, int], T], text: str, setting: int
+) -> T:
+    """``read(text, setting)``, or its rejection, worked out once per distinct answer."""
+    try:
+        found = cache[text]
+    except KeyError:
+        try:
+            found = read(text, setting)
+        except parse.Rejection as exc:
+            found = exc
+        cache[text] = found
+    if isinstance(found, parse.Rejection):
+        raise found
+    return found
+
+
+@dataclass
+class ImportResult:
+    file: Path
+    encoding: str
+    delimiter: str
+    rows: int
+    mapping: list[tuple[str, str]]
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changed_fields: Counter[str] = field(default_factory=Counter)
+    rejects_file: Path | None = None
+    dry_run: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+
+class RowReader:
+    """Turns one record of a form export into a person's fields, or a :class:`Rejection`."""
+
+    def __init__(
+        self, program: Program, mapping: Mapping, role: str | None, today: dt.date, stamp: str = ""
+    ) -> None:
+        signup = program.signup
+        self.today = today
+        self.min_age = int(signup["min_age"])
+        self.require_age = bool(signup["require_age"])
+        self.default_capacity = int(signup["default_capacity"])
+        self.date_order = str(signup["date_order"])
+        self.fixed_role = role
+        self.stamp = stamp  # the import's time, recorded on new and changed people
+        self.roles = parse.RoleReader(signup["role_answers"])
+        topics = signup["topics"]
+        self.goals = parse.ListReader(topics)
+        self.expertise = parse.ListReader(topics)
+        self.languages = parse.ListReader(languages=True)
+        # A row's fingerprint covers everything that decides how it reads, so an identical row
+        # under identical settings is known to be unchanged without being parsed again.
+        settings = orjson.dumps(
+            [
+                PARSER_VERSION,
+                role,
+                sorted(mapping.field_to_column.items()),
+                mapping.name_parts,
+                sorted(mapping.extra_columns.items()),
+                signup,
+            ],
+            option=orjson.OPT_SORT_KEYS,
+        )
+        salt = hashlib.blake2b(settings, digest_size=16).digest()
+        self.hasher = hashlib.blake2b(digest_size=12, key=salt)
+        # Column index per field, -1 when the form has no such column.
+        cols = mapping.field_to_column
+        self.at = {name: cols.get(name, -1) for name in PERSON_FIELDS}
+        self.name_parts = mapping.name_parts
+        # Most columns hold a few answers repeated thousands of times (time zones, employers,
+        # multiple choices): each distinct answer is cleaned once.
+        self.extra_items = [(key, col, {}) for key, col in mapping.extra_columns.items()]
+        self._zones: dict[str, str | None] = {}
+        self._organisations: dict[str, str | None] = {}
+        self._unknown_zones: set[str | None] = set()
+        # Rows per unrecognised time zone, counted into the part of the file being read.
+        self.unrecognised_zones: Counter[str] = Counter()
+        # Answers such as ages and capacities repeat across thousands of rows.
+        self._ages: dict[str, tuple[int | None, bool] | parse.Rejection] = {}
+        self._capacities: dict[str, int | parse.Rejection] = {}
+
+    def _age(self, text: str) -> tuple[int | None, bool]:
+        return _remembered(self._ages, parse.read_age, text, self.min_age)
+
+    def _capacity(self, text: str) -> int:
+        return _remembered(self._capacities, parse.read_capacity, text, self.default_capacity)
+
+    def read(self, record: list[str]) -> dict[str, Any]:
+        # The hot loop of an import: plain answers take inline fast paths, and only answers
+        # with control characters or runs of spaces go through the slower cleaners.
+        at = self.at
+        email = parse.normalise_email(record[at["email"]])
+        if self.name_parts:
+            raw = f"{record[self.name_parts[0]]} {record[self.name_parts[1]]}"
+        else:
+            i = at["name"]
+            raw = record[i] if i >= 0 else ""
+        name = parse.clean_line(raw, NAME_LIMIT)
+        if not name:
+            raise parse.Rejection("name", "missing")
+        i = at["role"]
+        role = self.fixed_role or self.roles.read(record[i] if i >= 0 else "")
+        i = at["age"]
+        age, confirmed = self._age(record[i]) if i >= 0 else (None, False)
+        i = at["birth_date"]
+        born = parse.read_birth_date(record[i], self.date_order) if i >= 0 else None
+        if born is not None:
+            years = parse.age_on(born, self.today)
+            if years < self.min_age:
+                raise parse.Rejection(
+                    "birth_date", f"under {self.min_age}: only adults can take part"
+                )
+            if years > 120:
+                raise parse.Rejection("birth_date", "not a plausible date of birth")
+        if age is None and born is None and not confirmed and self.require_age:
+            raise parse.Rejection("age", "missing (the program asks for an age or date of birth)")
+        mentors = role != "mentee"
+        capacity = None
+        if mentors:
+            i = at["capacity"]
+            capacity = self._capacity(record[i]) if i >= 0 else self.default_capacity
+        timezone = None
+        i = at["timezone"]
+        if i >= 0:
+            raw = record[i]
+            timezone = self._zones.get(raw, False)
+            if timezone is False:
+                timezone = parse.clean_line(raw, 64) or None
+                if timezone is not None and not recognised(timezone, self.today):
+                    self._unknown_zones.add(timezone)
+                self._zones[raw] = timezone
+            if timezone in self._unknown_zones:
+                self.unrecognised_zones[timezone] += 1
+        i = at["goals"]
+        goals = self.goals.read(record[i]) if i >= 0 else []
+        i = at["expertise"]
+        expertise = self.expertise.read(record[i]) if i >= 0 and mentors else []
+        i = at["languages"]
+        languages = self.languages.read(record[i]) if i >= 0 else []
+        organisation = None
+        i = at["organisation"]
+        if i >= 0:
+            raw = record[i]
+            organisation = self._organisations.get(raw, False)
+            if organisation is False:
+                organisation = parse.clean_line(raw, NAME_LIMIT) or None
+                if len(self._organisations) < CACHE_LIMIT:
+                    self._organisations[raw] = organisation
+        i = at["bio"]
+        bio = parse.clean_text(record[i], TEXT_LIMIT) or None if i >= 0 else None
+        extra = {}
+        for key, col, seen in self.extra_items:
+            raw = record[col]
+            if raw:
+                value = seen.get(raw)
+                if value is None:
+                    value = parse.clean_text(raw, TEXT_LIMIT)
+                    if len(seen) < CACHE_LIMIT:
+                        seen[raw] = value
+                if value:
+                    extra[key] = value
+        return {
+            "email": email,
+            "name": name,
+            "role": role,
+            "age": age,
+            "age_confirmed": confirmed,
+            "birth_date": born.isoformat() if born else None,
+            "goals": goals,
+            "expertise": expertise,
+            "languages": languages,
+            "timezone": timezone,
+            "capacity": capacity,
+            "organisation": organisation,
+            "bio": bio,
+            "extra": extra,
+            "status": "active",
+            "created": self.stamp,
+            "updated": self.stamp,
+        }
+
+
+def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
+    """A person may appear in a known row and in a new one: the later row wins."""
+    if not rows.known or not rows.parsed:
+        return
+    email_of = {doc.get("id"): doc.get("email") for doc in people.values()}
+    for person_id, row in list(rows.known.items()):
+        email = email_of.get(person_id)
+        if email not in rows.parsed:
+            continue
+        other = rows.parsed[email][0]
+        rows.duplicate(min(row, other), max(row, other))
+        if row > other:
+            del rows.parsed[email]
+        else:
+            del rows.known[person_id]
+
+
+def import_signups(
+    csv_path: Path,
+    program: Program,
+    store_path: Path,
+    *,
+    map_options: list[str],
+    role: str | None,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+    write_rejects: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+) -> ImportResult:
+    if role is not None and role not in parse.ROLES:
+        raise UsageError(f"--role '{role}': expected mentor, mentee or both")
+    overrides = parse_map_options(map_options, program)
+    table = read_form_csv(csv_path)
+    mapping = map_columns(table.headers, program, overrides, csv_path)
+    if role is None and "role" not in mapping.field_to_column:
+        raise InputError(
+            "no role column found",
+            file=csv_path,
+            hint="pass --role mentor|mentee for a one-role form, or --map role=HEADER",
+        )
+    stamp = now.isoformat(timespec="seconds")
+    reader = RowReader(program, mapping, role, today, stamp)
+    result = ImportResult(
+        file=csv_path,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        rows=0,
+        mapping=mapping.rows(),
+        dry_run=dry_run,
+    )
+    index_file = importindex.index_path(store_path)
+    with Store.writing(store_path, dry_run=dry_run) as store, paused_gc():
+        known = importindex.load(index_file, store.identity())
+        index_current = known is not None
+        if known is None:
+            known = importindex.build(store.documents("people"))
+        rows = read_signups(
+            table,
+            reader,
+            known,
+            progress,
+            # A store whose import index knows rows holds people; it is not even loaded.
+            placer=None if known else placer(store),
+            parallel_min_bytes=parallel_min_bytes,
+        )
+        result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
+        if strict and rows.rejects:
+            first = rows.rejects[0]
+            raise RejectedRowsError(
+                f"{len(rows.rejects)} row(s) rejected; nothing imported (--strict)",
+                file=csv_path,
+                row=first.row,
+                field=first.field,
+            )
+        if rows.parsed:
+            _settle_duplicates(rows, store.documents("people"))
+        result.unchanged = len(rows.known)
+        pending = [person for _, person in rows.parsed.values()]
+        merge_people(store, pending, stamp, result, known, rows.placed)
+        # Written before the store commits, so a rejects file that cannot be written
+        # stops the import as a whole.
+        if write_rejects and rows.rejects and not dry_run:
+            result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
+        if not dry_run and (store.dirty or not index_current):
+            store.commit()
+            importindex.save(index_file, store.identity(), known)
+    return result
+
+
+def merge_people(
+    store: Store,
+    pending: list[dict[str, Any]],
+    stamp: str,
+    result: ImportResult,
+    known: dict[str, str],
+    placed: Placed | None = None,
+) -> None:
+    """Insert new people and update changed ones, in one batch per kind of change.
+
+    ``placed`` people (see :func:`placer`) go in first, as they are. ``known``, the import
+    index of the store (row fingerprint -> person id), is kept in step.
+    """
+    existing = store.index("people", "email") if pending else {}
+    if placed is not None and placed.ids:
+        first = store.take_numbers(PERSON_COUNTER, len(placed.ids))
+        if placed.ids[0] != PERSON_PREFIX + str(first):
+            raise RuntimeError("people were placed under ids the store has given out since")
+        store.insert_serialised("people", placed.documents)
+        known.update(zip(placed.sources, placed.ids, strict=True))
+        result.imported += len(placed.ids)
+    changes: dict[int, dict[str, Any]] = {}
+    new_docs = _compare(existing, pending, stamp, result, known, changes) if existing else pending
+    if new_docs:
+        ids = store.next_ids(PERSON_COUNTER, PERSON_PREFIX, len(new_docs))
+        for person, person_id in zip(new_docs, ids, strict=True):
+            person["id"] = person_id
+            known[person["source"]] = person_id
+        store.insert_many("people", new_docs)
+    store.update_many("people", changes)
+    result.imported += len(new_docs)
+
+
+def placer(store: Store) -> Placer | None:
+    """How a forked reader can place the people it reads, when the store holds nobody yet.
+
+    It gives them the ids :func:`merge_people` would give them, in the same order, and
+    serialises them as the store writes them. Once the store holds people, each new one
+    must be compared with them first, so there is no placer.
+    """
+    if store.documents("people"):
+        return None
+    first_number = store.next_number(PERSON_COUNTER)
+    first_doc_id = store.next_doc_id("people")
+
+    def place(parsed: dict[str, Entry]) -> Placed:
+        people = [person for _, person in parsed.values()]
+        ids = [PERSON_PREFIX + str(n) for n in range(first_number, first_number + len(people))]
+        for person, person_id in zip(people, ids, strict=True):
+            person["id"] = person_id
+        return Placed(
+            emails=list(parsed),
+            rows=[row for row, _ in parsed.values()],
+            ids=ids,
+            sources=[person["source"] for person in people],
+            documents=serialise_documents(people, first_doc_id),
+        )
+
+    return place
+
+
+def _compare(
+    existing: dict[Any, tuple[int, dict[str, Any]]],
+    pending: list[dict[str, Any]],
+    stamp: str,
+    result: ImportResult,
+    known: dict[str, str],
+    changes: dict[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The people new to the store; the changes to those already in it go into ``changes``."""
+    new_docs = []
+    for person in pending:
+        found = existing.get(person["email"])
+        if found is None:
+            new_docs.append(person)
+            continue
+        doc_id, doc = found
+        changed = {name: person[name] for name in COMPARED_FIELDS if doc.get(name) != person[name]}
+        if changed:
+            result.changed_fields.update(changed.keys())
+            result.updated += 1
+            changed["updated"] = stamp
+        else:
+            result.unchanged += 1
+            if doc.get("source") == person["source"]:
+                continue
+        # A row that reads the same but is written differently gets its new fingerprint.
+        changed["source"] = person["source"]
+        changes[doc_id] = changed
+        person_id = doc.get("id")
+        if person_id is not None:
+            if known.get(doc.get("source")) == person_id:
+                del known[doc["source"]]
+            known[person["source"]] = person_id
+    return new_docs
+
+
+def write_rejects_csv(csv_path: Path, headers: list[str], rejects: list[Reject]) -> Path:
+    """Write the rejected rows with their reasons beside the input, readable by the owner only."""
+    target = csv_path.with_name(csv_path.stem + ".rejects.csv")
+    rows = ([r.row, r.field, r.reason, *r.record] for r in rejects)
+    try:
+        csvout.write(target, ["row", "field", "reason", *headers], rows)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the rejected rows: {exc.strerror}; nothing was imported", file=target
+        ) from None
+    return target

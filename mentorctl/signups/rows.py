@@ -1,0 +1,263 @@
+"""Reading the rows of a sign-up export into people and rejects, in one process or two.
+
+A large export is cut in two where a record ends: a forked process reads the first part
+while this one reads the second, and the outcome is the same as reading the file whole.
+When the people of the first part can be given their place in the store already (a first
+import, into a store that holds nobody yet), the forked process also gives them their ids
+and serialises them as the store will write them, so that this process never decodes them.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.errors import InputError
+from mentorctl.signups import forked
+from mentorctl.signups import people as parse
+from mentorctl.signups.formcsv import FIRST_DATA_ROW, FormTable, Records
+from mentorctl.store.db import SerialisedDocuments
+
+if TYPE_CHECKING:
+    from mentorctl.signups.importer import RowReader
+
+Progress = Callable[[int, int], None]
+# Below this many bytes a second process costs more than it saves.
+PARALLEL_MIN_BYTES = 2 << 20
+# The share of a split file read by the forked process: a bit under half, as it also
+# places, serialises and sends its people (measured with benchmarks/bench_import.py).
+CHILD_SHARE = 0.44
+
+
+@dataclass
+class Reject:
+    row: int
+    field: str
+    reason: str
+    record: list[str] = field(repr=False, default_factory=list)
+
+
+@dataclass
+class Placed:
+    """People given their ids and serialised for the store, with what the import needs of them."""
+
+    emails: list[str]
+    rows: list[int]
+    ids: list[str]
+    sources: list[str]
+    documents: SerialisedDocuments
+
+    # Sent between processes as a few long strings: pickling a hundred thousand short ones
+    # one by one costs more than all the rest. None of them can hold a line break.
+    def __getstate__(self) -> tuple[str, list[int], str, str, SerialisedDocuments]:
+        return (
+            "\n".join(self.emails),
+            self.rows,
+            "\n".join(self.ids),
+            "\n".join(self.sources),
+            self.documents,
+        )
+
+    def __setstate__(self, state: tuple[str, list[int], str, str, SerialisedDocuments]) -> None:
+        emails, self.rows, ids, sources, self.documents = state
+        self.emails, self.ids, self.sources = (
+            text.split("\n") if text else [] for text in (emails, ids, sources)
+        )
+
+
+# [row, person]: a list rather than a tuple, so that rows can be renumbered in place.
+Entry = list[Any]
+# Gives the people of a part (email -> entry, in the order they go into the store) their ids
+# and serialises them; see ReadRows.place.
+Placer = Callable[[dict[str, Entry]], Placed]
+
+
+@dataclass
+class ReadRows:
+    """What the rows of an export, or of one part of it, say before anything is merged.
+
+    A row whose email (or, for a row imported before, whose person) appeared on an earlier
+    row replaces it; each such repeat is kept as a (previous row, later row) pair.
+    """
+
+    parsed: dict[str, Entry] = field(default_factory=dict)  # email -> [row, person]
+    known: dict[str, int] = field(
+        default_factory=dict
+    )  # person id -> row, for rows imported as they are
+    # Email or person id -> the first row it is on, for those on more than one row.
+    first_rows: dict[str, int] = field(default_factory=dict)
+    repeats: list[tuple[int, int]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    zones: Counter[str] = field(default_factory=Counter)  # unrecognised time zone -> rows
+    rows: int = 0
+    last_row: int = FIRST_DATA_ROW - 1  # the number of the last row read, blank or not
+    processes: int = 1  # how many processes read the rows
+    # People that come before all of ``parsed``, already placed for the store.
+    placed: Placed | None = None
+
+    def duplicate(self, first: int, later: int) -> None:
+        self.warnings.append(
+            f"row {later}: same email as row {first}; the later row (row {later}) is kept"
+        )
+
+    def place(self, placer: Placer) -> None:
+        """Hand the people read over to ``placer``; they are then in ``placed``, not ``parsed``."""
+        self.placed, self.parsed = placer(self.parsed), {}
+
+    def unplace(self) -> None:
+        """Turn placed people back into parsed ones (ahead of the others), ids and all."""
+        placed, self.placed = self.placed, None
+        if placed is None:
+            return
+        docs = placed.documents.decode().values()
+        people = {
+            email: [row, doc]
+            for email, row, doc in zip(placed.emails, placed.rows, docs, strict=True)
+        }
+        people.update(self.parsed)
+        self.parsed = people
+
+    def add(self, part: ReadRows, shift: int) -> None:
+        """Take in the rows of a later ``part``, numbered ``shift`` rows further down the file."""
+        self.rows += part.rows
+        self.last_row = part.last_row + shift
+        self.zones.update(part.zones)
+        for reject in part.rejects:
+            reject.row += shift
+            self.rejects.append(reject)
+        self.repeats.extend((first + shift, later + shift) for first, later in part.repeats)
+        part.unplace()
+        # A later row for a placed person means a person with other answers than placed.
+        if self.placed is not None and not part.parsed.keys().isdisjoint(self.placed.emails):
+            self.unplace()
+        # Bulk dict operations: the two parts share few keys, if any.
+        parsed, first_rows = self.parsed, part.first_rows
+        for email in parsed.keys() & part.parsed.keys():
+            later = first_rows.get(email, part.parsed[email][0])
+            self.repeats.append((parsed[email][0], later + shift))
+        for entry in part.parsed.values():
+            entry[0] += shift
+        parsed.update(part.parsed)
+        known = self.known
+        for person_id in known.keys() & part.known.keys():
+            later = first_rows.get(person_id, part.known[person_id])
+            self.repeats.append((known[person_id], later + shift))
+        known.update({person_id: row + shift for person_id, row in part.known.items()})
+
+
+def read_signups(
+    table: FormTable,
+    reader: RowReader,
+    known: dict[str, str],
+    progress: Progress | None = None,
+    *,
+    placer: Placer | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+) -> ReadRows:
+    """Read every row of ``table``: valid people (the later row wins a duplicate) and rejects.
+
+    ``known`` maps the fingerprints of rows imported before to their person's id; such a row
+    is unchanged by definition, so it is not parsed again. A large file is read in two parts
+    at once; with a ``placer``, the people of the first part may come back already placed.
+    """
+    out = None
+    if len(table.raw) >= parallel_min_bytes and forked.available():
+        out = _read_in_two(table, reader, known, progress, placer)
+    if out is None:
+        out = _read_part(table.records(progress), reader, known)
+    if out.rows == 0:
+        raise InputError("the file has a header row but no answers", file=table.path)
+    # In row order, as a reader of the file meets them.
+    for first, later in sorted(out.repeats, key=lambda pair: pair[1]):
+        out.duplicate(first, later)
+    if out.zones:
+        # The answers themselves are not shown: warnings carry no personal data.
+        out.warnings.append(
+            f"{len(out.zones)} time-zone answer(s) on {out.zones.total()} row(s) not "
+            "recognised; time-zone matching ignores them (see 'Time zone' in the README)"
+        )
+    return out
+
+
+def _read_in_two(
+    table: FormTable,
+    reader: RowReader,
+    known: dict[str, str],
+    progress: Progress | None,
+    placer: Placer | None,
+) -> ReadRows | None:
+    """The rows of ``table``, read in two parts at once; None if that did not work out.
+
+    The forked process reads the first part, so that it alone checks the cut is where a
+    record ends and its rows are numbered as in the file, and so that the ids it gives its
+    people are the first ones. Whenever anything goes wrong (a cut inside a quoted cell, a
+    row the csv module refuses), the file is read whole instead, which reports any error
+    with the row numbered as in the file.
+    """
+    at = table.split_point(CHILD_SHARE)
+    if at is None:
+        return None
+
+    def first_part() -> bytes:
+        part = _read_part(table.records(stop=at), reader, known)
+        if placer is not None:
+            part.place(placer)
+        return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+
+    side = forked.start(first_part)
+    if side is None:
+        return None
+    try:
+        second = _read_part(table.records(progress, start=at), reader, known)
+    except InputError:
+        side.cancel()
+        return None
+    except BaseException:
+        side.cancel()
+        raise
+    out: ReadRows | None = side.result(pickle.loads)
+    if out is None:
+        return None
+    out.add(second, out.last_row - (FIRST_DATA_ROW - 1))
+    out.processes = 2
+    return out
+
+
+def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> ReadRows:
+    out = ReadRows()
+    parsed, seen, first_rows, repeats = out.parsed, out.known, out.first_rows, out.repeats
+    rejects = out.rejects
+    reader.unrecognised_zones = out.zones
+    hasher = reader.hasher
+    for row, record in records:
+        out.rows += 1
+        # The row's fingerprint: its cells under the reader's keyed hash (see RowReader).
+        fingerprint = hasher.copy()
+        fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
+        source = fingerprint.hexdigest()
+        person_id = known.get(source)
+        if person_id is not None:
+            previous = seen.get(person_id)
+            if previous is not None:
+                first_rows.setdefault(person_id, previous)
+                repeats.append((previous, row))
+            seen[person_id] = row
+            continue
+        try:
+            person = reader.read(record)
+        except parse.Rejection as exc:
+            rejects.append(Reject(row, exc.field, exc.reason, record))
+            continue
+        person["source"] = source
+        email = person["email"]
+        previous_entry = parsed.get(email)
+        if previous_entry is not None:
+            first_rows.setdefault(email, previous_entry[0])
+            repeats.append((previous_entry[0], row))
+        parsed[email] = [row, person]
+    out.last_row = records.last_row
+    return out

@@ -96,8 +96,9 @@ def _scored(mentees: int, mentors: int, seed: int):
     """The engine's own view of the instance: scorer, open mentors, free slots."""
     import numpy as np
 
+    from mentorctl.matching.blocks import BlockScorer
     from mentorctl.matching.match import seeded_order
-    from mentorctl.matching.score import BlockScorer, profile, read_criteria
+    from mentorctl.matching.score import profile, read_criteria
 
     people, config, today = _instance(mentees, mentors, seed)
     crit = read_criteria(config)

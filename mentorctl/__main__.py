@@ -1,6 +1,6 @@
 """Entry point for ``python -m mentorctl``."""
 
-from mentorctl.cli.app import main
+from mentorctl.cli import main
 
 if __name__ == "__main__":
     main()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import write_csv
-from test_messages_fixtures import (  # noqa: F401  (fixtures)
+from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     introduced_fixture,
     paired_fixture,

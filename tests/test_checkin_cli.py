@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from helpers import read_store
-from test_messages_fixtures import (  # noqa: F401  (fixtures)
+from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     PAIR_PEOPLE,
     edit_program,

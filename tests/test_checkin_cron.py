@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_messages_fixtures import (  # noqa: F401  (fixtures)
+from messages_fixtures import (  # noqa: F401  (fixtures)
     PAIR_PEOPLE,
     introduced_fixture,
     messages,

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from test_messages_fixtures import (  # noqa: F401  (fixtures)
+from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     PAIR_PEOPLE,
     SENDER,

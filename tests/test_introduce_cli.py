@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import read_store
-from test_messages_fixtures import (  # noqa: F401  (fixtures)
+from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     PAIR_PEOPLE,
     edit_program,

@@ -7,7 +7,7 @@ import json
 import random
 
 import pytest
-from test_matching_support import CONFIG, TODAY, config, pairs_of, person, value_of
+from matching_support import CONFIG, TODAY, config, pairs_of, person, value_of
 
 from mentorctl.errors import UsageError
 from mentorctl.matching import candidates as matching_candidates

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linear_sum_assignment
-from test_matching_support import (
+from matching_support import (
     TODAY,
     acceptable_units,
     brute_force_optimum,
@@ -22,6 +21,7 @@ from test_matching_support import (
     person,
     value_of,
 )
+from scipy.optimize import linear_sum_assignment
 
 from mentorctl.matching import candidates as matching_candidates
 from mentorctl.matching import stable as matching_stable

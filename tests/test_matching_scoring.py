@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_matching_support import CONFIG, TODAY, config, person
+from matching_support import CONFIG, TODAY, config, person
 
+from mentorctl.matching.blocks import BlockScorer
 from mentorctl.matching.match import score_pair
-from mentorctl.matching.score import BlockScorer, explain, profile, read_criteria
+from mentorctl.matching.score import explain, profile, read_criteria
 
 TOPICS_TZ_LANG = config(
     criteria=[

@@ -13,7 +13,7 @@ import pytest
 from helpers import PROGRAM
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_messages_fixtures import edit_template, parse_eml
+from messages_fixtures import edit_template, parse_eml
 
 from mentorctl.errors import ConfigError, InputError
 from mentorctl.mail import messages

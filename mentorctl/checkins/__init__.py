@@ -1,1 +1,6 @@
-"""checkins."""
+"""Check-ins: the program's weeks (:mod:`.schedule`), planning and recording a run of
+introductions and weekly messages, and the answers people give (by hand or imported).
+
+Owns: the messages and answers tables, and pairs' weekly status.
+May import: mail, matching, programs, signups, store, and the shared modules at the top of mentorctl.
+"""

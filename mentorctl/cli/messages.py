@@ -1,10 +1,7 @@
 """The messaging commands, ``introduce`` and ``checkin``: options in, one domain call, output.
 
-``mentorctl.cli.app`` calls :func:`register`; the shared options come from
-:mod:`mentorctl.cli.common`. The commands are
-defined inside it so that their ``Annotated`` options can use those shared aliases (this
-module deliberately has no ``from __future__ import annotations``: Typer reads the
-annotations as objects). Domain modules are imported inside the commands so that
+The shared options come from :mod:`mentorctl.cli.common` (this module deliberately has no
+``from __future__ import annotations``: Typer reads the annotations as objects). Domain modules are imported inside the commands so that
 ``mentorctl --help`` stays fast; results are shown by :mod:`mentorctl.cli.render_messages`.
 
 Exit codes: 0 when everything due was written or delivered; 4
@@ -19,312 +16,309 @@ from typing import Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.app import app
+from mentorctl.cli.common import (
+    DryRunOpt,
+    JsonOpt,
+    ProgramOpt,
+    TodayOpt,
+    WorkspaceOpt,
+)
+from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.errors import UsageError
+
+SendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--send", help="Deliver over SMTP (default: only write .eml files to the outbox)."
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=1,
+        metavar="N",
+        help="At most N messages this run; the rest wait for the next run.",
+    ),
+]
+PairsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pair", metavar="PAIR", help="Only this pair (repeat for several), e.g. --pair M3."
+    ),
+]
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``introduce`` and ``checkin`` to ``app`` (called by :mod:`mentorctl.cli.app`)."""
-    from mentorctl.cli.common import (
-        DryRunOpt,
-        JsonOpt,
-        ProgramOpt,
-        TodayOpt,
-        WorkspaceOpt,
-    )
-    from mentorctl.cli.common import errors_to_exit as _errors_to_exit
-    from mentorctl.errors import UsageError
-
-    SendOpt = Annotated[
+@app.command(
+    "introduce",
+    short_help="Send each new pair its introduction.",
+    epilog="Example: mentorctl introduce --preview    (then: mentorctl introduce --send)",
+)
+def introduce_cmd(
+    send: SendOpt = False,
+    preview: Annotated[
         bool,
+        typer.Option("--preview", help="Print one rendered introduction per pair; write nothing."),
+    ] = False,
+    limit: LimitOpt = None,
+    resend: Annotated[
+        bool,
+        typer.Option("--resend", help="With --pair: deliver that pair's introduction again."),
+    ] = False,
+    pair: PairsOpt = None,
+    start: Annotated[
+        str | None,
         typer.Option(
-            "--send", help="Deliver over SMTP (default: only write .eml files to the outbox)."
+            "--start",
+            metavar="DATE",
+            help="First day of week 1 (default: today, or program.yaml's start_date if later).",
+            show_default=False,
         ),
-    ]
-    LimitOpt = Annotated[
-        int | None,
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    today: TodayOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Introduce every committed pair not yet introduced, and mark it active from its start date.
+
+    Messages go to the outbox as .eml files; --send delivers them (and any written
+    earlier) over SMTP. Exit code 4 when some deliveries failed while the rest went out.
+    """
+    from mentorctl import clock
+    from mentorctl.checkins import run as checkins
+    from mentorctl.cli import render_messages
+    from mentorctl.programs import program as programs
+
+    with _errors_to_exit():
+        if preview and (send or resend):
+            raise UsageError(
+                "--preview shows messages; it cannot be combined with --send or --resend"
+            )
+        prog, paths = programs.open_program(workspace, program)
+        day, now = clock.today(today), clock.now()
+        first = clock.parse_date(start, "--start") if start else None
+        if preview:
+            shown = checkins.preview_introductions(
+                prog, paths, today=day, now=now, only=pair or [], limit=limit, start=first
+            )
+            render_messages.previews(shown, as_json)
+            return
+        with output.progress("Introducing pairs") as bar:
+            result = checkins.introduce(
+                prog,
+                paths,
+                today=day,
+                now=now,
+                send=send,
+                limit=limit,
+                resend=resend,
+                only=pair or [],
+                start=first,
+                dry_run=dry_run,
+                progress=bar,
+            )
+        render_messages.run_result(result, as_json, table=True)
+    _exit_on_failures(result)
+
+
+@app.command(
+    "checkin",
+    short_help="Send this week's step and check-in (cron).",
+    epilog="Example: mentorctl checkin --send     (daily from cron; "
+    "mentorctl checkin --import answers.csv for the answers)",
+)
+def checkin_cmd(
+    send: SendOpt = False,
+    limit: LimitOpt = None,
+    resend: Annotated[
+        bool,
+        typer.Option("--resend", help="With --pair: deliver that pair's latest message again."),
+    ] = False,
+    pair: PairsOpt = None,
+    import_file: Annotated[
+        Path | None,
         typer.Option(
-            "--limit",
-            min=1,
-            metavar="N",
-            help="At most N messages this run; the rest wait for the next run.",
+            "--import",
+            metavar="FILE.csv",
+            help="Import answers from a check-in form's CSV export.",
+            show_default=False,
         ),
-    ]
-    PairsOpt = Annotated[
+    ] = None,
+    map_: Annotated[
         list[str] | None,
         typer.Option(
-            "--pair", metavar="PAIR", help="Only this pair (repeat for several), e.g. --pair M3."
+            "--map",
+            "-m",
+            metavar="FIELD=HEADER",
+            help="With --import: FIELD=HEADER (FIELD= to skip it).",
         ),
-    ]
+    ] = None,
+    week: Annotated[
+        int | None,
+        typer.Option(
+            "--week",
+            min=1,
+            metavar="N",
+            help="With --import or --record: the week the answers are for.",
+        ),
+    ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            metavar="PAIR",
+            help="Record answers by hand for PAIR (with --person and --answer).",
+        ),
+    ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person", metavar="PERSON", help="With --record: who answered (id or email)."
+        ),
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer",
+            "-a",
+            metavar="KEY=VALUE",
+            help="With --record: KEY=VALUE, e.g. met=yes (repeat).",
+        ),
+    ] = None,
+    complete: Annotated[
+        str | None,
+        typer.Option(
+            "--complete",
+            metavar="PAIR",
+            help="Complete PAIR early (counts as completed, not ended).",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", metavar="TEXT", help="With --complete: why, for the history."),
+    ] = None,
+    no_wrapup: Annotated[
+        bool,
+        typer.Option("--no-wrapup", help="With --complete: send no wrap-up message."),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    today: TodayOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send each active pair this week's guide step and check-in, once; import answers.
 
-    @app.command(
-        "introduce",
-        short_help="Send each new pair its introduction.",
-        epilog="Example: mentorctl introduce --preview    (then: mentorctl introduce --send)",
-    )
-    def introduce_cmd(
-        send: SendOpt = False,
-        preview: Annotated[
-            bool,
-            typer.Option(
-                "--preview", help="Print one rendered introduction per pair; write nothing."
-            ),
-        ] = False,
-        limit: LimitOpt = None,
-        resend: Annotated[
-            bool,
-            typer.Option("--resend", help="With --pair: deliver that pair's introduction again."),
-        ] = False,
-        pair: PairsOpt = None,
-        start: Annotated[
-            str | None,
-            typer.Option(
-                "--start",
-                metavar="DATE",
-                help="First day of week 1 (default: today, or program.yaml's start_date if later).",
-                show_default=False,
-            ),
-        ] = None,
-        workspace: WorkspaceOpt = None,
-        program: ProgramOpt = None,
-        today: TodayOpt = None,
-        dry_run: DryRunOpt = False,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Introduce every committed pair not yet introduced, and mark it active from its start date.
+    Run it daily from cron: a pair gets each week's message once, on the first run of its
+    week; quiet pairs get a nudge, finished pairs a wrap-up. Exit code 4 when some
+    deliveries failed while the rest went out (the next run retries only those), 75
+    when another mentorctl command holds the program's store.
+    """
+    from mentorctl import clock
+    from mentorctl.cli import render_messages
+    from mentorctl.programs import program as programs
 
-        Messages go to the outbox as .eml files; --send delivers them (and any written
-        earlier) over SMTP. Exit code 4 when some deliveries failed while the rest went out.
-        """
-        from mentorctl import clock
+    with _errors_to_exit():
+        actions = [
+            name
+            for name, value in (
+                ("--import", import_file),
+                ("--record", record),
+                ("--complete", complete),
+            )
+            if value
+        ]
+        run_only = [
+            n
+            for n, v in (
+                ("--send", send),
+                ("--limit", limit),
+                ("--resend", resend),
+                ("--pair", pair),
+            )
+            if v
+        ]
+        if len(actions) > 1 or (actions and run_only):
+            raise UsageError(
+                "choose one action: the weekly run (with --send, --limit, --resend, --pair), "
+                "--import, --record or --complete"
+            )
+        owners = {
+            "--map": (map_, {"--import"}),
+            "--week": (week, {"--import", "--record"}),
+            "--person": (person, {"--record"}),
+            "--answer": (answer, {"--record"}),
+            "--reason": (reason, {"--complete"}),
+            "--no-wrapup": (no_wrapup, {"--complete"}),
+        }
+        for name, (value, allowed) in owners.items():
+            if value and not allowed & set(actions):
+                raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
+        prog, paths = programs.open_program(workspace, program)
+        day, now = clock.today(today), clock.now()
+        if import_file is not None or record:
+            from mentorctl.checkins import answer_import as checkin_import
+            from mentorctl.checkins import answers as checkin_answers
+
+            if import_file is not None:
+                got = checkin_import.import_answers(
+                    import_file,
+                    prog,
+                    paths.store_path,
+                    map_options=map_ or [],
+                    week=week,
+                    today=day,
+                    now=now,
+                    dry_run=dry_run,
+                )
+            else:
+                if not person:
+                    raise UsageError("--record needs --person (who answered)")
+                got = checkin_answers.record_answers(
+                    prog,
+                    paths.store_path,
+                    pair_ref=record or "",
+                    person_ref=person,
+                    week=week,
+                    answers=answer or [],
+                    today=day,
+                    now=now,
+                    dry_run=dry_run,
+                )
+            render_messages.answers_result(got, as_json)
+            return
         from mentorctl.checkins import run as checkins
-        from mentorctl.cli import render_messages
-        from mentorctl.programs import program as programs
 
-        with _errors_to_exit():
-            if preview and (send or resend):
-                raise UsageError(
-                    "--preview shows messages; it cannot be combined with --send or --resend"
-                )
-            prog, paths = programs.open_program(workspace, program)
-            day, now = clock.today(today), clock.now()
-            first = clock.parse_date(start, "--start") if start else None
-            if preview:
-                shown = checkins.preview_introductions(
-                    prog, paths, today=day, now=now, only=pair or [], limit=limit, start=first
-                )
-                render_messages.previews(shown, as_json)
-                return
-            with output.progress("Introducing pairs") as bar:
-                result = checkins.introduce(
-                    prog,
-                    paths,
-                    today=day,
-                    now=now,
-                    send=send,
-                    limit=limit,
-                    resend=resend,
-                    only=pair or [],
-                    start=first,
-                    dry_run=dry_run,
-                    progress=bar,
-                )
-            render_messages.run_result(result, as_json, table=True)
-        _exit_on_failures(result)
-
-    @app.command(
-        "checkin",
-        short_help="Send this week's step and check-in (cron).",
-        epilog="Example: mentorctl checkin --send     (daily from cron; "
-        "mentorctl checkin --import answers.csv for the answers)",
-    )
-    def checkin_cmd(
-        send: SendOpt = False,
-        limit: LimitOpt = None,
-        resend: Annotated[
-            bool,
-            typer.Option("--resend", help="With --pair: deliver that pair's latest message again."),
-        ] = False,
-        pair: PairsOpt = None,
-        import_file: Annotated[
-            Path | None,
-            typer.Option(
-                "--import",
-                metavar="FILE.csv",
-                help="Import answers from a check-in form's CSV export.",
-                show_default=False,
-            ),
-        ] = None,
-        map_: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--map",
-                "-m",
-                metavar="FIELD=HEADER",
-                help="With --import: FIELD=HEADER (FIELD= to skip it).",
-            ),
-        ] = None,
-        week: Annotated[
-            int | None,
-            typer.Option(
-                "--week",
-                min=1,
-                metavar="N",
-                help="With --import or --record: the week the answers are for.",
-            ),
-        ] = None,
-        record: Annotated[
-            str | None,
-            typer.Option(
-                "--record",
-                metavar="PAIR",
-                help="Record answers by hand for PAIR (with --person and --answer).",
-            ),
-        ] = None,
-        person: Annotated[
-            str | None,
-            typer.Option(
-                "--person", metavar="PERSON", help="With --record: who answered (id or email)."
-            ),
-        ] = None,
-        answer: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--answer",
-                "-a",
-                metavar="KEY=VALUE",
-                help="With --record: KEY=VALUE, e.g. met=yes (repeat).",
-            ),
-        ] = None,
-        complete: Annotated[
-            str | None,
-            typer.Option(
-                "--complete",
-                metavar="PAIR",
-                help="Complete PAIR early (counts as completed, not ended).",
-            ),
-        ] = None,
-        reason: Annotated[
-            str | None,
-            typer.Option("--reason", metavar="TEXT", help="With --complete: why, for the history."),
-        ] = None,
-        no_wrapup: Annotated[
-            bool,
-            typer.Option("--no-wrapup", help="With --complete: send no wrap-up message."),
-        ] = False,
-        workspace: WorkspaceOpt = None,
-        program: ProgramOpt = None,
-        today: TodayOpt = None,
-        dry_run: DryRunOpt = False,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Send each active pair this week's guide step and check-in, once; import answers.
-
-        Run it daily from cron: a pair gets each week's message once, on the first run of its
-        week; quiet pairs get a nudge, finished pairs a wrap-up. Exit code 4 when some
-        deliveries failed while the rest went out (the next run retries only those), 75
-        when another mentorctl command holds the program's store.
-        """
-        from mentorctl import clock
-        from mentorctl.cli import render_messages
-        from mentorctl.programs import program as programs
-
-        with _errors_to_exit():
-            actions = [
-                name
-                for name, value in (
-                    ("--import", import_file),
-                    ("--record", record),
-                    ("--complete", complete),
-                )
-                if value
-            ]
-            run_only = [
-                n
-                for n, v in (
-                    ("--send", send),
-                    ("--limit", limit),
-                    ("--resend", resend),
-                    ("--pair", pair),
-                )
-                if v
-            ]
-            if len(actions) > 1 or (actions and run_only):
-                raise UsageError(
-                    "choose one action: the weekly run (with --send, --limit, --resend, --pair), "
-                    "--import, --record or --complete"
-                )
-            owners = {
-                "--map": (map_, {"--import"}),
-                "--week": (week, {"--import", "--record"}),
-                "--person": (person, {"--record"}),
-                "--answer": (answer, {"--record"}),
-                "--reason": (reason, {"--complete"}),
-                "--no-wrapup": (no_wrapup, {"--complete"}),
-            }
-            for name, (value, allowed) in owners.items():
-                if value and not allowed & set(actions):
-                    raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
-            prog, paths = programs.open_program(workspace, program)
-            day, now = clock.today(today), clock.now()
-            if import_file is not None or record:
-                from mentorctl.checkins import answer_import as checkin_import
-                from mentorctl.checkins import answers as checkin_answers
-
-                if import_file is not None:
-                    got = checkin_import.import_answers(
-                        import_file,
-                        prog,
-                        paths.store_path,
-                        map_options=map_ or [],
-                        week=week,
-                        today=day,
-                        now=now,
-                        dry_run=dry_run,
-                    )
-                else:
-                    if not person:
-                        raise UsageError("--record needs --person (who answered)")
-                    got = checkin_answers.record_answers(
-                        prog,
-                        paths.store_path,
-                        pair_ref=record or "",
-                        person_ref=person,
-                        week=week,
-                        answers=answer or [],
-                        today=day,
-                        now=now,
-                        dry_run=dry_run,
-                    )
-                render_messages.answers_result(got, as_json)
-                return
-            from mentorctl.checkins import run as checkins
-
-            if complete:
-                done = checkins.complete_pair(
-                    paths,
-                    complete,
-                    reason=reason or "",
-                    wrapup=not no_wrapup,
-                    today=day,
-                    now=now,
-                    dry_run=dry_run,
-                )
-                render_messages.completed_result(done, as_json)
-                return
-            with output.progress("Weekly check-in") as bar:
-                result = checkins.run_checkin(
-                    prog,
-                    paths,
-                    today=day,
-                    now=now,
-                    send=send,
-                    limit=limit,
-                    resend=resend,
-                    only=pair or [],
-                    dry_run=dry_run,
-                    progress=bar,
-                )
-            render_messages.run_result(result, as_json, table=False)
-        _exit_on_failures(result)
+        if complete:
+            done = checkins.complete_pair(
+                paths,
+                complete,
+                reason=reason or "",
+                wrapup=not no_wrapup,
+                today=day,
+                now=now,
+                dry_run=dry_run,
+            )
+            render_messages.completed_result(done, as_json)
+            return
+        with output.progress("Weekly check-in") as bar:
+            result = checkins.run_checkin(
+                prog,
+                paths,
+                today=day,
+                now=now,
+                send=send,
+                limit=limit,
+                resend=resend,
+                only=pair or [],
+                dry_run=dry_run,
+                progress=bar,
+            )
+        render_messages.run_result(result, as_json, table=False)
+    _exit_on_failures(result)
 
 
 def _exit_on_failures(result: Any) -> None:

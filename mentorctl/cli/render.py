@@ -11,7 +11,9 @@ from mentorctl.signups.formcsv import DELIMITER_NAMES
 if TYPE_CHECKING:  # each command imports only the domain modules it runs
     from mentorctl.matching.pairs import CommitResult, Override, Plan
     from mentorctl.programs.program import InitResult, TemplateInfo
-    from mentorctl.safety.records import BlockResult, ConcernResult, ForgetResult
+    from mentorctl.safety.blocks import BlockResult
+    from mentorctl.safety.concerns import ConcernResult
+    from mentorctl.safety.privacy import ForgetResult
     from mentorctl.signups.importer import ImportResult
 
 

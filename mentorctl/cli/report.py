@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mentorctl.cli.app import app
 from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
 from mentorctl.errors import UsageError
@@ -15,15 +16,11 @@ from mentorctl.errors import UsageError
 FORMATS = ("table", "json", "csv", "md", "html")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the report command to ``app``."""
-    app.command(
-        "report",
-        short_help="Show program health, and export it.",
-        epilog="Example: mentorctl report --format html --anonymous --out report.html",
-    )(report_cmd)
-
-
+@app.command(
+    "report",
+    short_help="Show program health, and export it.",
+    epilog="Example: mentorctl report --format html --anonymous --out report.html",
+)
 def report_cmd(
     fmt: Annotated[
         str,

@@ -8,17 +8,17 @@ from typing import Annotated
 
 import typer
 
+from mentorctl.cli.app import app
 from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
 from mentorctl.errors import UsageError
 
 
-def register(app: typer.Typer) -> None:
-    """Add the safety commands to ``app``, after the program flow's commands."""
-    for name, short, example, command in COMMANDS:
-        app.command(name, short_help=short, epilog=f"Example: {example}")(command)
-
-
+@app.command(
+    "block",
+    short_help="Never pair two people again.",
+    epilog="Example: mentorctl block P12 P40 --reason 'asked not to be matched'",
+)
 def block_cmd(
     person: Annotated[
         str | None, typer.Argument(help="Who blocks (id or email).", show_default=False)
@@ -40,24 +40,29 @@ def block_cmd(
     from mentorctl import clock
     from mentorctl.cli import render
     from mentorctl.programs import program as programs
-    from mentorctl.safety import records as safety
+    from mentorctl.safety import blocks
 
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
         if list_:
-            render.blocks(safety.list_blocks(paths.store_path), as_json)
+            render.blocks(blocks.list_blocks(paths.store_path), as_json)
             return
         if not person or not other:
             raise UsageError("name two people: mentorctl block PERSON OTHER")
         if unblock:
-            done = safety.unblock(paths.store_path, person, other, now=clock.now(), dry_run=dry_run)
+            done = blocks.unblock(paths.store_path, person, other, now=clock.now(), dry_run=dry_run)
         else:
-            done = safety.block(
+            done = blocks.block(
                 paths.store_path, person, other, reason=reason, now=clock.now(), dry_run=dry_run
             )
         render.block_result(done, as_json)
 
 
+@app.command(
+    "concern",
+    short_help="Record a concern; pause the pair.",
+    epilog="Example: mentorctl concern M3 --reason 'missed meetings, asked to stop' --from P12",
+)
 def concern_cmd(
     ref: Annotated[
         str | None,
@@ -81,21 +86,21 @@ def concern_cmd(
     from mentorctl import clock
     from mentorctl.cli import render
     from mentorctl.programs import program as programs
-    from mentorctl.safety import records as safety
+    from mentorctl.safety import concerns
 
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
         if list_:
-            render.concerns(safety.list_concerns(paths.store_path), as_json)
+            render.concerns(concerns.list_concerns(paths.store_path), as_json)
             return
         if resolve:
             if not outcome:
                 raise UsageError("say how it was resolved: --outcome continue|end|block")
-            done = safety.resolve_concern(
+            done = concerns.resolve_concern(
                 paths.store_path, resolve, outcome=outcome, now=clock.now(), dry_run=dry_run
             )
         elif ref:
-            done = safety.raise_concern(
+            done = concerns.raise_concern(
                 paths.store_path,
                 ref,
                 reason=reason,
@@ -108,6 +113,11 @@ def concern_cmd(
         render.concern_result(done, as_json)
 
 
+@app.command(
+    "forget",
+    short_help="Erase a person on request.",
+    epilog="Example: mentorctl forget ana@example.org --yes",
+)
 def forget_cmd(
     email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
@@ -120,7 +130,7 @@ def forget_cmd(
     from mentorctl import clock
     from mentorctl.cli import render
     from mentorctl.programs import program as programs
-    from mentorctl.safety import records as safety
+    from mentorctl.safety import privacy
 
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
@@ -134,7 +144,7 @@ def forget_cmd(
                 is False
             ):
                 raise UsageError("nothing was erased")
-        done = safety.forget(
+        done = privacy.forget(
             paths.store_path, paths.outbox_dir, email, now=clock.now(), dry_run=dry_run
         )
         render.forget_result(done, as_json)
@@ -146,6 +156,11 @@ def _ask_yes(prompt: str) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
+@app.command(
+    "export-person",
+    short_help="Everything held about one person, as JSON.",
+    epilog="Example: mentorctl export-person ana@example.org --out ana.json",
+)
 def export_person_cmd(
     email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
     out: Annotated[
@@ -158,31 +173,8 @@ def export_person_cmd(
     """Print everything the store holds about one person, as JSON (for a data request)."""
     from mentorctl.cli import render
     from mentorctl.programs import program as programs
-    from mentorctl.safety import records as safety
+    from mentorctl.safety import privacy
 
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
-        render.person_export(safety.export_person(paths.store_path, email), out)
-
-
-COMMANDS = [
-    (
-        "block",
-        "Never pair two people again.",
-        "mentorctl block P12 P40 --reason 'asked not to be matched'",
-        block_cmd,
-    ),
-    (
-        "concern",
-        "Record a concern; pause the pair.",
-        "mentorctl concern M3 --reason 'missed meetings, asked to stop' --from P12",
-        concern_cmd,
-    ),
-    ("forget", "Erase a person on request.", "mentorctl forget ana@example.org --yes", forget_cmd),
-    (
-        "export-person",
-        "Everything held about one person, as JSON.",
-        "mentorctl export-person ana@example.org --out ana.json",
-        export_person_cmd,
-    ),
-]
+        render.person_export(privacy.export_person(paths.store_path, email), out)

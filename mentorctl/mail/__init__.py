@@ -1,1 +1,6 @@
-"""mail."""
+"""Mail: rendering messages from the program's Jinja templates, building them as emails,
+and delivering them to the outbox folder or over SMTP with a journal.
+
+Owns: the outbox folder and the SMTP journal.
+May import: programs, and the shared modules at the top of mentorctl.
+"""

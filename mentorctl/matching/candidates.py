@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mentorctl.matching.score import UNITS, BlockScorer
+from mentorctl.matching.blocks import BlockScorer
+from mentorctl.matching.score import UNITS
 
 if TYPE_CHECKING:
     import numpy as np

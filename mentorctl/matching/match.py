@@ -71,13 +71,11 @@ better, which stays optimal; stable and greedy leave out the lower-scoring pair 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from mentorctl.errors import UsageError
@@ -89,6 +87,7 @@ from mentorctl.matching.explain import (
     topic_supply,
     unmatched_reason,
 )
+from mentorctl.matching.results import Issue, MatchResult, Pair, PairCheck, Totals
 from mentorctl.matching.score import (
     UNITS,
     Part,
@@ -125,68 +124,6 @@ UNPRUNED_CELLS = 400_000
 
 ExistingPair = tuple[str, str, str]
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A broken hard rule or a soft warning about a pair: a code and a short sentence."""
-
-    code: str
-    text: str
-
-
-@dataclass
-class PairCheck:
-    """``score_pair``'s answer for one mentee-mentor pair."""
-
-    mentee_id: str
-    mentor_id: str
-    score: float
-    parts: list[Part]
-    reasons: list[str]
-    violations: list[Issue]
-    warnings: list[Issue]
-
-    @property
-    def allowed(self) -> bool:
-        return not self.violations
-
-
-@dataclass(frozen=True)
-class Pair:
-    mentee_id: str
-    mentor_id: str
-    score: float
-    parts: tuple[Part, ...]
-    reasons: tuple[str, ...]
-
-
-@dataclass
-class Totals:
-    method: str
-    matched: int
-    unmatched: int
-    total_score: float
-    mentees: int  # mentees considered (not already in a pair)
-    mentors: int  # mentors with a free slot before the run
-    free_slots_before: int
-    free_slots_after: int
-
-
-@dataclass
-class MatchResult:
-    pairs: list[Pair]
-    unmatched: list[Unmatched]
-    gap: list[GapLine]
-    totals: Totals
-    # optimal only: None for the other methods
-    optimal_proven: bool | None = None
-    bound_gap: float | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (for ``--json``)."""
-        return dataclasses.asdict(self)
 
 
 # -- ordering -------------------------------------------------------------------------------
@@ -330,8 +267,8 @@ def _match(
 ) -> MatchResult:
     import numpy as np
 
+    from mentorctl.matching.blocks import BlockScorer
     from mentorctl.matching.candidates import PER_MENTOR, candidate_edges
-    from mentorctl.matching.score import BlockScorer
     from mentorctl.matching.solve import solve_optimal_exclusive
     from mentorctl.matching.stable import run_simple
 

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.matching.blocks import BlockScorer
 from mentorctl.matching.candidates import Edges
-from mentorctl.matching.score import UNITS, BlockScorer
+from mentorctl.matching.score import UNITS
 
 if TYPE_CHECKING:
     import numpy as np

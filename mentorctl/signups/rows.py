@@ -22,7 +22,7 @@ from mentorctl.signups.formcsv import FIRST_DATA_ROW, FormTable, Records
 from mentorctl.store.db import SerialisedDocuments
 
 if TYPE_CHECKING:
-    from mentorctl.signups.importer import RowReader
+    from mentorctl.signups.reader import RowReader
 
 Progress = Callable[[int, int], None]
 # Below this many bytes a second process costs more than it saves.

@@ -1,0 +1,192 @@
+"""The pair command: proposals with scores and reasons, review, overrides and commit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mentorctl.cli import output
+from mentorctl.cli.app import app
+from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
+from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.errors import UsageError
+
+
+@app.command(
+    "pair",
+    short_help="Pair mentees with mentors, with reasons.",
+    epilog="Example: mentorctl pair            (propose; then --review or --commit to save)",
+)
+def pair_cmd(
+    method: Annotated[
+        str,
+        typer.Option("--method", help="optimal (most pairs, then best scores), stable or greedy."),
+    ] = "optimal",
+    seed: Annotated[int, typer.Option("--seed", help="Breaks ties between equal choices.")] = 0,
+    commit: Annotated[bool, typer.Option("--commit", help="Save all proposals as pairs.")] = False,
+    review: Annotated[
+        bool,
+        typer.Option("--review", help="Go through proposals one by one: accept, skip or quit."),
+    ] = False,
+    redo: Annotated[
+        bool,
+        typer.Option(
+            "--redo", help="Also re-plan proposals not yet introduced (locked ones stay)."
+        ),
+    ] = False,
+    add: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--add", help="Pair MENTEE with MENTOR by hand (ids or emails).", show_default=False
+        ),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="End PAIR (its id, or a person in it).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the pair ends.")] = None,
+    lock: Annotated[
+        str | None,
+        typer.Option("--lock", help="Lock PAIR: kept by --redo, not ended without --force."),
+    ] = None,
+    unlock: Annotated[str | None, typer.Option("--unlock", help="Unlock PAIR.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="With --add: pair despite a rule; with --end: end a locked pair."
+        ),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    today: TodayOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose pairs of mentees and mentors with scores and reasons; review, commit, override."""
+    from mentorctl import clock
+    from mentorctl.cli import render
+    from mentorctl.matching import pairs
+    from mentorctl.programs import program as programs
+
+    with _errors_to_exit():
+        actions = [
+            name
+            for name, value in (
+                ("--add", add),
+                ("--end", end),
+                ("--lock", lock),
+                ("--unlock", unlock),
+            )
+            if value
+        ]
+        if len(actions) > 1 or (actions and (commit or review or redo)):
+            raise UsageError(
+                "choose one action: propose (with --commit or --review), --add, --end, --lock or --unlock"
+            )
+        if method not in ("optimal", "stable", "greedy"):
+            raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
+        prog, paths = programs.open_program(workspace, program)
+        day, now = clock.today(today), clock.now()
+        if actions:
+            if add:
+                done = pairs.add(
+                    prog,
+                    paths.store_path,
+                    add[0],
+                    add[1],
+                    force=force,
+                    today=day,
+                    now=now,
+                    dry_run=dry_run,
+                )
+            elif end:
+                done = pairs.end(
+                    paths.store_path,
+                    end,
+                    reason=reason or "",
+                    force=force,
+                    now=now,
+                    dry_run=dry_run,
+                )
+            else:
+                done = pairs.lock(
+                    paths.store_path,
+                    lock or unlock or "",
+                    locked=bool(lock),
+                    now=now,
+                    dry_run=dry_run,
+                )
+            render.override_result(done, _people(paths.store_path), as_json)
+            return
+        with output.progress("Scoring pairs") as bar:
+            plan = pairs.plan(
+                prog, paths.store_path, method=method, seed=seed, today=day, redo=redo, progress=bar
+            )
+        committed = None
+        if review:
+            accepted = _review(plan)
+            committed = pairs.commit(
+                plan,
+                paths.store_path,
+                program=prog,
+                accepted=accepted,
+                today=day,
+                now=now,
+                dry_run=dry_run,
+            )
+        elif commit:
+            committed = pairs.commit(
+                plan,
+                paths.store_path,
+                program=prog,
+                accepted=None,
+                today=day,
+                now=now,
+                dry_run=dry_run,
+            )
+        render.plan_result(plan, committed, as_json)
+
+
+def _people(store_path: Path) -> dict[str, dict[str, Any]]:
+    from mentorctl.matching.pairs import snapshot
+    from mentorctl.store.db import Store
+
+    with Store.reading(store_path) as store:
+        return snapshot(store).by_id
+
+
+def _review(plan: Any) -> list[int]:
+    """Ask about each proposal on stderr; stdin answers a (accept), s (skip) or q (quit)."""
+    people = plan.snapshot.by_id
+    accepted: list[int] = []
+    total = len(plan.result.pairs)
+    for index, proposal in enumerate(plan.result.pairs):
+        mentee = people.get(proposal.mentee_id, {}).get("name", proposal.mentee_id)
+        mentor = people.get(proposal.mentor_id, {}).get("name", proposal.mentor_id)
+        output.note(
+            f"\n[{index + 1}/{total}] {mentee} ({proposal.mentee_id}) with {mentor} ({proposal.mentor_id}), score {proposal.score:.2f}"
+        )
+        for line in proposal.reasons:
+            output.note(f"  - {line}")
+        answer = _ask("accept, skip or quit? [a/s/q] ")
+        if answer == "q":
+            break
+        if answer == "a":
+            accepted.append(index)
+    output.note(f"Accepted {len(accepted)} of {total} proposals.")
+    return accepted
+
+
+def _ask(prompt: str) -> str:
+    while True:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:  # end of input: stop reviewing, keep what was accepted
+            return "q"
+        answer = line.strip().lower()[:1]
+        if answer in ("a", "s", "q"):
+            return answer
+        sys.stderr.write("please answer a, s or q\n")

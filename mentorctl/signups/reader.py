@@ -1,0 +1,198 @@
+"""One record of a form export read into a person's fields, or a :class:`people.Rejection`.
+
+The reader is built once per import from the program's ``signup:`` settings and the column
+mapping; it remembers the distinct answers it has cleaned, since most columns repeat a few
+answers thousands of times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+
+from mentorctl.programs.program import PERSON_FIELDS, Program
+from mentorctl.signups import people as parse
+from mentorctl.signups.columns import Mapping
+from mentorctl.timezones import recognised
+
+# Distinct answers remembered per column; past this a column is mostly unique answers.
+CACHE_LIMIT = 4096
+# Bump when a change to the parsers means the same row may now read differently.
+PARSER_VERSION = 1
+T = TypeVar("T")
+T = TypeVar("T")
+NAME_LIMIT = 200
+TEXT_LIMIT = 5000
+
+
+def _remembered(
+    cache: dict[str, T | parse.Rejection], read: Callable[[str, int], T], text: str, setting: int
+) -> T:
+    """``read(text, setting)``, or its rejection, worked out once per distinct answer."""
+    try:
+        found = cache[text]
+    except KeyError:
+        try:
+            found = read(text, setting)
+        except parse.Rejection as exc:
+            found = exc
+        cache[text] = found
+    if isinstance(found, parse.Rejection):
+        raise found
+    return found
+
+
+class RowReader:
+    """Turns one record of a form export into a person's fields, or a :class:`Rejection`."""
+
+    def __init__(
+        self, program: Program, mapping: Mapping, role: str | None, today: dt.date, stamp: str = ""
+    ) -> None:
+        signup = program.signup
+        self.today = today
+        self.min_age = int(signup["min_age"])
+        self.require_age = bool(signup["require_age"])
+        self.default_capacity = int(signup["default_capacity"])
+        self.date_order = str(signup["date_order"])
+        self.fixed_role = role
+        self.stamp = stamp  # the import's time, recorded on new and changed people
+        self.roles = parse.RoleReader(signup["role_answers"])
+        topics = signup["topics"]
+        self.goals = parse.ListReader(topics)
+        self.expertise = parse.ListReader(topics)
+        self.languages = parse.ListReader(languages=True)
+        # A row's fingerprint covers everything that decides how it reads, so an identical row
+        # under identical settings is known to be unchanged without being parsed again.
+        settings = orjson.dumps(
+            [
+                PARSER_VERSION,
+                role,
+                sorted(mapping.field_to_column.items()),
+                mapping.name_parts,
+                sorted(mapping.extra_columns.items()),
+                signup,
+            ],
+            option=orjson.OPT_SORT_KEYS,
+        )
+        salt = hashlib.blake2b(settings, digest_size=16).digest()
+        self.hasher = hashlib.blake2b(digest_size=12, key=salt)
+        # Column index per field, -1 when the form has no such column.
+        cols = mapping.field_to_column
+        self.at = {name: cols.get(name, -1) for name in PERSON_FIELDS}
+        self.name_parts = mapping.name_parts
+        # Most columns hold a few answers repeated thousands of times (time zones, employers,
+        # multiple choices): each distinct answer is cleaned once.
+        self.extra_items = [(key, col, {}) for key, col in mapping.extra_columns.items()]
+        self._zones: dict[str, str | None] = {}
+        self._organisations: dict[str, str | None] = {}
+        self._unknown_zones: set[str | None] = set()
+        # Rows per unrecognised time zone, counted into the part of the file being read.
+        self.unrecognised_zones: Counter[str] = Counter()
+        # Answers such as ages and capacities repeat across thousands of rows.
+        self._ages: dict[str, tuple[int | None, bool] | parse.Rejection] = {}
+        self._capacities: dict[str, int | parse.Rejection] = {}
+
+    def _age(self, text: str) -> tuple[int | None, bool]:
+        return _remembered(self._ages, parse.read_age, text, self.min_age)
+
+    def _capacity(self, text: str) -> int:
+        return _remembered(self._capacities, parse.read_capacity, text, self.default_capacity)
+
+    def read(self, record: list[str]) -> dict[str, Any]:
+        # The hot loop of an import: plain answers take inline fast paths, and only answers
+        # with control characters or runs of spaces go through the slower cleaners.
+        at = self.at
+        email = parse.normalise_email(record[at["email"]])
+        if self.name_parts:
+            raw = f"{record[self.name_parts[0]]} {record[self.name_parts[1]]}"
+        else:
+            i = at["name"]
+            raw = record[i] if i >= 0 else ""
+        name = parse.clean_line(raw, NAME_LIMIT)
+        if not name:
+            raise parse.Rejection("name", "missing")
+        i = at["role"]
+        role = self.fixed_role or self.roles.read(record[i] if i >= 0 else "")
+        i = at["age"]
+        age, confirmed = self._age(record[i]) if i >= 0 else (None, False)
+        i = at["birth_date"]
+        born = parse.read_birth_date(record[i], self.date_order) if i >= 0 else None
+        if born is not None:
+            years = parse.age_on(born, self.today)
+            if years < self.min_age:
+                raise parse.Rejection(
+                    "birth_date", f"under {self.min_age}: only adults can take part"
+                )
+            if years > 120:
+                raise parse.Rejection("birth_date", "not a plausible date of birth")
+        if age is None and born is None and not confirmed and self.require_age:
+            raise parse.Rejection("age", "missing (the program asks for an age or date of birth)")
+        mentors = role != "mentee"
+        capacity = None
+        if mentors:
+            i = at["capacity"]
+            capacity = self._capacity(record[i]) if i >= 0 else self.default_capacity
+        timezone = None
+        i = at["timezone"]
+        if i >= 0:
+            raw = record[i]
+            timezone = self._zones.get(raw, False)
+            if timezone is False:
+                timezone = parse.clean_line(raw, 64) or None
+                if timezone is not None and not recognised(timezone, self.today):
+                    self._unknown_zones.add(timezone)
+                self._zones[raw] = timezone
+            if timezone in self._unknown_zones:
+                self.unrecognised_zones[timezone] += 1
+        i = at["goals"]
+        goals = self.goals.read(record[i]) if i >= 0 else []
+        i = at["expertise"]
+        expertise = self.expertise.read(record[i]) if i >= 0 and mentors else []
+        i = at["languages"]
+        languages = self.languages.read(record[i]) if i >= 0 else []
+        organisation = None
+        i = at["organisation"]
+        if i >= 0:
+            raw = record[i]
+            organisation = self._organisations.get(raw, False)
+            if organisation is False:
+                organisation = parse.clean_line(raw, NAME_LIMIT) or None
+                if len(self._organisations) < CACHE_LIMIT:
+                    self._organisations[raw] = organisation
+        i = at["bio"]
+        bio = parse.clean_text(record[i], TEXT_LIMIT) or None if i >= 0 else None
+        extra = {}
+        for key, col, seen in self.extra_items:
+            raw = record[col]
+            if raw:
+                value = seen.get(raw)
+                if value is None:
+                    value = parse.clean_text(raw, TEXT_LIMIT)
+                    if len(seen) < CACHE_LIMIT:
+                        seen[raw] = value
+                if value:
+                    extra[key] = value
+        return {
+            "email": email,
+            "name": name,
+            "role": role,
+            "age": age,
+            "age_confirmed": confirmed,
+            "birth_date": born.isoformat() if born else None,
+            "goals": goals,
+            "expertise": expertise,
+            "languages": languages,
+            "timezone": timezone,
+            "capacity": capacity,
+            "organisation": organisation,
+            "bio": bio,
+            "extra": extra,
+            "status": "active",
+            "created": self.stamp,
+            "updated": self.stamp,
+        }

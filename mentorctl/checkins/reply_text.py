@@ -1,0 +1,276 @@
+"""Read check-in answers out of an email reply: what the person wrote, then what it answers.
+
+Public API (pure: no I/O, stdlib only)::
+
+    reply_text(message: email.message.Message) -> str
+        The text the person newly wrote in ``message``.
+    body_text(message: email.message.Message) -> str
+        The whole body as text (text/plain preferred, else HTML as text), quotes included.
+    strip_quoted(body: str) -> str
+        ``body`` less quoted originals, attribution lines, signatures and disclaimers.
+    read_answers(text: str, questions: Sequence[Question]) -> ReadReply
+        The answers ``text`` gives (see :mod:`mentorctl.checkins.reply_answers`).
+    Question(key, kind, text)    kind: yes_no | scale | text; any object with these works
+    ReadReply(answers, unread, problems)
+        answers: {key: "yes"/"no" | int 1..5 | str}; unread: the person's lines that were
+        not placed, verbatim; problems: {key: why its line was not taken}.
+
+``body_text`` never decodes an attachment (a part with a filename or ``Content-Disposition:
+attachment``, or an attached message): a 50 MB file costs nothing. Bodies are decoded from
+quoted-printable or base64 and from their charset (an unknown charset reads as UTF-8, then
+Windows-1252, with replacement characters rather than an error).
+
+``strip_quoted`` handles top-posted replies (the person's text above the quoted original:
+everything from the quote on is dropped) and bottom-posted ones (the person's lines between
+quoted lines). For the latter the quoted lines directly above each of the person's blocks
+are kept, as "> " lines, since they tell which question the block answers; ``read_answers``
+uses them and never reports them as unread. Dropped: ">" quotes, "On ... wrote:" in its
+multi-line and French/German/Spanish/Portuguese/Italian/Dutch/Polish/Swedish forms, Outlook's
+"From: ... Sent: ..." header, "-----Original Message-----" and "_____" separators, a "-- "
+signature and everything under it, "Sent from my iPhone" lines, confidentiality disclaimers,
+and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the very end).
+"""
+
+from __future__ import annotations
+
+import email.message
+import re
+
+from mentorctl.checkins.reply_answers import Question, QuestionLike, ReadReply, read_answers
+from mentorctl.checkins.reply_html import html_text
+
+__all__ = [
+    "Question",
+    "QuestionLike",
+    "ReadReply",
+    "body_text",
+    "read_answers",
+    "reply_text",
+    "strip_quoted",
+]
+
+# Context kept above a bottom-posted answer: enough for a question wrapped over two lines
+# and the numbered one before it, never a whole quoted email.
+CONTEXT_LINES = 6
+
+_ATTRIBUTION = re.compile(
+    r"^(?:on|le|am|el|em|il|op|w dniu|den|dne)\b.{0,300}?\b(?:wrote|a écrit|schrieb|escribió|"
+    r"escreveu|ha scritto|schreef|napisał|skrev|napsal)\b[^\n]{0,120}:$"
+    r"|^.{0,200}<[^>\s]+@[^>\s]+>\s*(?:schrieb|wrote|a écrit|escribió)[^\n]{0,80}:$",
+    re.IGNORECASE | re.DOTALL,
+)
+_HEADER_FIRST = re.compile(r"^\*?(?:from|von|de|da|van|från|fra|od|от)\s?:\*?\s*\S", re.IGNORECASE)
+_HEADER_NEXT = re.compile(
+    r"^\*?(?:sent|date|gesendet|datum|envoyé|enviado|fecha|inviato|data|verzonden|skickat|"
+    r"sendt|wysłano|отправлено|to|an|à|para|a|aan|till|til|do|кому|subject|betreff|objet|"
+    r"asunto|assunto|oggetto|onderwerp|ämne|emne|temat|тема)\s?:\*?(?:\s|$)",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(
+    r"^(?:_{10,}|-{3,}\s*[\w' ,.]{3,40}?\s*-{3,}|={3,}\s*[\w' ,.]{3,40}?\s*={3,})$", re.UNICODE
+)
+_SENT_FROM = re.compile(
+    r"^(?:sent from (?:my |mail for |outlook|yahoo|proton)|get outlook for |sent with |"
+    r"sent via |von meinem \S+ gesendet|gesendet von |envoyé de mon |envoyé depuis |"
+    r"enviado desde mi |enviado do meu |inviato da |verzonden met |отправлено с )",
+    re.IGNORECASE,
+)
+_DISCLAIMER = re.compile(
+    r"^\W*(?:this (?:e-?mail|message|communication)|the information (?:contained )?in this|"
+    r"confidential(?:ity)?\b|disclaimer\b|privileged|diese (?:e-?mail|nachricht)|ce (?:message|"
+    r"courriel)|este (?:correo|mensaje))",
+    re.IGNORECASE,
+)
+_DISCLAIMER_WORDS = re.compile(
+    r"confidential|privileged|intended (?:solely |only )?for|vertraulich|confidentiel|"
+    r"confidencial|disclaimer",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^(?:thanks|thank you|many thanks|thanks again|thx|cheers|best|best wishes|warm wishes|"
+    r"kind regards|regards|best regards|warm regards|all the best|take care|talk soon|"
+    r"see you|merci|cordialement|bien à vous|bises|viele grüße|liebe grüße|grüße|lg|mfg|"
+    r"saludos|un saludo|atentamente|abrazos|ciao|спасибо|с уважением)"
+    r"(?:[,.!]*\s+\w+(?:\s\w+)?)?[\s,.!]*$",
+    re.IGNORECASE,
+)
+
+
+def _decode(part: email.message.Message) -> str:
+    raw = part.get_payload(decode=True)
+    if not isinstance(raw, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return raw.decode(charset, errors="replace")
+    except LookupError:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252", errors="replace")
+
+
+def _is_attachment(part: email.message.Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().casefold()
+    return disposition == "attachment" or part.get_filename() is not None
+
+
+def _text_parts(part: email.message.Message, found: dict[str, email.message.Message]) -> None:
+    """The first text/plain and text/html body parts, attachments and attached mail skipped.
+
+    Only headers are looked at here: no payload is decoded until a body part is chosen.
+    """
+    if part.get_content_maintype() == "message" or _is_attachment(part):
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            _text_parts(child, found)
+        return
+    subtype = part.get_content_subtype() if part.get_content_maintype() == "text" else ""
+    if subtype in ("plain", "html"):
+        found.setdefault(subtype, part)
+
+
+def body_text(message: email.message.Message) -> str:
+    found: dict[str, email.message.Message] = {}
+    _text_parts(message, found)
+    if "plain" in found:
+        text = _decode(found["plain"])
+        # Some clients send an empty text/plain beside the HTML that holds the reply.
+        if text.strip() or "html" not in found:
+            return text
+    return html_text(_decode(found["html"])) if "html" in found else ""
+
+
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _attribution_at(lines: list[str], start: int) -> int:
+    """How many lines, from ``start``, form an "On ... wrote:" line (0 when none do).
+
+    Clients wrap a long one over two or three lines, mid-address as often as not.
+    """
+    first = lines[start].lstrip("> ").strip()
+    if not first or not re.match(r"^(?:on|le|am|el|em|il|op|w|den|dne|\S+@|.*<)", first, re.I):
+        return 0
+    joined = first
+    for count in range(1, 4):
+        # A date or an address: "On Tuesday she wrote a plan:" is the person's own line.
+        if _ATTRIBUTION.match(joined) and re.search(r"\d|@", joined):
+            return count
+        if start + count >= len(lines):
+            return 0
+        joined += " " + lines[start + count].lstrip("> ").strip()
+    return 0
+
+
+def _header_at(lines: list[str], start: int) -> bool:
+    """True when an Outlook-style "From: ... Sent: ..." header of the original starts here."""
+    if not _HEADER_FIRST.match(lines[start].strip()):
+        return False
+    following = [line.strip() for line in lines[start + 1 : start + 5] if line.strip()]
+    return any(_HEADER_NEXT.match(line) for line in following[:3])
+
+
+def _cut_original(lines: list[str]) -> list[str]:
+    """``lines`` up to where an unquoted original message starts."""
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if _is_quoted(line):
+            continue
+        if stripped == "--" or _SEPARATOR.match(stripped) or _header_at(lines, index):
+            return lines[:index]
+        count = _attribution_at(lines, index)
+        if count:
+            after = next((x for x in lines[index + count :] if x.strip()), "")
+            # "On ... wrote:" above unquoted text: the original follows unmarked.
+            if not _is_quoted(after):
+                return lines[:index]
+    return lines
+
+
+def _drop_noise(block: list[str]) -> list[str]:
+    """A block of the person's lines less "Sent from" lines and a disclaimer paragraph."""
+    out: list[str] = []
+    for index, line in enumerate(block):
+        if _SENT_FROM.match(line.strip()):
+            continue
+        if _DISCLAIMER.match(line.strip()):
+            paragraph = []
+            for rest in block[index:]:
+                if not rest.strip():
+                    break
+                paragraph.append(rest)
+            if _DISCLAIMER_WORDS.search(" ".join(paragraph)):
+                break
+        out.append(line)
+    return out
+
+
+def _drop_sign_off(lines: list[str]) -> list[str]:
+    """``lines`` less a closing "Thanks,\\nAnna": a sign-off, then at most a few short lines."""
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    for index in filled[-5:]:
+        if _is_quoted(lines[index]) or not _SIGN_OFF.match(lines[index].strip()):
+            continue
+        after = [lines[i].strip() for i in filled if i > index]
+        if all(len(line.split()) <= 5 and not re.search(r"\d", line) for line in after):
+            return lines[:index]
+    return lines
+
+
+def strip_quoted(body: str) -> str:
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text).replace("\xa0", " ")
+    lines = _cut_original([line.rstrip() for line in text.split("\n")])
+    out: list[str] = []
+    quoted: list[str] = []
+    block: list[str] = []
+
+    def flush_block() -> None:
+        kept = _drop_noise(block)
+        if any(line.strip() for line in kept):
+            if quoted:
+                tail: list[str] = []
+                for line in reversed(quoted):
+                    if not line.lstrip("> ").strip():
+                        if tail:
+                            break
+                        continue
+                    tail.insert(0, "> " + line.lstrip("> ").strip())
+                    if len(tail) == CONTEXT_LINES:
+                        break
+                out.extend(tail)
+            out.extend(kept)
+            quoted.clear()
+        block.clear()
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        count = _attribution_at(lines, index)
+        if count:
+            flush_block()
+            index += count
+            continue
+        if _is_quoted(line):
+            if any(x.strip() for x in block):
+                flush_block()
+            block.clear()
+            quoted.append(line)
+        else:
+            block.append(line)
+        index += 1
+    flush_block()
+    out = _drop_sign_off(out)
+    result: list[str] = []
+    for line in out:
+        if line.strip() or (result and result[-1].strip()):
+            result.append(line)
+    return "\n".join(result).strip("\n")
+
+
+def reply_text(message: email.message.Message) -> str:
+    return strip_quoted(body_text(message))

@@ -290,6 +290,9 @@ def plan_checkin(
         if wanted and pid not in wanted:
             continue
         status = pair["status"]
+        if status in ("ended", "not_fit") and pair.get("notify_ended"):
+            plan.outgoing.extend(_ended_notices(state, pair, send=send))
+            continue
         if status not in ("active", "quiet", "completed", "lapsed"):
             continue
         if pair["mentee"] not in state.people or pair["mentor"] not in state.people:
@@ -370,6 +373,23 @@ def plan_checkin(
             "run 'mentorctl introduce --send'"
         )
     return plan
+
+
+def _ended_notices(state: State, pair: dict[str, Any], *, send: bool) -> list[Outgoing]:
+    """The kind ``ended`` message to each person told of a pair's early end, once each; with
+    ``send``, one written earlier and not yet sent goes again."""
+    start = schedule.parse_day(pair.get("start_date"))
+    out = []
+    for person in pair.get("notify_ended") or ():
+        if person not in state.people:
+            continue  # forgotten since
+        key = message_key(pair["id"], "ended", 0, person)
+        found = state.messages.get(key)
+        if found is None:
+            out.append(Outgoing(pair, "ended", 0, person, [person], [person], start))
+        elif send and (pending := _unsent(found[1])):
+            out.append(_again(state, found[1], pending, start))
+    return out
 
 
 def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:

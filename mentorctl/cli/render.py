@@ -153,6 +153,7 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
             }
             for u in result.unmatched
         ],
+        "out_of_round": [{"id": p.get("id"), "name": p.get("name")} for p in plan.out_of_round],
         "gap": [
             {
                 "kind": g.kind,
@@ -212,6 +213,12 @@ def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> No
             "Waiting mentees",
             ["Mentee", "Why not matched"],
             [[_who(people, u.mentee_id), u.reason] for u in result.unmatched],
+        )
+    if plan.out_of_round:
+        names = ", ".join(f"{p.get('id')} {p.get('name') or ''}".strip() for p in plan.out_of_round)
+        output.info(
+            f"{len(plan.out_of_round)} people finished a pair and are not in this round: {names}"
+            " (they return when they sign up again, or with 'mentorctl pair --return PERSON')"
         )
     if result.gap:
         output.info("Recruitment gap:")

@@ -16,10 +16,38 @@ from typing import Any
 from mentorctl.checkins.schedule import parse_day, week_of
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "ended", "not_fit")
-STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
+PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
+STARTED = frozenset({"active", "quiet", "paused", "completed", "lapsed", "not_fit", "ended"})
 ROLES = ("mentee", "mentor", "both")
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
+
+
+def status_on(pair: dict[str, Any], day: dt.date) -> str | None:
+    """The pair's status as it stood at the end of ``day``, from its dated history; None
+    when the pair did not exist yet. On or after its last change: its status now."""
+    changes = [
+        (str(h.get("at") or "")[:10], h["status"])
+        for h in pair.get("history") or ()
+        if isinstance(h, dict) and h.get("status")
+    ]
+    iso = day.isoformat()
+    if not changes or iso >= max(at for at, _ in changes):
+        return pair.get("status")
+    standing = None
+    for at, status in changes:  # history is kept in order
+        if at <= iso:
+            standing = status
+    return standing
+
+
+def as_of(pairs: Iterable[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
+    """The pairs as they stood on ``day``: later pairs left out, statuses of that day."""
+    out = []
+    for pair in pairs:
+        status = status_on(pair, day)
+        if status is not None:
+            out.append(pair if status == pair.get("status") else dict(pair, status=status))
+    return out
 
 
 def bucket_labels() -> list[str]:
@@ -40,7 +68,7 @@ def compute(
     anonymous: bool = False,
 ) -> dict[str, Any]:
     people = [p for p in people if isinstance(p, dict)]
-    pairs = sorted((p for p in pairs if isinstance(p, dict)), key=_pair_key)
+    pairs = sorted(as_of((p for p in pairs if isinstance(p, dict)), today), key=_pair_key)
     answers = list(answers)
     concerns = list(concerns)
     by_id = {str(p.get("id")): p for p in people}

@@ -251,6 +251,11 @@ def _compare(
             result.changed_fields.update(changed.keys())
             result.updated += 1
             changed["updated"] = stamp
+            # A changed row is a new sign-up: it brings back someone who finished a pair
+            # or withdrew (see matching.people_status).
+            changed["signed_up"] = stamp
+            if doc.get("status") == "withdrawn":
+                changed["status"] = "active"
         else:
             result.unchanged += 1
             if doc.get("source") == person["source"]:

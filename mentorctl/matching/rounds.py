@@ -55,6 +55,8 @@ def out_of_round(snap: Any) -> list[dict[str, Any]]:
     out = []
     for person in snap.people:
         pid = person.get("id")
+        if (person.get("status") or "active") != "active":
+            continue  # withdrawn: out for that reason, back with a new sign-up
         if pid in last_end and pid not in holding and back_since(person) < last_end[pid]:
             out.append(person)
     return sorted(out, key=lambda p: (len(str(p["id"])), str(p["id"])))

@@ -10,11 +10,17 @@ recipient a delivery state ``written`` (in the outbox only), ``queued`` (only wh
 run is sending), ``sent`` or ``failed``, with attempts and an error text that holds no
 personal data. A message once recorded is never created again.
 
+**Scheduled messages** (:mod:`.schedule`): one per person per program week, each to one
+person (part = their id), whatever the program.yaml ``mode``: ``weekly`` (with ``nudge``
+set on the document when it carried a quiet pair's nudge), and in the last week ``wrapup``
+or ``lapsed``. A pair that ended early after its introduction gets one ``ended`` message
+per person named in its ``notify_ended``. Older stores may hold ``nudge`` documents.
+
 **What ``--send`` delivers**: the run's new messages, and earlier ones not yet sent to
 someone (only written to the outbox, or failed) while they are still current: an
-introduction while the pair is on; a weekly message or nudge during its own week (a stale
-one is never sent late: the current week's message is); a wrap-up. Only the recipients
-still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
+introduction while the pair is committed or on; a week's message during its own week (a
+stale one is never sent late: the current week's message is); a wrap-up or lapsed message
+once the program is over; an ``ended`` notice. Only the recipients still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
 (``introduce``) or its latest message (``checkin``) to both people again.
 """
 

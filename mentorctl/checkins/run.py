@@ -14,12 +14,13 @@ then finds everything already recorded, or gives up with exit code 75. Inside, i
    killed while sending is settled by the next one instead of being sent again.
 
 Messages are always rendered from the current templates and data, so a template fixed
-after a look at the outbox is what ``--send`` delivers. ``introduce`` makes each introduced
-pair active with a ``start_date``: ``--start``, else program.yaml's ``start_date`` when that
-is later than today, else today. ``checkin`` marks pairs quiet, active again, or completed
-after the last week (``wrapup_due`` keeps the wrap-up coming even past a ``--limit``); an
-admin can complete a pair early, which counts as completed, not ended. Every change adds an
-entry to the pair's history.
+after a look at the outbox is what ``--send`` delivers. ``introduce`` makes a pair active,
+with a ``start_date`` (``--start``, else program.yaml's ``start_date`` when that is later than
+today, else today), only once its introduction reached both people (written to the outbox,
+or accepted by the SMTP server in a run that sends); a pair whose introduction failed stays
+``proposed`` and is listed in ``not_introduced``. ``checkin`` marks pairs quiet, active
+again, or completed / lapsed after the last week; an admin can complete a pair early, which
+counts as completed, not ended. Every change adds an entry to the pair's history.
 
 The result says what happened; the CLI turns ``failed`` deliveries into exit code 4
 (:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing it.

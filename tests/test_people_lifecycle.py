@@ -15,6 +15,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     paired_fixture,
     pairs,
     program_dir,
+    smtp_server_fixture,
     store_path,
     table,
 )
@@ -137,3 +138,27 @@ def test_report_as_of_a_past_day(introduced: Path, cli) -> None:
     assert (then["completed"], then["active"]) == (0, 2)
     before = ok(cli, "report", "--today", "2026-03-01", "-w", introduced)["pairs_by_status"]
     assert sum(before.values()) == 0
+
+
+def test_mentees_still_waiting_can_be_told_they_are_on_the_list(
+    workspace: Path, cli, smtp_server
+) -> None:
+    from messages_fixtures import use_smtp
+
+    ok(cli, "import-signups", write_csv(workspace / "small.csv", SMALL), "-w", workspace)
+    bad = cli("pair", "--notify-waiting", "-w", workspace)
+    assert bad.exit_code == 2 and "goes with --commit" in bad.stderr
+    data = ok(cli, "pair", "--commit", "--notify-waiting", "-w", workspace)
+    assert data["notified_waiting"] == [IDS["cy"]]  # Cy shares no language with a mentor
+    text = (program_dir(workspace) / "outbox" / "waiting-P5.eml").read_text()
+    assert "Hello Cy," in text and "on our list" in text
+    again = ok(cli, "pair", "--commit", "--notify-waiting", "-w", workspace)
+    assert again["notified_waiting"] == []  # once only
+    use_smtp(workspace, smtp_server.port)
+    ok(cli, "introduce", "--send", "-w", workspace)
+    run = ok(cli, "checkin", "--send", "-w", workspace)
+    assert [
+        (m["kind"], m["to"], m["status"]) for m in run["messages"] if m["kind"] == "waiting"
+    ] == [("waiting", [IDS["cy"]], "sent")]
+    assert sum(r.rcpt_tos == ["cy@example.org"] for r in smtp_server.handler.received) == 1
+    assert ok(cli, "checkin", "--send", "-w", workspace)["messages"] == []

@@ -57,8 +57,14 @@ def message_key(pair_id: str, kind: str, week: int, part: str) -> str:
 def outbox_file(pair_id: str, kind: str, week: int, part: str) -> str:
     """``outbox/M3-weekly-w02.eml``: one flat folder (``mentorctl forget`` removes a person's
     files from it by name), sorted by pair; ``-P5`` names the recipient in mode: separate."""
-    name = f"{pair_id}-{kind}" + (f"-w{week:02d}" if kind in ("weekly", "nudge") else "")
+    name = f"{pair_id}-{kind}" if pair_id else kind  # a waiting notice belongs to no pair
+    name += f"-w{week:02d}" if kind in ("weekly", "nudge") else ""
     return f"outbox/{name}{'' if part == 'all' else '-' + part}.eml"
+
+
+def waiting_pair(person: str) -> dict[str, Any]:
+    """What stands for a pair in a ``waiting`` notice: a mentee not paired yet (pair id "")."""
+    return {"id": "", "mentee": person, "mentor": None}
 
 
 def pair_number(pair_id: str) -> tuple[int, str]:
@@ -373,6 +379,14 @@ def plan_checkin(
                 pending = _unsent(doc)
                 if pending:
                     plan.outgoing.append(_again(state, doc, pending, start))
+    if send and not wanted:
+        for doc in state.by_pair.get("", ()):
+            pending = _unsent(doc) if doc["kind"] == "waiting" else []
+            if pending and doc["part"] in state.people:
+                again = Outgoing(waiting_pair(doc["part"]), "waiting", 0, doc["part"],
+                                 list(doc["to"]), pending, None,
+                                 doc_id=state.messages[doc["key"]][0])  # fmt: skip
+                plan.outgoing.append(again)
     if unsent_intros:
         plan.warnings.append(
             f"{unsent_intros} introduction(s) are in the outbox but not sent: "

@@ -102,10 +102,16 @@ class Builder:
 
     def message_id(self, o: Outgoing) -> str:
         token = self._m.pair_token(self.slug, o.pair)
-        return self._m.message_id(token, o.pair["id"], o.kind, o.week, o.part, self.domain)
+        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
+        return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
 
     def render(self, o: Outgoing) -> None:
         pair = o.pair
+        if o.kind == "waiting":
+            context = self.contexts.waiting(self.person(o.part))
+            o.rendered = self.templates.render(o.kind, context, pair_id=o.part)
+            self.address(o.part)
+            return
         context = self.contexts.make(
             kind=o.kind,
             week=o.week,

@@ -52,6 +52,14 @@ def pair_cmd(
         typer.Option("--lock", help="Lock PAIR: kept by --redo, not ended without --force."),
     ] = None,
     unlock: Annotated[str | None, typer.Option("--unlock", help="Unlock PAIR.")] = None,
+    notify_waiting: Annotated[
+        bool,
+        typer.Option(
+            "--notify-waiting",
+            help="With --commit or --review: tell each mentee still waiting that they are on "
+            "the list (once; to the outbox, delivered by 'checkin --send').",
+        ),
+    ] = False,
     return_: Annotated[
         str | None,
         typer.Option(
@@ -95,6 +103,8 @@ def pair_cmd(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
                 "--unlock or --return"
             )
+        if notify_waiting and not (commit or review):
+            raise UsageError("--notify-waiting goes with --commit or --review")
         if method not in ("optimal", "stable", "greedy"):
             raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
         prog, paths = programs.open_program(workspace, program)
@@ -163,7 +173,14 @@ def pair_cmd(
                 now=now,
                 dry_run=dry_run,
             )
-        render.plan_result(plan, committed, as_json)
+        notified = None
+        if notify_waiting and committed is not None:
+            from mentorctl.checkins.notices import notify_waiting as notify
+
+            waiting = [u.mentee_id for u in plan.result.unmatched]
+            waiting += [m for m, _, _ in committed.skipped]
+            notified = notify(prog, paths, waiting, today=day, now=now, dry_run=dry_run)
+        render.plan_result(plan, committed, as_json, notified)
 
 
 def _people(store_path: Path) -> dict[str, dict[str, Any]]:

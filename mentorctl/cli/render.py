@@ -188,9 +188,14 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
     }
 
 
-def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> None:
+def plan_result(
+    plan: Plan, committed: CommitResult | None, as_json: bool, notified: Any = None
+) -> None:
     if as_json:
-        output.emit_json(plan_data(plan, committed))
+        data = plan_data(plan, committed)
+        if notified is not None:
+            data["notified_waiting"] = [m.to[0] for m in notified.messages]
+        output.emit_json(data)
         return
     people = plan.snapshot.by_id
     result = plan.result
@@ -251,6 +256,12 @@ def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> No
         f"{verb} {len(committed.written)} pair(s) as proposed"
         + ("" if committed.dry_run else "; 'mentorctl introduce' introduces them.")
     )
+    if notified is not None:
+        told = "Would tell" if notified.dry_run else "Told"
+        output.info(
+            f"{told} {len(notified.messages)} waiting mentee(s) that they are on the list"
+            + ("" if notified.dry_run else " (outbox; 'mentorctl checkin --send' delivers).")
+        )
 
 
 def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: bool) -> None:

@@ -225,6 +225,24 @@ class ContextMaker:
             "fit_question": self.fit_question if kind == "weekly" and week == 1 else None,
         }
 
+    def waiting(self, recipient: dict[str, Any]) -> dict[str, Any]:
+        """A ``waiting`` notice's variables: a mentee not paired yet, so no partner or pair."""
+        return {
+            "program": self.program,
+            "mentee": recipient,
+            "mentor": None,
+            "recipient": recipient,
+            "partner": None,
+            "nudge": False,
+            "pair": None,
+            "week": 0,
+            "weeks_left": self.duration,
+            "step": None,
+            "next_step": self.step(1),
+            "questions": self.questions,
+            "fit_question": None,
+        }
+
 
 # -- templates ----------------------------------------------------------------------------
 

@@ -116,6 +116,7 @@ def test_a_refused_recipient_is_retried_alone_next_run(smtp_ready, cli) -> None:
     week1 = cli("checkin", "--send", "-w", workspace, "--json")
     assert week1.exit_code == 0, week1.output
     assert {m["pair"] for m in json.loads(week1.stdout)["messages"]} == {"M2"}
+    assert "1 pair(s) not introduced" in json.loads(week1.stdout)["warnings"][0]
     del server.handler.received[2:]
 
     server.handler.refuse = set()

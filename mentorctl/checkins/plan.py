@@ -297,11 +297,15 @@ def plan_checkin(
     iso = today.isoformat()
     plan = CheckinPlan([], {}, [], [], [], [])
     unsent_intros = 0
+    failed_intros: list[str] = []
     for pair in state.pairs:
         pid = pair["id"]
         if wanted and pid not in wanted:
             continue
         status = pair["status"]
+        if status == "proposed" and any(d["kind"] == "intro" for d in state.by_pair.get(pid, ())):
+            failed_intros.append(pid)
+            continue
         if status in ("ended", "not_fit") and pair.get("notify_ended"):
             plan.outgoing.extend(_ended_notices(state, pair, send=send))
             continue
@@ -387,6 +391,12 @@ def plan_checkin(
                                  list(doc["to"]), pending, None,
                                  doc_id=state.messages[doc["key"]][0])  # fmt: skip
                 plan.outgoing.append(again)
+    if failed_intros:
+        plan.warnings.append(
+            f"{len(failed_intros)} pair(s) not introduced, their introduction was not "
+            f"delivered: {', '.join(failed_intros)}; they get nothing until "
+            "'mentorctl introduce --send' delivers it"
+        )
     if unsent_intros:
         plan.warnings.append(
             f"{unsent_intros} introduction(s) are in the outbox but not sent: "

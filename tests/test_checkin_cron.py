@@ -33,8 +33,11 @@ def _mentorctl(*args: str | Path, env: dict[str, str] | None = None) -> subproce
 
 def test_cron_run_prints_one_plain_line_and_exits_0(introduced: Path) -> None:
     done = _mentorctl("checkin", "-w", introduced)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
+    assert done.returncode == 0, log.read_text()
+    assert done.stdout == ""
+    assert log.read_text() == (
+        "test-program: checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
+    )
     assert done.stderr == ""
     assert "\x1b[" not in done.stdout
     again = _mentorctl("checkin", "-w", introduced, "--json")
@@ -150,7 +153,8 @@ def test_the_documented_crontab_line_works_in_crons_bare_environment(introduced:
     The README's line names the executable and the workspace by absolute path."""
     executable = Path(sys.executable).parent / "mentorctl"
     assert executable.is_file()
-    line = f"{executable} checkin --send -w {introduced}"
+    log = introduced / "checkin.log"
+    line = f"{executable} checkin --all-programs --send -w {introduced} >> {log} 2>&1"
     done = subprocess.run(
         ["/bin/sh", "-c", line.replace("--send ", "")],  # outbox only: no server in this test
         capture_output=True,
@@ -160,5 +164,8 @@ def test_the_documented_crontab_line_works_in_crons_bare_environment(introduced:
         cwd="/",
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
+    assert done.returncode == 0, log.read_text()
+    assert done.stdout == ""
+    assert log.read_text() == (
+        "test-program: checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
+    )

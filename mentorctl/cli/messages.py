@@ -219,8 +219,10 @@ def checkin_cmd(
 ) -> None:
     """Send each active pair this week's guide step and check-in, once; import answers.
 
-    Run it daily from cron: a pair gets each week's message once, on the first run of its
-    week; quiet pairs get a nudge, finished pairs a wrap-up. Exit code 4 when some
+    Run it daily (or weekly) from cron: each person of a pair gets one message a program
+    week, on their own: the week's step and check-in (with a nudge when the pair is quiet),
+    and in the last week the wrap-up. --all-programs runs every program of the workspace,
+    one line each, and exits with the worst code. Exit code 4 when some
     deliveries failed while the rest went out (the next run retries only those), 75
     when another mentorctl command holds the program's store.
     """

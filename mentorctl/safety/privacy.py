@@ -53,11 +53,9 @@ def forget(
         removed = {PEOPLE: 1}
         ended = []
         pair_changes = {}
-        their_pairs: set[str] = set()
         for key, pair in store.documents(PAIRS).items():
             if pid not in (pair.get("mentee"), pair.get("mentor")):
                 continue
-            their_pairs.add(pair.get("id"))
             role = "mentee" if pair["mentee"] == pid else "mentor"
             fields: dict[str, Any] = {
                 role: FORGOTTEN,
@@ -78,12 +76,8 @@ def forget(
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
         for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
-            # A partner's own copy of a pair's message names the person too.
             doomed = [
-                int(k)
-                for k, d in store.documents(table).items()
-                if _mentions(d, pid, secrets)
-                or (table == MESSAGES and d.get("pair") in their_pairs)
+                int(k) for k, d in store.documents(table).items() if _mentions(d, pid, secrets)
             ]
             if table == MESSAGES:
                 outbox_files += [

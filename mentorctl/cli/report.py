@@ -73,6 +73,10 @@ def report_cmd(
                 atomic_write_text(out, text)
             except OSError as exc:
                 raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
+            from mentorctl.store import manifest
+
+            # Even an anonymous report is listed: forget looks in each for the person.
+            manifest.record(paths.data_dir, out, "report")
             output.note(f"Wrote the {fmt} report to {out}.")
             return
         if fmt == "table":

@@ -59,6 +59,7 @@ def report_cmd(
             program_name=prog.name,
             default_capacity=int(signup.get("default_capacity") or 2),
             anonymous=anonymous,
+            topics=signup.get("topics") or [],
         )
         if out is not None:
             if fmt == "table":

@@ -174,7 +174,11 @@ def _is_theirs(table: str, doc: dict[str, Any], pid: str, pairs: set[Any]) -> bo
     if table == MESSAGES:
         return doc.get("pair") in pairs or pid in (doc.get("to") or [])
     if table == CONCERNS:
-        return doc.get("person") == pid or not pairs.isdisjoint(doc.get("pairs") or {})
+        # A concern about somebody else stays, even when one of the pairs it paused was theirs.
+        held = set(doc.get("pairs") or {})
+        if doc.get("person") is not None:
+            return doc.get("person") == pid
+        return bool(held) and held <= pairs
     if table == BLOCKS:
         return pid in (doc.get("person"), doc.get("other"))
     return False

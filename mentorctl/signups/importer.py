@@ -182,7 +182,8 @@ def skip_suppressed(rows: ReadRows, suppression: SuppressionList) -> int:
     matcher = suppression.matcher()
     if matcher is None:
         return 0
-    rows.unplace()  # placed people would otherwise go in as they are
+    if rows.placed is not None and any(map(matcher.suppressed, rows.placed.emails)):
+        rows.unplace()  # placed people would otherwise go in as they are
     skipped = sorted(row for email, (row, _) in rows.parsed.items() if matcher.suppressed(email))
     if not skipped:
         return 0

@@ -310,3 +310,17 @@ def test_a_forgotten_person_is_skipped_when_a_large_file_is_read_in_two(
     stored = list(_store(workspace)["people"].values())
     assert [p["id"] for p in stored] == [f"P{n}" for n in range(2, 302)]
     assert "ann@example.org" not in {p["email"] for p in stored}
+
+
+def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: Path, cli) -> None:
+    workspace = paired_three
+    _ok(cli("concern", "M2", "--reason", "ask joann@example.org", "-w", workspace))
+    _ok(cli("block", "P4", "P1", "--reason", "ANN@example.org saw it", "-w", workspace))
+    exported = _json(cli("export-person", "ann@example.org", "-w", workspace))
+    assert exported["concerns"] == []
+    assert [b["id"] for b in exported["blocks"]] == ["B1"]
+    data = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
+    assert data["redacted"] == {"blocks": 1}
+    store = _store(workspace)
+    assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
+    assert [b["reason"] for b in store["blocks"].values()] == ["[forgotten] saw it"]

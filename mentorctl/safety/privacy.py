@@ -226,11 +226,9 @@ def _redact_fields(
 
 def _redactor(address: str, name: str) -> Callable[[str], str]:
     """Replaces the person's address (in any case) and name (as a whole word) in free text."""
-    patterns = [
-        re.compile(r"(?<![\w.@])" + re.escape(s) + r"(?![\w@])", re.IGNORECASE)
-        for s in (address, name)
-        if s.strip()
-    ]
+    patterns = [p for p in (_address_pattern(address),) if p is not None]
+    if name.strip():
+        patterns.append(re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE))
 
     def redact(text: str) -> str:
         for pattern in patterns:
@@ -242,11 +240,11 @@ def _redactor(address: str, name: str) -> Callable[[str], str]:
 
 def _mentions(doc: dict[str, Any], pid: str, address: str) -> bool:
     """Whether a record names the person's id (as a whole value) or holds their address."""
-    folded = address.casefold()
+    pattern = _address_pattern(address)
 
     def walk(value: Any) -> bool:
         if isinstance(value, str):
-            return value == pid or (bool(folded) and folded in value.casefold())
+            return value == pid or (pattern is not None and pattern.search(value) is not None)
         if isinstance(value, dict):
             return any(walk(k) or walk(v) for k, v in value.items())
         if isinstance(value, list):
@@ -254,6 +252,13 @@ def _mentions(doc: dict[str, Any], pid: str, address: str) -> bool:
         return False
 
     return walk(doc)
+
+
+def _address_pattern(address: str) -> re.Pattern[str] | None:
+    """The address in any case, not as the end of a longer one (ann@ is not in joann@)."""
+    if not address.strip():
+        return None
+    return re.compile(r"(?<![\w.@+-])" + re.escape(address) + r"(?![\w@-])", re.IGNORECASE)
 
 
 def _outbox_file(outbox: Path, message: dict[str, Any]) -> Path | None:

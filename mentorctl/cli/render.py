@@ -386,15 +386,15 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
         )
     if done.files:
         if done.files_removed:
-            head = "Would delete" if done.dry_run else "Deleted"
-            output.info(f"{head} files mentorctl wrote earlier that held them:")
+            title = "Would delete these files" if done.dry_run else "Deleted these files"
         else:
+            title = "Files mentorctl wrote earlier that may still hold them"
+        output.table(title, ["File"], [[path] for path in done.files])
+        if not done.files_removed:
             output.warn(
-                "Files mentorctl wrote earlier may still hold them "
-                "(delete them, or run again with --remove-files):"
+                f"{len(done.files)} file(s) mentorctl wrote earlier may still hold "
+                f"{done.person}; delete them, or run again with --remove-files"
             )
-        for path in done.files:
-            output.info(f"  {path}")
 
 
 def lift_result(lifted: bool, dry_run: bool, as_json: bool) -> None:

@@ -328,3 +328,18 @@ def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: P
     store = _store(workspace)
     assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
     assert [b["reason"] for b in store["blocks"].values()] == ["[forgotten] saw it"]
+
+
+def test_a_key_made_at_the_same_time_by_another_process_is_the_one_used(tmp_path: Path) -> None:
+    from mentorctl.store.suppression import SuppressionList
+
+    (tmp_path / "ws" / ".mentorctl").mkdir(parents=True)
+    first = SuppressionList.for_store(tmp_path / "ws" / "prog" / "data" / "store.json")
+    second = SuppressionList.for_store(tmp_path / "ws" / "other" / "data" / "store.json")
+    assert first.key_path == second.key_path
+    key = first._make_key()
+    # The second process had not seen the key when it started making its own.
+    assert second._make_key() == key == first.key_path.read_bytes()
+    assert sorted(p.name for p in first.key_path.parent.iterdir()) == ["suppression.key"]
+    assert first.add("Ann@Example.org") and second.add("ann@example.org")  # one list each
+    assert first.contains("ANN@example.org") and not first.contains("bo@example.org")

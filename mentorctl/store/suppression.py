@@ -13,11 +13,11 @@ sign-ups (which skip such rows) and safety (which fills the list) both read it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,14 @@ from pathlib import Path
 import orjson
 
 from mentorctl.errors import StoreError
-from mentorctl.fileio import PRIVATE_FILE_MODE, atomic_write_bytes, ensure_private_dir
+from mentorctl.fileio import (
+    PRIVATE_FILE_MODE,
+    TEMP_SUFFIX,
+    atomic_write_bytes,
+    ensure_private_dir,
+    fsync_dir,
+    write_all,
+)
 from mentorctl.store.workspace import MARKER_DIR
 
 FORMAT = 1
@@ -140,27 +147,29 @@ class SuppressionList:
         return key
 
     def _make_key(self) -> bytes:
-        ensure_private_dir(self.key_path.parent)
+        """A new key, published whole: a second process making one at once uses the first's."""
+        folder = self.key_path.parent  # the workspace marker's folder: never chmod'ed here
         key = secrets.token_bytes(KEY_BYTES)
-        # O_EXCL: two first forgets at once agree on the key the first one wrote.
         try:
-            fd = os.open(
-                self.key_path,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                PRIVATE_FILE_MODE,
-            )
-        except FileExistsError:
-            return self.key_path.read_bytes()
-        try:
-            os.fchmod(fd, PRIVATE_FILE_MODE)
-            os.write(fd, key)
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                self.key_path.unlink()
-            raise
-        os.close(fd)
+            fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=TEMP_SUFFIX, dir=folder)
+            try:
+                os.fchmod(fd, PRIVATE_FILE_MODE)
+                write_all(fd, key)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                # link() fails when the name exists, where rename() would replace a key in use.
+                os.link(tmp, self.key_path)
+            except FileExistsError:
+                key = self.key_path.read_bytes()
+            finally:
+                os.unlink(tmp)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the suppression key: {exc.strerror}", file=self.key_path
+            ) from exc
+        fsync_dir(folder)
         return key
 
 

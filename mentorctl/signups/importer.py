@@ -184,10 +184,10 @@ def skip_suppressed(rows: ReadRows, suppression: SuppressionList) -> int:
         return 0
     if rows.placed is not None and any(map(matcher.suppressed, rows.placed.emails)):
         rows.unplace()  # placed people would otherwise go in as they are
-    skipped = sorted(row for email, (row, _) in rows.parsed.items() if matcher.suppressed(email))
-    if not skipped:
+    gone = [email for email in rows.parsed if matcher.suppressed(email)]
+    if not gone:
         return 0
-    rows.parsed = {e: entry for e, entry in rows.parsed.items() if not matcher.suppressed(e)}
+    skipped = sorted(rows.parsed.pop(email)[0] for email in gone)
     shown = ", ".join(map(str, skipped[:10])) + (", ..." if len(skipped) > 10 else "")
     rows.warnings.append(
         f"{len(skipped)} row(s) skipped: the person asked to be forgotten (row {shown}); "

@@ -13,7 +13,6 @@ sign-ups (which skip such rows) and safety (which fills the list) both read it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -183,4 +182,5 @@ class Matcher:
 
 
 def _digest(key: bytes, email: str) -> str:
-    return hmac.new(key, canonical_address(email).encode("utf-8"), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C path, several times faster than hmac.new per address.
+    return hmac.digest(key, canonical_address(email).encode("utf-8"), "sha256").hex()

@@ -78,6 +78,7 @@ def import_result(result: ImportResult, as_json: bool) -> None:
         "updated": result.updated,
         "unchanged": result.unchanged,
         "rejected": result.rejected,
+        "suppressed": result.suppressed,
         "changed_fields": dict(sorted(result.changed_fields.items())),
         "mapping": [{"header": h, "field": f} for h, f in result.mapping],
         "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects],
@@ -380,9 +381,12 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
     data = {
         "person": done.person,
         "removed": done.removed,
+        "redacted": done.redacted,
         "ended_pairs": done.ended_pairs,
         "outbox_files": done.outbox_files,
         "backups_scrubbed": done.backups_scrubbed,
+        "files": done.files,
+        "files_removed": done.files_removed,
         "dry_run": done.dry_run,
     }
     if as_json:
@@ -391,21 +395,47 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
     rows = [[table, count] for table, count in sorted(done.removed.items())]
     rows.append(["outbox files", done.outbox_files])
     rows.append(["backups deleted", done.backups_scrubbed])
+    rows += [[f"{table} (redacted)", n] for table, n in sorted(done.redacted.items())]
     verb = "Would erase" if done.dry_run else "Erased"
     output.table(f"{verb} {done.person}", ["What", "Removed"], rows)
     if done.ended_pairs:
         output.info(
             f"Ended pair(s): {', '.join(done.ended_pairs)}; they remain as anonymous counts."
         )
+    if done.files:
+        if done.files_removed:
+            title = "Would delete these files" if done.dry_run else "Deleted these files"
+        else:
+            title = "Files mentorctl wrote earlier that may still hold them"
+        output.table(title, ["File"], [[path] for path in done.files])
+        if not done.files_removed:
+            output.warn(
+                f"{len(done.files)} file(s) mentorctl wrote earlier may still hold "
+                f"{done.person}; delete them, or run again with --remove-files"
+            )
 
 
-def person_export(data: dict[str, Any], out: Path | None) -> None:
+def lift_result(lifted: bool, dry_run: bool, as_json: bool) -> None:
+    if as_json:
+        output.emit_json({"lifted": lifted, "dry_run": dry_run})
+        return
+    if not lifted:
+        output.info("That address is not on the suppression list; nothing to lift.")
+    elif dry_run:
+        output.info("Would lift the suppression: that address could be imported again.")
+    else:
+        output.info("Lifted: the next import takes that address in again.")
+
+
+def person_export(data: dict[str, Any], out: Path | None, data_dir: Path) -> None:
     if out is None:
         output.emit_json(data)
         return
     import json
 
     from mentorctl.fileio import atomic_write_text
+    from mentorctl.store import manifest
 
     atomic_write_text(out, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    manifest.record(data_dir, out, "export-person")
     output.note(f"Wrote {out} (readable by you only).")

@@ -20,6 +20,8 @@ PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed",
 STARTED = frozenset({"active", "quiet", "paused", "completed", "lapsed", "not_fit", "ended"})
 ROLES = ("mentee", "mentor", "both")
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
+# An anonymous report counts answers that are not one of the program's topics under this.
+OTHER_TOPIC = "other"
 
 
 def status_on(pair: dict[str, Any], day: dt.date) -> str | None:
@@ -66,7 +68,10 @@ def compute(
     program_name: str = "",
     default_capacity: int = 2,
     anonymous: bool = False,
+    topics: Iterable[str] = (),
 ) -> dict[str, Any]:
+    """The report's figures. ``topics`` are program.yaml's ``signup.topics``: an anonymous
+    report names those only, since a free-text answer may name a person."""
     people = [p for p in people if isinstance(p, dict)]
     pairs = sorted(as_of((p for p in pairs if isinstance(p, dict)), today), key=_pair_key)
     answers = list(answers)
@@ -112,7 +117,9 @@ def compute(
         "rate": round(used_slots / total_slots, 4) if total_slots else None,
     }
 
-    gap = recruitment_gap(waiting, mentors, used, default_capacity)
+    gap = recruitment_gap(
+        waiting, mentors, used, default_capacity, topics=list(topics) if anonymous else None
+    )
 
     # Match-score distribution over pairs that count (not dropped proposals).
     scores = [0] * BUCKETS
@@ -231,20 +238,33 @@ def recruitment_gap(
     used: Counter[Any],
     default_capacity: int,
     lines: int = 5,
+    *,
+    topics: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The topics waiting mentees want most beyond what free mentor slots offer (aggregates)."""
+    """The topics waiting mentees want most beyond what free mentor slots offer (aggregates).
+
+    With ``topics`` (an anonymous report), an answer that is not one of them is counted as
+    "other": free text such as "meet Ana Lopez (ana@example.org)" must not be shown.
+    """
+    known = None if topics is None else {str(t).strip().casefold(): str(t) for t in topics}
+
+    def label(answer: Any) -> str:
+        text = str(answer)
+        return text if known is None else known.get(text.strip().casefold(), OTHER_TOPIC)
+
     wanted: Counter[str] = Counter()
     names: dict[str, str] = {}
     for mentee in waiting:
         for goal in mentee.get("goals") or []:
-            wanted[str(goal).casefold()] += 1
-            names.setdefault(str(goal).casefold(), str(goal))
+            name = label(goal)
+            wanted[name.casefold()] += 1
+            names.setdefault(name.casefold(), name)
     offered: Counter[str] = Counter()
     for mentor in mentors:
         free = int(mentor.get("capacity") or default_capacity) - used.get(mentor.get("id"), 0)
         if free > 0:
             for topic in mentor.get("expertise") or []:
-                offered[str(topic).casefold()] += free
+                offered[label(topic).casefold()] += free
     short = sorted(
         (key for key in wanted if wanted[key] > offered[key]),
         key=lambda key: (offered[key] - wanted[key], names[key]),
@@ -282,6 +302,7 @@ def from_store(
     program_name: str = "",
     default_capacity: int = 2,
     anonymous: bool = False,
+    topics: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Read the store once and compute the report."""
     from mentorctl.store.db import Store
@@ -297,4 +318,5 @@ def from_store(
             program_name=program_name,
             default_capacity=default_capacity,
             anonymous=anonymous,
+            topics=topics,
         )

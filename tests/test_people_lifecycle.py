@@ -162,3 +162,22 @@ def test_mentees_still_waiting_can_be_told_they_are_on_the_list(
     ] == [("waiting", [IDS["cy"]], "sent")]
     assert sum(r.rcpt_tos == ["cy@example.org"] for r in smtp_server.handler.received) == 1
     assert ok(cli, "checkin", "--send", "-w", workspace)["messages"] == []
+
+
+def test_a_program_made_before_the_new_kinds_uses_the_built_in_templates(
+    introduced: Path, cli
+) -> None:
+    from messages_fixtures import edit_program
+
+    edit_program(
+        introduced, lambda d: [d["messages"].pop(k) for k in ("lapsed", "ended", "waiting")]
+    )
+    for name in ("lapsed.txt.j2", "ended.txt.j2", "waiting.txt.j2"):
+        (program_dir(introduced) / "messages" / name).unlink()
+    ok(cli, "withdraw", IDS["bo"], "-w", introduced)
+    run = ok(cli, "checkin", "-w", introduced)
+    assert [(m["kind"], m["to"]) for m in run["messages"] if m["kind"] == "ended"] == [
+        ("ended", [IDS["raj"]])
+    ]
+    msg = (program_dir(introduced) / "outbox" / "M2-ended-P2.eml").read_text()
+    assert "Subject: Test Program: your pairing has ended" in msg and "Hello Raj," in msg

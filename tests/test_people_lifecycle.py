@@ -181,3 +181,21 @@ def test_a_program_made_before_the_new_kinds_uses_the_built_in_templates(
     ]
     msg = (program_dir(introduced) / "outbox" / "M2-ended-P2.eml").read_text()
     assert "Subject: Test Program: your pairing has ended" in msg and "Hello Raj," in msg
+
+
+def test_failed_deliveries_are_not_silence(introduced: Path, cli, smtp_server) -> None:
+    from messages_fixtures import use_smtp
+
+    use_smtp(introduced, smtp_server.port)
+    smtp_server.handler.refuse = {"bo@example.org"}
+    for when in ("2026-03-02", "2026-03-09"):
+        result = cli("checkin", "--send", "--today", when, "-w", introduced)
+        assert result.exit_code == 4, result.output
+    smtp_server.handler.refuse = set()
+    week3 = ok(cli, "checkin", "--send", "--today", "2026-03-16", "-w", introduced)
+    # M1 heard from us twice and never answered: quiet; M2's weeks never reached Bo
+    assert week3["quiet"] == [{"pair": "M1", "since_week": 3, "silent_weeks": 2}]
+    assert pairs(introduced)["M2"]["status"] == "active"
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.handler.received[-4:]) == [
+        "ann@example.org", "bo@example.org", "meg@example.org", "raj@example.org",
+    ]  # fmt: skip

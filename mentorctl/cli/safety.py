@@ -49,7 +49,7 @@ def block_cmd(
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
         if list_:
-            render.blocks(blocks.list_blocks(paths.store_path), as_json)
+            render.blocks(blocks.list_blocks(paths.store_path), as_json, _names(paths))
             return
         if not person or not other:
             raise UsageError("name two people: mentorctl block PERSON OTHER")
@@ -102,7 +102,7 @@ def concern_cmd(
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
         if list_:
-            render.concerns(concerns.list_concerns(paths.store_path), as_json)
+            render.concerns(concerns.list_concerns(paths.store_path), as_json, _names(paths))
             return
         if resolve:
             if not outcome:
@@ -161,6 +161,14 @@ def forget_cmd(
             paths.store_path, paths.outbox_dir, email, now=clock.now(), dry_run=dry_run
         )
         render.forget_result(done, as_json)
+
+
+def _names(paths):  # type: ignore[no-untyped-def]
+    """The people and pairs of the store, so that lists show names beside ids."""
+    from mentorctl import clock
+    from mentorctl.report import directory
+
+    return directory.load(paths.store_path, today=clock.today(), duration_weeks=0)
 
 
 def _ask_yes(prompt: str) -> bool:

@@ -124,7 +124,8 @@ def compute(
     reached: dict[int, set[str]] = {}
     for pair in pairs:
         start = parse_day(pair.get("start_date"))
-        if start is None or pair.get("status") not in STARTED:
+        # Any status but proposed has started, including ones this module does not know yet.
+        if start is None or pair.get("status") == "proposed":
             continue
         last = min(duration_weeks, week_of(start, today))
         for week in range(1, last + 1):

@@ -173,6 +173,9 @@ def _execute(
     sender: SmtpSender | None = None
     journal: Journal | None = None
     if result.send and outgoing:
+        from mentorctl.mail.messages import refuse_placeholder_sender
+
+        refuse_placeholder_sender(program)
         if sender_factory is not None:
             sender = sender_factory()
         else:

@@ -75,7 +75,9 @@ def header_text(value: Any, limit: int = SUBJECT_LIMIT) -> str:
     return text[:limit]
 
 
-def checked_address(addr: str, *, who: str) -> str:
+def checked_address(
+    addr: str, *, who: str, hint: str = "correct it in the sign-up export and import it again"
+) -> str:
     """An address safe to put in a header and an SMTP envelope, or an error naming ``who``."""
     if (
         not isinstance(addr, str)
@@ -84,15 +86,15 @@ def checked_address(addr: str, *, who: str) -> str:
         or addr.startswith("@")
         or addr.endswith("@")
     ):
-        raise InputError(
-            f"{who} has an email address that cannot be used in a message",
-            hint="correct it in the sign-up export and import it again",
-        )
+        raise InputError(f"{who} has an email address that cannot be used in a message", hint=hint)
     return addr
 
 
-def make_address(name: Any, addr: str, *, who: str) -> Address:
-    local, _, domain = checked_address(addr, who=who).partition("@")
+def make_address(name: Any, addr: str, *, who: str, hint: str | None = None) -> Address:
+    checked = checked_address(addr, who=who) if hint is None else checked_address(
+        addr, who=who, hint=hint
+    )
+    local, _, domain = checked.partition("@")
     return Address(display_name=header_text(name or "", 200), username=local, domain=domain)
 
 
@@ -437,9 +439,44 @@ def build_email(
 def sender_addresses(program: Program) -> tuple[Address, Address | None]:
     sender = program.data["sender"]
     who = f"{program.path}: sender"
-    from_ = make_address(sender["name"], sender["email"], who=who)
+    hint = "set the program's own address under sender: in program.yaml"
+    from_ = make_address(sender["name"], sender["email"], who=who, hint=hint)
     reply = sender.get("reply_to")
-    return from_, make_address(sender["name"], reply, who=who + ".reply_to") if reply else None
+    if not reply:
+        return from_, None
+    return from_, make_address(sender["name"], reply, who=who + ".reply_to", hint=hint)
+
+
+# Domains reserved for examples (RFC 2606): a template's sender is one until the admin sets
+# their own, and mail from it would be refused or marked as spam by the recipients' servers.
+PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
+PLACEHOLDER_SUFFIXES = (".example", ".invalid")
+
+
+def is_placeholder(addr: str) -> bool:
+    domain = addr.rpartition("@")[2].strip().lower().rstrip(".")
+    return (
+        any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
+        or domain.endswith(PLACEHOLDER_SUFFIXES)
+        or domain in ("example", "invalid")
+    )
+
+
+def refuse_placeholder_sender(program: Program) -> None:
+    """Before anything is sent: the sender (and reply-to) must be the program's own address."""
+    from mentorctl.errors import ConfigError
+
+    sender = program.data["sender"]
+    for key in ("email", "reply_to"):
+        addr = sender.get(key)
+        if addr and is_placeholder(str(addr)):
+            raise ConfigError(
+                f"sender.{key} is still the template's placeholder ({addr.rpartition('@')[2]}); "
+                "nothing was sent",
+                file=program.path,
+                hint=f"set sender.{key} under sender: in {program.path} to the address "
+                "messages should come from",
+            )
 
 
 def preview_text(msg: EmailMessage) -> str:
@@ -464,5 +501,7 @@ __all__ = [
     "pair_token",
     "person_context",
     "preview_text",
+    "is_placeholder",
+    "refuse_placeholder_sender",
     "sender_addresses",
 ]

@@ -91,8 +91,10 @@ def checked_address(
 
 
 def make_address(name: Any, addr: str, *, who: str, hint: str | None = None) -> Address:
-    checked = checked_address(addr, who=who) if hint is None else checked_address(
-        addr, who=who, hint=hint
+    checked = (
+        checked_address(addr, who=who)
+        if hint is None
+        else checked_address(addr, who=who, hint=hint)
     )
     local, _, domain = checked.partition("@")
     return Address(display_name=header_text(name or "", 200), username=local, domain=domain)
@@ -496,12 +498,12 @@ __all__ = [
     "build_email",
     "checked_address",
     "header_text",
+    "is_placeholder",
     "make_address",
     "message_id",
     "pair_token",
     "person_context",
     "preview_text",
-    "is_placeholder",
     "refuse_placeholder_sender",
     "sender_addresses",
 ]

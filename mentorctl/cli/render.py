@@ -230,10 +230,13 @@ def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> No
         f"{totals.total_score:.2f} ({plan.method}{proof})."
     )
     if committed is None:
-        output.note(
-            "Nothing saved. Run 'mentorctl pair --commit' to save these pairs, "
-            "or 'mentorctl pair --review' to go through them one by one."
-        )
+        if result.pairs:
+            output.note(
+                "Nothing saved. Run 'mentorctl pair --commit' to save these pairs, "
+                "or 'mentorctl pair --review' to go through them one by one."
+            )
+        else:
+            output.note("No new pairs to propose; nothing to save.")
         return
     for mentee, mentor, why in committed.skipped:
         output.warn(f"not saved: {mentee} with {mentor}: {why}")

@@ -75,6 +75,39 @@ def header_text(value: Any, limit: int = SUBJECT_LIMIT) -> str:
     return text[:limit]
 
 
+def friendly_reasons(reasons: Any) -> list[str]:
+    """A pair's reasons as the two people read them in their introduction: "both: Getting
+    promoted" is how an admin's table says it, not how one writes to a person. Reasons that
+    count against the pair, and unknowns, are left out."""
+    out = []
+    for raw in reasons:
+        text = str(raw)
+        if text.endswith(" (counts against)") or text == "time zone unknown":
+            continue
+        if text.startswith("both: "):
+            out.append("you share an interest in " + _and(text[6:]))
+        elif text == "same time zone":
+            out.append("you are in the same time zone")
+        elif text.startswith("time zones ") and text.endswith(" h apart"):
+            hours = text[len("time zones ") : -len(" h apart")]
+            out.append(f"your time zones are only {hours} hour{'' if hours == '1' else 's'} apart")
+        elif text.startswith("mentor speaks "):
+            out.append("you can talk in " + text[len("mentor speaks ") :])
+        elif text.startswith("same "):
+            out.append(f"you have the same {text[5:]}")
+        elif ": both " in text:
+            name, _, values = text.partition(": both ")
+            out.append(f"you both answered {_and(values)} for {name}")
+        else:
+            out.append(text)
+    return out
+
+
+def _and(listed: str) -> str:
+    items = [i.strip() for i in listed.split(", ") if i.strip()]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def checked_address(
     addr: str, *, who: str, hint: str = "correct it in the sign-up export and import it again"
 ) -> str:
@@ -204,7 +237,7 @@ class ContextMaker:
             "pair": {
                 "id": pair.get("id"),
                 "score": pair.get("score"),
-                "reasons": list(pair.get("reasons") or ()),
+                "reasons": friendly_reasons(pair.get("reasons") or ()),
                 "shared_topics": shared_topics(mentee, mentor),
                 "start_date": start,
             },
@@ -497,6 +530,7 @@ __all__ = [
     "Templates",
     "build_email",
     "checked_address",
+    "friendly_reasons",
     "header_text",
     "is_placeholder",
     "make_address",

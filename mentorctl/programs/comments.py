@@ -38,35 +38,60 @@ SECTIONS = {
     "optionally html (an HTML part) and mode: together (one email to both) or separate.",
 }
 
-# Optional keys a template leaves out, shown after the line that starts with the given key.
-AFTER = {
-    "duration_weeks:": [
-        "# start_date: the first day of week 1 for pairs introduced before it, written",
-        "# YYYY-MM-DD (quoted or not), e.g.:",
-        "# start_date: 2026-09-07",
-    ],
-    "  email:": ["  # reply_to: mentoring-replies@your-domain.example"],
-}
+# Optional keys a template leaves out, shown commented after the first line of a section
+# (None: top level) that starts with the given text.
+AFTER = [
+    (
+        None,
+        "duration_weeks:",
+        [
+            "# start_date: the first day of week 1 for pairs introduced before it, written",
+            "# YYYY-MM-DD (quoted or not), e.g.:",
+            "# start_date: 2026-09-07",
+        ],
+    ),
+    ("sender", "  email:", ["  # reply_to: mentoring-replies@your-domain.example"]),
+    (
+        "signup",
+        "  date_order:",
+        [
+            "  # role_answers:            # answers of the form's role question that mean:",
+            '  #   mentor: ["I can help"]',
+            '  #   mentee: ["I need help"]',
+            '  #   both: ["Both"]',
+        ],
+    ),
+    (
+        "matching",
+        "  criteria:",
+        [
+            "    # - {kind: extra, name: experience, field: years, mode: distance, scale: 10,"
+            " weight: 1}",
+            "    #   (distance: answers scale apart or more score 0)",
+        ],
+    ),
+]
 
 
 def annotate(text: str) -> str:
     """``text`` (a program.yaml from a template) with each top-level section commented."""
     out: list[str] = []
-    pending_after: set[str] = set()
-    in_sender = False
+    done: set[int] = set()
+    section: str | None = None
     for line in text.splitlines():
         key = line.split(":", 1)[0] if line and not line.startswith((" ", "#", "-")) else None
         if key is not None:
-            in_sender = key == "sender"
+            section = key
             if key in SECTIONS:
                 if out and out[-1].strip():
                     out.append("")
                 out += ["# " + part for part in SECTIONS[key].splitlines()]
         out.append(line)
-        for start, extra in AFTER.items():
-            if line.startswith(start) and start not in pending_after:
-                if start == "  email:" and not in_sender:
-                    continue
-                out += extra
-                pending_after.add(start)
+        for n, (within, start, extra) in enumerate(AFTER):
+            if n in done or not line.startswith(start):
+                continue
+            if within is not None and within != section:
+                continue
+            out += extra
+            done.add(n)
     return "\n".join(out) + "\n"

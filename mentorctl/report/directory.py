@@ -41,7 +41,9 @@ class Directory:
         start = parse_day(pair.get("start_date"))
         if start is None or pair.get("status") == "proposed":
             return None
-        return max(1, min(self.duration_weeks or 10**6, week_of(start, self.today)))
+        ended = parse_day(pair.get("ended"))  # an ended pair stays in the week it ended
+        day_ = min(self.today, ended) if ended else self.today
+        return max(1, min(self.duration_weeks or 10**6, week_of(start, day_)))
 
     def last_answer(self, pair_id: str) -> str | None:
         days = [str(a.get("updated") or a.get("at") or "") for a in self.answers_of(pair_id)]

@@ -128,6 +128,9 @@ def compute(
         if start is None or pair.get("status") == "proposed":
             continue
         last = min(duration_weeks, week_of(start, today))
+        ended = parse_day(pair.get("ended"))
+        if ended is not None:  # a pair that ended is not counted in the weeks after
+            last = min(last, week_of(start, ended))
         for week in range(1, last + 1):
             reached.setdefault(week, set()).add(str(pair.get("id")))
     answer_rate = []
@@ -147,7 +150,10 @@ def compute(
     for pair in pairs:
         if pair.get("status") != "quiet":
             continue
-        row: dict[str, Any] = {"since": day(pair.get("quiet_since"))}
+        since = pair.get("quiet_since")
+        # Kept as the program week it turned quiet in (older stores: a date).
+        since_text = f"week {since}" if isinstance(since, int) else day(since)
+        row: dict[str, Any] = {"since": since_text}
         if not anonymous:
             row = {"pair": pair.get("id"), **row}
             row["mentee"] = _name(by_id, pair.get("mentee"))
@@ -227,7 +233,8 @@ def _pair_rows(
         start = parse_day(pair.get("start_date"))
         week = None
         if start is not None and pair.get("status") != "proposed":
-            week = max(1, min(duration_weeks, week_of(start, today)))
+            ended = parse_day(pair.get("ended"))
+            week = max(1, min(duration_weeks, week_of(start, min(today, ended or today))))
         mentee = by_id.get(str(pair.get("mentee"))) or {}
         mentor = by_id.get(str(pair.get("mentor"))) or {}
         rows.append(

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ConfigError, InputError
+from mentorctl.mail import reasons
 
 if TYPE_CHECKING:
     import jinja2
@@ -73,39 +74,6 @@ def header_text(value: Any, limit: int = SUBJECT_LIMIT) -> str:
     if not text.isprintable():
         text = _CONTROL.sub("", text)
     return text[:limit]
-
-
-def friendly_reasons(reasons: Any) -> list[str]:
-    """A pair's reasons as the two people read them in their introduction: "both: Getting
-    promoted" is how an admin's table says it, not how one writes to a person. Reasons that
-    count against the pair, and unknowns, are left out."""
-    out = []
-    for raw in reasons:
-        text = str(raw)
-        if text.endswith(" (counts against)") or text == "time zone unknown":
-            continue
-        if text.startswith("both: "):
-            out.append("you share an interest in " + _and(text[6:]))
-        elif text == "same time zone":
-            out.append("you are in the same time zone")
-        elif text.startswith("time zones ") and text.endswith(" h apart"):
-            hours = text[len("time zones ") : -len(" h apart")]
-            out.append(f"your time zones are only {hours} hour{'' if hours == '1' else 's'} apart")
-        elif text.startswith("mentor speaks "):
-            out.append("you can talk in " + text[len("mentor speaks ") :])
-        elif text.startswith("same "):
-            out.append(f"you have the same {text[5:]}")
-        elif ": both " in text:
-            name, _, values = text.partition(": both ")
-            out.append(f"you both answered {_and(values)} for {name}")
-        else:
-            out.append(text)
-    return out
-
-
-def _and(listed: str) -> str:
-    items = [i.strip() for i in listed.split(", ") if i.strip()]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def checked_address(
@@ -237,7 +205,7 @@ class ContextMaker:
             "pair": {
                 "id": pair.get("id"),
                 "score": pair.get("score"),
-                "reasons": friendly_reasons(pair.get("reasons") or ()),
+                "reasons": reasons.friendly(pair.get("reasons") or ()),
                 "shared_topics": shared_topics(mentee, mentor),
                 "start_date": start,
             },
@@ -482,38 +450,6 @@ def sender_addresses(program: Program) -> tuple[Address, Address | None]:
     return from_, make_address(sender["name"], reply, who=who + ".reply_to", hint=hint)
 
 
-# Domains reserved for examples (RFC 2606): a template's sender is one until the admin sets
-# their own, and mail from it would be refused or marked as spam by the recipients' servers.
-PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
-PLACEHOLDER_SUFFIXES = (".example", ".invalid")
-
-
-def is_placeholder(addr: str) -> bool:
-    domain = addr.rpartition("@")[2].strip().lower().rstrip(".")
-    return (
-        any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
-        or domain.endswith(PLACEHOLDER_SUFFIXES)
-        or domain in ("example", "invalid")
-    )
-
-
-def refuse_placeholder_sender(program: Program) -> None:
-    """Before anything is sent: the sender (and reply-to) must be the program's own address."""
-    from mentorctl.errors import ConfigError
-
-    sender = program.data["sender"]
-    for key in ("email", "reply_to"):
-        addr = sender.get(key)
-        if addr and is_placeholder(str(addr)):
-            raise ConfigError(
-                f"sender.{key} is still the template's placeholder ({addr.rpartition('@')[2]}); "
-                "nothing was sent",
-                file=program.path,
-                hint=f"set sender.{key} under sender: in {program.path} to the address "
-                "messages should come from",
-            )
-
-
 def preview_text(msg: EmailMessage) -> str:
     """A message as a person reads it: the main headers, then the plain-text body."""
     lines = [f"{name}: {msg[name]}" for name in ("From", "To", "Subject", "Date") if msg[name]]
@@ -530,14 +466,11 @@ __all__ = [
     "Templates",
     "build_email",
     "checked_address",
-    "friendly_reasons",
     "header_text",
-    "is_placeholder",
     "make_address",
     "message_id",
     "pair_token",
     "person_context",
     "preview_text",
-    "refuse_placeholder_sender",
     "sender_addresses",
 ]

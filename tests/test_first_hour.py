@@ -264,3 +264,8 @@ def test_factors_against_are_marked_and_rules_are_named(workspace: Path, cli) ->
         r"same organisation \(rules\.different_organisation\)",
         waiting["reason"],
     ), waiting["reason"]
+
+
+def test_the_negative_flag_can_be_turned_back(cli) -> None:
+    help_text = cli("checkin", "--help").stdout
+    assert "--no-wrapup / --wrapup" in help_text and "[default: wrapup]" not in help_text

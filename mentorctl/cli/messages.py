@@ -202,7 +202,11 @@ def checkin_cmd(
     ] = None,
     no_wrapup: Annotated[
         bool,
-        typer.Option("--no-wrapup", help="With --complete: send no wrap-up message."),
+        typer.Option(
+            "--no-wrapup/--wrapup",
+            help="With --complete: send no wrap-up message (--wrapup: send it, the default).",
+            show_default=False,
+        ),
     ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,

@@ -192,3 +192,22 @@ def test_report_dry_run_needs_out(workspace: Path, cli, tmp_path: Path) -> None:
     target = tmp_path / "r.html"
     ok = cli("report", "-w", workspace, "--dry-run", "--out", target)
     assert ok.exit_code == 0 and not target.exists()
+
+
+def test_quiet_pairs_and_concerns_name_people_beside_ids() -> None:
+    pairs = [{**PAIRS[0], "status": "quiet", "quiet_since": 2}, *PAIRS[1:]]
+    concerns = [{"id": "C1", "status": "open", "pairs": {"M1": "quiet"}, "raised":
+                 "2026-01-19T09:00:00+00:00", "reason": "missed calls"}]  # fmt: skip
+    data = reports.compute(
+        people=PEOPLE, pairs=pairs, answers=ANSWERS, concerns=concerns, today=TODAY,
+        duration_weeks=3,
+    )  # fmt: skip
+    md = report_formats.to_md(data)
+    assert "| M1 | Ann Brenner (P2) | Meg Okafor (P1) | week 2 |" in md
+    assert "| C1 | Open | M1 (Ann Brenner and Meg Okafor) | 2026-01-19 | missed calls |" in md
+    hidden = reports.compute(
+        people=PEOPLE, pairs=pairs, answers=ANSWERS, concerns=concerns, today=TODAY,
+        duration_weeks=3, anonymous=True,
+    )  # fmt: skip
+    anonymous = report_formats.to_md(hidden)
+    assert "| week 2 |" in anonymous and "Ann" not in anonymous and "M1" not in anonymous

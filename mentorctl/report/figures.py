@@ -158,8 +158,10 @@ def compute(
             row = {"pair": pair.get("id"), **row}
             row["mentee"] = _name(by_id, pair.get("mentee"))
             row["mentor"] = _name(by_id, pair.get("mentor"))
+            row["mentee_id"], row["mentor_id"] = pair.get("mentee"), pair.get("mentor")
         quiet.append(row)
 
+    pair_by_id = {str(p.get("id")): p for p in pairs}
     concern_counts = Counter(str(c.get("status") or "open") for c in concerns)
     concern_block: dict[str, Any] = {
         "open": concern_counts.get("open", 0),
@@ -171,6 +173,12 @@ def compute(
                 "id": c.get("id"),
                 "status": c.get("status"),
                 "pairs": sorted(c.get("pairs") or {}),
+                "pair_names": {
+                    pid: [
+                        _name(by_id, pair_by_id.get(pid, {}).get(k)) for k in ("mentee", "mentor")
+                    ]
+                    for pid in sorted(c.get("pairs") or {})
+                },
                 "raised": day(c.get("raised")),
                 "reason": c.get("reason"),
             }

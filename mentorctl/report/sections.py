@@ -36,6 +36,11 @@ def _who(name: Any, pid: Any) -> str:
 CHARTED = frozenset({"Pairs by status", "Match scores", "Check-in answers by week"})
 
 
+def _pair_named(pair_id: str, names: dict[str, list[str]]) -> str:
+    both = [n for n in names.get(pair_id) or [] if n and n != "(unknown)"]
+    return f"{pair_id} ({' and '.join(both)})" if both else pair_id
+
+
 def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     h = report["headline"]
     rate = _pct(h["answer_rate_this_week"])
@@ -125,12 +130,21 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
             )
         )
     quiet_cols = ["Quiet since"] if anonymous else ["Pair", "Mentee", "Mentor", "Quiet since"]
-    quiet_keys = ["since"] if anonymous else ["pair", "mentee", "mentor", "since"]
     out.append(
         (
             "Quiet pairs needing attention",
             quiet_cols,
-            [[q.get(k) or "-" for k in quiet_keys] for q in report["quiet_pairs"]],
+            [
+                [q.get("since") or "-"]
+                if anonymous
+                else [
+                    q.get("pair"),
+                    _who(q.get("mentee"), q.get("mentee_id")),
+                    _who(q.get("mentor"), q.get("mentor_id")),
+                    q.get("since") or "-",
+                ]
+                for q in report["quiet_pairs"]
+            ],
         )
     )
     concerns = report["concerns"]
@@ -144,7 +158,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                     [
                         c["id"],
                         status_label(c["status"]),
-                        ", ".join(c["pairs"]),
+                        ", ".join(_pair_named(p, c.get("pair_names", {})) for p in c["pairs"]),
                         c["raised"],
                         c["reason"],
                     ]

@@ -100,8 +100,14 @@ def test_quiet_pairs_and_buckets_from_documents() -> None:
     ]  # fmt: skip
     data = reports.compute(people=people, pairs=pairs, today=dt.date(2026, 3, 2), duration_weeks=12)
     assert data["quiet_pairs"] == [
-        {"pair": "M1", "since": "2026-02-02", "mentee": "Ann", "mentor": "Meg",
-         "mentee_id": "P2", "mentor_id": "P1"}
+        {
+            "pair": "M1",
+            "since": "2026-02-02",
+            "mentee": "Ann",
+            "mentor": "Meg",
+            "mentee_id": "P2",
+            "mentor_id": "P1",
+        }
     ]
     assert [b["pairs"] for b in data["score_distribution"]] == [1, 0, 0, 0, 1]
     assert data["waiting_mentees"] == 1  # Bo's pair is completed

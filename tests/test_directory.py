@@ -147,3 +147,13 @@ def test_block_and_concern_lists_show_names(running: Path, cli) -> None:
     assert concerns.exit_code == 0, concerns.output
     assert "M2 (Bo Castell, Raj Lindqvist)" in concerns.stdout
     assert "T09:" not in concerns.stdout
+
+
+def test_introduce_table_names_the_people(workspace: Path, cli) -> None:
+    csv_file = write_csv(workspace / "people.csv", PEOPLE)
+    assert cli("import-signups", csv_file, "-w", workspace).exit_code == 0
+    assert cli("pair", "-w", workspace, "--commit").exit_code == 0
+    result = cli("introduce", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("M1 "))
+    assert "Ann Brenner (P3), Meg Okafor (P1)" in row or "Meg Okafor (P1), Ann Brenner (P3)" in row

@@ -120,7 +120,7 @@ def introduce_cmd(
                 dry_run=dry_run,
                 progress=bar,
             )
-        render_messages.run_result(result, as_json, table=True)
+        render_messages.run_result(result, as_json, table=True, store_path=paths.store_path)
     _exit_on_failures(result)
 
 
@@ -321,7 +321,7 @@ def checkin_cmd(
                 dry_run=dry_run,
                 progress=bar,
             )
-        render_messages.run_result(result, as_json, table=False)
+        render_messages.run_result(result, as_json, table=False, store_path=paths.store_path)
     _exit_on_failures(result)
 
 

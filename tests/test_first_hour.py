@@ -269,3 +269,12 @@ def test_factors_against_are_marked_and_rules_are_named(workspace: Path, cli) ->
 def test_the_negative_flag_can_be_turned_back(cli) -> None:
     help_text = cli("checkin", "--help").stdout
     assert "--no-wrapup / --wrapup" in help_text and "[default: wrapup]" not in help_text
+
+
+def test_dry_run_is_refused_where_nothing_would_be_written(workspace: Path, cli) -> None:
+    proposing = cli("pair", "-w", workspace, "--dry-run")
+    assert proposing.exit_code == 2
+    assert "--dry-run only applies with --commit" in proposing.stderr
+    reporting = cli("report", "-w", workspace, "--dry-run")
+    assert reporting.exit_code == 2
+    assert "--dry-run only applies with --out FILE" in reporting.stderr

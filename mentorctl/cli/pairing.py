@@ -101,6 +101,11 @@ def pair_cmd(
             raise UsageError(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock or --unlock"
             )
+        if dry_run and not (actions or commit or review):
+            raise UsageError(
+                "--dry-run only applies with --commit, --review, --add, --end, --lock or "
+                "--unlock: proposing pairs writes nothing"
+            )
         if method not in ("optimal", "stable", "greedy"):
             raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
         prog, paths = programs.open_program(workspace, program)

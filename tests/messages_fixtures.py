@@ -39,7 +39,7 @@ PAIR_PEOPLE = {
     "M1": {"ann@example.org", "meg@example.org"},
     "M2": {"bo@example.org", "raj@example.org"},
 }
-SENDER = "mentoring@example.org"
+SENDER = "mentoring@circle-mentoring.test"  # not a placeholder: --send refuses those
 
 
 def store_path(workspace: Path) -> Path:
@@ -180,6 +180,7 @@ def use_smtp(workspace: Path, port: int, **settings: Any) -> None:
     """Point the program at a local server: no TLS, no login, no waiting between messages."""
 
     def change(data: dict[str, Any]) -> None:
+        data["sender"]["email"] = SENDER
         data["smtp"] = {
             "host": "127.0.0.1",
             "port": port,

@@ -16,7 +16,8 @@ from mentorctl.cli.app import app
 COMMANDS = ["init-program", "import-signups", "pair", "introduce", "checkin", "report"]
 SAFETY = ["block", "concern", "forget", "export-person"]
 PEOPLE = ["withdraw", "pause"]
-BUILT = COMMANDS
+DIRECTORY = ["people", "pairs"]
+BUILT = COMMANDS + DIRECTORY
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -31,7 +32,7 @@ def test_help_lists_every_command_with_a_purpose(cli) -> None:
         line = next(line for line in result.stdout.splitlines() if line.strip().startswith(command))
         assert len(line.split(None, 1)[1]) > 10, line
         assert "..." not in line
-    assert sorted(_registered()) == sorted(COMMANDS + SAFETY + PEOPLE)
+    assert sorted(_registered()) == sorted(COMMANDS + DIRECTORY + SAFETY + PEOPLE)
 
 
 def test_version(cli) -> None:
@@ -73,7 +74,7 @@ def test_built_commands_have_an_example_and_json(cli, command: str) -> None:
     assert "--json" in result.stdout
 
 
-@pytest.mark.parametrize("command", COMMANDS + SAFETY + PEOPLE)
+@pytest.mark.parametrize("command", COMMANDS + DIRECTORY + SAFETY + PEOPLE)
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     assert re.search(rf"`mentorctl {command}\b", README.read_text(encoding="utf-8")), command
 

@@ -49,7 +49,7 @@ def test_introductions_reach_each_pair_and_only_it(smtp_ready, cli) -> None:
         msg = received.message
         assert {a.addr_spec for a in msg["To"].addresses} == PAIR_PEOPLE[pair_id]
         assert msg["Cc"] is None and msg["Bcc"] is None
-        assert msg["From"] == "Career Mentoring Team <mentoring@example.org>"
+        assert msg["From"] == f"Career Mentoring Team <{SENDER}>"
         assert msg["Subject"].startswith("Meet your Test Program match:")
         assert msg["Date"] == "Mon, 02 Mar 2026 09:00:00 +0000"
         text = msg.get_body(("plain",)).get_content()

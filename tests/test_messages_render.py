@@ -109,7 +109,7 @@ def test_context_per_kind(program) -> None:
 def test_shared_topics_ignore_case_and_keep_the_mentees_order(program) -> None:
     _, context = _render(program, "intro", 0)
     assert context["pair"]["shared_topics"] == ["Networking"]
-    assert context["pair"]["reasons"] == ["both: Networking"]
+    assert context["pair"]["reasons"] == ["you share an interest in Networking"]
     assert context["mentee"]["first_name"] == "Ann"
 
 

@@ -6,6 +6,7 @@ the report is a self-contained local file and Chromium runs with its background 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,3 +94,46 @@ def test_report_html_renders_in_chromium(report_html: Path, tmp_path: Path) -> N
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 5 * 1024, f"screenshot is only {len(data)} bytes"
+
+
+def _dom(tmp_path: Path, page: Path) -> str:
+    dumped = _chromium(tmp_path, "--dump-dom", page.resolve().as_uri())
+    assert dumped.returncode == 0, f"chromium --dump-dom failed: {dumped.stderr[-2000:]}"
+    return dumped.stdout
+
+
+def test_admin_and_anonymous_reports_in_chromium(
+    workspace: Path, cli, tmp_path: Path, report_html: Path
+) -> None:
+    """Both pages render; the admin's names people and shows notes, the anonymous one neither."""
+    noted = cli(
+        "checkin", "-w", workspace, "--record", "M1", "--person", "P3", "--week", "1",
+        "--answer", "met=yes", "--answer", "note=We met at the library",
+    )  # fmt: skip
+    assert noted.exit_code == 0, noted.output
+    pages = {}
+    for kind, extra in (("admin", ()), ("anonymous", ("--anonymous",))):
+        out = tmp_path / f"{kind}.html"
+        args = ("report", "-w", workspace, "--format", "html", "--out", out)
+        result = cli(*args, "--today", "2026-03-10", *extra)
+        assert result.exit_code == 0, result.output
+        pages[kind] = _dom(tmp_path, out)
+    admin, anonymous = pages["admin"], pages["anonymous"]
+    for dom in (admin, anonymous):
+        assert "<h2>At a glance</h2>" in dom and "Active pairs" in dom
+        assert "Outcomes by week" in dom and dom.count("<svg") == 3
+    assert "<h2>Pairs</h2>" in admin and "Ann Brenner (P3)" in admin
+    assert "We met at the library" in admin
+    assert "<h2>Pairs</h2>" not in anonymous
+    for secret in ("Ann", "Brenner", "Meg", "We met at the library", "example.org", "P3", "M1"):
+        assert secret not in anonymous, secret
+    # Printed, the admin's page is laid out on A4 (595 x 842 points).
+    pdf = tmp_path / "admin.pdf"
+    printed = _chromium(
+        tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
+        (tmp_path / "admin.html").resolve().as_uri(),
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 59[45]\.?\d* 84[12]\.?\d*\s*\]", data), data[:400]

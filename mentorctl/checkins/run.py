@@ -181,6 +181,9 @@ def _execute(
     sender: SmtpSender | None = None
     journal: Journal | None = None
     if result.send and outgoing:
+        from mentorctl.mail.sender import refuse_placeholder_sender
+
+        refuse_placeholder_sender(program)
         if sender_factory is not None:
             sender = sender_factory()
         else:

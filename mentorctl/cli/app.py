@@ -12,16 +12,36 @@ import sys
 from typing import Annotated
 
 import typer
+import typer.core
 
 from mentorctl import __version__
 from mentorctl.cli import output
 
+
+class _Group(typer.core.TyperGroup):
+    """The command group; its commands show required arguments as words (FILE, not {FILE})."""
+
+    def get_command(self, ctx, name):  # type: ignore[no-untyped-def]
+        command = super().get_command(ctx, name)
+        if command is not None and not getattr(command, "_plain_usage", False):
+            pieces = command.collect_usage_pieces
+
+            def collect(ctx):  # type: ignore[no-untyped-def]
+                return [
+                    p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces(ctx)
+                ]
+
+            command.collect_usage_pieces = collect  # type: ignore[method-assign]
+            command._plain_usage = True  # type: ignore[attr-defined]
+        return command
+
+
 app = typer.Typer(
     name="mentorctl",
+    cls=_Group,
     help="Run guided mentorship programs from local files: sign-ups, pairing, weekly "
     "check-ins and reports.",
     no_args_is_help=True,
-    add_completion=False,
     # Rich help on a terminal; plain, and much faster to start, when piped.
     rich_markup_mode="rich" if output.is_terminal(sys.stdout) else None,
     pretty_exceptions_enable=False,

@@ -18,6 +18,7 @@ WorkspaceOpt = Annotated[
     typer.Option(
         "--workspace",
         "-w",
+        metavar="PATH",
         envvar="MENTORCTL_WORKSPACE",
         help="Workspace folder (default: found from the current folder upwards).",
         show_default=False,
@@ -25,7 +26,12 @@ WorkspaceOpt = Annotated[
 ]
 ProgramOpt = Annotated[
     str | None,
-    typer.Option("--program", "-p", help="Program slug (default: the workspace's only program)."),
+    typer.Option(
+        "--program",
+        "-p",
+        metavar="SLUG",
+        help="Program slug (default: the workspace's only program).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 DryRunOpt = Annotated[
@@ -35,6 +41,7 @@ TodayOpt = Annotated[
     str | None,
     typer.Option(
         "--today",
+        metavar="DATE",
         envvar="MENTORCTL_TODAY",
         help="Act as if today were this date (YYYY-MM-DD).",
         show_default=False,

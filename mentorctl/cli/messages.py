@@ -120,7 +120,7 @@ def introduce_cmd(
                 dry_run=dry_run,
                 progress=bar,
             )
-        render_messages.run_result(result, as_json, table=True)
+        render_messages.run_result(result, as_json, table=True, store_path=paths.store_path)
     _exit_on_failures(result)
 
 
@@ -202,7 +202,11 @@ def checkin_cmd(
     ] = None,
     no_wrapup: Annotated[
         bool,
-        typer.Option("--no-wrapup", help="With --complete: send no wrap-up message."),
+        typer.Option(
+            "--no-wrapup/--wrapup",
+            help="With --complete: send no wrap-up message (--wrapup: send it, the default).",
+            show_default=False,
+        ),
     ] = False,
     all_programs: Annotated[
         bool,
@@ -336,7 +340,7 @@ def checkin_cmd(
                 dry_run=dry_run,
                 progress=bar,
             )
-        render_messages.run_result(result, as_json, table=False)
+        render_messages.run_result(result, as_json, table=False, store_path=paths.store_path)
     _exit_on_failures(result)
 
 

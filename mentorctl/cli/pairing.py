@@ -23,9 +23,15 @@ from mentorctl.errors import UsageError
 def pair_cmd(
     method: Annotated[
         str,
-        typer.Option("--method", help="optimal (most pairs, then best scores), stable or greedy."),
+        typer.Option(
+            "--method",
+            metavar="METHOD",
+            help="optimal (most pairs, then best scores), stable or greedy.",
+        ),
     ] = "optimal",
-    seed: Annotated[int, typer.Option("--seed", help="Breaks ties between equal choices.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Breaks ties between equal choices.")
+    ] = 0,
     commit: Annotated[bool, typer.Option("--commit", help="Save all proposals as pairs.")] = False,
     review: Annotated[
         bool,
@@ -40,18 +46,28 @@ def pair_cmd(
     add: Annotated[
         tuple[str, str] | None,
         typer.Option(
-            "--add", help="Pair MENTEE with MENTOR by hand (ids or emails).", show_default=False
+            "--add",
+            metavar="MENTEE MENTOR",
+            help="Pair MENTEE with MENTOR by hand (ids or emails).",
+            show_default=False,
         ),
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--end", help="End PAIR (its id, or a person in it).")
+        str | None,
+        typer.Option("--end", metavar="PAIR", help="End PAIR (its id, or a person in it)."),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why the pair ends.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Why the pair ends.")
+    ] = None,
     lock: Annotated[
         str | None,
-        typer.Option("--lock", help="Lock PAIR: kept by --redo, not ended without --force."),
+        typer.Option(
+            "--lock", metavar="PAIR", help="Lock PAIR: kept by --redo, not ended without --force."
+        ),
     ] = None,
-    unlock: Annotated[str | None, typer.Option("--unlock", help="Unlock PAIR.")] = None,
+    unlock: Annotated[
+        str | None, typer.Option("--unlock", metavar="PAIR", help="Unlock PAIR.")
+    ] = None,
     notify_waiting: Annotated[
         bool,
         typer.Option(
@@ -105,6 +121,11 @@ def pair_cmd(
             )
         if notify_waiting and not (commit or review):
             raise UsageError("--notify-waiting goes with --commit or --review")
+        if dry_run and not (actions or commit or review):
+            raise UsageError(
+                "--dry-run only applies with --commit, --review, --add, --end, --lock or "
+                "--unlock: proposing pairs writes nothing"
+            )
         if method not in ("optimal", "stable", "greedy"):
             raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
         prog, paths = programs.open_program(workspace, program)

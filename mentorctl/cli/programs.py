@@ -20,18 +20,28 @@ from mentorctl.errors import UsageError
 )
 def init_program_cmd(
     name: Annotated[
-        str | None, typer.Argument(help="The program's name, e.g. 'Career Mentoring 2026'.")
+        str | None,
+        typer.Argument(metavar="NAME", help="The program's name, e.g. 'Career Mentoring 2026'."),
     ] = None,
     template: Annotated[
         str | None,
-        typer.Option("--template", "-t", help="Built-in template key (see --list-templates)."),
+        typer.Option(
+            "--template", "-t", metavar="KEY", help="Built-in template key (see --list-templates)."
+        ),
     ] = None,
     directory: Annotated[
         Path | None,
-        typer.Option("--dir", help="Workspace folder (default: the current workspace or folder)."),
+        typer.Option(
+            "--dir",
+            metavar="PATH",
+            help="Workspace folder (default: the current workspace or folder).",
+        ),
     ] = None,
     slug: Annotated[
-        str | None, typer.Option("--slug", help="Folder name for the program (default: from NAME).")
+        str | None,
+        typer.Option(
+            "--slug", metavar="SLUG", help="Folder name for the program (default: from NAME)."
+        ),
     ] = None,
     force: Annotated[
         bool,

@@ -243,10 +243,13 @@ def plan_result(
         f"{totals.total_score:.2f} ({plan.method}{proof})."
     )
     if committed is None:
-        output.note(
-            "Nothing saved. Run 'mentorctl pair --commit' to save these pairs, "
-            "or 'mentorctl pair --review' to go through them one by one."
-        )
+        if result.pairs:
+            output.note(
+                "Nothing saved. Run 'mentorctl pair --commit' to save these pairs, "
+                "or 'mentorctl pair --review' to go through them one by one."
+            )
+        else:
+            output.note("No new pairs to propose; nothing to save.")
         return
     for mentee, mentor, why in committed.skipped:
         output.warn(f"not saved: {mentee} with {mentor}: {why}")
@@ -296,18 +299,40 @@ def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: 
 # -- safety ---------------------------------------------------------------------------------
 
 
-def blocks(found: list[dict[str, Any]], as_json: bool) -> None:
+def blocks(found: list[dict[str, Any]], as_json: bool, names: Any = None) -> None:
+    from mentorctl.report.labels import day
+
+    name = names.name if names is not None else (lambda pid: "")
     if as_json:
-        output.emit_json({"blocks": found})
+        output.emit_json(
+            {
+                "blocks": [
+                    {**b, "person_name": name(b.get("person")), "other_name": name(b.get("other"))}
+                    for b in found
+                ]
+            }
+        )
         return
     output.table(
         "Blocks in force",
         ["Block", "Person", "Blocked", "Since", "Reason"],
         [
-            [b.get("id"), b.get("person"), b.get("other"), b.get("at"), b.get("reason")]
+            [
+                b.get("id"),
+                _named(name, b.get("person")),
+                _named(name, b.get("other")),
+                day(b.get("at")),
+                b.get("reason"),
+            ]
             for b in found
         ],
     )
+
+
+def _named(name: Any, pid: Any) -> str:
+    from mentorctl.report.labels import who
+
+    return who(name(pid), pid) if pid else ""
 
 
 def block_result(done: BlockResult, as_json: bool) -> None:
@@ -331,7 +356,17 @@ def block_result(done: BlockResult, as_json: bool) -> None:
     output.info(("Dry run, nothing saved: " if done.dry_run else "") + text)
 
 
-def concerns(found: list[dict[str, Any]], as_json: bool) -> None:
+def concerns(found: list[dict[str, Any]], as_json: bool, names: Any = None) -> None:
+    from mentorctl.report.labels import day
+
+    name = names.name if names is not None else (lambda pid: "")
+    pairs = names.pairs if names is not None else {}
+
+    def pair_text(pid: str) -> str:
+        pair = pairs.get(pid) or {}
+        both = [name(pair.get(k)) for k in ("mentee", "mentor") if name(pair.get(k))]
+        return f"{pid} ({', '.join(both)})" if both else pid
+
     if as_json:
         output.emit_json({"concerns": found})
         return
@@ -341,10 +376,10 @@ def concerns(found: list[dict[str, Any]], as_json: bool) -> None:
         [
             [
                 c.get("id"),
-                ", ".join(c.get("pairs", {})),
-                c.get("person") or "",
-                c.get("from") or "",
-                c.get("raised"),
+                ", ".join(pair_text(p) for p in c.get("pairs", {})),
+                _named(name, c.get("person")),
+                _named(name, c.get("from")),
+                day(c.get("raised")),
                 c.get("reason"),
             ]
             for c in found

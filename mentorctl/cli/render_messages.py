@@ -89,17 +89,24 @@ def summary_line(result: Any) -> str:
     return line
 
 
-def run_result(result: Any, as_json: bool, *, table: bool) -> None:
+def run_result(result: Any, as_json: bool, *, table: bool, store_path: Any = None) -> None:
     if as_json:
         output.emit_json(run_data(result))
         return
     output.info(summary_line(result))
+    names = _Names(store_path)
     if table and result.messages:
         output.table(
             None,
             ["Pair", "Message", "To", "Status", "File"],
             [
-                [m.pair, _kind(m.kind, m.week), ", ".join(m.to), m.status, m.file]
+                [
+                    m.pair,
+                    _kind(m.kind, m.week),
+                    ", ".join(names.person(p) for p in m.to),
+                    m.status,
+                    m.file,
+                ]
                 for m in result.messages
             ],
         )
@@ -108,18 +115,59 @@ def run_result(result: Any, as_json: bool, *, table: bool) -> None:
         output.table(
             "Failed deliveries (retried by the next --send run)",
             ["Pair", "Message", "Person", "Error"],
-            [[m.pair, _kind(m.kind, m.week), p, e] for m in failed for p, e in m.errors.items()],
+            [
+                [m.pair, _kind(m.kind, m.week), names.person(p), e]
+                for m in failed
+                for p, e in m.errors.items()
+            ],
         )
     if result.quiet:
         output.table(
             "Quiet pairs (no check-in answer)",
-            ["Pair", "Quiet since week", "Weeks without an answer"],
-            [[q["pair"], q["since_week"], q["silent_weeks"]] for q in result.quiet],
+            ["Pair", "Mentee", "Mentor", "Quiet since week", "Weeks without an answer"],
+            [
+                [q["pair"], *names.pair(q["pair"]), q["since_week"], q["silent_weeks"]]
+                for q in result.quiet
+            ],
         )
     for warning in result.warnings:
         output.warn(warning)
     if result.dry_run:
         output.note("Dry run: nothing written, sent or recorded.")
+
+
+class _Names:
+    """Names beside ids in the tables a person reads; the store is read only if one is drawn."""
+
+    def __init__(self, store_path: Any) -> None:
+        self._path = store_path
+        self._d: Any = None
+
+    def _load(self) -> Any:
+        if self._d is None and self._path is not None:
+            import datetime as dt
+
+            from mentorctl.errors import MentorctlError
+            from mentorctl.report import directory
+
+            try:
+                self._d = directory.load(self._path, today=dt.date.today(), duration_weeks=0)
+            except (MentorctlError, OSError):  # names are a courtesy: the ids still say it all
+                self._path = None
+        return self._d
+
+    def person(self, pid: str) -> str:
+        from mentorctl.report.labels import who
+
+        d = self._load()
+        return who(d.name(pid), pid) if d is not None else pid
+
+    def pair(self, pair_id: str) -> list[str]:
+        d = self._load()
+        pair = d.pairs.get(pair_id) if d is not None else None
+        if not pair:
+            return ["-", "-"]
+        return [self.person(pair.get("mentee")), self.person(pair.get("mentor"))]
 
 
 def _kind(kind: str, week: int) -> str:

@@ -24,10 +24,16 @@ FORMATS = ("table", "json", "csv", "md", "html")
 def report_cmd(
     fmt: Annotated[
         str,
-        typer.Option("--format", "-f", help="table, json, csv (one row per pair), md or html."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, json, csv (one row per pair), md or html.",
+        ),
     ] = "table",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write to FILE (mode 0600) instead of stdout.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write to FILE (mode 0600) instead of stdout."),
     ] = None,
     anonymous: Annotated[
         bool,
@@ -50,6 +56,8 @@ def report_cmd(
         fmt = "json" if as_json else fmt.strip().lower()
         if fmt not in FORMATS:
             raise UsageError(f"unknown format '{fmt[:20]}'", hint="use " + ", ".join(FORMATS))
+        if dry_run and out is None:
+            raise UsageError("--dry-run only applies with --out FILE: the report writes nothing")
         prog, paths = programs.open_program(workspace, program)
         signup = prog.data.get("signup") or {}
         data = reports.from_store(
@@ -60,6 +68,7 @@ def report_cmd(
             default_capacity=int(signup.get("default_capacity") or 2),
             anonymous=anonymous,
             topics=signup.get("topics") or [],
+            start_date=prog.data.get("start_date"),
         )
         if out is not None:
             if fmt == "table":

@@ -21,12 +21,16 @@ from mentorctl.errors import UsageError
 )
 def block_cmd(
     person: Annotated[
-        str | None, typer.Argument(help="Who blocks (id or email).", show_default=False)
+        str | None,
+        typer.Argument(metavar="PERSON", help="Who blocks (id or email).", show_default=False),
     ] = None,
     other: Annotated[
-        str | None, typer.Argument(help="Whom they block (id or email).", show_default=False)
+        str | None,
+        typer.Argument(metavar="OTHER", help="Whom they block (id or email).", show_default=False),
     ] = None,
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept for the admins).")] = "",
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Why (kept for the admins).")
+    ] = "",
     list_: Annotated[bool, typer.Option("--list", help="List the blocks in force.")] = False,
     unblock: Annotated[
         bool, typer.Option("--unblock", help="Lift the block between PERSON and OTHER.")
@@ -45,7 +49,7 @@ def block_cmd(
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
         if list_:
-            render.blocks(blocks.list_blocks(paths.store_path), as_json)
+            render.blocks(blocks.list_blocks(paths.store_path), as_json, _names(paths))
             return
         if not person or not other:
             raise UsageError("name two people: mentorctl block PERSON OTHER")
@@ -66,15 +70,22 @@ def block_cmd(
 def concern_cmd(
     ref: Annotated[
         str | None,
-        typer.Argument(help="A pair (M3) or a person (id or email).", show_default=False),
+        typer.Argument(
+            metavar="PAIR_OR_PERSON",
+            help="A pair (M3) or a person (id or email).",
+            show_default=False,
+        ),
     ] = None,
-    reason: Annotated[str, typer.Option("--reason", help="What happened.")] = "",
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="What happened.")] = "",
     reporter: Annotated[
-        str | None, typer.Option("--from", help="Who raised it (id or email).")
+        str | None, typer.Option("--from", metavar="PERSON", help="Who raised it (id or email).")
     ] = None,
-    resolve: Annotated[str | None, typer.Option("--resolve", help="Resolve concern C1 ...")] = None,
+    resolve: Annotated[
+        str | None, typer.Option("--resolve", metavar="CONCERN", help="Resolve concern C1 ...")
+    ] = None,
     outcome: Annotated[
-        str | None, typer.Option("--outcome", help="... with continue, end or block.")
+        str | None,
+        typer.Option("--outcome", metavar="OUTCOME", help="... with continue, end or block."),
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List open concerns.")] = False,
     workspace: WorkspaceOpt = None,
@@ -91,7 +102,7 @@ def concern_cmd(
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
         if list_:
-            render.concerns(concerns.list_concerns(paths.store_path), as_json)
+            render.concerns(concerns.list_concerns(paths.store_path), as_json, _names(paths))
             return
         if resolve:
             if not outcome:
@@ -119,7 +130,9 @@ def concern_cmd(
     epilog="Example: mentorctl forget ana@example.org --yes",
 )
 def forget_cmd(
-    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
+    email: Annotated[
+        str, typer.Argument(metavar="EMAIL", help="The person's email (or id).", show_default=False)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     remove_files: Annotated[
         bool,
@@ -181,6 +194,14 @@ def forget_cmd(
         render.forget_result(done, as_json)
 
 
+def _names(paths):  # type: ignore[no-untyped-def]
+    """The people and pairs of the store, so that lists show names beside ids."""
+    from mentorctl import clock
+    from mentorctl.report import directory
+
+    return directory.load(paths.store_path, today=clock.today(), duration_weeks=0)
+
+
 def _ask_yes(prompt: str) -> bool:
     sys.stderr.write(prompt)
     sys.stderr.flush()
@@ -193,9 +214,12 @@ def _ask_yes(prompt: str) -> bool:
     epilog="Example: mentorctl export-person ana@example.org --out ana.json",
 )
 def export_person_cmd(
-    email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
+    email: Annotated[
+        str, typer.Argument(metavar="EMAIL", help="The person's email (or id).", show_default=False)
+    ],
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write to FILE (mode 0600) instead of stdout.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write to FILE (mode 0600) instead of stdout."),
     ] = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,

@@ -20,17 +20,25 @@ from mentorctl.cli.common import errors_to_exit as _errors_to_exit
 )
 def import_signups_cmd(
     file: Annotated[
-        Path, typer.Argument(help="CSV export of the sign-up form.", show_default=False)
+        Path,
+        typer.Argument(metavar="FILE", help="CSV export of the sign-up form.", show_default=False),
     ],
     map_: Annotated[
         list[str] | None,
         typer.Option(
-            "--map", "-m", help="FIELD=HEADER: read FIELD from that column (FIELD= to skip it)."
+            "--map",
+            "-m",
+            metavar="FIELD=HEADER",
+            help="FIELD=HEADER: read FIELD from that column (FIELD= to skip it).",
         ),
     ] = None,
     role: Annotated[
         str | None,
-        typer.Option("--role", help="Everyone in the file signs up as mentor, mentee or both."),
+        typer.Option(
+            "--role",
+            metavar="ROLE",
+            help="Everyone in the file signs up as mentor, mentee or both.",
+        ),
     ] = None,
     write_rejects: Annotated[
         bool,

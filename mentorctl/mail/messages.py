@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ConfigError, InputError
+from mentorctl.mail import reasons
 
 if TYPE_CHECKING:
     import jinja2
@@ -82,7 +83,9 @@ def header_text(value: Any, limit: int = SUBJECT_LIMIT) -> str:
     return text[:limit]
 
 
-def checked_address(addr: str, *, who: str) -> str:
+def checked_address(
+    addr: str, *, who: str, hint: str = "correct it in the sign-up export and import it again"
+) -> str:
     """An address safe to put in a header and an SMTP envelope, or an error naming ``who``."""
     if (
         not isinstance(addr, str)
@@ -91,15 +94,17 @@ def checked_address(addr: str, *, who: str) -> str:
         or addr.startswith("@")
         or addr.endswith("@")
     ):
-        raise InputError(
-            f"{who} has an email address that cannot be used in a message",
-            hint="correct it in the sign-up export and import it again",
-        )
+        raise InputError(f"{who} has an email address that cannot be used in a message", hint=hint)
     return addr
 
 
-def make_address(name: Any, addr: str, *, who: str) -> Address:
-    local, _, domain = checked_address(addr, who=who).partition("@")
+def make_address(name: Any, addr: str, *, who: str, hint: str | None = None) -> Address:
+    checked = (
+        checked_address(addr, who=who)
+        if hint is None
+        else checked_address(addr, who=who, hint=hint)
+    )
+    local, _, domain = checked.partition("@")
     return Address(display_name=header_text(name or "", 200), username=local, domain=domain)
 
 
@@ -213,7 +218,7 @@ class ContextMaker:
             "pair": {
                 "id": pair.get("id"),
                 "score": pair.get("score"),
-                "reasons": list(pair.get("reasons") or ()),
+                "reasons": reasons.friendly(pair.get("reasons") or ()),
                 "shared_topics": shared_topics(mentee, mentor),
                 "start_date": start,
             },
@@ -473,11 +478,12 @@ def build_email(
 def sender_addresses(program: Program) -> tuple[Address, Address | None]:
     sender = program.data["sender"]
     who = f"{program.path}: sender"
-    from_ = make_address(sender["name"], sender["email"], who=who)
+    hint = "set the program's own address under sender: in program.yaml"
+    from_ = make_address(sender["name"], sender["email"], who=who, hint=hint)
     reply = sender.get("reply_to")
     if not reply:
         return from_, from_
-    return from_, make_address(sender["name"], reply, who=who + ".reply_to")
+    return from_, make_address(sender["name"], reply, who=who + ".reply_to", hint=hint)
 
 
 def preview_text(msg: EmailMessage) -> str:

@@ -88,6 +88,7 @@ def unmatched_reason(
     acceptable_open: int,
     free_acceptable: bool,
     supply: Counter[str],
+    ruled_out: tuple[float, list[str]] | None = None,
 ) -> Unmatched:
     best = best_allowed / UNITS if best_allowed >= 0 else None
     if not has_mentors:
@@ -96,6 +97,16 @@ def unmatched_reason(
         spoken = " or ".join(mentee.languages.values())
         return Unmatched(
             mentee.id, "no_shared_language", f"no mentor shares a language (speaks {spoken})"
+        )
+    if ruled_out is not None and acceptable == 0:
+        # Mentors who would suit them are there, but a rule keeps them apart: say which.
+        score, rules = ruled_out
+        return Unmatched(
+            mentee.id,
+            "ruled_out",
+            f"the mentors who would suit them (best score {score:.2f}) are ruled out by "
+            + " or ".join(rules),
+            best,
         )
     if not allowed_any:
         return Unmatched(
@@ -315,3 +326,42 @@ def _best_profile(crit: Criteria, waiting: Sequence[Profile], near: float) -> Ga
     return GapLine(
         "profile", key, count, 0, 0, f"one mentor {key} would suit {count} waiting mentees"
     )
+
+
+def ruled_out_by_rules(
+    scorer: Any,
+    crit: Any,
+    mentees: list[Any],
+    mentors: list[Any],
+    rows: list[int],
+    *,
+    past: set[frozenset[str]],
+    blocked: set[frozenset[Any]],
+) -> dict[int, tuple[float, list[str]]]:
+    """For mentees no mentor suits: the best score among mentors a rule rules out, and those
+    rules, when such a mentor would have scored enough (the rule, not the score, is why)."""
+    import numpy as np
+
+    out: dict[int, tuple[float, list[str]]] = {}
+    step = scorer.block_rows()
+    for start in range(0, len(rows), step):
+        block = np.array(rows[start : start + step], dtype=np.int64)
+        units, lang_ok, allowed = scorer.score(block)
+        good = lang_ok & ~allowed & (units >= crit.min_units)
+        for r, i in enumerate(block.tolist()):
+            js = np.nonzero(good[r])[0]
+            if not len(js):
+                continue
+            rules = set()
+            for j in js.tolist():
+                key = frozenset((mentees[i].id, mentors[j].id))
+                if key in blocked:
+                    rules.add("a block")
+                elif key in past:
+                    rules.add("they were paired before")
+                elif mentees[i].organisation and mentees[i].organisation == mentors[j].organisation:
+                    rules.add("same organisation (rules.different_organisation)")
+                else:
+                    rules.add("a pair that would make two people each other's mentor")
+            out[i] = (int(units[r][js].max()) / UNITS, sorted(rules))
+    return out

@@ -84,6 +84,7 @@ from mentorctl.matching.explain import (
     GapLine,
     Unmatched,
     recruitment_gap,
+    ruled_out_by_rules,
     topic_supply,
     unmatched_reason,
 )
@@ -383,9 +384,11 @@ def _match(
         )
     if proof is not None:
         notes.extend(proof.notes)
+    apart = ({frozenset((x, y)) for x, y, _ in pairs_in}, {frozenset(b) for b in blocked})
     return _result(
-        method, crit, mentees, mentors, mate, remaining, edges, scorer, open_mask, proof, notes
-    )
+        method, crit, mentees, mentors, mate, remaining, edges, scorer, open_mask, proof, notes,
+        apart=apart,
+    )  # fmt: skip
 
 
 def _mutual(
@@ -417,6 +420,8 @@ def _result(
     open_mask: Any,
     proof: Any,
     notes: list[str],
+    *,
+    apart: tuple[set[frozenset[Any]], set[frozenset[Any]]] = (set(), set()),
 ) -> MatchResult:
     import numpy as np
 
@@ -445,6 +450,11 @@ def _result(
             ok = allowed & (units >= crit.min_units) & (free_after > 0)[None, :]
             free_acceptable[block] = ok.any(axis=1)
     supply = topic_supply(mentors, free_after.tolist())
+    ruled = ruled_out_by_rules(
+        scorer, crit, mentees, mentors, [i for i in waiting if edges.acceptable[i] == 0],
+        past=apart[0],
+        blocked=apart[1],
+    )  # fmt: skip
     unmatched = []
     for i in waiting:
         unmatched.append(
@@ -459,6 +469,7 @@ def _result(
                 acceptable_open=int(edges.acceptable_open[i]),
                 free_acceptable=bool(free_acceptable[i]),
                 supply=supply,
+                ruled_out=ruled.get(i),
             )
         )
     unmatched.sort(key=lambda u: _natural(u.mentee_id))

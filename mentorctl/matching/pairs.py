@@ -325,7 +325,9 @@ def add(
         breaking = check.violations + [w for w in check.warnings if w.code in _STALE]
         hard = [v for v in breaking if force is False or v.code in UNFORCEABLE]
         if hard:
-            hint = None if hard[0].code in UNFORCEABLE else "add --force to pair them anyway"
+            # --force is hinted only when it would be enough: no rule it cannot lift is broken.
+            forceable = not any(v.code in UNFORCEABLE for v in hard)
+            hint = "add --force to pair them anyway" if forceable else None
             raise UsageError(
                 f"cannot pair {mentee['id']} with {mentor['id']}: "
                 + "; ".join(v.text for v in hard),

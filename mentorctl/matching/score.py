@@ -249,6 +249,10 @@ def _join(labels: list[str]) -> str:
     return ", ".join(labels)
 
 
+# Marks a reason that lowers the score more than it raises it (far time zones, distant answers).
+AGAINST = " (counts against)"
+
+
 def _part(c: Criterion, index: int, mentee: Profile, mentor: Profile) -> tuple[float, str | None]:
     """The value of one criterion for a pair, and the short reason it gives (or None)."""
     if c.kind == "topics":
@@ -270,7 +274,7 @@ def _part(c: Criterion, index: int, mentee: Profile, mentor: Profile) -> tuple[f
         hours = hours_apart(mentee.offset, mentor.offset)
         if hours == 0:
             return value, "same time zone"
-        return value, f"time zones {hours:g} h apart"
+        return value, f"time zones {hours:g} h apart" + (AGAINST if value < 0.5 else "")
     a, b = mentee.extras[index], mentor.extras[index]
     if a is None or b is None:
         return 0.0, None
@@ -282,7 +286,7 @@ def _part(c: Criterion, index: int, mentee: Profile, mentor: Profile) -> tuple[f
         value = len(shared) / union if union else 0.0
         return value, (f"{c.name}: both {_join(shared)}" if shared else None)
     value = 1 - min(abs(a - b), c.scale) / c.scale
-    return value, (f"{c.name}: {a:g} and {b:g}" if value > 0 else None)
+    return value, f"{c.name}: {a:g} and {b:g}" + (AGAINST if value < 0.5 else "")
 
 
 def to_units(total: float, total_weight: float) -> int:

@@ -18,7 +18,7 @@ import yaml
 from mentorctl.errors import ConfigError, UsageError
 from mentorctl.fileio import atomic_write_text, ensure_private_dir
 from mentorctl.programs import schema
-from mentorctl.programs.schema import Bool, Int, Invalid, ListOf, MapOf, Num, Obj, Str
+from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace, slugify
 
 MIN_AGE = 18
@@ -96,7 +96,6 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
     "bio": ["bio", "about you", "tell us about yourself", "about me", "short bio"],
 }
 
-_DATE = r"\d{4}-\d{2}-\d{2}"
 
 _CRITERION_KINDS = ("topics", "languages", "timezone", "extra")
 _EXTRA_MODES = ("same", "overlap", "distance")
@@ -142,7 +141,7 @@ _PROGRAM = Obj(
         "title": Str(required=False),
         "description": Str(allow_empty=False),
         "duration_weeks": Int(minimum=1, maximum=52),
-        "start_date": Str(required=False, pattern=_DATE),
+        "start_date": Day(required=False),
         "sender": Obj(
             {
                 "name": Str(allow_empty=False),
@@ -417,8 +416,14 @@ def _program_text(name: str, slug: str, template_text: str, today: dt.date) -> s
     body_lines = template_text.splitlines()
     while body_lines and body_lines[0].startswith("#"):
         body_lines.pop(0)
+    from mentorctl.programs.comments import annotate
+
     identity = yaml.safe_dump({"name": name, "slug": slug}, sort_keys=False, allow_unicode=True)
-    return header + identity + "\n".join(body_lines).lstrip("\n") + "\n"
+    identity = (
+        "# name: the program's name in messages and reports; slug: its folder's name (must\n"
+        "# equal the folder).\n" + identity
+    )
+    return header + identity + annotate("\n".join(body_lines).lstrip("\n"))
 
 
 def init_program(

@@ -82,6 +82,34 @@ class Str(Spec):
 
 
 @dataclass
+class Day(Spec):
+    """A calendar day, written ``YYYY-MM-DD``: quoted (text) or not (YAML reads it as a date).
+    The value is kept as the ``YYYY-MM-DD`` text."""
+
+    required: bool = True
+    default: Any = None
+
+    def check(self, value: Any, path: Path_) -> Any:
+        import datetime as dt
+
+        if value is None and not self.required:
+            return self.default
+        if isinstance(value, dt.datetime):
+            raise Invalid(path, f"expected a day written YYYY-MM-DD, e.g. 2026-09-07, got {value}")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                    return dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                raise Invalid(path, f"{_describe(value)} is not a day of the calendar") from None
+        raise Invalid(
+            path, f"expected a day written YYYY-MM-DD, e.g. 2026-09-07, got {_describe(value)}"
+        )
+
+
+@dataclass
 class Num(Spec):
     required: bool = True
     default: Any = None

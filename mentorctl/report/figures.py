@@ -1,8 +1,9 @@
 """Program health figures, computed from the store's documents (pure: no printing).
 
 ``compute`` takes plain documents (people, pairs, answers, concerns) and returns a plain
-dict. With ``anonymous`` the dict holds aggregates only: no names, emails or person ids,
-and no concern details; pair ids (``M3``) are kept since they identify no one.
+dict. With ``anonymous`` the dict holds aggregates only: no names, emails, person or pair
+ids, no list of pairs, no notes and no concern details, so it can be shown outside the
+admins' circle.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.checkins.schedule import parse_day, week_of
+from mentorctl.report import outcomes
+from mentorctl.report.labels import day, status_label
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
 PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
@@ -69,6 +72,7 @@ def compute(
     default_capacity: int = 2,
     anonymous: bool = False,
     topics: Iterable[str] = (),
+    start_date: Any = None,
 ) -> dict[str, Any]:
     """The report's figures. ``topics`` are program.yaml's ``signup.topics``: an anonymous
     report names those only, since a free-text answer may name a person."""
@@ -132,9 +136,9 @@ def compute(
         {"bucket": label, "pairs": n} for label, n in zip(bucket_labels(), scores, strict=True)
     ]
 
-    # Calendar, from the earliest start date.
+    # Calendar, from the program's start_date when it is set, else the earliest pair's start.
     starts = [d for d in (parse_day(p.get("start_date")) for p in pairs) if d]
-    earliest = min(starts) if starts else None
+    earliest = parse_day(start_date) or (min(starts) if starts else None)
     current = None
     if earliest is not None:
         current = max(0, min(duration_weeks, week_of(earliest, today)))
@@ -155,9 +159,13 @@ def compute(
     reached: dict[int, set[str]] = {}
     for pair in pairs:
         start = parse_day(pair.get("start_date"))
-        if start is None or pair.get("status") not in STARTED:
+        # Any status but proposed has started, including ones this module does not know yet.
+        if start is None or pair.get("status") == "proposed":
             continue
         last = min(duration_weeks, week_of(start, today))
+        ended = parse_day(pair.get("ended"))
+        if ended is not None:  # a pair that ended is not counted in the weeks after
+            last = min(last, week_of(start, ended))
         for week in range(1, last + 1):
             reached.setdefault(week, set()).add(str(pair.get("id")))
     answer_rate = []
@@ -177,12 +185,18 @@ def compute(
     for pair in pairs:
         if pair.get("status") != "quiet":
             continue
-        row: dict[str, Any] = {"pair": pair.get("id"), "since": pair.get("quiet_since")}
+        since = pair.get("quiet_since")
+        # Kept as the program week it turned quiet in (older stores: a date).
+        since_text = f"week {since}" if isinstance(since, int) else day(since)
+        row: dict[str, Any] = {"since": since_text}
         if not anonymous:
+            row = {"pair": pair.get("id"), **row}
             row["mentee"] = _name(by_id, pair.get("mentee"))
             row["mentor"] = _name(by_id, pair.get("mentor"))
+            row["mentee_id"], row["mentor_id"] = pair.get("mentee"), pair.get("mentor")
         quiet.append(row)
 
+    pair_by_id = {str(p.get("id")): p for p in pairs}
     concern_counts = Counter(str(c.get("status") or "open") for c in concerns)
     concern_block: dict[str, Any] = {
         "open": concern_counts.get("open", 0),
@@ -194,24 +208,21 @@ def compute(
                 "id": c.get("id"),
                 "status": c.get("status"),
                 "pairs": sorted(c.get("pairs") or {}),
-                "raised": c.get("raised"),
+                "pair_names": {
+                    pid: [
+                        _name(by_id, pair_by_id.get(pid, {}).get(k)) for k in ("mentee", "mentor")
+                    ]
+                    for pid in sorted(c.get("pairs") or {})
+                },
+                "raised": day(c.get("raised")),
                 "reason": c.get("reason"),
             }
             for c in sorted(concerns, key=lambda c: _pair_key({"id": c.get("id")}))
         ]
 
-    pair_rows = []
-    for pair in pairs:
-        row = {
-            "pair": pair.get("id"),
-            "status": pair.get("status"),
-            "score": pair.get("score"),
-            "start_date": pair.get("start_date"),
-        }
-        if not anonymous:
-            row["mentee"] = _name(by_id, pair.get("mentee"))
-            row["mentor"] = _name(by_id, pair.get("mentor"))
-        pair_rows.append(row)
+    # The list of pairs is for the admins only: even without names, pair ids and start dates
+    # let someone who knows the people tell which pair is whose.
+    pair_rows = [] if anonymous else _pair_rows(pairs, answers, by_id, today, duration_weeks)
 
     report: dict[str, Any] = {
         "program": program_name,
@@ -228,8 +239,68 @@ def compute(
         "quiet_pairs": quiet,
         "concerns": concern_block,
         "pairs": pair_rows,
+        "headline": outcomes.headline(
+            people=people,
+            pairs=pairs,
+            answers=answers,
+            open_concerns=concern_block["open"],
+            waiting=len(waiting),
+            today=today,
+            duration_weeks=duration_weeks,
+        ),
+        "outcomes": {
+            "by_week": outcomes.by_week(pairs=pairs, answers=answers, reached=reached),
+            "endings": outcomes.endings(pairs),
+        },
     }
+    if not anonymous:
+        report["notes"] = outcomes.notes(answers, lambda pid: _name(by_id, pid))
     return report
+
+
+def _pair_rows(
+    pairs: list[dict[str, Any]],
+    answers: list[dict[str, Any]],
+    by_id: dict[str, dict[str, Any]],
+    today: dt.date,
+    duration_weeks: int,
+) -> list[dict[str, Any]]:
+    last: dict[str, str] = {}
+    for answer in answers:
+        when = str(answer.get("updated") or answer.get("at") or "")
+        key = str(answer.get("pair"))
+        if when and when > last.get(key, ""):
+            last[key] = when
+    rows = []
+    for pair in pairs:
+        start = parse_day(pair.get("start_date"))
+        week = None
+        if start is not None and pair.get("status") != "proposed":
+            ended = parse_day(pair.get("ended"))
+            week = max(1, min(duration_weeks, week_of(start, min(today, ended or today))))
+        mentee = by_id.get(str(pair.get("mentee"))) or {}
+        mentor = by_id.get(str(pair.get("mentor"))) or {}
+        rows.append(
+            {
+                "pair": pair.get("id"),
+                "status": pair.get("status"),
+                "status_label": status_label(pair.get("status")),
+                "score": pair.get("score"),
+                "start_date": day(pair.get("start_date")) if pair.get("start_date") else None,
+                "week": week,
+                "last_answer": day(last[str(pair.get("id"))])
+                if str(pair.get("id")) in last
+                else None,
+                "end_reason": pair.get("end_reason"),
+                "mentee_id": pair.get("mentee"),
+                "mentee": _name(by_id, pair.get("mentee")),
+                "mentee_email": mentee.get("email"),
+                "mentor_id": pair.get("mentor"),
+                "mentor": _name(by_id, pair.get("mentor")),
+                "mentor_email": mentor.get("email"),
+            }
+        )
+    return rows
 
 
 def recruitment_gap(
@@ -303,6 +374,7 @@ def from_store(
     default_capacity: int = 2,
     anonymous: bool = False,
     topics: Iterable[str] = (),
+    start_date: Any = None,
 ) -> dict[str, Any]:
     """Read the store once and compute the report."""
     from mentorctl.store.db import Store
@@ -319,4 +391,5 @@ def from_store(
             default_capacity=default_capacity,
             anonymous=anonymous,
             topics=topics,
+            start_date=start_date,
         )

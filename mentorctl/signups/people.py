@@ -226,16 +226,28 @@ class ListReader:
                 self._choices[tuple(_fold(p) for p in pieces)] = choice.strip()
         self._longest = max((len(k) for k in self._choices), default=1)
         self._cache: dict[str, list[str]] = {}
+        # Values that are none of the choices, per answer that holds some; collected into
+        # ``unknown`` (set it to the collection of the part of the file being read).
+        self._unknown_of: dict[str, tuple[str, ...]] = {}
+        self.unknown: set[str] = set()
 
     def read(self, text: str) -> list[str]:
         """The values in ``text``. Equal answers share one list: never change it in place."""
         try:
-            return self._cache[text]
+            values = self._cache[text]
         except KeyError:
-            pass
-        values = self._split(text)
-        if len(self._cache) < 200_000:
-            self._cache[text] = values
+            values = self._split(text)
+            if len(self._cache) < 200_000:
+                self._cache[text] = values
+            if self._choices and not self._languages:
+                known = set(self._choices.values())
+                odd = tuple(v for v in values if v not in known)
+                if odd:
+                    self._unknown_of[text] = odd
+        if self._unknown_of:
+            odd = self._unknown_of.get(text)
+            if odd:
+                self.unknown.update(odd)
         return values
 
     def _pieces(self, text: str) -> list[str]:

@@ -63,6 +63,7 @@ class RowReader:
         self.stamp = stamp  # the import's time, recorded on new and changed people
         self.roles = parse.RoleReader(signup["role_answers"])
         topics = signup["topics"]
+        self.topics = list(topics or [])
         self.goals = parse.ListReader(topics)
         self.expertise = parse.ListReader(topics)
         self.languages = parse.ListReader(languages=True)

@@ -93,6 +93,7 @@ class ReadRows:
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     zones: Counter[str] = field(default_factory=Counter)  # unrecognised time zone -> rows
+    topics: set[str] = field(default_factory=set)  # goals and expertise not among the topics
     rows: int = 0
     last_row: int = FIRST_DATA_ROW - 1  # the number of the last row read, blank or not
     processes: int = 1  # how many processes read the rows
@@ -126,6 +127,7 @@ class ReadRows:
         self.rows += part.rows
         self.last_row = part.last_row + shift
         self.zones.update(part.zones)
+        self.topics.update(part.topics)
         for reject in part.rejects:
             reject.row += shift
             self.rejects.append(reject)
@@ -180,6 +182,28 @@ def read_signups(
             f"{len(out.zones)} time-zone answer(s) on {out.zones.total()} row(s) not "
             "recognised; time-zone matching ignores them (see 'Time zone' in the README)"
         )
+    out.warnings += topic_warnings(out.topics, reader.topics)
+    return out
+
+
+def topic_warnings(unknown: set[str], topics: list[str], lines: int = 10) -> list[str]:
+    """One warning per goal or expertise that is not one of the program's topics, with the
+    closest topic: today's typo is otherwise first noticed as a weak pair at pairing time."""
+    if not topics or not unknown:
+        return []
+    import difflib
+
+    folded = {t.casefold(): t for t in topics}
+    out = []
+    for value in sorted(unknown, key=str.casefold)[:lines]:
+        close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.5)
+        # A value that starts a topic ("Interview prep") is closest to it whatever the ratio.
+        starts = [t for k, t in folded.items() if k.startswith(value.casefold())]
+        best = starts[0] if starts else (folded[close[0]] if close else None)
+        text = f"'{value[:60]}' is not a topic of the program"
+        out.append(text + (f"; closest: '{best}'" if best else "") + " (see signup.topics)")
+    if len(unknown) > lines:
+        out.append(f"... and {len(unknown) - lines} more answer(s) that are not topics")
     return out
 
 
@@ -232,6 +256,7 @@ def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> Re
     parsed, seen, first_rows, repeats = out.parsed, out.known, out.first_rows, out.repeats
     rejects = out.rejects
     reader.unrecognised_zones = out.zones
+    reader.goals.unknown = reader.expertise.unknown = out.topics
     hasher = reader.hasher
     for row, record in records:
         out.rows += 1

@@ -1,0 +1,310 @@
+"""The people and pairs commands: find a person or a pair by name, and see one of them whole."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from mentorctl.cli.app import app
+from mentorctl.cli.common import JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
+from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.errors import UsageError
+
+ShowArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="[show ID]", help="'show' and an id to see one whole.", show_default=False
+    ),
+]
+RoleOpt = Annotated[
+    str | None, typer.Option("--role", metavar="ROLE", help="mentee, mentor or both.")
+]
+StatusOpt = Annotated[
+    str | None, typer.Option("--status", metavar="STATUS", help="Only this status (e.g. active).")
+]
+TopicOpt = Annotated[
+    str | None,
+    typer.Option("--topic", metavar="TOPIC", help="Goals or expertise containing TOPIC."),
+]
+WeekOpt = Annotated[
+    int | None, typer.Option("--week", metavar="N", help="Only pairs in program week N.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="Only quiet pairs (no recent answer).")]
+WaitingOpt = Annotated[bool, typer.Option("--waiting", help="Only mentees waiting for a mentor.")]
+SearchOpt = Annotated[
+    str | None,
+    typer.Option("--search", "-s", metavar="TEXT", help="Names or emails containing TEXT."),
+]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (for a spreadsheet) instead.")]
+
+
+def _target(args: list[str] | None) -> str | None:
+    if not args:
+        return None
+    if args[0].lower() != "show" or len(args) != 2:
+        raise UsageError(
+            f"unexpected argument '{' '.join(args)[:40]}'", hint="use 'show ID' or no argument"
+        )
+    return args[1]
+
+
+def _open(workspace: Any, program: str | None, today: str | None):
+    from mentorctl import clock
+    from mentorctl.programs import program as programs
+    from mentorctl.report import directory
+
+    prog, paths = programs.open_program(workspace, program)
+    return directory.load(
+        paths.store_path, today=clock.today(today), duration_weeks=prog.duration_weeks
+    )
+
+
+def _filters(**kwargs: Any):
+    from mentorctl.report.directory import Filters
+
+    return Filters(**kwargs)
+
+
+def _csv(columns: list[str], rows: list[list[Any]]) -> None:
+    from mentorctl import csvout
+
+    sys.stdout.write(csvout.to_text(columns, rows))
+
+
+def _score(value: Any) -> str:
+    return "-" if value is None else f"{float(value):.2f}"
+
+
+def _dash(value: Any) -> Any:
+    return "-" if value is None or value == "" else value
+
+
+@app.command(
+    "people",
+    short_help="List and find people by name, email, role, status or topic.",
+    epilog="Example: mentorctl people --search ann  |  mentorctl people show P3",
+)
+def people_cmd(
+    args: ShowArg = None,
+    role: RoleOpt = None,
+    status: StatusOpt = None,
+    topic: TopicOpt = None,
+    week: WeekOpt = None,
+    quiet: QuietOpt = False,
+    waiting: WaitingOpt = False,
+    search: SearchOpt = None,
+    as_csv: CsvOpt = False,
+    today: TodayOpt = None,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """People with their names, roles, statuses, current pairs and program week."""
+    from mentorctl.cli import output
+    from mentorctl.report import directory
+
+    with _errors_to_exit():
+        key = _target(args)
+        d = _open(workspace, program, today)
+        if key is not None:
+            data = directory.person_detail(d, key)
+            if as_json:
+                output.emit_json(data)
+            else:
+                _show_person(data)
+            return
+        rows = directory.people_rows(
+            d,
+            _filters(
+                role=role, status=status, topic=topic, week=week, quiet=quiet,
+                waiting=waiting, search=search,
+            ),
+        )  # fmt: skip
+        if as_json:
+            output.emit_json({"people": rows, "count": len(rows)})
+            return
+        columns = ["Person", "Name", "Email", "Role", "Status", "Pairs", "Week", "Signed up"]
+        table = [
+            [
+                r["id"],
+                r["name"] or "",
+                r["email"] or "",
+                r["role"] or "",
+                "Waiting" if r["waiting"] else r["status_label"],
+                ", ".join(r["pairs"]) or "-",
+                _dash(r["week"]),
+                r["signed_up"],
+            ]
+            for r in rows
+        ]
+        if as_csv:
+            _csv(columns, table)
+            return
+        output.table(f"People ({len(rows)})", columns, table)
+
+
+@app.command(
+    "pairs",
+    short_help="List and find pairs, with both names, week, status and last answer.",
+    epilog="Example: mentorctl pairs --quiet  |  mentorctl pairs show M3",
+)
+def pairs_cmd(
+    args: ShowArg = None,
+    role: RoleOpt = None,
+    status: StatusOpt = None,
+    topic: TopicOpt = None,
+    week: WeekOpt = None,
+    quiet: QuietOpt = False,
+    waiting: WaitingOpt = False,
+    search: SearchOpt = None,
+    as_csv: CsvOpt = False,
+    today: TodayOpt = None,
+    workspace: WorkspaceOpt = None,
+    program: ProgramOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pairs with both people's names, program week, status, score and last answer."""
+    from mentorctl.cli import output
+    from mentorctl.report import directory
+
+    with _errors_to_exit():
+        key = _target(args)
+        d = _open(workspace, program, today)
+        if key is not None:
+            data = directory.pair_detail(d, key)
+            if as_json:
+                output.emit_json(data)
+            else:
+                _show_pair(data)
+            return
+        rows = directory.pair_rows(
+            d,
+            _filters(
+                role=role, status=status, topic=topic, week=week, quiet=quiet,
+                waiting=waiting, search=search,
+            ),
+        )  # fmt: skip
+        if as_json:
+            output.emit_json({"pairs": rows, "count": len(rows)})
+            return
+        if as_csv:
+            _csv(
+                ["pair", "mentee_id", "mentee", "mentor_id", "mentor", "status", "week",
+                 "score", "start_date", "last_answer", "end_reason"],
+                [
+                    [r["id"], r["mentee"], r["mentee_name"], r["mentor"], r["mentor_name"],
+                     r["status"], r["week"], r["score"], r["start_date"], r["last_answer"],
+                     r["end_reason"]]
+                    for r in rows
+                ],
+            )  # fmt: skip
+            return
+        output.table(
+            f"Pairs ({len(rows)})",
+            ["Pair", "Mentee", "Mentor", "Week", "Status", "Score", "Last answer"],
+            [
+                [
+                    r["id"],
+                    _who(r["mentee_name"], r["mentee"]),
+                    _who(r["mentor_name"], r["mentor"]),
+                    _dash(r["week"]),
+                    r["status_label"],
+                    _score(r["score"]),
+                    _dash(r["last_answer"]),
+                ]
+                for r in rows
+            ],
+        )
+
+
+def _who(name: Any, pid: Any) -> str:
+    from mentorctl.report.labels import who
+
+    return who(name, pid)
+
+
+def _show_pair(p: dict[str, Any]) -> None:
+    from mentorctl.cli import output
+
+    output.info(
+        f"Pair {p['id']}: {_who(p['mentee_name'], p['mentee'])} with "
+        f"{_who(p['mentor_name'], p['mentor'])}"
+    )
+    output.info(
+        f"Status: {p['status_label']}   Week: {_dash(p['week'])}   Score: {_score(p['score'])}"
+        f"   Started: {_dash(p['start_date'])}   Last answer: {_dash(p['last_answer'])}"
+    )
+    if p.get("end_reason"):
+        output.info(f"Ended because: {p['end_reason']}")
+    output.info("Why they were paired: " + ("; ".join(p["reasons"]) or "-"))
+    output.info("")
+    output.table(
+        "People",
+        ["As", "Person", "Email", "Time zone", "Languages", "Topics"],
+        [
+            [b["as"], _who(b["name"], b["id"]), b["email"] or "", b["timezone"] or "",
+             ", ".join(b["languages"]), ", ".join(b["topics"])]
+            for b in p["people"]
+        ],
+    )  # fmt: skip
+    _sections(
+        [
+            ("Status history", ["Date", "Status", "Note", "By"],
+             [[h["date"], h["status_label"], h["note"], h["by"]] for h in p["history"]]),
+            ("Messages sent", ["Message", "Kind", "Week", "Status", "Date"],
+             [[m["id"], m["kind"], _dash(m["week"]), m["status"], m["date"]]
+              for m in p["messages"]]),
+            ("Answers", ["Week", "Person", "Date", "Answers"],
+             [[a["week"], _who(a["person_name"], a["person"]), a["date"],
+               ", ".join(f"{k}={v}" for k, v in a["answers"].items())] for a in p["answers"]]),
+            ("Concerns", ["Concern", "Status", "Raised", "Reason"],
+             [[c["id"], c["status"], c["raised"], c["reason"] or ""] for c in p["concerns"]]),
+        ]
+    )  # fmt: skip
+
+
+def _show_person(p: dict[str, Any]) -> None:
+    from mentorctl.cli import output
+
+    output.info(f"Person {p['id']}: {p['name'] or ''} <{p['email'] or ''}>")
+    output.info(
+        f"Role: {p['role']}   Status: {'Waiting' if p['waiting'] else p['status_label']}"
+        f"   Signed up: {p['signed_up']}   Time zone: {_dash(p['timezone'])}"
+    )
+    if p["goals"]:
+        output.info("Goals: " + ", ".join(p["goals"]))
+    if p["expertise"]:
+        output.info("Expertise: " + ", ".join(p["expertise"]))
+    if p["languages"]:
+        output.info("Languages: " + ", ".join(p["languages"]))
+    if p["organisation"]:
+        output.info(f"Organisation: {p['organisation']}")
+    _sections(
+        [
+            ("Pairs", ["Pair", "Mentee", "Mentor", "Week", "Status", "Score", "Last answer"],
+             [[r["id"], _who(r["mentee_name"], r["mentee"]), _who(r["mentor_name"], r["mentor"]),
+               _dash(r["week"]), r["status_label"], _score(r["score"]), _dash(r["last_answer"])]
+              for r in p["pairs"]]),
+            ("Messages sent", ["Message", "Pair", "Kind", "Week", "Status", "Date"],
+             [[m["id"], m["pair"], m["kind"], _dash(m["week"]), m["status"], m["date"]]
+              for m in p["messages"]]),
+            ("Concerns", ["Concern", "Status", "Pairs", "Raised", "Reason"],
+             [[c["id"], c["status"], ", ".join(c["pairs"]), c["raised"], c["reason"] or ""]
+              for c in p["concerns"]]),
+            ("Blocks", ["Block", "With", "Since"],
+             [[b["id"], _who(b["other_name"], b["other"]), b["since"]] for b in p["blocks"]]),
+        ]
+    )  # fmt: skip
+
+
+def _sections(sections: list[tuple[str, list[str], list[list[Any]]]]) -> None:
+    from mentorctl.cli import output
+
+    for title, columns, rows in sections:
+        output.info("")
+        if rows:
+            output.table(title, columns, rows)
+        else:
+            output.info(f"{title}: none")

@@ -1,0 +1,145 @@
+"""What the program achieved, from the check-in answers: the headline figures a committee
+reads first, outcomes over the program's weeks, and the admins' notes.
+
+Answers are the ``answers`` table's documents: ``{pair, person, week, answers: {met: yes|no,
+progress: 1-5, note, fit: yes|no, feedback}}``; any of the keys may be missing. Pure: plain
+documents in, plain dicts out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from mentorctl.checkins.schedule import parse_day, week_of
+from mentorctl.report.labels import day
+
+RUNNING = frozenset({"active", "quiet"})
+ENDINGS = ("completed", "lapsed", "not_fit", "ended")
+
+
+def _yes(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().casefold()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _current_week(pair: dict[str, Any], today: dt.date, duration: int) -> int | None:
+    start = parse_day(pair.get("start_date"))
+    if start is None:
+        return None
+    week = week_of(start, today)
+    return min(duration, week) if week >= 1 else None
+
+
+def headline(
+    *,
+    people: list[dict[str, Any]],
+    pairs: list[dict[str, Any]],
+    answers: list[dict[str, Any]],
+    open_concerns: int,
+    waiting: int,
+    today: dt.date,
+    duration_weeks: int,
+) -> dict[str, Any]:
+    """People, running pairs, this week's answer rate, quiet pairs, open concerns, waiting."""
+    answered = {(str(a.get("pair")), a.get("week")) for a in answers}
+    running = [p for p in pairs if p.get("status") in RUNNING]
+    due = []
+    for pair in running:
+        week = _current_week(pair, today, duration_weeks)
+        if week is not None:
+            due.append((str(pair.get("id")), week))
+    done = sum(1 for key in due if key in answered)
+    return {
+        "people": len(people),
+        "active_pairs": len(running),
+        "answer_rate_this_week": round(done / len(due), 4) if due else None,
+        "answered_this_week": done,
+        "due_this_week": len(due),
+        "quiet_pairs": sum(1 for p in pairs if p.get("status") == "quiet"),
+        "open_concerns": open_concerns,
+        "waiting_mentees": waiting,
+    }
+
+
+def by_week(
+    *,
+    pairs: list[dict[str, Any]],
+    answers: list[dict[str, Any]],
+    reached: dict[int, set[str]],
+) -> list[dict[str, Any]]:
+    """Per program week: pairs in it, pairs answering, how many met, average progress, the
+    week-1 fit answers and the wrap-up feedback given."""
+    rows = []
+    weeks = sorted(set(reached) | {a["week"] for a in answers if isinstance(a.get("week"), int)})
+    for week in weeks:
+        of_week = [a for a in answers if a.get("week") == week]
+        values = [a.get("answers") or {} for a in of_week]
+        met_pairs = {
+            str(a.get("pair")) for a in of_week if _yes((a.get("answers") or {}).get("met"))
+        }
+        progress = [n for n in (_number(v.get("progress")) for v in values) if n is not None]
+        fits = [f for f in (_yes(v.get("fit")) for v in values) if f is not None]
+        rows.append(
+            {
+                "week": week,
+                "pairs": len(reached.get(week, set())),
+                "answered": len({str(a.get("pair")) for a in of_week}),
+                "met": len(met_pairs),
+                "progress_avg": round(sum(progress) / len(progress), 1) if progress else None,
+                "fit_yes": sum(1 for f in fits if f),
+                "fit_no": sum(1 for f in fits if not f),
+                "feedback": sum(1 for v in values if str(v.get("feedback") or "").strip()),
+            }
+        )
+    return rows
+
+
+def endings(pairs: list[dict[str, Any]]) -> dict[str, int]:
+    """How started pairs ended: completed against lapsed, not a fit, ended by an admin."""
+    out = {status: 0 for status in ENDINGS}
+    for pair in pairs:
+        status = str(pair.get("status"))
+        if status in out:
+            out[status] += 1
+    return out
+
+
+def notes(answers: list[dict[str, Any]], name: Callable[[Any], str]) -> list[dict[str, Any]]:
+    """The free-text notes and feedback people wrote, for admins only (never anonymous)."""
+    rows = []
+    for a in sorted(answers, key=lambda a: (str(a.get("pair")), a.get("week") or 0)):
+        values = a.get("answers") or {}
+        for key in ("note", "feedback"):
+            text = str(values.get(key) or "").strip()
+            if text:
+                rows.append(
+                    {
+                        "pair": a.get("pair"),
+                        "week": a.get("week"),
+                        "person": a.get("person"),
+                        "person_name": name(a.get("person")),
+                        "date": day(a.get("updated") or a.get("at")),
+                        "kind": key,
+                        "text": text,
+                    }
+                )
+    return rows

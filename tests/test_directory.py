@@ -1,0 +1,159 @@
+"""mentorctl people and mentorctl pairs: lists with names beside ids, filters, search, one whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from helpers import write_csv
+
+# Mentors take one mentee each, so Cy waits.
+PEOPLE = """Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Company,Bio
+meg@example.org,Meg Okafor,Mentor,50,,"Career change, Networking",English,UTC,1,Acme,Twenty years in HR
+raj@example.org,Raj Lindqvist,Mentor,45,,"Career change, Interview preparation",English,UTC+1,1,Globex,
+ann@example.org,Ann Brenner,Mentee,30,"Career change, Networking",,English,UTC,,Initech,Nurse
+bo@example.org,Bo Castell,Mentee,28,Interview preparation,,English,UTC+1,,Umbrella,
+cy@example.org,Cy Dunmore,Mentee,33,Networking,,English,UTC,,Hooli,
+"""
+TODAY = "2026-03-10"  # the pairs start on 2026-03-02, so they are in week 2
+
+
+@pytest.fixture
+def running(workspace: Path, cli) -> Path:
+    """M1 Ann with Meg (an answer with a note in week 1), M2 Bo with Raj (paused by a concern)."""
+    csv_file = write_csv(workspace / "people.csv", PEOPLE)
+    assert cli("import-signups", csv_file, "-w", workspace).exit_code == 0
+    assert cli("pair", "-w", workspace, "--commit").exit_code == 0
+    assert cli("introduce", "-w", workspace).exit_code == 0
+    answered = cli(
+        "checkin", "-w", workspace, "--record", "M1", "--person", "P3", "--week", "1",
+        "--answer", "met=yes", "--answer", "progress=4",
+    )  # fmt: skip
+    assert answered.exit_code == 0, answered.output
+    raised = cli("concern", "M2", "--reason", "missed meetings", "-w", workspace)
+    assert raised.exit_code == 0, raised.output
+    return workspace
+
+
+def _json(cli, ws: Path, *args: str) -> dict:
+    result = cli(*args, "-w", ws, "--today", TODAY, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_people_lists_names_beside_ids(running: Path, cli) -> None:
+    result = cli("people", "-w", running, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "People (5)"
+    assert lines[1].split() == [
+        "Person", "Name", "Email", "Role", "Status", "Pairs", "Week", "Signed", "up",
+    ]  # fmt: skip
+    ann = next(line for line in lines if line.startswith("P3 "))
+    assert ann.split() == [
+        "P3", "Ann", "Brenner", "ann@example.org", "mentee", "Active", "M1", "2", "2026-03-02",
+    ]  # fmt: skip
+    cy = next(line for line in lines if line.startswith("P5 "))
+    assert "Waiting" in cy.split()
+
+
+def test_people_filters_and_search(running: Path, cli) -> None:
+    ids = lambda *a: [p["id"] for p in _json(cli, running, "people", *a)["people"]]  # noqa: E731
+    assert ids("--role", "mentor") == ["P1", "P2"]
+    assert ids("--waiting") == ["P5"]
+    assert ids("--search", "BRENNER") == ["P3"]
+    assert ids("--search", "raj@") == ["P2"]
+    assert ids("--topic", "interview") == ["P2", "P4"]
+    assert ids("--week", "2") == ["P1", "P2", "P3", "P4"]
+    assert ids("--status", "active", "--role", "mentee") == ["P3", "P4", "P5"]
+    assert ids("--quiet") == []
+    bad = cli("people", "-w", running, "--role", "boss")
+    assert bad.exit_code == 2 and "unknown role 'boss'" in bad.stderr
+
+
+def test_pairs_list_json_and_csv(running: Path, cli) -> None:
+    data = _json(cli, running, "pairs")
+    assert data["count"] == 2
+    m1, m2 = data["pairs"]
+    assert (m1["mentee_name"], m1["mentor_name"], m1["week"]) == ("Ann Brenner", "Meg Okafor", 2)
+    assert (m1["status_label"], m1["last_answer"]) == ("Active", "2026-03-02")
+    assert (m2["status"], m2["status_label"], m2["last_answer"]) == ("paused", "Paused", None)
+    assert [p["id"] for p in _json(cli, running, "pairs", "--search", "castell")["pairs"]] == ["M2"]
+    assert [p["id"] for p in _json(cli, running, "pairs", "--status", "paused")["pairs"]] == ["M2"]
+    table = cli("pairs", "-w", running, "--today", TODAY)
+    assert table.exit_code == 0, table.output
+    row = next(line for line in table.stdout.splitlines() if line.startswith("M1 "))
+    assert row.split() == [
+        "M1", "Ann", "Brenner", "(P3)", "Meg", "Okafor", "(P1)", "2", "Active",
+        f"{m1['score']:.2f}", "2026-03-02",
+    ]  # fmt: skip
+    as_csv = cli("pairs", "-w", running, "--today", TODAY, "--csv")
+    rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert rows[0][:6] == ["pair", "mentee_id", "mentee", "mentor_id", "mentor", "status"]
+    assert rows[1][:7] == ["M1", "P3", "Ann Brenner", "P1", "Meg Okafor", "active", "2"]
+
+
+def test_pairs_show_one_whole(running: Path, cli) -> None:
+    result = cli("pairs", "show", "M1", "-w", running, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Pair M1: Ann Brenner (P3) with Meg Okafor (P1)\n")
+    assert "Status: Active   Week: 2" in out
+    assert "Why they were paired: both: Career change, Networking" in out
+    for title in ("People", "Status history", "Messages sent", "Answers"):
+        assert f"\n{title}\n" in out, title
+    assert "met=yes, progress=4" in out
+    assert "T09:00" not in out and "+00:00" not in out  # dates as days
+    assert "Concerns: none" in out
+    paused = _json(cli, running, "pairs", "show", "m2")
+    assert paused["status_label"] == "Paused"
+    assert [c["reason"] for c in paused["concerns"]] == ["missed meetings"]
+    assert [h["status"] for h in paused["history"]][-1] == "paused"
+    assert {m["kind"] for m in paused["messages"]} == {"intro"}
+    missing = cli("pairs", "show", "M9", "-w", running)
+    assert missing.exit_code == 2 and "no pair M9" in missing.stderr
+    wrong = cli("pairs", "list", "M1", "-w", running)
+    assert wrong.exit_code == 2 and "use 'show ID'" in wrong.stderr
+
+
+def test_people_show_by_id_or_email(running: Path, cli) -> None:
+    by_email = _json(cli, running, "people", "show", "ann@example.org")
+    by_id = _json(cli, running, "people", "show", "P3")
+    assert by_email == by_id
+    assert by_id["name"] == "Ann Brenner" and by_id["signed_up"] == "2026-03-02"
+    assert [p["id"] for p in by_id["pairs"]] == ["M1"]
+    result = cli("people", "show", "P5", "-w", running, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        "Person P5: Cy Dunmore <cy@example.org>",
+        "Role: mentee   Status: Waiting   Signed up: 2026-03-02   Time zone: UTC",
+    ]
+    missing = cli("people", "show", "nobody@example.org", "-w", running)
+    assert missing.exit_code == 2
+    assert "nobody@example.org" not in missing.stderr  # never echo an email address
+
+
+def test_block_and_concern_lists_show_names(running: Path, cli) -> None:
+    assert cli("block", "P5", "P1", "--reason", "asked", "-w", running).exit_code == 0
+    blocks = cli("block", "--list", "-w", running)
+    assert blocks.exit_code == 0, blocks.output
+    row = blocks.stdout.splitlines()[2]
+    assert "Cy Dunmore (P5)" in row and "Meg Okafor (P1)" in row and "2026-03-02" in row
+    assert "T09:" not in blocks.stdout
+    concerns = cli("concern", "--list", "-w", running)
+    assert concerns.exit_code == 0, concerns.output
+    assert "M2 (Bo Castell, Raj Lindqvist)" in concerns.stdout
+    assert "T09:" not in concerns.stdout
+
+
+def test_introduce_table_names_the_people(workspace: Path, cli) -> None:
+    csv_file = write_csv(workspace / "people.csv", PEOPLE)
+    assert cli("import-signups", csv_file, "-w", workspace).exit_code == 0
+    assert cli("pair", "-w", workspace, "--commit").exit_code == 0
+    result = cli("introduce", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("M1 "))
+    assert "Ann Brenner (P3), Meg Okafor (P1)" in row or "Meg Okafor (P1), Ann Brenner (P3)" in row

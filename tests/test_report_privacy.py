@@ -17,7 +17,7 @@ ann@example.org,Ann Brenner,Mentee,30,Career change,,English,UTC,,Initech
 bo@example.org,Bo Castell,Mentee,28,"Networking, meet Zed Quill (zed.quill@example.org)",,English,UTC,,Umbrella
 cy@example.org,Cy Dunmore,Mentee,33,"Networking, Talk to my manager Ivo",,English,UTC,,Hooli
 """
-SECRETS = ("Zed", "Quill", "zed.quill", "@", "Ivo", "manager")
+SECRETS = ("Zed", "Quill", "zed.quill", "@example.org", "Ivo", "manager")
 FORMATS = ("table", "json", "md", "html", "csv")
 
 

@@ -387,7 +387,12 @@ def person_export(data: dict[str, Any], out: Path | None) -> None:
         return
     import json
 
+    from mentorctl.errors import UsageError
     from mentorctl.fileio import atomic_write_text
 
-    atomic_write_text(out, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    try:
+        atomic_write_text(out, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     output.note(f"Wrote {out} (readable by you only).")

@@ -61,6 +61,7 @@ def report_cmd(
             anonymous=anonymous,
         )
         if out is not None:
+            paths.check_output(out)
             if fmt == "table":
                 fmt = _format_of(out)
             text = report_formats.render(data, fmt)

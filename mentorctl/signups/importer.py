@@ -7,6 +7,7 @@ cannot be used are reported (row, field, reason) while the valid rows still go i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -165,7 +166,17 @@ def import_signups(
             result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
         if not dry_run and (store.dirty or not index_current):
             store.commit()
-            importindex.save(index_file, store.identity(), known)
+            try:
+                importindex.save(index_file, store.identity(), known)
+            except OSError as exc:
+                # The people are in the store: the import succeeded. Without an index the
+                # next import rebuilds it from the store, so a stale one must not remain.
+                with contextlib.suppress(OSError):
+                    importindex.discard(index_file)
+                result.warnings.append(
+                    f"the import index could not be written ({exc.strerror or exc}); "
+                    "the next import rebuilds it"
+                )
     return result
 
 

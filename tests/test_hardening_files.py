@@ -20,7 +20,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     paired_fixture,
 )
 
-from mentorctl import fileio
+from mentorctl import csvout, fileio
 from mentorctl.mail.delivery import Journal, Outbox
 
 ONE_PERSON = "Email,Name,Role,Age\nzoe@example.org,Zoe Mentee,Mentee,30\n"
@@ -432,3 +432,22 @@ def test_an_index_that_cannot_be_written_after_the_store_was(
     again = cli("import-signups", tmp_path / "in.csv", "-w", workspace, "--json")
     assert again.exit_code == 0, again.output
     assert [p["id"] for p in people(store)] == ["P1"]
+
+
+# -- 21: formulas in disguise -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        *("\uff1d1+1", "\uff0bA1", "\uff0d1", "\uff20SUM(A1)", "  =1", "\u00a0=1", "\u200b+1"),
+        *("\ufeff@SUM(A1)", "\u3000\uff1d1", " \u200b\u00a0-1"),
+    ],
+)
+def test_disguised_formulas_get_a_leading_quote(cell: str) -> None:
+    assert csvout.neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Ann", "a=b", "  plain", "\u200bname", 12, None, ""])
+def test_other_cells_pass_unchanged(cell: object) -> None:
+    assert csvout.neutralise(cell) == cell

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from mentorctl.fileio import atomic_write_text
+from mentorctl.fileio import atomic_write_chunks
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Spreadsheets skip these before looking for a formula, or read them as the ASCII signs:
@@ -39,14 +39,26 @@ def _looks_like_formula(cell: str) -> bool:
 
 
 def to_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    return "".join(_pieces(header, rows))
+
+
+def _pieces(header: Sequence[str], rows: Iterable[Sequence[Any]], per: int = 5000) -> Iterator[str]:
+    """The CSV text in pieces of ``per`` rows, so that a long file is never whole in memory."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in header])
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
+        if number % per == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write the CSV atomically, readable by its owner only; raises OSError."""
-    atomic_write_text(path, to_text(header, rows))
+    """Write the CSV atomically, readable by its owner only; raises OSError.
+
+    ``rows`` are consumed one by one as the file is written.
+    """
+    atomic_write_chunks(path, (piece.encode("utf-8") for piece in _pieces(header, rows)))

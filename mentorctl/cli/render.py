@@ -96,8 +96,10 @@ def import_result(result: ImportResult, as_json: bool) -> None:
         result.mapping,
     )
     if result.rejects:
+        shown = len(result.rejects)
+        more = f" (the first {shown} of {result.rejected})" if result.rejected > shown else ""
         output.table(
-            "Rejected rows",
+            "Rejected rows" + more,
             ["Row", "Field", "Reason"],
             [[r.row, r.field, r.reason] for r in result.rejects],
         )

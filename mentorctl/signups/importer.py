@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from mentorctl.signups.rows import (
     ReadRows,
     Reject,
     read_signups,
+    rejected_rows,
 )
 from mentorctl.store.db import Store, serialise_documents
 
@@ -67,15 +69,12 @@ class ImportResult:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # the first ones, to show
+    rejected: int = 0
     warnings: list[str] = field(default_factory=list)
     changed_fields: Counter[str] = field(default_factory=Counter)
     rejects_file: Path | None = None
     dry_run: bool = False
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejects)
 
 
 def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
@@ -147,10 +146,11 @@ def import_signups(
             parallel_min_bytes=parallel_min_bytes,
         )
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
+        result.rejected = rows.rejected
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(
-                f"{len(rows.rejects)} row(s) rejected; nothing imported (--strict)",
+                f"{rows.rejected} row(s) rejected; nothing imported (--strict)",
                 file=csv_path,
                 row=first.row,
                 field=first.field,
@@ -163,7 +163,9 @@ def import_signups(
         # Written before the store commits, so a rejects file that cannot be written
         # stops the import as a whole.
         if write_rejects and rows.rejects and not dry_run:
-            result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
+            result.rejects_file = write_rejects_csv(
+                csv_path, table.headers, rejected_rows(table, reader, known)
+            )
         if not dry_run and (store.dirty or not index_current):
             store.commit()
             try:
@@ -277,10 +279,9 @@ def _compare(
     return new_docs
 
 
-def write_rejects_csv(csv_path: Path, headers: list[str], rejects: list[Reject]) -> Path:
+def write_rejects_csv(csv_path: Path, headers: list[str], rows: Iterable[list[Any]]) -> Path:
     """Write the rejected rows with their reasons beside the input, readable by the owner only."""
     target = csv_path.with_name(csv_path.stem + ".rejects.csv")
-    rows = ([r.row, r.field, r.reason, *r.record] for r in rejects)
     try:
         csvout.write(target, ["row", "field", "reason", *headers], rows)
     except OSError as exc:

@@ -169,7 +169,7 @@ class _Part(io.RawIOBase):
     def __init__(self, raw: bytes | mmap.mmap, start: int, stop: int | None, tail: bytes) -> None:
         super().__init__()
         self.raw = raw
-        self.start = self.pos = start
+        self.start = self.pos = self.released = start
         self.stop = len(raw) if stop is None else stop
         self.tail = tail
         self.size = self.stop - start + len(tail)
@@ -186,6 +186,9 @@ class _Part(io.RawIOBase):
         if self.pos < self.stop:
             n = min(len(view), self.stop - self.pos)
             view[:n] = self.raw[self.pos : self.pos + n]
+            if self.pos + n - self.released >= SCAN_CHUNK:
+                release(self.raw, self.released, self.pos)
+                self.released = self.pos
         elif self.tail:
             n = min(len(view), len(self.tail))
             view[:n], self.tail = self.tail[:n], self.tail[n:]
@@ -195,19 +198,39 @@ class _Part(io.RawIOBase):
         return n
 
 
+def release(raw: bytes | mmap.mmap, start: int, end: int) -> None:
+    """Let go of the pages of ``raw[start:end]`` that were read (a mapped file only).
+
+    They stay in the page cache, but no longer count as this process's memory: reading a
+    large export then takes a few MB of it at a time, not its whole size.
+    """
+    if isinstance(raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        first = max(0, start - start % mmap.PAGESIZE)
+        if end > first:
+            raw.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+def _chunks(raw: bytes | mmap.mmap, start: int, end: int) -> Iterator[bytes]:
+    for at in range(start, end, SCAN_CHUNK):
+        yield raw[at : min(at + SCAN_CHUNK, end)]
+        release(raw, at, min(at + SCAN_CHUNK, end))
+
+
 def count_bytes(raw: bytes | mmap.mmap, byte: bytes, start: int, end: int) -> int:
     """``raw.count(byte, start, end)``, also for a mapped file (which has no count)."""
     if isinstance(raw, bytes):
         return raw.count(byte, start, end)
-    return sum(
-        raw[at : min(at + SCAN_CHUNK, end)].count(byte) for at in range(start, end, SCAN_CHUNK)
-    )
+    return sum(chunk.count(byte) for chunk in _chunks(raw, start, end))
+
+
+def _any_of(raw: bytes | mmap.mmap, byte: bytes) -> bool:
+    return not _all(raw, lambda chunk: byte not in chunk)
 
 
 def _all(raw: bytes | mmap.mmap, test: Callable[[bytes], bool]) -> bool:
     if isinstance(raw, bytes):
         return test(raw)
-    return all(test(raw[at : at + SCAN_CHUNK]) for at in range(0, len(raw), SCAN_CHUNK))
+    return all(test(chunk) for chunk in _chunks(raw, 0, len(raw)))
 
 
 class Misplit(Exception):
@@ -232,7 +255,7 @@ def detect_encoding(raw: bytes, path: Path) -> str:
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     # No text in any other encoding holds a NUL byte (which the two-process read relies on).
-    if raw.find(b"\x00") != -1:
+    if _any_of(raw, b"\x00"):
         raise InputError("not a CSV file (it holds binary data)", file=path)
     if start.startswith(codecs.BOM_UTF8):
         bad = _first_bad_utf8(raw, len(codecs.BOM_UTF8))
@@ -249,7 +272,7 @@ def detect_encoding(raw: bytes, path: Path) -> str:
         return "utf-8"
     # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
     undefined = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
-    return "latin-1" if any(raw.find(byte) != -1 for byte in undefined) else "cp1252"
+    return "latin-1" if any(_any_of(raw, byte) for byte in undefined) else "cp1252"
 
 
 def _first_bad_utf8(raw: bytes, start: int = 0, chunk: int = 1 << 14) -> int | None:
@@ -262,6 +285,8 @@ def _first_bad_utf8(raw: bytes, start: int = 0, chunk: int = 1 << 14) -> int | N
     try:
         for at in range(start, len(raw), chunk):
             decoder.decode(raw[at : at + chunk])
+            if (at + chunk) % SCAN_CHUNK < chunk:
+                release(raw, at + chunk - SCAN_CHUNK, at + chunk)
         at = len(raw)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:

@@ -528,3 +528,13 @@ def test_memory_grows_with_people_not_with_rejected_rows(workspace: Path, tmp_pa
     base, grown = _peak_rss_mib(workspace, small), _peak_rss_mib(workspace, large)
     # 380,000 more rejected rows (14 MB of CSV): held as rows, they took about 570 MB more.
     assert grown - base < 40, (base, grown)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file away needs root")
+def test_a_template_owned_by_another_user_is_refused(workspace: Path, cli) -> None:
+    template = workspace / PROGRAM / "messages" / "intro.txt.j2"
+    os.chown(template, 65534, -1)
+    result = cli("pair", "-w", workspace)
+    assert result.exit_code == 1, result.output
+    line = _one_error_line(result.stderr)
+    assert "intro.txt.j2: belongs to another user" in line and "chown 0" in line

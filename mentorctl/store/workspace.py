@@ -89,6 +89,13 @@ class ProgramPaths:
                 info = os.stat(path)
             except OSError:
                 continue
+            if info.st_uid not in (os.geteuid(), 0):
+                raise ConfigError(
+                    "belongs to another user, who can change it; mentorctl refuses to run "
+                    "this program",
+                    file=path,
+                    hint=f"chown {os.geteuid()} '{path}'",
+                )
             if _writable_by_others(info):
                 fixed = stat.S_IMODE(info.st_mode) & ~0o022
                 raise ConfigError(

@@ -63,14 +63,15 @@ def test_invalid_program_yaml_is_refused(workspace: Path, cli) -> None:
     assert store.read_bytes() == before
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.glob("store_*.json")))
 @pytest.mark.parametrize(
     "command", [["pair"], ["block", "P1", "P2"], ["checkin"], ["forget", "P1", "--yes"]]
 )
 def test_store_edited_into_a_wrong_shape_is_refused(
-    workspace: Path, cli, command: list[str]
+    workspace: Path, cli, command: list[str], name: str
 ) -> None:
     store = workspace / PROGRAM / "data" / "store.json"
-    shutil.copy(HOSTILE / "store_wrong_shape.json", store)
+    shutil.copy(HOSTILE / name, store)
     before = store.read_bytes()
     result = cli(*command, "-w", workspace)
     assert result.exit_code == 1, result.output

@@ -32,13 +32,16 @@ def parse_datetime(text: str, source: str) -> dt.datetime:
     return value
 
 
-def now(option: str | None = None) -> dt.datetime:
+def now(option: str | None = None, *, today: str | None = None) -> dt.datetime:
+    """``today``: a command's ``--today``, so that what it records (a pair's history, a
+    message's Date) is stamped on that day, as with ``MENTORCTL_TODAY``."""
     if option:
         return parse_datetime(option, "--now")
     if os.environ.get(ENV_NOW):
         return parse_datetime(os.environ[ENV_NOW], ENV_NOW)
-    if os.environ.get(ENV_TODAY):
-        day = parse_date(os.environ[ENV_TODAY], ENV_TODAY)
+    if today or os.environ.get(ENV_TODAY):
+        source = "--today" if today else ENV_TODAY
+        day = parse_date(today or os.environ[ENV_TODAY], source)
         return dt.datetime(day.year, day.month, day.day, 9, 0).astimezone()
     return dt.datetime.now().astimezone()
 

@@ -87,7 +87,9 @@ def main() -> None:
     run("pair", "--commit")
     step("6. Introduce each pair: one message to both, written to the outbox")
     run("introduce")
-    step("7. The weekly check-in, as cron would run it: week 1's step and questions")
+    step(
+        "7. The weekly check-in, as cron would run it: week 1's step and questions, to each person"
+    )
     run("checkin")
     step("8. Program health at a glance")
     run("report")

@@ -12,6 +12,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     introduced_fixture,
     paired_fixture,
     pairs,
+    program_dir,
     table,
 )
 
@@ -149,7 +150,12 @@ def test_a_no_to_the_fit_question_ends_the_pair_as_not_a_fit(introduced: Path, c
     assert proposal.exit_code == 2 and "paired before" in proposal.stderr
     # No more check-ins for the pair.
     run = json.loads(cli("checkin", "-w", introduced, "--json", "--today", "2026-03-09").stdout)
-    assert [m["pair"] for m in run["messages"] if m["kind"] == "weekly"] == ["M1"]
+    assert [m["pair"] for m in run["messages"] if m["kind"] == "weekly"] == ["M1", "M1"]
+    # ...but each of the two is told, kindly and without who or why, that the pair ended.
+    ended = [(m["pair"], m["to"]) for m in run["messages"] if m["kind"] == "ended"]
+    assert ended == [("M2", [IDS["bo"]]), ("M2", [IDS["raj"]])]
+    text = (program_dir(introduced) / "outbox" / "M2-ended-P4.eml").read_text()
+    assert "Hello Bo," in text and "Raj" in text and "fit" not in text.lower()
     # Re-importing the same export reads the answer as already known.
     again = _import(cli, introduced, HEADER + "2026/03/05,bo@example.org,Yes,2,,No\n")
     assert (again["unchanged"], again["rejected"], again["not_fit"]) == (1, 0, [])

@@ -18,6 +18,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     outbox_files,
     paired_fixture,
     pairs,
+    parse_eml,
     program_dir,
     smtp_ready_fixture,
     smtp_server_fixture,
@@ -47,12 +48,19 @@ def record(cli, workspace: Path, pair: str, person: str, week: int, today: str) 
 
 def test_first_week_is_sent_once(introduced: Path, cli) -> None:
     first = run(cli, introduced)
-    assert [(m["pair"], m["kind"], m["week"]) for m in first["messages"]] == [
-        ("M1", "weekly", 1),
-        ("M2", "weekly", 1),
+    # each person gets the week's message on their own, addressed by name, naming the partner
+    assert [(m["pair"], m["kind"], m["week"], m["to"]) for m in first["messages"]] == [
+        ("M1", "weekly", 1, [IDS["ann"]]),
+        ("M1", "weekly", 1, [IDS["meg"]]),
+        ("M2", "weekly", 1, [IDS["bo"]]),
+        ("M2", "weekly", 1, [IDS["raj"]]),
     ]
-    assert first["messages"][0]["file"] == "outbox/M1-weekly-w01.eml"
-    text = (program_dir(introduced) / "outbox/M1-weekly-w01.eml").read_text()
+    assert first["messages"][0]["file"] == "outbox/M1-weekly-w01-P3.eml"
+    msg = parse_eml((program_dir(introduced) / "outbox/M1-weekly-w01-P3.eml").read_bytes())
+    assert msg["To"] == "Ann Mentee <ann@example.org>"
+    assert msg["Reply-To"] == msg["From"]  # the organisers, never the partner
+    text = msg.get_body(("plain",)).get_content()
+    assert text.splitlines()[0] == "Hello Ann," and "You and Meg each get this message" in text
     assert "Is this match working for you so far? (yes / no)" in text  # the fit check
     assert run(cli, introduced)["messages"] == []
     assert run(cli, introduced, "--today", on(1, 6))["messages"] == []
@@ -61,7 +69,8 @@ def test_first_week_is_sent_once(introduced: Path, cli) -> None:
 def test_whole_program_with_daily_cron_over_smtp(smtp_ready, cli) -> None:
     """Time travel: every day from the introduction to past the end, like a daily cron job.
 
-    M1 answers every week; M2 never does, so it turns quiet in week 3 and gets one nudge.
+    M1 answers every week; M2 never does, so it turns quiet in week 3: its weekly messages
+    from then on carry the nudge, its last week's message is the lapsed one, and it lapses.
     """
     workspace, server = smtp_ready
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0
@@ -75,16 +84,27 @@ def test_whole_program_with_daily_cron_over_smtp(smtp_ready, cli) -> None:
     sent = Counter()
     for received in server.handler.received:
         _, pair_id, step, _ = received.message["Message-ID"].split(".", 3)
-        assert set(received.rcpt_tos) == PAIR_PEOPLE[pair_id]
-        sent[(pair_id, step)] += 1
+        assert set(received.rcpt_tos) <= PAIR_PEOPLE[pair_id]
+        for rcpt in received.rcpt_tos:
+            sent[(pair_id, step, rcpt)] += 1
     assert all(n == 1 for n in sent.values()), sent  # never twice
-    for pair_id in ("M1", "M2"):
-        weeks = sorted(int(s[6:]) for p, s in sent if p == pair_id and s.startswith("weekly"))
-        assert weeks == list(range(1, 9)), (pair_id, weeks)
-        assert sent[(pair_id, "wrapup8")] == 1 and sent[(pair_id, "intro0")] == 1
-    assert [s for p, s in sent if p == "M1" and s.startswith("nudge")] == []
-    assert [s for p, s in sent if p == "M2" and s.startswith("nudge")] == ["nudge3"]
-    assert {p["status"] for p in pairs(workspace).values()} == {"completed"}
+    for pair_id, final in (("M1", "wrapup8"), ("M2", "lapsed8")):
+        for rcpt in PAIR_PEOPLE[pair_id]:
+            weeks = sorted(
+                int(s[6:])
+                for p, s, r in sent
+                if (p, r) == (pair_id, rcpt) and s.startswith("weekly")
+            )
+            assert weeks == list(range(1, 8)), (pair_id, weeks)
+            assert sent[(pair_id, final, rcpt)] == 1 and sent[(pair_id, "intro0", rcpt)] == 1
+    assert [s for p, s, _ in sent if s.startswith("nudge")] == []
+    nudged = sorted({m["week"] for m in messages(workspace) if m.get("nudge")})
+    assert nudged == [3, 4, 5, 6, 7]
+    assert all(m["pair"] == "M2" for m in messages(workspace) if m.get("nudge"))
+    assert {p: d["status"] for p, d in pairs(workspace).items()} == {
+        "M1": "completed",
+        "M2": "lapsed",
+    }
     wrapup = next(r for r in server.handler.received if "wrapup" in r.message["Message-ID"])
     assert (
         "What was the single most useful part" in wrapup.message.get_body(("plain",)).get_content()
@@ -95,27 +115,30 @@ def test_a_missed_stretch_sends_the_current_week_only(introduced: Path, cli) -> 
     edit_program(introduced, lambda d: d["checkin"].update(quiet_after_weeks=10))
     run(cli, introduced)
     data = run(cli, introduced, "--today", on(5, 2))
-    assert [(m["pair"], m["week"]) for m in data["messages"]] == [("M1", 5), ("M2", 5)]
+    assert [(m["pair"], m["week"]) for m in data["messages"]] == [("M1", 5)] * 2 + [("M2", 5)] * 2
     weeks = sorted({m["week"] for m in messages(introduced) if m["kind"] == "weekly"})
     assert weeks == [1, 5]
 
 
-def test_quiet_pairs_are_listed_nudged_once_and_come_back(introduced: Path, cli) -> None:
+def test_quiet_pairs_are_listed_nudged_in_the_weekly_and_come_back(introduced: Path, cli) -> None:
     run(cli, introduced)
     run(cli, introduced, "--today", on(2))
     record(cli, introduced, "M1", IDS["meg"], 2, on(2, 3))
     data = run(cli, introduced, "--today", on(3))
     assert data["quiet"] == [{"pair": "M2", "since_week": 3, "silent_weeks": 2}]
-    assert [(m["pair"], m["kind"]) for m in data["messages"]] == [("M1", "weekly"), ("M2", "nudge")]
+    assert [(m["pair"], m["kind"]) for m in data["messages"]] == [
+        ("M1", "weekly"), ("M1", "weekly"), ("M2", "weekly"), ("M2", "weekly")
+    ]  # fmt: skip
     assert pairs(introduced)["M2"]["status"] == "quiet"
-    assert (
-        "Checking in on your Test Program pair"
-        in (program_dir(introduced) / "outbox/M2-nudge-w03.eml").read_text()
-    )
+    nudged = (program_dir(introduced) / "outbox/M2-weekly-w03-P4.eml").read_text()
+    plain = (program_dir(introduced) / "outbox/M1-weekly-w03-P3.eml").read_text()
+    assert "We haven't heard from you for a little while" in nudged
+    assert "We haven't heard from you" not in plain
+    assert "Your weekly check-in" in nudged  # the week's guide and check-in still go out
     human = cli("checkin", "-w", introduced, "--today", on(3, 1))
     assert human.exit_code == 0, human.output
     assert "Quiet pairs (no check-in answer)" in human.stdout and "M2" in human.stdout
-    assert [m["kind"] for m in messages(introduced) if m["pair"] == "M2"].count("nudge") == 1
+    assert [m["kind"] for m in messages(introduced)].count("nudge") == 0
     record(cli, introduced, "M2", IDS["bo"], 3, on(3, 2))
     assert pairs(introduced)["M2"]["status"] == "active"
     assert pairs(introduced)["M2"]["history"][-1]["note"] == "check-in answers again"
@@ -125,7 +148,7 @@ def test_quiet_pairs_are_listed_nudged_once_and_come_back(introduced: Path, cli)
 def test_summary_line_for_cron(introduced: Path, cli) -> None:
     result = cli("checkin", "-w", introduced)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "checkin 2026-03-02 (outbox): 2 message(s) (2 weekly) written\n"
+    assert result.stdout == "checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
     again = cli("checkin", "-w", introduced)
     assert again.stdout == "checkin 2026-03-02 (outbox): nothing due\n"
 
@@ -133,7 +156,7 @@ def test_summary_line_for_cron(introduced: Path, cli) -> None:
 def test_dry_run_records_nothing(introduced: Path, cli) -> None:
     before = store_path(introduced).read_bytes()
     data = run(cli, introduced, "--dry-run")
-    assert data["dry_run"] and [m["status"] for m in data["messages"]] == ["would write"] * 2
+    assert data["dry_run"] and [m["status"] for m in data["messages"]] == ["would write"] * 4
     assert store_path(introduced).read_bytes() == before
     assert [f.name for f in outbox_files(introduced)] == ["M1-intro.eml", "M2-intro.eml"]
 
@@ -144,7 +167,7 @@ def test_paused_pairs_get_nothing(introduced: Path, cli) -> None:
         if doc["id"] == "M2":
             doc["status"] = "paused"
     store_path(introduced).write_text(json.dumps(data), encoding="utf-8")
-    assert [m["pair"] for m in run(cli, introduced)["messages"]] == ["M1"]
+    assert [m["pair"] for m in run(cli, introduced)["messages"]] == ["M1", "M1"]
 
 
 def test_complete_early_then_wrap_up_once(introduced: Path, cli) -> None:
@@ -158,10 +181,12 @@ def test_complete_early_then_wrap_up_once(introduced: Path, cli) -> None:
     data = run(cli, introduced, "--today", on(2))
     assert sorted((m["pair"], m["kind"]) for m in data["messages"]) == [
         ("M1", "wrapup"),
+        ("M1", "wrapup"),
+        ("M2", "weekly"),
         ("M2", "weekly"),
     ]
     assert run(cli, introduced, "--today", on(3))["messages"][0]["pair"] == "M2"
-    assert [m["kind"] for m in messages(introduced) if m["pair"] == "M1"].count("wrapup") == 1
+    assert [m["kind"] for m in messages(introduced) if m["pair"] == "M1"].count("wrapup") == 2
 
 
 def test_complete_without_wrap_up_and_refusals(introduced: Path, paired: Path, cli) -> None:
@@ -170,7 +195,7 @@ def test_complete_without_wrap_up_and_refusals(introduced: Path, paired: Path, c
     assert json.loads(result.stdout) == {
         "action": "completed", "pair": "M2", "status": "completed", "wrapup": False, "dry_run": False
     }  # fmt: skip
-    assert [m["pair"] for m in run(cli, introduced, "--today", on(2))["messages"]] == ["M1"]
+    assert [m["pair"] for m in run(cli, introduced, "--today", on(2))["messages"]] == ["M1", "M1"]
     again = cli("checkin", "-w", introduced, "--complete", "M2")
     assert again.exit_code == 2 and "already completed" in again.stderr
 
@@ -206,7 +231,8 @@ def test_resend_the_latest_message_of_a_pair(introduced: Path, cli) -> None:
     run(cli, introduced)
     data = run(cli, introduced, "--resend", "--pair", "M2")
     assert [(m["pair"], m["kind"], m["week"], m["to"]) for m in data["messages"]] == [
-        ("M2", "weekly", 1, [IDS["bo"], IDS["raj"]])
+        ("M2", "weekly", 1, [IDS["bo"]]),
+        ("M2", "weekly", 1, [IDS["raj"]]),
     ]
     missing = cli("checkin", "-w", introduced, "--resend")
     assert missing.exit_code == 2 and "--resend needs --pair" in missing.stderr
@@ -219,8 +245,8 @@ def test_forgetting_a_person_removes_their_messages_and_stops_the_pair(
     result = cli("forget", "ann@example.org", "--yes", "-w", introduced)
     assert result.exit_code == 0, result.output
     names = [f.name for f in outbox_files(introduced)]
-    assert names == ["M2-intro.eml", "M2-weekly-w01.eml"]
+    assert names == ["M2-intro.eml", "M2-weekly-w01-P2.eml", "M2-weekly-w01-P4.eml"]
     assert {m["pair"] for m in messages(introduced)} == {"M2"}
     assert pairs(introduced)["M1"]["status"] == "ended"
     data = run(cli, introduced, "--today", on(2))
-    assert [m["pair"] for m in data["messages"]] == ["M2"]
+    assert [m["pair"] for m in data["messages"]] == ["M2", "M2"]

@@ -34,7 +34,7 @@ def _mentorctl(*args: str | Path, env: dict[str, str] | None = None) -> subproce
 def test_cron_run_prints_one_plain_line_and_exits_0(introduced: Path) -> None:
     done = _mentorctl("checkin", "-w", introduced)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "checkin 2026-03-02 (outbox): 2 message(s) (2 weekly) written\n"
+    assert done.stdout == "checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
     assert done.stderr == ""
     assert "\x1b[" not in done.stdout
     again = _mentorctl("checkin", "-w", introduced, "--json")
@@ -50,21 +50,22 @@ def test_cron_run_with_a_failed_delivery_exits_4_after_sending_the_rest(
     done = _mentorctl("checkin", "--send", "-w", introduced)
     assert done.returncode == EXIT_DELIVERY_FAILED, done.stderr
     first = done.stdout.splitlines()[0]
-    assert first == "checkin 2026-03-02 (SMTP): 2 message(s) (2 weekly): 1 sent, 1 failed"
+    assert first == "checkin 2026-03-02 (SMTP): 4 message(s) (4 weekly): 3 sent, 1 failed"
     assert "Failed deliveries" in done.stdout and "550" in done.stdout
     assert "raj@example.org" not in done.stdout + done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("mentorctl: error:")]
     assert len(errors) == 1 and "could not be delivered" in errors[0]
     assert "introduction(s) are in the outbox but not sent" in done.stderr  # written, not sent
     assert [r.rcpt_tos for r in smtp_server.handler.received] == [
-        ["ann@example.org", "meg@example.org"],
+        ["ann@example.org"],
+        ["meg@example.org"],
         ["bo@example.org"],
     ]
     smtp_server.handler.refuse = set()
     retry = _mentorctl("checkin", "--send", "-w", introduced)
     assert retry.returncode == 0, retry.stderr
     assert smtp_server.handler.received[-1].rcpt_tos == ["raj@example.org"]
-    assert len(smtp_server.handler.received) == 3
+    assert len(smtp_server.handler.received) == 4
 
 
 def test_no_password_prompt_without_a_terminal(introduced: Path, smtp_server) -> None:
@@ -112,11 +113,11 @@ def test_two_runs_at_once_send_each_message_once(introduced: Path, smtp_server) 
     for run, (_, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
     sent = sorted(len(json.loads(out)["messages"]) for out, _ in outputs)
-    assert sent == [0, 2]
+    assert sent == [0, 4]
     received = smtp_server.handler.received
-    assert len(received) == 2
-    assert sorted(tuple(sorted(r.rcpt_tos)) for r in received) == sorted(
-        tuple(sorted(p)) for p in PAIR_PEOPLE.values()
+    assert len(received) == 4
+    assert sorted(r.rcpt_tos[0] for r in received) == sorted(
+        a for p in PAIR_PEOPLE.values() for a in p
     )
     assert {m["status"] for m in messages(introduced) if m["kind"] == "weekly"} == {"sent"}
 
@@ -149,7 +150,8 @@ def test_the_documented_crontab_line_works_in_crons_bare_environment(introduced:
     The README's line names the executable and the workspace by absolute path."""
     executable = Path(sys.executable).parent / "mentorctl"
     assert executable.is_file()
-    line = f"{executable} checkin --send -w {introduced}"
+    log = introduced / "checkin.log"
+    line = f"{executable} checkin --all-programs --send -w {introduced} >> {log} 2>&1"
     done = subprocess.run(
         ["/bin/sh", "-c", line.replace("--send ", "")],  # outbox only: no server in this test
         capture_output=True,
@@ -159,5 +161,8 @@ def test_the_documented_crontab_line_works_in_crons_bare_environment(introduced:
         cwd="/",
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "checkin 2026-03-02 (outbox): 2 message(s) (2 weekly) written\n"
+    assert done.returncode == 0, log.read_text()
+    assert done.stdout == ""
+    assert log.read_text() == (
+        "test-program: checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
+    )

@@ -52,51 +52,92 @@ def test_pairs_off_the_schedule_get_nothing(status: str) -> None:
 
 
 def test_once_per_week() -> None:
-    state = PairState("active", START, weekly_weeks={1})
+    state = PairState("active", START, weekly_weeks={1}, reached_weeks={1})
     assert plan(state, day(1, 3)) is None
     assert plan(state, day(2)) == Step(2, "weekly", silent_weeks=1)
 
 
 def test_a_missed_week_is_caught_up_with_the_current_one_only() -> None:
-    state = PairState("active", START, weekly_weeks={1}, last_answer_week=4)
+    state = PairState("active", START, weekly_weeks={1}, reached_weeks={1}, last_answer_week=4)
     assert plan(state, day(5, 2)) == Step(5, "weekly")
 
 
-def test_quiet_after_two_weeks_without_answers_then_one_nudge() -> None:
-    # weeks 1 and 2 passed without an answer: at the start of week 3 the pair is quiet
-    state = PairState("active", START, weekly_weeks={1, 2})
-    assert plan(state, day(3)) == Step(3, "nudge", "quiet", 3, 2)
-    nudged = PairState("quiet", START, weekly_weeks={1, 2}, nudge_weeks={3}, quiet_since=3)
-    assert plan(nudged, day(3, 1)) == Step(3, "weekly", None, 3, 2)
-    done = PairState("quiet", START, weekly_weeks={1, 2, 3}, nudge_weeks={3}, quiet_since=3)
-    assert plan(done, day(3, 2)) is None
-    assert plan(done, day(4)) == Step(4, "weekly", None, 3, 3)  # no second nudge
+def test_quiet_after_two_reached_weeks_without_answers_nudge_inside_the_weekly() -> None:
+    # weeks 1 and 2 reached the pair without an answer: at the start of week 3 it is quiet,
+    # and week 3's message (the guide and check-in) carries the nudge: one message, not two
+    state = PairState("active", START, weekly_weeks={1, 2}, reached_weeks={1, 2})
+    assert plan(state, day(3)) == Step(3, "weekly", "quiet", 3, 2, nudge=True)
+    done = PairState("quiet", START, weekly_weeks={1, 2, 3}, reached_weeks={1, 2, 3}, quiet_since=3)
+    assert plan(done, day(3, 1)) is None
+    assert plan(done, day(4)) == Step(4, "weekly", None, 3, 3, nudge=True)
 
 
-def test_an_answer_ends_the_quiet_spell_and_a_new_spell_gets_a_new_nudge() -> None:
+def test_missed_runs_and_failed_deliveries_are_not_silence() -> None:
+    # the cron job did not run in weeks 1-3: nothing reached the pair, so it is not quiet
+    missed = PairState("active", START)
+    assert plan(missed, day(4)) == Step(4, "weekly")
+    # weeks 1-2 were made but their delivery failed
+    failed = PairState("active", START, weekly_weeks={1, 2}, reached_weeks=())
+    assert plan(failed, day(3)) == Step(3, "weekly")
+    # only one of the two weeks reached it
+    one = PairState("active", START, weekly_weeks={1, 2}, reached_weeks={2})
+    assert plan(one, day(3)) == Step(3, "weekly", silent_weeks=1)
+
+
+def test_an_answer_ends_the_quiet_spell() -> None:
     back = PairState(
-        "quiet", START, weekly_weeks={1, 2, 3}, nudge_weeks={3}, quiet_since=3, last_answer_week=3
+        "quiet",
+        START,
+        weekly_weeks={1, 2, 3},
+        reached_weeks={1, 2, 3},
+        quiet_since=3,
+        last_answer_week=3,
+        answered=True,
     )
     assert plan(back, day(4)) == Step(4, "weekly", "active", None, 0)
     again = PairState(
-        "active", START, weekly_weeks={1, 2, 3, 4, 5}, nudge_weeks={3}, last_answer_week=3
+        "active", START, weekly_weeks={1, 2, 3, 4, 5}, reached_weeks={1, 2, 3, 4, 5},
+        last_answer_week=3, answered=True,
+    )  # fmt: skip
+    assert plan(again, day(6)) == Step(6, "weekly", "quiet", 6, 2, nudge=True)
+
+
+def test_the_wrap_up_replaces_the_last_weeks_message_then_completed() -> None:
+    weeks = set(range(1, 8))
+    state = PairState(
+        "active", START, weekly_weeks=weeks, reached_weeks=weeks, last_answer_week=7, answered=True
     )
-    assert plan(again, day(6)) == Step(6, "nudge", "quiet", 6, 2)
-
-
-def test_last_week_then_wrap_up_and_completed() -> None:
-    state = PairState("active", START, weekly_weeks=set(range(1, 8)), last_answer_week=7)
-    assert plan(state, day(8)) == Step(8, "weekly")
-    finished = PairState("active", START, weekly_weeks=set(range(1, 9)), last_answer_week=8)
-    assert plan(finished, day(9)) == Step(8, "wrapup", "completed")
-    late = PairState("quiet", START, weekly_weeks={1, 2}, quiet_since=3)
+    assert plan(state, day(8)) == Step(8, "wrapup")
+    finished = PairState(
+        "active", START, weekly_weeks=weeks | {8}, reached_weeks=weeks | {8},
+        last_answer_week=8, answered=True, has_final=True,
+    )  # fmt: skip
+    assert plan(finished, day(9)) == Step(8, None, "completed")
+    # the last week was missed altogether: the wrap-up goes with the completion
+    late = PairState("quiet", START, weekly_weeks={1, 2}, quiet_since=3, answered=True)
     assert plan(late, day(20)) == Step(8, "wrapup", "completed")
+
+
+def test_a_pair_that_never_answered_lapses_with_its_own_message() -> None:
+    weeks = set(range(1, 8))
+    state = PairState("quiet", START, weekly_weeks=weeks, reached_weeks=weeks, quiet_since=3)
+    assert plan(state, day(8)) == Step(8, "lapsed", None, 3, 7)
+    over = PairState(
+        "quiet", START, weekly_weeks=weeks | {8}, reached_weeks=weeks | {8}, quiet_since=3,
+        has_final=True,
+    )  # fmt: skip
+    assert plan(over, day(9)) == Step(8, None, "lapsed")
+
+
+def test_a_person_on_hold_gets_nothing() -> None:
+    state = PairState("active", START, weekly_weeks={1}, reached_weeks={1}, on_hold=True)
+    assert plan(state, day(2)) is None
 
 
 def test_early_completion_gets_a_wrap_up_once_when_wanted() -> None:
     wanted = PairState("completed", START, wrapup_due=True)
     assert plan(wanted, day(4)) == Step(4, "wrapup")
-    assert plan(PairState("completed", START, wrapup_due=True, has_wrapup=True), day(4)) is None
+    assert plan(PairState("completed", START, wrapup_due=True, has_final=True), day(4)) is None
     assert plan(PairState("completed", START, wrapup_due=False), day(4)) is None
 
 
@@ -107,17 +148,17 @@ def test_early_completion_gets_a_wrap_up_once_when_wanted() -> None:
     run_days=st.lists(st.integers(0, 120), min_size=1, max_size=60, unique=True),
     answered=st.sets(st.integers(1, 12)),
 )
-def test_simulated_cron_never_sends_twice_and_always_wraps_up(
+def test_simulated_cron_sends_one_message_a_week_and_always_ends(
     duration: int, quiet_after: int, run_days: list[int], answered: set[int]
 ) -> None:
     """Run the schedule on arbitrary days (cron may skip any) and apply what it says."""
-    status, weekly, nudges, wrapups, quiet_since = "active", [], [], 0, None
+    status, weeks, finals, quiet_since = "active", [], 0, None
     for offset in sorted(run_days):
         today = START + dt.timedelta(days=offset)
         week = schedule.week_of(START, today)
         last = max((w for w in answered if w <= min(week, duration)), default=0)
         state = PairState(
-            status, START, set(weekly), set(nudges), wrapups > 0, False, last, quiet_since
+            status, START, set(weeks), set(weeks), finals > 0, False, last, last > 0, quiet_since
         )
         step = plan(state, today, duration, quiet_after)
         if step is None:
@@ -126,17 +167,16 @@ def test_simulated_cron_never_sends_twice_and_always_wraps_up(
             status = step.status
             quiet_since = step.quiet_since if step.status == "quiet" else None
         if step.message == "weekly":
-            assert step.week == week  # only ever the current week
-            weekly.append(step.week)
-        elif step.message == "nudge":
-            assert status == "quiet"
-            nudges.append(step.week)
-        elif step.message == "wrapup":
-            wrapups += 1
-    assert len(weekly) == len(set(weekly)) and all(1 <= w <= duration for w in weekly)
-    assert wrapups <= 1
-    assert len(nudges) == len(set(nudges))
+            assert step.week == week < duration  # only ever the current week
+            assert step.nudge == (status == "quiet")
+            weeks.append(step.week)
+        elif step.message in ("wrapup", "lapsed"):
+            assert step.message == ("wrapup" if last else "lapsed")
+            finals += 1
+            weeks.append(step.week)
+    assert len(weeks) == len(set(weeks)) and all(1 <= w <= duration for w in weeks)
+    assert finals <= 1
     if max(run_days) >= 7 * duration:
-        assert wrapups == 1 and status == "completed"
-    else:
-        assert wrapups == 0
+        assert finals == 1 and status in ("completed", "lapsed")
+    elif max(run_days) < 7 * (duration - 1):
+        assert finals == 0

@@ -15,6 +15,7 @@ from mentorctl.cli.app import app
 
 COMMANDS = ["init-program", "import-signups", "pair", "introduce", "checkin", "report"]
 SAFETY = ["block", "concern", "forget", "export-person"]
+PEOPLE = ["withdraw", "pause"]
 BUILT = COMMANDS
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -30,7 +31,7 @@ def test_help_lists_every_command_with_a_purpose(cli) -> None:
         line = next(line for line in result.stdout.splitlines() if line.strip().startswith(command))
         assert len(line.split(None, 1)[1]) > 10, line
         assert "..." not in line
-    assert sorted(_registered()) == sorted(COMMANDS + SAFETY)
+    assert sorted(_registered()) == sorted(COMMANDS + SAFETY + PEOPLE)
 
 
 def test_version(cli) -> None:
@@ -64,7 +65,7 @@ def test_the_console_script_keeps_exit_codes_and_all_output(tmp_path: Path) -> N
     assert subprocess.run([*run, "no-such-command"], capture_output=True).returncode == 2
 
 
-@pytest.mark.parametrize("command", BUILT + SAFETY)
+@pytest.mark.parametrize("command", BUILT + SAFETY + PEOPLE)
 def test_built_commands_have_an_example_and_json(cli, command: str) -> None:
     result = cli(command, "--help")
     assert result.exit_code == 0, result.output
@@ -72,7 +73,7 @@ def test_built_commands_have_an_example_and_json(cli, command: str) -> None:
     assert "--json" in result.stdout
 
 
-@pytest.mark.parametrize("command", COMMANDS + SAFETY)
+@pytest.mark.parametrize("command", COMMANDS + SAFETY + PEOPLE)
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     assert re.search(rf"`mentorctl {command}\b", README.read_text(encoding="utf-8")), command
 

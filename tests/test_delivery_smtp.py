@@ -68,7 +68,7 @@ def test_a_second_run_delivers_nothing(smtp_ready, cli) -> None:
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0
     assert cli("checkin", "--send", "-w", workspace).exit_code == 0
     count = len(server.handler.received)
-    assert count == 4  # two introductions, two week-1 messages
+    assert count == 6  # two introductions, a week-1 message to each of the four people
     for command in ("introduce", "checkin"):
         again = cli(command, "--send", "-w", workspace)
         assert again.exit_code == 0, again.output
@@ -109,7 +109,15 @@ def test_a_refused_recipient_is_retried_alone_next_run(smtp_ready, cli) -> None:
     failed = m1["delivery"][IDS["meg"]]
     assert failed["status"] == "failed" and failed["attempts"] == 1
     assert "550" in failed["error"] and "@" not in failed["error"]
-    assert pairs(workspace)["M1"]["status"] == "active"  # introduced; the retry follows
+    # week 1 begins only when the introduction reached both: M1 waits for the retry
+    assert pairs(workspace)["M1"]["status"] == "proposed"
+    assert pairs(workspace)["M2"]["status"] == "active"
+    assert "1 pair(s) not introduced, their introduction was not delivered: M1" in result.stderr
+    week1 = cli("checkin", "--send", "-w", workspace, "--json")
+    assert week1.exit_code == 0, week1.output
+    assert {m["pair"] for m in json.loads(week1.stdout)["messages"]} == {"M2"}
+    assert "1 pair(s) not introduced" in json.loads(week1.stdout)["warnings"][0]
+    del server.handler.received[2:]
 
     server.handler.refuse = set()
     retry = cli("introduce", "--send", "-w", workspace, "--json")
@@ -122,6 +130,8 @@ def test_a_refused_recipient_is_retried_alone_next_run(smtp_ready, cli) -> None:
     assert len(server.handler.received) == 3
     m1 = next(m for m in messages(workspace) if m["pair"] == "M1")
     assert m1["status"] == "sent" and m1["delivery"][IDS["meg"]]["attempts"] == 2
+    assert pairs(workspace)["M1"]["status"] == "active"
+    assert data["introduced"] == ["M1"]
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0
     assert len(server.handler.received) == 3
 

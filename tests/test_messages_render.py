@@ -53,6 +53,8 @@ def program(workspace: Path):
 
 def _render(program, kind: str, week: int, mentee=PERSON, mentor=MENTOR, recipient=None):
     templates = messages.Templates(program, program.dir / "messages")
+    if recipient is None and kind in ("weekly", "wrapup", "lapsed", "ended"):
+        recipient = messages.person_context(mentee)  # these go to each person on their own
     context = messages.ContextMaker(program).make(
         kind=kind,
         week=week,
@@ -92,6 +94,8 @@ def test_context_per_kind(program) -> None:
     assert week1["step"]["week"] == 1 and week1["weeks_left"] == 7
     assert week1["fit_question"] == "Is this match working for you so far?"
     assert [q["key"] for q in week1["questions"]] == ["met", "progress", "note"]
+    assert week1["recipient"]["first_name"] == "Ann" and week1["partner"]["first_name"] == "Meg"
+    assert week1["nudge"] is False
     _, week2 = _render(program, "weekly", 2)
     assert week2["fit_question"] is None
     _, last = _render(program, "wrapup", 8)
@@ -123,6 +127,8 @@ def test_every_built_in_template_renders_every_kind(cli, tmp_path: Path) -> None
             ("weekly", 2),
             ("nudge", 3),
             ("wrapup", prog.duration_weeks),
+            ("lapsed", prog.duration_weeks),
+            ("ended", 3),
         ):
             rendered, _ = _render(prog, kind, week)
             assert "Ann" in rendered.text, (info.key, kind)
@@ -336,4 +342,4 @@ def test_email_parsing_roundtrip_keeps_non_ascii(program) -> None:
         _build(rendered, ("Zoë Ñandú", "Meg")).as_bytes(), policy=email.policy.default
     )
     assert msg["To"].addresses[0].display_name == "Zoë Ñandú"
-    assert "Hello Zoë and Meg," in msg.get_body(("plain",)).get_content()
+    assert "Hello Zoë,\r\n" in msg.get_body(("plain",)).get_content()

@@ -10,11 +10,17 @@ recipient a delivery state ``written`` (in the outbox only), ``queued`` (only wh
 run is sending), ``sent`` or ``failed``, with attempts and an error text that holds no
 personal data. A message once recorded is never created again.
 
+**Scheduled messages** (:mod:`.schedule`): one per person per program week, each to one
+person (part = their id), whatever the program.yaml ``mode``: ``weekly`` (with ``nudge``
+set on the document when it carried a quiet pair's nudge), and in the last week ``wrapup``
+or ``lapsed``. A pair that ended early after its introduction gets one ``ended`` message
+per person named in its ``notify_ended``. Older stores may hold ``nudge`` documents.
+
 **What ``--send`` delivers**: the run's new messages, and earlier ones not yet sent to
 someone (only written to the outbox, or failed) while they are still current: an
-introduction while the pair is on; a weekly message or nudge during its own week (a stale
-one is never sent late: the current week's message is); a wrap-up. Only the recipients
-still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
+introduction while the pair is committed or on; a week's message during its own week (a
+stale one is never sent late: the current week's message is); a wrap-up or lapsed message
+once the program is over; an ``ended`` notice. Only the recipients still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
 (``introduce``) or its latest message (``checkin``) to both people again.
 """
 
@@ -39,6 +45,9 @@ PEOPLE = "people"
 MESSAGES = "messages"
 ANSWERS = "answers"
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
+# A pair's one message per person per program week, and the two that end the program.
+SCHEDULED_KINDS = frozenset({"weekly", "wrapup", "lapsed"})
+FINAL_KINDS = frozenset({"wrapup", "lapsed"})
 
 
 def message_key(pair_id: str, kind: str, week: int, part: str) -> str:
@@ -48,8 +57,14 @@ def message_key(pair_id: str, kind: str, week: int, part: str) -> str:
 def outbox_file(pair_id: str, kind: str, week: int, part: str) -> str:
     """``outbox/M3-weekly-w02.eml``: one flat folder (``mentorctl forget`` removes a person's
     files from it by name), sorted by pair; ``-P5`` names the recipient in mode: separate."""
-    name = f"{pair_id}-{kind}" + (f"-w{week:02d}" if kind in ("weekly", "nudge") else "")
+    name = f"{pair_id}-{kind}" if pair_id else kind  # a waiting notice belongs to no pair
+    name += f"-w{week:02d}" if kind in ("weekly", "nudge") else ""
     return f"outbox/{name}{'' if part == 'all' else '-' + part}.eml"
+
+
+def waiting_pair(person: str) -> dict[str, Any]:
+    """What stands for a pair in a ``waiting`` notice: a mentee not paired yet (pair id "")."""
+    return {"id": "", "mentee": person, "mentor": None}
 
 
 def pair_number(pair_id: str) -> tuple[int, str]:
@@ -69,6 +84,7 @@ class Outgoing:
     pending: list[str]  # person ids to deliver to in this run
     start: dt.date | None
     doc_id: int | None = None
+    nudge: bool = False  # a weekly message that carries the quiet pair's nudge
     rendered: Rendered | None = None
     results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
@@ -102,6 +118,7 @@ class RunResult:
     dry_run: bool
     messages: list[MessageRow] = field(default_factory=list)
     introduced: list[str] = field(default_factory=list)
+    not_introduced: list[str] = field(default_factory=list)  # delivery of the intro failed
     quiet: list[dict[str, Any]] = field(default_factory=list)
     completed: list[str] = field(default_factory=list)
     back_active: list[str] = field(default_factory=list)
@@ -176,6 +193,7 @@ def _again(
         pending=pending,
         start=start,
         doc_id=state.messages[doc["key"]][0],
+        nudge=bool(doc.get("nudge")),
     )
 
 
@@ -210,7 +228,8 @@ def plan_introductions(
             for part, to in _parts(mode, pair):
                 out.append(Outgoing(pair, "intro", 0, part, to, list(to), start))
             continue
-        on = pair["status"] in ("active", "quiet")
+        # A committed pair whose introduction failed is retried until it reaches both.
+        on = pair["status"] in ("proposed", "active", "quiet")
         if earlier and ((resend and pair["status"] in HOLDING) or (send and on)):
             pair_start = schedule.parse_day(pair.get("start_date"))
             for doc in earlier:
@@ -242,6 +261,26 @@ def last_answer_weeks(store: Store) -> dict[str, int]:
     return last
 
 
+def _reached(docs: Iterable[dict[str, Any]], people: tuple[str, str], send: bool) -> set[int]:
+    """Weeks whose scheduled message reached both people: written to the outbox, or (in a
+    run that sends) accepted by the SMTP server. A failed delivery is not a week of silence."""
+    ok = {"sent"} if send else {"sent", "written"}
+    got: dict[int, set[str]] = defaultdict(set)
+    for doc in docs:
+        if doc["kind"] not in SCHEDULED_KINDS:
+            continue
+        for person, entry in doc.get("delivery", {}).items():
+            if entry.get("status") in ok:
+                got[int(doc["week"])].add(person)
+    return {w for w, who in got.items() if set(people) <= who}
+
+
+def on_hold(person: dict[str, Any] | None, today: dt.date) -> bool:
+    """A person paused until a later day (``mentorctl pause``) gets nothing until then."""
+    until = schedule.parse_day((person or {}).get("paused_until"))
+    return until is not None and today < until
+
+
 def plan_checkin(
     state: State,
     program: Program,
@@ -254,44 +293,51 @@ def plan_checkin(
     wanted = _check_only(state, only)
     duration = int(program.data["duration_weeks"])
     quiet_after = int(program.data["checkin"]["quiet_after_weeks"])
-    modes = {k: program.data["messages"][k]["mode"] for k in ("weekly", "nudge", "wrapup")}
     last = last_answer_weeks(state.store)
     iso = today.isoformat()
     plan = CheckinPlan([], {}, [], [], [], [])
     unsent_intros = 0
+    failed_intros: list[str] = []
     for pair in state.pairs:
         pid = pair["id"]
         if wanted and pid not in wanted:
             continue
         status = pair["status"]
-        if status not in ("active", "quiet", "completed"):
+        if status == "proposed" and any(d["kind"] == "intro" for d in state.by_pair.get(pid, ())):
+            failed_intros.append(pid)
+            continue
+        if status in ("ended", "not_fit") and pair.get("notify_ended"):
+            plan.outgoing.extend(_ended_notices(state, pair, send=send))
+            continue
+        if status not in ("active", "quiet", "completed", "lapsed"):
             continue
         if pair["mentee"] not in state.people or pair["mentor"] not in state.people:
             plan.warnings.append(f"pair {pid}: a person is no longer in the store; skipped")
             continue
         docs = state.by_pair.get(pid, ())
         start = schedule.parse_day(pair.get("start_date"))
-        weekly, nudges, has_wrapup = set(), set(), False
+        weeks, has_final = set(), False
         for doc in docs:
             kind = doc["kind"]
-            if kind == "weekly":
-                weekly.add(doc["week"])
-            elif kind == "nudge":
-                nudges.add(doc["week"])
-            elif kind == "wrapup":
-                has_wrapup = True
-            elif send and status != "completed" and _unsent(doc):
+            if kind in SCHEDULED_KINDS:
+                weeks.add(doc["week"])
+                has_final = has_final or kind in FINAL_KINDS
+            elif kind == "intro" and send and status in ("active", "quiet") and _unsent(doc):
                 unsent_intros += 1
+        people = (pair["mentee"], pair["mentor"])
+        held = any(on_hold(state.people.get(p), today) for p in people)
         step = schedule.plan(
             schedule.PairState(
                 status=status,
                 start=start,
-                weekly_weeks=weekly,
-                nudge_weeks=nudges,
-                has_wrapup=has_wrapup,
+                weekly_weeks=weeks,
+                reached_weeks=_reached(docs, people, send),
+                has_final=has_final,
                 wrapup_due=bool(pair.get("wrapup_due")),
                 last_answer_week=last.get(pid, 0),
+                answered=pid in last,
                 quiet_since=pair.get("quiet_since"),
+                on_hold=held,
             ),
             today,
             duration=duration,
@@ -300,14 +346,18 @@ def plan_checkin(
         if step is not None and step.status is not None:
             status = step.status
             plan.changes[pid] = _status_change(step, iso)
-            if status == "completed":
+            if status in ("completed", "lapsed"):
                 plan.completed.append(pid)
             elif status == "active":
                 plan.back_active.append(pid)
         if step is not None and step.message is not None:
-            for part, to in _parts(modes[step.message], pair):
+            # The week's message goes to each person on their own: an answer (the fit
+            # question's above all) can then only ever reach the organisers.
+            for part, to in _parts("separate", pair):
                 plan.outgoing.append(
-                    Outgoing(pair, step.message, step.week, part, to, list(to), start)
+                    Outgoing(
+                        pair, step.message, step.week, part, to, list(to), start, nudge=step.nudge
+                    )
                 )
         if status == "quiet":
             since = (
@@ -315,25 +365,38 @@ def plan_checkin(
                 if step is not None and step.quiet_since
                 else pair.get("quiet_since")
             )
-            week = schedule.week_of(start, today) if start else 0
             plan.quiet.append(
                 {
                     "pair": pid,
                     "since_week": since,
-                    "silent_weeks": max(0, week - 1 - last.get(pid, 0)),
+                    "silent_weeks": step.silent_weeks if step is not None else 0,
                 }
             )
         if resend and wanted:
             plan.outgoing.extend(_latest_again(state, docs, start))
-        elif send:
+        elif send and not held:
             current = schedule.week_of(start, today) if start else 0
             new_keys = {o.key for o in plan.outgoing}
             for doc in docs:
-                if doc["key"] in new_keys or not _still_current(doc, status, current):
+                if doc["key"] in new_keys or not _still_current(doc, status, current, duration):
                     continue
                 pending = _unsent(doc)
                 if pending:
                     plan.outgoing.append(_again(state, doc, pending, start))
+    if send and not wanted:
+        for doc in state.by_pair.get("", ()):
+            pending = _unsent(doc) if doc["kind"] == "waiting" else []
+            if pending and doc["part"] in state.people:
+                again = Outgoing(waiting_pair(doc["part"]), "waiting", 0, doc["part"],
+                                 list(doc["to"]), pending, None,
+                                 doc_id=state.messages[doc["key"]][0])  # fmt: skip
+                plan.outgoing.append(again)
+    if failed_intros:
+        plan.warnings.append(
+            f"{len(failed_intros)} pair(s) not introduced, their introduction was not "
+            f"delivered: {', '.join(failed_intros)}; they get nothing until "
+            "'mentorctl introduce --send' delivers it"
+        )
     if unsent_intros:
         plan.warnings.append(
             f"{unsent_intros} introduction(s) are in the outbox but not sent: "
@@ -342,27 +405,48 @@ def plan_checkin(
     return plan
 
 
+def _ended_notices(state: State, pair: dict[str, Any], *, send: bool) -> list[Outgoing]:
+    """The kind ``ended`` message to each person told of a pair's early end, once each; with
+    ``send``, one written earlier and not yet sent goes again."""
+    start = schedule.parse_day(pair.get("start_date"))
+    out = []
+    for person in pair.get("notify_ended") or ():
+        if person not in state.people:
+            continue  # forgotten since
+        key = message_key(pair["id"], "ended", 0, person)
+        found = state.messages.get(key)
+        if found is None:
+            out.append(Outgoing(pair, "ended", 0, person, [person], [person], start))
+        elif send and (pending := _unsent(found[1])):
+            out.append(_again(state, found[1], pending, start))
+    return out
+
+
 def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
     if step.status == "quiet":
         return (
             {"status": "quiet", "quiet_since": step.quiet_since},
-            f"quiet: no check-in answer for {step.silent_weeks} week(s)",
+            f"quiet: no check-in answer for {step.silent_weeks} week(s) that reached the pair",
         )
     if step.status == "completed":
+        return ({"status": "completed", "completed": iso}, "completed the program")
+    if step.status == "lapsed":
         return (
-            {"status": "completed", "completed": iso, "wrapup_due": True},
-            "completed the program",
+            {"status": "lapsed", "completed": iso},
+            "lapsed: no check-in answer through the program",
         )
     return ({"status": "active", "quiet_since": None}, "check-in answers again")
 
 
-def _still_current(doc: dict[str, Any], status: str, week: int) -> bool:
+def _still_current(doc: dict[str, Any], status: str, week: int, duration: int) -> bool:
+    """Whether an undelivered message is still worth delivering: the week's message during its
+    own week (a stale one is never sent late), the final message once the program is over."""
     kind = doc["kind"]
-    if kind == "weekly":
+    if kind in FINAL_KINDS and (status in ("completed", "lapsed") or week > duration):
+        return True
+    if kind in SCHEDULED_KINDS or kind == "nudge":
         return status in schedule.SCHEDULED and doc["week"] == week
-    if kind == "nudge":
-        return status == "quiet" and doc["week"] == week
-    return kind == "wrapup" and status == "completed"
+    return False
 
 
 def _latest_again(

@@ -98,6 +98,7 @@ def record_messages(
                     "created": stamp,
                     "updated": stamp,
                     "sent_at": stamp if status == "sent" else None,
+                    **({"nudge": True} if o.nudge else {}),
                 }
             )
             new_out.append(o)

@@ -14,12 +14,13 @@ then finds everything already recorded, or gives up with exit code 75. Inside, i
    killed while sending is settled by the next one instead of being sent again.
 
 Messages are always rendered from the current templates and data, so a template fixed
-after a look at the outbox is what ``--send`` delivers. ``introduce`` makes each introduced
-pair active with a ``start_date``: ``--start``, else program.yaml's ``start_date`` when that
-is later than today, else today. ``checkin`` marks pairs quiet, active again, or completed
-after the last week (``wrapup_due`` keeps the wrap-up coming even past a ``--limit``); an
-admin can complete a pair early, which counts as completed, not ended. Every change adds an
-entry to the pair's history.
+after a look at the outbox is what ``--send`` delivers. ``introduce`` makes a pair active,
+with a ``start_date`` (``--start``, else program.yaml's ``start_date`` when that is later than
+today, else today), only once its introduction reached both people (written to the outbox,
+or accepted by the SMTP server in a run that sends); a pair whose introduction failed stays
+``proposed`` and is listed in ``not_introduced``. ``checkin`` marks pairs quiet, active
+again, or completed / lapsed after the last week; an admin can complete a pair early, which
+counts as completed, not ended. Every change adds an entry to the pair's history.
 
 The result says what happened; the CLI turns ``failed`` deliveries into exit code 4
 (:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing it.
@@ -101,10 +102,16 @@ class Builder:
 
     def message_id(self, o: Outgoing) -> str:
         token = self._m.pair_token(self.slug, o.pair)
-        return self._m.message_id(token, o.pair["id"], o.kind, o.week, o.part, self.domain)
+        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
+        return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
 
     def render(self, o: Outgoing) -> None:
         pair = o.pair
+        if o.kind == "waiting":
+            context = self.contexts.waiting(self.person(o.part))
+            o.rendered = self.templates.render(o.kind, context, pair_id=o.part)
+            self.address(o.part)
+            return
         context = self.contexts.make(
             kind=o.kind,
             week=o.week,
@@ -113,6 +120,7 @@ class Builder:
             mentee=self.person(pair["mentee"]),
             mentor=self.person(pair["mentor"]),
             recipient=None if o.part == "all" else self.person(o.part),
+            nudge=o.nudge,
         )
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
         for pid in o.to:
@@ -215,6 +223,39 @@ def _execute(
     result.messages = [_row(o) for o in outgoing]
 
 
+def _introduced(
+    state: State, outgoing: list[Outgoing], *, send: bool, dry_run: bool
+) -> tuple[list[str], list[str]]:
+    """Committed pairs whose introduction reached both people (written to the outbox, or
+    accepted by the SMTP server in a run that sends), and those whose introduction did not."""
+    ok = {"sent"} if send else {"sent", "written"}
+    got: dict[str, set[str]] = {}
+    for pair in state.pairs:
+        if pair["status"] != "proposed":
+            continue
+        who = got[pair["id"]] = set()
+        for doc in state.by_pair.get(pair["id"], ()):
+            if doc["kind"] == "intro":
+                who.update(p for p, e in doc.get("delivery", {}).items() if e.get("status") in ok)
+    tried = set()
+    for o in outgoing:
+        if o.kind != "intro" or o.pair["id"] not in got:
+            continue
+        tried.add(o.pair["id"])
+        if dry_run:
+            got[o.pair["id"]].update(o.pending)
+        else:
+            got[o.pair["id"]].update(p for p, (st, _) in o.results.items() if st in ok)
+    done, missed = [], []
+    for pid, who in got.items():
+        pair = state.pair_by_id[pid]
+        if {pair["mentee"], pair["mentor"]} <= who:
+            done.append(pid)
+        elif pid in tried:
+            missed.append(pid)
+    return sorted(done, key=pair_number), sorted(missed, key=pair_number)
+
+
 def _open_run(
     paths: ProgramPaths, dry_run: bool
 ) -> tuple[contextlib.AbstractContextManager[Store], Journal]:
@@ -277,18 +318,30 @@ def introduce(
             state, program, start=first_day, only=only, send=send, resend=resend
         )
         outgoing, result.left = take(outgoing, limit)
-        new_pairs = sorted({o.pair["id"] for o in outgoing if o.doc_id is None}, key=pair_number)
+        _execute(
+            store, program, paths, state, outgoing, {}, result,
+            now=now, by="introduce", progress=progress, sender_factory=sender_factory,
+        )  # fmt: skip
+        # A pair's week 1 begins when its introduction reached both people; until then it
+        # stays committed and gets nothing else.
+        done, missed = _introduced(state, outgoing, send=send, dry_run=dry_run)
         fields = {
             "status": "active",
             "start_date": first_day.isoformat(),
             "introduced": today.isoformat(),
         }
-        changes = {pid: (dict(fields), "introduced") for pid in new_pairs}
-        result.introduced = new_pairs
-        _execute(
-            store, program, paths, state, outgoing, changes, result,
-            now=now, by="introduce", progress=progress, sender_factory=sender_factory,
-        )  # fmt: skip
+        if not dry_run:
+            change_pairs(
+                store, {pid: (dict(fields), "introduced") for pid in done}, stamp, "introduce"
+            )
+        result.introduced = done
+        result.not_introduced = missed
+        if missed:
+            result.warnings.append(
+                f"{len(missed)} pair(s) not introduced, their introduction was not delivered: "
+                f"{', '.join(missed)}; they get no other message until "
+                "'mentorctl introduce --send' delivers it"
+            )
         _commit(store, journal, dry_run)
     return result
 

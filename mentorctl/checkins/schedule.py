@@ -1,20 +1,21 @@
 """Program weeks: which message a pair is due on a given day (pure: no I/O, no clock).
 
-A pair's week 1 starts on its ``start_date`` (set when it is introduced) and each week is
-seven days: ``week = (today - start_date).days // 7 + 1``. On any day a pair gets at most one
-new message, chosen in this order:
+A pair's week 1 starts on its ``start_date`` (the day its introduction was delivered) and
+each week is seven days: ``week = (today - start_date).days // 7 + 1``. A pair gets one
+scheduled message per person per program week, whatever the cadence of the cron job:
 
-1. **wrap-up**: the program is over (``week > duration``), or an admin completed the pair
-   early; sent once, and the pair is (or stays) completed;
-2. **nudge**: the pair is quiet, i.e. ``quiet_after`` whole weeks have passed without a
-   check-in answer from either person (counted from the last answered week, or from the
-   start); one nudge per quiet spell. An answer ends the spell and the pair is active again;
-3. **weekly**: the current week's guide step and check-in, once per week. Weeks in which the
-   job did not run are not caught up one by one: only the current week's message is due.
+- weeks ``1 .. duration - 1``: the week's guide step and check-in (``weekly``). A quiet pair's
+  nudge is a paragraph inside that message, never a message of its own;
+- the last week: the wrap-up (``wrapup``) in place of the week's message, or, for a pair from
+  which nobody ever answered, a short kind ``lapsed`` message;
+- after the last week, no message (unless the last week's was missed: then it is sent now)
+  and the pair ends as ``completed``, or as ``lapsed`` when nobody ever answered.
 
-The order means that a pair which turns quiet on the first day of a week gets its nudge
-that day and the week's message on the next run, which is why the sample crontab runs the
-check-in daily: a run on a day with nothing due sends nothing.
+Weeks in which the job did not run are not caught up one by one: only the current week's
+message is due. **Silence** counts only weeks whose message reached the pair (written to the
+outbox or accepted by the SMTP server for both people) and that are over: a pair is quiet
+when ``quiet_after`` such weeks in a row had no answer, so missed runs and failed deliveries
+are never silence. An answer ends the quiet spell.
 """
 
 from __future__ import annotations
@@ -49,12 +50,14 @@ class PairState:
 
     status: str
     start: dt.date | None
-    weekly_weeks: Collection[int] = ()  # weeks that already have their weekly message
-    nudge_weeks: Collection[int] = ()  # weeks in which a nudge was sent
-    has_wrapup: bool = False
+    weekly_weeks: Collection[int] = ()  # weeks that already have their scheduled message
+    reached_weeks: Collection[int] = ()  # weeks whose message reached both people
+    has_final: bool = False  # the wrap-up (or the lapsed message) was made
     wrapup_due: bool = False  # set when a pair was completed early (and wants a wrap-up)
     last_answer_week: int = 0  # the latest week either person answered for (0: none)
+    answered: bool = False  # anyone ever answered a check-in of this pair
     quiet_since: int | None = None  # the week the current quiet spell began
+    on_hold: bool = False  # a person of the pair is paused (away) today
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,20 @@ class Step:
     """What to do for one pair today: a message to send and the pair's status afterwards."""
 
     week: int  # the pair's current program week (clamped to 1..duration)
-    message: str | None = None  # weekly | nudge | wrapup, or None
+    message: str | None = None  # weekly | wrapup | lapsed, or None
     status: str | None = None  # the new status, when it changes
     quiet_since: int | None = None  # with status "quiet": the week the spell began
-    silent_weeks: int = 0  # whole weeks without an answer
+    silent_weeks: int = 0  # weeks that reached the pair without an answer
+    nudge: bool = False  # the week's message carries the quiet pair's nudge
+
+
+def silent_weeks(reached: Collection[int], last_answer_week: int, week: int) -> int:
+    """Weeks that reached the pair, are over, and came after the last answered week."""
+    return sum(1 for w in reached if last_answer_week < w < week)
+
+
+def final_kind(answered: bool) -> str:
+    return "wrapup" if answered else "lapsed"
 
 
 def plan(state: PairState, today: dt.date, *, duration: int, quiet_after: int) -> Step | None:
@@ -75,23 +88,25 @@ def plan(state: PairState, today: dt.date, *, duration: int, quiet_after: int) -
     week = week_of(state.start, today)
     current = min(max(week, 1), duration)
     if state.status == "completed":
-        if state.wrapup_due and not state.has_wrapup:
+        if state.wrapup_due and not state.has_final:
             return Step(current, message="wrapup")
         return None
-    if state.status not in SCHEDULED or week < 1:
+    if state.status not in SCHEDULED or week < 1 or state.on_hold:
         return None
     if week > duration:
-        return Step(duration, message=None if state.has_wrapup else "wrapup", status="completed")
-    silent = max(0, (week - 1) - state.last_answer_week)
+        message = None if state.has_final else final_kind(state.answered)
+        return Step(duration, message=message, status="completed" if state.answered else "lapsed")
+    silent = silent_weeks(state.reached_weeks, state.last_answer_week, week)
     quiet_since = None
+    status: str | None = None
     if silent >= quiet_after:
         quiet_since = state.quiet_since if state.status == "quiet" and state.quiet_since else week
-        changed = state.status != "quiet" or state.quiet_since != quiet_since
-        status = "quiet" if changed else None
-        if not any(w >= quiet_since for w in state.nudge_weeks):
-            return Step(current, "nudge", status, quiet_since, silent)
-    else:
-        status = "active" if state.status == "quiet" else None
+        if state.status != "quiet" or state.quiet_since != quiet_since:
+            status = "quiet"
+    elif state.status == "quiet":
+        status = "active"
     if week in state.weekly_weeks:
         return Step(current, None, status, quiet_since, silent) if status else None
-    return Step(current, "weekly", status, quiet_since, silent)
+    kind = final_kind(state.answered) if week == duration else "weekly"
+    nudge = kind == "weekly" and quiet_since is not None
+    return Step(current, kind, status, quiet_since, silent, nudge=nudge)

@@ -11,7 +11,7 @@ from mentorctl.cli.app import app, main
 
 # Importing a command module registers its commands; this order is the order of --help.
 # isort: off
-from mentorctl.cli import programs, signups, pairing, messages, report, safety  # noqa: F401
+from mentorctl.cli import programs, signups, pairing, people_status, messages, report, safety  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]

@@ -98,7 +98,7 @@ def introduce_cmd(
                 "--preview shows messages; it cannot be combined with --send or --resend"
             )
         prog, paths = programs.open_program(workspace, program)
-        day, now = clock.today(today), clock.now()
+        day, now = clock.today(today), clock.now(today=today)
         first = clock.parse_date(start, "--start") if start else None
         if preview:
             shown = checkins.preview_introductions(
@@ -204,6 +204,13 @@ def checkin_cmd(
         bool,
         typer.Option("--no-wrapup", help="With --complete: send no wrap-up message."),
     ] = False,
+    all_programs: Annotated[
+        bool,
+        typer.Option(
+            "--all-programs",
+            help="Run every program of the workspace, each under its own lock (for cron).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -212,8 +219,10 @@ def checkin_cmd(
 ) -> None:
     """Send each active pair this week's guide step and check-in, once; import answers.
 
-    Run it daily from cron: a pair gets each week's message once, on the first run of its
-    week; quiet pairs get a nudge, finished pairs a wrap-up. Exit code 4 when some
+    Run it daily (or weekly) from cron: each person of a pair gets one message a program
+    week, on their own: the week's step and check-in (with a nudge when the pair is quiet),
+    and in the last week the wrap-up. --all-programs runs every program of the workspace,
+    one line each, and exits with the worst code. Exit code 4 when some
     deliveries failed while the rest went out (the next run retries only those), 75
     when another mentorctl command holds the program's store.
     """
@@ -257,8 +266,18 @@ def checkin_cmd(
         for name, (value, allowed) in owners.items():
             if value and not allowed & set(actions):
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
+        if all_programs:
+            if actions or program or resend or pair:
+                raise UsageError(
+                    "--all-programs runs the weekly check-in of every program; "
+                    "it does not go with --program, --pair, --resend or another action"
+                )
+            code = _run_all_programs(
+                workspace, today=today, send=send, limit=limit, dry_run=dry_run, as_json=as_json
+            )
+            raise typer.Exit(code)
         prog, paths = programs.open_program(workspace, program)
-        day, now = clock.today(today), clock.now()
+        day, now = clock.today(today), clock.now(today=today)
         if import_file is not None or record:
             from mentorctl.checkins import answer_import as checkin_import
             from mentorctl.checkins import answers as checkin_answers
@@ -319,6 +338,61 @@ def checkin_cmd(
             )
         render_messages.run_result(result, as_json, table=False)
     _exit_on_failures(result)
+
+
+# From best to worst: all went well, some deliveries failed, the store was busy, wrong
+# usage, an error.
+_SEVERITY = (0, 4, 75, 2, 1)
+
+
+def _worst(codes: list[int]) -> int:
+    rank = {code: i for i, code in enumerate(_SEVERITY)}
+    return max(codes, key=lambda c: rank.get(c, len(_SEVERITY)), default=0)
+
+
+def _run_all_programs(
+    workspace: Any, *, today: Any, send: bool, limit: Any, dry_run: bool, as_json: bool
+) -> int:
+    """Each program's weekly run under its own lock: one line per program (a failure in one
+    does not stop the others); the exit code is the worst of theirs."""
+    from mentorctl import clock
+    from mentorctl.checkins import run as checkins
+    from mentorctl.cli import render_messages
+    from mentorctl.errors import MentorctlError
+    from mentorctl.mail.delivery import EXIT_DELIVERY_FAILED
+    from mentorctl.programs import program as programs
+    from mentorctl.store.workspace import Workspace
+
+    found = Workspace.find(workspace)
+    slugs = found.program_slugs()
+    if not slugs:
+        raise UsageError(f"the workspace {found.root} has no program yet")
+    day, now = clock.today(today), clock.now(today=today)
+    codes: list[int] = []
+    reports: list[dict[str, Any]] = []
+    for slug in slugs:
+        try:
+            prog, paths = programs.open_program(found.root, slug)
+            result = checkins.run_checkin(
+                prog, paths, today=day, now=now, send=send, limit=limit, dry_run=dry_run
+            )
+        except MentorctlError as exc:
+            code = exc.exit_code
+            line = f"{slug}: error: {exc}"
+            reports.append({"program": slug, "exit_code": code, "error": str(exc)})
+        else:
+            code = EXIT_DELIVERY_FAILED if result.failed and not dry_run else 0
+            line = f"{slug}: {render_messages.summary_line(result)}"
+            for warning in result.warnings:
+                line += f" (warning: {warning})"
+            reports.append({"program": slug, "exit_code": code, **render_messages.run_data(result)})
+        codes.append(code)
+        if not as_json:
+            output.info(line)
+    worst = _worst(codes)
+    if as_json:
+        output.emit_json({"programs": reports, "exit_code": worst})
+    return worst
 
 
 def _exit_on_failures(result: Any) -> None:

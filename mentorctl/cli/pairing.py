@@ -52,6 +52,22 @@ def pair_cmd(
         typer.Option("--lock", help="Lock PAIR: kept by --redo, not ended without --force."),
     ] = None,
     unlock: Annotated[str | None, typer.Option("--unlock", help="Unlock PAIR.")] = None,
+    notify_waiting: Annotated[
+        bool,
+        typer.Option(
+            "--notify-waiting",
+            help="With --commit or --review: tell each mentee still waiting that they are on "
+            "the list (once; to the outbox, delivered by 'checkin --send').",
+        ),
+    ] = False,
+    return_: Annotated[
+        str | None,
+        typer.Option(
+            "--return",
+            metavar="PERSON",
+            help="Put PERSON, who finished a pair, back into this round.",
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -78,17 +94,28 @@ def pair_cmd(
                 ("--end", end),
                 ("--lock", lock),
                 ("--unlock", unlock),
+                ("--return", return_),
             )
             if value
         ]
         if len(actions) > 1 or (actions and (commit or review or redo)):
             raise UsageError(
-                "choose one action: propose (with --commit or --review), --add, --end, --lock or --unlock"
+                "choose one action: propose (with --commit or --review), --add, --end, --lock, "
+                "--unlock or --return"
             )
+        if notify_waiting and not (commit or review):
+            raise UsageError("--notify-waiting goes with --commit or --review")
         if method not in ("optimal", "stable", "greedy"):
             raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
         prog, paths = programs.open_program(workspace, program)
-        day, now = clock.today(today), clock.now()
+        day, now = clock.today(today), clock.now(today=today)
+        if return_:
+            from mentorctl.cli import render_people
+            from mentorctl.matching import people_status
+
+            back = people_status.return_person(paths.store_path, return_, now=now, dry_run=dry_run)
+            render_people.status_result(back, as_json)
+            return
         if actions:
             if add:
                 done = pairs.add(
@@ -146,7 +173,14 @@ def pair_cmd(
                 now=now,
                 dry_run=dry_run,
             )
-        render.plan_result(plan, committed, as_json)
+        notified = None
+        if notify_waiting and committed is not None:
+            from mentorctl.checkins.notices import notify_waiting as notify
+
+            waiting = [u.mentee_id for u in plan.result.unmatched]
+            waiting += [m for m, _, _ in committed.skipped]
+            notified = notify(prog, paths, waiting, today=day, now=now, dry_run=dry_run)
+        render.plan_result(plan, committed, as_json, notified)
 
 
 def _people(store_path: Path) -> dict[str, dict[str, Any]]:

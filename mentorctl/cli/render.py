@@ -78,6 +78,7 @@ def import_result(result: ImportResult, as_json: bool) -> None:
         "updated": result.updated,
         "unchanged": result.unchanged,
         "rejected": result.rejected,
+        "suppressed": result.suppressed,
         "changed_fields": dict(sorted(result.changed_fields.items())),
         "mapping": [{"header": h, "field": f} for h, f in result.mapping],
         "rejects": [{"row": r.row, "field": r.field, "reason": r.reason} for r in result.rejects],
@@ -155,6 +156,7 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
             }
             for u in result.unmatched
         ],
+        "out_of_round": [{"id": p.get("id"), "name": p.get("name")} for p in plan.out_of_round],
         "gap": [
             {
                 "kind": g.kind,
@@ -189,9 +191,14 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
     }
 
 
-def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> None:
+def plan_result(
+    plan: Plan, committed: CommitResult | None, as_json: bool, notified: Any = None
+) -> None:
     if as_json:
-        output.emit_json(plan_data(plan, committed))
+        data = plan_data(plan, committed)
+        if notified is not None:
+            data["notified_waiting"] = [m.to[0] for m in notified.messages]
+        output.emit_json(data)
         return
     people = plan.snapshot.by_id
     result = plan.result
@@ -214,6 +221,12 @@ def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> No
             "Waiting mentees",
             ["Mentee", "Why not matched"],
             [[_who(people, u.mentee_id), u.reason] for u in result.unmatched],
+        )
+    if plan.out_of_round:
+        names = ", ".join(f"{p.get('id')} {p.get('name') or ''}".strip() for p in plan.out_of_round)
+        output.info(
+            f"{len(plan.out_of_round)} people finished a pair and are not in this round: {names}"
+            " (they return when they sign up again, or with 'mentorctl pair --return PERSON')"
         )
     if result.gap:
         output.info("Recruitment gap:")
@@ -246,6 +259,12 @@ def plan_result(plan: Plan, committed: CommitResult | None, as_json: bool) -> No
         f"{verb} {len(committed.written)} pair(s) as proposed"
         + ("" if committed.dry_run else "; 'mentorctl introduce' introduces them.")
     )
+    if notified is not None:
+        told = "Would tell" if notified.dry_run else "Told"
+        output.info(
+            f"{told} {len(notified.messages)} waiting mentee(s) that they are on the list"
+            + ("" if notified.dry_run else " (outbox; 'mentorctl checkin --send' delivers).")
+        )
 
 
 def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: bool) -> None:
@@ -364,9 +383,12 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
     data = {
         "person": done.person,
         "removed": done.removed,
+        "redacted": done.redacted,
         "ended_pairs": done.ended_pairs,
         "outbox_files": done.outbox_files,
         "backups_scrubbed": done.backups_scrubbed,
+        "files": done.files,
+        "files_removed": done.files_removed,
         "dry_run": done.dry_run,
     }
     if as_json:
@@ -375,15 +397,39 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
     rows = [[table, count] for table, count in sorted(done.removed.items())]
     rows.append(["outbox files", done.outbox_files])
     rows.append(["backups deleted", done.backups_scrubbed])
+    rows += [[f"{table} (redacted)", n] for table, n in sorted(done.redacted.items())]
     verb = "Would erase" if done.dry_run else "Erased"
     output.table(f"{verb} {done.person}", ["What", "Removed"], rows)
     if done.ended_pairs:
         output.info(
             f"Ended pair(s): {', '.join(done.ended_pairs)}; they remain as anonymous counts."
         )
+    if done.files:
+        if done.files_removed:
+            title = "Would delete these files" if done.dry_run else "Deleted these files"
+        else:
+            title = "Files mentorctl wrote earlier that may still hold them"
+        output.table(title, ["File"], [[path] for path in done.files])
+        if not done.files_removed:
+            output.warn(
+                f"{len(done.files)} file(s) mentorctl wrote earlier may still hold "
+                f"{done.person}; delete them, or run again with --remove-files"
+            )
 
 
-def person_export(data: dict[str, Any], out: Path | None) -> None:
+def lift_result(lifted: bool, dry_run: bool, as_json: bool) -> None:
+    if as_json:
+        output.emit_json({"lifted": lifted, "dry_run": dry_run})
+        return
+    if not lifted:
+        output.info("That address is not on the suppression list; nothing to lift.")
+    elif dry_run:
+        output.info("Would lift the suppression: that address could be imported again.")
+    else:
+        output.info("Lifted: the next import takes that address in again.")
+
+
+def person_export(data: dict[str, Any], out: Path | None, data_dir: Path) -> None:
     if out is None:
         output.emit_json(data)
         return
@@ -391,10 +437,12 @@ def person_export(data: dict[str, Any], out: Path | None) -> None:
 
     from mentorctl.errors import UsageError
     from mentorctl.fileio import atomic_write_text
+    from mentorctl.store import manifest
 
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
     try:
         atomic_write_text(out, text)
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    manifest.record(data_dir, out, "export-person")
     output.note(f"Wrote {out} (readable by you only).")

@@ -11,7 +11,15 @@ from typing import Any
 
 from mentorctl.cli import output
 
-KIND_LABELS = {"intro": "introduction", "weekly": "weekly", "nudge": "nudge", "wrapup": "wrap-up"}
+KIND_LABELS = {
+    "intro": "introduction",
+    "weekly": "weekly",
+    "nudge": "nudge",
+    "wrapup": "wrap-up",
+    "lapsed": "lapsed",
+    "ended": "pair ended",
+    "waiting": "waiting",
+}
 
 
 def run_data(result: Any) -> dict[str, Any]:
@@ -29,6 +37,7 @@ def run_data(result: Any) -> dict[str, Any]:
         "left": result.left,
         "recovered": result.recovered,
         "introduced": result.introduced,
+        "not_introduced": result.not_introduced,
         "quiet": result.quiet,
         "completed": result.completed,
         "back_active": result.back_active,
@@ -69,8 +78,9 @@ def summary_line(result: Any) -> str:
             line += " written"
     extras = [
         (len(result.introduced), "pair(s) introduced"),
+        (len(result.not_introduced), "pair(s) not introduced (delivery failed)"),
         (len(result.quiet), "quiet pair(s)"),
-        (len(result.completed), "pair(s) completed"),
+        (len(result.completed), "pair(s) finished"),
         (len(result.back_active), "pair(s) active again"),
         (result.left, "message(s) left for the next run (--limit)"),
         (result.recovered, "delivery(ies) of an interrupted run settled"),

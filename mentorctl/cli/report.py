@@ -59,6 +59,7 @@ def report_cmd(
             program_name=prog.name,
             default_capacity=int(signup.get("default_capacity") or 2),
             anonymous=anonymous,
+            topics=signup.get("topics") or [],
         )
         if out is not None:
             paths.check_output(out)
@@ -74,6 +75,10 @@ def report_cmd(
                 atomic_write_text(out, text)
             except OSError as exc:
                 raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
+            from mentorctl.store import manifest
+
+            # Even an anonymous report is listed: forget looks in each for the person.
+            manifest.record(paths.data_dir, out, "report")
             output.note(f"Wrote the {fmt} report to {out}.")
             return
         if fmt == "table":

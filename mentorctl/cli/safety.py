@@ -121,12 +121,32 @@ def concern_cmd(
 def forget_cmd(
     email: Annotated[str, typer.Argument(help="The person's email (or id).", show_default=False)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    remove_files: Annotated[
+        bool,
+        typer.Option(
+            "--remove-files",
+            help="Also delete files mentorctl wrote earlier (rejects, reports, exports) "
+            "that still hold the person.",
+        ),
+    ] = False,
+    lift: Annotated[
+        bool,
+        typer.Option(
+            "--lift",
+            help="Do not forget: let EMAIL, forgotten earlier, be imported again "
+            "(they signed up again on purpose).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts."""
+    """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts.
+
+    Their address goes on a suppression list (keyed hashes, no addresses) so that the next
+    import of the same form export skips them; '--lift EMAIL' takes it off again.
+    """
     from mentorctl import clock
     from mentorctl.cli import render
     from mentorctl.programs import program as programs
@@ -134,6 +154,12 @@ def forget_cmd(
 
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
+        if lift:
+            if remove_files:
+                raise UsageError("--lift and --remove-files do not go together")
+            lifted = privacy.lift_suppression(paths.store_path, email, dry_run=dry_run)
+            render.lift_result(lifted, dry_run, as_json)
+            return
         if not yes and not dry_run:
             if not sys.stdin.isatty():
                 raise UsageError("forgetting cannot be undone; confirm with --yes")
@@ -145,7 +171,12 @@ def forget_cmd(
             ):
                 raise UsageError("nothing was erased")
         done = privacy.forget(
-            paths.store_path, paths.outbox_dir, email, now=clock.now(), dry_run=dry_run
+            paths.store_path,
+            paths.outbox_dir,
+            email,
+            now=clock.now(),
+            dry_run=dry_run,
+            remove_files=remove_files,
         )
         render.forget_result(done, as_json)
 
@@ -179,4 +210,4 @@ def export_person_cmd(
         _, paths = programs.open_program(workspace, program)
         if out is not None:
             paths.check_output(out)
-        render.person_export(privacy.export_person(paths.store_path, email), out)
+        render.person_export(privacy.export_person(paths.store_path, email), out, paths.data_dir)

@@ -13,14 +13,18 @@ that. Templates belong to the admin and are trusted; data never becomes template
 What a template sees: ``program`` {name, slug, title, description, duration_weeks, sender
 {name, email}}, ``mentee`` and ``mentor`` {id, name, first_name, email, role, goals,
 expertise, languages, timezone, organisation, bio, extra}, ``recipient`` (the person the
-message is for in ``mode: separate``, else None), ``pair`` {id, score, reasons,
+message is for in ``mode: separate``, else None), ``partner`` (the other person of the pair
+when there is a ``recipient``, else None), ``nudge`` (True in the weekly message of a quiet
+pair), ``pair`` {id, score, reasons,
 shared_topics, start_date}, ``week`` (0 in the introduction), ``weeks_left``, ``step`` (the
 week's guide step; None in the introduction), ``next_step``, ``questions`` [{key, text,
 kind}] and ``fit_question`` (week 1's weekly message only, else None).
 
-Headers: a message has From (``program.yaml`` sender), To (the pair's two people only),
-Subject, Date, a Message-ID derived from the program, pair and step (so a resent message
-keeps its identity), ``Auto-Submitted: auto-generated`` and optionally Reply-To. Python 3.11's
+Headers: a message has From (``program.yaml`` sender), To (the pair's two people only, or
+one of them), Subject, Date, a Message-ID derived from the program, pair and step (so a
+resent message keeps its identity), ``Auto-Submitted: auto-generated`` and Reply-To: the
+organisers (``sender.reply_to``, else the sender), so that a reply, even a reply-all to a
+message both people got, reaches only them. Python 3.11's
 email package still accepts a line break at the end of a header value (CPython gh-121650),
 which would let a crafted name add a header; so every header value is made one line here
 (each run of white space, line breaks included, becomes one space, other control
@@ -53,7 +57,10 @@ if TYPE_CHECKING:
 
     from mentorctl.programs.program import Program
 
-KINDS = ("intro", "weekly", "nudge", "wrapup")
+KINDS = ("intro", "weekly", "nudge", "wrapup", "lapsed", "ended", "waiting")
+# Kinds added after the first programs were made: a program.yaml or messages/ folder
+# without them uses the built-in default template shipped in this package.
+DEFAULT_MESSAGES_DIR = Path(__file__).with_name("default_messages")
 FIT_KEY = "fit"
 HTML_SUFFIXES = (".html.j2", ".htm.j2", ".html", ".htm")
 SUBJECT_LIMIT = 250
@@ -190,13 +197,19 @@ class ContextMaker:
         mentee: dict[str, Any],
         mentor: dict[str, Any],
         recipient: dict[str, Any] | None,
+        nudge: bool = False,
     ) -> dict[str, Any]:
         step = None if kind == "intro" else self.step(week)
+        partner = None
+        if recipient is not None:
+            partner = mentor if recipient.get("id") == mentee.get("id") else mentee
         return {
             "program": self.program,
             "mentee": mentee,
             "mentor": mentor,
             "recipient": recipient,
+            "partner": partner,
+            "nudge": nudge,
             "pair": {
                 "id": pair.get("id"),
                 "score": pair.get("score"),
@@ -212,6 +225,24 @@ class ContextMaker:
             "fit_question": self.fit_question if kind == "weekly" and week == 1 else None,
         }
 
+    def waiting(self, recipient: dict[str, Any]) -> dict[str, Any]:
+        """A ``waiting`` notice's variables: a mentee not paired yet, so no partner or pair."""
+        return {
+            "program": self.program,
+            "mentee": recipient,
+            "mentor": None,
+            "recipient": recipient,
+            "partner": None,
+            "nudge": False,
+            "pair": None,
+            "week": 0,
+            "weeks_left": self.duration,
+            "step": None,
+            "next_step": self.step(1),
+            "questions": self.questions,
+            "fit_question": None,
+        }
+
 
 # -- templates ----------------------------------------------------------------------------
 
@@ -224,14 +255,19 @@ class Rendered:
 
 
 class Templates:
-    """The program's four message templates, compiled once per run."""
+    """The program's message templates, compiled once per run."""
 
     def __init__(self, program: Program, messages_dir: Path) -> None:
         import jinja2
 
         self.dir = messages_dir
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(messages_dir)),
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader(str(messages_dir)),
+                    jinja2.FileSystemLoader(str(DEFAULT_MESSAGES_DIR)),
+                ]
+            ),
             undefined=jinja2.StrictUndefined,
             autoescape=lambda name: bool(name) and name.endswith(HTML_SUFFIXES),
             auto_reload=False,
@@ -442,7 +478,9 @@ def sender_addresses(program: Program) -> tuple[Address, Address | None]:
     who = f"{program.path}: sender"
     from_ = make_address(sender["name"], sender["email"], who=who)
     reply = sender.get("reply_to")
-    return from_, make_address(sender["name"], reply, who=who + ".reply_to") if reply else None
+    if not reply:
+        return from_, from_
+    return from_, make_address(sender["name"], reply, who=who + ".reply_to")
 
 
 def preview_text(msg: EmailMessage) -> str:

@@ -5,8 +5,10 @@ proposals); committing takes the lock and checks every accepted proposal again a
 store as it is then, so a pair that became impossible in between (the mentee was paired by
 another run, the mentor filled up, someone blocked someone) is skipped, never written.
 
-A pair's life: proposed (committed by ``pair``) -> active (introduced) -> completed, or ended
-by the admin or a check-in ("not_fit"). Two people who were ever paired are never paired
+A pair's life: proposed (committed by ``pair``) -> active (introduced) -> completed (or
+lapsed: nobody ever answered), or ended by the admin, a block, a concern, a withdrawal or
+a check-in ("not_fit"); an introduced pair that ends early is marked ``notify_ended`` so the
+next check-in run tells its people. Two people who were ever paired are never paired
 again. A locked pair is kept when proposals are redone and cannot be ended without ``force``.
 """
 
@@ -31,7 +33,10 @@ PEOPLE = "people"
 BLOCKS = "blocks"
 # Pairs in these states hold their mentee and use a slot of their mentor.
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-STATUSES = ("proposed", "active", "quiet", "paused", "completed", "ended", "not_fit")
+STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
+# A pair that ends before the program does; once introduced, its people are told.
+EARLY_END = frozenset({"ended", "not_fit"})
+INTRODUCED = frozenset({"active", "quiet", "paused"})
 
 
 # -- reading the store --------------------------------------------------------------------
@@ -111,6 +116,8 @@ class Plan:
     seed: int
     redo: bool
     dropped: list[str] = field(default_factory=list)  # proposed pairs a --redo would replace
+    # People who finished a pair and have not signed up again (see people_status).
+    out_of_round: list[dict[str, Any]] = field(default_factory=list)
 
 
 def plan(
@@ -125,10 +132,12 @@ def plan(
 ) -> Plan:
     """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals."""
     from mentorctl.matching.match import match
+    from mentorctl.matching.rounds import for_matching
     from mentorctl.store.db import Store
 
     with Store.reading(store_path) as store:
         snap = snapshot(store)
+    people, out = for_matching(snap, today)
     dropped = []
     pairs = snap.pairs
     if redo:
@@ -137,7 +146,7 @@ def plan(
         pairs = [p for p in pairs if p["id"] not in keep]
     considered = Snapshot(snap.people, pairs, snap.blocked)
     result = match(
-        snap.people,
+        people,
         program.data["matching"],
         today=today,
         existing=considered.existing(),
@@ -147,7 +156,7 @@ def plan(
         ranked_choices=_ranked_choices(snap.people),
         progress=progress,
     )
-    return Plan(result, snap, method, seed, redo, dropped)
+    return Plan(result, snap, method, seed, redo, dropped, out)
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
@@ -395,7 +404,16 @@ def change_pairs(
         if "status" in fields:
             entry["status"] = fields["status"]
         history = [*docs[key].get("history", []), entry]
-        updates[int(key)] = {**fields, "updated": stamp, "history": history}
+        extra: dict[str, Any] = {}
+        before = docs[key].get("status")
+        if (
+            fields.get("status") in EARLY_END
+            and before in INTRODUCED
+            and "notify_ended" not in fields
+        ):
+            # The next check-in run tells both people, kindly and without saying why.
+            extra["notify_ended"] = [docs[key]["mentee"], docs[key]["mentor"]]
+        updates[int(key)] = {**fields, **extra, "updated": stamp, "history": history}
     store.update_many(PAIRS, updates)
 
 

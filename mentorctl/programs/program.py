@@ -120,6 +120,21 @@ _MESSAGE = Obj(
     }
 )
 
+
+def _later_message(kind: str, subject: str) -> Obj:
+    """A message kind added after the first programs were made: optional, so that an older
+    program.yaml stays valid; its template falls back to the one shipped with mentorctl."""
+    return Obj(
+        {
+            "file": Str(required=False, default=f"{kind}.txt.j2"),
+            "subject": Str(required=False, default=subject),
+            "html": Str(required=False),
+            "mode": Str(required=False, default="separate", choices=("together", "separate")),
+        },
+        required=False,
+    )
+
+
 _PROGRAM = Obj(
     {
         "name": Str(allow_empty=False),
@@ -223,7 +238,15 @@ _PROGRAM = Obj(
             }
         ),
         "messages": Obj(
-            {"intro": _MESSAGE, "weekly": _MESSAGE, "nudge": _MESSAGE, "wrapup": _MESSAGE}
+            {
+                "intro": _MESSAGE,
+                "weekly": _MESSAGE,
+                "nudge": _MESSAGE,
+                "wrapup": _MESSAGE,
+                "lapsed": _later_message("lapsed", "{{ program.name }}: thank you for joining"),
+                "ended": _later_message("ended", "{{ program.name }}: your pairing has ended"),
+                "waiting": _later_message("waiting", "{{ program.name }}: you're on our list"),
+            }
         ),
     },
 )

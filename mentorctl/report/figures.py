@@ -16,10 +16,40 @@ from typing import Any
 from mentorctl.checkins.schedule import parse_day, week_of
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "ended", "not_fit")
-STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
+PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
+STARTED = frozenset({"active", "quiet", "paused", "completed", "lapsed", "not_fit", "ended"})
 ROLES = ("mentee", "mentor", "both")
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
+# An anonymous report counts answers that are not one of the program's topics under this.
+OTHER_TOPIC = "other"
+
+
+def status_on(pair: dict[str, Any], day: dt.date) -> str | None:
+    """The pair's status as it stood at the end of ``day``, from its dated history; None
+    when the pair did not exist yet. On or after its last change: its status now."""
+    changes = [
+        (str(h.get("at") or "")[:10], h["status"])
+        for h in pair.get("history") or ()
+        if isinstance(h, dict) and h.get("status")
+    ]
+    iso = day.isoformat()
+    if not changes or iso >= max(at for at, _ in changes):
+        return pair.get("status")
+    standing = None
+    for at, status in changes:  # history is kept in order
+        if at <= iso:
+            standing = status
+    return standing
+
+
+def as_of(pairs: Iterable[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
+    """The pairs as they stood on ``day``: later pairs left out, statuses of that day."""
+    out = []
+    for pair in pairs:
+        status = status_on(pair, day)
+        if status is not None:
+            out.append(pair if status == pair.get("status") else dict(pair, status=status))
+    return out
 
 
 def bucket_labels() -> list[str]:
@@ -38,9 +68,12 @@ def compute(
     program_name: str = "",
     default_capacity: int = 2,
     anonymous: bool = False,
+    topics: Iterable[str] = (),
 ) -> dict[str, Any]:
+    """The report's figures. ``topics`` are program.yaml's ``signup.topics``: an anonymous
+    report names those only, since a free-text answer may name a person."""
     people = [p for p in people if isinstance(p, dict)]
-    pairs = sorted((p for p in pairs if isinstance(p, dict)), key=_pair_key)
+    pairs = sorted(as_of((p for p in pairs if isinstance(p, dict)), today), key=_pair_key)
     answers = list(answers)
     concerns = list(concerns)
     by_id = {str(p.get("id")): p for p in people}
@@ -84,7 +117,9 @@ def compute(
         "rate": round(used_slots / total_slots, 4) if total_slots else None,
     }
 
-    gap = recruitment_gap(waiting, mentors, used, default_capacity)
+    gap = recruitment_gap(
+        waiting, mentors, used, default_capacity, topics=list(topics) if anonymous else None
+    )
 
     # Match-score distribution over pairs that count (not dropped proposals).
     scores = [0] * BUCKETS
@@ -203,20 +238,33 @@ def recruitment_gap(
     used: Counter[Any],
     default_capacity: int,
     lines: int = 5,
+    *,
+    topics: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The topics waiting mentees want most beyond what free mentor slots offer (aggregates)."""
+    """The topics waiting mentees want most beyond what free mentor slots offer (aggregates).
+
+    With ``topics`` (an anonymous report), an answer that is not one of them is counted as
+    "other": free text such as "meet Ana Lopez (ana@example.org)" must not be shown.
+    """
+    known = None if topics is None else {str(t).strip().casefold(): str(t) for t in topics}
+
+    def label(answer: Any) -> str:
+        text = str(answer)
+        return text if known is None else known.get(text.strip().casefold(), OTHER_TOPIC)
+
     wanted: Counter[str] = Counter()
     names: dict[str, str] = {}
     for mentee in waiting:
         for goal in mentee.get("goals") or []:
-            wanted[str(goal).casefold()] += 1
-            names.setdefault(str(goal).casefold(), str(goal))
+            name = label(goal)
+            wanted[name.casefold()] += 1
+            names.setdefault(name.casefold(), name)
     offered: Counter[str] = Counter()
     for mentor in mentors:
         free = int(mentor.get("capacity") or default_capacity) - used.get(mentor.get("id"), 0)
         if free > 0:
             for topic in mentor.get("expertise") or []:
-                offered[str(topic).casefold()] += free
+                offered[label(topic).casefold()] += free
     short = sorted(
         (key for key in wanted if wanted[key] > offered[key]),
         key=lambda key: (offered[key] - wanted[key], names[key]),
@@ -254,6 +302,7 @@ def from_store(
     program_name: str = "",
     default_capacity: int = 2,
     anonymous: bool = False,
+    topics: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Read the store once and compute the report."""
     from mentorctl.store.db import Store
@@ -269,4 +318,5 @@ def from_store(
             program_name=program_name,
             default_capacity=default_capacity,
             anonymous=anonymous,
+            topics=topics,
         )

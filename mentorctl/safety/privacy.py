@@ -1,9 +1,12 @@
 """Forgetting a person on request, and exporting everything held on them.
 
-Forgetting erases their sign-up, answers, outbox messages and their name and address
-wherever a record of a message holds them; their pairs end and keep only anonymous counts,
-so a report's history stays consistent. Backups that hold the person are scrubbed. Exporting
-gathers everything the store holds about a person, as one JSON object.
+Forgetting erases their sign-up, answers, their pairs' messages (and outbox files), and
+blocks and concerns about them; their pairs end and keep only anonymous counts, so a
+report's history stays consistent. Their name or address in other people's records is
+redacted, backups that hold them are deleted, their address goes on the suppression list
+(so the next import of the same export skips them), and files mentorctl wrote earlier that
+may hold them are listed, or removed on request. Exporting gathers everything the store
+holds about a person, as one JSON object.
 
 Nothing here prints or logs an email address or an answer: people are named by their id.
 """
@@ -12,10 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+from mentorctl.errors import UsageError
 from mentorctl.matching.pairs import (
     BLOCKS,
     HOLDING,
@@ -25,7 +32,11 @@ from mentorctl.matching.pairs import (
     snapshot,
 )
 from mentorctl.safety.tables import ANSWERS, CONCERNS, FORGOTTEN, MESSAGES, doc_id, timestamp
+from mentorctl.store import manifest
 from mentorctl.store.db import Store
+from mentorctl.store.suppression import SuppressionList
+
+REDACTED = "[forgotten]"
 
 
 @dataclass
@@ -36,12 +47,28 @@ class ForgetResult:
     outbox_files: int
     backups_scrubbed: int
     dry_run: bool
+    redacted: dict[str, int] = field(default_factory=dict)
+    # Files mentorctl wrote earlier (rejects, reports, exports) that may still hold the person.
+    files: list[str] = field(default_factory=list)
+    files_removed: bool = False
 
 
 def forget(
-    store_path: Path, outbox: Path, email: str, *, now: dt.datetime, dry_run: bool = False
+    store_path: Path,
+    outbox: Path,
+    email: str,
+    *,
+    now: dt.datetime,
+    dry_run: bool = False,
+    remove_files: bool = False,
 ) -> ForgetResult:
-    """Erase a person. Their pairs end and stay only as anonymous counts."""
+    """Erase a person. Their pairs end and stay only as anonymous counts.
+
+    What is erased is found by the person's id and address only: a record is theirs when a
+    field that names people names them. Their name or address in another record's free text
+    (a block reason, a concern, an answer) is redacted there; nobody else's record goes. A
+    dry run finds exactly what the real run erases, backups and files included.
+    """
     from mentorctl.signups import index as importindex
 
     stamp = timestamp(now)
@@ -49,13 +76,26 @@ def forget(
         snap = snapshot(store)
         person = find_person(snap, email)
         pid = person["id"]
-        secrets = {s for s in (person.get("email"), person.get("name")) if s}
+        address = str(person.get("email") or "")
+        redact = _redactor(address, str(person.get("name") or ""))
         removed = {PEOPLE: 1}
+        redacted: dict[str, int] = {}
         ended = []
+        theirs = set()
         pair_changes = {}
         for key, pair in store.documents(PAIRS).items():
             if pid not in (pair.get("mentee"), pair.get("mentor")):
+                changes = _redact_fields(pair, ("end_reason",), redact)
+                history = [_redact_fields(h, ("note",), redact) for h in pair.get("history", [])]
+                if any(history):
+                    changes["history"] = [
+                        {**h, **c} for h, c in zip(pair["history"], history, strict=True)
+                    ]
+                if changes:
+                    pair_changes[int(key)] = changes
+                    redacted[PAIRS] = redacted.get(PAIRS, 0) + 1
                 continue
+            theirs.add(pair.get("id"))
             role = "mentee" if pair["mentee"] == pid else "mentor"
             fields: dict[str, Any] = {
                 role: FORGOTTEN,
@@ -76,38 +116,135 @@ def forget(
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
         for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
-            doomed = [
-                int(k) for k, d in store.documents(table).items() if _mentions(d, pid, secrets)
-            ]
+            doomed = []
+            changes = {}
+            for k, doc in store.documents(table).items():
+                if _is_theirs(table, doc, pid, theirs):
+                    doomed.append(int(k))
+                elif fixed := _redact_other(table, doc, pid, redact):
+                    changes[int(k)] = fixed
             if table == MESSAGES:
                 outbox_files += [
                     _outbox_file(outbox, store.documents(table)[str(k)]) for k in doomed
                 ]
+            store.update_many(table, changes)
+            if changes:
+                redacted[table] = len(changes)
             if doomed:
                 store.table(table).remove(doc_ids=doomed)
                 removed[table] = len(doomed)
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
-        scrubbed = 0
         existing = [path for path in outbox_files if path is not None and path.exists()]
+        backups = _backups_holding(store_path, pid, address)
+        written = manifest.holding(
+            store_path.parent, addresses=[address], words=[pid, str(person.get("name") or "")]
+        )
         if not dry_run:
+            # Suppressed before the store forgets them: a crash in between leaves them
+            # suppressed and still present, never erased and importable again.
+            SuppressionList.for_store(store_path).add(address)
             # Files go only once the store no longer points at them.
             store.commit()
             for path in existing:
                 path.unlink(missing_ok=True)
             importindex.discard(importindex.index_path(store_path))
-            scrubbed = _scrub_backups(store_path, secrets)
-    return ForgetResult(pid, removed, ended, len(existing), scrubbed, dry_run)
+            for backup in backups:
+                backup.unlink(missing_ok=True)
+            if remove_files:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                manifest.forget_files(store_path.parent, written)
+    return ForgetResult(
+        pid,
+        removed,
+        ended,
+        len(existing),
+        len(backups),
+        dry_run,
+        redacted=redacted,
+        files=[str(p) for p in written],
+        files_removed=remove_files,
+    )
 
 
-def _mentions(doc: dict[str, Any], pid: str, secrets: set[str]) -> bool:
-    """Whether a record is about the person: names their id anywhere, or holds their name or address."""
+def _is_theirs(table: str, doc: dict[str, Any], pid: str, pairs: set[Any]) -> bool:
+    """Whether a record belongs to the person: found by the fields that name people and pairs."""
+    if table == ANSWERS:
+        return doc.get("person") == pid
+    if table == MESSAGES:
+        return doc.get("pair") in pairs or pid in (doc.get("to") or [])
+    if table == CONCERNS:
+        # A concern about somebody else stays, even when one of the pairs it paused was theirs.
+        held = set(doc.get("pairs") or {})
+        if doc.get("person") is not None:
+            return doc.get("person") == pid
+        return bool(held) and held <= pairs
+    if table == BLOCKS:
+        return pid in (doc.get("person"), doc.get("other"))
+    return False
 
-    # An address is matched anywhere; a name only as whole words ("Ann" is not in "Annual").
-    patterns = [re.compile(r"(?<!\w)" + re.escape(s) + r"(?!\w)") for s in secrets]
+
+def _redact_other(
+    table: str, doc: dict[str, Any], pid: str, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """The changes that take the person out of somebody else's record (empty if none)."""
+    if table in (BLOCKS, CONCERNS):
+        changes = _redact_fields(doc, ("reason",), redact)
+        if table == CONCERNS and doc.get("from") == pid:
+            changes["from"] = FORGOTTEN
+        return changes
+    if table == ANSWERS:
+        answers = doc.get("answers")
+        if isinstance(answers, dict):
+            fixed = _redact_fields(answers, tuple(answers), redact)
+            if fixed:
+                return {"answers": {**answers, **fixed}}
+        return {}
+    if table == MESSAGES:
+        delivery = doc.get("delivery")
+        if isinstance(delivery, dict):
+            fixed = {
+                who: {**d, **c}
+                for who, d in delivery.items()
+                if isinstance(d, dict) and (c := _redact_fields(d, ("error",), redact))
+            }
+            if fixed:
+                return {"delivery": {**delivery, **fixed}}
+    return {}
+
+
+def _redact_fields(
+    doc: dict[str, Any], names: tuple[str, ...], redact: Callable[[str], str]
+) -> dict[str, Any]:
+    changes = {}
+    for name in names:
+        value = doc.get(name)
+        if isinstance(value, str) and (fixed := redact(value)) != value:
+            changes[name] = fixed
+    return changes
+
+
+def _redactor(address: str, name: str) -> Callable[[str], str]:
+    """Replaces the person's address (in any case) and name (as a whole word) in free text."""
+    patterns = [p for p in (_address_pattern(address),) if p is not None]
+    if name.strip():
+        patterns.append(re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE))
+
+    def redact(text: str) -> str:
+        for pattern in patterns:
+            text = pattern.sub(REDACTED, text)
+        return text
+
+    return redact
+
+
+def _mentions(doc: dict[str, Any], pid: str, address: str) -> bool:
+    """Whether a record names the person's id (as a whole value) or holds their address."""
+    pattern = _address_pattern(address)
 
     def walk(value: Any) -> bool:
         if isinstance(value, str):
-            return value == pid or any(p.search(value) for p in patterns)
+            return value == pid or (pattern is not None and pattern.search(value) is not None)
         if isinstance(value, dict):
             return any(walk(k) or walk(v) for k, v in value.items())
         if isinstance(value, list):
@@ -117,21 +254,52 @@ def _mentions(doc: dict[str, Any], pid: str, secrets: set[str]) -> bool:
     return walk(doc)
 
 
+def _address_pattern(address: str) -> re.Pattern[str] | None:
+    """The address in any case, not as the end of a longer one (ann@ is not in joann@)."""
+    if not address.strip():
+        return None
+    return re.compile(r"(?<![\w.@+-])" + re.escape(address) + r"(?![\w@-])", re.IGNORECASE)
+
+
 def _outbox_file(outbox: Path, message: dict[str, Any]) -> Path | None:
     name = message.get("file")
     return outbox / Path(str(name)).name if name else None
 
 
-def _scrub_backups(store_path: Path, secrets: set[str]) -> int:
-    """Delete backups that still hold the person: a backup is no place for erased data."""
-    count = 0
-    patterns = [re.compile(rb"(?<!\w)" + re.escape(s.encode()) + rb"(?!\w)") for s in secrets]
-    for backup in backups_dir(store_path).glob("*.json"):
-        data = backup.read_bytes()
-        if any(p.search(data) for p in patterns):
-            backup.unlink()
-            count += 1
-    return count
+def _backups_holding(store_path: Path, pid: str, address: str) -> list[Path]:
+    """The backups that still hold the person: a backup is no place for erased data.
+
+    A backup holds them when its people table does (by id or address); one that cannot be
+    read as a store is searched for the address as bytes.
+    """
+    found = []
+    folded = address.casefold()
+    for backup in sorted(backups_dir(store_path).glob("*.json")):
+        try:
+            data = orjson.loads(backup.read_bytes())
+            people = data.get("people", {}).values()
+            holds = any(
+                isinstance(p, dict)
+                and (p.get("id") == pid or str(p.get("email", "")).casefold() == folded)
+                for p in people
+            )
+        except (OSError, orjson.JSONDecodeError, AttributeError, TypeError):
+            try:
+                holds = bool(folded) and folded.encode() in backup.read_bytes().lower()
+            except OSError:
+                holds = True
+        if holds:
+            found.append(backup)
+    return found
+
+
+def lift_suppression(store_path: Path, email: str, *, dry_run: bool = False) -> bool:
+    """Let a forgotten address be imported again; whether it was suppressed."""
+    if "@" not in email:
+        raise UsageError("--lift takes the email address the person signed up with")
+    # Under the store's lock: a forget writing the list at the same time is not undone.
+    with Store.writing(store_path, dry_run=True):
+        return SuppressionList.for_store(store_path).lift(email, dry_run=dry_run)
 
 
 def backups_dir(store_path: Path) -> Path:
@@ -144,7 +312,7 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
         snap = snapshot(store)
         person = find_person(snap, email)
         pid = person["id"]
-        secrets = {s for s in (person.get("email"), person.get("name")) if s}
+        address = str(person.get("email") or "")
         out: dict[str, Any] = {"person": dict(person)}
         out["pairs"] = [
             {k: v for k, v in p.items() if k not in ("parts",)}
@@ -153,6 +321,6 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
         ]
         for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
             out[table] = [
-                dict(d) for d in store.documents(table).values() if _mentions(d, pid, secrets)
+                dict(d) for d in store.documents(table).values() if _mentions(d, pid, address)
             ]
     return out

@@ -35,7 +35,9 @@ from mentorctl.signups.rows import (
     read_signups,
     rejected_rows,
 )
+from mentorctl.store import manifest
 from mentorctl.store.db import Store, serialise_documents
+from mentorctl.store.suppression import SuppressionList
 
 # Fields compared to decide whether a re-imported person changed.
 COMPARED_FIELDS = (
@@ -75,6 +77,7 @@ class ImportResult:
     changed_fields: Counter[str] = field(default_factory=Counter)
     rejects_file: Path | None = None
     dry_run: bool = False
+    suppressed: int = 0  # rows of people who asked to be forgotten, skipped
 
 
 def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
@@ -147,6 +150,7 @@ def import_signups(
         )
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
         result.rejected = rows.rejected
+        result.suppressed = skip_suppressed(rows, SuppressionList.for_store(store_path))
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(
@@ -166,6 +170,7 @@ def import_signups(
             result.rejects_file = write_rejects_csv(
                 csv_path, table.headers, rejected_rows(table, reader, known)
             )
+            manifest.record(store_path.parent, result.rejects_file, "rejects")
         if not dry_run and (store.dirty or not index_current):
             store.commit()
             try:
@@ -180,6 +185,28 @@ def import_signups(
                     "the next import rebuilds it"
                 )
     return result
+
+
+def skip_suppressed(rows: ReadRows, suppression: SuppressionList) -> int:
+    """Drop the rows of people who asked to be forgotten; how many rows that was.
+
+    The warning names the rows only: who they are is exactly what must not be said.
+    """
+    matcher = suppression.matcher()
+    if matcher is None:
+        return 0
+    if rows.placed is not None and any(map(matcher.suppressed, rows.placed.emails)):
+        rows.unplace()  # placed people would otherwise go in as they are
+    gone = [email for email in rows.parsed if matcher.suppressed(email)]
+    if not gone:
+        return 0
+    skipped = sorted(rows.parsed.pop(email)[0] for email in gone)
+    shown = ", ".join(map(str, skipped[:10])) + (", ..." if len(skipped) > 10 else "")
+    rows.warnings.append(
+        f"{len(skipped)} row(s) skipped: the person asked to be forgotten (row {shown}); "
+        "if they signed up again on purpose, run 'mentorctl forget --lift EMAIL'"
+    )
+    return len(skipped)
 
 
 def merge_people(
@@ -264,6 +291,11 @@ def _compare(
             result.changed_fields.update(changed.keys())
             result.updated += 1
             changed["updated"] = stamp
+            # A changed row is a new sign-up: it brings back someone who finished a pair
+            # or withdrew (see matching.people_status).
+            changed["signed_up"] = stamp
+            if doc.get("status") == "withdrawn":
+                changed["status"] = "active"
         else:
             result.unchanged += 1
             if doc.get("source") == person["source"]:

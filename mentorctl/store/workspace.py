@@ -221,12 +221,23 @@ class Workspace:
             if entry.is_dir() and (entry / PROGRAM_FILE).is_file()
         )
 
+    def program_at(self, folder: Path, slugs: list[str] | None = None) -> str | None:
+        """The program whose folder holds ``folder`` (its own folder or one inside it)."""
+        inside = _inside(folder, self.root)
+        if inside is None or not inside.parts:
+            return None
+        first = inside.parts[0]
+        return first if first in (slugs if slugs is not None else self.program_slugs()) else None
+
     def paths(self, slug: str) -> ProgramPaths:
         return ProgramPaths(slug, self.root / slug)
 
-    def select(self, slug: str | None) -> ProgramPaths:
-        """The program named ``slug``, or the only one when none is named."""
+    def select(self, slug: str | None, cwd: Path | None = None) -> ProgramPaths:
+        """The program named ``slug``; else the one whose folder holds ``cwd`` (the current
+        folder); else the only one."""
         slugs = self.program_slugs()
+        if slug is None:
+            slug = self.program_at(cwd or Path.cwd(), slugs)
         if slug is not None:
             if slug not in slugs:
                 raise UsageError(
@@ -245,6 +256,13 @@ class Workspace:
                 hint=_choices_hint(slugs),
             )
         return self.paths(slugs[0])
+
+
+def _inside(folder: Path, root: Path) -> Path | None:
+    try:
+        return folder.resolve().relative_to(root)
+    except (OSError, ValueError):
+        return None
 
 
 def _choices_hint(slugs: list[str]) -> str:

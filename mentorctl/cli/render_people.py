@@ -1,0 +1,40 @@
+"""How ``withdraw``, ``pause`` and ``pair --return`` show what they did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorctl.cli import output
+
+
+def status_data(done: Any) -> dict[str, Any]:
+    return {
+        "action": done.action,
+        "person": done.person,
+        "ended_pairs": done.ended,
+        "until": done.until,
+        "dry_run": done.dry_run,
+    }
+
+
+def status_result(done: Any, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(status_data(done))
+        return
+    verb = "Would mark" if done.dry_run else "Marked"
+    if done.action == "withdrawn":
+        ended = ", ".join(done.ended) or "none"
+        output.info(f"{verb} {done.person} as withdrawn; pairs ended: {ended}.")
+        if done.ended and not done.dry_run:
+            output.note(
+                "The next 'mentorctl checkin' run tells the other person that the pair has ended."
+            )
+    elif done.action == "paused":
+        output.info(
+            f"{verb} {done.person} as away until {done.until}: no new pairs and no check-ins "
+            "for their pairs until then."
+        )
+    else:
+        output.info(f"{verb} {done.person} as back in this round of 'mentorctl pair'.")
+    if done.dry_run:
+        output.note("Dry run: nothing written.")

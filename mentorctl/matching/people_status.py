@@ -1,0 +1,136 @@
+"""People who leave, pause or come back: withdraw, pause, return, and who is in a round.
+
+**Rounds.** A person whose pair completed, lapsed or ended (for any reason but "not a fit",
+which sends both back to the pool at once) is not offered by ``pair`` again by themselves.
+They are back in the round when they sign up again (the import stamps ``signed_up`` on a new
+or changed row, later than that pair's end) or when the admin says so (``pair --return
+PERSON`` stamps ``returned``).
+
+**Withdraw.** ``withdraw`` sets the person's status to ``withdrawn`` (matching only takes
+``active`` people), ends every current pair of theirs, and has the next ``checkin`` tell the
+other person, in an ``ended`` message that says neither who nor why. A new sign-up (a new or
+changed row in the form export) makes them active again.
+
+**Pause.** ``pause --until DATE`` stamps ``paused_until``: until that day the person gets no
+new mentee or mentor from ``pair`` and their pairs get no check-in messages (the program's
+weeks go on; weeks without a message are never counted as silence). It ends by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mentorctl.errors import UsageError
+from mentorctl.matching.pairs import HOLDING, PEOPLE, change_pairs, find_person, snapshot
+from mentorctl.matching.rounds import FINISHED, for_matching, on_pause, out_of_round
+
+
+@dataclass
+class StatusChange:
+    action: str  # withdrawn | paused | returned
+    person: str
+    ended: list[str] = field(default_factory=list)
+    until: str | None = None
+    dry_run: bool = False
+
+
+def _person_doc(store: Any, pid: str) -> int:
+    return next(int(k) for k, d in store.documents(PEOPLE).items() if d.get("id") == pid)
+
+
+def withdraw(
+    store_path: Path, person_ref: str, *, reason: str, now: dt.datetime, dry_run: bool = False
+) -> StatusChange:
+    """The person leaves: their current pairs end, the other person is told, no new pairs."""
+    from mentorctl.store.db import Store
+
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run, backup=True) as store:
+        snap = snapshot(store)
+        person = find_person(snap, person_ref)
+        pid = person["id"]
+        if person.get("status") == "withdrawn":
+            raise UsageError(f"{pid} has already withdrawn")
+        changes: dict[str, tuple[dict[str, Any], str]] = {}
+        for pair in snap.pairs:
+            if pair.get("status") in HOLDING and pid in (pair["mentee"], pair["mentor"]):
+                other = pair["mentor"] if pair["mentee"] == pid else pair["mentee"]
+                fields: dict[str, Any] = {"status": "ended", "end_reason": "a person withdrew"}
+                # A pair never introduced ends silently; the other person is told otherwise.
+                fields["notify_ended"] = [other] if pair["status"] != "proposed" else []
+                changes[pair["id"]] = (fields, "ended: a person withdrew")
+        change_pairs(store, changes, stamp, "admin")
+        note = {"status": "withdrawn", "withdrawn": stamp, "updated": stamp}
+        if reason.strip():
+            note["withdraw_reason"] = reason.strip()
+        store.update_many(PEOPLE, {_person_doc(store, pid): note})
+    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run)
+
+
+def pause(
+    store_path: Path,
+    person_ref: str,
+    *,
+    until: dt.date,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> StatusChange:
+    """No new pairs and no check-ins for the person's pairs until ``until`` (exclusive)."""
+    from mentorctl.store.db import Store
+
+    if until <= today:
+        raise UsageError(f"--until {until.isoformat()}: expected a day after today ({today})")
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        snap = snapshot(store)
+        person = find_person(snap, person_ref)
+        if person.get("status") == "withdrawn":
+            raise UsageError(f"{person['id']} has withdrawn; there is nothing to pause")
+        fields = {
+            "paused_until": until.isoformat(),
+            "paused_on": today.isoformat(),
+            "updated": stamp,
+        }
+        store.update_many(PEOPLE, {_person_doc(store, person["id"]): fields})
+        held = [
+            p["id"]
+            for p in snap.pairs
+            if p.get("status") in HOLDING and person["id"] in (p["mentee"], p["mentor"])
+        ]
+        change_pairs(
+            store, {p: ({}, f"on hold until {until.isoformat()}") for p in held}, stamp, "admin"
+        )
+    return StatusChange("paused", person["id"], until=until.isoformat(), dry_run=dry_run)
+
+
+def return_person(
+    store_path: Path, person_ref: str, *, now: dt.datetime, dry_run: bool = False
+) -> StatusChange:
+    """The admin puts a person who finished a pair back into the round."""
+    from mentorctl.store.db import Store
+
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        snap = snapshot(store)
+        person = find_person(snap, person_ref)
+        fields: dict[str, Any] = {"returned": stamp, "updated": stamp}
+        if person.get("status") == "withdrawn":
+            fields["status"] = "active"
+        store.update_many(PEOPLE, {_person_doc(store, person["id"]): fields})
+    return StatusChange("returned", person["id"], dry_run=dry_run)
+
+
+__all__ = [
+    "FINISHED",
+    "StatusChange",
+    "for_matching",
+    "on_pause",
+    "out_of_round",
+    "pause",
+    "return_person",
+    "withdraw",
+]

@@ -1,0 +1,82 @@
+"""Who is in a round of ``pair`` (pure: no I/O): people who finished a pair wait for a new
+sign-up or the admin, and people on pause get no new pairs. See :mod:`.people_status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
+# A pair in one of these states is over; its people wait for a new sign-up or the admin.
+FINISHED = frozenset({"completed", "lapsed", "ended"})
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        found = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
+
+
+def finished_at(pair: dict[str, Any]) -> dt.datetime:
+    """When a pair reached its final status (from its history; else its last change)."""
+    stamps = [_when(h.get("at")) for h in pair.get("history", ()) if h.get("status") in FINISHED]
+    found = max((s for s in stamps if s is not None), default=None)
+    return found or _when(pair.get("updated")) or _EPOCH
+
+
+def back_since(person: dict[str, Any]) -> dt.datetime:
+    """The latest of the person's sign-up (new or changed row) and an admin's return."""
+    stamps = [_when(person.get(k)) for k in ("signed_up", "returned", "created")]
+    return max((s for s in stamps if s is not None), default=_EPOCH)
+
+
+def on_pause(person: dict[str, Any], today: dt.date) -> bool:
+    until = person.get("paused_until")
+    return bool(until) and today.isoformat() < str(until)[:10]
+
+
+def out_of_round(snap: Any) -> list[dict[str, Any]]:
+    """People who finished a pair since they last signed up or were returned, holding none."""
+    holding = {p[r] for p in snap.pairs if p.get("status") in HOLDING for r in ("mentee", "mentor")}
+    last_end: dict[str, dt.datetime] = {}
+    for pair in snap.pairs:
+        if pair.get("status") not in FINISHED:
+            continue
+        end = finished_at(pair)
+        for role in ("mentee", "mentor"):
+            pid = pair.get(role)
+            if pid and end > last_end.get(pid, _EPOCH):
+                last_end[pid] = end
+    out = []
+    for person in snap.people:
+        pid = person.get("id")
+        if (person.get("status") or "active") != "active":
+            continue  # withdrawn: out for that reason, back with a new sign-up
+        if pid in last_end and pid not in holding and back_since(person) < last_end[pid]:
+            out.append(person)
+    return sorted(out, key=lambda p: (len(str(p["id"])), str(p["id"])))
+
+
+def for_matching(snap: Any, today: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The people as a matching run sees them, and those left out of this round.
+
+    Left-out and paused people keep their documents, under a status other than ``active``,
+    so that the pairs they hold still count against their capacity."""
+    out = out_of_round(snap)
+    left = {p["id"] for p in out}
+    people = []
+    for person in snap.people:
+        if person.get("id") in left:
+            person = dict(person, status="finished")
+        elif on_pause(person, today):
+            person = dict(person, status="paused")
+        people.append(person)
+    return people, out
+
+
+__all__ = ["FINISHED", "back_since", "finished_at", "for_matching", "on_pause", "out_of_round"]

@@ -1,0 +1,183 @@
+"""The suppression list: addresses of people who asked to be forgotten, never imported again.
+
+A forgotten person is still in last week's form export; without this list the next import
+would bring them back and the next run would email them. The list holds no personal data:
+each entry is an HMAC-SHA256 of the address (NFC-normalised, lower-cased) under a secret
+key of the workspace, so the list alone does not tell whose addresses it holds, nor can a
+guessed address be checked against it without the key.
+
+The key lives in the workspace's ``.mentorctl/suppression.key`` (0600), made on first need;
+the list in the program's ``data/suppressed.json``. Both sit in the store layer because
+sign-ups (which skip such rows) and safety (which fills the list) both read it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from mentorctl.errors import StoreError
+from mentorctl.fileio import (
+    atomic_write_bytes,
+    create_temp,
+    ensure_private_dir,
+    fsync_dir,
+    write_all,
+)
+from mentorctl.store.workspace import MARKER_DIR
+
+FORMAT = 1
+KEY_FILE = "suppression.key"
+LIST_FILE = "suppressed.json"
+KEY_BYTES = 32
+
+
+def canonical_address(email: str) -> str:
+    """The form an address is hashed in: one spelling per address, however it was typed."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
+
+
+@dataclass(frozen=True)
+class SuppressionList:
+    list_path: Path
+    key_path: Path
+
+    @classmethod
+    def for_store(cls, store_path: Path) -> SuppressionList:
+        """The list of the program whose store is ``store_path`` (``WS/PROGRAM/data/store.json``)."""
+        data_dir = store_path.parent
+        return cls(data_dir / LIST_FILE, data_dir.parent.parent / MARKER_DIR / KEY_FILE)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def hashes(self) -> set[str]:
+        try:
+            raw = self.list_path.read_bytes()
+        except FileNotFoundError:
+            return set()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot read the suppression list: {exc.strerror}", file=self.list_path
+            ) from exc
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            data = None
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or not isinstance(data.get("hashes"), list)
+            or not all(isinstance(h, str) for h in data["hashes"])
+        ):
+            raise StoreError("the suppression list is not valid", file=self.list_path)
+        return set(data["hashes"])
+
+    def matcher(self) -> Matcher | None:
+        """What tells suppressed addresses apart, or None when nobody is suppressed."""
+        hashes = self.hashes()
+        if not hashes:
+            return None
+        key = self._key(create=False)
+        if key is None:
+            raise StoreError(
+                "the suppression list's key is missing; forgotten people cannot be recognised",
+                file=self.key_path,
+                hint="restore the key from a backup of the workspace",
+            )
+        return Matcher(key, hashes)
+
+    # -- changing --------------------------------------------------------------------------
+
+    def add(self, email: str) -> bool:
+        """Suppress ``email``; whether it was not suppressed before."""
+        key = self._key(create=True)
+        assert key is not None
+        hashes = self.hashes()
+        digest = _digest(key, email)
+        if digest in hashes:
+            return False
+        self._save(hashes | {digest})
+        return True
+
+    def contains(self, email: str) -> bool:
+        matcher = self.matcher()
+        return matcher is not None and matcher.suppressed(email)
+
+    def lift(self, email: str, *, dry_run: bool = False) -> bool:
+        """Let ``email`` be imported again; whether it was suppressed."""
+        matcher = self.matcher()
+        if matcher is None or not matcher.suppressed(email):
+            return False
+        if not dry_run:
+            self._save(matcher.hashes - {_digest(matcher.key, email)})
+        return True
+
+    def _save(self, hashes: set[str]) -> None:
+        ensure_private_dir(self.list_path.parent)
+        payload = orjson.dumps({"format": FORMAT, "hashes": sorted(hashes)})
+        try:
+            atomic_write_bytes(self.list_path, payload + b"\n")
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write the suppression list: {exc.strerror}", file=self.list_path
+            ) from exc
+
+    def _key(self, *, create: bool) -> bytes | None:
+        try:
+            key = self.key_path.read_bytes()
+        except FileNotFoundError:
+            if not create:
+                return None
+            key = self._make_key()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot read the suppression key: {exc.strerror}", file=self.key_path
+            ) from exc
+        if len(key) != KEY_BYTES:
+            raise StoreError("the suppression key is damaged", file=self.key_path)
+        return key
+
+    def _make_key(self) -> bytes:
+        """A new key, published whole: a second process making one at once uses the first's."""
+        folder = self.key_path.parent  # the workspace marker's folder: never chmod'ed here
+        key = secrets.token_bytes(KEY_BYTES)
+        try:
+            fd, tmp = create_temp(folder, KEY_FILE)
+            try:
+                write_all(fd, key)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                # link() fails when the name exists, where rename() would replace a key in use.
+                os.link(tmp, self.key_path)
+            except FileExistsError:
+                key = self.key_path.read_bytes()
+            finally:
+                os.unlink(tmp)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the suppression key: {exc.strerror}", file=self.key_path
+            ) from exc
+        fsync_dir(folder)
+        return key
+
+
+@dataclass(frozen=True)
+class Matcher:
+    key: bytes
+    hashes: set[str]
+
+    def suppressed(self, email: str) -> bool:
+        return _digest(self.key, email) in self.hashes
+
+
+def _digest(key: bytes, email: str) -> str:
+    # hmac.digest: the one-shot C path, several times faster than hmac.new per address.
+    return hmac.digest(key, canonical_address(email).encode("utf-8"), "sha256").hex()

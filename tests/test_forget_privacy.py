@@ -1,0 +1,346 @@
+"""Forgetting without collateral damage, and what must not come back afterwards.
+
+People whose names are common words or look like ids (tests/hostile/forget/), the
+suppression list that keeps a forgotten person out of the next import, the files
+mentorctl wrote earlier that may still hold them, and a dry run that says exactly what
+the real run does.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from helpers import PROGRAM, read_store
+
+HOSTILE = Path(__file__).parent / "hostile" / "forget"
+WEEK_2 = "2026-03-09"
+
+
+def _store(workspace: Path) -> dict:
+    return read_store(workspace / PROGRAM / "data" / "store.json")
+
+
+def _ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _json(result) -> dict:
+    return json.loads(_ok(result))
+
+
+def _by_email(workspace: Path) -> dict[str, str]:
+    return {p["email"]: p["id"] for p in _store(workspace)["people"].values()}
+
+
+def _backups(workspace: Path) -> list[str]:
+    return sorted(p.name for p in (workspace / PROGRAM / "data" / "backups").glob("*.json"))
+
+
+@pytest.fixture
+def crowded(workspace: Path, cli) -> Path:
+    """Meg, Raj, Ann, Bo paired and introduced, a block between Ann and Raj (one backup, made
+    before the newcomers came), then 'all' (P5) and 'P1' (P6) paired with Meg; everybody
+    has had week 2's check-in."""
+    _ok(cli("import-signups", HOSTILE / "people.csv", "-w", workspace))
+    _ok(cli("pair", "--commit", "-w", workspace))
+    _ok(cli("introduce", "-w", workspace))
+    _ok(cli("block", "P3", "P2", "--reason", "they all asked, P1 too", "-w", workspace))
+    _ok(cli("import-signups", HOSTILE / "newcomers.csv", "-w", workspace))
+    _ok(cli("pair", "--commit", "-w", workspace))
+    _ok(cli("introduce", "-w", workspace))
+    _ok(cli("checkin", "--today", WEEK_2, "-w", workspace))
+    people = _by_email(workspace)
+    assert (people["al@example.org"], people["pat@example.org"]) == ("P5", "P6")
+    assert len(_backups(workspace)) == 1
+    return workspace
+
+
+@pytest.mark.parametrize(
+    ("address", "pid", "pair"), [("al@example.org", "P5", "M3"), ("pat@example.org", "P6", "M4")]
+)
+def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
+    crowded: Path, cli, address: str, pid: str, pair: str
+) -> None:
+    before = _store(crowded)
+    others = {
+        k: m for k, m in before["messages"].items() if m["pair"] != pair and pid not in m["to"]
+    }
+    assert {m["pair"] for m in others.values()} == {"M1", "M2", "M3", "M4"} - {pair}
+    backups = _backups(crowded)
+    data = _json(cli("forget", address, "--yes", "--json", "-w", crowded))
+    assert data["person"] == pid and data["ended_pairs"] == [pair]
+    # the introduction, and week 2's message to each of the two
+    assert data["removed"] == {"people": 1, "messages": 3}
+    after = _store(crowded)
+    assert {k: m for k, m in after["messages"].items()} == others
+    assert [(b["person"], b["other"], b["lifted"]) for b in after["blocks"].values()] == [
+        ("P3", "P2", False)
+    ]
+    # The backup predates the person: it is nobody's erased data.
+    assert _backups(crowded) == backups and data["backups_scrubbed"] == 0
+    assert [p["id"] for p in after["pairs"].values() if p["status"] != "ended"] == [
+        p for p in ("M1", "M2", "M3", "M4") if p != pair
+    ]
+    # The next check-in sends nothing twice, and the blocked two stay apart.
+    again = _json(cli("checkin", "--today", WEEK_2, "--json", "-w", crowded))
+    assert again["messages"] == []
+    forced = cli("pair", "-w", crowded, "--add", "P3", "P2", "--force")
+    assert forced.exit_code == 2 and "blocked" in forced.stderr
+
+
+def test_the_name_is_redacted_in_other_records_free_text(crowded: Path, cli) -> None:
+    data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
+    assert data["redacted"] == {"blocks": 1}
+    (block,) = _store(crowded)["blocks"].values()
+    assert block["reason"] == "they [forgotten] asked, P1 too"
+
+
+def test_concerns_of_others_keep_their_record_without_the_person(crowded: Path, cli) -> None:
+    _ok(cli("concern", "M1", "--reason", "Ann says al@example.org was rude", "-w", crowded))
+    _ok(cli("concern", "M2", "--reason", "from P5", "--from", "P5", "-w", crowded))
+    _ok(cli("concern", "M3", "--reason", "missed meetings", "-w", crowded))
+    # About Meg: it pauses her pairs, one of them with 'all'.
+    _ok(cli("concern", "P1", "--reason", "Meg and all argued", "-w", crowded))
+    data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
+    assert data["removed"]["concerns"] == 1  # the one about their own pair
+    assert data["redacted"] == {"blocks": 1, "concerns": 3}
+    concerns = {c["id"]: c for c in _store(crowded)["concerns"].values()}
+    assert set(concerns) == {"C1", "C2", "C4"}
+    assert concerns["C1"]["reason"] == "Ann says [forgotten] was rude"
+    assert concerns["C2"]["from"] == "forgotten" and concerns["C2"]["reason"] == "from P5"
+    assert concerns["C4"]["person"] == "P1" and set(concerns["C4"]["pairs"]) == {"M1", "M3", "M4"}
+    assert concerns["C4"]["reason"] == "Meg and [forgotten] argued"
+
+
+def test_forget_dry_run_reports_exactly_what_the_real_run_does(paired_three: Path, cli) -> None:
+    workspace = paired_three
+    for _ in range(3):  # each block keeps a backup of a store that holds Ann
+        _ok(cli("block", "P4", "P1", "-w", workspace))
+        _ok(cli("block", "P4", "P1", "--unblock", "-w", workspace))
+    assert len(_backups(workspace)) == 3
+    store = workspace / PROGRAM / "data" / "store.json"
+    unchanged = store.read_bytes()
+    dry = _json(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", workspace))
+    assert store.read_bytes() == unchanged and len(_backups(workspace)) == 3
+    real = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
+    assert dry.pop("dry_run") is True and real.pop("dry_run") is False
+    assert dry == real
+    assert real["backups_scrubbed"] == 3 and real["outbox_files"] == 1
+    assert _backups(workspace) == []
+
+
+@pytest.fixture
+def paired_three(workspace: Path, cli) -> Path:
+    _ok(cli("import-signups", HOSTILE / "people.csv", "-w", workspace))
+    _ok(cli("pair", "--commit", "-w", workspace))
+    _ok(cli("introduce", "-w", workspace))
+    assert _by_email(workspace)["ann@example.org"] == "P3"
+    return workspace
+
+
+# -- the suppression list ------------------------------------------------------------------
+
+
+def test_a_forgotten_person_is_not_imported_again(paired_three: Path, cli) -> None:
+    workspace = paired_three
+    _ok(cli("forget", "ann@example.org", "--yes", "-w", workspace))
+    key = workspace / ".mentorctl" / "suppression.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    listed = workspace / PROGRAM / "data" / "suppressed.json"
+    assert b"ann" not in listed.read_bytes().lower()
+    assert len(json.loads(listed.read_bytes())["hashes"]) == 1
+
+    again = cli("import-signups", HOSTILE / "people.csv", "-w", workspace)
+    _ok(again)
+    assert (
+        "1 row(s) skipped: the person asked to be forgotten (row 4); if they signed up again "
+        "on purpose, run 'mentorctl forget --lift EMAIL'" in " ".join(again.stderr.split())
+    )
+    assert "ann" not in again.output.lower()
+    assert "ann@example.org" not in _by_email(workspace)
+    data = _json(cli("import-signups", HOSTILE / "people.csv", "--json", "-w", workspace))
+    assert data["suppressed"] == 1 and data["imported"] == 0
+    # Nothing to introduce: Ann is not back.
+    assert _json(cli("introduce", "--json", "-w", workspace))["messages"] == []
+
+
+def test_suppression_matches_any_case_and_unicode_form(paired_three: Path, cli, tmp_path) -> None:
+    workspace = paired_three
+    composed = "jos\u00e9@example.org"
+    decomposed = "jose\u0301@example.org"
+    row = f"{composed},Jose Mentee,Mentee,30,Networking,,English,UTC,,X\n"
+    export = tmp_path / "jose.csv"
+    export.write_text((HOSTILE / "people.csv").read_text() + row, encoding="utf-8")
+    _ok(cli("import-signups", export, "-w", workspace))
+    _ok(cli("forget", composed, "--yes", "-w", workspace))
+    upper = export.read_text().replace(composed, decomposed.upper())
+    export.write_text(upper, encoding="utf-8")
+    data = _json(cli("import-signups", export, "--json", "-w", workspace))
+    assert data["suppressed"] == 1 and data["imported"] == 0
+
+
+def test_lifting_a_suppression_lets_the_person_back_in(paired_three: Path, cli) -> None:
+    workspace = paired_three
+    _ok(cli("forget", "ann@example.org", "--yes", "-w", workspace))
+    listed = workspace / PROGRAM / "data" / "suppressed.json"
+    before = listed.read_bytes()
+    dry = _json(cli("forget", "ANN@example.org", "--lift", "--dry-run", "--json", "-w", workspace))
+    assert dry == {"lifted": True, "dry_run": True}
+    assert listed.read_bytes() == before
+    lifted = cli("forget", "ANN@example.org", "--lift", "-w", workspace)
+    assert "Lifted" in _ok(lifted) and "ann" not in lifted.output.lower()
+    assert json.loads(listed.read_bytes())["hashes"] == []
+    again = _json(cli("forget", "ann@example.org", "--lift", "--json", "-w", workspace))
+    assert again == {"lifted": False, "dry_run": False}
+    data = _json(cli("import-signups", HOSTILE / "people.csv", "--json", "-w", workspace))
+    assert data["suppressed"] == 0 and data["imported"] == 1
+    assert _by_email(workspace)["ann@example.org"] == "P5"  # ids are never reused
+
+
+def test_a_suppression_list_without_its_key_is_refused(paired_three: Path, cli) -> None:
+    workspace = paired_three
+    _ok(cli("forget", "ann@example.org", "--yes", "-w", workspace))
+    (workspace / ".mentorctl" / "suppression.key").unlink()
+    result = cli("import-signups", HOSTILE / "people.csv", "-w", workspace)
+    assert result.exit_code != 0
+    assert "suppression list's key is missing" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2  # the error and its hint
+
+
+# -- files mentorctl wrote earlier -----------------------------------------------------------
+
+
+def _rejects_export(tmp_path: Path) -> Path:
+    bad = "ann2@example.org,Ann Mentee,Mentee,not an age,Networking,,English,UTC,,X\n"
+    export = tmp_path / "more.csv"
+    export.write_text((HOSTILE / "people.csv").read_text() + bad, encoding="utf-8")
+    return export
+
+
+def test_forget_lists_the_files_that_still_hold_the_person(
+    paired_three: Path, cli, tmp_path: Path
+) -> None:
+    workspace = paired_three
+    export = _rejects_export(tmp_path)
+    _ok(cli("import-signups", export, "--write-rejects", "-w", workspace))
+    rejects = tmp_path / "more.rejects.csv"
+    report = tmp_path / "report.csv"
+    anonymous = tmp_path / "anonymous.json"
+    mine = tmp_path / "ann.json"
+    megs = tmp_path / "meg.json"
+    _ok(cli("report", "--out", report, "-w", workspace))
+    _ok(cli("report", "--anonymous", "--format", "json", "--out", anonymous, "-w", workspace))
+    _ok(cli("export-person", "ann@example.org", "--out", mine, "-w", workspace))
+    _ok(cli("export-person", "raj@example.org", "--out", megs, "-w", workspace))
+    manifest = json.loads((workspace / PROGRAM / "data" / "written-files.json").read_bytes())
+    assert [(f["path"], f["kind"]) for f in manifest["files"]] == [
+        (str(rejects), "rejects"),
+        (str(report), "report"),
+        (str(anonymous), "report"),
+        (str(mine), "export-person"),
+        (str(megs), "export-person"),
+    ]
+    assert b"Ann" not in json.dumps(manifest).encode()
+
+    # Ann's id is P3; her rejected second row names her; Raj's export does not.
+    expected = [str(rejects), str(report), str(mine)]
+    dry = _json(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", workspace))
+    assert dry["files"] == expected and dry["files_removed"] is False
+    text = cli("forget", "ann@example.org", "--yes", "-w", workspace)
+    assert all(path in _ok(text) for path in expected)
+    assert text.stderr == (
+        "warning: 3 file(s) mentorctl wrote earlier may still hold P3; "
+        "delete them, or run again with --remove-files\n"
+    )
+    assert all(Path(p).exists() for p in expected)
+
+
+def test_forget_remove_files_deletes_them(paired_three: Path, cli, tmp_path: Path) -> None:
+    workspace = paired_three
+    _ok(cli("import-signups", _rejects_export(tmp_path), "--write-rejects", "-w", workspace))
+    mine = tmp_path / "ann.json"
+    other = tmp_path / "raj.json"
+    _ok(cli("export-person", "ann@example.org", "--out", mine, "-w", workspace))
+    _ok(cli("export-person", "raj@example.org", "--out", other, "-w", workspace))
+    dry = _json(cli("forget", "P3", "--remove-files", "--dry-run", "--json", "-w", workspace))
+    assert mine.exists() and (tmp_path / "more.rejects.csv").exists()
+    real = _json(cli("forget", "P3", "--remove-files", "--yes", "--json", "-w", workspace))
+    assert dry.pop("dry_run") is True and real.pop("dry_run") is False and dry == real
+    assert real["files"] == [str(tmp_path / "more.rejects.csv"), str(mine)]
+    assert not mine.exists() and not (tmp_path / "more.rejects.csv").exists()
+    assert other.exists()
+    manifest = json.loads((workspace / PROGRAM / "data" / "written-files.json").read_bytes())
+    assert [f["path"] for f in manifest["files"]] == [str(other)]
+
+
+def test_a_forgotten_person_is_skipped_when_a_large_file_is_read_in_two(
+    workspace: Path, cli, tmp_path: Path
+) -> None:
+    """A store with nobody in it lets the forked reader place people as they are: a
+    forgotten one among them must still be skipped, and the ids stay consecutive."""
+    import datetime as dt
+
+    from helpers import TODAY
+
+    from mentorctl.programs.program import open_program
+    from mentorctl.signups import forked, importer
+
+    if not forked.available():
+        pytest.skip("needs fork")
+    header, *rows = (HOSTILE / "people.csv").read_text().splitlines()
+    lone = tmp_path / "lone.csv"
+    lone.write_text("\n".join([header, rows[2]]) + "\n", encoding="utf-8")
+    _ok(cli("import-signups", lone, "-w", workspace))
+    _ok(cli("forget", "ann@example.org", "--yes", "-w", workspace))
+    assert _store(workspace)["people"] == {}
+    many = [f"p{i}@example.org,P {i},Mentee,30,Networking,,English,UTC,,X" for i in range(300)]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([header, *many[:5], rows[2], *many[5:]]) + "\n", encoding="utf-8")
+    program, paths = open_program(workspace, None)
+    result = importer.import_signups(
+        big,
+        program,
+        paths.store_path,
+        map_options=[],
+        role=None,
+        today=dt.date.fromisoformat(TODAY),
+        now=dt.datetime.fromisoformat(f"{TODAY}T09:00:00+00:00"),
+        parallel_min_bytes=0,
+    )
+    assert (result.imported, result.suppressed) == (300, 1)
+    stored = list(_store(workspace)["people"].values())
+    assert [p["id"] for p in stored] == [f"P{n}" for n in range(2, 302)]
+    assert "ann@example.org" not in {p["email"] for p in stored}
+
+
+def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: Path, cli) -> None:
+    workspace = paired_three
+    _ok(cli("concern", "M2", "--reason", "ask joann@example.org", "-w", workspace))
+    _ok(cli("block", "P4", "P1", "--reason", "ANN@example.org saw it", "-w", workspace))
+    exported = _json(cli("export-person", "ann@example.org", "-w", workspace))
+    assert exported["concerns"] == []
+    assert [b["id"] for b in exported["blocks"]] == ["B1"]
+    data = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
+    assert data["redacted"] == {"blocks": 1}
+    store = _store(workspace)
+    assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
+    assert [b["reason"] for b in store["blocks"].values()] == ["[forgotten] saw it"]
+
+
+def test_a_key_made_at_the_same_time_by_another_process_is_the_one_used(tmp_path: Path) -> None:
+    from mentorctl.store.suppression import SuppressionList
+
+    (tmp_path / "ws" / ".mentorctl").mkdir(parents=True)
+    first = SuppressionList.for_store(tmp_path / "ws" / "prog" / "data" / "store.json")
+    second = SuppressionList.for_store(tmp_path / "ws" / "other" / "data" / "store.json")
+    assert first.key_path == second.key_path
+    key = first._make_key()
+    # The second process had not seen the key when it started making its own.
+    assert second._make_key() == key == first.key_path.read_bytes()
+    assert sorted(p.name for p in first.key_path.parent.iterdir()) == ["suppression.key"]
+    assert first.add("Ann@Example.org") and second.add("ann@example.org")  # one list each
+    assert first.contains("ANN@example.org") and not first.contains("bo@example.org")

@@ -1,24 +1,115 @@
-"""Writing files that may hold personal data: atomically and readable by the owner only."""
+"""Writing files that may hold personal data: atomically and readable by the owner only.
+
+Every file mentorctl creates is created exclusively (``O_CREAT|O_EXCL|O_NOFOLLOW``) under an
+unpredictable name and then renamed into place, so a symlink or file planted at a temporary
+name can never redirect a write. Folders are created with an explicit mode whatever the umask,
+and a folder mentorctl did not create is never chmod'ed; a folder that is a symlink is refused.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from mentorctl.errors import StoreError
+
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+SHARED_DIR_MODE = 0o755
 TEMP_SUFFIX = ".tmp"
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) if needed; the leaf gets mode 0700."""
-    path.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(PermissionError):
-        os.chmod(path, PRIVATE_DIR_MODE)
+    """Create ``path`` if needed with mode 0700 (parents 0755); refuse a symlink there."""
+    ensure_dir(path, PRIVATE_DIR_MODE)
+
+
+def ensure_dir(path: Path, mode: int = SHARED_DIR_MODE) -> None:
+    """Create ``path`` and missing parents: the leaf with ``mode``, parents with 0755.
+
+    The mode is set explicitly after each mkdir, so it holds whatever the umask. A folder
+    that already exists keeps its mode (mentorctl did not create it); one that is a symlink
+    is refused, since following it would write personal data wherever it points.
+    """
+    missing: list[Path] = []
+    here = path
+    while True:
+        try:
+            info = os.lstat(here)
+        except FileNotFoundError:
+            missing.append(here)
+            if here.parent == here:
+                break
+            here = here.parent
+            continue
+        if here == path:
+            _check_folder(here, info)
+        break
+    for folder in reversed(missing):
+        folder_mode = mode if folder == path else SHARED_DIR_MODE
+        try:
+            os.mkdir(folder, folder_mode)
+        except FileExistsError:
+            _check_folder(folder, os.lstat(folder))
+            continue
+        os.chmod(folder, folder_mode)
+
+
+def _check_folder(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise StoreError(
+            "is a symlink; mentorctl does not follow it",
+            file=path,
+            hint="replace it with a real folder (mkdir) or remove the link",
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        raise StoreError("is not a folder", file=path)
+
+
+def create_temp(directory: Path, name: str, mode: int = PRIVATE_FILE_MODE) -> tuple[int, Path]:
+    """A new file beside ``directory/name``, created exclusively under an unpredictable name.
+
+    ``O_EXCL`` with ``O_NOFOLLOW`` means nothing planted at the name (a file, a symlink) is
+    ever opened; the random part means nobody can plant it in advance. Returns the open
+    descriptor (write-only, mode ``mode`` whatever the umask) and the path.
+    """
+    for _ in range(100):
+        tmp = directory / f".{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+        try:
+            fd = os.open(tmp, _CREATE_FLAGS, mode)
+        except FileExistsError:
+            continue
+        try:
+            os.fchmod(fd, mode)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        return fd, tmp
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
+def open_append(path: Path, mode: int = PRIVATE_FILE_MODE) -> int:
+    """``path`` opened for appending (created with ``mode`` if missing); never through a symlink.
+
+    Raises OSError, also when ``path`` is not a regular file.
+    """
+    fd = os.open(
+        path,
+        os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+        mode,
+    )
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path} is not a regular file")
+    return fd
 
 
 def atomic_write_bytes(
@@ -47,10 +138,9 @@ def _atomic_write(
     path: Path, mode: int, write: Callable[[int], None], *, durable: bool = True
 ) -> None:
     directory = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    fd, tmp_name = create_temp(directory, path.name, mode)
     try:
         try:
-            os.fchmod(fd, mode)
             write(fd)
             if durable:
                 os.fsync(fd)

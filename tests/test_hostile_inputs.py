@@ -3,6 +3,8 @@ or accepted and made inert."""
 
 from __future__ import annotations
 
+import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import pytest
 from helpers import PROGRAM, people
 
 HOSTILE = Path(__file__).parent / "hostile"
-REFUSED = sorted(p.name for p in HOSTILE.glob("*.csv") if p.name != "defused.csv")
+ACCEPTED = {"defused.csv", "disguised_formulas.csv"}
+REFUSED = sorted(p.name for p in HOSTILE.glob("*.csv") if p.name not in ACCEPTED)
 
 
 def _one_error_line(stderr: str) -> str:
@@ -60,14 +63,15 @@ def test_invalid_program_yaml_is_refused(workspace: Path, cli) -> None:
     assert store.read_bytes() == before
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.glob("store_*.json")))
 @pytest.mark.parametrize(
     "command", [["pair"], ["block", "P1", "P2"], ["checkin"], ["forget", "P1", "--yes"]]
 )
 def test_store_edited_into_a_wrong_shape_is_refused(
-    workspace: Path, cli, command: list[str]
+    workspace: Path, cli, command: list[str], name: str
 ) -> None:
     store = workspace / PROGRAM / "data" / "store.json"
-    shutil.copy(HOSTILE / "store_wrong_shape.json", store)
+    shutil.copy(HOSTILE / name, store)
     before = store.read_bytes()
     result = cli(*command, "-w", workspace)
     assert result.exit_code == 1, result.output
@@ -83,3 +87,41 @@ def test_hints_never_show_a_first_row_of_answers(workspace: Path, cli, tmp_path:
         assert result.exit_code != 0
         line = _one_error_line(result.stderr)
         assert "Ann" not in line and "@example" not in line and "Mentee" not in line, line
+
+
+def test_disguised_formulas_are_neutralised_in_written_csv(workspace: Path, cli) -> None:
+    source = HOSTILE / "disguised_formulas.csv"
+    target = workspace / source.name
+    shutil.copy(source, target)
+    result = cli("import-signups", target, "-w", workspace, "--write-rejects")
+    assert result.exit_code == 0, result.output
+    with target.with_name("disguised_formulas.rejects.csv").open(encoding="utf-8") as handle:
+        written = list(csv.DictReader(handle))
+    assert len(written) == 8
+    for row in written:
+        assert row["Name"].startswith("'"), row["Name"]
+        assert row["Email"][0].isalpha()
+    kept = {p["email"]: p["name"] for p in people(workspace / PROGRAM / "data" / "store.json")}
+    assert kept == {"zwspkept@example.org": '\u200b=HYPERLINK("http://evil.example")'}
+
+
+def test_markdown_report_shows_markup_in_answers_as_text(workspace: Path, cli) -> None:
+    goal = "[click](https://evil.example) <img src=x onerror=alert(1)> **bold**"
+    signups = workspace / "md.csv"
+    with signups.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["Email", "Name", "Role", "Age", "Goals"],
+                ["md@example.org", "Md", "Mentee", 30, goal],
+            ]
+        )
+    assert cli("import-signups", signups, "-w", workspace).exit_code == 0
+    result = cli("report", "--format", "md", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    escaped = (
+        r"\[click\]\(https://evil.example\) \<img src=x onerror=alert\(1\)\> "
+        r"\*\*bold\*\*"
+    )
+    assert escaped in result.stdout
+    (row,) = [line for line in result.stdout.splitlines() if "evil.example" in line]
+    assert re.findall(r"(?<!\\)[<>\[\]()*]", row) == [], "every markup character is escaped"

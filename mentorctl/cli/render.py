@@ -97,8 +97,10 @@ def import_result(result: ImportResult, as_json: bool) -> None:
         result.mapping,
     )
     if result.rejects:
+        shown = len(result.rejects)
+        more = f" (the first {shown} of {result.rejected})" if result.rejected > shown else ""
         output.table(
-            "Rejected rows",
+            "Rejected rows" + more,
             ["Row", "Field", "Reason"],
             [[r.row, r.field, r.reason] for r in result.rejects],
         )
@@ -468,9 +470,14 @@ def person_export(data: dict[str, Any], out: Path | None, data_dir: Path) -> Non
         return
     import json
 
+    from mentorctl.errors import UsageError
     from mentorctl.fileio import atomic_write_text
     from mentorctl.store import manifest
 
-    atomic_write_text(out, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    try:
+        atomic_write_text(out, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     manifest.record(data_dir, out, "export-person")
     output.note(f"Wrote {out} (readable by you only).")

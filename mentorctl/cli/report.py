@@ -71,6 +71,7 @@ def report_cmd(
             start_date=prog.data.get("start_date"),
         )
         if out is not None:
+            paths.check_output(out)
             if fmt == "table":
                 fmt = _format_of(out)
             text = report_formats.render(data, fmt)

@@ -232,4 +232,6 @@ def export_person_cmd(
 
     with _errors_to_exit():
         _, paths = programs.open_program(workspace, program)
+        if out is not None:
+            paths.check_output(out)
         render.person_export(privacy.export_person(paths.store_path, email), out, paths.data_dir)

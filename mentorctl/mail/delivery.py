@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mentorctl.errors import ConfigError, MentorctlError
-from mentorctl.fileio import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensure_private_dir
+from mentorctl.fileio import PRIVATE_DIR_MODE, create_temp, ensure_private_dir, open_append
 
 if TYPE_CHECKING:
     import smtplib
@@ -79,16 +79,19 @@ class Outbox:
     def write(self, relative: str, data: bytes) -> Path:
         target = self.program_dir / relative
         folder = target.parent
-        tmp = folder / f".{target.name}.tmp"
+        tmp: Path | None = None
         try:
             if folder not in self._made:
                 ensure_private_dir(folder)
                 self._made.add(folder)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+            fd, tmp = create_temp(folder, target.name)
             with open(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, target)
         except OSError as exc:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
             raise OutboxError(
                 f"cannot write the outbox: {exc.strerror or exc}; the run stopped here",
                 file=target,
@@ -320,7 +323,7 @@ class Journal:
     def append(self, entry: dict[str, Any]) -> None:
         if self._fd is None:
             ensure_private_dir(self.path.parent)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+            self._fd = open_append(self.path)
         os.write(self._fd, orjson.dumps(entry) + b"\n")
         os.fsync(self._fd)
 

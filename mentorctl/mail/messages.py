@@ -317,6 +317,9 @@ class Templates:
             raise ConfigError(
                 f"template syntax error: {exc.message}", file=f"{self.dir / name}:{exc.lineno}"
             ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ConfigError(f"cannot read the template: {reason}", file=self.dir / name) from None
 
     def _compile_subject(self, kind: str, source: str) -> jinja2.Template:
         import jinja2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from mentorctl.errors import ConfigError, UsageError
-from mentorctl.fileio import atomic_write_text, ensure_private_dir
+from mentorctl.fileio import SHARED_DIR_MODE, atomic_write_text, ensure_dir, ensure_private_dir
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace, slugify
@@ -316,6 +317,11 @@ def parse_program(text: str, path: Path) -> Program:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"not valid YAML: {problem}", file=where) from None
+    except (ValueError, RecursionError):
+        # PyYAML converts a number with thousands of digits with int(), which refuses it.
+        raise ConfigError(
+            "not valid YAML: a value is too long or too deeply nested", file=path
+        ) from None
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping of settings at the top level", file=path)
     data = schema.validate(_PROGRAM, raw, file=path, source=text)
@@ -408,6 +414,13 @@ class InitResult:
     dry_run: bool
 
 
+def clean_name(name: str) -> str:
+    """A program name on one line without control characters: it goes into program.yaml's
+    header comment, where a line break would end the comment and start settings."""
+    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
+    return " ".join(printable.split())
+
+
 def _program_text(name: str, slug: str, template_text: str, today: dt.date) -> str:
     header = (
         f"# {name}: mentorship program settings, created {today.isoformat()} by mentorctl.\n"
@@ -443,7 +456,8 @@ def init_program(
     """
     from mentorctl.store.db import Store
 
-    if not name.strip():
+    name = clean_name(name)
+    if not name:
         raise UsageError("the program name is empty")
     slug = slug or slugify(name)
     if not re.fullmatch(SLUG_PATTERN, slug):
@@ -481,7 +495,7 @@ def init_program(
 
     if not dry_run:
         workspace.ensure_marker()
-        paths.messages_dir.mkdir(parents=True, exist_ok=True)
+        ensure_dir(paths.messages_dir, SHARED_DIR_MODE)
         atomic_write_text(paths.program_file, text, mode=0o644)
         for src in message_files:
             dest = paths.messages_dir / src.name
@@ -506,4 +520,5 @@ def open_program(workspace: Path | None, slug: str | None) -> tuple[Program, Pro
     """The program a command works on: found from the workspace and ``--program``, then validated."""
     found = Workspace.find(workspace)
     paths = found.select(slug)
+    paths.check_permissions()
     return load_program(paths.program_file), paths

@@ -6,6 +6,7 @@ Errors name the file, the line (when the YAML source is at hand), the key path s
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,9 @@ class Str(Spec):
         return value
 
 
+LARGEST_NUMBER = 10**12
+
+
 @dataclass
 class Day(Spec):
     """A calendar day, written ``YYYY-MM-DD``: quoted (text) or not (YAML reads it as a date).
@@ -124,6 +128,11 @@ class Num(Spec):
         ok_types = (int,) if self.integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok_types):
             raise Invalid(path, f"expected {kind}, got {_describe(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Invalid(path, f"expected {kind}, got {_describe(value)}")
+        if abs(value) > LARGEST_NUMBER:
+            # Beyond any sensible setting, and beyond what the scoring's floats can hold.
+            raise Invalid(path, f"expected {kind} of at most {LARGEST_NUMBER:g}, got a longer one")
         if self.minimum is not None and value < self.minimum:
             raise Invalid(path, f"expected {kind} of at least {self.minimum:g}, got {value}")
         if self.maximum is not None and value > self.maximum:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from mentorctl import csvout
@@ -39,9 +40,16 @@ def to_csv(report: dict[str, Any]) -> str:
     return csvout.to_text(PAIRS_CSV, rows)
 
 
+# Markdown and HTML syntax in data (a name such as "[x](https://evil)" or "<img src=...>")
+# must show as written, never become a link, an image or markup: each such character is
+# backslash-escaped, which CommonMark defines for every ASCII punctuation character.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+
+
 def _md_cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    text = " ".join(text.split())  # a line break would end the table row
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def to_md(report: dict[str, Any]) -> str:

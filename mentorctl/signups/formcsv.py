@@ -11,9 +11,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mentorctl.errors import InputError
 
@@ -26,6 +30,8 @@ SPLITTABLE_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 # Line breaks tried past the middle of a file before giving up splitting it.
 SPLIT_TRIES = 1000
 SPLIT_MARK = "\x00"
+# Bytes of the mapped file looked at in one piece by the scans over the whole file.
+SCAN_CHUNK = 1 << 20
 
 
 @dataclass
@@ -33,14 +39,17 @@ class FormTable:
     """A form export: its header row, and its answers read on demand, one record at a time.
 
     Records are streamed rather than held in a list: an export of 100,000 rows takes several
-    times its file size as Python strings, and an import needs each record only once.
+    times its file size as Python strings, and an import needs each record only once. The
+    file itself is mapped, not read: its pages belong to the page cache, which the system
+    can drop and read again, so a large export does not take its size in the process's own
+    memory.
     """
 
     path: Path
     headers: list[str]
     encoding: str
     delimiter: str
-    raw: bytes = field(repr=False)
+    raw: bytes | mmap.mmap = field(repr=False)
 
     def records(
         self,
@@ -69,12 +78,12 @@ class FormTable:
             return None
         raw = self.raw
         at = int(len(raw) * near)
-        quotes = raw.count(b'"', 0, at)
+        quotes = count_bytes(raw, b'"', 0, at)
         for _ in range(SPLIT_TRIES):
             end = raw.find(b"\n", at)
             if end < 0 or end + 1 >= len(raw):
                 return None
-            quotes += raw.count(b'"', at, end)
+            quotes += count_bytes(raw, b'"', at, end)
             at = end + 1
             if quotes % 2 == 0:
                 return at
@@ -106,17 +115,18 @@ class Records:
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         table, progress, stop = self.table, self.progress, self.stop
-        data = table.raw[self.start : stop]
-        if stop is not None:
-            data += SPLIT_MARK.encode("ascii")  # one byte in every splittable encoding
+        # The mark is one byte in every splittable encoding.
+        source = _Part(
+            table.raw, self.start, stop, SPLIT_MARK.encode("ascii") if stop is not None else b""
+        )
         # Only the file's first bytes can be its byte-order mark.
         encoding = "utf-8" if self.start and table.encoding == "utf-8-sig" else table.encoding
-        source = io.BytesIO(data)
-        text = io.TextIOWrapper(source, encoding=encoding, newline="")
+        buffered = io.BufferedReader(source, buffer_size=1 << 16)
+        text = io.TextIOWrapper(buffered, encoding=encoding, newline="")
         reader = csv.reader(text, delimiter=table.delimiter)
         width = len(table.headers)
         row = self.last_row
-        total = len(data)
+        total = source.size
         try:
             if self.start == 0:
                 next(reader, None)  # the header row, already read
@@ -129,7 +139,7 @@ class Records:
                 row += 1
                 self.last_row = row
                 if progress is not None and row % 2000 == 0:
-                    progress(source.tell(), total)
+                    progress(source.consumed, total)
                 if len(record) != width:
                     if not any(cell.strip() for cell in record):
                         continue
@@ -152,6 +162,77 @@ class Records:
             progress(total, total)
 
 
+class _Part(io.RawIOBase):
+    """The bytes ``raw[start:stop]`` and then ``tail``, read as a file without copying them
+    all at once (``raw`` may be a mapped file of any size)."""
+
+    def __init__(self, raw: bytes | mmap.mmap, start: int, stop: int | None, tail: bytes) -> None:
+        super().__init__()
+        self.raw = raw
+        self.start = self.pos = self.released = start
+        self.stop = len(raw) if stop is None else stop
+        self.tail = tail
+        self.size = self.stop - start + len(tail)
+
+    @property
+    def consumed(self) -> int:
+        return self.pos - self.start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self.pos < self.stop:
+            n = min(len(view), self.stop - self.pos)
+            view[:n] = self.raw[self.pos : self.pos + n]
+            if self.pos + n - self.released >= SCAN_CHUNK:
+                release(self.raw, self.released, self.pos)
+                self.released = self.pos
+        elif self.tail:
+            n = min(len(view), len(self.tail))
+            view[:n], self.tail = self.tail[:n], self.tail[n:]
+        else:
+            return 0
+        self.pos += n
+        return n
+
+
+def release(raw: bytes | mmap.mmap, start: int, end: int) -> None:
+    """Let go of the pages of ``raw[start:end]`` that were read (a mapped file only).
+
+    They stay in the page cache, but no longer count as this process's memory: reading a
+    large export then takes a few MB of it at a time, not its whole size.
+    """
+    if isinstance(raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        first = max(0, start - start % mmap.PAGESIZE)
+        if end > first:
+            raw.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+def _chunks(raw: bytes | mmap.mmap, start: int, end: int) -> Iterator[bytes]:
+    for at in range(start, end, SCAN_CHUNK):
+        yield raw[at : min(at + SCAN_CHUNK, end)]
+        release(raw, at, min(at + SCAN_CHUNK, end))
+
+
+def count_bytes(raw: bytes | mmap.mmap, byte: bytes, start: int, end: int) -> int:
+    """``raw.count(byte, start, end)``, also for a mapped file (which has no count)."""
+    if isinstance(raw, bytes):
+        return raw.count(byte, start, end)
+    return sum(chunk.count(byte) for chunk in _chunks(raw, start, end))
+
+
+def _any_of(raw: bytes | mmap.mmap, byte: bytes) -> bool:
+    return not _all(raw, lambda chunk: byte not in chunk)
+
+
+def _all(raw: bytes | mmap.mmap, test: Callable[[bytes], bool]) -> bool:
+    if isinstance(raw, bytes):
+        return test(raw)
+    return all(test(chunk) for chunk in _chunks(raw, 0, len(raw)))
+
+
 class Misplit(Exception):
     """A part of an export did not end where a record ends; read the file as a whole."""
 
@@ -164,21 +245,22 @@ def normalise_header(text: str) -> str:
 
 def detect_encoding(raw: bytes, path: Path) -> str:
     """The encoding of ``raw``: a byte-order mark decides, else UTF-8 if it is valid, else Windows-1252."""
-    if raw.startswith(b"PK\x03\x04"):
+    start = raw[:4]
+    if start.startswith(b"PK\x03\x04"):
         raise InputError(
             "this is a spreadsheet workbook, not CSV",
             file=path,
             hint="export it from your spreadsheet as 'CSV UTF-8 (comma delimited)'",
         )
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     # No text in any other encoding holds a NUL byte (which the two-process read relies on).
-    if b"\x00" in raw:
+    if _any_of(raw, b"\x00"):
         raise InputError("not a CSV file (it holds binary data)", file=path)
-    if raw.startswith(codecs.BOM_UTF8):
+    if start.startswith(codecs.BOM_UTF8):
         bad = _first_bad_utf8(raw, len(codecs.BOM_UTF8))
         if bad is not None:
-            line = raw.count(b"\n", 0, bad) + 1
+            line = count_bytes(raw, b"\n", 0, bad) + 1
             raise InputError(
                 f"starts with the mark of UTF-8 text, but line {line} holds bytes that are not "
                 "UTF-8",
@@ -186,11 +268,11 @@ def detect_encoding(raw: bytes, path: Path) -> str:
                 hint="export it again as 'CSV UTF-8'",
             )
         return "utf-8-sig"
-    if raw.isascii() or _first_bad_utf8(raw) is None:
+    if _all(raw, bytes.isascii) or _first_bad_utf8(raw) is None:
         return "utf-8"
     # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
     undefined = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
-    return "latin-1" if any(byte in raw for byte in undefined) else "cp1252"
+    return "latin-1" if any(_any_of(raw, byte) for byte in undefined) else "cp1252"
 
 
 def _first_bad_utf8(raw: bytes, start: int = 0, chunk: int = 1 << 14) -> int | None:
@@ -203,6 +285,8 @@ def _first_bad_utf8(raw: bytes, start: int = 0, chunk: int = 1 << 14) -> int | N
     try:
         for at in range(start, len(raw), chunk):
             decoder.decode(raw[at : at + chunk])
+            if (at + chunk) % SCAN_CHUNK < chunk:
+                release(raw, at + chunk - SCAN_CHUNK, at + chunk)
         at = len(raw)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
@@ -239,16 +323,13 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 
 def read_form_csv(path: Path) -> FormTable:
-    """Open a form export: detect its encoding and delimiter and read its header row."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a CSV file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
-    if not raw or raw.isspace():  # isspace stops at the first other byte; strip would copy
+    """Open a form export: detect its encoding and delimiter and read its header row.
+
+    Only a regular file is read: a device such as /dev/zero or a pipe could feed an import
+    until memory runs out.
+    """
+    raw = _map_file(path)
+    if _all(raw, bytes.isspace):
         raise InputError("the file is empty", file=path)
     encoding = detect_encoding(raw, path)
     head = raw[:65536].decode(encoding, errors="ignore")
@@ -262,3 +343,31 @@ def read_form_csv(path: Path) -> FormTable:
     if headers is None or not any(h.strip() for h in headers):
         raise InputError("the file has no header row", file=path, row=1)
     return FormTable(path, _unique_headers(headers), encoding, delimiter, raw)
+
+
+def _map_file(path: Path) -> mmap.mmap | bytes:
+    try:
+        # Non-blocking, so that opening a named pipe does not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a folder, not a CSV file", file=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                "is not a regular file (a device, pipe or socket)",
+                file=path,
+                hint="save the form's export to a file and import that",
+            )
+        if info.st_size == 0:
+            raise InputError("the file is empty", file=path)
+        try:
+            return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the file: {exc}", file=path) from None
+    finally:
+        os.close(fd)

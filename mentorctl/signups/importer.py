@@ -7,8 +7,10 @@ cannot be used are reported (row, field, reason) while the valid rows still go i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from mentorctl.signups.rows import (
     ReadRows,
     Reject,
     read_signups,
+    rejected_rows,
 )
 from mentorctl.store import manifest
 from mentorctl.store.db import Store, serialise_documents
@@ -68,16 +71,13 @@ class ImportResult:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # the first ones, to show
+    rejected: int = 0
     warnings: list[str] = field(default_factory=list)
     changed_fields: Counter[str] = field(default_factory=Counter)
     rejects_file: Path | None = None
     dry_run: bool = False
     suppressed: int = 0  # rows of people who asked to be forgotten, skipped
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejects)
 
 
 def _settle_duplicates(rows: ReadRows, people: dict[str, dict[str, Any]]) -> None:
@@ -149,11 +149,12 @@ def import_signups(
             parallel_min_bytes=parallel_min_bytes,
         )
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
+        result.rejected = rows.rejected
         result.suppressed = skip_suppressed(rows, SuppressionList.for_store(store_path))
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(
-                f"{len(rows.rejects)} row(s) rejected; nothing imported (--strict)",
+                f"{rows.rejected} row(s) rejected; nothing imported (--strict)",
                 file=csv_path,
                 row=first.row,
                 field=first.field,
@@ -166,11 +167,23 @@ def import_signups(
         # Written before the store commits, so a rejects file that cannot be written
         # stops the import as a whole.
         if write_rejects and rows.rejects and not dry_run:
-            result.rejects_file = write_rejects_csv(csv_path, table.headers, rows.rejects)
+            result.rejects_file = write_rejects_csv(
+                csv_path, table.headers, rejected_rows(table, reader, known)
+            )
             manifest.record(store_path.parent, result.rejects_file, "rejects")
         if not dry_run and (store.dirty or not index_current):
             store.commit()
-            importindex.save(index_file, store.identity(), known)
+            try:
+                importindex.save(index_file, store.identity(), known)
+            except OSError as exc:
+                # The people are in the store: the import succeeded. Without an index the
+                # next import rebuilds it from the store, so a stale one must not remain.
+                with contextlib.suppress(OSError):
+                    importindex.discard(index_file)
+                result.warnings.append(
+                    f"the import index could not be written ({exc.strerror or exc}); "
+                    "the next import rebuilds it"
+                )
     return result
 
 
@@ -298,10 +311,9 @@ def _compare(
     return new_docs
 
 
-def write_rejects_csv(csv_path: Path, headers: list[str], rejects: list[Reject]) -> Path:
+def write_rejects_csv(csv_path: Path, headers: list[str], rows: Iterable[list[Any]]) -> Path:
     """Write the rejected rows with their reasons beside the input, readable by the owner only."""
     target = csv_path.with_name(csv_path.stem + ".rejects.csv")
-    rows = ([r.row, r.field, r.reason, *r.record] for r in rejects)
     try:
         csvout.write(target, ["row", "field", "reason", *headers], rows)
     except OSError as exc:

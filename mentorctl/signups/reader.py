@@ -43,7 +43,9 @@ def _remembered(
             found = exc
         cache[text] = found
     if isinstance(found, parse.Rejection):
-        raise found
+        # Each raise adds to the exception's traceback, whose frames hold their rows: without
+        # the reset, the one cached rejection kept every row it was raised for.
+        raise found.with_traceback(None)
     return found
 
 

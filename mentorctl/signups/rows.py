@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +32,16 @@ PARALLEL_MIN_BYTES = 2 << 20
 CHILD_SHARE = 0.44
 
 
+# Rejected rows kept to be shown; the others are only counted. An export of a million bad
+# rows must not take a million rows' worth of memory: the rejects file reads them again.
+KEPT_REJECTS = 1000
+
+
 @dataclass
 class Reject:
     row: int
     field: str
     reason: str
-    record: list[str] = field(repr=False, default_factory=list)
 
 
 @dataclass
@@ -90,7 +94,8 @@ class ReadRows:
     # Email or person id -> the first row it is on, for those on more than one row.
     first_rows: dict[str, int] = field(default_factory=dict)
     repeats: list[tuple[int, int]] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # the first KEPT_REJECTS of them
+    rejected: int = 0
     warnings: list[str] = field(default_factory=list)
     zones: Counter[str] = field(default_factory=Counter)  # unrecognised time zone -> rows
     topics: set[str] = field(default_factory=set)  # goals and expertise not among the topics
@@ -128,7 +133,8 @@ class ReadRows:
         self.last_row = part.last_row + shift
         self.zones.update(part.zones)
         self.topics.update(part.topics)
-        for reject in part.rejects:
+        self.rejected += part.rejected
+        for reject in part.rejects[: KEPT_REJECTS - len(self.rejects)]:
             reject.row += shift
             self.rejects.append(reject)
         self.repeats.extend((first + shift, later + shift) for first, later in part.repeats)
@@ -275,7 +281,9 @@ def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> Re
         try:
             person = reader.read(record)
         except parse.Rejection as exc:
-            rejects.append(Reject(row, exc.field, exc.reason, record))
+            out.rejected += 1
+            if len(rejects) < KEPT_REJECTS:
+                rejects.append(Reject(row, exc.field, exc.reason))
             continue
         person["source"] = source
         email = person["email"]
@@ -286,3 +294,25 @@ def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> Re
         parsed[email] = [row, person]
     out.last_row = records.last_row
     return out
+
+
+def rejected_rows(
+    table: FormTable, reader: RowReader, known: dict[str, str]
+) -> Iterator[list[Any]]:
+    """[row, field, reason, *cells] of each rejected row, read again from the file.
+
+    The same decisions as :func:`_read_part` (a row imported before as it is was not
+    rejected), one row at a time, so that writing the rejects takes no more memory than
+    one row however many there are.
+    """
+    reader.unrecognised_zones = Counter()  # counted on the first read already
+    hasher = reader.hasher
+    for row, record in table.records():
+        fingerprint = hasher.copy()
+        fingerprint.update("\x1f".join(record).encode("utf-8", "surrogatepass"))
+        if fingerprint.hexdigest() in known:
+            continue
+        try:
+            reader.read(record)
+        except parse.Rejection as exc:
+            yield [row, exc.field, exc.reason, *record]

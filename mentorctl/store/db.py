@@ -149,11 +149,16 @@ def _load(path: Path) -> migrations.Tables:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return {}  # only a missing store is a new one
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc.strerror}", file=path) from exc
     if not raw or raw.isspace():
-        return {}
+        # mentorctl never writes an empty store; starting afresh would reuse ids from P1.
+        raise StoreError(
+            "the store is empty",
+            file=path,
+            hint="restore it from a backup in data/backups/; mentorctl left it as it is",
+        )
     try:
         with paused_gc():
             data = orjson.loads(raw)
@@ -176,6 +181,33 @@ def _check_shape(path: Path, data: Any) -> None:
         for doc_id, doc in table.items():
             if not isinstance(doc, dict) or not doc_id.isdigit():
                 raise StoreError(f"table '{name}' has a malformed document '{doc_id}'", file=path)
+    try:
+        migrations.check_version(data)
+    except ValueError as exc:
+        raise StoreError(str(exc), file=path) from None
+    _check_unique_ids(path, data)
+
+
+# Tables whose documents carry an ``id`` that other records refer to: two with one id would
+# make every reference (a pair, a block, forget) ambiguous.
+_ID_TABLES = ("people", "pairs", "concerns", "blocks")
+
+
+def _check_unique_ids(path: Path, data: dict[str, Any]) -> None:
+    for name in _ID_TABLES:
+        seen: set[Any] = set()
+        for doc in data.get(name, {}).values():
+            key = doc.get("id")
+            if key is None:
+                continue
+            if key in seen:
+                shown = key if isinstance(key, str) and key.isalnum() and len(key) < 20 else "?"
+                raise StoreError(
+                    f"table '{name}' holds two records with the id {shown}",
+                    file=path,
+                    hint="restore the store from a backup in data/backups/",
+                )
+            seen.add(key)
 
 
 class Store:
@@ -381,25 +413,70 @@ def _serialised(data: migrations.Tables, sent: dict[str, SerialisedDocuments]) -
 
 @contextlib.contextmanager
 def _exclusive_lock(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` for the block.
+
+    A lock file deleted while a writer holds it would let the next writer create and lock a
+    new file at the same path while the first still runs. So the folder holding the store is
+    locked too (a folder that holds the store cannot simply be deleted), and after taking the
+    file's lock the path must still name the locked file, else it is locked again.
+    """
     timeout = _lock_timeout()
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    deadline = time.monotonic() + timeout
+    dir_fd = _open_lock_file(lock_path.parent, directory=True)
     try:
-        deadline = time.monotonic() + timeout
+        _wait_for_lock(dir_fd, lock_path, deadline, timeout)
         while True:
+            fd = _open_lock_file(lock_path)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise StoreLockedError(
-                        f"another mentorctl command is writing to this program's store "
-                        f"(waited {timeout:g} s)",
-                        file=lock_path.with_suffix(""),
-                        hint="try again when it has finished",
-                    ) from exc
-                time.sleep(LOCK_POLL_SECONDS)
-        yield
+                _wait_for_lock(fd, lock_path, deadline, timeout)
+                if _still_names(lock_path, fd):
+                    break
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+        try:
+            yield
+        finally:
+            os.close(fd)  # closing a descriptor releases its flock
     finally:
-        os.close(fd)  # closing the descriptor releases the flock
+        os.close(dir_fd)
+
+
+def _open_lock_file(lock_path: Path, *, directory: bool = False) -> int:
+    flags = os.O_RDONLY | os.O_DIRECTORY if directory else os.O_RDWR | os.O_CREAT
+    try:
+        return os.open(lock_path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the store's lock: {exc.strerror}",
+            file=lock_path,
+            hint="it must be a file (or folder) you can read and write",
+        ) from None
+
+
+def _still_names(lock_path: Path, fd: int) -> bool:
+    try:
+        named = os.stat(lock_path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_ino, named.st_dev) == (held.st_ino, held.st_dev)
+
+
+def _wait_for_lock(fd: int, lock_path: Path, deadline: float, timeout: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise StoreError(f"cannot lock the store: {exc.strerror}", file=lock_path) from None
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    f"another mentorctl command is writing to this program's store "
+                    f"(waited {timeout:g} s)",
+                    file=lock_path.with_suffix(""),
+                    hint="try again when it has finished",
+                ) from exc
+            time.sleep(LOCK_POLL_SECONDS)

@@ -49,6 +49,25 @@ def current_version(tables: Tables) -> int:
     return int(meta.get("schema_version", 0))
 
 
+def check_version(tables: Tables) -> None:
+    """Raise ValueError unless the store's schema version is one this mentorctl knows.
+
+    A newer store was written by a newer mentorctl: reading it here could drop what that
+    version added, and writing it back would label it with the newer version still.
+    """
+    meta = tables.get(META_TABLE, {}).get(META_ID)
+    if meta is None:
+        return
+    version = meta.get("schema_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValueError("the store's schema_version is not a whole number")
+    if version > SCHEMA_VERSION:
+        raise ValueError(
+            f"the store has schema version {version}, newer than this mentorctl "
+            f"understands ({SCHEMA_VERSION}); upgrade mentorctl"
+        )
+
+
 def pending(tables: Tables) -> list[str]:
     version = current_version(tables)
     return [name for number, name, _ in MIGRATIONS if number > version]

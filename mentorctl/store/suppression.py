@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,8 @@ import orjson
 
 from mentorctl.errors import StoreError
 from mentorctl.fileio import (
-    PRIVATE_FILE_MODE,
-    TEMP_SUFFIX,
     atomic_write_bytes,
+    create_temp,
     ensure_private_dir,
     fsync_dir,
     write_all,
@@ -150,9 +148,8 @@ class SuppressionList:
         folder = self.key_path.parent  # the workspace marker's folder: never chmod'ed here
         key = secrets.token_bytes(KEY_BYTES)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=TEMP_SUFFIX, dir=folder)
+            fd, tmp = create_temp(folder, KEY_FILE)
             try:
-                os.fchmod(fd, PRIVATE_FILE_MODE)
                 write_all(fd, key)
                 os.fsync(fd)
             finally:

@@ -16,13 +16,17 @@ directory and its parents, as git finds a repository.
 
 from __future__ import annotations
 
+import grp
 import json
 import os
+import pwd
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from mentorctl.errors import UsageError
+from mentorctl.errors import ConfigError, UsageError
+from mentorctl.fileio import SHARED_DIR_MODE, atomic_write_text, ensure_dir
 
 MARKER_DIR = ".mentorctl"
 MARKER_FILE = "workspace.json"
@@ -83,6 +87,105 @@ class ProgramPaths:
     def outbox_dir(self) -> Path:
         return self.dir / "outbox"
 
+    def check_permissions(self) -> None:
+        """Refuse a program that another local user could change, as ssh refuses such a key.
+
+        program.yaml and the templates decide what is sent to whom and are rendered as code;
+        a folder others can write to lets them swap any file in it. Raises ConfigError naming
+        the first such path and the chmod that fixes it.
+        """
+        folders = (self.messages_dir, self.data_dir, self.outbox_dir)
+        for folder in folders:
+            if folder.is_symlink():
+                raise ConfigError(
+                    "is a symlink; mentorctl does not follow it",
+                    file=folder,
+                    hint="replace it with a real folder (mkdir) or remove the link",
+                )
+        candidates = [self.dir, self.program_file, *folders]
+        if self.messages_dir.is_dir():
+            candidates.extend(sorted(self.messages_dir.iterdir()))
+        for path in candidates:
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if info.st_uid not in (os.geteuid(), 0):
+                raise ConfigError(
+                    "belongs to another user, who can change it; mentorctl refuses to run "
+                    "this program",
+                    file=path,
+                    hint=f"chown {os.geteuid()} '{path}'",
+                )
+            if _writable_by_others(info):
+                fixed = stat.S_IMODE(info.st_mode) & ~0o022
+                raise ConfigError(
+                    "is writable by other users; mentorctl refuses to run this program",
+                    file=path,
+                    hint=f"chmod {fixed:o} '{path}'",
+                )
+
+    def check_output(self, out: Path) -> None:
+        """Refuse ``--out`` paths that are not a regular file or a new file, or that are the
+        program's own files (settings, templates, store, backups, outbox).
+
+        Raises UsageError; writing there would replace a device, a folder or the store.
+        """
+        try:
+            info = os.stat(out)
+        except FileNotFoundError:
+            if not out.parent.is_dir():
+                raise UsageError(
+                    f"cannot write {out}: the folder {out.parent} does not exist"
+                ) from None
+        except OSError as exc:
+            raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+        else:
+            if stat.S_ISDIR(info.st_mode):
+                raise UsageError(f"cannot write {out}: it is a folder", hint="name a file")
+            if not stat.S_ISREG(info.st_mode):
+                raise UsageError(
+                    f"cannot write {out}: it is not a regular file",
+                    hint="name a new file or an existing regular file",
+                )
+        target = out.resolve()
+        own_file = target == self.program_file.resolve()
+        own_folders = (
+            self.messages_dir,
+            self.data_dir,
+            self.outbox_dir,
+            self.dir.parent / MARKER_DIR,
+        )
+        inside = any(target.is_relative_to(folder.resolve()) for folder in own_folders)
+        if own_file or inside:
+            raise UsageError(
+                f"cannot write {out}: it is one of the program's own files",
+                hint="write the output outside the program's data, messages and outbox",
+            )
+
+
+def _writable_by_others(info: os.stat_result) -> bool:
+    if info.st_mode & stat.S_IWOTH:
+        return True
+    if info.st_mode & stat.S_IWGRP:
+        return not _private_group(info.st_gid, info.st_uid)
+    return False
+
+
+def _private_group(gid: int, uid: int) -> bool:
+    """Whether ``gid`` is the owner's own group with nobody else in it (a user private group,
+    which umask 002 systems give every user): group-writable then means owner-writable."""
+    try:
+        group = grp.getgrgid(gid)
+        user = pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return (
+        user.pw_gid == gid
+        and group.gr_name == user.pw_name
+        and not (set(group.gr_mem) - {user.pw_name})
+    )
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -126,8 +229,8 @@ class Workspace:
         """Create the workspace marker if missing; return whether it was created."""
         if self.marker.exists():
             return False
-        self.marker.parent.mkdir(parents=True, exist_ok=True)
-        self.marker.write_text(json.dumps({"format": WORKSPACE_FORMAT}) + "\n", encoding="utf-8")
+        ensure_dir(self.marker.parent, SHARED_DIR_MODE)
+        atomic_write_text(self.marker, json.dumps({"format": WORKSPACE_FORMAT}) + "\n", 0o644)
         return True
 
     def program_slugs(self) -> list[str]:

@@ -91,6 +91,11 @@ def test_people_who_finished_a_pair_wait_for_a_new_sign_up_or_the_admin(
     returned = ok(cli, "pair", "--return", IDS["meg"], "--today", "2026-03-21", "-w", introduced)
     assert returned["action"] == "returned"
     assert [p["id"] for p in ok(cli, "pair", "-w", introduced)["out_of_round"]] == [IDS["ann"]]
+    # the report's waiting mentees are the ones the next pair run would consider
+    report = ["report", "--json", "--today", "2026-03-21", "-w", introduced]
+    before = ok(cli, *report)["waiting_mentees"]
+    ok(cli, "pair", "--return", IDS["ann"], "--today", "2026-03-21", "-w", introduced)
+    assert ok(cli, *report)["waiting_mentees"] == before + 1
 
 
 def test_all_programs_from_one_cron_line_and_the_program_of_the_folder(

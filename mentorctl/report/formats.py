@@ -42,8 +42,9 @@ def to_csv(report: dict[str, Any]) -> str:
 
 # Markdown and HTML syntax in data (a name such as "[x](https://evil)" or "<img src=...>")
 # must show as written, never become a link, an image or markup: each such character is
-# backslash-escaped, which CommonMark defines for every ASCII punctuation character.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+# backslash-escaped, as CommonMark allows for any ASCII punctuation. Parentheses are left
+# as they are ("Ann (P2)" reads better): with "[" and "]" escaped no link can form.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|~&])")
 
 
 def _md_cell(value: Any) -> str:

@@ -6,9 +6,10 @@ then finds everything already recorded, or gives up with exit code 75. Inside, i
 
 1. settles an interrupted earlier run from the SMTP journal (see :mod:`mentorctl.mail.delivery`);
 2. plans what is due (:mod:`mentorctl.checkins.plan`, :mod:`mentorctl.checkins.schedule`);
-3. renders every message; a template error or an unusable address stops the run here,
-   before anything is written or sent;
-4. writes each message into the outbox and, with ``send``, delivers it over SMTP;
+3. renders every message; a template error stops the run here, before anything is written
+   or sent; a message to an unusable address is left out with a warning (pair id only);
+4. builds each message and checks its own bytes (a message that fails is refused alone and
+   counts as failed), writes it into the outbox and, with ``send``, delivers it over SMTP;
 5. records every message and every status change in the store in one commit. An SMTP run
    first commits its messages as ``queued`` (just before the first leaves), so that a run
    killed while sending is settled by the next one instead of being sent again.
@@ -116,18 +117,51 @@ class Builder:
         )
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
         for pid in o.to:
-            self.address(pid)  # an unusable address stops the run before anything is sent
+            self.address(pid)  # UnusableAddress: the caller skips this message
 
-    def build(self, o: Outgoing) -> EmailMessage:
+    def build(self, o: Outgoing) -> tuple[EmailMessage, bytes]:
+        """The message and its bytes, checked (MessageRefused when they fail the check)."""
         assert o.rendered is not None
-        return self._m.build_email(
+        to = [self.address(p) for p in o.to]
+        msg = self._m.build_email(
             o.rendered,
             sender=self.sender,
-            to=[self.address(p) for p in o.to],
+            to=to,
             reply_to=self.reply_to,
             date=self.now,
             msg_id=self.message_id(o),
         )
+        data = msg.as_bytes()
+        self._m.verify_email(
+            msg,
+            data,
+            sender=self.sender,
+            to=to,
+            reply_to=self.reply_to,
+            subject=o.rendered.subject,
+            what=f"the {o.kind} message of pair {o.pair['id']}",
+        )
+        return msg, data
+
+    def render_usable(
+        self,
+        outgoing: list[Outgoing],
+        warnings: list[str],
+        tick: Callable[[int], None] | None = None,
+    ) -> list[Outgoing]:
+        """Render every message; one whose recipient's address is unusable is left out with
+        a warning naming the pair, and the others go on."""
+        usable = []
+        for done, o in enumerate(outgoing, 1):
+            try:
+                self.render(o)
+            except self._m.UnusableAddress as exc:
+                warnings.append(f"pair {o.pair['id']}: {exc.message}; its {o.kind} was skipped")
+            else:
+                usable.append(o)
+            if tick is not None:
+                tick(done)
+        return usable
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -158,14 +192,23 @@ def _execute(
     sender_factory: SenderFactory | None,
 ) -> None:
     from mentorctl.mail import delivery
+    from mentorctl.mail.messages import MessageRefused
 
     stamp = now.isoformat(timespec="seconds")
     builder = Builder(program, paths, state, now)
     builder.templates.check(tuple(sorted({o.kind for o in outgoing})))
     total = len(outgoing)
-    for done, o in enumerate(outgoing, 1):
-        builder.render(o)
-        _tick(progress, done, total)
+    usable = builder.render_usable(
+        outgoing, result.warnings, lambda done: _tick(progress, done, total)
+    )
+    if len(usable) < total:
+        skipped = {o.pair["id"] for o in outgoing} - {o.pair["id"] for o in usable}
+        for pid in skipped:
+            if changes.get(pid, ({}, ""))[1] == "introduced":  # not introduced without its intro
+                del changes[pid]
+        result.introduced = [p for p in result.introduced if p not in skipped]
+        outgoing[:] = usable
+        total = len(outgoing)
     if result.dry_run:
         verb = "would send" if result.send else "would write"
         result.messages = [_row(o, verb) for o in outgoing]
@@ -190,8 +233,12 @@ def _execute(
     envelope_from = builder.sender.addr_spec
     try:
         for done, o in enumerate(outgoing, 1):
-            msg = builder.build(o)
-            data = msg.as_bytes()
+            try:
+                _, data = builder.build(o)
+            except MessageRefused as exc:
+                result.warnings.append(exc.message)
+                o.results = {p: ("failed", "refused: it failed the header check") for p in o.pending}
+                continue
             outbox.write(o.file, data)
             if sender is None or journal is None:
                 o.results = {p: ("written", None) for p in o.pending}
@@ -318,10 +365,14 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
-    for o in chosen:
-        builder.render(o)
-    for o in chosen:
-        msg = builder.build(o)
+    from mentorctl.mail.messages import MessageRefused
+
+    for o in builder.render_usable(chosen, result.warnings):
+        try:
+            msg, _ = builder.build(o)
+        except MessageRefused as exc:
+            result.warnings.append(exc.message)
+            continue
         result.previews.append(
             {
                 "pair": o.pair["id"],

@@ -237,7 +237,9 @@ def _execute(
                 _, data = builder.build(o)
             except MessageRefused as exc:
                 result.warnings.append(exc.message)
-                o.results = {p: ("failed", "refused: it failed the header check") for p in o.pending}
+                o.results = {
+                    p: ("failed", "refused: it failed the header check") for p in o.pending
+                }
                 continue
             outbox.write(o.file, data)
             if sender is None or journal is None:

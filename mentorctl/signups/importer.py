@@ -186,8 +186,7 @@ def merge_people(
     existing = store.index("people", "email") if pending else {}
     # Addresses stored before they were NFC-normalised still find their person.
     existing = {
-        unicodedata.normalize("NFC", k) if isinstance(k, str) else k: v
-        for k, v in existing.items()
+        unicodedata.normalize("NFC", k) if isinstance(k, str) else k: v for k, v in existing.items()
     }
     if placed is not None and placed.ids:
         first = store.take_numbers(PERSON_COUNTER, len(placed.ids))

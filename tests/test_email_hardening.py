@@ -15,6 +15,8 @@ from helpers import PROGRAM, people, read_store, write_csv
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     SMALL,
+    Collector,
+    EphemeralController,
     edit_template,
     introduced_fixture,
     messages,
@@ -24,9 +26,10 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     parse_eml,
     program_dir,
     store_path,
+    use_smtp,
 )
 
-from mentorctl.mail import headers
+from mentorctl.mail import delivery, headers
 from mentorctl.mail import messages as messages_module
 
 B64_BODY = base64.b64encode(b"x\r\n\r\nHello from the attacker").decode("ascii")
@@ -303,3 +306,57 @@ def test_an_answer_key_that_may_be_personal_data_is_not_echoed(
         "mentorctl: error: --answer KEY: unknown key (not shown, it may be personal data); "
         "expected KEY=VALUE with KEY one of met, progress, note, fit\n"
     )
+
+
+# -- item 4: non-ASCII addresses and a server without SMTPUTF8 -----------------------------
+
+
+def _non_ascii_people(workspace: Path) -> None:
+    """Ann's address gets a non-ASCII local part (only SMTPUTF8 carries it), Bo's a
+    non-ASCII domain (IDNA carries it)."""
+    data = read_store(store_path(workspace))
+    for doc in data["people"].values():
+        if doc["id"] == IDS["ann"]:
+            doc["email"] = "annë@example.org"
+        if doc["id"] == IDS["bo"]:
+            doc["email"] = "bo@bücher.example"
+    store_path(workspace).write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("smtputf8", [False, True], ids=["without-smtputf8", "with-smtputf8"])
+def test_a_non_ascii_address_reaches_whoever_the_server_can_reach(
+    paired: Path, cli, smtputf8: bool
+) -> None:
+    handler = Collector()
+    controller = EphemeralController(
+        handler, hostname="127.0.0.1", port=0, enable_SMTPUTF8=smtputf8
+    )
+    controller.start()
+    try:
+        use_smtp(paired, controller.port)
+        _non_ascii_people(paired)
+        result = cli("introduce", "--send", "-w", paired, "--json")
+    finally:
+        controller.stop()
+    out = json.loads(result.stdout)
+    got = {r.message["Message-ID"].split(".")[1]: r for r in handler.received}
+    assert set(got) == {"M1", "M2"}
+    if smtputf8:
+        assert result.exit_code == 0, result.output
+        assert sorted(got["M1"].rcpt_tos) == ["annë@example.org", "meg@example.org"]
+        assert sorted(got["M2"].rcpt_tos) == ["bo@bücher.example", "raj@example.org"]
+        return
+    assert result.exit_code == 4, result.output
+    # M1: Meg gets it, addressed to her alone; Ann's address needs SMTPUTF8.
+    assert got["M1"].rcpt_tos == ["meg@example.org"]
+    assert [a.addr_spec for a in got["M1"].message["To"].addresses] == ["meg@example.org"]
+    (m1,) = [m for m in out["messages"] if m["pair"] == "M1"]
+    assert m1["status"] == "failed"
+    assert m1["errors"] == {IDS["ann"]: delivery.NO_SMTPUTF8}
+    assert "ë" not in result.stderr and "@" not in json.dumps(m1["errors"])
+    # M2: a non-ASCII domain goes as IDNA, to both.
+    assert sorted(got["M2"].rcpt_tos) == ["bo@xn--bcher-kva.example", "raj@example.org"]
+    stored = {m["pair"]: m for m in messages(paired)}
+    assert stored["M1"]["delivery"][IDS["meg"]]["status"] == "sent"
+    assert stored["M1"]["delivery"][IDS["ann"]]["status"] == "failed"
+    assert stored["M2"]["status"] == "sent"

@@ -119,15 +119,22 @@ class Builder:
         for pid in o.to:
             self.address(pid)  # UnusableAddress: the caller skips this message
 
-    def build(self, o: Outgoing) -> tuple[EmailMessage, bytes]:
-        """The message and its bytes, checked (MessageRefused when they fail the check)."""
+    def build(self, o: Outgoing, *, ascii_only: bool = False) -> tuple[EmailMessage, bytes]:
+        """The message and its bytes, checked (MessageRefused when they fail the check).
+        ``ascii_only``: addressed to the people whose address can be written in ASCII only,
+        for a server without SMTPUTF8."""
         assert o.rendered is not None
+        sender, reply_to = self.sender, self.reply_to
         to = [self.address(p) for p in o.to]
+        if ascii_only:
+            to = [a for a in map(self._m.ascii_address, to) if a is not None]
+            sender = self._m.ascii_address(sender) or sender
+            reply_to = self._m.ascii_address(reply_to) if reply_to else None
         msg = self._m.build_email(
             o.rendered,
-            sender=self.sender,
+            sender=sender,
             to=to,
-            reply_to=self.reply_to,
+            reply_to=reply_to,
             date=self.now,
             msg_id=self.message_id(o),
         )
@@ -135,9 +142,9 @@ class Builder:
         self._m.verify_email(
             msg,
             data,
-            sender=self.sender,
+            sender=sender,
             to=to,
-            reply_to=self.reply_to,
+            reply_to=reply_to,
             subject=o.rendered.subject,
             what=f"the {o.kind} message of pair {o.pair['id']}",
         )
@@ -229,8 +236,8 @@ def _execute(
         changes = {}
         store.commit()
         journal = delivery.Journal(paths.data_dir)
+        journal.ready()
     outbox = delivery.Outbox(paths.dir)
-    envelope_from = builder.sender.addr_spec
     try:
         for done, o in enumerate(outgoing, 1):
             try:
@@ -245,14 +252,16 @@ def _execute(
             if sender is None or journal is None:
                 o.results = {p: ("written", None) for p in o.pending}
             else:
-                envelope = {builder.address(p).addr_spec: p for p in o.pending}
-                utf8 = not all(a.isascii() for a in (envelope_from, *envelope))
-                refused = sender.send(envelope_from, list(envelope), data, utf8=utf8)
-                for addr, person in envelope.items():
-                    error = refused.get(addr)
+                people = {p: builder.address(p) for p in o.pending}
+                outcome = delivery.deliver(
+                    sender, builder.sender, people, data,
+                    lambda o=o: builder.build(o, ascii_only=True)[1],
+                )  # fmt: skip
+                accepted = [p for p, error in outcome.items() if error is None]
+                if accepted:  # first thing after the server's "250": see delivery.Journal
+                    journal.append(*({"key": o.key, "person": p, "at": stamp} for p in accepted))
+                for person, error in outcome.items():
                     o.results[person] = ("sent", None) if error is None else ("failed", error)
-                    if error is None:
-                        journal.append({"key": o.key, "person": person, "at": stamp})
             _tick(progress, done, total)
     finally:
         if sender is not None:

@@ -47,6 +47,7 @@ from mentorctl.fileio import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, ensure_private
 
 if TYPE_CHECKING:
     import smtplib
+    from email.headerregistry import Address
 
     from mentorctl.programs.program import Program
 
@@ -55,6 +56,10 @@ if TYPE_CHECKING:
 EXIT_DELIVERY_FAILED = 4
 JOURNAL_NAME = "smtp-journal.jsonl"
 SMTP_TIMEOUT = 30.0
+NO_SMTPUTF8 = (
+    "the SMTP server does not support SMTPUTF8, which this non-ASCII address needs; "
+    "use a server that does, or ask the person for another address"
+)
 _ADDRESS_LIKE = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
 
 
@@ -208,6 +213,7 @@ class SmtpSender:
             if s.username:
                 stage = "login"
                 smtp.login(s.username, self._password or "")
+            smtp.ehlo_or_helo_if_needed()  # its extensions (SMTPUTF8) are known before sending
         except (smtplib.SMTPException, OSError) as exc:
             if smtp is not None:
                 with contextlib.suppress(Exception):
@@ -252,6 +258,12 @@ class SmtpSender:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def smtputf8(self) -> bool:
+        """Whether the server takes non-ASCII addresses (SMTPUTF8). True while not connected:
+        :meth:`send` then reports the lost connection itself."""
+        return self._smtp is None or bool(self._smtp.has_extn("smtputf8"))
+
     def _wait_turn(self) -> None:
         now = self._clock()
         if self._next_at is not None and now < self._next_at:
@@ -282,6 +294,8 @@ class SmtpSender:
             }
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             return dict.fromkeys(recipients, describe_smtp_error(exc.smtp_code, exc.smtp_error))
+        except smtplib.SMTPNotSupportedError:
+            return dict.fromkeys(recipients, NO_SMTPUTF8)  # refused before MAIL FROM: nothing sent
         except (smtplib.SMTPException, OSError):
             # The message may or may not have arrived: count it as failed (the next run
             # retries it) and reconnect for the rest of this run.
@@ -290,6 +304,44 @@ class SmtpSender:
             self._smtp = None
             return dict.fromkeys(recipients, "the SMTP connection was lost during delivery")
         return {addr: describe_smtp_error(code, msg) for addr, (code, msg) in refused.items()}
+
+
+def deliver(
+    smtp: SmtpSender,
+    sender: Address,
+    people: dict[str, Address],
+    data: bytes,
+    ascii_data: Callable[[], bytes],
+) -> dict[str, str | None]:
+    """Send one message to ``people`` (person id -> address): ``{person id: error, or None
+    when the server accepted it}``.
+
+    A non-ASCII address needs SMTPUTF8. When the server lacks it, the people whose address
+    can be written in ASCII (a non-ASCII domain as IDNA) get ``ascii_data()``, the message
+    addressed to them alone, and the others fail with the reason (:data:`NO_SMTPUTF8`).
+    """
+    from mentorctl.mail.headers import MessageRefused, ascii_address
+
+    envelope = {a.addr_spec: p for p, a in people.items()}
+    utf8 = not all(a.isascii() for a in (sender.addr_spec, *envelope))
+    if utf8 and not smtp.smtputf8:
+        ascii_from = ascii_address(sender)
+        reachable = {p: ascii_address(a) for p, a in people.items()}
+        outcome: dict[str, str | None] = {
+            p: NO_SMTPUTF8 for p, a in reachable.items() if a is None or ascii_from is None
+        }
+        envelope = {a.addr_spec: p for p, a in reachable.items() if a and p not in outcome}
+        if not envelope or ascii_from is None:
+            return outcome
+        try:
+            data = ascii_data()
+        except MessageRefused:
+            return dict.fromkeys(people, "refused: it failed the header check")
+        refused = smtp.send(ascii_from.addr_spec, list(envelope), data)
+        outcome.update({person: refused.get(addr) for addr, person in envelope.items()})
+        return outcome
+    refused = smtp.send(sender.addr_spec, list(envelope), data, utf8=utf8)
+    return {person: refused.get(addr) for addr, person in envelope.items()}
 
 
 # -- the journal --------------------------------------------------------------------------
@@ -317,11 +369,18 @@ class Journal:
                 entries.append(entry)
         return entries
 
-    def append(self, entry: dict[str, Any]) -> None:
+    def ready(self) -> None:
+        """Open the journal before the first delivery, so that recording one is a write and
+        an fsync only."""
         if self._fd is None:
             ensure_private_dir(self.path.parent)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
-        os.write(self._fd, orjson.dumps(entry) + b"\n")
+
+    def append(self, *entries: dict[str, Any]) -> None:
+        """Record ``entries`` (one message's accepted recipients) with one write and one fsync."""
+        self.ready()
+        assert self._fd is not None
+        os.write(self._fd, b"".join(orjson.dumps(e) + b"\n" for e in entries))
         os.fsync(self._fd)
 
     def close(self) -> None:
@@ -344,6 +403,7 @@ class Journal:
 
 __all__ = [
     "EXIT_DELIVERY_FAILED",
+    "NO_SMTPUTF8",
     "PRIVATE_DIR_MODE",
     "DeliveryError",
     "Journal",
@@ -351,6 +411,7 @@ __all__ = [
     "OutboxError",
     "SmtpSender",
     "SmtpSettings",
+    "deliver",
     "describe_smtp_error",
     "smtp_password",
 ]

@@ -90,6 +90,20 @@ def make_address(name: Any, addr: str, *, who: str) -> Address:
     return Address(display_name=header_text(name or "", 200), username=local, domain=domain)
 
 
+def ascii_address(address: Address) -> Address | None:
+    """``address`` written in ASCII (a non-ASCII domain as IDNA), for a server without
+    SMTPUTF8; None when its local part is not ASCII, which only SMTPUTF8 can carry."""
+    if address.addr_spec.isascii():
+        return address
+    if not address.username.isascii():
+        return None
+    try:
+        domain = address.domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return Address(display_name=address.display_name, username=address.username, domain=domain)
+
+
 def address_domain(addr: str) -> str:
     domain = addr.rpartition("@")[2].strip().lower()
     try:
@@ -304,6 +318,7 @@ __all__ = [
     "Rendered",
     "UnusableAddress",
     "address_domain",
+    "ascii_address",
     "build_email",
     "checked_address",
     "header_text",

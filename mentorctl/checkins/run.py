@@ -256,10 +256,8 @@ def _execute(
                 outcome = delivery.deliver(
                     sender, builder.sender, people, data,
                     lambda o=o: builder.build(o, ascii_only=True)[1],
+                    journal=journal, key=o.key, at=stamp,
                 )  # fmt: skip
-                accepted = [p for p, error in outcome.items() if error is None]
-                if accepted:  # first thing after the server's "250": see delivery.Journal
-                    journal.append(*({"key": o.key, "person": p, "at": stamp} for p in accepted))
                 for person, error in outcome.items():
                     o.results[person] = ("sent", None) if error is None else ("failed", error)
             _tick(progress, done, total)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email.header
+import email.parser
 import email.policy
 import email.utils
 import hashlib
@@ -255,6 +257,15 @@ class MessageRefused(InputError):
     """A built message failed the check of its own bytes; it is neither written nor sent."""
 
 
+def _decoded(value: str) -> str:
+    """A raw header value unfolded and its encoded words decoded, as a mail client shows it."""
+    unfolded = _FOLD.sub("", value)
+    return str(email.header.make_header(email.header.decode_header(unfolded)))
+
+
+_FOLD = re.compile(r"\r\n(?=[ \t])")
+
+
 def verify_email(
     msg: EmailMessage,
     data: bytes,
@@ -266,27 +277,38 @@ def verify_email(
     what: str,
 ) -> None:
     """Parse ``data`` (``msg`` as bytes) back and check it says what was built: the same
-    header names, none outside the expected set, From, To and Reply-To exactly the
+    header names, none outside the expected set, no line break but the CRLF ending each
+    line, nothing that decodes to a control character, From, To and Reply-To exactly the
     addresses given, and the Subject as rendered. A mismatch raises :class:`MessageRefused`
-    naming ``what`` (a pair and message, never an address)."""
+    naming ``what`` (a pair and message, never an address).
+
+    It reads the header block only (where that block ends is part of the check; the bodies
+    are the email package's own encoding of the rendered text), with the standard library's
+    fast parsers: a full parse would cost more than building the message.
+    """
     problem = None
     try:
-        parsed = email.message_from_string(data.decode("utf-8"), policy=email.policy.default)
+        head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+        parsed = email.parser.Parser(policy=email.policy.compat32).parsestr(
+            head + "\r\n\r\n", headersonly=True
+        )
         names = [k.lower() for k in parsed]
         wanted = {"from": [sender], "to": to, "reply-to": [reply_to] if reply_to else []}
         if names != [k.lower() for k in msg] or not set(names) <= _ALLOWED_HEADERS:
             problem = "its headers are not the ones it was built with"
-        elif parsed.defects:
+        elif parsed.defects or any("\r" in ln or "\n" in ln for ln in head.split("\r\n")):
             problem = "it does not parse cleanly"
+        elif not all(_decoded(v).isprintable() for v in parsed.values()):
+            problem = "a header decodes to a control character"
         else:
             for name, addresses in wanted.items():
-                header = parsed[name]
-                found = [a.addr_spec for a in header.addresses] if header is not None else []
+                value = parsed.get(name)
+                found = [a for _, a in email.utils.getaddresses([value])] if value else []
                 if found != [a.addr_spec for a in addresses]:
                     problem = f"its {name.title()} addresses are not the pair's"
                     break
             else:
-                if str(parsed["Subject"]) != header_text(subject):
+                if _decoded(parsed.get("Subject", "")) != header_text(subject):
                     problem = "its Subject is not the rendered one"
     except Exception as exc:  # any parse failure means the bytes are not what was built
         problem = f"it cannot be parsed back ({type(exc).__name__})"

@@ -360,7 +360,7 @@ def preview_introductions(
     start: dt.date | None = None,
 ) -> RunResult:
     """One rendered introduction per pair not yet introduced; reads the store, writes nothing."""
-    from mentorctl.mail.messages import preview_text
+    from mentorctl.mail.messages import MessageRefused, preview_text
     from mentorctl.store.db import Store
 
     _check_limit(limit)
@@ -374,8 +374,6 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
-    from mentorctl.mail.messages import MessageRefused
-
     for o in builder.render_usable(chosen, result.warnings):
         try:
             msg, _ = builder.build(o)

@@ -360,3 +360,20 @@ def test_a_non_ascii_address_reaches_whoever_the_server_can_reach(
     assert stored["M1"]["delivery"][IDS["meg"]]["status"] == "sent"
     assert stored["M1"]["delivery"][IDS["ann"]]["status"] == "failed"
     assert stored["M2"]["status"] == "sent"
+
+
+def test_checkin_skips_only_the_pair_with_an_unusable_address(introduced: Path, cli) -> None:
+    data = read_store(store_path(introduced))
+    for doc in data["people"].values():
+        if doc["id"] == IDS["raj"]:
+            doc["email"] = "raj\x01@example.org"  # as an older mentorctl imported it
+    store_path(introduced).write_text(json.dumps(data), encoding="utf-8")
+    result = cli("checkin", "-w", introduced, "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [(m["pair"], m["kind"], m["week"]) for m in out["messages"]] == [("M1", "weekly", 1)]
+    assert out["warnings"] == [
+        "pair M2: person P2 has an email address that cannot be used in a message; "
+        "its weekly was skipped"
+    ]
+    assert "raj" not in result.output

@@ -58,6 +58,9 @@ def test_hostile_rows_are_defused(workspace: Path, cli) -> None:
     assert names["eve@example.org"] == "Eve Bcc: victim@example.net"  # one line, no header
     assert names["formula@example.org"].startswith("=HYPERLINK")  # neutralised on CSV export
     assert names["bell@example.org"] == "Bell[31m"  # no terminal control characters
+    assert not any("bob" in address for address in names)  # a control character: rejected
+    assert [a for a in names if a.startswith("jos")] == ["josé@example.org"]  # NFC: one person
+    assert names["josé@example.org"] == "José Decomposed"  # the later row is kept
     for name in names.values():
         assert name.isprintable()
 

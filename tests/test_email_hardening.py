@@ -377,3 +377,15 @@ def test_checkin_skips_only_the_pair_with_an_unusable_address(introduced: Path, 
         "its weekly was skipped"
     ]
     assert "raj" not in result.output
+
+
+def test_invisible_joiners_in_names_are_kept_not_refused(paired: Path, cli) -> None:
+    name = (
+        "Ann\u200cmarie \U0001f469\u200d\U0001f4bb"  # a Persian-style ZWNJ, an emoji ZWJ sequence
+    )
+    _rename(paired, IDS["ann"], name)
+    result = cli("introduce", "-w", paired)
+    assert result.exit_code == 0, result.output
+    msg = parse_eml((program_dir(paired) / "outbox/M1-intro.eml").read_bytes())
+    assert msg["Subject"] == "Meet your Test Program match: Ann\u200cmarie and Meg"
+    assert msg["To"].addresses[0].display_name == name

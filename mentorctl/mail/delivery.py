@@ -373,11 +373,15 @@ def deliver(
             return dict.fromkeys(people, "refused: it failed the header check")
         envelope_from, utf8 = ascii_from.addr_spec, False
     handed: list[str] = []
+    # Made before sending, so the hand-over costs one write (a kill between the hand-over
+    # and that write is the one way a message goes twice).
+    lines = {
+        a: orjson.dumps({"key": key, "person": p, "at": at}) + b"\n" for a, p in envelope.items()
+    }
 
     def handed_over(addresses: list[str]) -> None:
-        persons = [envelope[a] for a in addresses]
-        handed.extend(persons)
-        journal.append(*({"key": key, "person": p, "at": at} for p in persons))
+        journal.write(b"".join(map(lines.__getitem__, addresses)))
+        handed.extend(envelope[a] for a in addresses)
 
     refused = smtp.send(envelope_from, list(envelope), data, utf8=utf8, handed_over=handed_over)
     outcome.update({person: refused.get(addr) for addr, person in envelope.items()})
@@ -429,11 +433,15 @@ class Journal:
     def append(self, *entries: dict[str, Any]) -> None:
         """Record ``entries`` (one message's accepted recipients) with one write and one fsync.
         The write alone survives a killed process; the fsync is for a machine that stops."""
-        if not entries:
+        self.write(b"".join(orjson.dumps(e) + b"\n" for e in entries))
+
+    def write(self, lines: bytes) -> None:
+        """Append ``lines`` (JSON lines) in one write, then fsync."""
+        if not lines:
             return
         self.ready()
         assert self._fd is not None
-        os.write(self._fd, b"".join(orjson.dumps(e) + b"\n" for e in entries))
+        os.write(self._fd, lines)
         os.fsync(self._fd)
 
     def close(self) -> None:

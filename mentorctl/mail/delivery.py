@@ -30,7 +30,7 @@ a second line takes the first back. The next run (which holds the store's lock, 
 run is sending) marks every journalled delivery as sent and every other ``queued`` one as
 failed, to be retried. A message goes twice only when a kill lands in the microseconds
 between the hand-over and the journal's write (tests/test_delivery_crash.py counts it:
-none in 200 kills); one is lost only when a kill lands after that write and the server then
+none in 100 kills, three runs); one is lost only when a kill lands after that write and the server then
 refuses the message at its end, which the next run cannot know.
 """
 

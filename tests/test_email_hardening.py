@@ -30,7 +30,6 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 )
 
 from mentorctl.mail import delivery, headers
-from mentorctl.mail import messages as messages_module
 
 B64_BODY = base64.b64encode(b"x\r\n\r\nHello from the attacker").decode("ascii")
 INJECTIONS = {
@@ -145,7 +144,7 @@ def test_a_refused_message_is_neither_written_nor_sent_and_the_rest_go(
             msg["Bcc"] = "victim@evil.example"
         return msg
 
-    monkeypatch.setattr(messages_module, "build_email", leaky)
+    monkeypatch.setattr(headers, "build_email", leaky)
     result = cli("introduce", "-w", paired)
     assert result.exit_code == 4, result.output
     assert (

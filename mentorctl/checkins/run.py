@@ -120,35 +120,17 @@ class Builder:
             self.address(pid)  # UnusableAddress: the caller skips this message
 
     def build(self, o: Outgoing, *, ascii_only: bool = False) -> tuple[EmailMessage, bytes]:
-        """The message and its bytes, checked (MessageRefused when they fail the check).
-        ``ascii_only``: addressed to the people whose address can be written in ASCII only,
-        for a server without SMTPUTF8."""
+        """The message and its bytes, checked (MessageRefused if they fail); ``ascii_only``:
+        to the people whose address ASCII can write (a server without SMTPUTF8)."""
         assert o.rendered is not None
-        sender, reply_to = self.sender, self.reply_to
         to = [self.address(p) for p in o.to]
-        if ascii_only:
-            to = [a for a in map(self._m.ascii_address, to) if a is not None]
-            sender = self._m.ascii_address(sender) or sender
-            reply_to = self._m.ascii_address(reply_to) if reply_to else None
-        msg = self._m.build_email(
+        return self._m.build_checked(
             o.rendered,
-            sender=sender,
-            to=to,
-            reply_to=reply_to,
+            *self._m.ascii_only(self.sender, to, self.reply_to, on=ascii_only),
             date=self.now,
             msg_id=self.message_id(o),
-        )
-        data = msg.as_bytes()
-        self._m.verify_email(
-            msg,
-            data,
-            sender=sender,
-            to=to,
-            reply_to=reply_to,
-            subject=o.rendered.subject,
             what=f"the {o.kind} message of pair {o.pair['id']}",
         )
-        return msg, data
 
     def render_usable(
         self,

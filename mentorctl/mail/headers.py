@@ -322,6 +322,40 @@ def verify_email(
         )
 
 
+def ascii_only(
+    sender: Address, to: list[Address], reply_to: Address | None, *, on: bool = True
+) -> tuple[Address, list[Address], Address | None]:
+    """The addresses of a message, ``on``: as ASCII writes them for a server without SMTPUTF8
+    (a To address that ASCII cannot write is left out)."""
+    if not on:
+        return sender, to, reply_to
+    return (
+        ascii_address(sender) or sender,
+        [a for a in map(ascii_address, to) if a is not None],
+        ascii_address(reply_to) if reply_to else None,
+    )
+
+
+def build_checked(
+    rendered: Rendered,
+    sender: Address,
+    to: list[Address],
+    reply_to: Address | None,
+    *,
+    date: dt.datetime,
+    msg_id: str,
+    what: str,
+) -> tuple[EmailMessage, bytes]:
+    """:func:`build_email`, its bytes, and :func:`verify_email` of them (``what`` names the
+    message in a refusal)."""
+    msg = build_email(rendered, sender=sender, to=to, reply_to=reply_to, date=date, msg_id=msg_id)
+    data = msg.as_bytes()
+    verify_email(
+        msg, data, sender=sender, to=to, reply_to=reply_to, subject=rendered.subject, what=what
+    )
+    return msg, data
+
+
 def sender_addresses(program: Program) -> tuple[Address, Address | None]:
     sender = program.data["sender"]
     who = f"{program.path}: sender"
@@ -344,6 +378,8 @@ __all__ = [
     "UnusableAddress",
     "address_domain",
     "ascii_address",
+    "ascii_only",
+    "build_checked",
     "build_email",
     "checked_address",
     "header_text",

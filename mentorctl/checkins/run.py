@@ -133,24 +133,22 @@ class Builder:
         )
 
     def render_usable(
-        self,
-        outgoing: list[Outgoing],
-        warnings: list[str],
-        tick: Callable[[int], None] | None = None,
+        self, outgoing: list[Outgoing], result: RunResult, progress: Progress | None = None
     ) -> list[Outgoing]:
-        """Render every message; one whose recipient's address is unusable is left out with
-        a warning naming the pair, and the others go on."""
-        usable = []
+        """Render every message; a pair with an unusable address is left out with a warning
+        (and not introduced), and the others go on."""
+        skipped: set[str] = set()
         for done, o in enumerate(outgoing, 1):
             try:
                 self.render(o)
             except self._m.UnusableAddress as exc:
-                warnings.append(f"pair {o.pair['id']}: {exc.message}; its {o.kind} was skipped")
-            else:
-                usable.append(o)
-            if tick is not None:
-                tick(done)
-        return usable
+                result.warnings.append(
+                    f"pair {o.pair['id']}: {exc.message}; its {o.kind} was skipped"
+                )
+                skipped.add(o.pair["id"])
+            _tick(progress, done, len(outgoing))
+        result.introduced = [p for p in result.introduced if p not in skipped]
+        return [o for o in outgoing if o.pair["id"] not in skipped]
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -186,18 +184,11 @@ def _execute(
     stamp = now.isoformat(timespec="seconds")
     builder = Builder(program, paths, state, now)
     builder.templates.check(tuple(sorted({o.kind for o in outgoing})))
+    outgoing[:] = builder.render_usable(outgoing, result, progress)
+    for pid in [p for p, (_, note) in changes.items() if note == "introduced"]:
+        if pid not in result.introduced:
+            del changes[pid]  # its introduction was left out
     total = len(outgoing)
-    usable = builder.render_usable(
-        outgoing, result.warnings, lambda done: _tick(progress, done, total)
-    )
-    if len(usable) < total:
-        skipped = {o.pair["id"] for o in outgoing} - {o.pair["id"] for o in usable}
-        for pid in skipped:
-            if changes.get(pid, ({}, ""))[1] == "introduced":  # not introduced without its intro
-                del changes[pid]
-        result.introduced = [p for p in result.introduced if p not in skipped]
-        outgoing[:] = usable
-        total = len(outgoing)
     if result.dry_run:
         verb = "would send" if result.send else "would write"
         result.messages = [_row(o, verb) for o in outgoing]
@@ -356,7 +347,7 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
-    for o in builder.render_usable(chosen, result.warnings):
+    for o in builder.render_usable(chosen, result):
         try:
             msg, _ = builder.build(o)
         except MessageRefused as exc:

@@ -316,3 +316,41 @@ def test_starttls_is_required_when_configured(paired, smtp_server, cli) -> None:
     assert "STARTTLS with the SMTP server" in result.stderr and "nothing was sent" in result.stderr
     assert smtp_server.handler.received == []
     assert store_path(paired).read_bytes() == before
+
+
+def test_the_journal_takes_back_what_the_server_refused_at_the_end(tmp_path: Path) -> None:
+    journal = delivery.Journal(tmp_path)
+    journal.ready()
+    key = "M1/intro/0/all"
+    journal.append({"key": key, "person": "P1", "at": "t"}, {"key": key, "person": "P3", "at": "t"})
+    journal.append({"key": key, "person": "P3", "refused": True})
+    journal.close()
+    with open(journal.path, "ab") as handle:
+        handle.write(b'{"key": "M2/intro/0/all", "per')  # the torn line of a killed run
+    assert [(e["key"], e["person"]) for e in journal.read()] == [(key, "P1")]
+
+
+class RefusingData(Collector):
+    """Accepts every recipient, then refuses the message of pair M1 at the end of its data."""
+
+    async def handle_DATA(self, server, session, envelope):
+        if b".M1." in bytes(envelope.content).split(b"Message-ID:", 1)[1][:40]:
+            return "554 5.7.1 Message rejected as spam"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_message_refused_after_its_data_fails_for_both(paired, cli) -> None:
+    handler = RefusingData()
+    controller = EphemeralController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        use_smtp(paired, controller.port)
+        result = cli("introduce", "--send", "-w", paired)
+    finally:
+        controller.stop()
+    assert result.exit_code == 4, result.output
+    assert [r.message["Message-ID"].split(".")[1] for r in handler.received] == ["M2"]
+    m1 = next(m for m in messages(paired) if m["pair"] == "M1")
+    assert m1["status"] == "failed"
+    assert {d["error"] for d in m1["delivery"].values()} == {"554 5.7.1 Message rejected as spam"}
+    assert not (program_dir(paired) / "data" / delivery.JOURNAL_NAME).exists()

@@ -4,6 +4,8 @@ or accepted and made inert."""
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import re
 import shutil
 from pathlib import Path
@@ -12,8 +14,23 @@ import pytest
 from helpers import PROGRAM, people
 
 HOSTILE = Path(__file__).parent / "hostile"
-ACCEPTED = {"defused.csv", "disguised_formulas.csv"}
-REFUSED = sorted(p.name for p in HOSTILE.glob("*.csv") if p.name not in ACCEPTED)
+ACCEPTED = {"disguised_formulas.csv"}
+REFUSED = sorted(
+    p.name
+    for p in HOSTILE.glob("*.csv")
+    if p.name not in ACCEPTED and not p.name.startswith("defused")
+)
+INTRO_HEADERS = [
+    "From",
+    "To",
+    "Reply-To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Auto-Submitted",
+    "MIME-Version",
+    "Content-Type",
+]
 
 
 def _one_error_line(stderr: str) -> str:
@@ -49,8 +66,32 @@ def test_hostile_rows_are_defused(workspace: Path, cli) -> None:
     assert names["eve@example.org"] == "Eve Bcc: victim@example.net"  # one line, no header
     assert names["formula@example.org"].startswith("=HYPERLINK")  # neutralised on CSV export
     assert names["bell@example.org"] == "Bell[31m"  # no terminal control characters
+    assert not any("bob" in address for address in names)  # a control character: rejected
+    assert [a for a in names if a.startswith("jos")] == ["josé@example.org"]  # NFC: one person
+    assert names["josé@example.org"] == "José Decomposed"  # the later row is kept
     for name in names.values():
         assert name.isprintable()
+
+
+def test_encoded_word_names_add_no_header(workspace: Path, cli) -> None:
+    """RFC 2047 encoded words that decode to line breaks (q, base64, bare LF, quoted) in every
+    name of a program: previews show, and every built message has just its own headers."""
+    result = cli("import-signups", HOSTILE / "defused_encoded_words.csv", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert cli("pair", "--commit", "-w", workspace).exit_code == 0
+    preview = cli("introduce", "--preview", "-w", workspace)
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.count("===== pair M") == 4
+    written = cli("introduce", "-w", workspace)
+    assert written.exit_code == 0, written.output
+    files = sorted((workspace / PROGRAM / "outbox").glob("*.eml"))
+    assert len(files) == 4
+    for path in files:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert list(msg.keys()) == INTRO_HEADERS, path.name
+        assert msg.defects == []
+        assert all(a.domain == "example.org" for a in msg["To"].addresses), path.name
+        assert msg.get_body(("plain",)).get_content().startswith("Hello ")
 
 
 def test_invalid_program_yaml_is_refused(workspace: Path, cli) -> None:

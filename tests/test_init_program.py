@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, write_csv
 
-from mentorctl.programs.program import list_templates, load_program
+from mentorctl.programs.catalogue import list_templates
+from mentorctl.programs.program import load_program
 
 TEMPLATE_KEYS = ["career", "parenting", "personal", "professional", "skills", "support"]
 

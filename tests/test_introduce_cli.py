@@ -161,18 +161,24 @@ def test_a_template_error_stops_before_anything_is_written(paired: Path, cli) ->
     assert preview.exit_code == 1 and "'progam' is undefined" in preview.stderr
 
 
-def test_an_unusable_address_stops_the_run_naming_the_person(paired: Path, cli) -> None:
+def test_an_unusable_address_skips_its_pair_only(paired: Path, cli) -> None:
     data = read_store(store_path(paired))
     for doc in data["people"].values():
         if doc["id"] == IDS["raj"]:
             doc["email"] = "raj@example.org\r\nBcc: evil@example.com"
     store_path(paired).write_text(json.dumps(data), encoding="utf-8")
-    before = store_path(paired).read_bytes()
-    result = cli("introduce", "-w", paired)
-    assert result.exit_code == 1
-    assert "person P2 has an email address that cannot be used" in result.stderr
-    assert "raj@" not in result.stderr and "evil" not in result.stderr
-    assert store_path(paired).read_bytes() == before
+    result = cli("introduce", "-w", paired, "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["introduced"] == ["M1"]
+    assert [m["pair"] for m in out["messages"]] == ["M1"]
+    assert out["warnings"] == [
+        "pair M2: person P2 has an email address that cannot be used in a message; "
+        "its intro was skipped"
+    ]
+    assert "raj@" not in result.output and "evil" not in result.output
+    assert {p: d["status"] for p, d in pairs(paired).items()} == {"M1": "active", "M2": "proposed"}
+    assert [f.name for f in outbox_files(paired)] == ["M1-intro.eml"]
 
 
 def test_names_with_line_breaks_add_no_header(paired: Path, cli) -> None:

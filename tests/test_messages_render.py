@@ -115,7 +115,7 @@ def test_shared_topics_ignore_case_and_keep_the_mentees_order(program) -> None:
 
 def test_every_built_in_template_renders_every_kind(cli, tmp_path: Path) -> None:
     """The six program templates shipped with mentorctl render with the documented context."""
-    from mentorctl.programs.program import list_templates
+    from mentorctl.programs.catalogue import list_templates
 
     for info in list_templates():
         root = tmp_path / info.key

@@ -302,8 +302,13 @@ def record_answers(
         key, sep, text = option.partition("=")
         key = key.strip()
         if not sep or key not in asked:
+            # A KEY that may be personal data (an address pasted by mistake) is not echoed.
+            if len(key) <= 40 and (not key or key.isidentifier()):
+                shown = f"'{key or '?'}':"
+            else:
+                shown = "KEY: unknown key (not shown, it may be personal data);"
             raise UsageError(
-                f"--answer '{key or '?'}': expected KEY=VALUE with KEY one of " + ", ".join(asked)
+                f"--answer {shown} expected KEY=VALUE with KEY one of " + ", ".join(asked)
             )
         try:
             value = read_value(asked[key], text)

@@ -6,9 +6,10 @@ then finds everything already recorded, or gives up with exit code 75. Inside, i
 
 1. settles an interrupted earlier run from the SMTP journal (see :mod:`mentorctl.mail.delivery`);
 2. plans what is due (:mod:`mentorctl.checkins.plan`, :mod:`mentorctl.checkins.schedule`);
-3. renders every message; a template error or an unusable address stops the run here,
-   before anything is written or sent;
-4. writes each message into the outbox and, with ``send``, delivers it over SMTP;
+3. renders every message; a template error stops the run here, before anything is written
+   or sent; a message to an unusable address is left out with a warning (pair id only);
+4. builds each message and checks its own bytes (a message that fails is refused alone and
+   counts as failed), writes it into the outbox and, with ``send``, delivers it over SMTP;
 5. records every message and every status change in the store in one commit. An SMTP run
    first commits its messages as ``queued`` (just before the first leaves), so that a run
    killed while sending is settled by the next one instead of being sent again.
@@ -124,18 +125,38 @@ class Builder:
         )
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
         for pid in o.to:
-            self.address(pid)  # an unusable address stops the run before anything is sent
+            self.address(pid)  # UnusableAddress: the caller skips this message
 
-    def build(self, o: Outgoing) -> EmailMessage:
+    def build(self, o: Outgoing, *, ascii_only: bool = False) -> tuple[EmailMessage, bytes]:
+        """The message and its bytes, checked (MessageRefused if they fail); ``ascii_only``:
+        to the people whose address ASCII can write (a server without SMTPUTF8)."""
         assert o.rendered is not None
-        return self._m.build_email(
+        to = [self.address(p) for p in o.to]
+        return self._m.build_checked(
             o.rendered,
-            sender=self.sender,
-            to=[self.address(p) for p in o.to],
-            reply_to=self.reply_to,
+            *self._m.ascii_only(self.sender, to, self.reply_to, on=ascii_only),
             date=self.now,
             msg_id=self.message_id(o),
+            what=f"the {o.kind} message of pair {o.pair['id']}",
         )
+
+    def render_usable(
+        self, outgoing: list[Outgoing], result: RunResult, progress: Progress | None = None
+    ) -> list[Outgoing]:
+        """Render every message; a pair with an unusable address is left out with a warning
+        (and not introduced), and the others go on."""
+        skipped: set[str] = set()
+        for done, o in enumerate(outgoing, 1):
+            try:
+                self.render(o)
+            except self._m.UnusableAddress as exc:
+                result.warnings.append(
+                    f"pair {o.pair['id']}: {exc.message}; its {o.kind} was skipped"
+                )
+                skipped.add(o.pair["id"])
+            _tick(progress, done, len(outgoing))
+        result.introduced = [p for p in result.introduced if p not in skipped]
+        return [o for o in outgoing if o.pair["id"] not in skipped]
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -166,14 +187,16 @@ def _execute(
     sender_factory: SenderFactory | None,
 ) -> None:
     from mentorctl.mail import delivery
+    from mentorctl.mail.messages import MessageRefused
 
     stamp = now.isoformat(timespec="seconds")
     builder = Builder(program, paths, state, now)
     builder.templates.check(tuple(sorted({o.kind for o in outgoing})))
+    outgoing[:] = builder.render_usable(outgoing, result, progress)
+    for pid in [p for p, (_, note) in changes.items() if note == "introduced"]:
+        if pid not in result.introduced:
+            del changes[pid]  # its introduction was left out
     total = len(outgoing)
-    for done, o in enumerate(outgoing, 1):
-        builder.render(o)
-        _tick(progress, done, total)
     if result.dry_run:
         verb = "would send" if result.send else "would write"
         result.messages = [_row(o, verb) for o in outgoing]
@@ -197,24 +220,30 @@ def _execute(
         changes = {}
         store.commit()
         journal = delivery.Journal(paths.data_dir)
+        journal.ready()
     outbox = delivery.Outbox(paths.dir)
-    envelope_from = builder.sender.addr_spec
     try:
         for done, o in enumerate(outgoing, 1):
-            msg = builder.build(o)
-            data = msg.as_bytes()
+            try:
+                _, data = builder.build(o)
+            except MessageRefused as exc:
+                result.warnings.append(exc.message)
+                o.results = {
+                    p: ("failed", "refused: it failed the header check") for p in o.pending
+                }
+                continue
             outbox.write(o.file, data)
             if sender is None or journal is None:
                 o.results = {p: ("written", None) for p in o.pending}
             else:
-                envelope = {builder.address(p).addr_spec: p for p in o.pending}
-                utf8 = not all(a.isascii() for a in (envelope_from, *envelope))
-                refused = sender.send(envelope_from, list(envelope), data, utf8=utf8)
-                for addr, person in envelope.items():
-                    error = refused.get(addr)
+                people = {p: builder.address(p) for p in o.pending}
+                outcome = delivery.deliver(
+                    sender, builder.sender, people, data,
+                    lambda o=o: builder.build(o, ascii_only=True)[1],
+                    journal=journal, key=o.key, at=stamp,
+                )  # fmt: skip
+                for person, error in outcome.items():
                     o.results[person] = ("sent", None) if error is None else ("failed", error)
-                    if error is None:
-                        journal.append({"key": o.key, "person": person, "at": stamp})
             _tick(progress, done, total)
     finally:
         if sender is not None:
@@ -360,7 +389,7 @@ def preview_introductions(
     start: dt.date | None = None,
 ) -> RunResult:
     """One rendered introduction per pair not yet introduced; reads the store, writes nothing."""
-    from mentorctl.mail.messages import preview_text
+    from mentorctl.mail.messages import MessageRefused, preview_text
     from mentorctl.store.db import Store
 
     _check_limit(limit)
@@ -374,10 +403,12 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
-    for o in chosen:
-        builder.render(o)
-    for o in chosen:
-        msg = builder.build(o)
+    for o in builder.render_usable(chosen, result):
+        try:
+            msg, _ = builder.build(o)
+        except MessageRefused as exc:
+            result.warnings.append(exc.message)
+            continue
         result.previews.append(
             {
                 "pair": o.pair["id"],

@@ -60,12 +60,12 @@ def init_program_cmd(
     """Create a program from a built-in template, in a new or existing workspace."""
     from mentorctl import clock
     from mentorctl.cli import render
-    from mentorctl.programs import program as programs
+    from mentorctl.programs import catalogue
     from mentorctl.store.workspace import Workspace
 
     with _errors_to_exit():
         if list_templates:
-            render.templates(programs.list_templates(), as_json)
+            render.templates(catalogue.list_templates(), as_json)
             return
         if name is None or template is None:
             raise UsageError("give a program NAME and --template KEY (or --list-templates)")
@@ -73,7 +73,7 @@ def init_program_cmd(
         if root is None:
             found = Workspace.search(Path.cwd())
             root = found.root if found else Path.cwd()
-        result = programs.init_program(
+        result = catalogue.init_program(
             name,
             template,
             root=root,

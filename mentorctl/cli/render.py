@@ -10,7 +10,7 @@ from mentorctl.signups.formcsv import DELIMITER_NAMES
 
 if TYPE_CHECKING:  # each command imports only the domain modules it runs
     from mentorctl.matching.pairs import CommitResult, Override, Plan
-    from mentorctl.programs.program import InitResult, TemplateInfo
+    from mentorctl.programs.catalogue import InitResult, TemplateInfo
     from mentorctl.safety.blocks import BlockResult
     from mentorctl.safety.concerns import ConcernResult
     from mentorctl.safety.privacy import ForgetResult

@@ -20,38 +20,39 @@ shared_topics, start_date}, ``week`` (0 in the introduction), ``weeks_left``, ``
 week's guide step; None in the introduction), ``next_step``, ``questions`` [{key, text,
 kind}] and ``fit_question`` (week 1's weekly message only, else None).
 
-Headers: a message has From (``program.yaml`` sender), To (the pair's two people only, or
-one of them), Subject, Date, a Message-ID derived from the program, pair and step (so a
-resent message keeps its identity), ``Auto-Submitted: auto-generated`` and Reply-To: the
-organisers (``sender.reply_to``, else the sender), so that a reply, even a reply-all to a
-message both people got, reaches only them. Python 3.11's
-email package still accepts a line break at the end of a header value (CPython gh-121650),
-which would let a crafted name add a header; so every header value is made one line here
-(each run of white space, line breaks included, becomes one space, other control
-characters are dropped) and an address holding white space or a control character is
-refused. The address headers (From, To, Reply-To) are folded here rather than by the email
-package, whose folder can move the comma between two addresses into an encoded word when a
-non-ASCII name is folded, leaving one recipient in the To header. Bodies are text/plain
-(UTF-8), with a text/html alternative when the program has an HTML template.
+Headers, building an email and checking it: :mod:`mentorctl.mail.headers`. Every message
+sent to one person has the organisers as Reply-To (``sender.reply_to``, else the sender), so
+that a reply, even a reply-all, reaches only them.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import email.policy
-import email.utils
-import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.errors import ConfigError, InputError
+from mentorctl.errors import ConfigError
 from mentorctl.mail import reasons
+from mentorctl.mail.headers import (
+    MessageRefused,
+    Rendered,
+    UnusableAddress,
+    address_domain,
+    ascii_address,
+    ascii_only,
+    build_checked,
+    build_email,
+    checked_address,
+    header_text,
+    make_address,
+    message_id,
+    pair_token,
+    preview_text,
+    sender_addresses,
+    verify_email,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -64,71 +65,6 @@ KINDS = ("intro", "weekly", "nudge", "wrapup", "lapsed", "ended", "waiting")
 DEFAULT_MESSAGES_DIR = Path(__file__).with_name("default_messages")
 FIT_KEY = "fit"
 HTML_SUFFIXES = (".html.j2", ".htm.j2", ".html", ".htm")
-SUBJECT_LIMIT = 250
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Characters no address may hold: anything that could end a header line or a list.
-_BAD_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f-\x9f<>,;\"\\]")
-
-
-# -- headers ------------------------------------------------------------------------------
-
-
-def header_text(value: Any, limit: int = SUBJECT_LIMIT) -> str:
-    """``value`` as one header line: white space runs (line breaks included) become one space,
-    other control characters are dropped."""
-    text = " ".join(str(value).split())
-    if not text.isprintable():
-        text = _CONTROL.sub("", text)
-    return text[:limit]
-
-
-def checked_address(
-    addr: str, *, who: str, hint: str = "correct it in the sign-up export and import it again"
-) -> str:
-    """An address safe to put in a header and an SMTP envelope, or an error naming ``who``."""
-    if (
-        not isinstance(addr, str)
-        or addr.count("@") != 1
-        or _BAD_ADDRESS.search(addr)
-        or addr.startswith("@")
-        or addr.endswith("@")
-    ):
-        raise InputError(f"{who} has an email address that cannot be used in a message", hint=hint)
-    return addr
-
-
-def make_address(name: Any, addr: str, *, who: str, hint: str | None = None) -> Address:
-    checked = (
-        checked_address(addr, who=who)
-        if hint is None
-        else checked_address(addr, who=who, hint=hint)
-    )
-    local, _, domain = checked.partition("@")
-    return Address(display_name=header_text(name or "", 200), username=local, domain=domain)
-
-
-def address_domain(addr: str) -> str:
-    domain = addr.rpartition("@")[2].strip().lower()
-    try:
-        return domain.encode("idna").decode("ascii") if domain else "mentorctl.invalid"
-    except UnicodeError:
-        return "mentorctl.invalid"
-
-
-def message_id(token: str, pair_id: str, kind: str, week: int, part: str, domain: str) -> str:
-    """A Message-ID that is the same every time the same message is built."""
-    return f"<{token}.{pair_id}.{kind}{week}.{part}@{domain}>"
-
-
-def pair_token(slug: str, pair: Mapping[str, Any]) -> str:
-    """A short hash telling this pair apart from an earlier pair with the same id (a store
-    that was started again), so that their Message-IDs never collide."""
-    seed = "|".join(
-        str(x)
-        for x in (slug, pair.get("id"), pair.get("created"), pair.get("mentee"), pair.get("mentor"))
-    )
-    return hashlib.blake2b(seed.encode("utf-8"), digest_size=5).hexdigest()
 
 
 # -- context ------------------------------------------------------------------------------
@@ -252,13 +188,6 @@ class ContextMaker:
 # -- templates ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str | None
-
-
 class Templates:
     """The program's message templates, compiled once per run."""
 
@@ -266,10 +195,14 @@ class Templates:
         import jinja2
 
         self.dir = messages_dir
-        self.env = jinja2.Environment(
+        from jinja2.sandbox import SandboxedEnvironment
+
+        # Templates are trusted, but a sandbox costs nothing and keeps a template line from
+        # reaching Python's internals (``cycler.__init__.__globals__.os``).
+        self.env = SandboxedEnvironment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.FileSystemLoader(str(messages_dir)),
+                    _contained_loader(messages_dir),
                     jinja2.FileSystemLoader(str(DEFAULT_MESSAGES_DIR)),
                 ]
             ),
@@ -350,6 +283,44 @@ class Templates:
         return Rendered(header_text(subject_text), text, html_text)
 
 
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _masked(problem: str) -> str:
+    """A Jinja error message with any quoted word that may be data (an address, a long or
+    spaced text) replaced by ``<value>``."""
+
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if "@" in word or len(word) > 40 or not word.replace(" object", "").isidentifier():
+            return "<value>"
+        return match.group(0)
+
+    return _QUOTED.sub(mask, problem)
+
+
+def _contained_loader(folder: Path) -> jinja2.BaseLoader:
+    """Jinja's FileSystemLoader over ``messages/``, refusing a template (or an include) that
+    leads out of it through a symlink."""
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    root = folder.resolve()
+
+    class ContainedLoader(jinja2.FileSystemLoader):
+        def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+            path = folder.joinpath(*split_template_path(template))
+            if not path.resolve().is_relative_to(root):
+                raise ConfigError(
+                    "is a symlink to a file outside the messages folder; refused",
+                    file=path,
+                    hint="copy the template into the messages folder instead",
+                )
+            return super().get_source(environment, template)
+
+    return ContainedLoader(str(folder))
+
+
 def _render_error(exc: Exception, where: str, folder: Path, kind: str, pair_id: str) -> ConfigError:
     """A template failure as an error naming the template file and line, and the pair."""
     import jinja2
@@ -367,9 +338,12 @@ def _render_error(exc: Exception, where: str, folder: Path, kind: str, pair_id: 
             tb = tb.tb_next
         location = f"{path}:{line}" if line else path
         label = ""
+    if isinstance(exc, ConfigError):
+        return exc  # already one line naming the template (e.g. a symlink out of messages/)
     if isinstance(exc, jinja2.TemplateError):
-        # Jinja's messages describe the template ("'x' is undefined"), never the data.
-        problem = exc.message or type(exc).__name__
+        # Jinja's messages describe the template ("'x' is undefined"), but a key built from
+        # the data ("has no attribute 'ann@example.org'") would be echoed: masked here.
+        problem = _masked(exc.message or type(exc).__name__)
     else:
         problem = f"{type(exc).__name__} while rendering"
     return ConfigError(
@@ -379,130 +353,18 @@ def _render_error(exc: Exception, where: str, folder: Path, kind: str, pair_id: 
     )
 
 
-# -- building an email --------------------------------------------------------------------
-
-# Headers set through the API are folded by the email package; the address headers are
-# folded here (see _address_header) and stored raw, which refold_source="none" keeps as is.
-_POLICY = email.policy.SMTP.clone(refold_source="none")
-_POLICY_UTF8 = email.policy.SMTPUTF8.clone(refold_source="none")
-# Bytes of UTF-8 per encoded word: base64 of 45 bytes is 60 characters, 72 with the markers,
-# within RFC 2047's 75.
-_WORD_BYTES = 45
-
-
-def needs_smtputf8(addresses: list[Address]) -> bool:
-    return not all(a.addr_spec.isascii() for a in addresses)
-
-
-def _encoded_words(text: str) -> list[str]:
-    words: list[str] = []
-    chunk = b""
-    for char in text:
-        data = char.encode("utf-8")
-        if len(chunk) + len(data) > _WORD_BYTES:
-            words.append(chunk)
-            chunk = b""
-        chunk += data
-    if chunk:
-        words.append(chunk)
-    return [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words]
-
-
-def _address_header(field_name: str, addresses: list[Address]) -> str | None:
-    """An address list as a header value, folded by hand at 78 characters.
-
-    CPython's folder (3.11, and 3.12 at the time of writing) can put the comma between two
-    addresses, or an address itself, inside an encoded word when a non-ASCII display name
-    has to be folded; mail clients then see one recipient instead of two. Here a display
-    name is plain (quoted when needed) when it is short ASCII, else a run of encoded words,
-    and lines break only between tokens. None for a non-ASCII address (SMTPUTF8), which the
-    email package writes without encoded words.
-    """
-    items: list[list[str]] = []
-    for address in addresses:
-        spec = address.addr_spec
-        if not spec.isascii():
-            return None
-        name = address.display_name
-        if not name:
-            items.append([spec])
-        elif name.isascii() and len(plain := email.utils.formataddr((name, spec))) <= 70:
-            items.append([plain])
-        else:
-            items.append([*_encoded_words(name), f"<{spec}>"])
-    lines: list[str] = []
-    current = f"{field_name}:"
-    for index, tokens in enumerate(items):
-        for position, token in enumerate(tokens):
-            if position == len(tokens) - 1 and index < len(items) - 1:
-                token += ","
-            if current != f"{field_name}:" and len(current) + 1 + len(token) > 78:
-                lines.append(current)
-                current = ""
-            current += " " + token
-    lines.append(current)
-    return "\r\n".join(lines)[len(field_name) + 2 :]
-
-
-def _set_addresses(msg: EmailMessage, field_name: str, addresses: list[Address]) -> None:
-    value = _address_header(field_name, addresses)
-    if value is None:
-        msg[field_name] = addresses
-    else:
-        msg.set_raw(field_name, value)
-
-
-def build_email(
-    rendered: Rendered,
-    *,
-    sender: Address,
-    to: list[Address],
-    reply_to: Address | None,
-    date: dt.datetime,
-    msg_id: str,
-) -> EmailMessage:
-    """A complete email. Every header value is one line; To holds exactly ``to``."""
-    utf8 = needs_smtputf8([sender, *to])
-    msg = EmailMessage(policy=_POLICY_UTF8 if utf8 else _POLICY)
-    _set_addresses(msg, "From", [sender])
-    _set_addresses(msg, "To", to)
-    if reply_to is not None:
-        _set_addresses(msg, "Reply-To", [reply_to])
-    msg["Subject"] = header_text(rendered.subject)
-    msg["Date"] = email.utils.format_datetime(date)
-    msg["Message-ID"] = header_text(msg_id)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(rendered.text)
-    if rendered.html is not None:
-        msg.add_alternative(rendered.html, subtype="html")
-    return msg
-
-
-def sender_addresses(program: Program) -> tuple[Address, Address | None]:
-    sender = program.data["sender"]
-    who = f"{program.path}: sender"
-    hint = "set the program's own address under sender: in program.yaml"
-    from_ = make_address(sender["name"], sender["email"], who=who, hint=hint)
-    reply = sender.get("reply_to")
-    if not reply:
-        return from_, from_
-    return from_, make_address(sender["name"], reply, who=who + ".reply_to", hint=hint)
-
-
-def preview_text(msg: EmailMessage) -> str:
-    """A message as a person reads it: the main headers, then the plain-text body."""
-    lines = [f"{name}: {msg[name]}" for name in ("From", "To", "Subject", "Date") if msg[name]]
-    body = msg.get_body(("plain",))
-    text = body.get_content() if body is not None else ""
-    return "\n".join(lines) + "\n\n" + text.rstrip("\n") + "\n"
-
-
 __all__ = [
     "FIT_KEY",
     "KINDS",
     "ContextMaker",
+    "MessageRefused",
     "Rendered",
     "Templates",
+    "UnusableAddress",
+    "address_domain",
+    "ascii_address",
+    "ascii_only",
+    "build_checked",
     "build_email",
     "checked_address",
     "header_text",
@@ -512,4 +374,5 @@ __all__ = [
     "person_context",
     "preview_text",
     "sender_addresses",
+    "verify_email",
 ]

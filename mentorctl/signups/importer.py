@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -223,6 +224,10 @@ def merge_people(
     index of the store (row fingerprint -> person id), is kept in step.
     """
     existing = store.index("people", "email") if pending else {}
+    # Addresses stored before they were NFC-normalised still find their person.
+    existing = {
+        unicodedata.normalize("NFC", k) if isinstance(k, str) else k: v for k, v in existing.items()
+    }
     if placed is not None and placed.ids:
         first = store.take_numbers(PERSON_COUNTER, len(placed.ids))
         if placed.ids[0] != PERSON_PREFIX + str(first):

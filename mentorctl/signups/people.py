@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 
 ROLES = ("mentor", "mentee", "both")
@@ -31,14 +32,18 @@ _EMAIL = re.compile(
     r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
 )
 _ANGLE = re.compile(r"<([^<>]+)>")
+# Control and format characters (C0, DEL, C1, and Unicode's Cc/Cf/Zl/Zp): an address holding
+# one cannot go into a header or an SMTP envelope, and it would not reach anybody.
+_UNUSABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def normalise_email(text: str) -> str:
-    """The key a person is known by: their address, trimmed and lower-cased.
+    """The key a person is known by: their address, trimmed, in Unicode's composed form (NFC,
+    so ``josé@`` typed composed or decomposed is one person) and lower-cased.
 
     Accepts the "Name <address>" and "mailto:" forms that copy-pasting produces.
     """
-    value = text.strip()
+    value = unicodedata.normalize("NFC", text.strip())
     if "<" in value or ":" in value:
         match = _ANGLE.search(value)
         if match:
@@ -47,9 +52,11 @@ def normalise_email(text: str) -> str:
             value = value[7:]
     if not value:
         raise Rejection("email", "missing")
+    if _UNUSABLE.search(value):
+        raise Rejection("email", "holds a control character")
     if len(value) > 254 or _EMAIL.fullmatch(value) is None:
         raise Rejection("email", "not a valid email address")
-    return value.lower()
+    return unicodedata.normalize("NFC", value.lower())
 
 
 # -- role ---------------------------------------------------------------------------------

@@ -1,0 +1,187 @@
+"""The catalogue of built-in program templates, and init-program.
+
+A built-in template is a folder under ``templates/`` (shipped inside the package as
+``mentorctl/templates``) holding a ``program.yaml`` without name and slug, and the message
+templates in ``messages/``. ``init-program`` copies both into the workspace for the admin to edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from mentorctl.errors import ConfigError, UsageError
+from mentorctl.fileio import SHARED_DIR_MODE, atomic_write_text, ensure_dir, ensure_private_dir
+from mentorctl.programs.program import SAFE_LOADER, parse_program
+from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, Workspace, slugify
+
+# -- the catalogue of built-in templates --------------------------------------------------
+
+
+def templates_root() -> Path:
+    """Where the built-in templates are: inside the installed package, or in a source checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    for candidate in (package_dir / "templates", package_dir.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("the built-in program templates are missing from this installation")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    key: str
+    title: str
+    description: str
+    duration_weeks: int
+    topics: list[str]
+    path: Path
+
+
+def list_templates() -> list[TemplateInfo]:
+    root = templates_root()
+    found = []
+    for folder in sorted(p for p in root.iterdir() if (p / PROGRAM_FILE).is_file()):
+        data = yaml.load((folder / PROGRAM_FILE).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        found.append(
+            TemplateInfo(
+                key=folder.name,
+                title=str(data.get("title") or folder.name),
+                description=" ".join(str(data.get("description", "")).split()),
+                duration_weeks=int(data.get("duration_weeks", 0)),
+                topics=list(data.get("signup", {}).get("topics", [])),
+                path=folder,
+            )
+        )
+    return found
+
+
+def template_folder(key: str) -> Path:
+    keys = [t.key for t in list_templates()]
+    if key not in keys:
+        raise UsageError(
+            f"no built-in template '{key}'",
+            hint="choose one of: " + ", ".join(keys) + " (see --list-templates)",
+        )
+    return templates_root() / key
+
+
+# -- init-program -------------------------------------------------------------------------
+
+
+@dataclass
+class InitResult:
+    workspace: Path
+    slug: str
+    name: str
+    template: str
+    created: list[str]
+    overwritten: list[str]
+    kept: list[str]
+    dry_run: bool
+
+
+def clean_name(name: str) -> str:
+    """A program name on one line without control characters: it goes into program.yaml's
+    header comment, where a line break would end the comment and start settings."""
+    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
+    return " ".join(printable.split())
+
+
+def _program_text(name: str, slug: str, template_text: str, today: dt.date) -> str:
+    header = (
+        f"# {name}: mentorship program settings, created {today.isoformat()} by mentorctl.\n"
+        "# Edit freely; mentorctl checks this file each time it runs and names any mistake.\n"
+    )
+    body_lines = template_text.splitlines()
+    while body_lines and body_lines[0].startswith("#"):
+        body_lines.pop(0)
+    from mentorctl.programs.comments import annotate
+
+    identity = yaml.safe_dump({"name": name, "slug": slug}, sort_keys=False, allow_unicode=True)
+    identity = (
+        "# name: the program's name in messages and reports; slug: its folder's name (must\n"
+        "# equal the folder).\n" + identity
+    )
+    return header + identity + annotate("\n".join(body_lines).lstrip("\n"))
+
+
+def init_program(
+    name: str,
+    template: str,
+    *,
+    root: Path,
+    slug: str | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    today: dt.date,
+) -> InitResult:
+    """Create (or with ``force`` re-create) a program in the workspace at ``root``.
+
+    With ``force`` the program.yaml and message templates are replaced, but the store of
+    people and pairs is kept: an admin's data is never deleted by re-initialising.
+    """
+    from mentorctl.store.db import Store
+
+    name = clean_name(name)
+    if not name:
+        raise UsageError("the program name is empty")
+    slug = slug or slugify(name)
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        raise UsageError(
+            f"'{slug}' is not a usable program slug",
+            hint="use lowercase letters, digits and hyphens, e.g. --slug career-2026",
+        )
+    source = template_folder(template)
+    workspace = Workspace(root.resolve())
+    paths = workspace.paths(slug)
+    exists = paths.program_file.exists()
+    if exists and not force:
+        raise UsageError(
+            f"a program '{slug}' already exists at {paths.dir}",
+            hint="choose another name or --slug; --force replaces its program.yaml and "
+            "message templates and keeps its data",
+        )
+    text = _program_text(name.strip(), slug, (source / PROGRAM_FILE).read_text("utf-8"), today)
+    parse_program(text, paths.program_file)  # a broken template fails before anything is written
+
+    created: list[str] = []
+    overwritten: list[str] = []
+    kept: list[str] = []
+
+    def record(path: Path) -> None:
+        rel = str(path.relative_to(workspace.root))
+        (overwritten if path.exists() else created).append(rel)
+
+    record(paths.program_file)
+    message_files = sorted(p for p in (source / "messages").iterdir() if p.is_file())
+    for src in message_files:
+        record(paths.messages_dir / src.name)
+    store_rel = str(paths.store_path.relative_to(workspace.root))
+    (kept if paths.store_path.exists() else created).append(store_rel)
+
+    if not dry_run:
+        workspace.ensure_marker()
+        ensure_dir(paths.messages_dir, SHARED_DIR_MODE)
+        atomic_write_text(paths.program_file, text, mode=0o644)
+        for src in message_files:
+            dest = paths.messages_dir / src.name
+            atomic_write_text(dest, src.read_text("utf-8"), mode=0o644)
+        ensure_private_dir(paths.data_dir)
+        with Store.writing(paths.store_path, create=True) as store:
+            store.meta.setdefault("program", slug)
+            store.meta.setdefault("created", today.isoformat())
+    return InitResult(
+        workspace=workspace.root,
+        slug=slug,
+        name=name.strip(),
+        template=template,
+        created=created,
+        overwritten=overwritten,
+        kept=kept,
+        dry_run=dry_run,
+    )

@@ -7,9 +7,21 @@ answers as 1-5, text is kept as written (control characters removed); the week m
 the program and already started for the pair.
 
 An answer is keyed by pair, person and week and stored in the table ``answers`` as
-``{pair, person, week, answers: {key: value}, source: import|record, at, updated}``; the
-same answer again changes nothing, a changed one is updated. Answers of every pair that has
-started are kept, also of pairs that have ended since.
+``{pair, person, week, answers: {key: value}, source: import|record|reply, at, updated}``;
+the same answer again changes nothing, a changed one is updated (a reply by email replaces
+the person's earlier answers for that week: see :mod:`mentorctl.checkins.replies`).
+
+The keys: the program's own ``checkin.questions`` (the templates ask ``met``, ``progress``,
+``note`` and some one more), ``fit`` (week 1: is the match working?), ``feedback`` (the
+wrap-up's question, a text) and ``note`` (a text; also where what could not be read from an
+emailed reply is kept), which every program accepts.
+
+**Never misfiled.** A person in one started pair answers for it; a person in several (a
+mentor who is also a mentee, a mentee paired again after a pair ended) must be placed by a
+pair column or by the email thread, else the answer is refused: filing it under the wrong
+pair could end that pair. Answers for a pair that has ended (``ended``, ``not_fit``) are
+refused, except one already recorded exactly so (re-importing the same export is a no-op);
+a completed pair still takes answers (the wrap-up's feedback comes after it completes).
 
 Effects: a quiet pair whose answers now cover the weeks the schedule counts is active again.
 A "no" to the fit question (key ``fit``) from either person ends an ongoing pair as
@@ -41,6 +53,9 @@ if TYPE_CHECKING:
 # status because of an answer; a later answer of an ended pair is still data.
 STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
 ONGOING = frozenset({"active", "quiet", "paused"})
+ENDED = frozenset({"ended", "not_fit"})
+FEEDBACK_KEY = "feedback"
+NOTE_KEY = "note"
 SCALE_MIN, SCALE_MAX = 1, 5
 TEXT_LIMIT = 5000
 _YES = ("yes", "y", "true", "1", "yep", "ja", "oui", "si", "sí")
@@ -68,6 +83,11 @@ def questions(program: Program) -> list[Question]:
         "is the match working?",
     )
     out.append(Question(FIT_KEY, "yes_no", fit_aliases))
+    out.append(
+        Question(FEEDBACK_KEY, "text", (FEEDBACK_KEY, "wrap-up feedback", "wrapup feedback"))
+    )
+    if all(q.key != NOTE_KEY for q in out):
+        out.append(Question(NOTE_KEY, "text", (NOTE_KEY, "notes", "comments")))
     return out
 
 
@@ -151,10 +171,16 @@ class Directory:
         for pair in self.pairs.values():
             for pid in (pair["mentee"], pair["mentor"]):
                 self.of_person.setdefault(pid, []).append(pair)
+        self.answers: dict[tuple[Any, Any, Any], dict[str, Any]] = {
+            (d.get("pair"), d.get("person"), d.get("week")): d.get("answers") or {}
+            for d in store.documents(ANSWERS).values()
+        }
 
-    def pair_for(self, person_id: str, pair_ref: str, day: dt.date | None = None) -> dict[str, Any]:
-        """The pair an answer belongs to: the one named, else the person's only ongoing pair,
-        else (with the answer's date) the pair the person was in on that day."""
+    def pair_for(self, person_id: str, pair_ref: str) -> dict[str, Any]:
+        """The pair an answer belongs to: the one named, else the person's only started pair.
+
+        A person in several started pairs is never placed by guessing (a date would pick the
+        latest, which may be the wrong one, and a "no" to the fit question would end it)."""
         if pair_ref:
             pair = self.pairs.get(pair_ref.strip().upper())
             if pair is None:
@@ -164,23 +190,28 @@ class Directory:
             if pair["status"] not in STARTED:
                 raise parse.Rejection("pair", f"the pair is {_said(pair['status'])}")
             return pair
-        started = sorted(
-            (p for p in self.of_person.get(person_id, ()) if p["status"] in STARTED),
-            key=lambda p: str(p.get("start_date") or ""),
-        )
-        if day is not None:
-            began = [p for p in started if str(p.get("start_date") or "9999") <= day.isoformat()]
-            if began:
-                return began[-1]
-        ongoing = [p for p in started if p["status"] in ONGOING]
-        if len(ongoing) > 1:
-            raise parse.Rejection("pair", "the person is in several pairs: add a pair column")
-        if ongoing:
-            return ongoing[0]
-        answerable = [p for p in started if p["status"] == "completed"] or started
-        if not answerable:
+        started = [p for p in self.of_person.get(person_id, ()) if p["status"] in STARTED]
+        if len(started) > 1:
+            ids = ", ".join(sorted(p["id"] for p in started))
+            raise parse.Rejection(
+                "pair", f"the person is in several pairs ({ids}): add a pair column"
+            )
+        if not started:
             raise parse.Rejection("email", "not in a pair that has started")
-        return answerable[-1]
+        return started[0]
+
+    def check_open(
+        self, pair: dict[str, Any], person_id: str, week: int, answers: dict[str, Any]
+    ) -> None:
+        """Refuse answers for a pair that has ended, unless they are already recorded as given."""
+        if pair["status"] not in ENDED:
+            return
+        known = self.answers.get((pair["id"], person_id, week), {})
+        if answers and all(known.get(k) == v for k, v in answers.items()):
+            return
+        raise parse.Rejection(
+            "pair", f"the pair has {_said(pair['status'])}: it takes no more answers"
+        )
 
 
 def _said(status: str) -> str:
@@ -209,8 +240,13 @@ def apply_answers(
     source: str,
     today: dt.date,
     stamp: str,
+    replace: bool = False,
 ) -> None:
-    """Insert or update answers, then bring quiet pairs back and end pairs that do not fit."""
+    """Insert or update answers, then bring quiet pairs back and end pairs that do not fit.
+
+    An update merges the new answers into the earlier ones; with ``replace`` (a later email
+    reply) the new answers take the place of those an earlier answer from the same source
+    gave for that pair, person and week (answers recorded by hand or imported are merged)."""
     table = store.documents(ANSWERS)
     existing = {(d.get("pair"), d.get("person"), d.get("week")): (k, d) for k, d in table.items()}
     new_docs: list[dict[str, Any]] = []
@@ -238,7 +274,10 @@ def apply_answers(
             result.imported += 1
             continue
         key, doc = found
-        merged = {**doc.get("answers", {}), **e.answers}
+        if replace and doc.get("source") == source:
+            merged = dict(e.answers)  # a later reply replaces what the earlier one said
+        else:
+            merged = {**doc.get("answers", {}), **e.answers}
         if merged == doc.get("answers"):
             result.unchanged += 1
             continue
@@ -323,6 +362,7 @@ def record_answers(
             if week is None and start is not None:
                 week = min(max(schedule.week_of(start, today), 1), program.duration_weeks)
             check_week(pair, week or 0, today, program.duration_weeks)
+            directory.check_open(pair, person["id"], week or 0, values)
         except parse.Rejection as exc:
             raise UsageError(f"cannot record: {exc.reason}") from None
         assert week is not None

@@ -1,0 +1,427 @@
+"""``checkin --replies SOURCE``: check-in answers read from the replies people email back.
+
+SOURCE is a Maildir folder, an mbox file or ``imaps://USER@HOST[:PORT]/FOLDER``
+(:mod:`mentorctl.mail.inbox`); it is only read, unless ``move_to`` names a folder for the
+replies that were recorded.
+
+For each message:
+
+1. **Which message it answers.** Its In-Reply-To, then its References (newest first), are
+   looked up among the Message-IDs mentorctl recorded in the ``messages`` table; the first
+   found gives the pair, kind, week and recipients (``to``: both people when ``part`` is
+   ``all``, one person when the message went to each person on their own). A reply that
+   answers no recorded message is counted as ``unknown`` and left alone: never placed by
+   its subject, its sender or a guess.
+2. **Who wrote it.** The From address (NFC, casefolded) must be the stored address of one of
+   that message's recipients; anyone else is counted as ``strangers`` and left alone. So a
+   person in several pairs is placed by the thread, never by their address alone.
+3. **Once only.** A reply is known by a hash of its Message-ID (of its bytes when it has
+   none) in the table ``replies``: ``{id, pair, week, person, kind, date, at}``. A reply
+   seen before is counted as ``already``. Of several replies by one person for one week,
+   the latest (by its Date) is applied: its answers replace the earlier ones, in this run or
+   a later one, and the run lists it as ``replaced``. An older reply arriving after a newer
+   one is remembered but not applied (``older``).
+4. **What it answers.** The text the person wrote (:func:`reply_text.reply_text`: quotes,
+   signatures and disclaimers dropped; attachments never decoded) is read against that
+   message's questions: a weekly message's ``checkin.questions`` in the program's order,
+   plus ``fit`` in week 1; a wrap-up's ``feedback``. A nudge and an introduction ask
+   nothing, so a reply to them is all note. Whatever is not read as an answer is kept,
+   verbatim, under the key ``note`` of that week (after any note answer), so nothing a
+   person wrote is lost.
+5. **Refused**: a reply for a pair that has ended (``ended``, ``not_fit``) or for a week it
+   has not reached; listed with the reason, not recorded, left alone.
+
+The answers are recorded through :func:`answers.apply_answers` (source ``reply``), so a "no"
+to the fit question ends the pair and a quiet pair that answers is active again.
+
+The result lists, for the admin, the replies that were not fully read (``partial``: some
+answers and some text kept as a note; ``note_only``: nothing read as an answer;
+``empty``: nothing written) and the refused ones, by pair, week and person id, never with
+their text or address. Nothing is written on ``dry_run``, and nothing is moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.checkins.answers import (
+    ENDED,
+    FEEDBACK_KEY,
+    NOTE_KEY,
+    AnswerResult,
+    Entry,
+    apply_answers,
+    check_week,
+)
+from mentorctl.checkins.plan import ANSWERS, MESSAGES, PAIRS, PEOPLE
+from mentorctl.checkins.reply_text import Question, read_answers, reply_text
+from mentorctl.mail.messages import FIT_KEY
+from mentorctl.signups import people as parse
+
+if TYPE_CHECKING:
+    from mentorctl.mail.source import Inbox
+    from mentorctl.programs.program import Program
+
+REPLIES = "replies"
+SOURCE = "reply"
+_MSGID = re.compile(r"<([^<>\s]+)>")
+# A reply's Date, when missing or unreadable, sorts before any dated one.
+_UNDATED = "0000"
+
+
+@dataclass
+class Listed:
+    """A reply for the admin to look at: where it belongs and why; never its text."""
+
+    pair: str
+    week: int
+    person: str
+    status: str  # partial | note_only | empty | replaced | older | refused | no_questions
+    detail: str = ""
+
+
+@dataclass
+class ReplyResult:
+    source: str  # where the replies were read: a path or host:port/folder
+    kind: str  # maildir | mbox | imap
+    messages: int = 0
+    recorded: int = 0
+    already: int = 0
+    unknown: int = 0
+    strangers: int = 0
+    refused: int = 0
+    empty: int = 0
+    moved: int = 0
+    move_to: str | None = None
+    listed: list[Listed] = field(default_factory=list)
+    answers: AnswerResult = field(default_factory=lambda: AnswerResult(SOURCE))
+    dry_run: bool = False
+
+
+@dataclass
+class _Read:
+    """One reply that belongs to a person's week, ready to be applied."""
+
+    key: str  # the source's key, for moving
+    hash: str
+    pair: dict[str, Any]
+    kind: str
+    week: int
+    person: str
+    date: str
+    answers: dict[str, Any]
+    status: str  # read | partial | note_only
+    detail: str = ""
+
+
+def _fold(address: str) -> str:
+    return unicodedata.normalize("NFC", address.strip()).casefold()
+
+
+def message_ids(value: str | None) -> list[str]:
+    """The Message-IDs in a header value, without their angle brackets, in order."""
+    return _MSGID.findall(value or "")
+
+
+def reply_hash(msg_id: str | None, raw: bytes) -> str:
+    """The name a reply is remembered by: not its Message-ID itself, which may hold an address."""
+    seed = ("id:" + msg_id).encode("utf-8", "surrogateescape") if msg_id else b"raw:" + raw
+    return hashlib.blake2b(seed, digest_size=16).hexdigest()
+
+
+def _date(value: str | None) -> str:
+    """The reply's Date as UTC ISO text, for ordering replies of one person and week."""
+    if not value:
+        return _UNDATED
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return _UNDATED
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _raw_headers(msg: Any) -> dict[str, str]:
+    """The few headers needed, as written: ``raw_items`` skips building header objects, which
+    for address headers costs more than parsing the whole message."""
+    wanted = {"from": "", "message-id": "", "in-reply-to": "", "references": "", "date": ""}
+    for name, value in msg.raw_items():
+        lower = name.lower()
+        if lower in wanted and not wanted[lower]:
+            wanted[lower] = str(value)
+    return wanted
+
+
+class _Index:
+    """The store, indexed once: recorded messages by Message-ID, people's addresses, pairs."""
+
+    def __init__(self, store: Any, program: Program) -> None:
+        self.messages: dict[str, dict[str, Any]] = {}
+        for doc in store.documents(MESSAGES).values():
+            for found in message_ids(doc.get("message_id")):
+                self.messages[found] = doc
+        self.address = {
+            d["id"]: _fold(str(d.get("email") or ""))
+            for d in store.documents(PEOPLE).values()
+            if "id" in d
+        }
+        self.pairs = {d["id"]: d for d in store.documents(PAIRS).values() if "id" in d}
+        self.seen: dict[str, dict[str, Any]] = {
+            d["id"]: d for d in store.documents(REPLIES).values() if "id" in d
+        }
+        # (pair, week, person) -> the Date of the latest reply applied
+        self.latest: dict[tuple[str, int, str], str] = {}
+        for d in self.seen.values():
+            if d.get("applied"):
+                slot = (d["pair"], d["week"], d["person"])
+                self.latest[slot] = max(self.latest.get(slot, _UNDATED), d.get("date") or "")
+        checkin = program.data["checkin"]
+        self.weekly = [Question(q["key"], q["kind"], q["text"]) for q in checkin["questions"]]
+        self.fit = Question(FIT_KEY, "yes_no", checkin["fit_question"])
+        self.feedback = Question(FEEDBACK_KEY, "text", "")
+
+    def questions(self, kind: str, week: int) -> list[Question]:
+        if kind == "weekly":
+            return [*self.weekly, self.fit] if week == 1 else list(self.weekly)
+        if kind == "wrapup":
+            return [self.feedback]
+        return []  # a nudge or an introduction asks nothing: what comes back is a note
+
+
+def _with_note(answers: dict[str, Any], unread: str) -> dict[str, Any]:
+    if not unread:
+        return answers
+    note = answers.get(NOTE_KEY)
+    text = f"{note}\n\n{unread}" if isinstance(note, str) and note else unread
+    return {**answers, NOTE_KEY: parse.clean_text(text, 20_000)}
+
+
+def read_replies(
+    program: Program,
+    store_path: Path,
+    inbox: Inbox,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    move_to: str | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReplyResult:
+    """Read every message of ``inbox`` and record the check-in answers they give."""
+    from mentorctl.store.db import Store
+
+    result = ReplyResult(inbox.where, inbox.kind, move_to=move_to, dry_run=dry_run)
+    result.answers.dry_run = dry_run
+    stamp = now.isoformat(timespec="seconds")
+    parser = BytesParser(policy=policy.default)
+    done_keys: list[str] = []
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        index = _Index(store, program)
+        chosen: dict[tuple[str, int, str], _Read] = {}
+        remembered: list[_Read] = []
+        this_run: set[str] = set()
+        for incoming in inbox.messages():
+            result.messages += 1
+            if progress is not None and result.messages % 500 == 0:
+                progress(result.messages, 0)
+            msg = parser.parsebytes(incoming.raw)
+            heads = _raw_headers(msg)
+            own_ids = message_ids(heads["message-id"])
+            digest = reply_hash(own_ids[0] if own_ids else None, incoming.raw)
+            if digest in index.seen or digest in this_run:
+                result.already += 1
+                done_keys.append(incoming.key)
+                continue
+            answered = None
+            for ref in [
+                *message_ids(heads["in-reply-to"]),
+                *reversed(message_ids(heads["references"])),
+            ]:
+                answered = index.messages.get(ref)
+                if answered is not None:
+                    break
+            if answered is None:
+                result.unknown += 1
+                continue
+            sender = _fold(email.utils.parseaddr(heads["from"])[1])
+            person = next(
+                (p for p in answered.get("to", ()) if sender and index.address.get(p) == sender),
+                None,
+            )
+            if person is None:
+                result.strangers += 1
+                continue
+            pair = index.pairs.get(answered["pair"])
+            kind, week = answered["kind"], int(answered["week"])
+            if kind == "intro":
+                week = 1
+            if pair is None:
+                result.unknown += 1
+                continue
+            refusal = _refusal(pair, week, today, program.duration_weeks)
+            if refusal:
+                result.refused += 1
+                result.listed.append(Listed(pair["id"], week, person, "refused", refusal))
+                continue
+            this_run.add(digest)
+            read = _read_reply(msg, index.questions(kind, week))
+            if read is None:
+                result.empty += 1
+                result.listed.append(Listed(pair["id"], week, person, "empty", "nothing written"))
+                remembered.append(
+                    _Read(
+                        incoming.key,
+                        digest,
+                        pair,
+                        kind,
+                        week,
+                        person,
+                        _date(heads["date"]),
+                        {},
+                        "empty",
+                    )
+                )
+                continue
+            answers, status, detail = read
+            item = _Read(
+                incoming.key,
+                digest,
+                pair,
+                kind,
+                week,
+                person,
+                _date(heads["date"]),
+                answers,
+                status,
+                detail,
+            )
+            slot = (pair["id"], week, person)
+            earlier = chosen.get(slot)
+            newest = max(index.latest.get(slot, _UNDATED), earlier.date if earlier else _UNDATED)
+            if item.date < newest:
+                item.status = "older"
+                remembered.append(item)
+                continue
+            if earlier is not None:
+                earlier.status = "superseded"
+                remembered.append(earlier)
+            chosen[slot] = item
+        entries = [
+            Entry(item.pair, item.person, item.week, item.answers)
+            for _, item in sorted(chosen.items())
+        ]
+        replaced = _replaced(store, chosen, remembered)
+        apply_answers(
+            store,
+            program,
+            entries,
+            result.answers,
+            source=SOURCE,
+            today=today,
+            stamp=stamp,
+            replace=True,
+        )
+        docs: list[dict[str, Any]] = []
+        for item in [*remembered, *chosen.values()]:
+            applied = item.status not in ("older", "superseded", "empty")
+            docs.append(
+                {
+                    "id": item.hash,
+                    "pair": item.pair["id"],
+                    "week": item.week,
+                    "person": item.person,
+                    "kind": item.kind,
+                    "date": item.date,
+                    "applied": applied,
+                    "at": stamp,
+                }
+            )
+            done_keys.append(item.key)
+            if item.status in ("partial", "note_only"):
+                result.listed.append(
+                    Listed(item.pair["id"], item.week, item.person, item.status, item.detail)
+                )
+            elif item.status == "older":
+                result.listed.append(
+                    Listed(
+                        item.pair["id"],
+                        item.week,
+                        item.person,
+                        "older",
+                        "older than the reply already recorded for that week; not applied",
+                    )
+                )
+        for slot in sorted(replaced):
+            result.listed.append(
+                Listed(slot[0], slot[1], slot[2], "replaced", "a later reply replaced the answers")
+            )
+        result.recorded = len(chosen)
+        if docs:
+            store.insert_many(REPLIES, docs)
+    result.listed.sort(key=lambda x: (_pair_order(x.pair), x.week, x.person, x.status))
+    if move_to and done_keys and not dry_run:
+        result.moved = inbox.move(done_keys, move_to)
+    return result
+
+
+def _replaced(
+    store: Any, chosen: dict[tuple[str, int, str], _Read], remembered: list[_Read]
+) -> set[tuple[str, int, str]]:
+    """The weeks whose answers from an earlier reply this run's replies replace."""
+    out = {(r.pair["id"], r.week, r.person) for r in remembered if r.status == "superseded"}
+    for doc in store.documents(ANSWERS).values():
+        slot = (doc.get("pair"), doc.get("week"), doc.get("person"))
+        known = chosen.get(slot)  # type: ignore[arg-type]
+        if (
+            doc.get("source") == SOURCE
+            and known is not None
+            and doc.get("answers") != known.answers
+        ):
+            out.add(slot)  # type: ignore[arg-type]
+    return out
+
+
+def _pair_order(pair_id: str) -> tuple[int, str]:
+    digits = pair_id[1:]
+    return (int(digits), "") if digits.isdigit() else (0, pair_id)
+
+
+def _refusal(pair: dict[str, Any], week: int, today: dt.date, duration: int) -> str:
+    if pair.get("status") in ENDED:
+        said = "ended (not a fit)" if pair["status"] == "not_fit" else "ended"
+        return f"the pair has {said}: it takes no more answers"
+    try:
+        check_week(pair, week, today, duration)
+    except parse.Rejection as exc:
+        return exc.reason
+    return ""
+
+
+def _read_reply(msg: Any, questions: list[Question]) -> tuple[dict[str, Any], str, str] | None:
+    """(answers with any unread text as the note, status, what was not read), or None when
+    the person wrote nothing."""
+    text = reply_text(msg)
+    if not text.strip():
+        return None
+    read = read_answers(text, questions)
+    answers: dict[str, Any] = dict(read.answers)
+    answers = _with_note(answers, read.unread)
+    missing = [q.key for q in questions if q.key not in read.answers]
+    if not read.answers:
+        return answers, "note_only", "no answer read; the text is kept as the week's note"
+    if read.problems or (read.unread and questions):
+        unread = sorted(read.problems) or missing
+        detail = "not read: " + ", ".join(unread) if unread else "some text kept as the note"
+        return answers, "partial", detail
+    return answers, "read", ""

@@ -525,3 +525,35 @@ def test_imaps_failed_login_and_unverified_certificate(
     )
     assert "--cafile" in result.stderr and result.stderr.count("\n") == 1
     assert store_path(running).read_bytes() == before
+
+
+def test_replies_then_the_weekly_run_in_one_command(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    msg = as_reply(message("1. yes\n2. 4\n3. ok"), "raj", ids["M2-weekly-w02"], n=1)
+    box = maildir_of(running / "Maildir", [msg])
+    result = cli(
+        "checkin", "-w", running, "--replies", box, "--limit", "10", "--json",
+        "--today", "2026-03-16",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["replies"]["recorded"] == 1
+    # Read first, Raj's answer keeps M2 from turning quiet in week 3; M1, silent, is nudged.
+    assert sorted((m["pair"], m["kind"]) for m in data["run"]["messages"]) == [
+        ("M1", "nudge"),
+        ("M2", "weekly"),
+    ]
+    assert answers_by(running)[("M2", IDS["raj"], 2)]["answers"]["progress"] == 4
+
+
+def test_forget_erases_the_replies_recorded(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    msgs = [
+        as_reply(message("1. yes"), "ann", ids["M1-weekly-w02"], n=1),
+        as_reply(message("1. yes"), "bo", ids["M2-weekly-w02"], n=2),
+    ]
+    replies(cli, running, maildir_of(running / "Maildir", msgs))
+    assert len(table(running, "replies")) == 2
+    result = cli("forget", "ann@example.org", "--yes", "-w", running)
+    assert result.exit_code == 0, result.output
+    assert [r["person"] for r in table(running, "replies")] == [IDS["bo"]]

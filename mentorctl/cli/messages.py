@@ -256,7 +256,8 @@ def checkin_cmd(
 
     Answers come back by email (--replies), from a form's export (--import) or by hand
     (--record). Their keys: the program's checkin.questions (the templates ask met, yes/no;
-    progress, 1-5; note, text; and one of their own: applied, practised or wellbeing),
+    progress, 1-5, except support; note, text; and one of their own: applied or practised,
+    yes/no, or wellbeing, 1-5),
     fit (week 1, yes/no: a no ends the pair as not a fit), feedback (the wrap-up's question,
     text) and note (text: also where what could not be read from a reply is kept).
     """

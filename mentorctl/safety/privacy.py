@@ -24,7 +24,15 @@ from mentorctl.matching.pairs import (
     find_person,
     snapshot,
 )
-from mentorctl.safety.tables import ANSWERS, CONCERNS, FORGOTTEN, MESSAGES, doc_id, timestamp
+from mentorctl.safety.tables import (
+    ANSWERS,
+    CONCERNS,
+    FORGOTTEN,
+    MESSAGES,
+    REPLIES,
+    doc_id,
+    timestamp,
+)
 from mentorctl.store.db import Store
 
 
@@ -75,7 +83,7 @@ def forget(
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
-        for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
+        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
             doomed = [
                 int(k) for k, d in store.documents(table).items() if _mentions(d, pid, secrets)
             ]
@@ -151,7 +159,7 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
             for p in snap.pairs
             if pid in (p.get("mentee"), p.get("mentor"))
         ]
-        for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
+        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
             out[table] = [
                 dict(d) for d in store.documents(table).values() if _mentions(d, pid, secrets)
             ]

@@ -3,9 +3,11 @@ server (Dovecot), placed by the thread, never misfiled, recorded once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import json
 import mailbox
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -300,8 +302,14 @@ def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, 
     later = as_reply(message("1. no\n2. 5"), "ann", ids["M1-weekly-w02"], n=2, hour=12)
     box = maildir_of(running / "Maildir", [later, first, first.as_bytes()])
     data = replies(cli, running, box)
-    assert (data["messages"], data["recorded"], data["already"]) == (3, 1, 1)
-    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {"met": "no", "progress": 5}
+    assert (data["messages"], data["recorded"], data["already"]) == (3, 2, 1)
+    # The later reply's answers; the earlier one's note is kept all the same.
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
+        "met": "no",
+        "progress": 5,
+        "note": "first",
+    }
+    assert [x["status"] for x in data["listed"]] == ["replaced"]
     assert len(table(running, "replies")) == 2
     # A still later reply, in a later run, replaces the answers, and the run says so.
     third = as_reply(
@@ -316,40 +324,47 @@ def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, 
             "week": 2,
             "person": IDS["ann"],
             "status": "replaced",
-            "detail": "a later reply replaced the answers",
+            "detail": "a later reply replaced the answers; notes are kept",
         }
     ]
     assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
         "met": "yes",
         "progress": 3,
-        "note": "we met after all",
+        "note": "first\n\nwe met after all",
     }
-    # A reply older than the one recorded comes late: remembered, not applied.
-    stale = as_reply(message("1. no"), "ann", ids["M1-weekly-w02"], n=4, hour=7)
+    # A reply older than the one recorded comes late: remembered, only its note is added.
+    stale = as_reply(message("1. no\n2. 1\n3. sorry"), "ann", ids["M1-weekly-w02"], n=4, hour=7)
     maildir_of(box, [stale])
     data = replies(cli, running, box)
-    assert [x["status"] for x in data["listed"]] == ["older"]
-    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"]["met"] == "yes"
+    assert [(x["status"], x["detail"]) for x in data["listed"]] == [
+        ("older", "older than the reply already recorded: only its note was added")
+    ]
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
+        "met": "yes",
+        "progress": 3,
+        "note": "first\n\nwe met after all\n\nsorry",
+    }
 
 
 def test_ten_thousand_replies_from_one_address_misfile_nothing(running: Path, cli) -> None:
     ids = sent_ids(running)
+    template = as_reply(message("1. yes\n2. PROGRESS"), "ann", "TARGET", n=0).as_bytes()
+    start = dt.datetime(2026, 3, 10, tzinfo=dt.UTC)
     box = mailbox.Maildir(running / "Maildir", create=True)
     for n in range(10_000):
         # Half answer Ann's own pair's message, half M2's (where Ann is a stranger).
         target = ids["M1-weekly-w02"] if n % 2 else ids["M2-weekly-w02"]
-        msg = as_reply(message(f"1. yes\n2. {n % 5 + 1}"), "ann", target, n=n)
-        msg.replace_header(
-            "Date",
-            email.utils.format_datetime(
-                email.utils.parsedate_to_datetime("Tue, 10 Mar 2026 00:00:00 +0000")
-                + __import__("datetime").timedelta(seconds=n)
-            ),
+        date = email.utils.format_datetime(start + dt.timedelta(seconds=n))
+        raw = (
+            template.replace(b"TARGET", target.encode())
+            .replace(b"PROGRESS", str(n % 5 + 1).encode())
+            .replace(b"<reply-0@", f"<reply-{n}@".encode())
         )
-        box.add(msg.as_bytes())
+        raw = re.sub(rb"(?m)^Date: .*$", b"Date: " + date.encode(), raw, count=1)
+        box.add(raw)
     box.close()
     data = replies(cli, running, running / "Maildir")
-    assert (data["messages"], data["strangers"], data["recorded"]) == (10_000, 5_000, 1)
+    assert (data["messages"], data["strangers"], data["recorded"]) == (10_000, 5_000, 5_000)
     got = answers_by(running)
     assert list(got) == [("M1", IDS["ann"], 2)]
     assert got[("M1", IDS["ann"], 2)]["answers"] == {"met": "yes", "progress": 9_999 % 5 + 1}

@@ -8,8 +8,9 @@ the program and already started for the pair.
 
 An answer is keyed by pair, person and week and stored in the table ``answers`` as
 ``{pair, person, week, answers: {key: value}, source: import|record|reply, at, updated}``;
-the same answer again changes nothing, a changed one is updated (a reply by email replaces
-the person's earlier answers for that week: see :mod:`mentorctl.checkins.replies`).
+the same answer again changes nothing, a changed one is updated (a later email reply
+replaces what the person's earlier reply to the same message said: see
+:mod:`mentorctl.checkins.replies`).
 
 The keys: the program's own ``checkin.questions`` (the templates ask ``met``, ``progress``,
 ``note`` and some one more), ``fit`` (week 1: is the match working?), ``feedback`` (the
@@ -158,6 +159,11 @@ class Entry:
     week: int
     answers: dict[str, Any]
     row: int | None = None
+    # An emailed reply: the keys its message asked, which it replaces whole (a later reply
+    # to the same message), and whether its text is added to the note already there (a
+    # reply to a message that asks nothing) rather than replacing it.
+    replaces: tuple[str, ...] = ()
+    append_note: bool = False
 
 
 # -- the people and pairs answers can belong to -------------------------------------------
@@ -240,13 +246,11 @@ def apply_answers(
     source: str,
     today: dt.date,
     stamp: str,
-    replace: bool = False,
 ) -> None:
     """Insert or update answers, then bring quiet pairs back and end pairs that do not fit.
 
-    An update merges the new answers into the earlier ones; with ``replace`` (a later email
-    reply) the new answers take the place of those an earlier answer from the same source
-    gave for that pair, person and week (answers recorded by hand or imported are merged)."""
+    An update merges the new answers into the earlier ones, less the keys the entry
+    ``replaces``; with ``append_note`` its note is added after the note already there."""
     table = store.documents(ANSWERS)
     existing = {(d.get("pair"), d.get("person"), d.get("week")): (k, d) for k, d in table.items()}
     new_docs: list[dict[str, Any]] = []
@@ -255,10 +259,13 @@ def apply_answers(
     for doc in table.values():
         if isinstance(doc.get("week"), int):
             last[doc["pair"]] = max(last.get(doc["pair"], 0), doc["week"])
+    changed: set[tuple[str, str, int]] = set()  # existing answers changed (counted once)
+    same: set[tuple[str, str, int]] = set()
     for e in entries:
         pid = e.pair["id"]
         last[pid] = max(last.get(pid, 0), e.week)
-        found = existing.get((pid, e.person, e.week))
+        slot = (pid, e.person, e.week)
+        found = existing.get(slot)
         if found is None:
             doc = {
                 "pair": pid,
@@ -270,23 +277,31 @@ def apply_answers(
                 "updated": stamp,
             }
             new_docs.append(doc)
-            existing[(pid, e.person, e.week)] = ("new", doc)
+            existing[slot] = ("new", doc)
             result.imported += 1
             continue
         key, doc = found
-        if replace and doc.get("source") == source:
-            merged = dict(e.answers)  # a later reply replaces what the earlier one said
-        else:
-            merged = {**doc.get("answers", {}), **e.answers}
-        if merged == doc.get("answers"):
-            result.unchanged += 1
+        # Several entries for one slot (replies by email) apply in turn.
+        pending = updates.get(int(key)) if key != "new" else None
+        prior = pending["answers"] if pending else doc.get("answers", {})
+        kept = {k: v for k, v in prior.items() if k not in e.replaces}
+        added = dict(e.answers)
+        before, note = kept.get(NOTE_KEY), added.get(NOTE_KEY)
+        if e.append_note and isinstance(before, str) and isinstance(note, str) and before:
+            same = note == before or before.endswith("\n\n" + note)
+            added[NOTE_KEY] = before if same else f"{before}\n\n{note}"
+        merged = {**kept, **added}
+        if merged == prior:
+            same.add(slot)
             continue
-        result.updated += 1
         doc_fields = {"answers": merged, "source": source, "updated": stamp}
         if key == "new":
             doc.update(doc_fields)
         else:
+            changed.add(slot)
             updates[int(key)] = doc_fields
+    result.updated += len(changed)
+    result.unchanged += len(same - changed - {k for k, v in existing.items() if v[0] == "new"})
     if new_docs:
         store.insert_many(ANSWERS, new_docs)
     store.update_many(ANSWERS, updates)

@@ -16,18 +16,20 @@ For each message:
    that message's recipients; anyone else is counted as ``strangers`` and left alone. So a
    person in several pairs is placed by the thread, never by their address alone.
 3. **Once only.** A reply is known by a hash of its Message-ID (of its bytes when it has
-   none) in the table ``replies``: ``{id, pair, week, person, kind, date, at}``. A reply
-   seen before is counted as ``already``. Of several replies by one person for one week,
-   the latest (by its Date) is applied: its answers replace the earlier ones, in this run or
-   a later one, and the run lists it as ``replaced``. An older reply arriving after a newer
-   one is remembered but not applied (``older``).
+   none) in the table ``replies``: ``{id, pair, week, person, kind, date, applied, at}``. A
+   reply seen before is counted as ``already``. Of several replies by one person to the same
+   message (pair, kind, week), the latest by its Date gives the answers: they replace what
+   an earlier one gave to that message's questions, in this run or a later one, and the run
+   lists the week as ``replaced``; answers to other questions (a form, by hand) stay. Every
+   reply's note is added to the week's ``note``, never replaced. A reply older than one an
+   earlier run applied adds only its note (``older``).
 4. **What it answers.** The text the person wrote (:func:`reply_text.reply_text`: quotes,
    signatures and disclaimers dropped; attachments never decoded) is read against that
    message's questions: a weekly message's ``checkin.questions`` in the program's order,
    plus ``fit`` in week 1; a wrap-up's ``feedback``. A nudge and an introduction ask
-   nothing, so a reply to them is all note. Whatever is not read as an answer is kept,
-   verbatim, under the key ``note`` of that week (after any note answer), so nothing a
-   person wrote is lost.
+   nothing, so a reply to them is all note (an introduction's goes to week 1). Whatever is
+   not read as an answer is kept, verbatim, under the key ``note`` of that week (after any
+   note answer), so nothing a person wrote is lost.
 5. **Refused**: a reply for a pair that has ended (``ended``, ``not_fit``) or for a week it
    has not reached; listed with the reason, not recorded, left alone.
 
@@ -63,7 +65,7 @@ from mentorctl.checkins.answers import (
     apply_answers,
     check_week,
 )
-from mentorctl.checkins.plan import ANSWERS, MESSAGES, PAIRS, PEOPLE
+from mentorctl.checkins.plan import MESSAGES, PAIRS, PEOPLE
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
 from mentorctl.mail.messages import FIT_KEY
 from mentorctl.signups import people as parse
@@ -86,7 +88,7 @@ class Listed:
     pair: str
     week: int
     person: str
-    status: str  # partial | note_only | empty | replaced | older | refused | no_questions
+    status: str  # partial | note_only | empty | older | replaced | refused
     detail: str = ""
 
 
@@ -120,7 +122,7 @@ class _Read:
     person: str
     date: str
     answers: dict[str, Any]
-    status: str  # read | partial | note_only
+    status: str  # read | partial | note_only | empty | older
     detail: str = ""
 
 
@@ -180,11 +182,11 @@ class _Index:
         self.seen: dict[str, dict[str, Any]] = {
             d["id"]: d for d in store.documents(REPLIES).values() if "id" in d
         }
-        # (pair, week, person) -> the Date of the latest reply applied
-        self.latest: dict[tuple[str, int, str], str] = {}
+        # (pair, week, person, kind) -> the Date of the latest reply applied
+        self.latest: dict[tuple[str, int, str, str], str] = {}
         for d in self.seen.values():
             if d.get("applied"):
-                slot = (d["pair"], d["week"], d["person"])
+                slot = (d["pair"], d["week"], d["person"], d.get("kind", ""))
                 self.latest[slot] = max(self.latest.get(slot, _UNDATED), d.get("date") or "")
         checkin = program.data["checkin"]
         self.weekly = [Question(q["key"], q["kind"], q["text"]) for q in checkin["questions"]]
@@ -197,6 +199,11 @@ class _Index:
         if kind == "wrapup":
             return [self.feedback]
         return []  # a nudge or an introduction asks nothing: what comes back is a note
+
+    def replaces(self, kind: str, week: int) -> tuple[str, ...]:
+        """The keys a later reply to this message replaces: what it asked, except the note,
+        to which every reply's text is added (nothing a person wrote is dropped)."""
+        return tuple(q.key for q in self.questions(kind, week) if q.key != NOTE_KEY)
 
 
 def _with_note(answers: dict[str, Any], unread: str) -> dict[str, Any]:
@@ -228,8 +235,7 @@ def read_replies(
     done_keys: list[str] = []
     with Store.writing(store_path, dry_run=dry_run) as store:
         index = _Index(store, program)
-        chosen: dict[tuple[str, int, str], _Read] = {}
-        remembered: list[_Read] = []
+        items: list[_Read] = []
         this_run: set[str] = set()
         for incoming in inbox.messages():
             result.messages += 1
@@ -243,153 +249,113 @@ def read_replies(
                 result.already += 1
                 done_keys.append(incoming.key)
                 continue
-            answered = None
-            for ref in [
-                *message_ids(heads["in-reply-to"]),
-                *reversed(message_ids(heads["references"])),
-            ]:
-                answered = index.messages.get(ref)
-                if answered is not None:
-                    break
-            if answered is None:
+            refs = [*message_ids(heads["in-reply-to"]), *reversed(message_ids(heads["references"]))]
+            answered = next((index.messages[r] for r in refs if r in index.messages), None)
+            pair = index.pairs.get(answered["pair"]) if answered is not None else None
+            if answered is None or pair is None:
                 result.unknown += 1
                 continue
             sender = _fold(email.utils.parseaddr(heads["from"])[1])
-            person = next(
-                (p for p in answered.get("to", ()) if sender and index.address.get(p) == sender),
-                None,
-            )
+            to = answered.get("to", ())
+            person = next((p for p in to if sender and index.address.get(p) == sender), None)
             if person is None:
                 result.strangers += 1
                 continue
-            pair = index.pairs.get(answered["pair"])
-            kind, week = answered["kind"], int(answered["week"])
-            if kind == "intro":
-                week = 1
-            if pair is None:
-                result.unknown += 1
-                continue
+            kind = answered["kind"]
+            week = 1 if kind == "intro" else int(answered["week"])
             refusal = _refusal(pair, week, today, program.duration_weeks)
             if refusal:
                 result.refused += 1
                 result.listed.append(Listed(pair["id"], week, person, "refused", refusal))
                 continue
             this_run.add(digest)
+            item = _Read(
+                incoming.key, digest, pair, kind, week, person, _date(heads["date"]), {}, "empty"
+            )
             read = _read_reply(msg, index.questions(kind, week))
             if read is None:
                 result.empty += 1
                 result.listed.append(Listed(pair["id"], week, person, "empty", "nothing written"))
-                remembered.append(
-                    _Read(
-                        incoming.key,
-                        digest,
-                        pair,
-                        kind,
-                        week,
-                        person,
-                        _date(heads["date"]),
-                        {},
-                        "empty",
-                    )
-                )
-                continue
-            answers, status, detail = read
-            item = _Read(
-                incoming.key,
-                digest,
-                pair,
-                kind,
-                week,
-                person,
-                _date(heads["date"]),
-                answers,
-                status,
-                detail,
-            )
-            slot = (pair["id"], week, person)
-            earlier = chosen.get(slot)
-            newest = max(index.latest.get(slot, _UNDATED), earlier.date if earlier else _UNDATED)
-            if item.date < newest:
-                item.status = "older"
-                remembered.append(item)
-                continue
-            if earlier is not None:
-                earlier.status = "superseded"
-                remembered.append(earlier)
-            chosen[slot] = item
-        entries = [
-            Entry(item.pair, item.person, item.week, item.answers)
-            for _, item in sorted(chosen.items())
-        ]
-        replaced = _replaced(store, chosen, remembered)
+            else:
+                item.answers, item.status, item.detail = read
+            items.append(item)
+        entries, replaced = _entries(items, index)
         apply_answers(
-            store,
-            program,
-            entries,
-            result.answers,
-            source=SOURCE,
-            today=today,
-            stamp=stamp,
-            replace=True,
+            store, program, entries, result.answers, source=SOURCE, today=today, stamp=stamp
         )
-        docs: list[dict[str, Any]] = []
-        for item in [*remembered, *chosen.values()]:
-            applied = item.status not in ("older", "superseded", "empty")
-            docs.append(
-                {
-                    "id": item.hash,
-                    "pair": item.pair["id"],
-                    "week": item.week,
-                    "person": item.person,
-                    "kind": item.kind,
-                    "date": item.date,
-                    "applied": applied,
-                    "at": stamp,
-                }
-            )
+        for item in items:
             done_keys.append(item.key)
-            if item.status in ("partial", "note_only"):
+            if item.status in ("partial", "note_only", "older"):
                 result.listed.append(
                     Listed(item.pair["id"], item.week, item.person, item.status, item.detail)
                 )
-            elif item.status == "older":
-                result.listed.append(
-                    Listed(
-                        item.pair["id"],
-                        item.week,
-                        item.person,
-                        "older",
-                        "older than the reply already recorded for that week; not applied",
-                    )
-                )
         for slot in sorted(replaced):
             result.listed.append(
-                Listed(slot[0], slot[1], slot[2], "replaced", "a later reply replaced the answers")
+                Listed(*slot, "replaced", "a later reply replaced the answers; notes are kept")
             )
-        result.recorded = len(chosen)
-        if docs:
-            store.insert_many(REPLIES, docs)
+        result.recorded = sum(1 for item in items if item.status != "empty")
+        if items:
+            store.insert_many(REPLIES, [_remembered(item, stamp) for item in items])
     result.listed.sort(key=lambda x: (_pair_order(x.pair), x.week, x.person, x.status))
     if move_to and done_keys and not dry_run:
         result.moved = inbox.move(done_keys, move_to)
     return result
 
 
-def _replaced(
-    store: Any, chosen: dict[tuple[str, int, str], _Read], remembered: list[_Read]
-) -> set[tuple[str, int, str]]:
-    """The weeks whose answers from an earlier reply this run's replies replace."""
-    out = {(r.pair["id"], r.week, r.person) for r in remembered if r.status == "superseded"}
-    for doc in store.documents(ANSWERS).values():
-        slot = (doc.get("pair"), doc.get("week"), doc.get("person"))
-        known = chosen.get(slot)  # type: ignore[arg-type]
-        if (
-            doc.get("source") == SOURCE
-            and known is not None
-            and doc.get("answers") != known.answers
-        ):
-            out.add(slot)  # type: ignore[arg-type]
-    return out
+def _entries(items: list[_Read], index: _Index) -> tuple[list[Entry], set[tuple[str, int, str]]]:
+    """The answers to apply, oldest reply first, and the weeks whose answers were replaced.
+
+    Of one person's replies to one message, the latest by its Date gives the answers to that
+    message's questions; every reply's note is kept. A reply older than one applied by an
+    earlier run adds only its note."""
+    latest_here: dict[tuple[str, int, str, str], _Read] = {}
+    for item in items:
+        if item.status == "empty":
+            continue
+        slot = (item.pair["id"], item.week, item.person, item.kind)
+        if item.date < index.latest.get(slot, _UNDATED):
+            item.status = "older"
+            item.detail = "older than the reply already recorded: only its note was added"
+            continue
+        best = latest_here.get(slot)
+        if best is None or (item.date, item.hash) > (best.date, best.hash):
+            latest_here[slot] = item
+    entries: list[Entry] = []
+    replaced: set[tuple[str, int, str]] = set()
+    for item in sorted(items, key=lambda r: (r.date, r.hash)):
+        if item.status == "empty":
+            continue
+        slot = (item.pair["id"], item.week, item.person, item.kind)
+        if latest_here.get(slot) is item:
+            answers, replaces = item.answers, index.replaces(item.kind, item.week)
+            if slot in index.latest:
+                replaced.add(slot[:3])  # a reply applied by an earlier run
+        else:
+            answers = {k: v for k, v in item.answers.items() if k == NOTE_KEY}
+            replaces = ()
+            if item.status != "older":
+                replaced.add(slot[:3])  # an earlier reply of this run
+        if answers:
+            entries.append(
+                Entry(
+                    item.pair, item.person, item.week, answers, replaces=replaces, append_note=True
+                )
+            )
+    return entries, replaced
+
+
+def _remembered(item: _Read, stamp: str) -> dict[str, Any]:
+    return {
+        "id": item.hash,
+        "pair": item.pair["id"],
+        "week": item.week,
+        "person": item.person,
+        "kind": item.kind,
+        "date": item.date,
+        # whether its answers were applied (an older or empty reply's are not)
+        "applied": item.status not in ("older", "empty"),
+        "at": stamp,
+    }
 
 
 def _pair_order(pair_id: str) -> tuple[int, str]:

@@ -263,6 +263,22 @@ def test_a_person_in_two_pairs_is_placed_by_the_thread(paired: Path, cli) -> Non
         }
     ]
     assert pairs(paired)["M1"]["status"] == "active"
+    # With a pair column the row is placed, and a pair that has ended takes no answer.
+    header = "Email,Pair,Week,Did you meet or talk this week?\n"
+    rows = "meg@example.org,M1,1,no\nmeg@example.org,M3,1,yes\n"
+    path = write_csv(paired / "b.csv", header + rows)
+    result = cli("checkin", "-w", paired, "--import", path, "--json", "--today", "2026-03-03")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["imported"], data["updated"]) == (0, 1)
+    assert data["rejects"] == [
+        {
+            "row": 3,
+            "field": "pair",
+            "reason": "the pair has ended (not a fit): it takes no more answers",
+        }
+    ]
+    assert answers_by(paired)[("M1", IDS["meg"], 1)]["answers"]["met"] == "no"
 
 
 def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path, cli) -> None:

@@ -593,3 +593,18 @@ def test_forget_erases_the_replies_recorded(running: Path, cli) -> None:
     result = cli("forget", "ann@example.org", "--yes", "-w", running)
     assert result.exit_code == 0, result.output
     assert [r["person"] for r in table(running, "replies")] == [IDS["bo"]]
+
+
+def test_a_reply_to_a_nudge_is_a_note_and_brings_a_quiet_pair_back(running: Path, cli) -> None:
+    week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
+    assert week3.exit_code == 0, week3.output
+    assert pairs(running)["M1"]["status"] == "quiet"
+    nudge = sent_ids(running)["M1-nudge-w03"]
+    msg = as_reply(message("Sorry, busy weeks! We meet on Friday."), "ann", nudge, n=1, day=16)
+    data = replies(cli, running, maildir_of(running / "Maildir", [msg]), "--today", "2026-03-16")
+    assert data["back_active"] == ["M1"]
+    assert pairs(running)["M1"]["status"] == "active"
+    assert answers_by(running)[("M1", IDS["ann"], 3)]["answers"] == {
+        "note": "Sorry, busy weeks! We meet on Friday."
+    }
+    assert [(x["status"], x["week"]) for x in data["listed"]] == [("note_only", 3)]

@@ -288,8 +288,8 @@ def apply_answers(
         added = dict(e.answers)
         before, note = kept.get(NOTE_KEY), added.get(NOTE_KEY)
         if e.append_note and isinstance(before, str) and isinstance(note, str) and before:
-            same = note == before or before.endswith("\n\n" + note)
-            added[NOTE_KEY] = before if same else f"{before}\n\n{note}"
+            known = note == before or before.endswith("\n\n" + note)
+            added[NOTE_KEY] = before if known else f"{before}\n\n{note}"
         merged = {**kept, **added}
         if merged == prior:
             same.add(slot)

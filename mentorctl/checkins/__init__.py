@@ -1,6 +1,7 @@
 """Check-ins: the program's weeks (:mod:`.schedule`), planning and recording a run of
-introductions and weekly messages, and the answers people give (by hand or imported).
+introductions and weekly messages, and the answers people give (by hand, imported, or
+emailed back: :mod:`.replies`).
 
-Owns: the messages and answers tables, and pairs' weekly status.
+Owns: the messages, answers and replies tables, and pairs' weekly status.
 May import: mail, matching, programs, signups, store, and the shared modules at the top of mentorctl.
 """

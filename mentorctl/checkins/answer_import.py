@@ -5,8 +5,9 @@ headers matched without case or spacing, ``--map FIELD=HEADER``), one row per pe
 week:
 
 - **who**: the email column (the program's aliases for ``email``). The person must be in a
-  pair that has started; a ``pair`` column (``M3``) chooses for someone in two pairs (a mentor
-  who is also a mentee), and so does the row's date;
+  pair that has started; someone in several pairs (a mentor who is also a mentee, a mentee
+  paired again) needs a ``pair`` column (``M3``): without it the row is refused, never filed
+  under a pair picked by its date. A pair that has ended takes no more answers;
 - **which week**: a week column ("3", "Week 3"), else ``--week N``, else a date column (a
   form's Timestamp) counted from the pair's start date;
 - **answers**: one column per check-in question, found by its key or its text, and the fit
@@ -237,7 +238,7 @@ def _read_row(
             day = parse.read_birth_date(record[cols.date].split()[0], order)
         except parse.Rejection:
             raise parse.Rejection("date", "not a date") from None
-    pair = people.pair_for(person["id"], record[cols.pair] if cols.pair is not None else "", day)
+    pair = people.pair_for(person["id"], record[cols.pair] if cols.pair is not None else "")
     week = read_week(record[cols.week]) if cols.week is not None else None
     if week is None:
         week = week_option
@@ -254,4 +255,5 @@ def _read_row(
             answers[question.key] = value
     if not answers:
         raise parse.Rejection("answers", "no answer to any check-in question")
+    people.check_open(pair, person["id"], week, answers)
     return Entry(pair, person["id"], week, answers)

@@ -7,9 +7,22 @@ answers as 1-5, text is kept as written (control characters removed); the week m
 the program and already started for the pair.
 
 An answer is keyed by pair, person and week and stored in the table ``answers`` as
-``{pair, person, week, answers: {key: value}, source: import|record, at, updated}``; the
-same answer again changes nothing, a changed one is updated. Answers of every pair that has
-started are kept, also of pairs that have ended since.
+``{pair, person, week, answers: {key: value}, source: import|record|reply, at, updated}``;
+the same answer again changes nothing, a changed one is updated (a later email reply
+replaces what the person's earlier reply to the same message said: see
+:mod:`mentorctl.checkins.replies`).
+
+The keys: the program's own ``checkin.questions`` (the templates ask ``met``, ``progress``,
+``note`` and some one more), ``fit`` (week 1: is the match working?), ``feedback`` (the
+wrap-up's question, a text) and ``note`` (a text; also where what could not be read from an
+emailed reply is kept), which every program accepts.
+
+**Never misfiled.** A person in one started pair answers for it; a person in several (a
+mentor who is also a mentee, a mentee paired again after a pair ended) must be placed by a
+pair column or by the email thread, else the answer is refused: filing it under the wrong
+pair could end that pair. Answers for a pair that has ended (``ended``, ``not_fit``) are
+refused, except one already recorded exactly so (re-importing the same export is a no-op);
+a completed pair still takes answers (the wrap-up's feedback comes after it completes).
 
 Effects: a quiet pair whose answers now cover the weeks the schedule counts is active again.
 A "no" to the fit question (key ``fit``) from either person ends an ongoing pair as
@@ -41,6 +54,9 @@ if TYPE_CHECKING:
 # status because of an answer; a later answer of an ended pair is still data.
 STARTED = frozenset({"active", "quiet", "paused", "completed", "not_fit", "ended"})
 ONGOING = frozenset({"active", "quiet", "paused"})
+ENDED = frozenset({"ended", "not_fit"})
+FEEDBACK_KEY = "feedback"
+NOTE_KEY = "note"
 SCALE_MIN, SCALE_MAX = 1, 5
 TEXT_LIMIT = 5000
 _YES = ("yes", "y", "true", "1", "yep", "ja", "oui", "si", "sí")
@@ -68,6 +84,11 @@ def questions(program: Program) -> list[Question]:
         "is the match working?",
     )
     out.append(Question(FIT_KEY, "yes_no", fit_aliases))
+    out.append(
+        Question(FEEDBACK_KEY, "text", (FEEDBACK_KEY, "wrap-up feedback", "wrapup feedback"))
+    )
+    if all(q.key != NOTE_KEY for q in out):
+        out.append(Question(NOTE_KEY, "text", (NOTE_KEY, "notes", "comments")))
     return out
 
 
@@ -138,6 +159,11 @@ class Entry:
     week: int
     answers: dict[str, Any]
     row: int | None = None
+    # An emailed reply: the keys its message asked, which it replaces whole (a later reply
+    # to the same message), and whether its text is added to the note already there (a
+    # reply to a message that asks nothing) rather than replacing it.
+    replaces: tuple[str, ...] = ()
+    append_note: bool = False
 
 
 # -- the people and pairs answers can belong to -------------------------------------------
@@ -151,10 +177,16 @@ class Directory:
         for pair in self.pairs.values():
             for pid in (pair["mentee"], pair["mentor"]):
                 self.of_person.setdefault(pid, []).append(pair)
+        self.answers: dict[tuple[Any, Any, Any], dict[str, Any]] = {
+            (d.get("pair"), d.get("person"), d.get("week")): d.get("answers") or {}
+            for d in store.documents(ANSWERS).values()
+        }
 
-    def pair_for(self, person_id: str, pair_ref: str, day: dt.date | None = None) -> dict[str, Any]:
-        """The pair an answer belongs to: the one named, else the person's only ongoing pair,
-        else (with the answer's date) the pair the person was in on that day."""
+    def pair_for(self, person_id: str, pair_ref: str) -> dict[str, Any]:
+        """The pair an answer belongs to: the one named, else the person's only started pair.
+
+        A person in several started pairs is never placed by guessing (a date would pick the
+        latest, which may be the wrong one, and a "no" to the fit question would end it)."""
         if pair_ref:
             pair = self.pairs.get(pair_ref.strip().upper())
             if pair is None:
@@ -164,23 +196,28 @@ class Directory:
             if pair["status"] not in STARTED:
                 raise parse.Rejection("pair", f"the pair is {_said(pair['status'])}")
             return pair
-        started = sorted(
-            (p for p in self.of_person.get(person_id, ()) if p["status"] in STARTED),
-            key=lambda p: str(p.get("start_date") or ""),
-        )
-        if day is not None:
-            began = [p for p in started if str(p.get("start_date") or "9999") <= day.isoformat()]
-            if began:
-                return began[-1]
-        ongoing = [p for p in started if p["status"] in ONGOING]
-        if len(ongoing) > 1:
-            raise parse.Rejection("pair", "the person is in several pairs: add a pair column")
-        if ongoing:
-            return ongoing[0]
-        answerable = [p for p in started if p["status"] == "completed"] or started
-        if not answerable:
+        started = [p for p in self.of_person.get(person_id, ()) if p["status"] in STARTED]
+        if len(started) > 1:
+            ids = ", ".join(sorted(p["id"] for p in started))
+            raise parse.Rejection(
+                "pair", f"the person is in several pairs ({ids}): add a pair column"
+            )
+        if not started:
             raise parse.Rejection("email", "not in a pair that has started")
-        return answerable[-1]
+        return started[0]
+
+    def check_open(
+        self, pair: dict[str, Any], person_id: str, week: int, answers: dict[str, Any]
+    ) -> None:
+        """Refuse answers for a pair that has ended, unless they are already recorded as given."""
+        if pair["status"] not in ENDED:
+            return
+        known = self.answers.get((pair["id"], person_id, week), {})
+        if answers and all(known.get(k) == v for k, v in answers.items()):
+            return
+        raise parse.Rejection(
+            "pair", f"the pair has {_said(pair['status'])}: it takes no more answers"
+        )
 
 
 def _said(status: str) -> str:
@@ -210,7 +247,10 @@ def apply_answers(
     today: dt.date,
     stamp: str,
 ) -> None:
-    """Insert or update answers, then bring quiet pairs back and end pairs that do not fit."""
+    """Insert or update answers, then bring quiet pairs back and end pairs that do not fit.
+
+    An update merges the new answers into the earlier ones, less the keys the entry
+    ``replaces``; with ``append_note`` its note is added after the note already there."""
     table = store.documents(ANSWERS)
     existing = {(d.get("pair"), d.get("person"), d.get("week")): (k, d) for k, d in table.items()}
     new_docs: list[dict[str, Any]] = []
@@ -219,10 +259,13 @@ def apply_answers(
     for doc in table.values():
         if isinstance(doc.get("week"), int):
             last[doc["pair"]] = max(last.get(doc["pair"], 0), doc["week"])
+    changed: set[tuple[str, str, int]] = set()  # existing answers changed (counted once)
+    same: set[tuple[str, str, int]] = set()
     for e in entries:
         pid = e.pair["id"]
         last[pid] = max(last.get(pid, 0), e.week)
-        found = existing.get((pid, e.person, e.week))
+        slot = (pid, e.person, e.week)
+        found = existing.get(slot)
         if found is None:
             doc = {
                 "pair": pid,
@@ -234,20 +277,31 @@ def apply_answers(
                 "updated": stamp,
             }
             new_docs.append(doc)
-            existing[(pid, e.person, e.week)] = ("new", doc)
+            existing[slot] = ("new", doc)
             result.imported += 1
             continue
         key, doc = found
-        merged = {**doc.get("answers", {}), **e.answers}
-        if merged == doc.get("answers"):
-            result.unchanged += 1
+        # Several entries for one slot (replies by email) apply in turn.
+        pending = updates.get(int(key)) if key != "new" else None
+        prior = pending["answers"] if pending else doc.get("answers", {})
+        kept = {k: v for k, v in prior.items() if k not in e.replaces}
+        added = dict(e.answers)
+        before, note = kept.get(NOTE_KEY), added.get(NOTE_KEY)
+        if e.append_note and isinstance(before, str) and isinstance(note, str) and before:
+            known = note == before or before.endswith("\n\n" + note)
+            added[NOTE_KEY] = before if known else f"{before}\n\n{note}"
+        merged = {**kept, **added}
+        if merged == prior:
+            same.add(slot)
             continue
-        result.updated += 1
         doc_fields = {"answers": merged, "source": source, "updated": stamp}
         if key == "new":
             doc.update(doc_fields)
         else:
+            changed.add(slot)
             updates[int(key)] = doc_fields
+    result.updated += len(changed)
+    result.unchanged += len(same - changed - {k for k, v in existing.items() if v[0] == "new"})
     if new_docs:
         store.insert_many(ANSWERS, new_docs)
     store.update_many(ANSWERS, updates)
@@ -328,6 +382,7 @@ def record_answers(
             if week is None and start is not None:
                 week = min(max(schedule.week_of(start, today), 1), program.duration_weeks)
             check_week(pair, week or 0, today, program.duration_weeks)
+            directory.check_open(pair, person["id"], week or 0, values)
         except parse.Rejection as exc:
             raise UsageError(f"cannot record: {exc.reason}") from None
         assert week is not None

@@ -33,7 +33,9 @@ and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the ver
 
 from __future__ import annotations
 
+import binascii
 import email.message
+import quopri
 import re
 
 from mentorctl.checkins.reply_answers import Question, QuestionLike, ReadReply, read_answers
@@ -96,23 +98,80 @@ _SIGN_OFF = re.compile(
 )
 
 
+def _raw(part: email.message.Message, name: str) -> str:
+    """A header's value as written. Under ``policy.default`` every ``get`` builds a header
+    object (Content-Type is parsed afresh on each call), which costs more than parsing the
+    whole message; the few MIME headers read here need no more than their raw text."""
+    for key, value in part.raw_items():
+        if key.lower() == name:
+            return str(value)
+    return ""
+
+
+def _param(value: str, name: str) -> str | None:
+    """A parameter of a MIME header (``charset=utf-8``), unquoted; RFC 2231 forms included."""
+    found = re.search(
+        r";\s*" + name + r'(?:\*\d*)?\*?\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))',
+        value,
+        re.IGNORECASE,
+    )
+    if found is None:
+        return None
+    return found.group(1) if found.group(1) is not None else found.group(2)
+
+
+def _content_type(part: email.message.Message) -> str:
+    value = _raw(part, "content-type").split(";", 1)[0].strip().lower()
+    if value.count("/") != 1:
+        # As the email package does: an invalid type is text/plain, except in a digest.
+        return part.get_default_type()
+    return value
+
+
 def _decode(part: email.message.Message) -> str:
-    raw = part.get_payload(decode=True)
-    if not isinstance(raw, bytes):
+    # The payload as stored, not get_payload(): that parses the Content-Type and
+    # Content-Transfer-Encoding headers into objects again, and for 8bit text decodes it
+    # with the declared charset, replacing what an unknown charset cannot read.
+    payload = getattr(part, "_payload", None)
+    cte = _raw(part, "content-transfer-encoding").strip().lower()
+    if isinstance(payload, bytes):
+        data = payload
+    elif isinstance(payload, str):
+        try:
+            data = payload.encode("ascii", "surrogateescape")  # the bytes as they came
+        except UnicodeEncodeError:
+            if cte not in ("quoted-printable", "base64"):
+                return payload  # a message built in memory: its text is text already
+            decoded = part.get_payload(decode=True)
+            data = decoded if isinstance(decoded, bytes) else b""
+            cte = ""
+    else:
         return ""
-    charset = part.get_content_charset() or "utf-8"
+    if cte == "quoted-printable":
+        data = quopri.decodestring(data)
+    elif cte == "base64":
+        try:
+            data = binascii.a2b_base64(data)
+        except binascii.Error:
+            decoded = part.get_payload(decode=True)  # the email package's repairs
+            data = decoded if isinstance(decoded, bytes) else b""
+    charset = (_param(_raw(part, "content-type"), "charset") or "utf-8").strip().lower()
     try:
-        return raw.decode(charset, errors="replace")
+        return data.decode(charset, errors="replace")
     except LookupError:
         try:
-            return raw.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
-            return raw.decode("cp1252", errors="replace")
+            return data.decode("cp1252", errors="replace")
 
 
 def _is_attachment(part: email.message.Message) -> bool:
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().casefold()
-    return disposition == "attachment" or part.get_filename() is not None
+    disposition = _raw(part, "content-disposition")
+    if disposition.split(";")[0].strip().casefold() == "attachment":
+        return True
+    return _param(disposition, "filename") is not None or (
+        _param(_raw(part, "content-type"), "name") is not None
+    )
 
 
 def _text_parts(part: email.message.Message, found: dict[str, email.message.Message]) -> None:
@@ -120,16 +179,16 @@ def _text_parts(part: email.message.Message, found: dict[str, email.message.Mess
 
     Only headers are looked at here: no payload is decoded until a body part is chosen.
     """
-    if part.get_content_maintype() == "message" or _is_attachment(part):
+    ctype = _content_type(part)
+    if ctype.startswith("message/") or _is_attachment(part):
         return
     if part.is_multipart():
         payload = part.get_payload()
         for child in payload if isinstance(payload, list) else []:
             _text_parts(child, found)
         return
-    subtype = part.get_content_subtype() if part.get_content_maintype() == "text" else ""
-    if subtype in ("plain", "html"):
-        found.setdefault(subtype, part)
+    if ctype in ("text/plain", "text/html"):
+        found.setdefault(ctype[5:], part)
 
 
 def body_text(message: email.message.Message) -> str:

@@ -188,6 +188,43 @@ def checkin_cmd(
             help="With --record: KEY=VALUE, e.g. met=yes (repeat).",
         ),
     ] = None,
+    replies: Annotated[
+        str | None,
+        typer.Option(
+            "--replies",
+            metavar="SOURCE",
+            help="Record the answers people emailed back, from a Maildir folder, an mbox "
+            "file or imaps://USER@HOST[:PORT]/FOLDER (read only). With --send, the weekly "
+            "run follows.",
+            show_default=False,
+        ),
+    ] = None,
+    move_to: Annotated[
+        str | None,
+        typer.Option(
+            "--move-to",
+            metavar="FOLDER",
+            help="With --replies: move the replies recorded into FOLDER (made if missing).",
+            show_default=False,
+        ),
+    ] = None,
+    imap_password_env: Annotated[
+        str,
+        typer.Option(
+            "--imap-password-env",
+            metavar="NAME",
+            help="With --replies imaps://...: the environment variable holding the password.",
+        ),
+    ] = "MENTORCTL_IMAP_PASSWORD",
+    cafile: Annotated[
+        Path | None,
+        typer.Option(
+            "--cafile",
+            metavar="FILE",
+            help="With --replies imaps://...: trust this CA certificate (a private CA).",
+            show_default=False,
+        ),
+    ] = None,
     complete: Annotated[
         str | None,
         typer.Option(
@@ -221,7 +258,7 @@ def checkin_cmd(
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Send each active pair this week's guide step and check-in, once; import answers.
+    """Send each active pair this week's guide step and check-in, once; record answers.
 
     Run it daily (or weekly) from cron: each person of a pair gets one message a program
     week, on their own: the week's step and check-in (with a nudge when the pair is quiet),
@@ -229,6 +266,13 @@ def checkin_cmd(
     one line each, and exits with the worst code. Exit code 4 when some
     deliveries failed while the rest went out (the next run retries only those), 75
     when another mentorctl command holds the program's store.
+
+    Answers come back by email (--replies), from a form's export (--import) or by hand
+    (--record). Their keys: the program's checkin.questions (the templates ask met, yes/no;
+    progress, 1-5, except support; note, text; and one of their own: applied or practised,
+    yes/no, or wellbeing, 1-5),
+    fit (week 1, yes/no: a no ends the pair as not a fit), feedback (the wrap-up's question,
+    text) and note (text: also where what could not be read from a reply is kept).
     """
     from mentorctl import clock
     from mentorctl.cli import render_messages
@@ -254,12 +298,14 @@ def checkin_cmd(
             )
             if v
         ]
-        if len(actions) > 1 or (actions and run_only):
+        if len(actions) > 1 or (actions and (run_only or replies)):
             raise UsageError(
-                "choose one action: the weekly run (with --send, --limit, --resend, --pair), "
-                "--import, --record or --complete"
+                "choose one action: the weekly run (with --send, --limit, --resend, --pair; "
+                "--replies may come first), --import, --record or --complete"
             )
         owners = {
+            "--move-to": (move_to, {"--replies"}),
+            "--cafile": (cafile, {"--replies"}),
             "--map": (map_, {"--import"}),
             "--week": (week, {"--import", "--record"}),
             "--person": (person, {"--record"}),
@@ -267,8 +313,9 @@ def checkin_cmd(
             "--reason": (reason, {"--complete"}),
             "--no-wrapup": (no_wrapup, {"--complete"}),
         }
+        given = {*actions, *(["--replies"] if replies else [])}
         for name, (value, allowed) in owners.items():
-            if value and not allowed & set(actions):
+            if value and not allowed & given:
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
         if all_programs:
             if actions or program or resend or pair:
@@ -282,6 +329,14 @@ def checkin_cmd(
             raise typer.Exit(code)
         prog, paths = programs.open_program(workspace, program)
         day, now = clock.today(today), clock.now(today=today)
+        got_replies = None
+        if replies:
+            got_replies = _read_replies(
+                prog, paths, replies, move_to, imap_password_env, cafile, day, now, dry_run
+            )
+            if not run_only:
+                render_messages.replies_result(got_replies, as_json)
+                return
         if import_file is not None or record:
             from mentorctl.checkins import answer_import as checkin_import
             from mentorctl.checkins import answers as checkin_answers
@@ -340,7 +395,10 @@ def checkin_cmd(
                 dry_run=dry_run,
                 progress=bar,
             )
-        render_messages.run_result(result, as_json, table=False, store_path=paths.store_path)
+        if got_replies is not None:
+            render_messages.replies_result(got_replies, as_json, run=result)
+        else:
+            render_messages.run_result(result, as_json, table=False, store_path=paths.store_path)
     _exit_on_failures(result)
 
 
@@ -397,6 +455,43 @@ def _run_all_programs(
     if as_json:
         output.emit_json({"programs": reports, "exit_code": worst})
     return worst
+
+
+def _read_replies(
+    prog: Any,
+    paths: Any,
+    source: str,
+    move_to: str | None,
+    password_env: str,
+    cafile: Path | None,
+    day: Any,
+    now: Any,
+    dry_run: bool,
+) -> Any:
+    import sys
+
+    from mentorctl.checkins import replies as checkin_replies
+    from mentorctl.mail.inbox import open_source
+
+    ask = None
+    if sys.stdin.isatty():
+        import getpass
+
+        ask = getpass.getpass
+    with (
+        open_source(source, password_env=password_env, cafile=cafile, ask=ask) as inbox,
+        output.progress("Reading replies") as bar,
+    ):
+        return checkin_replies.read_replies(
+            prog,
+            paths.store_path,
+            inbox,
+            today=day,
+            now=now,
+            move_to=move_to,
+            dry_run=dry_run,
+            progress=bar,
+        )
 
 
 def _exit_on_failures(result: Any) -> None:

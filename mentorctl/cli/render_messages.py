@@ -260,3 +260,93 @@ def completed_result(done: Any, as_json: bool) -> None:
         else "no wrap-up will be sent"
     )
     output.info(f"{verb} pair {pair['id']} early ({pair['mentee']} with {pair['mentor']}); {then}.")
+
+
+REPLY_STATUS = {
+    "partial": "partly read",
+    "note_only": "not read: kept as a note",
+    "empty": "nothing written",
+    "replaced": "replaced",
+    "older": "older: not applied",
+    "refused": "refused",
+}
+
+
+def replies_data(result: Any) -> dict[str, Any]:
+    got = result.answers
+    return {
+        "source": result.source,
+        "kind": result.kind,
+        "dry_run": result.dry_run,
+        "messages": result.messages,
+        "recorded": result.recorded,
+        "already": result.already,
+        "unknown": result.unknown,
+        "strangers": result.strangers,
+        "refused": result.refused,
+        "empty": result.empty,
+        "moved": result.moved,
+        "move_to": result.move_to,
+        "answers": {"new": got.imported, "updated": got.updated, "unchanged": got.unchanged},
+        "not_fit": got.not_fit,
+        "back_active": got.back_active,
+        "listed": [
+            {
+                "pair": x.pair,
+                "week": x.week,
+                "person": x.person,
+                "status": x.status,
+                "detail": x.detail,
+            }
+            for x in result.listed
+        ],
+    }
+
+
+def replies_summary(result: Any) -> str:
+    got = result.answers
+    line = f"replies ({result.kind}{', dry run' if result.dry_run else ''}): "
+    line += f"{result.messages} message(s), {result.recorded} recorded"
+    parts = [
+        (got.imported, "new answer(s)"),
+        (got.updated, "updated"),
+        (result.already, "already recorded"),
+        (result.unknown, "answer no known message (left alone)"),
+        (result.strangers, "from someone else (left alone)"),
+        (result.refused, "refused"),
+        (result.empty, "empty"),
+        (sum(1 for x in result.listed if x.status == "replaced"), "week(s) replaced"),
+        (result.moved, f"moved to {result.move_to}"),
+    ]
+    line += "".join(f"; {n} {text}" for n, text in parts if n)
+    return line
+
+
+def replies_result(result: Any, as_json: bool, *, run: Any = None) -> None:
+    """The replies read, then the weekly run's result when the same command did both."""
+    if as_json:
+        data = replies_data(result)
+        output.emit_json({"replies": data, "run": run_data(run)} if run is not None else data)
+        return
+    output.info(replies_summary(result))
+    if result.listed:
+        output.table(
+            "Replies to look at (pair, week, person; read them in the mailbox)",
+            ["Pair", "Week", "Person", "Status", "Detail"],
+            [
+                [x.pair, x.week, x.person, REPLY_STATUS.get(x.status, x.status), x.detail]
+                for x in result.listed
+            ],
+        )
+    if result.answers.not_fit:
+        output.info(
+            "Ended as not a fit: "
+            + ", ".join(result.answers.not_fit)
+            + " (both people go back to the pool for the next 'mentorctl pair')"
+        )
+    if result.answers.back_active:
+        output.info("Active again: " + ", ".join(result.answers.back_active))
+    if run is not None:
+        run_result(run, False, table=False)
+    elif result.dry_run:
+        output.note("Dry run: nothing recorded or moved.")

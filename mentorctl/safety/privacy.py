@@ -31,7 +31,15 @@ from mentorctl.matching.pairs import (
     find_person,
     snapshot,
 )
-from mentorctl.safety.tables import ANSWERS, CONCERNS, FORGOTTEN, MESSAGES, doc_id, timestamp
+from mentorctl.safety.tables import (
+    ANSWERS,
+    CONCERNS,
+    FORGOTTEN,
+    MESSAGES,
+    REPLIES,
+    doc_id,
+    timestamp,
+)
 from mentorctl.store import manifest
 from mentorctl.store.db import Store
 from mentorctl.store.suppression import SuppressionList
@@ -115,7 +123,7 @@ def forget(
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
-        for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
+        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
             doomed = []
             changes = {}
             for k, doc in store.documents(table).items():
@@ -169,7 +177,7 @@ def forget(
 
 def _is_theirs(table: str, doc: dict[str, Any], pid: str, pairs: set[Any]) -> bool:
     """Whether a record belongs to the person: found by the fields that name people and pairs."""
-    if table == ANSWERS:
+    if table in (ANSWERS, REPLIES):
         return doc.get("person") == pid
     if table == MESSAGES:
         return doc.get("pair") in pairs or pid in (doc.get("to") or [])
@@ -319,7 +327,7 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
             for p in snap.pairs
             if pid in (p.get("mentee"), p.get("mentor"))
         ]
-        for table in (ANSWERS, MESSAGES, CONCERNS, BLOCKS):
+        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
             out[table] = [
                 dict(d) for d in store.documents(table).values() if _mentions(d, pid, address)
             ]

@@ -10,6 +10,7 @@ from mentorctl.store.db import Store
 CONCERNS = "concerns"
 ANSWERS = "answers"
 MESSAGES = "messages"
+REPLIES = "replies"  # emailed replies recorded (checkins.replies): pair, week, person
 OUTCOMES = ("continue", "end", "block")
 FORGOTTEN = "forgotten"
 

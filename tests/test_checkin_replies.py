@@ -1,0 +1,610 @@
+"""``checkin --replies``: answers emailed back, read from a Maildir, an mbox or a real IMAP
+server (Dovecot), placed by the thread, never misfiled, recorded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import mailbox
+import re
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import write_csv
+from imap_server import DovecotServer, dovecot_fixture  # noqa: F401  (fixture)
+from messages_fixtures import (  # noqa: F401  (fixtures)
+    IDS,
+    introduced_fixture,
+    outbox_files,
+    paired_fixture,
+    pairs,
+    parse_eml,
+    store_path,
+    table,
+)
+from replies_corpus import CASES, Case, message, with_big_attachment
+
+ADDRESS = {"meg": "meg@example.org", "raj": "raj@example.org", "ann": "ann@example.org"}
+ADDRESS |= {"bo": "bo@example.org", "cy": "cy@example.org"}
+WEEK2_DAY = "2026-03-09"
+READ_DAY = "2026-03-10"
+
+
+def case(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
+
+
+def sent_ids(workspace: Path) -> dict[str, str]:
+    """Message-IDs of the outbox's .eml files by file stem: {'M1-weekly-w01': '<...>'}."""
+    return {p.stem: str(parse_eml(p.read_bytes())["Message-ID"]) for p in outbox_files(workspace)}
+
+
+def as_reply(
+    msg: EmailMessage,
+    who: str,
+    to_id: str,
+    *,
+    n: int,
+    day: int = 10,
+    hour: int = 9,
+    references: str | None = None,
+) -> EmailMessage:
+    """``msg`` sent by ``who`` in reply to the message ``to_id``, with its own Message-ID."""
+    for name in ("From", "Message-ID", "In-Reply-To", "References", "Date"):
+        del msg[name]
+    msg["From"] = f"{who.title()} <{ADDRESS.get(who, who)}>"
+    msg["Message-ID"] = f"<reply-{n}@mail.example.net>"
+    msg["In-Reply-To"] = to_id
+    msg["References"] = references if references is not None else to_id
+    msg["Date"] = email.utils.format_datetime(
+        email.utils.parsedate_to_datetime(f"Tue, {day:02d} Mar 2026 {hour:02d}:00:00 +0000")
+    )
+    return msg
+
+
+def expected(c: Case) -> dict[str, object]:
+    """What the store keeps of a corpus case: its answers, and its unread text as the note."""
+    out = dict(c.answers)
+    if c.unread:
+        out["note"] = f"{out['note']}\n\n{c.unread}" if out.get("note") else c.unread
+    return out
+
+
+@pytest.fixture
+def running(introduced: Path, cli) -> Path:
+    """Week 1's and week 2's messages written to the outbox (both pairs, one message each)."""
+    for day in ("2026-03-02", WEEK2_DAY):
+        result = cli("checkin", "-w", introduced, "--today", day)
+        assert result.exit_code == 0, result.output
+    assert {"M1-weekly-w01", "M1-weekly-w02", "M2-weekly-w02"} <= set(sent_ids(introduced))
+    return introduced
+
+
+def maildir_of(path: Path, msgs: list[EmailMessage | bytes]) -> Path:
+    box = mailbox.Maildir(path, create=True)
+    for m in msgs:
+        box.add(m if isinstance(m, bytes) else m.as_bytes())
+    box.close()
+    return path
+
+
+def mbox_of(path: Path, msgs: list[EmailMessage]) -> Path:
+    box = mailbox.mbox(path, create=True)
+    for m in msgs:
+        box.add(m.as_bytes())
+    box.flush()
+    box.close()
+    return path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    if root.is_file():
+        return {root.name: root.read_bytes()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def replies(cli, workspace: Path, source: Path | str, *args: str, code: int = 0) -> dict:
+    result = cli(
+        "checkin", "-w", workspace, "--replies", source, "--json", "--today", READ_DAY, *args
+    )
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout) if code == 0 else {"stderr": result.stderr}
+
+
+def answers_by(workspace: Path) -> dict[tuple[str, str, int], dict]:
+    return {(a["pair"], a["person"], a["week"]): a for a in table(workspace, "answers")}
+
+
+# -- the common clients, end to end ----------------------------------------------------------
+
+# Four people, two weeks: a reply each, written as a different client writes it.
+CORPUS_REPLIES = [
+    ("ann", "M1-weekly-w01", "gmail_top_unnumbered_week1"),
+    ("meg", "M1-weekly-w01", "outlook_desktop_top"),
+    ("bo", "M2-weekly-w01", "apple_mail_top_iphone"),
+    ("raj", "M2-weekly-w01", "thunderbird_bottom_plain"),
+    ("ann", "M1-weekly-w02", "gmail_html_only_top"),
+    ("meg", "M1-weekly-w02", "cyrillic_koi8"),
+    ("bo", "M2-weekly-w02", "outlook_web_html_only"),
+    ("raj", "M2-weekly-w02", "values_that_do_not_fit"),
+]
+
+
+def corpus_messages(workspace: Path) -> list[EmailMessage]:
+    ids = sent_ids(workspace)
+    return [
+        as_reply(case(name).build(), who, ids[stem], n=n)
+        for n, (who, stem, name) in enumerate(CORPUS_REPLIES)
+    ]
+
+
+def check_corpus_recorded(workspace: Path) -> None:
+    got = answers_by(workspace)
+    want = {}
+    for who, stem, name in CORPUS_REPLIES:
+        pair, week = stem.split("-")[0], int(stem[-2:])
+        want[(pair, IDS[who], week)] = expected(case(name))
+    assert {k: v["answers"] for k, v in got.items()} == want
+    assert {v["source"] for v in got.values()} == {"reply"}
+
+
+def test_maildir_replies_of_the_common_clients_are_recorded_once(running: Path, cli) -> None:
+    for name in [n for _, _, n in CORPUS_REPLIES]:  # the corpus asks this program's questions
+        assert {q.key for q in case(name).questions} <= {"met", "progress", "note", "fit"}
+    box = maildir_of(running / "Maildir", corpus_messages(running))
+    before = snapshot(box)
+    data = replies(cli, running, box)
+    assert {k: data[k] for k in ("messages", "recorded", "already", "unknown", "strangers")} == {
+        "messages": 8,
+        "recorded": 8,
+        "already": 0,
+        "unknown": 0,
+        "strangers": 0,
+    }
+    assert data["answers"] == {"new": 8, "updated": 0, "unchanged": 0}
+    check_corpus_recorded(running)
+    # Read only: the Maildir is as it was (nothing moved to cur/, no flags).
+    assert snapshot(box) == before
+    # Listed for the admin: the reply whose values did not fit, by pair, week and person.
+    assert data["listed"] == [
+        {
+            "pair": "M2",
+            "week": 2,
+            "person": IDS["raj"],
+            "status": "partial",
+            "detail": "not read: met, progress",
+        }
+    ]
+    # Once only: a second run records nothing new.
+    again = replies(cli, running, box)
+    assert (again["recorded"], again["already"], again["listed"]) == (0, 8, [])
+    check_corpus_recorded(running)
+    assert len(table(running, "replies")) == 8
+
+
+def test_mbox_replies_and_move_to(running: Path, cli) -> None:
+    path = mbox_of(running / "replies.mbox", corpus_messages(running))
+    stranger = as_reply(message("1. yes"), "cy", sent_ids(running)["M1-weekly-w02"], n=99)
+    box = mailbox.mbox(path)
+    box.add(stranger.as_bytes())
+    box.flush()
+    box.close()
+    data = replies(cli, running, path, "--move-to", "Recorded")
+    assert (data["recorded"], data["strangers"], data["moved"]) == (8, 1, 8)
+    check_corpus_recorded(running)
+    left = mailbox.mbox(path)
+    assert [m["Message-ID"] for m in left] == ["<reply-99@mail.example.net>"]
+    assert len(mailbox.mbox(path.with_name("Recorded"))) == 8
+
+
+def test_text_output_names_pairs_weeks_and_ids_only(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    note = message("Sorry, we could not meet: Ben was ill. We will try next week.")
+    box = maildir_of(running / "Maildir", [as_reply(note, "ann", ids["M1-weekly-w02"], n=1)])
+    result = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "replies (maildir): 1 message(s), 1 recorded; 1 new answer(s)"
+    )
+    assert result.stdout.splitlines()[1:] == [
+        "Replies to look at (pair, week, person; read them in the mailbox)",
+        "Pair  Week  Person  Status                    Detail",
+        "M1    2     P3      not read: kept as a note  no answer read; the text is kept as the "
+        "week's note",
+    ]
+    assert "ill" not in result.output and "example" not in result.output
+    got = answers_by(running)[("M1", IDS["ann"], 2)]["answers"]
+    assert got == {"note": "Sorry, we could not meet: Ben was ill. We will try next week."}
+
+
+# -- placing replies: by the thread only --------------------------------------------------
+
+
+def test_a_person_in_two_pairs_is_placed_by_the_thread(paired: Path, cli) -> None:
+    # Meg mentors Ann (M1) and now also Cy (M3): her address alone cannot tell the pair.
+    added = cli("pair", "-w", paired, "--add", IDS["cy"], IDS["meg"], "--force")
+    assert added.exit_code == 0, added.output
+    for args in (("introduce",), ("checkin",)):
+        result = cli(*args, "-w", paired)
+        assert result.exit_code == 0, result.output
+    ids = sent_ids(paired)
+    box = maildir_of(
+        paired / "Maildir",
+        [
+            as_reply(message("1. no\n2. 1\n3. -\n4. no"), "meg", ids["M3-weekly-w01"], n=1),
+            as_reply(message("1. yes\n2. 5\n3. great\n4. yes"), "meg", ids["M1-weekly-w01"], n=2),
+        ],
+    )
+    data = replies(cli, paired, box, "--today", "2026-03-03")
+    assert data["not_fit"] == ["M3"]
+    got = answers_by(paired)
+    assert got[("M3", IDS["meg"], 1)]["answers"]["fit"] == "no"
+    assert got[("M1", IDS["meg"], 1)]["answers"] == {
+        "met": "yes",
+        "progress": 5,
+        "note": "great",
+        "fit": "yes",
+    }
+    assert pairs(paired)["M1"]["status"] == "active" and pairs(paired)["M3"]["status"] == "not_fit"
+    # A form export without a pair column cannot place Meg: the row is refused, not guessed.
+    header = "Timestamp,Email Address,Did you meet or talk this week?,Is this match working?\n"
+    path = write_csv(paired / "a.csv", header + "2026/03/03 10:00,meg@example.org,yes,no\n")
+    result = cli("checkin", "-w", paired, "--import", path, "--json", "--today", "2026-03-03")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rejects"] == [
+        {
+            "row": 2,
+            "field": "pair",
+            "reason": "the person is in several pairs (M1, M3): add a pair column",
+        }
+    ]
+    assert pairs(paired)["M1"]["status"] == "active"
+    # With a pair column the row is placed, and a pair that has ended takes no answer.
+    header = "Email,Pair,Week,Did you meet or talk this week?\n"
+    rows = "meg@example.org,M1,1,no\nmeg@example.org,M3,1,yes\n"
+    path = write_csv(paired / "b.csv", header + rows)
+    result = cli("checkin", "-w", paired, "--import", path, "--json", "--today", "2026-03-03")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["imported"], data["updated"]) == (0, 1)
+    assert data["rejects"] == [
+        {
+            "row": 3,
+            "field": "pair",
+            "reason": "the pair has ended (not a fit): it takes no more answers",
+        }
+    ]
+    assert answers_by(paired)[("M1", IDS["meg"], 1)]["answers"]["met"] == "no"
+
+
+def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    msgs = [
+        # Cy is in no pair; Bo is in M2, not M1; the organisers' own copy; no thread at all.
+        as_reply(message("1. yes"), "cy", ids["M1-weekly-w02"], n=1),
+        as_reply(message("1. no\n4. no"), "bo", ids["M1-weekly-w01"], n=2),
+        as_reply(message("1. yes"), "mentoring@example.org", ids["M2-weekly-w02"], n=3),
+        as_reply(message("1. yes"), "ann", "<nothing-we-sent@example.org>", n=4),
+        as_reply(message("1. yes"), "ann", "", n=5, references=""),
+    ]
+    box = maildir_of(running / "Maildir", msgs)
+    data = replies(cli, running, box, "--move-to", "Done")
+    assert (data["messages"], data["strangers"], data["unknown"], data["recorded"]) == (5, 3, 2, 0)
+    assert table(running, "answers") == [] and table(running, "replies") == []
+    assert pairs(running)["M1"]["status"] == "active"
+    assert data["moved"] == 0 and len(list(mailbox.Maildir(box))) == 5
+
+
+def test_an_older_reference_places_a_reply_to_a_forward(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    refs = f"<other@example.com> {ids['M2-weekly-w02']} <later@example.com>"
+    msg = as_reply(
+        message("1. yes\n2. 4\n3. ok"), "bo", "<later@example.com>", n=1, references=refs
+    )
+    data = replies(cli, running, maildir_of(running / "Maildir", [msg]))
+    assert data["recorded"] == 1
+    assert answers_by(running)[("M2", IDS["bo"], 2)]["answers"] == {
+        "met": "yes",
+        "progress": 4,
+        "note": "ok",
+    }
+
+
+# -- once only, and later replies ---------------------------------------------------------
+
+
+def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    first = as_reply(message("1. yes\n2. 2\n3. first"), "ann", ids["M1-weekly-w02"], n=1, hour=8)
+    later = as_reply(message("1. no\n2. 5"), "ann", ids["M1-weekly-w02"], n=2, hour=12)
+    box = maildir_of(running / "Maildir", [later, first, first.as_bytes()])
+    data = replies(cli, running, box)
+    assert (data["messages"], data["recorded"], data["already"]) == (3, 2, 1)
+    # The later reply's answers; the earlier one's note is kept all the same.
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
+        "met": "no",
+        "progress": 5,
+        "note": "first",
+    }
+    assert [x["status"] for x in data["listed"]] == ["replaced"]
+    assert len(table(running, "replies")) == 2
+    # A still later reply, in a later run, replaces the answers, and the run says so.
+    third = as_reply(
+        message("1. yes\n2. 3\n3. we met after all"), "ann", ids["M1-weekly-w02"], n=3, hour=18
+    )
+    maildir_of(box, [third])
+    data = replies(cli, running, box)
+    assert (data["recorded"], data["already"]) == (1, 3)
+    assert data["listed"] == [
+        {
+            "pair": "M1",
+            "week": 2,
+            "person": IDS["ann"],
+            "status": "replaced",
+            "detail": "a later reply replaced the answers; notes are kept",
+        }
+    ]
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
+        "met": "yes",
+        "progress": 3,
+        "note": "first\n\nwe met after all",
+    }
+    # A reply older than the one recorded comes late: remembered, only its note is added.
+    stale = as_reply(message("1. no\n2. 1\n3. sorry"), "ann", ids["M1-weekly-w02"], n=4, hour=7)
+    maildir_of(box, [stale])
+    data = replies(cli, running, box)
+    assert [(x["status"], x["detail"]) for x in data["listed"]] == [
+        ("older", "older than the reply already recorded: only its note was added")
+    ]
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
+        "met": "yes",
+        "progress": 3,
+        "note": "first\n\nwe met after all\n\nsorry",
+    }
+
+
+def test_ten_thousand_replies_from_one_address_misfile_nothing(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    template = as_reply(message("1. yes\n2. PROGRESS"), "ann", "TARGET", n=0).as_bytes()
+    start = dt.datetime(2026, 3, 10, tzinfo=dt.UTC)
+    box = mailbox.Maildir(running / "Maildir", create=True)
+    for n in range(10_000):
+        # Half answer Ann's own pair's message, half M2's (where Ann is a stranger).
+        target = ids["M1-weekly-w02"] if n % 2 else ids["M2-weekly-w02"]
+        date = email.utils.format_datetime(start + dt.timedelta(seconds=n))
+        raw = (
+            template.replace(b"TARGET", target.encode())
+            .replace(b"PROGRESS", str(n % 5 + 1).encode())
+            .replace(b"<reply-0@", f"<reply-{n}@".encode())
+        )
+        raw = re.sub(rb"(?m)^Date: .*$", b"Date: " + date.encode(), raw, count=1)
+        box.add(raw)
+    box.close()
+    data = replies(cli, running, running / "Maildir")
+    assert (data["messages"], data["strangers"], data["recorded"]) == (10_000, 5_000, 5_000)
+    got = answers_by(running)
+    assert list(got) == [("M1", IDS["ann"], 2)]
+    assert got[("M1", IDS["ann"], 2)]["answers"] == {"met": "yes", "progress": 9_999 % 5 + 1}
+    assert len(table(running, "replies")) == 5_000
+
+
+# -- refusals -----------------------------------------------------------------------------
+
+
+def test_replies_and_records_for_an_ended_pair_are_refused(running: Path, cli) -> None:
+    ended = cli("pair", "-w", running, "--end", "M2", "--reason", "moved abroad")
+    assert ended.exit_code == 0, ended.output
+    ids = sent_ids(running)
+    box = maildir_of(
+        running / "Maildir", [as_reply(message("1. yes\n2. 3"), "bo", ids["M2-weekly-w02"], n=1)]
+    )
+    data = replies(cli, running, box, "--move-to", "Done")
+    assert (data["recorded"], data["refused"], data["moved"]) == (0, 1, 0)
+    assert data["listed"] == [
+        {
+            "pair": "M2",
+            "week": 2,
+            "person": IDS["bo"],
+            "status": "refused",
+            "detail": "the pair has ended: it takes no more answers",
+        }
+    ]
+    assert table(running, "answers") == [] and table(running, "replies") == []
+    result = cli(
+        "checkin", "-w", running, "--record", "M2", "--person", "P4", "--answer", "met=yes"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "mentorctl: error: cannot record: the pair has ended: it takes no more answers"
+    )
+    assert table(running, "answers") == []
+
+
+def test_feedback_is_an_answer_key_and_the_wrapup_reply_gives_it(running: Path, cli) -> None:
+    done = cli("checkin", "-w", running, "--complete", "M1", "--reason", "goal reached")
+    assert done.exit_code == 0, done.output
+    run = cli("checkin", "-w", running, "--today", READ_DAY)
+    assert run.exit_code == 0, run.output
+    ids = sent_ids(running)
+    wrap = case("wrapup_feedback_paragraphs")
+    box = maildir_of(running / "Maildir", [as_reply(wrap.build(), "ann", ids["M1-wrapup"], n=1)])
+    data = replies(cli, running, box)
+    assert data["recorded"] == 1 and data["listed"] == []
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == wrap.answers
+    by_hand = cli(
+        "checkin",
+        "-w",
+        running,
+        "--record",
+        "M1",
+        "--person",
+        "P1",
+        "--answer",
+        "feedback=Great",
+        "--today",
+        READ_DAY,
+    )
+    assert by_hand.exit_code == 0, by_hand.output
+    assert answers_by(running)[("M1", IDS["meg"], 2)]["answers"] == {"feedback": "Great"}
+
+
+def test_a_50_mb_attachment_is_skipped_and_the_text_read(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    box = maildir_of(
+        running / "Maildir", [as_reply(with_big_attachment(), "bo", ids["M2-weekly-w02"], n=1)]
+    )
+    data = replies(cli, running, box)
+    assert data["recorded"] == 1
+    assert answers_by(running)[("M2", IDS["bo"], 2)]["answers"] == {
+        "met": "yes",
+        "progress": 5,
+        "note": "Photos from our meeting attached.",
+    }
+
+
+# -- bad input: one line, the store as it was ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda ws: ws / "missing", "the reply source does not exist"),
+        (
+            lambda ws: write_csv(ws / "notes.txt", "these are my notes\nnot mail\n"),
+            'not an mbox file (its first line does not start with "From ")',
+        ),
+    ],
+    ids=["missing", "not-an-mbox"],
+)
+def test_a_bad_source_is_one_line_and_changes_nothing(
+    running: Path, cli, make, reason: str
+) -> None:
+    before = store_path(running).read_bytes()
+    source = make(running)
+    result = cli("checkin", "-w", running, "--replies", source, "--today", READ_DAY)
+    assert result.exit_code == 1
+    assert result.stderr == f"mentorctl: error: {source}: {reason}\n"
+    assert store_path(running).read_bytes() == before
+
+
+def test_options_that_need_replies(running: Path, cli) -> None:
+    result = cli("checkin", "-w", running, "--move-to", "Done")
+    assert result.exit_code == 2 and "--move-to goes with --replies" in result.stderr
+    result = cli("checkin", "-w", running, "--replies", "x", "--import", "y.csv")
+    assert result.exit_code == 2 and "choose one action" in result.stderr
+
+
+# -- IMAP, through a real Dovecot ---------------------------------------------------------
+
+
+def imap_fill(dovecot: DovecotServer, user: str, msgs: list[EmailMessage]) -> None:
+    client = dovecot.connect(user)
+    try:
+        for m in msgs:
+            status, _ = client.append("INBOX", None, None, m.as_bytes().replace(b"\n", b"\r\n"))
+            assert status == "OK"
+    finally:
+        client.logout()
+
+
+def test_imaps_end_to_end_through_dovecot(
+    running: Path, cli, dovecot: DovecotServer, monkeypatch
+) -> None:
+    user = dovecot.new_user()
+    imap_fill(dovecot, user, corpus_messages(running))
+    monkeypatch.setenv("MENTORCTL_IMAP_PASSWORD", dovecot.password)
+    url = dovecot.url(user)
+    data = replies(cli, running, url, "--cafile", str(dovecot.cafile), "--move-to", "Recorded")
+    assert (data["kind"], data["messages"], data["recorded"], data["moved"]) == ("imap", 8, 8, 8)
+    check_corpus_recorded(running)
+    client = dovecot.connect(user)
+    try:
+        assert client.select("Recorded", readonly=True)[1] == [b"8"]
+        assert client.select("INBOX", readonly=True)[1] == [b"0"]
+    finally:
+        client.logout()
+
+
+def test_imaps_failed_login_and_unverified_certificate(
+    running: Path, cli, dovecot: DovecotServer, monkeypatch
+) -> None:
+    user = dovecot.new_user()
+    imap_fill(dovecot, user, corpus_messages(running))
+    before = store_path(running).read_bytes()
+    url = dovecot.url(user)
+    monkeypatch.setenv("MY_IMAP_SECRET", "wrong-Password-7")
+    result = cli(
+        "checkin",
+        "-w",
+        running,
+        "--replies",
+        url,
+        "--cafile",
+        dovecot.cafile,
+        "--imap-password-env",
+        "MY_IMAP_SECRET",
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"mentorctl: error: the IMAP server localhost:{dovecot.port} refused the login"
+    )
+    assert result.stderr.count("\n") == 1 and "wrong-Password-7" not in result.output
+    monkeypatch.setenv("MENTORCTL_IMAP_PASSWORD", dovecot.password)
+    result = cli("checkin", "-w", running, "--replies", url)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"mentorctl: error: the certificate of the IMAP server localhost:{dovecot.port} does not verify"
+    )
+    assert "--cafile" in result.stderr and result.stderr.count("\n") == 1
+    assert store_path(running).read_bytes() == before
+
+
+def test_replies_then_the_weekly_run_in_one_command(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    msg = as_reply(message("1. yes\n2. 4\n3. ok"), "raj", ids["M2-weekly-w02"], n=1)
+    box = maildir_of(running / "Maildir", [msg])
+    result = cli(
+        "checkin", "-w", running, "--replies", box, "--limit", "10", "--json",
+        "--today", "2026-03-16",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["replies"]["recorded"] == 1
+    # Read first, Raj's answer keeps M2 from turning quiet in week 3; M1, silent, is nudged.
+    assert sorted((m["pair"], m["kind"]) for m in data["run"]["messages"]) == [
+        ("M1", "nudge"),
+        ("M2", "weekly"),
+    ]
+    assert answers_by(running)[("M2", IDS["raj"], 2)]["answers"]["progress"] == 4
+
+
+def test_forget_erases_the_replies_recorded(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    msgs = [
+        as_reply(message("1. yes"), "ann", ids["M1-weekly-w02"], n=1),
+        as_reply(message("1. yes"), "bo", ids["M2-weekly-w02"], n=2),
+    ]
+    replies(cli, running, maildir_of(running / "Maildir", msgs))
+    assert len(table(running, "replies")) == 2
+    result = cli("forget", "ann@example.org", "--yes", "-w", running)
+    assert result.exit_code == 0, result.output
+    assert [r["person"] for r in table(running, "replies")] == [IDS["bo"]]
+
+
+def test_a_reply_to_a_nudge_is_a_note_and_brings_a_quiet_pair_back(running: Path, cli) -> None:
+    week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
+    assert week3.exit_code == 0, week3.output
+    assert pairs(running)["M1"]["status"] == "quiet"
+    nudge = sent_ids(running)["M1-nudge-w03"]
+    msg = as_reply(message("Sorry, busy weeks! We meet on Friday."), "ann", nudge, n=1, day=16)
+    data = replies(cli, running, maildir_of(running / "Maildir", [msg]), "--today", "2026-03-16")
+    assert data["back_active"] == ["M1"]
+    assert pairs(running)["M1"]["status"] == "active"
+    assert answers_by(running)[("M1", IDS["ann"], 3)]["answers"] == {
+        "note": "Sorry, busy weeks! We meet on Friday."
+    }
+    assert [(x["status"], x["week"]) for x in data["listed"]] == [("note_only", 3)]

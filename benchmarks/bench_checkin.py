@@ -9,20 +9,20 @@ sides. Everything happens in a temporary folder:
    one week ago, with their introduction and week-1 messages already recorded, so the store
    is the size it has in the middle of a program (the store is written directly, not timed);
 2. **mentorctl**: ``mentorctl checkin --workspace WS`` on week 2's first day: plans, renders
-   ``weekly.txt.j2`` and the subject for every pair, builds each ``EmailMessage``, writes
-   10,000 ``.eml`` files into the outbox, and records 10,000 messages in the store (one
-   commit). The store and outbox are restored before each repetition, outside the timing;
+   ``weekly.txt.j2`` and the subject for each person of every pair (the week's message goes
+   to each on their own), builds each ``EmailMessage``, writes 20,000 ``.eml`` files into the
+   outbox, and records 20,000 messages in the store (one commit). The store and outbox are restored before each repetition, outside the timing;
 3. **baseline**: a Python process that imports jinja2 and email, makes the same people and
-   pairs in memory (no store, no files), and for each pair renders the same two templates
-   and builds the same message (From, To with both people, Subject, Date, Message-ID,
+   pairs in memory (no store, no files), and for each person of each pair renders the same two
+   templates and builds the same message (From, To, Reply-To, Subject, Date, Message-ID,
    Auto-Submitted, text/plain) with the standard library's ``EmailMessage`` and
    ``as_bytes()``. Python's start-up and the imports are on both sides.
 
 Target: mentorctl <= 1.5x baseline (``--target``). Also reported, from inside the baseline
 process: the time per message of the Jinja render and of building and serialising the
 EmailMessage, and the per-message cost. The run's output is checked every time (the
-summary line must count exactly ``--pairs`` weekly messages, and the outbox must hold as many
-files); a mismatch stops the benchmark with exit code 2.
+summary line must count exactly two weekly messages per pair, and the outbox must hold as
+many files); a mismatch stops the benchmark with exit code 2.
 
 Exit code: 0 when the target holds, 1 when it does not, 2 when the benchmark itself fails.
 
@@ -215,14 +215,19 @@ def baseline_worker(messages_dir: Path, pairs: int, seed: int) -> None:
     week = 2
     render_s = build_s = 0.0
     size = 0
-    for pair in pair_docs:
+    for pair, role in ((p, r) for p in pair_docs for r in ("mentee", "mentor")):
         t0 = time.perf_counter()
         mentee, mentor = by_id[pair["mentee"]], by_id[pair["mentor"]]
+        mentee = {**mentee, "first_name": mentee["name"].split()[0]}
+        mentor = {**mentor, "first_name": mentor["name"].split()[0]}
+        recipient, partner = (mentee, mentor) if role == "mentee" else (mentor, mentee)
         context = {
             "program": prog,
-            "mentee": {**mentee, "first_name": mentee["name"].split()[0]},
-            "mentor": {**mentor, "first_name": mentor["name"].split()[0]},
-            "recipient": None,
+            "mentee": mentee,
+            "mentor": mentor,
+            "recipient": recipient,
+            "partner": partner,
+            "nudge": False,
             "pair": {
                 "id": pair["id"],
                 "score": pair["score"],
@@ -242,13 +247,11 @@ def baseline_worker(messages_dir: Path, pairs: int, seed: int) -> None:
         t1 = time.perf_counter()
         msg = EmailMessage(policy=email.policy.SMTP)
         msg["From"] = Address(sender["name"], addr_spec=sender["email"])
-        msg["To"] = [
-            Address(mentee["name"], addr_spec=mentee["email"]),
-            Address(mentor["name"], addr_spec=mentor["email"]),
-        ]
+        msg["To"] = Address(recipient["name"], addr_spec=recipient["email"])
+        msg["Reply-To"] = Address(sender["name"], addr_spec=sender["email"])
         msg["Subject"] = subject_text
         msg["Date"] = date
-        msg["Message-ID"] = f"<x.{pair['id']}.weekly{week}.all@example.org>"
+        msg["Message-ID"] = f"<x.{pair['id']}.weekly{week}.{recipient['id']}@example.org>"
         msg["Auto-Submitted"] = "auto-generated"
         msg.set_content(text)
         size += len(msg.as_bytes())
@@ -256,7 +259,12 @@ def baseline_worker(messages_dir: Path, pairs: int, seed: int) -> None:
         build_s += time.perf_counter() - t1
     print(
         json.dumps(
-            {"messages": len(pair_docs), "render_s": render_s, "build_s": build_s, "bytes": size}
+            {
+                "messages": 2 * len(pair_docs),
+                "render_s": render_s,
+                "build_s": build_s,
+                "bytes": size,
+            }
         )
     )
 
@@ -311,14 +319,17 @@ def reset(root: Path, workspace: Path) -> None:
 
 
 def check_run(stdout: str, workspace: Path, pairs: int) -> None:
-    expected = f"checkin {TODAY.isoformat()} (outbox): {pairs} message(s) ({pairs} weekly) written"
+    messages = 2 * pairs  # the week's message goes to each person of a pair on their own
+    expected = (
+        f"checkin {TODAY.isoformat()} (outbox): {messages} message(s) ({messages} weekly) written"
+    )
     if stdout.strip() != expected:
         raise BenchmarkError(
             f"unexpected summary: {stdout.strip()[:300]!r} (expected {expected!r})"
         )
-    files = sum(1 for p in (workspace / SLUG / "outbox").glob("*-weekly-w02.eml"))
-    if files != pairs:
-        raise BenchmarkError(f"the outbox holds {files} files, expected {pairs}")
+    files = sum(1 for p in (workspace / SLUG / "outbox").glob("*-weekly-w02-*.eml"))
+    if files != messages:
+        raise BenchmarkError(f"the outbox holds {files} files, expected {messages}")
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

@@ -36,9 +36,26 @@ def case(name: str) -> Case:
     return next(c for c in CASES if c.name == name)
 
 
-def sent_ids(workspace: Path) -> dict[str, str]:
-    """Message-IDs of the outbox's .eml files by file stem: {'M1-weekly-w01': '<...>'}."""
-    return {p.stem: str(parse_eml(p.read_bytes())["Message-ID"]) for p in outbox_files(workspace)}
+class SentIds(dict):
+    """Message-IDs of the outbox's .eml files by file stem ({'M1-weekly-w01-P3': '<...>'}).
+
+    The week's message goes to each person on their own: ``ids["M1-weekly-w01", "ann"]`` is
+    the copy that went to Ann, and for someone not in the pair any copy of it."""
+
+    def __getitem__(self, key: str | tuple[str, str]) -> str:
+        if isinstance(key, str):
+            return super().__getitem__(key)
+        stem, who = key
+        own = f"{stem}-{IDS.get(who, '')}"
+        if own in self:
+            return super().__getitem__(own)
+        return super().__getitem__(min(k for k in self if k == stem or k.startswith(stem + "-")))
+
+
+def sent_ids(workspace: Path) -> SentIds:
+    return SentIds(
+        {p.stem: str(parse_eml(p.read_bytes())["Message-ID"]) for p in outbox_files(workspace)}
+    )
 
 
 def as_reply(
@@ -78,7 +95,12 @@ def running(introduced: Path, cli) -> Path:
     for day in ("2026-03-02", WEEK2_DAY):
         result = cli("checkin", "-w", introduced, "--today", day)
         assert result.exit_code == 0, result.output
-    assert {"M1-weekly-w01", "M1-weekly-w02", "M2-weekly-w02"} <= set(sent_ids(introduced))
+    sent = set(sent_ids(introduced))
+    assert {
+        f"M{n}-weekly-w0{w}-{IDS[who]}"
+        for n, who in ((1, "ann"), (1, "meg"), (2, "bo"))
+        for w in (1, 2)
+    } <= sent
     return introduced
 
 
@@ -137,7 +159,7 @@ CORPUS_REPLIES = [
 def corpus_messages(workspace: Path) -> list[EmailMessage]:
     ids = sent_ids(workspace)
     return [
-        as_reply(case(name).build(), who, ids[stem], n=n)
+        as_reply(case(name).build(), who, ids[stem, who], n=n)
         for n, (who, stem, name) in enumerate(CORPUS_REPLIES)
     ]
 
@@ -188,7 +210,7 @@ def test_maildir_replies_of_the_common_clients_are_recorded_once(running: Path, 
 
 def test_mbox_replies_and_move_to(running: Path, cli) -> None:
     path = mbox_of(running / "replies.mbox", corpus_messages(running))
-    stranger = as_reply(message("1. yes"), "cy", sent_ids(running)["M1-weekly-w02"], n=99)
+    stranger = as_reply(message("1. yes"), "cy", sent_ids(running)["M1-weekly-w02", "ann"], n=99)
     box = mailbox.mbox(path)
     box.add(stranger.as_bytes())
     box.flush()
@@ -204,7 +226,7 @@ def test_mbox_replies_and_move_to(running: Path, cli) -> None:
 def test_text_output_names_pairs_weeks_and_ids_only(running: Path, cli) -> None:
     ids = sent_ids(running)
     note = message("Sorry, we could not meet: Ben was ill. We will try next week.")
-    box = maildir_of(running / "Maildir", [as_reply(note, "ann", ids["M1-weekly-w02"], n=1)])
+    box = maildir_of(running / "Maildir", [as_reply(note, "ann", ids["M1-weekly-w02", "ann"], n=1)])
     result = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
@@ -235,8 +257,10 @@ def test_a_person_in_two_pairs_is_placed_by_the_thread(paired: Path, cli) -> Non
     box = maildir_of(
         paired / "Maildir",
         [
-            as_reply(message("1. no\n2. 1\n3. -\n4. no"), "meg", ids["M3-weekly-w01"], n=1),
-            as_reply(message("1. yes\n2. 5\n3. great\n4. yes"), "meg", ids["M1-weekly-w01"], n=2),
+            as_reply(message("1. no\n2. 1\n3. -\n4. no"), "meg", ids["M3-weekly-w01", "meg"], n=1),
+            as_reply(
+                message("1. yes\n2. 5\n3. great\n4. yes"), "meg", ids["M1-weekly-w01", "meg"], n=2
+            ),
         ],
     )
     data = replies(cli, paired, box, "--today", "2026-03-03")
@@ -285,9 +309,14 @@ def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path,
     ids = sent_ids(running)
     msgs = [
         # Cy is in no pair; Bo is in M2, not M1; the organisers' own copy; no thread at all.
-        as_reply(message("1. yes"), "cy", ids["M1-weekly-w02"], n=1),
-        as_reply(message("1. no\n4. no"), "bo", ids["M1-weekly-w01"], n=2),
-        as_reply(message("1. yes"), "mentoring@example.org", ids["M2-weekly-w02"], n=3),
+        as_reply(message("1. yes"), "cy", ids["M1-weekly-w02", "cy"], n=1),
+        as_reply(message("1. no\n4. no"), "bo", ids["M1-weekly-w01", "bo"], n=2),
+        as_reply(
+            message("1. yes"),
+            "mentoring@example.org",
+            ids["M2-weekly-w02", "mentoring@example.org"],
+            n=3,
+        ),
         as_reply(message("1. yes"), "ann", "<nothing-we-sent@example.org>", n=4),
         as_reply(message("1. yes"), "ann", "", n=5, references=""),
     ]
@@ -301,7 +330,7 @@ def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path,
 
 def test_an_older_reference_places_a_reply_to_a_forward(running: Path, cli) -> None:
     ids = sent_ids(running)
-    refs = f"<other@example.com> {ids['M2-weekly-w02']} <later@example.com>"
+    refs = f"<other@example.com> {ids['M2-weekly-w02', 'bo']} <later@example.com>"
     msg = as_reply(
         message("1. yes\n2. 4\n3. ok"), "bo", "<later@example.com>", n=1, references=refs
     )
@@ -319,8 +348,10 @@ def test_an_older_reference_places_a_reply_to_a_forward(running: Path, cli) -> N
 
 def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, cli) -> None:
     ids = sent_ids(running)
-    first = as_reply(message("1. yes\n2. 2\n3. first"), "ann", ids["M1-weekly-w02"], n=1, hour=8)
-    later = as_reply(message("1. no\n2. 5"), "ann", ids["M1-weekly-w02"], n=2, hour=12)
+    first = as_reply(
+        message("1. yes\n2. 2\n3. first"), "ann", ids["M1-weekly-w02", "ann"], n=1, hour=8
+    )
+    later = as_reply(message("1. no\n2. 5"), "ann", ids["M1-weekly-w02", "ann"], n=2, hour=12)
     box = maildir_of(running / "Maildir", [later, first, first.as_bytes()])
     data = replies(cli, running, box)
     assert (data["messages"], data["recorded"], data["already"]) == (3, 2, 1)
@@ -334,7 +365,11 @@ def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, 
     assert len(table(running, "replies")) == 2
     # A still later reply, in a later run, replaces the answers, and the run says so.
     third = as_reply(
-        message("1. yes\n2. 3\n3. we met after all"), "ann", ids["M1-weekly-w02"], n=3, hour=18
+        message("1. yes\n2. 3\n3. we met after all"),
+        "ann",
+        ids["M1-weekly-w02", "ann"],
+        n=3,
+        hour=18,
     )
     maildir_of(box, [third])
     data = replies(cli, running, box)
@@ -354,7 +389,9 @@ def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, 
         "note": "first\n\nwe met after all",
     }
     # A reply older than the one recorded comes late: remembered, only its note is added.
-    stale = as_reply(message("1. no\n2. 1\n3. sorry"), "ann", ids["M1-weekly-w02"], n=4, hour=7)
+    stale = as_reply(
+        message("1. no\n2. 1\n3. sorry"), "ann", ids["M1-weekly-w02", "ann"], n=4, hour=7
+    )
     maildir_of(box, [stale])
     data = replies(cli, running, box)
     assert [(x["status"], x["detail"]) for x in data["listed"]] == [
@@ -374,7 +411,7 @@ def test_ten_thousand_replies_from_one_address_misfile_nothing(running: Path, cl
     box = mailbox.Maildir(running / "Maildir", create=True)
     for n in range(10_000):
         # Half answer Ann's own pair's message, half M2's (where Ann is a stranger).
-        target = ids["M1-weekly-w02"] if n % 2 else ids["M2-weekly-w02"]
+        target = ids["M1-weekly-w02", "ann"] if n % 2 else ids["M2-weekly-w02", "bo"]
         date = email.utils.format_datetime(start + dt.timedelta(seconds=n))
         raw = (
             template.replace(b"TARGET", target.encode())
@@ -400,7 +437,8 @@ def test_replies_and_records_for_an_ended_pair_are_refused(running: Path, cli) -
     assert ended.exit_code == 0, ended.output
     ids = sent_ids(running)
     box = maildir_of(
-        running / "Maildir", [as_reply(message("1. yes\n2. 3"), "bo", ids["M2-weekly-w02"], n=1)]
+        running / "Maildir",
+        [as_reply(message("1. yes\n2. 3"), "bo", ids["M2-weekly-w02", "bo"], n=1)],
     )
     data = replies(cli, running, box, "--move-to", "Done")
     assert (data["recorded"], data["refused"], data["moved"]) == (0, 1, 0)
@@ -431,7 +469,9 @@ def test_feedback_is_an_answer_key_and_the_wrapup_reply_gives_it(running: Path, 
     assert run.exit_code == 0, run.output
     ids = sent_ids(running)
     wrap = case("wrapup_feedback_paragraphs")
-    box = maildir_of(running / "Maildir", [as_reply(wrap.build(), "ann", ids["M1-wrapup"], n=1)])
+    box = maildir_of(
+        running / "Maildir", [as_reply(wrap.build(), "ann", ids["M1-wrapup", "ann"], n=1)]
+    )
     data = replies(cli, running, box)
     assert data["recorded"] == 1 and data["listed"] == []
     assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == wrap.answers
@@ -455,7 +495,8 @@ def test_feedback_is_an_answer_key_and_the_wrapup_reply_gives_it(running: Path, 
 def test_a_50_mb_attachment_is_skipped_and_the_text_read(running: Path, cli) -> None:
     ids = sent_ids(running)
     box = maildir_of(
-        running / "Maildir", [as_reply(with_big_attachment(), "bo", ids["M2-weekly-w02"], n=1)]
+        running / "Maildir",
+        [as_reply(with_big_attachment(), "bo", ids["M2-weekly-w02", "bo"], n=1)],
     )
     data = replies(cli, running, box)
     assert data["recorded"] == 1
@@ -565,7 +606,7 @@ def test_imaps_failed_login_and_unverified_certificate(
 
 def test_replies_then_the_weekly_run_in_one_command(running: Path, cli) -> None:
     ids = sent_ids(running)
-    msg = as_reply(message("1. yes\n2. 4\n3. ok"), "raj", ids["M2-weekly-w02"], n=1)
+    msg = as_reply(message("1. yes\n2. 4\n3. ok"), "raj", ids["M2-weekly-w02", "raj"], n=1)
     box = maildir_of(running / "Maildir", [msg])
     result = cli(
         "checkin", "-w", running, "--replies", box, "--limit", "10", "--json",
@@ -574,19 +615,23 @@ def test_replies_then_the_weekly_run_in_one_command(running: Path, cli) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["replies"]["recorded"] == 1
-    # Read first, Raj's answer keeps M2 from turning quiet in week 3; M1, silent, is nudged.
+    # Read first, Raj's answer keeps M2 from turning quiet in week 3; M1, silent, is nudged
+    # (inside the week's message, which each person gets on their own).
     assert sorted((m["pair"], m["kind"]) for m in data["run"]["messages"]) == [
-        ("M1", "nudge"),
+        ("M1", "weekly"),
+        ("M1", "weekly"),
+        ("M2", "weekly"),
         ("M2", "weekly"),
     ]
+    assert (pairs(running)["M1"]["status"], pairs(running)["M2"]["status"]) == ("quiet", "active")
     assert answers_by(running)[("M2", IDS["raj"], 2)]["answers"]["progress"] == 4
 
 
 def test_forget_erases_the_replies_recorded(running: Path, cli) -> None:
     ids = sent_ids(running)
     msgs = [
-        as_reply(message("1. yes"), "ann", ids["M1-weekly-w02"], n=1),
-        as_reply(message("1. yes"), "bo", ids["M2-weekly-w02"], n=2),
+        as_reply(message("1. yes"), "ann", ids["M1-weekly-w02", "ann"], n=1),
+        as_reply(message("1. yes"), "bo", ids["M2-weekly-w02", "bo"], n=2),
     ]
     replies(cli, running, maildir_of(running / "Maildir", msgs))
     assert len(table(running, "replies")) == 2
@@ -599,12 +644,11 @@ def test_a_reply_to_a_nudge_is_a_note_and_brings_a_quiet_pair_back(running: Path
     week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
     assert week3.exit_code == 0, week3.output
     assert pairs(running)["M1"]["status"] == "quiet"
-    nudge = sent_ids(running)["M1-nudge-w03"]
-    msg = as_reply(message("Sorry, busy weeks! We meet on Friday."), "ann", nudge, n=1, day=16)
+    nudged = sent_ids(running)["M1-weekly-w03", "ann"]  # the week's message carries the nudge
+    msg = as_reply(message("Sorry, busy weeks! We meet on Friday."), "ann", nudged, n=1, day=16)
     data = replies(cli, running, maildir_of(running / "Maildir", [msg]), "--today", "2026-03-16")
     assert data["back_active"] == ["M1"]
     assert pairs(running)["M1"]["status"] == "active"
-    assert answers_by(running)[("M1", IDS["ann"], 3)]["answers"] == {
-        "note": "Sorry, busy weeks! We meet on Friday."
-    }
-    assert [(x["status"], x["week"]) for x in data["listed"]] == [("note_only", 3)]
+    kept = answers_by(running)[("M1", IDS["ann"], 3)]["answers"]
+    assert kept["note"] == "Sorry, busy weeks! We meet on Friday."
+    assert [x["week"] for x in data["listed"]] == [3]

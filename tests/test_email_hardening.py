@@ -303,7 +303,7 @@ def test_an_answer_key_that_may_be_personal_data_is_not_echoed(
     assert result.exit_code == 2
     assert result.stderr == (
         "mentorctl: error: --answer KEY: unknown key (not shown, it may be personal data); "
-        "expected KEY=VALUE with KEY one of met, progress, note, fit\n"
+        "expected KEY=VALUE with KEY one of met, progress, note, fit, feedback\n"
     )
 
 

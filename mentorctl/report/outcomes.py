@@ -20,6 +20,11 @@ ENDINGS = ("completed", "lapsed", "not_fit", "ended")
 
 
 def _yes(value: Any) -> bool | None:
+    # Stored answers are "yes" and "no": those first, since a large report reads a million.
+    if value == "yes":
+        return True
+    if value == "no" or value is None:
+        return False if value == "no" else None
     if isinstance(value, bool):
         return value
     text = str(value or "").strip().casefold()
@@ -31,7 +36,7 @@ def _yes(value: Any) -> bool | None:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return float(value)
@@ -88,13 +93,17 @@ def by_week(
 ) -> list[dict[str, Any]]:
     """Per program week: pairs in it, pairs answering, how many met, average progress, the
     week-1 fit answers and the wrap-up feedback given."""
+    # One pass over the answers (a large program holds hundreds of thousands), then a row a week.
+    of_week: dict[int, list[dict[str, Any]]] = {}
+    for a in answers:
+        if isinstance(a.get("week"), int):
+            of_week.setdefault(a["week"], []).append(a)
     rows = []
-    weeks = sorted(set(reached) | {a["week"] for a in answers if isinstance(a.get("week"), int)})
-    for week in weeks:
-        of_week = [a for a in answers if a.get("week") == week]
-        values = [a.get("answers") or {} for a in of_week]
+    for week in sorted(set(reached) | set(of_week)):
+        found = of_week.get(week, [])
+        values = [a.get("answers") or {} for a in found]
         met_pairs = {
-            str(a.get("pair")) for a in of_week if _yes((a.get("answers") or {}).get("met"))
+            str(a.get("pair")) for a, v in zip(found, values, strict=True) if _yes(v.get("met"))
         }
         progress = [n for n in (_number(v.get("progress")) for v in values) if n is not None]
         fits = [f for f in (_yes(v.get("fit")) for v in values) if f is not None]
@@ -102,7 +111,7 @@ def by_week(
             {
                 "week": week,
                 "pairs": len(reached.get(week, set())),
-                "answered": len({str(a.get("pair")) for a in of_week}),
+                "answered": len({str(a.get("pair")) for a in found}),
                 "met": len(met_pairs),
                 "progress_avg": round(sum(progress) / len(progress), 1) if progress else None,
                 "fit_yes": sum(1 for f in fits if f),

@@ -135,7 +135,9 @@ def endings(pairs: list[dict[str, Any]]) -> dict[str, int]:
 def notes(answers: list[dict[str, Any]], name: Callable[[Any], str]) -> list[dict[str, Any]]:
     """The free-text notes and feedback people wrote, for admins only (never anonymous)."""
     rows = []
-    for a in sorted(answers, key=lambda a: (str(a.get("pair")), a.get("week") or 0)):
+    # Most answers hold no text: keep those that do, then sort only them.
+    written = [a for a in answers if (v := a.get("answers") or {}).get("note") or v.get("feedback")]
+    for a in sorted(written, key=lambda a: (str(a.get("pair")), a.get("week") or 0)):
         values = a.get("answers") or {}
         for key in ("note", "feedback"):
             text = str(values.get(key) or "").strip()

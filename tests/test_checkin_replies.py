@@ -652,3 +652,20 @@ def test_a_reply_to_a_nudge_is_a_note_and_brings_a_quiet_pair_back(running: Path
     kept = answers_by(running)[("M1", IDS["ann"], 3)]["answers"]
     assert kept["note"] == "Sorry, busy weeks! We meet on Friday."
     assert [x["week"] for x in data["listed"]] == [3]
+
+
+def test_a_later_reply_with_only_a_note_keeps_the_answers_before_it(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    week2 = ids["M1-weekly-w02", "ann"]
+    first = as_reply(message("1. yes\n2. 4\n3. first"), "ann", week2, n=1, hour=8)
+    more = as_reply(message("One more thing: the book was great."), "ann", week2, n=2, hour=12)
+    replies(cli, running, maildir_of(running / "Maildir", [first, more]))
+    kept = answers_by(running)[("M1", IDS["ann"], 2)]["answers"]
+    assert (kept["met"], kept["progress"]) == ("yes", 4)
+    assert "One more thing: the book was great." in kept["note"]
+
+
+def test_all_programs_does_not_take_replies(running: Path, cli) -> None:
+    result = cli("checkin", "-w", running, "--all-programs", "--replies", running / "Maildir")
+    assert result.exit_code == 2
+    assert "--replies" in result.stderr and result.stderr.count("\n") == 1

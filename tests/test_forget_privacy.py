@@ -344,3 +344,22 @@ def test_a_key_made_at_the_same_time_by_another_process_is_the_one_used(tmp_path
     assert sorted(p.name for p in first.key_path.parent.iterdir()) == ["suppression.key"]
     assert first.add("Ann@Example.org") and second.add("ann@example.org")  # one list each
     assert first.contains("ANN@example.org") and not first.contains("bo@example.org")
+
+
+def test_an_address_or_name_inside_a_longer_one_is_somebody_else_s() -> None:
+    from mentorctl.safety.privacy import _redactor
+
+    redact = _redactor("ann@example.com", "Ann")
+    assert redact("Ann said so to ann@example.com; Ann-Marie wrote from ann@example.com.au") == (
+        "[forgotten] said so to [forgotten]; Ann-Marie wrote from ann@example.com.au"
+    )
+
+
+def test_a_person_is_found_by_their_address_however_it_is_typed() -> None:
+    from mentorctl.matching.pairs import Snapshot, find_person
+
+    strasse = {"id": "P1", "email": "straße@example.de"}  # as import stores it: NFC, lower case
+    jose = {"id": "P2", "email": "jos\u00e9@example.org"}
+    snap = Snapshot([strasse, jose], [], set())
+    assert find_person(snap, "Straße@Example.de") is strasse  # casefold would make it "ss"
+    assert find_person(snap, "JOSE\u0301@example.org") is jose  # decomposed, upper case

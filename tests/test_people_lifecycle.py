@@ -204,3 +204,10 @@ def test_failed_deliveries_are_not_silence(introduced: Path, cli, smtp_server) -
     assert sorted(r.rcpt_tos[0] for r in smtp_server.handler.received[-4:]) == [
         "ann@example.org", "bo@example.org", "meg@example.org", "raj@example.org",
     ]  # fmt: skip
+
+
+def test_a_pair_ended_before_its_introduction_leaves_both_people_in_the_round(
+    paired: Path, cli
+) -> None:
+    ok(cli, "pair", "--end", "M1", "--reason", "changed my mind", "-w", paired)
+    assert ok(cli, "pair", "-w", paired)["out_of_round"] == []

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mentorctl.checkins.plan import Outgoing, RunResult, State, message_key, waiting_pair
+from mentorctl.checkins.record import settle_interrupted
 from mentorctl.checkins.run import _commit, _execute, _open_run
 
 if TYPE_CHECKING:
@@ -33,6 +34,11 @@ def notify_waiting(
     result = RunResult("pair", today, False, dry_run)
     opened, journal = _open_run(paths, dry_run)
     with opened as store:
+        # The commit below drops the SMTP journal: settle a killed run's deliveries first, or
+        # the next check-in would send them again.
+        result.recovered = settle_interrupted(
+            store, journal.read(), now.isoformat(timespec="seconds")
+        )
         state = State(store)
         outgoing = []
         for person in dict.fromkeys(mentees):

@@ -200,11 +200,6 @@ class _Index:
             return [self.feedback]
         return []  # a nudge or an introduction asks nothing: what comes back is a note
 
-    def replaces(self, kind: str, week: int) -> tuple[str, ...]:
-        """The keys a later reply to this message replaces: what it asked, except the note,
-        to which every reply's text is added (nothing a person wrote is dropped)."""
-        return tuple(q.key for q in self.questions(kind, week) if q.key != NOTE_KEY)
-
 
 def _with_note(answers: dict[str, Any], unread: str) -> dict[str, Any]:
     if not unread:
@@ -326,15 +321,17 @@ def _entries(items: list[_Read], index: _Index) -> tuple[list[Entry], set[tuple[
         if item.status == "empty":
             continue
         slot = (item.pair["id"], item.week, item.person, item.kind)
-        if latest_here.get(slot) is item:
-            answers, replaces = item.answers, index.replaces(item.kind, item.week)
-            if slot in index.latest:
-                replaced.add(slot[:3])  # a reply applied by an earlier run
-        else:
+        # Replies apply in the order they were written: a later one replaces what it answers,
+        # not what it leaves out ("one more thing" after the answers keeps them), and every
+        # reply's text is added to the note. One older than a reply an earlier run recorded
+        # adds its note only.
+        if item.status == "older":
             answers = {k: v for k, v in item.answers.items() if k == NOTE_KEY}
-            replaces = ()
-            if item.status != "older":
-                replaced.add(slot[:3])  # an earlier reply of this run
+        else:
+            answers = item.answers
+            if latest_here.get(slot) is not item or slot in index.latest:
+                replaced.add(slot[:3])
+        replaces = tuple(k for k in answers if k != NOTE_KEY)
         if answers:
             entries.append(
                 Entry(

@@ -318,10 +318,10 @@ def checkin_cmd(
             if value and not allowed & given:
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
         if all_programs:
-            if actions or program or resend or pair:
+            if actions or program or resend or pair or replies:
                 raise UsageError(
                     "--all-programs runs the weekly check-in of every program; "
-                    "it does not go with --program, --pair, --resend or another action"
+                    "it does not go with --program, --pair, --resend, --replies or another action"
                 )
             code = _run_all_programs(
                 workspace, today=today, send=send, limit=limit, dry_run=dry_run, as_json=as_json

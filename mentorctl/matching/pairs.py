@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,7 @@ def snapshot(store: Store) -> Snapshot:
 def find_person(snap: Snapshot, ref: str) -> dict[str, Any]:
     """A person by id (``P12``) or email."""
     wanted = ref.strip()
-    folded = wanted.casefold()
+    folded = unicodedata.normalize("NFC", wanted).lower()  # as import stores addresses
     for person in snap.people:
         if person.get("id") == wanted or person.get("email") == folded:
             return person

@@ -4,6 +4,7 @@ sign-up or the admin, and people on pause get no new pairs. See :mod:`.people_st
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
@@ -45,7 +46,8 @@ def out_of_round(snap: Any) -> list[dict[str, Any]]:
     holding = {p[r] for p in snap.pairs if p.get("status") in HOLDING for r in ("mentee", "mentor")}
     last_end: dict[str, dt.datetime] = {}
     for pair in snap.pairs:
-        if pair.get("status") not in FINISHED:
+        # A pair ended before its introduction was never a pair to its people: they stay in.
+        if pair.get("status") not in FINISHED or not pair.get("start_date"):
             continue
         end = finished_at(pair)
         for role in ("mentee", "mentor"):
@@ -60,6 +62,24 @@ def out_of_round(snap: Any) -> list[dict[str, Any]]:
         if pid in last_end and pid not in holding and back_since(person) < last_end[pid]:
             out.append(person)
     return sorted(out, key=lambda p: (len(str(p["id"])), str(p["id"])))
+
+
+def waiting_mentees(
+    people: list[dict[str, Any]], pairs: list[dict[str, Any]], today: dt.date
+) -> list[dict[str, Any]]:
+    """The mentees the next ``pair`` run would consider: active, holding no pair, in this
+    round and not on pause (what reports and look-ups call waiting)."""
+    held = {p.get("mentee") for p in pairs if p.get("status") in HOLDING}
+    out = {p.get("id") for p in out_of_round(SimpleNamespace(people=people, pairs=pairs))}
+    return [
+        p
+        for p in people
+        if p.get("role") in ("mentee", "both")
+        and p.get("status", "active") == "active"
+        and p.get("id") not in held
+        and p.get("id") not in out
+        and not on_pause(p, today)
+    ]
 
 
 def for_matching(snap: Any, today: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -79,4 +99,12 @@ def for_matching(snap: Any, today: dt.date) -> tuple[list[dict[str, Any]], list[
     return people, out
 
 
-__all__ = ["FINISHED", "back_since", "finished_at", "for_matching", "on_pause", "out_of_round"]
+__all__ = [
+    "FINISHED",
+    "back_since",
+    "finished_at",
+    "for_matching",
+    "on_pause",
+    "out_of_round",
+    "waiting_mentees",
+]

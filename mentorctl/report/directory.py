@@ -13,6 +13,7 @@ from typing import Any
 
 from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.errors import UsageError
+from mentorctl.matching.rounds import waiting_mentees
 from mentorctl.report.labels import day, status_label, who
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
@@ -59,14 +60,8 @@ class Directory:
         return sorted(self.pairs.values(), key=lambda p: _number(p.get("id")))
 
     def waiting(self) -> set[str]:
-        held = {p.get("mentee") for p in self.pairs.values() if p.get("status") in HOLDING}
-        return {
-            pid
-            for pid, p in self.people.items()
-            if p.get("role") in ("mentee", "both")
-            and p.get("status", "active") == "active"
-            and pid not in held
-        }
+        found = waiting_mentees(list(self.people.values()), list(self.pairs.values()), self.today)
+        return {str(p.get("id")) for p in found}
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> Directory:

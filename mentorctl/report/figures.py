@@ -12,11 +12,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from mentorctl.checkins.schedule import parse_day, week_of
-from mentorctl.matching.rounds import on_pause, out_of_round
+from mentorctl.matching.rounds import waiting_mentees
 from mentorctl.report import outcomes
 from mentorctl.report.labels import day, status_label
 
@@ -93,19 +92,7 @@ def compute(
         signups[role][status] = signups[role].get(status, 0) + 1
 
     holding = [p for p in pairs if p.get("status") in HOLDING]
-    held_mentees = {p.get("mentee") for p in holding}
-    # Waiting means what the next ``pair`` run would consider: people who finished a pair
-    # and have not signed up again, and people on pause, are not in this round.
-    not_in_round = {p.get("id") for p in out_of_round(SimpleNamespace(people=people, pairs=pairs))}
-    waiting = [
-        p
-        for p in people
-        if p.get("role") in ("mentee", "both")
-        and p.get("status", "active") == "active"
-        and p.get("id") not in held_mentees
-        and p.get("id") not in not_in_round
-        and not on_pause(p, today)
-    ]
+    waiting = waiting_mentees(people, pairs, today)
 
     status_counts = Counter(str(p.get("status")) for p in pairs)
     pairs_by_status = {s: status_counts.get(s, 0) for s in PAIR_STATUSES}

@@ -236,7 +236,10 @@ def _redactor(address: str, name: str) -> Callable[[str], str]:
     """Replaces the person's address (in any case) and name (as a whole word) in free text."""
     patterns = [p for p in (_address_pattern(address),) if p is not None]
     if name.strip():
-        patterns.append(re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE))
+        # A hyphen or an apostrophe joins names ("Ann" is not in "Ann-Marie" or "O'Ann"), and
+        # a name inside somebody else's address is theirs (ann.lee@..., lee@...).
+        whole = (r"(?<![\w'’@.-])", r"(?![\w'’@-]|\.\w)")
+        patterns.append(re.compile(whole[0] + re.escape(name) + whole[1], re.IGNORECASE))
 
     def redact(text: str) -> str:
         for pattern in patterns:
@@ -263,10 +266,11 @@ def _mentions(doc: dict[str, Any], pid: str, address: str) -> bool:
 
 
 def _address_pattern(address: str) -> re.Pattern[str] | None:
-    """The address in any case, not as the end of a longer one (ann@ is not in joann@)."""
+    """The address in any case, not as part of a longer one (ann@x.com is in neither joann@x.com
+    nor ann@x.com.au)."""
     if not address.strip():
         return None
-    return re.compile(r"(?<![\w.@+-])" + re.escape(address) + r"(?![\w@-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w.@+-])" + re.escape(address) + r"(?![\w@-]|\.\w)", re.IGNORECASE)
 
 
 def _outbox_file(outbox: Path, message: dict[str, Any]) -> Path | None:

@@ -50,12 +50,16 @@ def holding(data_dir: Path, *, addresses: list[str], words: list[str]) -> list[P
     file that cannot be read may hold anything, so it is listed too.
     """
     patterns = [
-        re.compile(rb"(?<![\w@.])" + re.escape(a.encode("utf-8")) + rb"(?![\w@])", re.IGNORECASE)
+        re.compile(
+            rb"(?<![\w@.+-])" + re.escape(a.encode("utf-8")) + rb"(?![\w@-]|\.\w)", re.IGNORECASE
+        )
         for a in addresses
         if a
     ]
     for word in {v for w in words if w for v in (w, html.escape(w))}:
-        patterns.append(re.compile(rb"(?<!\w)" + re.escape(word.encode("utf-8")) + rb"(?!\w)"))
+        patterns.append(
+            re.compile(rb"(?<![\w'-])" + re.escape(word.encode("utf-8")) + rb"(?![\w'-])")
+        )
     found = []
     for entry in _load(data_dir):
         path = Path(entry["path"])

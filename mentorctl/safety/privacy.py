@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from mentorctl.errors import UsageError
+from mentorctl.errors import MentorctlError, UsageError
 from mentorctl.matching.pairs import (
     BLOCKS,
     HOLDING,
@@ -153,15 +153,16 @@ def forget(
             SuppressionList.for_store(store_path).add(address)
             # Files go only once the store no longer points at them.
             store.commit()
-            for path in existing:
-                path.unlink(missing_ok=True)
+            left = _delete([*existing, *backups, *(written if remove_files else [])])
             importindex.discard(importindex.index_path(store_path))
-            for backup in backups:
-                backup.unlink(missing_ok=True)
             if remove_files:
-                for path in written:
-                    path.unlink(missing_ok=True)
-                manifest.forget_files(store_path.parent, written)
+                manifest.forget_files(store_path.parent, [p for p in written if p not in left])
+            if left:
+                raise MentorctlError(
+                    f"{pid} is erased from the store, but {len(left)} file(s) that may hold them "
+                    "could not be deleted: " + ", ".join(str(p) for p in left),
+                    hint="delete them by hand",
+                )
     return ForgetResult(
         pid,
         removed,
@@ -271,6 +272,17 @@ def _address_pattern(address: str) -> re.Pattern[str] | None:
     if not address.strip():
         return None
     return re.compile(r"(?<![\w.@+-])" + re.escape(address) + r"(?![\w@-]|\.\w)", re.IGNORECASE)
+
+
+def _delete(paths: list[Path]) -> list[Path]:
+    """Delete ``paths``; those that could not be deleted (a folder not writable, a disk error)."""
+    left = []
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            left.append(path)
+    return left
 
 
 def _outbox_file(outbox: Path, message: dict[str, Any]) -> Path | None:

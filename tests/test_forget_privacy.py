@@ -254,7 +254,7 @@ def test_forget_lists_the_files_that_still_hold_the_person(
     assert all(path in _ok(text) for path in expected)
     assert text.stderr == (
         "warning: 3 file(s) mentorctl wrote earlier may still hold P3; "
-        "delete them, or run again with --remove-files\n"
+        "delete them by hand ('forget --remove-files' deletes such files with the person)\n"
     )
     assert all(Path(p).exists() for p in expected)
 

@@ -448,8 +448,8 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
         if not done.files_removed:
             output.warn(
                 f"{len(done.files)} file(s) mentorctl wrote earlier may still hold "
-                f"{done.person}; delete them by hand (the person is no longer in the store, so "
-                "a second forget cannot find them: use --remove-files, with --dry-run first)"
+                f"{done.person}; delete them by hand ('forget --remove-files' deletes such "
+                "files with the person)"
             )
 
 

@@ -221,6 +221,20 @@ def _rejects_export(tmp_path: Path) -> Path:
     return export
 
 
+def test_a_forgotten_person_s_rejected_row_is_not_written_to_the_rejects_file(
+    paired_three: Path, cli, tmp_path: Path
+) -> None:
+    workspace = paired_three
+    _ok(cli("forget", "raj@example.org", "--yes", "-w", workspace))
+    mixed = tmp_path / "mixed.csv"
+    raj = "raj@example.org,Raj Mentee,Mentee,not an age,Networking,,English,UTC,,X\n"
+    mixed.write_text(_rejects_export(tmp_path).read_text(encoding="utf-8") + raj, encoding="utf-8")
+    _ok(cli("import-signups", mixed, "--write-rejects", "-w", workspace))
+    written = (tmp_path / "mixed.rejects.csv").read_text(encoding="utf-8")
+    assert "ann2@example.org" in written  # somebody else's rejected row is still written
+    assert "raj@example.org" not in written and "Raj" not in written
+
+
 def test_forget_lists_the_files_that_still_hold_the_person(
     paired_three: Path, cli, tmp_path: Path
 ) -> None:

@@ -168,8 +168,10 @@ def import_signups(
         # Written before the store commits, so a rejects file that cannot be written
         # stops the import as a whole.
         if write_rejects and rows.rejects and not dry_run:
+            matcher = SuppressionList.for_store(store_path).matcher()
+            forgotten = matcher.suppressed if matcher is not None else None
             result.rejects_file = write_rejects_csv(
-                csv_path, table.headers, rejected_rows(table, reader, known)
+                csv_path, table.headers, rejected_rows(table, reader, known, forgotten)
             )
             manifest.record(store_path.parent, result.rejects_file, "rejects")
         if not dry_run and (store.dirty or not index_current):

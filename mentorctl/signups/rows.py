@@ -297,9 +297,13 @@ def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> Re
 
 
 def rejected_rows(
-    table: FormTable, reader: RowReader, known: dict[str, str]
+    table: FormTable,
+    reader: RowReader,
+    known: dict[str, str],
+    forgotten: Callable[[str], bool] | None = None,
 ) -> Iterator[list[Any]]:
-    """[row, field, reason, *cells] of each rejected row, read again from the file.
+    """[row, field, reason, *cells] of each rejected row, read again from the file; the rows
+    of people who asked to be forgotten (``forgotten(address)``) are left out.
 
     The same decisions as :func:`_read_part` (a row imported before as it is was not
     rejected), one row at a time, so that writing the rejects takes no more memory than
@@ -315,4 +319,17 @@ def rejected_rows(
         try:
             reader.read(record)
         except parse.Rejection as exc:
+            if forgotten is not None and _address_of(record, reader, forgotten):
+                continue
             yield [row, exc.field, exc.reason, *record]
+
+
+def _address_of(record: list[str], reader: RowReader, forgotten: Callable[[str], bool]) -> bool:
+    """Whether the record's address is one ``forgotten`` knows (False when it has none)."""
+    at = reader.at["email"]
+    if at < 0:
+        return False
+    try:
+        return forgotten(parse.normalise_email(record[at]))
+    except parse.Rejection:
+        return False

@@ -149,10 +149,19 @@ def test_block_and_concern_lists_show_names(running: Path, cli) -> None:
     assert "T09:" not in concerns.stdout
 
 
-def test_introduce_table_names_the_people(workspace: Path, cli) -> None:
+def test_introduce_table_names_the_people_at_a_terminal_only(
+    workspace: Path, cli, monkeypatch
+) -> None:
+    from mentorctl.cli import render_messages
+
     csv_file = write_csv(workspace / "people.csv", PEOPLE)
     assert cli("import-signups", csv_file, "-w", workspace).exit_code == 0
     assert cli("pair", "-w", workspace, "--commit").exit_code == 0
+    piped = cli("introduce", "--dry-run", "-w", workspace)  # as cron runs it: a log
+    assert piped.exit_code == 0, piped.output
+    row = next(line for line in piped.stdout.splitlines() if line.startswith("M1 "))
+    assert "P3" in row and "Ann" not in row and "Meg" not in row
+    monkeypatch.setattr(render_messages, "_at_terminal", lambda: True)
     result = cli("introduce", "-w", workspace)
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if line.startswith("M1 "))

@@ -2,7 +2,8 @@
 
 A run prints one summary line first (what cron mails), then the tables that matter: the
 messages (``introduce``), failed deliveries and quiet pairs (``checkin``). Warnings go to
-stderr. Nothing here names a person other than by id.
+stderr. Names stand beside ids only for a person at a terminal: output that is piped or
+mailed by cron (a log) names people by id alone.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class _Names:
     """Names beside ids in the tables a person reads; the store is read only if one is drawn."""
 
     def __init__(self, store_path: Any) -> None:
-        self._path = store_path
+        self._path = store_path if _at_terminal() else None
         self._d: Any = None
 
     def _load(self) -> Any:
@@ -168,6 +169,15 @@ class _Names:
         if not pair:
             return ["-", "-"]
         return [self.person(pair.get("mentee")), self.person(pair.get("mentor"))]
+
+
+def _at_terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _kind(kind: str, week: int) -> str:

@@ -24,14 +24,15 @@ between a server's "250 OK" and the store's commit must still know what went out
 sending, the run commits its messages to the store as ``queued`` and opens
 ``data/smtp-journal.jsonl``. Once the last byte of a message (the final ".") is in the
 kernel's hands, the server gets the whole message even if mentorctl dies that instant, so
-that is when the run writes one line per recipient the server accepted (RCPT), in one write,
-then fsyncs; only then does it read the server's reply. Should the reply refuse the message,
-a second line takes the first back. The next run (which holds the store's lock, so no other
-run is sending) marks every journalled delivery as sent and every other ``queued`` one as
-failed, to be retried. A message goes twice only when a kill lands in the microseconds
-between the hand-over and the journal's write (tests/test_delivery_crash.py counts it:
-none in 100 kills, three runs); one is lost only when a kill lands after that write and the server then
-refuses the message at its end, which the next run cannot know.
+that is when the run writes one line per recipient the server accepted (RCPT), in one write
+(which a killed process cannot lose), and only then reads the server's reply; the fsync, for a
+machine that stops, comes after. Should the reply refuse the message, a second line takes the
+first back. The next run (which holds the store's lock, so no other run is sending) marks
+every journalled delivery as sent and every other ``queued`` one as failed, to be retried. A
+message goes twice only when a kill lands between the hand-over and the journal's write
+(tests/test_delivery_crash.py counts it over 100 kills); one is lost only when a kill lands
+after that write and the server then refuses the message at its end, which the next run
+cannot know.
 """
 
 from __future__ import annotations
@@ -383,10 +384,14 @@ def deliver(
     }
 
     def handed_over(addresses: list[str]) -> None:
-        journal.write(b"".join(map(lines.__getitem__, addresses)))
+        # Only the write here: it alone survives a killed process, and an fsync in this
+        # window (milliseconds) would widen it. The fsync follows once the server answers.
+        journal.write(b"".join(map(lines.__getitem__, addresses)), sync=False)
         handed.extend(envelope[a] for a in addresses)
 
     refused = smtp.send(envelope_from, list(envelope), data, utf8=utf8, handed_over=handed_over)
+    if handed:
+        journal.sync()
     outcome.update({person: refused.get(addr) for addr, person in envelope.items()})
     late = [p for p in envelope.values() if outcome[p] is None and p not in handed]
     if late:  # a sender that did not report the hand-over
@@ -438,14 +443,20 @@ class Journal:
         The write alone survives a killed process; the fsync is for a machine that stops."""
         self.write(b"".join(orjson.dumps(e) + b"\n" for e in entries))
 
-    def write(self, lines: bytes) -> None:
-        """Append ``lines`` (JSON lines) in one write, then fsync."""
+    def write(self, lines: bytes, *, sync: bool = True) -> None:
+        """Append ``lines`` (JSON lines) in one write, then fsync unless told not to."""
         if not lines:
             return
         self.ready()
         assert self._fd is not None
         os.write(self._fd, lines)
-        os.fsync(self._fd)
+        if sync:
+            os.fsync(self._fd)
+
+    def sync(self) -> None:
+        """fsync what was written: for a machine that stops (a killed process loses nothing)."""
+        if self._fd is not None:
+            os.fsync(self._fd)
 
     def close(self) -> None:
         if self._fd is not None:

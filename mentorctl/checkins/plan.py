@@ -460,13 +460,19 @@ def _latest_again(
     return [_again(state, d, list(d["to"]), start) for d in group]
 
 
+def group_of(o: Outgoing) -> str:
+    """What goes or stays together: a pair's messages, or one waiting mentee's notice (a
+    notice belongs to no pair)."""
+    return o.pair["id"] or f"/{o.part}"
+
+
 def take(outgoing: list[Outgoing], limit: int | None) -> tuple[list[Outgoing], int]:
     """At most ``limit`` messages, a pair's messages kept together; returns (taken, left)."""
     if limit is None or len(outgoing) <= limit:
         return outgoing, 0
     groups: dict[str, list[Outgoing]] = {}
     for o in outgoing:
-        groups.setdefault(o.pair["id"], []).append(o)
+        groups.setdefault(group_of(o), []).append(o)
     taken: list[Outgoing] = []
     for group in groups.values():
         if len(taken) + len(group) > limit:

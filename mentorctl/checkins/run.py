@@ -40,6 +40,7 @@ from mentorctl.checkins.plan import (
     Outgoing,
     RunResult,
     State,
+    group_of,
     pair_number,
     plan_checkin,
     plan_introductions,
@@ -150,13 +151,12 @@ class Builder:
             try:
                 self.render(o)
             except self._m.UnusableAddress as exc:
-                result.warnings.append(
-                    f"pair {o.pair['id']}: {exc.message}; its {o.kind} was skipped"
-                )
-                skipped.add(o.pair["id"])
+                whose = f"pair {o.pair['id']}" if o.pair["id"] else f"person {o.part}"
+                result.warnings.append(f"{whose}: {exc.message}; its {o.kind} was skipped")
+                skipped.add(group_of(o))
             _tick(progress, done, len(outgoing))
         result.introduced = [p for p in result.introduced if p not in skipped]
-        return [o for o in outgoing if o.pair["id"] not in skipped]
+        return [o for o in outgoing if group_of(o) not in skipped]
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:

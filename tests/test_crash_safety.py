@@ -88,9 +88,16 @@ def _crash_trials(world: Path, args: list[str], trials: int, seed: int) -> tuple
     assert before != after, "the command must change the store"
     rng = random.Random(seed)
     outcome = {"before": 0, "after": 0}
-    for _ in range(trials):
+    for trial in range(trials * 2):
+        if trial >= trials and outcome["before"] and outcome["after"]:
+            break
+        # A run's pace varies (a busy machine, a large parent to fork): should one side of
+        # the commit have seen no kill yet, the extra trials aim at it.
+        low, high = 0.0, 1.1
+        if trial >= trials:
+            low, high = (0.9, 2.5) if not outcome["after"] else (0.0, 0.5)
         pid = _run_in_child(args)
-        time.sleep(rng.uniform(0, duration * 1.1))
+        time.sleep(rng.uniform(duration * low, duration * high))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         state = _load(store)  # must always parse
@@ -116,5 +123,5 @@ def _crash_trials(world: Path, args: list[str], trials: int, seed: int) -> tuple
 def test_sigkill_never_half_applies(world: Path, command: list[str]) -> None:
     args = [part.format(ws=world) for part in command] + ["-w", str(world)]
     before, after = _crash_trials(world, args, TRIALS, seed=len(command))
-    assert before + after == TRIALS
+    assert TRIALS <= before + after <= 2 * TRIALS
     assert before and after, f"kills should land on both sides of the commit ({before}, {after})"

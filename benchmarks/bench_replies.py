@@ -41,7 +41,6 @@ import os
 import quopri
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -59,7 +58,14 @@ from bench_checkin import (  # noqa: E402
     run,
     say,
 )
-from benchlib import BenchmarkError, find_mentorctl, interpreter_of  # noqa: E402
+from benchlib import (  # noqa: E402
+    BenchmarkError,
+    find_mentorctl,
+    interpreter_of,
+    print_runs,
+    report_and_exit_code,
+    tool_vs_baseline_parser,
+)
 
 NOW = "2026-03-09T09:00:00+00:00"
 QUESTIONS = [
@@ -263,38 +269,18 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"mentorctl checkin --replies, {report['replies']:,} replies in a Maildir (best of each)")
     for name, value, note in rows:
         print(f"{name.ljust(width)}  {value:>10}  {note}".rstrip())
-    print("runs: mentorctl " + ", ".join(f"{s:.2f}" for s in report["mentorctl_runs"])
-          + " | baseline " + ", ".join(f"{s:.2f}" for s in report["baseline_runs"]))  # fmt: skip
-    if report["profile"]:
-        print(report["profile"])
+    print_runs(report)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pairs", type=int, default=10_000, help="pairs (2 replies each)")
-    parser.add_argument("--repeat", type=int, default=3, help="mentorctl repetitions (best kept)")
-    parser.add_argument("--repeat-baseline", type=int, default=3, help="baseline repetitions")
-    parser.add_argument("--target", type=float, default=2.0, help="maximum ratio to the baseline")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--mentorctl", help="the mentorctl executable to measure")
-    parser.add_argument("--profile", action="store_true", help="also run once under cProfile")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary workspace")
-    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
-    parser.add_argument("--baseline-worker", type=Path, help=argparse.SUPPRESS)
+    parser = tool_vs_baseline_parser(__doc__, pairs_help="pairs (2 replies each)", target=2.0)
     args = parser.parse_args(argv)
     if args.baseline_worker:
         baseline_worker(args.baseline_worker)
         return 0
-    try:
-        report = measure(args)
-    except (BenchmarkError, subprocess.CalledProcessError) as exc:
-        print(f"bench_replies: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
-    return 0 if report["ratio"] <= args.target else 1
+    return report_and_exit_code(
+        "bench_replies", lambda: measure(args), print_report, as_json=args.json, target=args.target
+    )
 
 
 if __name__ == "__main__":

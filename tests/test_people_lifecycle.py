@@ -211,3 +211,13 @@ def test_a_pair_ended_before_its_introduction_leaves_both_people_in_the_round(
 ) -> None:
     ok(cli, "pair", "--end", "M1", "--reason", "changed my mind", "-w", paired)
     assert ok(cli, "pair", "-w", paired)["out_of_round"] == []
+
+
+def test_waiting_notices_go_one_mentee_at_a_time_under_a_limit() -> None:
+    from mentorctl.checkins.plan import Outgoing, take, waiting_pair
+
+    notices = [
+        Outgoing(waiting_pair(p), "waiting", 0, p, [p], [p], None) for p in ("P5", "P6", "P7")
+    ]
+    taken, left = take(notices, 2)  # notices belong to no pair: they are not one group
+    assert ([o.part for o in taken], left) == (["P5", "P6"], 1)

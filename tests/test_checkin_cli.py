@@ -236,6 +236,9 @@ def test_resend_the_latest_message_of_a_pair(introduced: Path, cli) -> None:
     ]
     missing = cli("checkin", "-w", introduced, "--resend")
     assert missing.exit_code == 2 and "--resend needs --pair" in missing.stderr
+    # On the first day of week 2, week 2's message is the latest: week 1's is not sent again.
+    week2 = run(cli, introduced, "--resend", "--pair", "M2", "--today", "2026-03-09")
+    assert sorted((m["pair"], m["week"]) for m in week2["messages"]) == [("M2", 2), ("M2", 2)]
 
 
 def test_forgetting_a_person_removes_their_messages_and_stops_the_pair(

@@ -373,7 +373,10 @@ def plan_checkin(
                 }
             )
         if resend and wanted:
-            plan.outgoing.extend(_latest_again(state, docs, start))
+            # On the first day of a new week the new week's message is the latest: it goes
+            # out now, and last week's is not sent again beside it.
+            if not any(o.pair["id"] == pid for o in plan.outgoing):
+                plan.outgoing.extend(_latest_again(state, docs, start))
         elif send and not held:
             current = schedule.week_of(start, today) if start else 0
             new_keys = {o.key for o in plan.outgoing}

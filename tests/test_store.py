@@ -97,11 +97,35 @@ def test_unversioned_store_is_migrated(tmp_path: Path) -> None:
     legacy = {"people": {"1": {"id": "P7", "email": " Ana@Example.org "}}}
     path.write_text(json.dumps(legacy))
     with Store.writing(path) as store:
-        assert store.migrated == ["create_meta", "normalise_emails"]
+        assert store.migrated == ["create_meta", "normalise_emails", "person_history"]
         assert store.next_id("person", "P") == "P8"
     data = read_store(path)
     assert data["_meta"]["1"]["schema_version"] == migrations.SCHEMA_VERSION
     assert data["people"]["1"]["email"] == "ana@example.org"
+
+
+def test_person_stamps_become_a_dated_history(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    person = {
+        "id": "P3",
+        "email": "a@example.org",
+        "created": "2026-03-01T09:00:00+00:00",
+        "signed_up": "2026-04-02T09:00:00+00:00",
+        "paused_on": "2026-03-10",
+        "paused_until": "2026-03-24",
+        "withdrawn": "2026-05-01T09:00:00+00:00",
+        "withdraw_reason": "moved",
+    }
+    meta = {"schema_version": 2, "counters": {"person": 3}}
+    path.write_text(json.dumps({"_meta": {"1": meta}, "people": {"1": person}}))
+    with Store.writing(path) as store:
+        assert store.migrated == ["person_history"]
+    history = read_store(path)["people"]["1"]["history"]
+    assert history == [
+        {"at": "2026-03-10", "event": "paused", "until": "2026-03-24"},
+        {"at": "2026-04-02T09:00:00+00:00", "event": "signed_up"},
+        {"at": "2026-05-01T09:00:00+00:00", "event": "withdrawn", "reason": "moved"},
+    ]
 
 
 def test_reading_does_not_migrate_the_file(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.errors import UsageError
+from mentorctl.history import events
 from mentorctl.matching.pairs import HOLDING, PEOPLE, change_pairs, find_person, snapshot
 from mentorctl.matching.rounds import FINISHED, for_matching, on_pause, out_of_round
 
@@ -66,6 +67,9 @@ def withdraw(
         note = {"status": "withdrawn", "withdrawn": stamp, "updated": stamp}
         if reason.strip():
             note["withdraw_reason"] = reason.strip()
+        note["history"] = events.appended(
+            person, events.entry(stamp, "withdrawn", reason=reason.strip() or None)
+        )
         store.update_many(PEOPLE, {_person_doc(store, pid): note})
     return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run)
 
@@ -94,6 +98,9 @@ def pause(
             "paused_until": until.isoformat(),
             "paused_on": today.isoformat(),
             "updated": stamp,
+            "history": events.appended(
+                person, events.entry(today.isoformat(), "paused", until=until.isoformat())
+            ),
         }
         store.update_many(PEOPLE, {_person_doc(store, person["id"]): fields})
         held = [
@@ -117,7 +124,11 @@ def return_person(
     with Store.writing(store_path, dry_run=dry_run) as store:
         snap = snapshot(store)
         person = find_person(snap, person_ref)
-        fields: dict[str, Any] = {"returned": stamp, "updated": stamp}
+        fields: dict[str, Any] = {
+            "returned": stamp,
+            "updated": stamp,
+            "history": events.appended(person, events.entry(stamp, "returned")),
+        }
         if person.get("status") == "withdrawn":
             fields["status"] = "active"
         store.update_many(PEOPLE, {_person_doc(store, person["id"]): fields})

@@ -19,6 +19,7 @@ from typing import Any
 from mentorctl import csvout
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
 from mentorctl.gcpause import paused_gc
+from mentorctl.history import events
 from mentorctl.programs.program import Program
 from mentorctl.signups import index as importindex
 from mentorctl.signups import people as parse
@@ -301,6 +302,7 @@ def _compare(
             # A changed row is a new sign-up: it brings back someone who finished a pair
             # or withdrew (see matching.people_status).
             changed["signed_up"] = stamp
+            changed["history"] = events.appended(doc, events.entry(stamp, "signed_up"))
             if doc.get("status") == "withdrawn":
                 changed["status"] = "active"
         else:

@@ -34,9 +34,32 @@ def _normalise_emails(tables: Tables) -> None:
             doc["email"] = doc["email"].strip().lower()
 
 
+def _person_history(tables: Tables) -> None:
+    """Version 3: what happened to a person is a dated history (see mentorctl.history.events),
+    made here from the stamps earlier versions kept on the person."""
+    for doc in tables.get("people", {}).values():
+        if isinstance(doc.get("history"), list):
+            continue
+        found: list[dict[str, Any]] = []
+        if isinstance(doc.get("signed_up"), str) and doc["signed_up"] != doc.get("created"):
+            found.append({"at": doc["signed_up"], "event": "signed_up"})
+        if isinstance(doc.get("paused_until"), str):
+            start = doc.get("paused_on") or doc.get("updated") or doc["paused_until"]
+            found.append({"at": str(start), "event": "paused", "until": doc["paused_until"][:10]})
+        if isinstance(doc.get("withdrawn"), str):
+            entry = {"at": doc["withdrawn"], "event": "withdrawn"}
+            if doc.get("withdraw_reason"):
+                entry["reason"] = doc["withdraw_reason"]
+            found.append(entry)
+        if isinstance(doc.get("returned"), str):
+            found.append({"at": doc["returned"], "event": "returned"})
+        doc["history"] = sorted(found, key=lambda e: str(e["at"])[:10])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Tables], None]]] = [
     (1, "create_meta", _create_meta),
     (2, "normalise_emails", _normalise_emails),
+    (3, "person_history", _person_history),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -343,7 +343,7 @@ def _two_people_one_id(data: dict) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (_newer, "schema version 99, newer than this mentorctl understands (2)"),
+        (_newer, "schema version 99, newer than this mentorctl understands (3)"),
         (_not_a_number, "schema_version is not a whole number"),
         (_two_people_one_id, "table 'people' holds two records with the id P1"),
     ],

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import held
 from mentorctl.checkins.plan import (
     MessageRow,
     Outgoing,
@@ -103,6 +104,11 @@ class Builder:
         return found
 
     def message_id(self, o: Outgoing) -> str:
+        # A message sent again keeps the Message-ID it was recorded with: mail stores take
+        # two copies with one Message-ID as one message.
+        recorded = self.state.messages.get(o.key)
+        if recorded is not None and isinstance(recorded[1].get("message_id"), str):
+            return recorded[1]["message_id"]
         token = self._m.pair_token(self.slug, o.pair)
         pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
         return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
@@ -305,6 +311,26 @@ def _commit(store: Store, journal: Journal, dry_run: bool) -> None:
         journal.clear()
 
 
+def _hold(state: State, plan: Any, result: RunResult, today: dt.date) -> None:
+    """Leave out what may not go (:mod:`mentorctl.checkins.held`): undeliverable people, and
+    in a run that sends, pairs introduced only in the outbox (said in a warning)."""
+    plan.outgoing = held.leave_out(plan.outgoing, held.undeliverable(state, today))
+    if result.send:
+        plan.outgoing, result.held = held.hold_outbox_pairs(state, plan.outgoing)
+        if result.held:
+            result.warnings.append(held.held_warning(result.held))
+
+
+def _refusals(
+    store: Store, state: State, outgoing: list[Outgoing], result: RunResult, stamp: str
+) -> None:
+    """Record the people a server refused for good in this run, and name them once."""
+    if result.send and not result.dry_run:
+        result.undeliverable = held.record_refusals(store, state, outgoing, stamp)
+        if result.undeliverable:
+            result.warnings.append(held.refusal_warning(result.undeliverable))
+
+
 def _check_limit(limit: int | None) -> None:
     if limit is not None and limit < 1:
         raise UsageError(f"--limit {limit}: expected a positive number of messages")
@@ -349,11 +375,13 @@ def introduce(
         outgoing, result.warnings = plan_introductions(
             state, program, start=first_day, only=only, send=send, resend=resend
         )
+        outgoing = held.leave_out(outgoing, held.undeliverable(state, today))
         outgoing, result.left = take(outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, {}, result,
             now=now, by="introduce", progress=progress, sender_factory=sender_factory,
         )  # fmt: skip
+        _refusals(store, state, outgoing, result, stamp)
         # A pair's week 1 begins when its introduction reached both people; until then it
         # stays committed and gets nothing else.
         done, missed = _introduced(state, outgoing, send=send, dry_run=dry_run)
@@ -435,8 +463,11 @@ def run_checkin(
     dry_run: bool = False,
     progress: Progress | None = None,
     sender_factory: SenderFactory | None = None,
+    outbox_delivered: bool = False,
 ) -> RunResult:
-    """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each."""
+    """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each.
+    ``outbox_delivered``: the admin delivered the outbox's introductions by hand (see
+    :mod:`mentorctl.checkins.held`)."""
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs whose message to send again")
@@ -446,15 +477,19 @@ def run_checkin(
     opened, journal = _open_run(paths, dry_run)
     with opened as store:
         result.recovered = settle_interrupted(store, journal.read(), stamp)
+        if send and outbox_delivered:
+            held.mark_outbox_delivered(store, stamp)
         state = State(store)
         plan = plan_checkin(state, program, today, only=only, send=send, resend=resend)
-        outgoing, result.left = take(plan.outgoing, limit)
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
+        _hold(state, plan, result, today)
+        outgoing, result.left = take(plan.outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, plan.changes, result,
             now=now, by="checkin", progress=progress, sender_factory=sender_factory,
         )  # fmt: skip
+        _refusals(store, state, outgoing, result, stamp)
         _commit(store, journal, dry_run)
     return result
 

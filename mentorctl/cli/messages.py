@@ -6,7 +6,9 @@ The shared options come from :mod:`mentorctl.cli.common` (this module deliberate
 
 Exit codes: 0 when everything due was written or delivered; 4
 (``delivery.EXIT_DELIVERY_FAILED``) when some deliveries failed while the rest went out (the
-next run retries only those); 1 for errors (nothing was sent); 2 for wrong usage; 75 when
+next run retries only those; an address the server refused for good, with a 5xx, gives 4 in
+that run only: it is then undeliverable and later runs leave it out); 1 for errors (nothing
+was sent); 2 for wrong usage; 75 when
 another command holds the store's lock.
 """
 
@@ -245,6 +247,14 @@ def checkin_cmd(
             show_default=False,
         ),
     ] = False,
+    outbox_delivered: Annotated[
+        bool,
+        typer.Option(
+            "--outbox-delivered",
+            help="With --send: the introductions written to the outbox were delivered by hand; "
+            "without it, the pairs introduced only in the outbox get nothing by SMTP.",
+        ),
+    ] = False,
     all_programs: Annotated[
         bool,
         typer.Option(
@@ -312,8 +322,9 @@ def checkin_cmd(
             "--answer": (answer, {"--record"}),
             "--reason": (reason, {"--complete"}),
             "--no-wrapup": (no_wrapup, {"--complete"}),
+            "--outbox-delivered": (outbox_delivered, {"--send"}),
         }
-        given = {*actions, *(["--replies"] if replies else [])}
+        given = {*actions, *(["--replies"] if replies else []), *(["--send"] if send else [])}
         for name, (value, allowed) in owners.items():
             if value and not allowed & given:
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
@@ -324,7 +335,13 @@ def checkin_cmd(
                     "it does not go with --program, --pair, --resend, --replies or another action"
                 )
             code = _run_all_programs(
-                workspace, today=today, send=send, limit=limit, dry_run=dry_run, as_json=as_json
+                workspace,
+                today=today,
+                send=send,
+                limit=limit,
+                dry_run=dry_run,
+                as_json=as_json,
+                outbox_delivered=outbox_delivered,
             )
             raise typer.Exit(code)
         prog, paths = programs.open_program(workspace, program)
@@ -394,6 +411,7 @@ def checkin_cmd(
                 only=pair or [],
                 dry_run=dry_run,
                 progress=bar,
+                outbox_delivered=outbox_delivered,
             )
         if got_replies is not None:
             render_messages.replies_result(got_replies, as_json, run=result)
@@ -413,7 +431,14 @@ def _worst(codes: list[int]) -> int:
 
 
 def _run_all_programs(
-    workspace: Any, *, today: Any, send: bool, limit: Any, dry_run: bool, as_json: bool
+    workspace: Any,
+    *,
+    today: Any,
+    send: bool,
+    limit: Any,
+    dry_run: bool,
+    as_json: bool,
+    outbox_delivered: bool = False,
 ) -> int:
     """Each program's weekly run under its own lock: one line per program (a failure in one
     does not stop the others); the exit code is the worst of theirs."""
@@ -436,7 +461,14 @@ def _run_all_programs(
         try:
             prog, paths = programs.open_program(found.root, slug)
             result = checkins.run_checkin(
-                prog, paths, today=day, now=now, send=send, limit=limit, dry_run=dry_run
+                prog,
+                paths,
+                today=day,
+                now=now,
+                send=send,
+                limit=limit,
+                dry_run=dry_run,
+                outbox_delivered=outbox_delivered,
             )
         except MentorctlError as exc:
             code = exc.exit_code
@@ -498,8 +530,11 @@ def _exit_on_failures(result: Any) -> None:
     from mentorctl.mail.delivery import EXIT_DELIVERY_FAILED
 
     if result.failed and not result.dry_run:
+        hint = f"run 'mentorctl {result.command} --send' again to retry only those"
+        if getattr(result, "undeliverable", None):
+            hint += " (the addresses refused for good are not retried)"
         output.error(
             f"{result.failed} message(s) could not be delivered; everything else went out",
-            hint=f"run 'mentorctl {result.command} --send' again to retry only those",
+            hint=hint,
         )
         raise typer.Exit(EXIT_DELIVERY_FAILED)

@@ -31,7 +31,11 @@ def undeliverable(state: State, today: dt.date) -> dict[str, dict[str, Any]]:
     ``today`` (an entry for an address they no longer have does not count)."""
     found = {}
     for pid, person in state.people.items():
-        if not isinstance(person.get("history"), list):
+        history = person.get("history")
+        # Most people have never been refused: skip the fold for them.
+        if not isinstance(history, list) or not any(
+            isinstance(e, dict) and e.get("event") == "undeliverable" for e in history
+        ):
             continue
         got = events.undeliverable_on(person, today)
         address = str((got or {}).get("address") or "").lower()

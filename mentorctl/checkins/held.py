@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins.plan import MESSAGES, PEOPLE, Outgoing, State, pair_number
+from mentorctl.checkins.plan import MESSAGES, PEOPLE, Outgoing, RunResult, State, pair_number
 from mentorctl.history import events
 
 if TYPE_CHECKING:
@@ -93,6 +93,26 @@ def refusal_warning(refused: list[dict[str, str]]) -> str:
     )
 
 
+def apply(state: State, plan: Any, result: RunResult, today: dt.date) -> None:
+    """Leave out of a planned run what may not go: undeliverable people, and in a run that
+    sends, pairs introduced only in the outbox (said in a warning)."""
+    plan.outgoing = leave_out(plan.outgoing, undeliverable(state, today))
+    if result.send:
+        plan.outgoing, result.held = hold_outbox_pairs(state, plan.outgoing)
+        if result.held:
+            result.warnings.append(held_warning(result.held))
+
+
+def record(
+    store: Store, state: State, outgoing: list[Outgoing], result: RunResult, stamp: str
+) -> None:
+    """After a run that sent: record the people a server refused for good, named once."""
+    if result.send and not result.dry_run:
+        result.undeliverable = record_refusals(store, state, outgoing, stamp)
+        if result.undeliverable:
+            result.warnings.append(refusal_warning(result.undeliverable))
+
+
 # -- introductions only in the outbox --------------------------------------------------------
 
 
@@ -124,11 +144,13 @@ def held_warning(held: list[str]) -> str:
     )
 
 
-def mark_outbox_delivered(store: Store, stamp: str) -> list[str]:
-    """Record every introduction written to the outbox as delivered by hand (the admin says
-    so); returns the pairs concerned."""
+def mark_outbox_delivered(store: Store, stamp: str, asked: bool = True) -> list[str]:
+    """When ``asked``: record every introduction written to the outbox as delivered by hand
+    (the admin says so); returns the pairs concerned."""
     from mentorctl.checkins.record import overall
 
+    if not asked:
+        return []
     changes: dict[int, dict[str, Any]] = {}
     pairs = set()
     for doc_id, doc in store.documents(MESSAGES).items():

@@ -109,14 +109,36 @@ def test_a_deliverable_entry_ends_it(smtp_ready, cli) -> None:
     server.handler.refuse = {"meg@example.org"}
     assert cli("introduce", "--send", "-w", workspace).exit_code == 4
     server.handler.refuse = set()
-    with Store.writing(store_path(workspace)) as store:
-        for doc_id, doc in store.documents("people").items():
-            if doc.get("id") == IDS["meg"]:
-                entry = events.entry("2026-03-02T10:00:00+00:00", "deliverable")
-                store.update_many("people", {int(doc_id): {"history": events.appended(doc, entry)}})
-        store.commit()
+    _mark(workspace, IDS["meg"], "deliverable")
     retry = cli("introduce", "--send", "-w", workspace)
     assert retry.exit_code == 0, retry.output
+    assert len(server.handler.to("meg@example.org")) == 1
+    assert pairs(workspace)["M1"]["status"] == "active"
+
+
+def _mark(workspace: Path, pid: str, event: str, **fields: str) -> None:
+    with Store.writing(store_path(workspace)) as store:
+        for doc_id, doc in store.documents("people").items():
+            if doc.get("id") == pid:
+                entry = events.entry("2026-03-02T08:00:00+00:00", event, **fields)
+                store.update_many("people", {int(doc_id): {"history": events.appended(doc, entry)}})
+        store.commit()
+
+
+def test_a_person_undeliverable_before_a_message_is_left_out_of_it(smtp_ready, cli) -> None:
+    workspace, server = smtp_ready
+    _mark(workspace, IDS["meg"], "undeliverable", address="meg@example.org", reason="bounced")
+    result = cli("introduce", "--send", "-w", workspace, "--json")
+    assert result.exit_code == 0, result.output
+    assert server.handler.received[0].rcpt_tos == ["ann@example.org"]
+    assert not server.handler.to("meg@example.org")
+    m1 = next(m for m in messages(workspace) if m["pair"] == "M1")
+    assert set(m1["delivery"]) == {IDS["ann"]} and m1["status"] == "sent"
+    assert pairs(workspace)["M1"]["status"] == "proposed"
+    weekly = cli("checkin", "--send", "-w", workspace, "--json")
+    assert json.loads(weekly.stdout)["held"] == []  # nothing written to the outbox for meg
+    _mark(workspace, IDS["meg"], "deliverable")
+    assert cli("introduce", "--send", "-w", workspace).exit_code == 0
     assert len(server.handler.to("meg@example.org")) == 1
     assert pairs(workspace)["M1"]["status"] == "active"
 

@@ -85,8 +85,12 @@ def record_messages(
     updates: dict[int, dict[str, Any]] = {}
     for o in outgoing:
         if o.doc_id is None:
+            # A recipient left out (undeliverable, see checkins.held) gets no entry: not sent,
+            # not written, and sent once deliverable again while the message is current.
             delivery = {
-                p: _entry({}, *o.results.get(p, ("written", None)), stamp, attempt) for p in o.to
+                p: _entry({}, *o.results.get(p, ("written", None)), stamp, attempt)
+                for p in o.to
+                if p in o.pending
             }
             status = overall(delivery)
             new_docs.append(

@@ -16,13 +16,15 @@ an error before anything is sent; it is never stored or logged. ``smtp.rate_per_
 spaces the messages out. A failure to connect or log in stops the run before anything is
 sent; a refused recipient or message is recorded as a failed delivery and the run goes on.
 After a dropped connection the message in flight counts as failed (it may or may not have
-arrived; the next run sends it again) and the run reconnects once for the rest. Error texts from the server are kept with email addresses masked.
+arrived; the next run sends it again) and the run reconnects once for the rest. Error texts
+from the server are kept with email addresses masked.
 
 **Journal.** SMTP has no way to ask "did you already get this?", and RFC 5321 hands a
 message over only with the server's "250" to its data: a server that filters or scans before
 answering drops the message when the client vanishes first. So a run that is killed must
 know, for each message, whether that "250" came. Before sending, the run commits its
-messages to the store as ``queued`` and opens ``data/smtp-journal.jsonl``. Just before a
+messages to the store as ``queued`` and opens ``data/smtp-journal.jsonl``
+(:mod:`mentorctl.mail.journal`). Just before a
 message's last bytes (the final ".") leave, it writes one line per recipient the server
 accepted (RCPT) marked ``handed``: from here the outcome is unknown. The moment the "250" is
 read it writes the same recipients' ``sent`` line, in one write (which a killed process cannot
@@ -36,8 +38,8 @@ server that answers at once and one that answers 50 ms late and drops the messag
 client is gone; benchmarks/bench_delivery_crash.py runs it longer).
 
 **Refusals.** A server's 5xx to a recipient (RCPT) or to the message (DATA) is permanent: the
-run records the address as undeliverable (see :func:`is_permanent`) and later runs send
-nothing more to it. A 4xx, a refused sender, a lost connection: temporary, retried by the next
+run records the address as undeliverable (see :func:`is_permanent` and
+:mod:`mentorctl.checkins.held`) and later runs send nothing more to it. A 4xx, a refused sender, a lost connection: temporary, retried by the next
 run.
 """
 

@@ -226,3 +226,13 @@ def test_a_journal_that_is_not_a_file_is_refused_in_one_line(smtp_ready, tmp_pat
     done = _run(workspace, "introduce", "--send")  # the lock was let go
     assert done.returncode == 0, done.stderr
     assert len(server.handler.received) == 2
+
+
+def test_all_programs_takes_outbox_delivered_too(introduced, smtp_server, cli) -> None:
+    use_smtp(introduced, smtp_server.port)
+    held = cli("checkin", "--all-programs", "--send", "-w", introduced, "--json")
+    assert held.exit_code == 0, held.output
+    assert json.loads(held.stdout)["programs"][0]["held"] == ["M1", "M2"]
+    sent = cli("checkin", "--all-programs", "--send", "--outbox-delivered", "-w", introduced)
+    assert sent.exit_code == 0, sent.output
+    assert len(smtp_server.handler.received) == 4

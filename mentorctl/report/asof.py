@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from mentorctl.gcpause import paused_gc
 from mentorctl.history.fold import State, fold
 from mentorctl.matching.rounds import waiting_mentees
 from mentorctl.report.labels import day as day_text
@@ -29,7 +30,9 @@ def documents(store_path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:
-    return fold(**documents(store_path), day=today, duration_weeks=duration_weeks)
+    docs = documents(store_path)
+    with paused_gc():  # a fold of a large store makes objects by the hundred thousand
+        return fold(**docs, day=today, duration_weeks=duration_weeks)
 
 
 def waiting(state: State) -> list[dict[str, Any]]:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.errors import UsageError
+from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
-from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State
+from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
 from mentorctl.report import asof
 from mentorctl.report.labels import day, status_label, who
 
@@ -29,7 +30,8 @@ class Directory:
 
     @classmethod
     def of(cls, state: State) -> Directory:
-        return cls(state, {str(p.get("id")) for p in asof.waiting(state)})
+        with paused_gc():
+            return cls(state, {str(p.get("id")) for p in asof.waiting(state)})
 
     @property
     def today(self) -> dt.date:
@@ -68,9 +70,7 @@ def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> Directory:
 
 
 def _number(ident: Any) -> tuple[int, str]:
-    text = str(ident or "")
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return (int(digits) if digits else 0, text)
+    return id_key(ident)
 
 
 def _matches(text: str | None, *values: Any) -> bool:
@@ -138,25 +138,22 @@ def _person_matches(d: Directory, pid: str, person: PersonOn, wanted: str) -> bo
 def people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     """One row per person, with their status that day, current pair(s) and program week."""
     f.check(asof.PERSON_STATUSES)
+    with paused_gc():
+        return _people_rows(d, f)
+
+
+def _people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
+    filtered = any((f.role, f.status, f.topic, f.week is not None, f.quiet, f.waiting, f.search))
+    pairs = d.pairs
     rows = []
-    for pid, person in sorted(d.people.items(), key=lambda kv: _number(kv[0])):
+    for pid in sorted(d.people, key=id_key):
+        person = d.people[pid]
         doc = person.doc
-        if f.role and doc.get("role") != f.role:
-            continue
-        if f.status and not _person_matches(d, pid, person, f.status):
-            continue
-        if not _has_topic(f.topic, doc.get("goals"), doc.get("expertise")):
-            continue
-        current = [d.pairs[p] for p in person.pairs if p in d.pairs]
+        current = [pairs[p] for p in person.pairs if p in pairs]
         weeks = [p.week for p in current if p.week is not None]
-        if f.week is not None and f.week not in weeks:
+        if filtered and not _person_wanted(d, f, pid, person, current, weeks):
             continue
-        if f.quiet and not any(p.status == "quiet" for p in current):
-            continue
-        if f.waiting and pid not in d.waiting_ids:
-            continue
-        if not _matches(f.search, doc.get("name"), doc.get("email")):
-            continue
+        goals, expertise = doc.get("goals"), doc.get("expertise")
         rows.append(
             {
                 "id": pid,
@@ -164,8 +161,8 @@ def people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
                 "email": doc.get("email"),
                 "role": doc.get("role"),
                 **_person_status(d, pid, person),
-                "topics": list(doc.get("goals") or []) + list(doc.get("expertise") or []),
-                "pairs": _number_sorted(p.doc.get("id") for p in current),
+                "topics": [*(goals or ()), *(expertise or ())],
+                "pairs": _number_sorted([p.doc.get("id") for p in current]),
                 "week": min(weeks) if weeks else None,
                 "signed_up": day(doc.get("created")),
             }
@@ -173,8 +170,27 @@ def people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     return rows
 
 
-def _number_sorted(ids: Any) -> list[Any]:
-    return sorted(ids, key=_number)
+def _person_wanted(
+    d: Directory, f: Filters, pid: str, person: PersonOn, current: list[PairOn], weeks: list[int]
+) -> bool:
+    doc = person.doc
+    if f.role and doc.get("role") != f.role:
+        return False
+    if f.status and not _person_matches(d, pid, person, f.status):
+        return False
+    if not _has_topic(f.topic, doc.get("goals"), doc.get("expertise")):
+        return False
+    if f.week is not None and f.week not in weeks:
+        return False
+    if f.quiet and not any(p.status == "quiet" for p in current):
+        return False
+    if f.waiting and pid not in d.waiting_ids:
+        return False
+    return _matches(f.search, doc.get("name"), doc.get("email"))
+
+
+def _number_sorted(ids: list[Any]) -> list[Any]:
+    return sorted(ids, key=_number) if len(ids) > 1 else ids
 
 
 def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
@@ -202,6 +218,11 @@ def pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     """One row per pair, with both people's names, as the pair stood that day."""
     statuses = tuple(dict.fromkeys([*asof.PAIR_STATUSES, *(p.status for p in d.pairs.values())]))
     f.check(statuses)
+    with paused_gc():
+        return _pair_rows(d, f)
+
+
+def _pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     rows = []
     for pair in d.sorted_pairs():
         doc = pair.doc

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.checkins.schedule import parse_day, week_of
-from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold
+from mentorctl.gcpause import paused_gc
+from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
 from mentorctl.report import asof, outcomes
 from mentorctl.report.labels import day, status_label
 
@@ -64,7 +65,7 @@ def from_state(
     ``signup.topics``: an anonymous report names those only, since a free-text answer may
     name a person."""
     today, duration_weeks = state.day, state.duration_weeks
-    pairs = sorted(state.pairs.values(), key=lambda p: _pair_key(p.doc))
+    pairs = [state.pairs[k] for k in sorted(state.pairs, key=id_key)]
     people = [p.doc for p in state.people.values()]
     by_id = {pid: p.doc for pid, p in state.people.items()}
 
@@ -325,9 +326,7 @@ def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
 
 
 def _pair_key(pair: dict[str, Any]) -> tuple[int, str]:
-    ident = str(pair.get("id") or "")
-    digits = "".join(ch for ch in ident if ch.isdigit())
-    return (int(digits) if digits else 0, ident)
+    return id_key(pair.get("id"))
 
 
 def from_store(
@@ -338,4 +337,6 @@ def from_store(
     **options: Any,
 ) -> dict[str, Any]:
     """Read the store once, fold it as of ``today`` and compute the report."""
-    return from_state(asof.load(store_path, today=today, duration_weeks=duration_weeks), **options)
+    state = asof.load(store_path, today=today, duration_weeks=duration_weeks)
+    with paused_gc():
+        return from_state(state, **options)

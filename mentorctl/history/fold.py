@@ -351,46 +351,60 @@ def fold(
 
     # Messages made by the day, each delivery as it stood; and the weeks that reached a pair.
     made: list[dict[str, Any]] = []
-    reached: dict[tuple[str, int], str] = {}
+    reached: dict[int, set[str]] = {}
     for m in messages:
-        if not isinstance(m, dict) or str(m.get("created") or "")[:10] > iso:
+        created = m.get("created")
+        if created is not None and str(created) > hi:
             continue
-        delivery = m.get("delivery") or {}
-        later = any(str(e.get("at") or "")[:10] > iso for e in delivery.values())
-        if later:
-            m = _message_on(m, iso)
-            delivery = m["delivery"]
-        made.append(m)
+        reach = later = False
+        for entry in (m.get("delivery") or {}).values():
+            at = entry.get("at")
+            if at is not None and str(at) > hi:
+                later = True
+            elif entry.get("status") in REACHED:
+                reach = True
+        made.append(_message_on(m, iso) if later else m)
+        if not reach:
+            continue
         kind = m.get("kind")
-        if kind in WEEK_KINDS:
-            week = m.get("week")
-        elif kind == "intro":
-            week = 1
-        else:
-            continue
-        if not isinstance(week, int):
-            continue
-        for entry in delivery.values():
-            if entry.get("status") in REACHED:
-                key = (str(m.get("pair")), week)
-                at = str(entry.get("at") or m.get("created") or "")[:10]
-                if key not in reached or at < reached[key]:
-                    reached[key] = at
+        week = m.get("week") if kind in WEEK_KINDS else 1 if kind == "intro" else None
+        if week.__class__ is int and 1 <= week <= duration:
+            pids = reached.get(week)
+            if pids is None:
+                pids = reached[week] = set()
+            pids.add(m.get("pair"))
 
+    # A pair that never ended, paused or had a concern is due in every week that reached it.
+    plain = {
+        pid
+        for pid, p in states.items()
+        if p.ended is None
+        and p.status in RUNNING
+        and pid not in concerned
+        and "paused" not in {s for _, s in timelines.get(pid, ())}
+        and not any(
+            (who := folk.get(str(p.doc.get(role)))) is not None and who.doc.get("history")
+            for role in ("mentee", "mentor")
+        )
+    }
     due: dict[int, set[str]] = {}
-    for (pid, week), _at in reached.items():
-        pair = states.get(pid)
-        if pair is None or pair.start is None or week < 1 or week > duration:
-            continue
-        week_start = pair.start + dt.timedelta(days=7 * (week - 1))
-        if pair.ended is not None and pair.ended < week_start:
-            continue
-        end = min(day, week_start + dt.timedelta(days=6))
-        if pid not in answered.get(week, ()) and _paused_at(
-            pair, end, day, folk, concerned.get(pid, ()), timelines.get(pid)
-        ):
-            continue
-        due.setdefault(week, set()).add(pid)
+    for week, pids in reached.items():
+        got = answered.get(week, set())
+        found = pids & plain
+        for pid in pids - plain:
+            pair = states.get(pid)
+            if pair is None or pair.start is None:
+                continue
+            week_start = pair.start + dt.timedelta(days=7 * (week - 1))
+            if pair.ended is not None and pair.ended < week_start:
+                continue
+            end = min(day, week_start + dt.timedelta(days=6))
+            if pid in got or not _paused_at(
+                pair, end, day, folk, concerned.get(pid, ()), timelines.get(pid)
+            ):
+                found.add(pid)
+        if found:
+            due[week] = found
 
     return State(
         day=day,

@@ -1,9 +1,11 @@
-"""Program health figures, computed from the store's documents (pure: no printing).
+"""Program health figures as of a day, computed from the fold of the store's dated history
+(:mod:`mentorctl.history.fold`; pure: no printing).
 
-``compute`` takes plain documents (people, pairs, answers, concerns) and returns a plain
-dict. With ``anonymous`` the dict holds aggregates only: no names, emails, person or pair
-ids, no list of pairs, no notes and no concern details, so it can be shown outside the
-admins' circle.
+``from_state`` takes the fold of one day and returns a plain dict; ``compute`` folds plain
+documents (people, pairs, answers, messages, concerns, blocks) first. Every rate counts the
+week's due pairs of the fold. With ``anonymous`` the dict holds aggregates only: no names,
+emails, person or pair ids, no list of pairs, no notes, no concern details and no list of
+undeliverable addresses, so it can be shown outside the admins' circle.
 """
 
 from __future__ import annotations

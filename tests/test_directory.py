@@ -227,3 +227,33 @@ def test_option_values_are_offered_by_completion(line: str, offered: list[str]) 
     assert result.stdout.split() == offered
     helped = CliRunner().invoke(app, [words[1], "--help"])
     assert helped.exit_code == 0 and words[2] in helped.stdout
+
+
+def test_an_undeliverable_address_shows_from_its_day(running: Path, cli) -> None:
+    from mentorctl.history import events
+    from mentorctl.store.db import Store
+
+    # As a permanent refusal records it (the mail side writes this entry).
+    with Store.writing(running / "test-program" / "data" / "store.json") as store:
+        key, ann = next((k, d) for k, d in store.documents("people").items() if d["id"] == "P3")
+        refused = events.entry("2026-03-09T09:00:00+00:00", "undeliverable",
+                               address="ann@example.org", reason="550 no such user")  # fmt: skip
+        store.update_many("people", {int(key): {"history": events.appended(ann, refused)}})
+    row = next(p for p in _json(cli, running, "people")["people"] if p["id"] == "P3")
+    assert row["status_label"] == "Active, undeliverable"
+    assert row["undeliverable"] == {
+        "since": "2026-03-09", "address": "ann@example.org", "reason": "550 no such user",
+    }  # fmt: skip
+    assert [p["id"] for p in _json(cli, running, "people", "--status", "undeliverable")[
+        "people"]] == ["P3"]  # fmt: skip
+    shown = cli("pairs", "show", "M1", "-w", running, "--today", TODAY).stdout
+    assert "Active, undeliverable" in next(
+        ln for ln in shown.splitlines() if ln.startswith("mentee")
+    )
+    report = _json(cli, running, "report")
+    assert report["headline"]["undeliverable"] == 1
+    assert [u["person"] for u in report["undeliverable"]] == ["P3"]
+    md = cli("report", "-w", running, "--today", TODAY, "--format", "md").stdout
+    assert "## Undeliverable addresses" in md and "550 no such user" in md
+    before = json.loads(cli("people", "-w", running, "--today", "2026-03-08", "--json").stdout)
+    assert next(p for p in before["people"] if p["id"] == "P3")["undeliverable"] is None

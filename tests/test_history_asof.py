@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from helpers import write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer import testing as typer_testing
 from typer.testing import CliRunner
 
@@ -390,3 +392,117 @@ def test_fold_undeliverable_and_withdrawn_people() -> None:
     data = figures.from_state(later)
     assert [u["person"] for u in data["undeliverable"]] == ["P2"]
     assert data["headline"]["undeliverable"] == 1
+
+
+# -- what happens later never changes a past day -------------------------------------------
+
+DAYS = [START + dt.timedelta(days=n) for n in range(0, 70)]
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T09:00:00+00:00"
+
+
+@st.composite
+def programs(draw):
+    """Documents of a small program whose every dated thing happened on one of DAYS."""
+    n = draw(st.integers(1, 4))
+    people, pairs, messages, answers, concerns = [], [], [], [], []
+    for i in range(1, n + 1):
+        for pid, role in ((f"P{2 * i - 1}", "mentor"), (f"P{2 * i}", "mentee")):
+            people.append({"id": pid, "name": pid, "role": role, "status": "active",
+                           "created": _stamp(START), "history": []})  # fmt: skip
+        start = draw(st.sampled_from(DAYS[:14]))
+        history = [{"at": _stamp(START), "status": "proposed"},
+                   {"at": _stamp(start), "status": "active"}]  # fmt: skip
+        pairs.append({"id": f"M{i}", "mentor": f"P{2 * i - 1}", "mentee": f"P{2 * i}",
+                      "status": "active", "start_date": start.isoformat(), "score": 0.5,
+                      "history": history})  # fmt: skip
+        for week in range(1, 9):
+            sent = start + dt.timedelta(days=7 * (week - 1))
+            status = draw(st.sampled_from(["written", "sent", "failed"]))
+            messages.append({"id": f"E{i}-{week}", "pair": f"M{i}", "kind": "weekly",
+                             "week": week, "to": [f"P{2 * i}"], "created": _stamp(sent),
+                             "status": status, "delivery": {f"P{2 * i}": {
+                                 "status": status, "at": _stamp(sent)}}})  # fmt: skip
+            if draw(st.booleans()):
+                at = sent + dt.timedelta(days=draw(st.integers(0, 20)))
+                answers.append({"pair": f"M{i}", "person": f"P{2 * i}", "week": week,
+                                "answers": {"met": "yes", "note": f"w{week}"},
+                                "at": _stamp(at), "updated": _stamp(at)})  # fmt: skip
+    return {"people": people, "pairs": pairs, "messages": messages, "answers": answers,
+            "concerns": concerns}  # fmt: skip
+
+
+@st.composite
+def later_events(draw, docs):
+    """What may happen after a day: pauses, withdrawals, refusals, status changes, concerns."""
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["pause", "withdraw", "refuse", "end", "quiet", "concern"]))
+        at = draw(st.sampled_from(DAYS))
+        person = draw(st.sampled_from(docs["people"]))["id"]
+        pair = draw(st.sampled_from(docs["pairs"]))["id"]
+        until = at + dt.timedelta(days=draw(st.integers(1, 20)))
+        resolved = at + dt.timedelta(days=draw(st.integers(0, 10)))
+        out.append((at, kind, person, pair, until, resolved))
+    return out
+
+
+def _apply(docs: dict, happened: list, upto: dt.date) -> dict:
+    """The documents as a store would hold them once everything up to ``upto`` happened."""
+    docs = json.loads(json.dumps(docs))
+    people = {p["id"]: p for p in docs["people"]}
+    pairs = {p["id"]: p for p in docs["pairs"]}
+    docs["answers"] = [a for a in docs["answers"] if a["at"][:10] <= str(upto)]
+    for m in docs["messages"]:
+        if m["created"][:10] > str(upto):
+            m["status"] = "pending"
+            m["delivery"] = {p: {"status": "pending", "at": None} for p in m["to"]}
+    for n, (at, kind, person, pair, until, resolved) in enumerate(
+        sorted(happened, key=lambda e: e[0])
+    ):
+        if at > upto:
+            continue
+        stamp = _stamp(at)
+        if kind == "pause":
+            people[person]["history"].append(
+                events.entry(stamp, "paused", until=until.isoformat(), reason="away")
+            )
+        elif kind == "withdraw":
+            people[person]["history"].append(events.entry(stamp, "withdrawn", reason="left"))
+            people[person]["status"] = "withdrawn"
+        elif kind == "refuse":
+            people[person]["history"].append(
+                events.entry(stamp, "undeliverable", address="x@example.org", reason="550")
+            )
+        elif kind in ("end", "quiet"):
+            status = "ended" if kind == "end" else "quiet"
+            if pairs[pair]["status"] in ("active", "quiet") and at >= dt.date.fromisoformat(
+                pairs[pair]["start_date"]
+            ):
+                pairs[pair]["history"].append({"at": stamp, "status": status})
+                pairs[pair]["status"] = status
+        else:
+            concern = {"id": f"C{n}", "pairs": {pair: "active"}, "status": "open",
+                       "raised": stamp, "reason": "r"}  # fmt: skip
+            if resolved <= upto:
+                concern.update(status="resolved", resolved=_stamp(resolved), outcome="continue")
+            docs["concerns"].append(concern)
+    return docs
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_what_happens_after_a_day_never_changes_that_day(data) -> None:
+    docs = data.draw(programs())
+    happened = data.draw(later_events(docs))
+    day = data.draw(st.sampled_from(DAYS))
+    later = data.draw(st.sampled_from([d for d in DAYS if d >= day]))
+    then = figures.from_state(fold(**_apply(docs, happened, day), day=day, duration_weeks=8))
+    again = figures.from_state(fold(**_apply(docs, happened, later), day=day, duration_weeks=8))
+    assert then == again
+    for row in then["answer_rate"]:
+        assert row["answered"] <= row["pairs"]
+    head = then["headline"]
+    assert head["answered_this_week"] <= head["due_this_week"]

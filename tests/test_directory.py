@@ -181,7 +181,7 @@ def test_a_pause_shows_for_the_person_and_their_pair(running: Path, cli) -> None
     table = cli("people", "-w", running, "--today", TODAY).stdout
     assert "Paused until 2026-03-20" in next(ln for ln in table.splitlines() if ln.startswith("P3"))
     shown = cli("pairs", "show", "M1", "-w", running, "--today", TODAY).stdout
-    assert "Status: Paused" in shown and "Paused because of: P3" in shown
+    assert "Status: Paused" in shown and "Paused because of: Ann Brenner (P3) away" in shown
     # The day before the pause, and the day it ends, it is not there.
     before = json.loads(cli("people", "-w", running, "--today", "2026-03-08", "--json").stdout)
     assert next(p for p in before["people"] if p["id"] == "P3")["status"] == "active"

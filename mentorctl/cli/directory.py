@@ -274,7 +274,14 @@ def _show_pair(p: dict[str, Any]) -> None:
     if p.get("end_reason"):
         output.info(f"Ended because: {p['end_reason']}")
     if p.get("paused_by"):
-        output.info("Paused because of: " + ", ".join(p["paused_by"]))
+        names = {p["mentee"]: p["mentee_name"], p["mentor"]: p["mentor_name"]}
+        output.info(
+            "Paused because of: "
+            + ", ".join(
+                f"{_who(names[x], x)} away" if x in names else f"concern {x}"
+                for x in p["paused_by"]
+            )
+        )
     output.info("Why they were paired: " + ("; ".join(p["reasons"]) or "-"))
     output.info("")
     output.table(

@@ -506,3 +506,19 @@ def test_what_happens_after_a_day_never_changes_that_day(data) -> None:
         assert row["answered"] <= row["pairs"]
     head = then["headline"]
     assert head["answered_this_week"] <= head["due_this_week"]
+
+
+def test_fold_a_message_written_then_sent_later_reached_them_on_the_first_day() -> None:
+    from mentorctl.checkins.record import _entry
+
+    written = _entry({}, "written", None, _stamp(on(1, 0)), False)
+    sent = _entry(written, "sent", None, _stamp(on(1, 3)), True)  # the admin switched to SMTP
+    assert (sent["reached"], sent["reached_as"]) == (_stamp(on(1, 0)), "written")
+    again = _entry(sent, "sent", None, _stamp(on(1, 5)), True)
+    assert again["reached"] == _stamp(on(1, 0))
+    doc = dict(MESSAGES[0], delivery={"P2": sent}, status="sent")
+    day1 = _fold(on(1, 1), messages=[doc])
+    assert day1.due == {1: {"M1"}}
+    assert day1.messages[0]["status"] == "written"
+    assert day1.messages[0]["delivery"]["P2"]["at"] == _stamp(on(1, 0))
+    assert _fold(on(1, 3), messages=[doc]).messages[0]["status"] == "sent"

@@ -11,8 +11,10 @@ blocks) and a day, and returns what was true at the end of that day:
   the pause's ``until`` and ``reason``) or their stored status, and whether their address was
   undeliverable (:func:`.events.undeliverable_on`);
 - the answers known by then (an answer counts from the day it was recorded, whatever week it
-  answers), the messages made by then with their delivery as it stood, the concerns raised by
-  then (resolved only if resolved by then), the blocks in force;
+  answers), the messages made by then with their delivery as it stood (a delivery entry made
+  again later keeps, as ``reached`` and ``reached_as``, when and how it first reached the
+  person), the concerns raised by then (resolved only if resolved by then), the blocks in
+  force;
 - **due**: for each program week, the pairs whose week's message reached them (written to
   the outbox or accepted by the mail server, by that day) and that were still on: not ended
   before the week began, and not paused at its end (or that day, for the week in course)
@@ -361,6 +363,8 @@ def fold(
             at = entry.get("at")
             if at is not None and str(at) > hi:
                 later = True
+                first = entry.get("reached")  # delivered again since: when it first reached
+                reach = reach or (first is not None and str(first) <= hi)
             elif entry.get("status") in REACHED:
                 reach = True
         made.append(_message_on(m, iso) if later else m)
@@ -430,10 +434,13 @@ def _message_on(m: dict[str, Any], iso: str) -> dict[str, Any]:
     """A message as it stood on ``iso``: a delivery made later is still pending."""
     delivery = {}
     for pid, e in (m.get("delivery") or {}).items():
-        if str(e.get("at") or "")[:10] > iso:
-            delivery[pid] = {"status": "pending", "attempts": 0, "error": None, "at": None}
-        else:
+        if str(e.get("at") or "")[:10] <= iso:
             delivery[pid] = e
+        elif e.get("reached") and str(e["reached"])[:10] <= iso:
+            status = e.get("reached_as") or "written"
+            delivery[pid] = {"status": status, "attempts": 0, "error": None, "at": e["reached"]}
+        else:
+            delivery[pid] = {"status": "pending", "attempts": 0, "error": None, "at": None}
     states = {e.get("status") for e in delivery.values()}
     if "failed" in states:
         status = "failed"

@@ -62,12 +62,19 @@ def _entry(
     prev: dict[str, Any], status: str, error: str | None, stamp: str, attempt: bool
 ) -> dict[str, Any]:
     tried = attempt and status in ("sent", "failed")
-    return {
+    entry = {
         "status": status,
         "attempts": int(prev.get("attempts", 0)) + (1 if tried else 0),
         "error": error,
         "at": stamp,
     }
+    # When it first reached the person (written to the outbox, or sent) stays known after a
+    # later run delivers it again: a report of an earlier day still counts it as reached.
+    if prev.get("reached"):
+        entry["reached"], entry["reached_as"] = prev["reached"], prev.get("reached_as")
+    elif prev.get("status") in ("sent", "written") and prev.get("at"):
+        entry["reached"], entry["reached_as"] = prev["at"], prev["status"]
+    return entry
 
 
 def record_messages(

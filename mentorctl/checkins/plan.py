@@ -33,7 +33,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
+from mentorctl.checkins.timing import last_answer_days, last_answer_weeks, on_hold
+from mentorctl.checkins.timing import timing as timing_of
 from mentorctl.errors import UsageError
+from mentorctl.history import events
 
 if TYPE_CHECKING:
     from mentorctl.mail.messages import Rendered
@@ -59,6 +62,7 @@ def outbox_file(pair_id: str, kind: str, week: int, part: str) -> str:
     files from it by name), sorted by pair; ``-P5`` names the recipient in mode: separate."""
     name = f"{pair_id}-{kind}" if pair_id else kind  # a waiting notice belongs to no pair
     name += f"-w{week:02d}" if kind in ("weekly", "nudge") else ""
+    name += f"-{week}" if kind == "paused" else ""  # the pause's number
     return f"outbox/{name}{'' if part == 'all' else '-' + part}.eml"
 
 
@@ -85,6 +89,7 @@ class Outgoing:
     start: dt.date | None
     doc_id: int | None = None
     nudge: bool = False  # a weekly message that carries the quiet pair's nudge
+    until: dt.date | None = None  # a ``paused`` notice: the day the partner is back
     rendered: Rendered | None = None
     results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
@@ -158,6 +163,10 @@ class State:
             if "key" in doc:
                 self.messages[doc["key"]] = (int(doc_id), doc)
                 self.by_pair[doc["pair"]].append(doc)
+
+    def person(self, pid: str) -> dict[str, Any]:
+        """A person; one forgotten since (an ``ended`` notice after ``forget``) is unnamed."""
+        return self.people.get(pid) or {"id": pid, "first_name": "your partner"}
 
     def pair(self, ref: str) -> dict[str, Any]:
         found = self.pair_by_id.get(ref.strip())
@@ -252,15 +261,6 @@ class CheckinPlan:
     warnings: list[str]
 
 
-def last_answer_weeks(store: Store) -> dict[str, int]:
-    last: dict[str, int] = {}
-    for doc in store.documents(ANSWERS).values():
-        pair, week = doc.get("pair"), doc.get("week")
-        if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
-            last[pair] = week
-    return last
-
-
 def _reached(docs: Iterable[dict[str, Any]], people: tuple[str, str], send: bool) -> set[int]:
     """Weeks whose scheduled message reached both people: written to the outbox, or (in a
     run that sends) accepted by the SMTP server. A failed delivery is not a week of silence."""
@@ -275,12 +275,6 @@ def _reached(docs: Iterable[dict[str, Any]], people: tuple[str, str], send: bool
     return {w for w, who in got.items() if set(people) <= who}
 
 
-def on_hold(person: dict[str, Any] | None, today: dt.date) -> bool:
-    """A person paused until a later day (``mentorctl pause``) gets nothing until then."""
-    until = schedule.parse_day((person or {}).get("paused_until"))
-    return until is not None and today < until
-
-
 def plan_checkin(
     state: State,
     program: Program,
@@ -293,7 +287,9 @@ def plan_checkin(
     wanted = _check_only(state, only)
     duration = int(program.data["duration_weeks"])
     quiet_after = int(program.data["checkin"]["quiet_after_weeks"])
+    with_intro = bool(program.data["checkin"].get("first_week_with_introduction"))
     last = last_answer_weeks(state.store)
+    last_days = last_answer_days(state.store)
     iso = today.isoformat()
     plan = CheckinPlan([], {}, [], [], [], [])
     unsent_intros = 0
@@ -326,6 +322,8 @@ def plan_checkin(
                 unsent_intros += 1
         people = (pair["mentee"], pair["mentor"])
         held = any(on_hold(state.people.get(p), today) for p in people)
+        if status in ("active", "quiet"):
+            plan.outgoing.extend(_pause_notices(state, pair, today, send=send))
         step = schedule.plan(
             schedule.PairState(
                 status=status,
@@ -338,10 +336,14 @@ def plan_checkin(
                 answered=pid in last,
                 quiet_since=pair.get("quiet_since"),
                 on_hold=held,
+                **timing_of(
+                    pair, docs, start, today, duration=duration, answered=last_days.get(pid)
+                ),
             ),
             today,
             duration=duration,
             quiet_after=quiet_after,
+            with_introduction=with_intro,
         )
         if step is not None and step.status is not None:
             status = step.status
@@ -425,6 +427,38 @@ def _ended_notices(state: State, pair: dict[str, Any], *, send: bool) -> list[Ou
     return out
 
 
+def _pause_notices(
+    state: State, pair: dict[str, Any], today: dt.date, *, send: bool
+) -> list[Outgoing]:
+    """The kind ``paused`` message to the partner of a person on pause today, once per pause
+    (its ``week`` is the pause's number in the person's history); with ``send``, one written
+    earlier and not yet sent goes again while the pause lasts."""
+    start = schedule.parse_day(pair.get("start_date"))
+    out = []
+    people = (pair["mentee"], pair["mentor"])
+    for away, partner in (people, people[::-1]):
+        person = state.people.get(away)
+        if person is None or partner not in state.people:
+            continue
+        pause = events.pause_on(person, today)
+        if pause is None or on_hold(state.people[partner], today):
+            continue
+        number = events.pauses(person).index(pause) + 1
+        key = message_key(pair["id"], "paused", number, partner)
+        found = state.messages.get(key)
+        if found is None:
+            out.append(
+                Outgoing(
+                    pair, "paused", number, partner, [partner], [partner], start, until=pause.end
+                )
+            )
+        elif send and (pending := _unsent(found[1])):
+            again = _again(state, found[1], pending, start)
+            again.until = pause.end
+            out.append(again)
+    return out
+
+
 def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
     if step.status == "quiet":
         return (
@@ -436,7 +470,7 @@ def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
     if step.status == "lapsed":
         return (
             {"status": "lapsed", "completed": iso},
-            "lapsed: no check-in answer through the program",
+            "lapsed: no check-in answer in the last weeks of the program",
         )
     return ({"status": "active", "quiet_since": None}, "check-in answers again")
 
@@ -447,6 +481,8 @@ def _still_current(doc: dict[str, Any], status: str, week: int, duration: int) -
     kind = doc["kind"]
     if kind in FINAL_KINDS and (status in ("completed", "lapsed") or week > duration):
         return True
+    if kind == "weekly" and status in schedule.SCHEDULED and doc["week"] in (1, duration):
+        return week >= doc["week"]  # week 1 and the last step reach the pair, late or not
     if kind in SCHEDULED_KINDS or kind == "nudge":
         return status in schedule.SCHEDULED and doc["week"] == week
     return False

@@ -32,7 +32,7 @@ def test_withdraw_ends_the_pair_tells_the_other_and_keeps_them_out(introduced: P
     dry = ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced, "--dry-run")
     assert dry == {
         "action": "withdrawn", "person": IDS["ann"], "ended_pairs": ["M1"], "until": None,
-        "dry_run": True,
+        "reason": None, "pairs": [], "dry_run": True,
     }  # fmt: skip
     assert store_path(introduced).read_bytes() == before
     ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced)
@@ -66,7 +66,12 @@ def test_pause_holds_check_ins_until_the_day_then_resumes(introduced: Path, cli)
     assert done["until"] == "2026-03-23" and done["action"] == "paused"
     for week_day in ("2026-03-09", "2026-03-16"):
         run = ok(cli, "checkin", "--today", week_day, "-w", introduced)
-        assert {m["pair"] for m in run["messages"]} == {"M1"}
+        assert {(m["pair"], m["kind"]) for m in run["messages"] if m["pair"] == "M1"} == {
+            ("M1", "weekly")
+        }
+        # Raj's mentee is told once that he is away; nothing else goes to M2
+        told = [(m["kind"], m["to"]) for m in run["messages"] if m["pair"] == "M2"]
+        assert told == ([("paused", [IDS["bo"]])] if week_day == "2026-03-09" else [])
     back = ok(cli, "checkin", "--today", "2026-03-23", "-w", introduced)
     assert [(m["pair"], m["week"]) for m in back["messages"]] == [("M1", 4)] * 2 + [("M2", 4)] * 2
     # weeks 2 and 3 never reached M2: it is not quiet, though nobody answered

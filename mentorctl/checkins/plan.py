@@ -33,7 +33,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
-from mentorctl.checkins.timing import last_answer_days, last_answer_weeks, on_hold
+from mentorctl.checkins.timing import (
+    FINAL_KINDS,
+    SCHEDULED_KINDS,
+    last_answer_days,
+    last_answer_weeks,
+    on_hold,
+    still_current,
+)
 from mentorctl.checkins.timing import timing as timing_of
 from mentorctl.errors import UsageError
 from mentorctl.history import events
@@ -48,9 +55,6 @@ PEOPLE = "people"
 MESSAGES = "messages"
 ANSWERS = "answers"
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-# A pair's one message per person per program week, and the two that end the program.
-SCHEDULED_KINDS = frozenset({"weekly", "wrapup", "lapsed"})
-FINAL_KINDS = frozenset({"wrapup", "lapsed"})
 
 
 def message_key(pair_id: str, kind: str, week: int, part: str) -> str:
@@ -383,7 +387,9 @@ def plan_checkin(
             current = schedule.week_of(start, today) if start else 0
             new_keys = {o.key for o in plan.outgoing}
             for doc in docs:
-                if doc["key"] in new_keys or not _still_current(doc, status, current, duration):
+                if doc["key"] in new_keys or not still_current(
+                    doc, status, current, duration, start
+                ):
                     continue
                 pending = _unsent(doc)
                 if pending:
@@ -473,19 +479,6 @@ def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
             "lapsed: no check-in answer in the last weeks of the program",
         )
     return ({"status": "active", "quiet_since": None}, "check-in answers again")
-
-
-def _still_current(doc: dict[str, Any], status: str, week: int, duration: int) -> bool:
-    """Whether an undelivered message is still worth delivering: the week's message during its
-    own week (a stale one is never sent late), the final message once the program is over."""
-    kind = doc["kind"]
-    if kind in FINAL_KINDS and (status in ("completed", "lapsed") or week > duration):
-        return True
-    if kind == "weekly" and status in schedule.SCHEDULED and doc["week"] in (1, duration):
-        return week >= doc["week"]  # week 1 and the last step reach the pair, late or not
-    if kind in SCHEDULED_KINDS or kind == "nudge":
-        return status in schedule.SCHEDULED and doc["week"] == week
-    return False
 
 
 def _latest_again(

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from mentorctl.store.db import Store
 
 ANSWERS = "answers"
+# A pair's one message per person per program week, and the two that end the program.
+SCHEDULED_KINDS = frozenset({"weekly", "wrapup", "lapsed"})
+FINAL_KINDS = frozenset({"wrapup", "lapsed"})
 
 
 def last_answer_days(store: Store) -> dict[str, dt.date]:
@@ -76,3 +79,19 @@ def last_answer_weeks(store: Store) -> dict[str, int]:
         if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
             last[pair] = week
     return last
+
+
+def still_current(
+    doc: dict[str, Any], status: str, week: int, duration: int, start: dt.date | None = None
+) -> bool:
+    """Whether an undelivered message is still worth delivering: the week's message during its
+    own week (a stale one is never sent late), the final message once the program is over."""
+    kind = doc["kind"]
+    if kind in FINAL_KINDS and (status in ("completed", "lapsed") or week > duration):
+        return True
+    if kind in SCHEDULED_KINDS or kind == "nudge":
+        # The week's message, or one made late (week 1, the last step) in this week.
+        made = schedule.parse_day(doc.get("created"))
+        late = start is not None and made is not None and schedule.week_of(start, made) == week
+        return status in schedule.SCHEDULED and (doc["week"] == week or late)
+    return False

@@ -326,10 +326,10 @@ class Lifecycle(RuleBasedStateMachine):
                 self.ok("concern", "--resolve", concern["id"], "--outcome", "continue")
         self.ok("introduce")
         for _ in range(DURATION + 6):
-            if not self.current(("active", "quiet", "paused")):
-                break
             self.today += dt.timedelta(days=7)
             self.checkin()
+            if not self.current(("active", "quiet", "paused")):
+                break
         store = self.store()
         got: dict[tuple[str, str], set[tuple[str, int]]] = {}
         for doc in store["messages"].values():

@@ -12,16 +12,20 @@ personal data. A message once recorded is never created again.
 
 **Scheduled messages** (:mod:`.schedule`): one per person per program week, each to one
 person (part = their id), whatever the program.yaml ``mode``: ``weekly`` (with ``nudge``
-set on the document when it carried a quiet pair's nudge), and in the last week ``wrapup``
-or ``lapsed``. A pair that ended early after its introduction gets one ``ended`` message
-per person named in its ``notify_ended``. Older stores may hold ``nudge`` documents.
+set on the document when it carried a quiet pair's nudge; week 1 and the last step are made
+late rather than never), and once the program is over ``wrapup`` or ``lapsed``. A pair that
+ended early after its introduction gets one ``ended`` message per person named in its
+``notify_ended``; the partner of a person on pause gets one ``paused`` message per pause
+(its week is the pause's number). Older stores may hold ``nudge`` documents.
 
 **What ``--send`` delivers**: the run's new messages, and earlier ones not yet sent to
 someone (only written to the outbox, or failed) while they are still current: an
-introduction while the pair is committed or on; a week's message during its own week (a
-stale one is never sent late: the current week's message is); a wrap-up or lapsed message
-once the program is over; an ``ended`` notice. Only the recipients still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
-(``introduce``) or its latest message (``checkin``) to both people again.
+introduction while the pair is committed or on; a week's message during its own week, or
+the week it was made in (a stale one is never sent late: the current week's is); a wrap-up
+or lapsed message once the program is over; an ``ended`` notice; a ``paused`` notice while
+the pause lasts. Only the recipients still waiting get it. ``--resend`` (with ``--pair``)
+delivers a pair's introduction (``introduce``) or its latest message (``checkin``) to both
+people again.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ store as it is then, so a pair that became impossible in between (the mentee was
 another run, the mentor filled up, someone blocked someone) is skipped, never written.
 
 A pair's life: proposed (committed by ``pair``) -> active (introduced) -> completed (or
-lapsed: nobody ever answered), or ended by the admin, a block, a concern, a withdrawal or
+lapsed: no answer in the program's last weeks), or ended by the admin, a block, a concern, a withdrawal or
 a check-in ("not_fit"); an introduced pair that ends early is marked ``notify_ended`` so the
 next check-in run tells its people. Two people who were ever paired are never paired
 again. A locked pair is kept when proposals are redone and cannot be ended without ``force``;

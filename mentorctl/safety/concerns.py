@@ -132,6 +132,8 @@ def resolve_concern(
                     status="ended",
                     end_reason=f"concern: {outcome}",
                     released=[pair["mentee"], pair["mentor"]],
+                    # A pair never introduced ends silently.
+                    **({} if pair.get("start_date") else {"notify_ended": []}),
                 )
             touched.append(pair_id)
             if outcome == "block":

@@ -207,5 +207,7 @@ def use_smtp(workspace: Path, port: int, **settings: Any) -> None:
 
 @pytest.fixture(name="smtp_ready")
 def smtp_ready_fixture(paired: Path, smtp_server: SmtpServer) -> tuple[Path, SmtpServer]:
+    """The committed pairs and the SMTP server; week 1 may come the day of the introduction."""
     use_smtp(paired, smtp_server.port)
+    same_day(paired)
     return paired, smtp_server

@@ -179,8 +179,15 @@ def test_week_one_is_never_skipped_under_a_weekly_cron() -> None:
     assert plan(late, day(2)) == Step(1, "weekly")
     made = PairState("active", START, weekly_weeks={1}, reached_weeks={1}, sent_this_week=True)
     assert plan(made, day(2, 3)) is None  # one message a week: week 2's is not sent beside it
-    later = PairState("active", START, weekly_weeks={1}, reached_weeks={1})
-    assert plan(later, day(3)) == Step(3, "weekly", silent_weeks=1)
+    # the pair's weeks count on from its late week 1: week 2 in calendar week 3, and the end
+    # a week later than the calendar's
+    later = PairState("active", START, weekly_weeks={1}, reached_weeks={1}, offset=1)
+    assert plan(later, day(3)) == Step(2, "weekly", silent_weeks=1)
+    weeks = set(range(1, 9))
+    last = PairState("active", START, weekly_weeks=weeks, reached_weeks=weeks, offset=1,
+                     last_step_day=day(9), last_answer_week=8, answered=True)  # fmt: skip
+    assert plan(last, day(9, 6)) is None
+    assert plan(last, day(10)) == Step(8, "wrapup", "completed")
 
 
 def test_a_person_on_hold_gets_nothing() -> None:
@@ -205,18 +212,19 @@ def test_early_completion_gets_a_wrap_up_once_when_wanted() -> None:
 def test_simulated_cron_sends_one_message_a_week_and_always_ends(
     duration: int, quiet_after: int, run_days: list[int], answered: set[int]
 ) -> None:
-    """Run the schedule on arbitrary days (cron may skip any) and apply what it says; then a
-    few weekly runs long after the end."""
+    """Run the schedule on arbitrary days (cron may skip any) and apply what it says; then
+    weekly runs long after the end, until the program is over however late it came."""
     status, made, finals, quiet_since, outcome_days = "active", {}, [], None, []
-    for offset in [*sorted(run_days), 200, 207, 214, 221]:
+    for offset in [*sorted(run_days), *range(200, 200 + 7 * (duration + 3), 7)]:
         today = START + dt.timedelta(days=offset)
         week = schedule.week_of(START, today)
         last = max((w for w in answered if w in made), default=0)
+        late = schedule.week_of(START, made[1]) - 1 if 1 in made else 0
         state = PairState(
             status, START, set(made), set(made), bool(finals), False, last, last > 0,
             quiet_since, introduced=START,
             sent_this_week=any(schedule.week_of(START, d) == week for d in made.values()),
-            last_step_day=made.get(duration),
+            last_step_day=made.get(duration), offset=late,
         )  # fmt: skip
         step = plan(state, today, duration, quiet_after)
         if step is None:
@@ -226,8 +234,9 @@ def test_simulated_cron_sends_one_message_a_week_and_always_ends(
             quiet_since = step.quiet_since if step.status == "quiet" else None
         if step.message == "weekly":
             assert offset > 0  # never on the day of the introduction
-            # week 1 first, then the current week, or a late last step after the end
-            assert step.week == (1 if not made else min(week, duration))
+            # week 1 first, then the pair's current week (counted on from its week 1), or a
+            # late last step after the end
+            assert step.week == (1 if not made else min(week - late, duration))
             assert step.week not in made
             made[step.week] = today
         elif step.message in ("wrapup", "lapsed"):

@@ -8,10 +8,11 @@ scheduled message per person per program week, whatever the cadence of the cron 
   is the last step ("Reflect and celebrate") with its check-in questions. A quiet pair's
   nudge is a paragraph inside that message, never a message of its own;
 - **week 1 is never skipped**: its step and fit question stay due until they are made, even
-  when the current week is later (a pair introduced after that week's run of a weekly cron
-  job gets week 1 with the next run); afterwards the pair catches up with the current week.
-  Week 1 is not made on the day of the introduction unless the program asks for it
-  (``checkin.first_week_with_introduction``);
+  when the calendar is in a later week (a pair introduced after that week's run of a weekly
+  cron job gets week 1 with the next run). The pair's weeks then count on from there: a
+  pair whose week 1 came ``n`` weeks late is in its week ``k`` in calendar week ``k + n``
+  (``offset``), and its program ends ``n`` weeks later. Week 1 is not made on the day of the
+  introduction unless the program asks for it (``checkin.first_week_with_introduction``);
 - **the last step reaches every pair still on**: when the runs missed the last week, it is
   made after the end instead;
 - **the end**: once the last week is over and the last step has had a week of its own, the
@@ -70,7 +71,8 @@ class PairState:
     introduced: dt.date | None = None  # the day the introduction was delivered
     sent_this_week: bool = False  # a scheduled message was made in the current program week
     last_step_day: dt.date | None = None  # the day the last week's message was made
-    last_answer_at_week: int = 0  # the program week in which the latest answer arrived
+    last_answer_at_week: int = 0  # the pair's program week in which the latest answer arrived
+    offset: int = 0  # weeks week 1 came late: the pair's weeks count on from there
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ class Step:
     quiet_since: int | None = None  # with status "quiet": the week the spell began
     silent_weeks: int = 0  # weeks that reached the pair without an answer
     nudge: bool = False  # the week's message carries the quiet pair's nudge
+
+
+def pair_week(state: PairState, today: dt.date) -> int:
+    """The pair's own program week: its calendar week less the weeks its week 1 came late."""
+    assert state.start is not None
+    return week_of(state.start, today) - state.offset
 
 
 def silent_weeks(reached: Collection[int], last_answer_week: int, week: int) -> int:
@@ -106,7 +114,7 @@ def over(state: PairState, today: dt.date, *, duration: int) -> bool:
     """Whether the program is over for the pair: its last week is past, and its last step
     (made late when the runs missed the last week) has had a week of its own."""
     assert state.start is not None
-    if week_of(state.start, today) <= duration:
+    if pair_week(state, today) <= duration:
         return False
     if state.has_final:
         return True  # an older store: the wrap-up came in the last week
@@ -122,7 +130,7 @@ def due_week(
     assert state.start is not None
     if state.sent_this_week or state.has_final:
         return None
-    week = week_of(state.start, today)
+    week = pair_week(state, today)
     if 1 not in state.weekly_weeks:
         if state.introduced == today and not with_introduction:
             return None
@@ -156,7 +164,7 @@ def plan(
     """The step due for a pair today, or None when it is not on the schedule today."""
     if state.start is None:
         return None
-    week = week_of(state.start, today)
+    week = pair_week(state, today)
     current = min(max(week, 1), duration)
     if state.status == "completed":
         if state.wrapup_due and not state.has_final:

@@ -51,24 +51,30 @@ def timing(
 ) -> dict[str, Any]:
     """The :class:`~mentorctl.checkins.schedule.PairState` fields about when things happened:
     the introduction's day, whether a weekly message was made in the current program week,
-    the day the last step was made, and the program week the latest answer arrived in."""
+    the day the last step was made, the weeks week 1 came late (``offset``), and the pair's
+    program week the latest answer arrived in."""
     if start is None:
         return {}
     week = schedule.week_of(start, today)
-    this_week, last_step = False, None
+    this_week, last_step, offset = False, None, 0
     for doc in docs:
         if doc["kind"] != "weekly":
             continue
         made = schedule.parse_day(doc.get("created"))
-        if made is not None and schedule.week_of(start, made) == week and made <= today:
+        if made is None:
+            continue
+        if schedule.week_of(start, made) == week and made <= today:
             this_week = True
-        if doc["week"] == duration and made is not None:
+        if doc["week"] == duration:
             last_step = made if last_step is None else min(last_step, made)
+        if doc["week"] == 1:
+            offset = max(0, schedule.week_of(start, made) - 1)
     return {
         "introduced": schedule.parse_day(pair.get("introduced")),
         "sent_this_week": this_week,
         "last_step_day": last_step,
-        "last_answer_at_week": schedule.week_of(start, answered) if answered else 0,
+        "last_answer_at_week": schedule.week_of(start, answered) - offset if answered else 0,
+        "offset": offset,
     }
 
 

@@ -1,14 +1,17 @@
 """People who leave, pause or come back: withdraw, pause, return, and who is in a round.
 
-**Rounds.** A person whose pair completed, lapsed or ended (for any reason but "not a fit",
-which sends both back to the pool at once) is not offered by ``pair`` again by themselves.
+**Rounds.** A person whose pair completed, lapsed or ended is not offered by ``pair`` again
+by themselves, unless the end was not theirs: "not a fit" sends both back to the pool at
+once, and so does an end for someone's leaving for the people it ``released`` (the partner
+of a person who withdrew or was forgotten; both after a block or a concern).
 They are back in the round when they sign up again (the import stamps ``signed_up`` on a new
 or changed row, later than that pair's end) or when the admin says so (``pair --return
 PERSON`` stamps ``returned``).
 
 **Withdraw.** ``withdraw`` sets the person's status to ``withdrawn`` (matching only takes
-``active`` people), ends every current pair of theirs, and has the next ``checkin`` tell the
-other person, in an ``ended`` message that says neither who nor why. A new sign-up (a new or
+``active`` people), ends every current pair of theirs, sends the other person back to
+waiting at once, and has the next ``checkin`` tell them, in an ``ended`` message that says
+neither who nor why. A new sign-up (a new or
 changed row in the form export) makes them active again.
 
 **Pause.** ``pause --until DATE --reason TEXT`` adds a ``paused`` entry to the person's

@@ -250,7 +250,7 @@ def test_a_person_in_two_pairs_is_placed_by_the_thread(paired: Path, cli) -> Non
     # Meg mentors Ann (M1) and now also Cy (M3): her address alone cannot tell the pair.
     added = cli("pair", "-w", paired, "--add", IDS["cy"], IDS["meg"], "--force")
     assert added.exit_code == 0, added.output
-    for args in (("introduce",), ("checkin",)):
+    for args in (("introduce",), ("checkin", "--today", "2026-03-03")):
         result = cli(*args, "-w", paired)
         assert result.exit_code == 0, result.output
     ids = sent_ids(paired)

@@ -19,9 +19,8 @@ active, with a ``start_date`` (``--start``, else program.yaml's ``start_date`` w
 today, else today), only once its introduction reached both people (written to the outbox, or
 accepted by the SMTP server in a run that sends); a pair whose introduction failed stays
 ``proposed`` and is listed in ``not_introduced``. ``checkin`` marks pairs quiet, active
-again, or completed / lapsed after the last week; an admin can complete a pair early. Every
-change adds an entry to the pair's history. The CLI turns ``failed`` deliveries into exit code
-4 (:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing the result.
+again, completed or lapsed (see :mod:`.schedule`), each change an entry in the pair's
+history; the CLI turns ``failed`` deliveries into exit code 4 after printing the result.
 """
 
 from __future__ import annotations
@@ -88,7 +87,7 @@ class Builder:
     def person(self, pid: str) -> dict[str, Any]:
         found = self._people.get(pid)
         if found is None:
-            found = self._people[pid] = self._m.person_context(self.state.people[pid])
+            found = self._people[pid] = self._m.person_context(self.state.person(pid))
         return found
 
     def address(self, pid: str) -> Address:
@@ -125,6 +124,7 @@ class Builder:
             recipient=None if o.part == "all" else self.person(o.part),
             nudge=o.nudge,
         )
+        context["until"] = o.until  # a ``paused`` notice: the day the partner is back
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
         for pid in o.to:
             self.address(pid)  # UnusableAddress: the caller skips this message

@@ -199,6 +199,7 @@ def test_maildir_replies_of_the_common_clients_are_recorded_once(running: Path, 
             "person": IDS["raj"],
             "status": "partial",
             "detail": "not read: met, progress",
+            "position": 8,
         }
     ]
     # Once only: a second run records nothing new.
@@ -234,9 +235,11 @@ def test_text_output_names_pairs_weeks_and_ids_only(running: Path, cli) -> None:
     )
     assert result.stdout.splitlines()[1:] == [
         "Replies to look at (pair, week, person; read them in the mailbox)",
-        "Pair  Week  Person  Status                    Detail",
+        "Pair  Week  Person  Status                    Detail"
+        + " " * 47
+        + "Position",
         "M1    2     P3      not read: kept as a note  no answer read; the text is kept as the "
-        "week's note",
+        "week's note  1",
     ]
     assert "ill" not in result.output and "example" not in result.output
     got = answers_by(running)[("M1", IDS["ann"], 2)]["answers"]
@@ -323,9 +326,32 @@ def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path,
     box = maildir_of(running / "Maildir", msgs)
     data = replies(cli, running, box, "--move-to", "Done")
     assert (data["messages"], data["strangers"], data["unknown"], data["recorded"]) == (5, 3, 2, 0)
-    assert table(running, "answers") == [] and table(running, "replies") == []
+    # Each named a message sent to someone else; Bo is a person of the program.
+    assert data["not_theirs"] == 3
+    assert [(x["status"], x["person"], x["position"]) for x in data["listed"]] == [
+        ("stranger", "", 1),
+        ("stranger", IDS["bo"], 2),
+        ("stranger", "", 3),
+    ]
+    assert table(running, "answers") == []
+    assert sorted(r["outcome"] for r in table(running, "replies")) == [
+        "stranger",
+        "stranger",
+        "stranger",
+        "unknown",
+        "unknown",
+    ]
     assert pairs(running)["M1"]["status"] == "active"
     assert data["moved"] == 0 and len(list(mailbox.Maildir(box))) == 5
+    # Listed once: the next run neither counts nor lists them again, and moves none.
+    again = replies(cli, running, box, "--move-to", "Done")
+    assert (again["strangers"], again["unknown"], again["seen_before"], again["listed"]) == (
+        0,
+        0,
+        5,
+        [],
+    )
+    assert again["moved"] == 0 and len(list(mailbox.Maildir(box))) == 5
 
 
 def test_an_older_reference_places_a_reply_to_a_forward(running: Path, cli) -> None:
@@ -381,6 +407,7 @@ def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, 
             "person": IDS["ann"],
             "status": "replaced",
             "detail": "a later reply replaced the answers; notes are kept",
+            "position": None,
         }
     ]
     assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
@@ -426,7 +453,9 @@ def test_ten_thousand_replies_from_one_address_misfile_nothing(running: Path, cl
     got = answers_by(running)
     assert list(got) == [("M1", IDS["ann"], 2)]
     assert got[("M1", IDS["ann"], 2)]["answers"] == {"met": "yes", "progress": 9_999 % 5 + 1}
-    assert len(table(running, "replies")) == 5_000
+    remembered = table(running, "replies")
+    assert len(remembered) == 10_000
+    assert sum(1 for r in remembered if r["outcome"] == "recorded") == 5_000
 
 
 # -- refusals -----------------------------------------------------------------------------
@@ -449,9 +478,16 @@ def test_replies_and_records_for_an_ended_pair_are_refused(running: Path, cli) -
             "person": IDS["bo"],
             "status": "refused",
             "detail": "the pair has ended: it takes no more answers",
+            "position": 1,
         }
     ]
-    assert table(running, "answers") == [] and table(running, "replies") == []
+    assert table(running, "answers") == []
+    assert [r["outcome"] for r in table(running, "replies")] == ["refused"]
+    # Listed once, then remembered: later runs do not list it again (nor move it).
+    for _ in range(3):
+        again = replies(cli, running, box, "--move-to", "Done")
+        assert (again["refused"], again["seen_before"], again["listed"]) == (0, 1, [])
+        assert again["moved"] == 0
     result = cli(
         "checkin", "-w", running, "--record", "M2", "--person", "P4", "--answer", "met=yes"
     )

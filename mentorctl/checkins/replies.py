@@ -56,6 +56,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import bounces, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
     FEEDBACK_KEY,
@@ -66,7 +67,9 @@ from mentorctl.checkins.answers import (
     check_week,
 )
 from mentorctl.checkins.plan import MESSAGES, PAIRS, PEOPLE
+from mentorctl.checkins.record import overall
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
+from mentorctl.history import events
 from mentorctl.mail.messages import FIT_KEY
 from mentorctl.signups import people as parse
 
@@ -76,6 +79,10 @@ if TYPE_CHECKING:
 
 REPLIES = "replies"
 SOURCE = "reply"
+# What became of a reply, as remembered in the table ``replies`` (a document without an
+# ``outcome`` was recorded). Only recorded replies are moved by ``move_to``.
+RECORDED = "recorded"
+LEFT_ALONE = ("unknown", "stranger", "refused", *reply_kinds.KINDS[1:])
 _MSGID = re.compile(r"<([^<>\s]+)>")
 # A reply's Date, when missing or unreadable, sorts before any dated one.
 _UNDATED = "0000"
@@ -88,8 +95,20 @@ class Listed:
     pair: str
     week: int
     person: str
-    status: str  # partial | note_only | empty | older | replaced | refused
+    status: str  # partial | note_only | empty | older | replaced | refused | stranger
+    # | auto_reply | receipt | bounce
     detail: str = ""
+    position: int | None = None  # the message's place in the source (1 = first read)
+
+
+@dataclass
+class Undeliverable:
+    """A person whose address a bounce showed to fail for good: nothing more is sent there."""
+
+    pair: str
+    week: int
+    person: str
+    reason: str  # the status code and its meaning, never the server's text
 
 
 @dataclass
@@ -103,6 +122,13 @@ class ReplyResult:
     strangers: int = 0
     refused: int = 0
     empty: int = 0
+    seen_before: int = 0  # remembered from an earlier run as not recorded: not listed again
+    not_theirs: int = 0  # replies that named a message sent to someone else (ignored)
+    auto_replies: int = 0
+    receipts: int = 0
+    bounces: int = 0
+    failed_deliveries: int = 0  # recipients' deliveries a bounce marked failed
+    undeliverable: list[Undeliverable] = field(default_factory=list)
     moved: int = 0
     move_to: str | None = None
     listed: list[Listed] = field(default_factory=list)
@@ -124,6 +150,7 @@ class _Read:
     answers: dict[str, Any]
     status: str  # read | partial | note_only | empty | older
     detail: str = ""
+    position: int | None = None
 
 
 def _fold(address: str) -> str:
@@ -178,6 +205,7 @@ class _Index:
             for d in store.documents(PEOPLE).values()
             if "id" in d
         }
+        self.person_of = {a: p for p, a in self.address.items() if a}
         self.pairs = {d["id"]: d for d in store.documents(PAIRS).values() if "id" in d}
         self.seen: dict[str, dict[str, Any]] = {
             d["id"]: d for d in store.documents(REPLIES).values() if "id" in d
@@ -227,74 +255,272 @@ def read_replies(
     result.answers.dry_run = dry_run
     stamp = now.isoformat(timespec="seconds")
     parser = BytesParser(policy=policy.default)
-    done_keys: list[str] = []
     with Store.writing(store_path, dry_run=dry_run) as store:
-        index = _Index(store, program)
-        items: list[_Read] = []
-        this_run: set[str] = set()
+        reader = _Reader(_Index(store, program), result, today, program.duration_weeks)
         for incoming in inbox.messages():
             result.messages += 1
             if progress is not None and result.messages % 500 == 0:
                 progress(result.messages, 0)
             msg = parser.parsebytes(incoming.raw)
-            heads = _raw_headers(msg)
-            own_ids = message_ids(heads["message-id"])
-            digest = reply_hash(own_ids[0] if own_ids else None, incoming.raw)
-            if digest in index.seen or digest in this_run:
-                result.already += 1
-                done_keys.append(incoming.key)
-                continue
-            refs = [*message_ids(heads["in-reply-to"]), *reversed(message_ids(heads["references"]))]
-            answered = next((index.messages[r] for r in refs if r in index.messages), None)
-            pair = index.pairs.get(answered["pair"]) if answered is not None else None
-            if answered is None or pair is None:
-                result.unknown += 1
-                continue
-            sender = _fold(email.utils.parseaddr(heads["from"])[1])
-            to = answered.get("to", ())
-            person = next((p for p in to if sender and index.address.get(p) == sender), None)
-            if person is None:
-                result.strangers += 1
-                continue
-            kind = answered["kind"]
-            week = 1 if kind == "intro" else int(answered["week"])
-            refusal = _refusal(pair, week, today, program.duration_weeks)
-            if refusal:
-                result.refused += 1
-                result.listed.append(Listed(pair["id"], week, person, "refused", refusal))
-                continue
-            this_run.add(digest)
-            item = _Read(
-                incoming.key, digest, pair, kind, week, person, _date(heads["date"]), {}, "empty"
-            )
-            read = _read_reply(msg, index.questions(kind, week))
-            if read is None:
-                result.empty += 1
-                result.listed.append(Listed(pair["id"], week, person, "empty", "nothing written"))
-            else:
-                item.answers, item.status, item.detail = read
-            items.append(item)
-        entries, replaced = _entries(items, index)
+            reader.read(result.messages, incoming, msg)
+        items = reader.items
+        entries, replaced = _entries(items, reader.index)
         apply_answers(
             store, program, entries, result.answers, source=SOURCE, today=today, stamp=stamp
         )
         for item in items:
-            done_keys.append(item.key)
+            reader.done_keys.append(item.key)
             if item.status in ("partial", "note_only", "older"):
                 result.listed.append(
-                    Listed(item.pair["id"], item.week, item.person, item.status, item.detail)
+                    Listed(
+                        item.pair["id"],
+                        item.week,
+                        item.person,
+                        item.status,
+                        item.detail,
+                        item.position,
+                    )
                 )
         for slot in sorted(replaced):
             result.listed.append(
                 Listed(*slot, "replaced", "a later reply replaced the answers; notes are kept")
             )
         result.recorded = sum(1 for item in items if item.status != "empty")
-        if items:
-            store.insert_many(REPLIES, [_remembered(item, stamp) for item in items])
-    result.listed.sort(key=lambda x: (_pair_order(x.pair), x.week, x.person, x.status))
-    if move_to and done_keys and not dry_run:
-        result.moved = inbox.move(done_keys, move_to)
+        reader.record_bounces(store, now)
+        remembered = [_remembered(item, stamp) for item in items]
+        remembered += [{**doc, "at": stamp} for doc in reader.left_alone]
+        if remembered:
+            store.insert_many(REPLIES, remembered)
+    result.listed.sort(
+        key=lambda x: (_pair_order(x.pair), x.week, x.person, x.status, x.position or 0)
+    )
+    if move_to and reader.done_keys and not dry_run:
+        result.moved = inbox.move(reader.done_keys, move_to)
     return result
+
+
+class _Reader:
+    """Reads one message at a time: what it is, whose it is, and what becomes of it."""
+
+    def __init__(self, index: _Index, result: ReplyResult, today: dt.date, duration: int) -> None:
+        self.index = index
+        self.result = result
+        self.today = today
+        self.duration = duration
+        self.items: list[_Read] = []
+        self.done_keys: list[str] = []  # what move_to moves: replies recorded, now or before
+        self.left_alone: list[dict[str, Any]] = []  # remembered, not recorded
+        self.this_run: dict[str, str] = {}  # hash -> outcome, for copies within one source
+        # (message, person, failure) of the bounces read
+        self.failures: list[tuple[dict[str, Any], str, bounces.Failure]] = []
+
+    def read(self, position: int, incoming: Any, msg: Any) -> None:
+        result, index = self.result, self.index
+        heads = _raw_headers(msg)
+        own_ids = message_ids(heads["message-id"])
+        digest = reply_hash(own_ids[0] if own_ids else None, incoming.raw)
+        seen = index.seen.get(digest)
+        if seen is not None or digest in self.this_run:
+            outcome = (seen.get("outcome") or RECORDED) if seen else self.this_run[digest]
+            if outcome in LEFT_ALONE:
+                result.seen_before += 1
+            else:
+                result.already += 1
+                self.done_keys.append(incoming.key)
+            return
+        kind = reply_kinds.classify(msg)
+        if kind.kind == reply_kinds.BOUNCE:
+            self._bounce(position, digest, msg, kind)
+            return
+        refs = [*message_ids(heads["in-reply-to"]), *reversed(message_ids(heads["references"]))]
+        sender = _fold(email.utils.parseaddr(heads["from"])[1])
+        answered, person, others = self._attributed(refs, sender)
+        if others:
+            result.not_theirs += 1
+        pair = index.pairs.get(answered["pair"]) if answered is not None else None
+        week = _week_of(answered) if answered is not None else 0
+        if not kind.answer:
+            if kind.kind == reply_kinds.RECEIPT:
+                result.receipts += 1
+                detail = "a read receipt: not an answer"
+            else:
+                result.auto_replies += 1
+                detail = "an automatic reply: not an answer"
+            if kind.reason:
+                detail += f" ({kind.reason})"
+            where = pair["id"] if pair is not None and person else ""
+            self._leave(
+                position, digest, kind.kind, where, week if where else 0, person or "", detail
+            )
+            return
+        if answered is None and others:
+            # A message of the program, but not to whoever wrote this reply.
+            named = others[0]
+            who = index.person_of.get(sender, "")
+            detail = "answers a message sent to someone else: not placed"
+            self._leave(position, digest, "stranger", named["pair"], _week_of(named), who, detail)
+            result.strangers += 1
+            return
+        if answered is None or pair is None:
+            result.unknown += 1
+            self._leave(position, digest, "unknown", "", 0, "", "", listed=False)
+            return
+        assert person is not None
+        kind_of_message = answered["kind"]
+        refusal = _refusal(pair, week, self.today, self.duration)
+        if refusal:
+            result.refused += 1
+            self._leave(position, digest, "refused", pair["id"], week, person, refusal)
+            return
+        self.this_run[digest] = RECORDED
+        item = _Read(
+            incoming.key,
+            digest,
+            pair,
+            kind_of_message,
+            week,
+            person,
+            _date(heads["date"]),
+            {},
+            "empty",
+            position=position,
+        )
+        read = _read_reply(msg, index.questions(kind_of_message, week))
+        if read is None:
+            result.empty += 1
+            result.listed.append(
+                Listed(pair["id"], week, person, "empty", "nothing written", position)
+            )
+        else:
+            item.answers, item.status, item.detail = read
+        self.items.append(item)
+
+    def _attributed(
+        self, refs: list[str], sender: str
+    ) -> tuple[dict[str, Any] | None, str | None, list[dict[str, Any]]]:
+        """The first message named that went to the sender, the sender's person id, and the
+        messages named before it that went to someone else (ignored: only a message's own
+        recipient can answer it, whatever the From says)."""
+        others: list[dict[str, Any]] = []
+        for ref in refs:
+            doc = self.index.messages.get(ref)
+            if doc is None:
+                continue
+            person = next(
+                (p for p in doc.get("to", ()) if sender and self.index.address.get(p) == sender),
+                None,
+            )
+            if person is not None:
+                return doc, person, others
+            others.append(doc)
+        return None, None, others
+
+    def _leave(
+        self,
+        position: int,
+        digest: str,
+        outcome: str,
+        pair: str,
+        week: int,
+        person: str,
+        detail: str,
+        *,
+        listed: bool = True,
+    ) -> None:
+        """Remember a reply that is not recorded, and list it for the admin this once."""
+        self.this_run[digest] = outcome
+        self.left_alone.append(
+            {
+                "id": digest,
+                "pair": pair,
+                "week": week,
+                "person": person,
+                "kind": "",
+                "date": "",
+                "applied": False,
+                "outcome": outcome,
+            }
+        )
+        if listed:
+            self.result.listed.append(Listed(pair, week, person, outcome, detail, position))
+
+    def _bounce(self, position: int, digest: str, msg: Any, kind: reply_kinds.Kind) -> None:
+        self.result.bounces += 1
+        read = bounces.read_bounce(msg)
+        known = self.index.messages
+        sent = next((known[m] for m in read.message_ids if m in known), None)
+        if sent is None or (sent.get("pair") and sent.get("pair") not in self.index.pairs):
+            detail = f"a bounce ({kind.reason}) for no message sent from here"
+            self._leave(position, digest, reply_kinds.BOUNCE, "", 0, "", detail)
+            return
+        to = [p for p in sent.get("to", ()) if isinstance(p, str)]
+        found: list[tuple[str, bounces.Failure]] = []
+        for failure in read.failures:
+            names = {_fold(failure.address), _fold(failure.original)} - {""}
+            person = next((p for p in to if self.index.address.get(p) in names), None)
+            if person is None and len(to) == 1 and len(read.failures) == 1:
+                person = to[0]  # the one recipient, under a forwarding address
+            if person is not None:
+                found.append((person, failure))
+        pair_id, week = str(sent.get("pair") or ""), _week_of(sent)
+        if not found:
+            detail = "a bounce that names no failed recipient of that message"
+            self._leave(position, digest, reply_kinds.BOUNCE, pair_id, week, "", detail)
+            return
+        for person, failure in found:
+            self.failures.append((sent, person, failure))
+            detail = f"{failure.reason}: delivery marked failed"
+            self._leave(position, digest, reply_kinds.BOUNCE, pair_id, week, person, detail)
+        self.result.failed_deliveries += len(found)
+
+    def record_bounces(self, store: Any, now: dt.datetime) -> None:
+        """Mark the deliveries bounces showed failed; a permanent failure makes the person's
+        address undeliverable (an ``undeliverable`` entry in their history)."""
+        if not self.failures:
+            return
+        stamp = now.isoformat(timespec="seconds")
+        docs = store.documents(MESSAGES)
+        by_id = {id(doc): (int(k), doc) for k, doc in docs.items()}
+        changes: dict[int, dict[str, Any]] = {}
+        for sent, person, failure in self.failures:
+            found = by_id.get(id(sent))
+            if found is None:
+                continue
+            doc_id, doc = found
+            current = changes.get(doc_id, {}).get("delivery", doc.get("delivery") or {})
+            delivery = {p: dict(d) for p, d in current.items() if isinstance(d, dict)}
+            entry = delivery.get(person, {})
+            entry.update(status="failed", error=failure.reason, at=stamp)
+            delivery[person] = entry
+            changes[doc_id] = {"delivery": delivery, "status": overall(delivery), "updated": stamp}
+        store.update_many(MESSAGES, changes)
+        people = {d.get("id"): (int(k), d) for k, d in store.documents(PEOPLE).items()}
+        marked: dict[int, list[dict[str, Any]]] = {}
+        for sent, person, failure in self.failures:
+            if not failure.permanent or person not in people:
+                continue
+            doc_id, doc = people[person]
+            address = str(doc.get("email") or "")
+            current = events.undeliverable_on(doc, now.date())
+            if doc_id in marked or (current is not None and current.get("address") == address):
+                continue
+            marked[doc_id] = events.appended(
+                doc, events.entry(now, "undeliverable", address=address, reason=failure.reason)
+            )
+            self.result.undeliverable.append(
+                Undeliverable(str(sent.get("pair") or ""), _week_of(sent), person, failure.reason)
+            )
+        store.update_many(PEOPLE, {k: {"history": v} for k, v in marked.items()})
+
+
+def _week_of(message: dict[str, Any]) -> int:
+    """The program week a message belongs to (an introduction's replies go to week 1)."""
+    if message.get("kind") == "intro":
+        return 1
+    try:
+        return int(message.get("week") or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _entries(items: list[_Read], index: _Index) -> tuple[list[Entry], set[tuple[str, int, str]]]:
@@ -351,6 +577,7 @@ def _remembered(item: _Read, stamp: str) -> dict[str, Any]:
         "date": item.date,
         # whether its answers were applied (an older or empty reply's are not)
         "applied": item.status not in ("older", "empty"),
+        "outcome": RECORDED,
         "at": stamp,
     }
 

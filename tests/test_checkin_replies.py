@@ -24,7 +24,17 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     store_path,
     table,
 )
-from replies_corpus import CASES, Case, message, with_big_attachment
+from replies_corpus import (
+    CASES,
+    MACHINE,
+    STILL_ANSWERS,
+    Case,
+    Machine,
+    message,
+    with_big_attachment,
+)
+
+from mentorctl.checkins import bounces, reply_kinds
 
 ADDRESS = {"meg": "meg@example.org", "raj": "raj@example.org", "ann": "ann@example.org"}
 ADDRESS |= {"bo": "bo@example.org", "cy": "cy@example.org"}
@@ -235,9 +245,7 @@ def test_text_output_names_pairs_weeks_and_ids_only(running: Path, cli) -> None:
     )
     assert result.stdout.splitlines()[1:] == [
         "Replies to look at (pair, week, person; read them in the mailbox)",
-        "Pair  Week  Person  Status                    Detail"
-        + " " * 47
-        + "Position",
+        "Pair  Week  Person  Status                    Detail" + " " * 47 + "Position",
         "M1    2     P3      not read: kept as a note  no answer read; the text is kept as the "
         "week's note  1",
     ]
@@ -328,11 +336,13 @@ def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path,
     assert (data["messages"], data["strangers"], data["unknown"], data["recorded"]) == (5, 3, 2, 0)
     # Each named a message sent to someone else; Bo is a person of the program.
     assert data["not_theirs"] == 3
-    assert [(x["status"], x["person"], x["position"]) for x in data["listed"]] == [
-        ("stranger", "", 1),
-        ("stranger", IDS["bo"], 2),
-        ("stranger", "", 3),
+    # Listed by position (a Maildir's order is its own), pair, week and person id.
+    assert sorted((x["status"], x["person"]) for x in data["listed"]) == [
+        ("stranger", ""),
+        ("stranger", IDS["bo"]),
+        ("stranger", IDS["cy"]),
     ]
+    assert len({x["position"] for x in data["listed"]} & {1, 2, 3, 4, 5}) == 3
     assert table(running, "answers") == []
     assert sorted(r["outcome"] for r in table(running, "replies")) == [
         "stranger",
@@ -705,3 +715,135 @@ def test_all_programs_does_not_take_replies(running: Path, cli) -> None:
     result = cli("checkin", "-w", running, "--all-programs", "--replies", running / "Maildir")
     assert result.exit_code == 2
     assert "--replies" in result.stderr and result.stderr.count("\n") == 1
+
+
+# -- replies that are not answers -----------------------------------------------------------
+
+
+def machine(name: str) -> Machine:
+    return next(m for m in MACHINE if m.name == name)
+
+
+def _parsed(msg: EmailMessage):
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(msg.as_bytes())
+
+
+@pytest.mark.parametrize("m", MACHINE, ids=lambda m: m.name)
+def test_machine_written_mail_is_told_apart(m: Machine) -> None:
+    got = reply_kinds.classify(_parsed(m.build("ann@example.org", "<w2.M1.weekly2.P3@x.org>")))
+    assert got.kind == m.kind
+    assert "example" not in got.reason and "Career" not in got.reason  # never content
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_every_client_reply_of_the_corpus_is_an_answer(c: Case) -> None:
+    assert reply_kinds.classify(_parsed(c.build())).kind == reply_kinds.ANSWER
+
+
+@pytest.mark.parametrize("name, build", STILL_ANSWERS, ids=[n for n, _ in STILL_ANSWERS])
+def test_a_person_who_writes_of_being_away_still_answers(name: str, build) -> None:
+    assert reply_kinds.classify(_parsed(build())).kind == reply_kinds.ANSWER
+
+
+@pytest.mark.parametrize("m", [m for m in MACHINE if m.kind == "bounce"], ids=lambda m: m.name)
+def test_a_bounce_names_the_message_and_the_failed_address(m: Machine) -> None:
+    sent = "<w2.M1.weekly2.P3@x.org>"
+    got = bounces.read_bounce(_parsed(m.build("ann@example.org", sent)))
+    assert got.message_ids[0] == sent.strip("<>")
+    if m.permanent is None:
+        assert got.failures == []
+    else:
+        assert [(f.address, f.permanent) for f in got.failures] == [
+            ("ann@example.org", m.permanent)
+        ]
+        assert "example" not in got.failures[0].reason
+
+
+def test_auto_replies_and_receipts_are_counted_apart_and_listed_once(running: Path, cli) -> None:
+    week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
+    assert week3.exit_code == 0, week3.output
+    assert pairs(running)["M1"]["status"] == "quiet"
+    ids = sent_ids(running)
+    nudged = ids["M1-weekly-w03", "ann"]
+    box = maildir_of(
+        running / "Maildir",
+        [
+            machine("gmail_vacation").build(ADDRESS["ann"], nudged),
+            machine("subject_de").build(ADDRESS["meg"], ids["M1-weekly-w03", "meg"]),
+            machine("thunderbird_mdn").build(ADDRESS["bo"], ids["M2-weekly-w03", "bo"]),
+            as_reply(message("1. yes\n2. 4\n3. ok"), "raj", ids["M2-weekly-w03", "raj"], n=1),
+        ],
+    )
+    data = replies(cli, running, box, "--today", "2026-03-16", "--move-to", "Done")
+    assert (data["recorded"], data["auto_replies"], data["receipts"]) == (1, 2, 1)
+    # Not a note, not an answer, and the quiet pair stays quiet.
+    assert list(answers_by(running)) == [("M2", IDS["raj"], 3)]
+    assert data["back_active"] == ["M2"] and pairs(running)["M1"]["status"] == "quiet"
+    listed = sorted((x["pair"], x["week"], x["person"], x["status"]) for x in data["listed"])
+    assert listed == [
+        ("M1", 3, IDS["meg"], "auto_reply"),
+        ("M1", 3, IDS["ann"], "auto_reply"),
+        ("M2", 3, IDS["bo"], "receipt"),
+    ]
+    assert all(isinstance(x["position"], int) for x in data["listed"])
+    assert "leave" not in json.dumps(data) and "example" not in json.dumps(data["listed"])
+    assert data["moved"] == 1  # only the answer
+    # Listed once: the next run remembers them.
+    again = replies(cli, running, box, "--today", "2026-03-16")
+    assert (again["auto_replies"], again["seen_before"], again["listed"]) == (0, 3, [])
+    assert pairs(running)["M1"]["status"] == "quiet"
+
+
+def _undeliverable(workspace: Path) -> dict[str, list[dict]]:
+    return {
+        p["id"]: [e for e in p.get("history", []) if e["event"] == "undeliverable"]
+        for p in table(workspace, "people")
+    }
+
+
+def _delivery(workspace: Path, stem: str, person: str) -> dict:
+    doc = next(m for m in table(workspace, "messages") if m["file"].endswith(stem + ".eml"))
+    return doc["delivery"][person]
+
+
+def test_a_bounce_marks_the_delivery_failed_and_the_address_undeliverable(
+    running: Path, cli
+) -> None:
+    ids = sent_ids(running)
+    box = maildir_of(
+        running / "Maildir",
+        [
+            machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w02", "bo"]),
+            machine("dsn_gave_up_4xx").build(ADDRESS["raj"], ids["M2-weekly-w02", "raj"]),
+            machine("dsn_delayed").build(ADDRESS["ann"], ids["M1-weekly-w02", "ann"]),
+            machine("qmail_bounce").build(ADDRESS["meg"], ids["M1-weekly-w01", "meg"]),
+            # A bounce of a message not sent from here changes nothing.
+            machine("postfix_dsn_5xx").build(ADDRESS["cy"], "<not-ours@example.net>"),
+        ],
+    )
+    result = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Undeliverable from now on") == 1
+    assert "P4 (bounced: 5.1.1 no such mailbox)" in result.stdout
+    assert "bo@" not in result.output and "meg@" not in result.output
+    assert _delivery(running, "M2-weekly-w02-" + IDS["bo"], IDS["bo"])["status"] == "failed"
+    raj = _delivery(running, "M2-weekly-w02-" + IDS["raj"], IDS["raj"])
+    assert (raj["status"], raj["error"]) == ("failed", "bounced: 4.4.7 delivery timed out")
+    assert _delivery(running, "M1-weekly-w02-" + IDS["ann"], IDS["ann"])["status"] != "failed"
+    assert _delivery(running, "M1-weekly-w01-" + IDS["meg"], IDS["meg"])["status"] == "failed"
+    # Permanent failures only: Bo (5.1.1) and Meg (qmail's permanent error), once each.
+    marked = _undeliverable(running)
+    assert {p: [(e["address"], e["reason"]) for e in es] for p, es in marked.items() if es} == {
+        IDS["bo"]: [(ADDRESS["bo"], "bounced: 5.1.1 no such mailbox")],
+        IDS["meg"]: [(ADDRESS["meg"], "bounced (permanent failure)")],
+    }
+    assert table(running, "answers") == []
+    # Shown once: the next run reads the same bounces as seen before.
+    again = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY, "--json")
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert (data["bounces"], data["seen_before"], data["undeliverable"]) == (0, 5, [])
+    assert _undeliverable(running) == marked

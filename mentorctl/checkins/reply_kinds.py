@@ -63,7 +63,7 @@ _BOUNCE_SENDERS = frozenset({"mailer-daemon", "mailerdaemon", "mail-daemon", "po
 
 # Subjects are compared casefolded, accents removed and spaces collapsed; each phrase must
 # open the subject (after an optional bracket) and be followed by its end, a colon, a
-# dash, a bracket or a comma, never by more letters ("Out of office hours we met" is an
+# dash, a bracket or a comma, never by more words ("Out of office hours we met" is an
 # answer).
 _AUTO_SUBJECTS = (
     # English
@@ -149,7 +149,9 @@ _BOUNCE_SUBJECTS = (
 
 def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"^[\[(]?\s*(?:{alternatives})(?:$|[\s:\-\])|,.!])")
+    return re.compile(
+        rf"^[\[(]?\s*(?:{alternatives})\s*(?:auto ?reply\s*)?(?:$|[:\-\u2013\u2014\])(,.!])"
+    )
 
 
 _AUTO_SUBJECT = _phrases(_AUTO_SUBJECTS)

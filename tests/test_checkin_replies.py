@@ -847,3 +847,50 @@ def test_a_bounce_marks_the_delivery_failed_and_the_address_undeliverable(
     data = json.loads(again.stdout)
     assert (data["bounces"], data["seen_before"], data["undeliverable"]) == (0, 5, [])
     assert _undeliverable(running) == marked
+
+
+# -- only the person answers for themself ---------------------------------------------------
+
+
+def test_only_the_person_can_answer_for_themself(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    anns, megs = ids["M1-weekly-w01", "ann"], ids["M1-weekly-w01", "meg"]
+    # Each recipient's copy has its own token: Ann's tells nothing of Meg's.
+    assert anns.split(".")[0] != megs.split(".")[0]
+    forged_id = anns.replace(f".{IDS['ann']}@", f".{IDS['meg']}@")
+    msgs = [
+        # Ann writes as Meg (From: Meg's address), naming Meg's copy made from her own.
+        as_reply(message("1. no\n2. 1\n3. -\n4. no"), "meg", forged_id, n=1),
+        # Ann, from her own address, names Meg's real copy (forwarded to her).
+        as_reply(message("1. no\n4. no"), "ann", megs, n=2),
+    ]
+    box = maildir_of(running / "Maildir", msgs)
+    data = replies(cli, running, box, "--today", "2026-03-03")
+    assert (data["recorded"], data["unknown"], data["strangers"], data["not_theirs"]) == (
+        0,
+        1,
+        1,
+        1,
+    )
+    assert data["not_fit"] == [] and pairs(running)["M1"]["status"] == "active"
+    assert table(running, "answers") == []
+    # Meg's own reply counts; one by Ann that also names Meg's copy counts for Ann only.
+    maildir_of(
+        box,
+        [
+            as_reply(message("1. yes\n2. 5\n3. ok\n4. yes"), "meg", megs, n=3),
+            as_reply(
+                message("1. yes\n2. 4\n3. fine\n4. yes"),
+                "ann",
+                megs,
+                n=4,
+                references=f"{anns} {megs}",
+            ),
+        ],
+    )
+    data = replies(cli, running, box, "--today", "2026-03-03")
+    assert (data["recorded"], data["not_theirs"], data["seen_before"]) == (2, 1, 2)
+    got = answers_by(running)
+    assert got[("M1", IDS["meg"], 1)]["answers"]["fit"] == "yes"
+    assert got[("M1", IDS["ann"], 1)]["answers"]["note"] == "fine"
+    assert pairs(running)["M1"]["status"] == "active"

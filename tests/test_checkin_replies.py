@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from helpers import write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imap_server import DovecotServer, dovecot_fixture  # noqa: F401  (fixture)
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
@@ -855,8 +857,6 @@ def test_a_bounce_marks_the_delivery_failed_and_the_address_undeliverable(
 def test_only_the_person_can_answer_for_themself(running: Path, cli) -> None:
     ids = sent_ids(running)
     anns, megs = ids["M1-weekly-w01", "ann"], ids["M1-weekly-w01", "meg"]
-    # Each recipient's copy has its own token: Ann's tells nothing of Meg's.
-    assert anns.split(".")[0] != megs.split(".")[0]
     forged_id = anns.replace(f".{IDS['ann']}@", f".{IDS['meg']}@")
     msgs = [
         # Ann writes as Meg (From: Meg's address), naming Meg's copy made from her own.
@@ -866,14 +866,16 @@ def test_only_the_person_can_answer_for_themself(running: Path, cli) -> None:
     ]
     box = maildir_of(running / "Maildir", msgs)
     data = replies(cli, running, box, "--today", "2026-03-03")
+    assert data["not_fit"] == [] and pairs(running)["M1"]["status"] == "active"
+    assert table(running, "answers") == []
+    # Each recipient's copy has its own token: Ann's tells nothing of Meg's.
+    assert anns.split(".")[0] != megs.split(".")[0]
     assert (data["recorded"], data["unknown"], data["strangers"], data["not_theirs"]) == (
         0,
         1,
         1,
         1,
     )
-    assert data["not_fit"] == [] and pairs(running)["M1"]["status"] == "active"
-    assert table(running, "answers") == []
     # Meg's own reply counts; one by Ann that also names Meg's copy counts for Ann only.
     maildir_of(
         box,
@@ -894,3 +896,43 @@ def test_only_the_person_can_answer_for_themself(running: Path, cli) -> None:
     assert got[("M1", IDS["meg"], 1)]["answers"]["fit"] == "yes"
     assert got[("M1", IDS["ann"], 1)]["answers"]["note"] == "fine"
     assert pairs(running)["M1"]["status"] == "active"
+
+
+_HEADER_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=60
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ctype=st.sampled_from(
+        [
+            "multipart/report; report-type=delivery-status",
+            "multipart/report; report-type=disposition-notification",
+            "multipart/report",
+            "message/delivery-status",
+            "text/plain",
+        ]
+    ),
+    values=st.dictionaries(
+        st.sampled_from(
+            ["Subject", "From", "Auto-Submitted", "Precedence", "Return-Path", "Content-Class"]
+        ),
+        _HEADER_TEXT,
+    ),
+    report=st.text(max_size=300),
+)
+def test_reply_kinds_and_bounces_never_raise(ctype: str, values: dict, report: str) -> None:
+    """Any headers and any report text: a kind, and a bounce that may find nothing."""
+    from email import policy
+    from email.parser import BytesParser
+
+    head = "".join(f"{k}: {v}\r\n" for k, v in values.items())
+    raw = (
+        f"{head}MIME-Version: 1.0\r\nContent-Type: {ctype}; boundary=b\r\n\r\n"
+        f"--b\r\nContent-Type: message/delivery-status\r\n\r\n{report}\r\n--b--\r\n"
+    ).encode("utf-8", "surrogateescape")
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert reply_kinds.classify(msg).kind in reply_kinds.KINDS
+    got = bounces.read_bounce(msg)
+    assert all(isinstance(f.reason, str) for f in got.failures)

@@ -17,11 +17,16 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ConfigError, StoreError
 from mentorctl.fileio import create_temp, fsync_dir, write_all
 from mentorctl.store.workspace import MARKER_DIR
+
+if TYPE_CHECKING:
+    from mentorctl.checkins.plan import Outgoing
 
 KEY_FILE = "message.key"
 KEY_BYTES = 32
@@ -41,6 +46,38 @@ def message_key(workspace_root: Path, *, create: bool = True) -> bytes:
             return secrets.token_bytes(KEY_BYTES)
         key = _make(path)
     return key
+
+
+class MessageIds:
+    """The Message-IDs of a run's messages: a message already in the store keeps the one it
+    was recorded with (replies name that one; stores from before keyed tokens included),
+    a new one gets a keyed token. ``preview``: a missing key is not made."""
+
+    def __init__(
+        self,
+        workspace_root: Path,
+        slug: str,
+        domain: str,
+        recorded: Mapping[str, tuple[int, dict[str, Any]]],
+    ) -> None:
+        self.workspace_root = workspace_root
+        self.slug = slug
+        self.domain = domain
+        self.recorded = recorded
+        self.preview = False
+        self._key: bytes | None = None
+
+    def __call__(self, o: Outgoing) -> str:
+        from mentorctl.mail import headers
+
+        found = self.recorded.get(o.key)
+        if found is not None and found[1].get("message_id"):
+            return str(found[1]["message_id"])
+        if self._key is None:
+            self._key = message_key(self.workspace_root, create=not self.preview)
+        token = headers.message_token(self._key, self.slug, o.pair, o.kind, o.week, o.part)
+        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
+        return headers.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
 
 
 def _read(path: Path) -> bytes | None:
@@ -100,4 +137,4 @@ def _make(path: Path) -> bytes:
     return key
 
 
-__all__ = ["KEY_BYTES", "KEY_FILE", "key_path", "message_key"]
+__all__ = ["KEY_BYTES", "KEY_FILE", "MessageIds", "key_path", "message_key"]

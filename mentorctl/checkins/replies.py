@@ -6,18 +6,31 @@ replies that were recorded.
 
 For each message:
 
+0. **What kind of email it is** (:mod:`.reply_kinds`, from its headers only). An automatic
+   reply or a read receipt is counted apart (``auto_replies``, ``receipts``) and listed:
+   never a note, never an answer, so it does not bring a quiet pair back. A bounce
+   (:mod:`.bounces`) is matched to the message mentorctl sent by the returned message's
+   Message-ID; the recipient whose address failed has their delivery of it marked
+   ``failed``, and a permanent failure (``5.x.x``) appends an ``undeliverable`` entry to
+   their history (once per address), listed in ``undeliverable`` for the run to show.
 1. **Which message it answers.** Its In-Reply-To, then its References (newest first), are
    looked up among the Message-IDs mentorctl recorded in the ``messages`` table; the first
-   found gives the pair, kind, week and recipients (``to``: both people when ``part`` is
-   ``all``, one person when the message went to each person on their own). A reply that
-   answers no recorded message is counted as ``unknown`` and left alone: never placed by
-   its subject, its sender or a guess.
+   found *that went to the sender* gives the pair, kind, week and recipient. Each person's
+   copy of a message has its own keyed Message-ID (:func:`mentorctl.mail.headers.message_token`),
+   so only its recipient can name it: a message sent to someone else is ignored (counted
+   in ``not_theirs``), whatever the From says. A reply that answers no recorded message is
+   counted as ``unknown`` and left alone: never placed by its subject, its sender or a guess.
 2. **Who wrote it.** The From address (NFC, casefolded) must be the stored address of one of
-   that message's recipients; anyone else is counted as ``strangers`` and left alone. So a
-   person in several pairs is placed by the thread, never by their address alone.
+   that message's recipients (``to``: both people when ``part`` is ``all``, one person when
+   the message went to each person on their own); a reply that names only messages sent to
+   others is counted as ``strangers``, listed, and left alone. So a person in several pairs
+   is placed by the thread, never by their address alone.
 3. **Once only.** A reply is known by a hash of its Message-ID (of its bytes when it has
-   none) in the table ``replies``: ``{id, pair, week, person, kind, date, applied, at}``. A
-   reply seen before is counted as ``already``. Of several replies by one person to the same
+   none) in the table ``replies``: ``{id, pair, week, person, kind, date, applied, outcome,
+   at}``, ``outcome`` one of recorded, refused, stranger, unknown, auto_reply, receipt,
+   bounce (a document without one was recorded). A recorded reply seen before is counted as
+   ``already`` (and moved with ``move_to``); any other as ``seen_before``, neither listed nor
+   moved again. Of several replies by one person to the same
    message (pair, kind, week), the latest by its Date gives the answers: they replace what
    an earlier one gave to that message's questions, in this run or a later one, and the run
    lists the week as ``replaced``; answers to other questions (a form, by hand) stay. Every
@@ -31,24 +44,22 @@ For each message:
    not read as an answer is kept, verbatim, under the key ``note`` of that week (after any
    note answer), so nothing a person wrote is lost.
 5. **Refused**: a reply for a pair that has ended (``ended``, ``not_fit``) or for a week it
-   has not reached; listed with the reason, not recorded, left alone.
+   has not reached; listed with the reason, remembered, not recorded, left alone.
 
 The answers are recorded through :func:`answers.apply_answers` (source ``reply``), so a "no"
 to the fit question ends the pair and a quiet pair that answers is active again.
 
 The result lists, for the admin, the replies that were not fully read (``partial``: some
 answers and some text kept as a note; ``note_only``: nothing read as an answer;
-``empty``: nothing written) and the refused ones, by pair, week and person id, never with
-their text or address. Nothing is written on ``dry_run``, and nothing is moved.
+``empty``: nothing written), the refused ones, strangers, automatic replies, receipts and
+bounces, by position in the source, pair, week and person id, never with their text or
+address. Nothing is written on ``dry_run``, and nothing is moved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import hashlib
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
@@ -59,33 +70,38 @@ from typing import TYPE_CHECKING, Any
 from mentorctl.checkins import bounces, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
-    FEEDBACK_KEY,
     NOTE_KEY,
     AnswerResult,
     Entry,
     apply_answers,
     check_week,
 )
-from mentorctl.checkins.plan import MESSAGES, PAIRS, PEOPLE
-from mentorctl.checkins.record import overall
+from mentorctl.checkins.bounce_record import (
+    Undeliverable,
+    failed_recipients,
+    week_of,
+)
+from mentorctl.checkins.bounce_record import (
+    record as record_bounces,
+)
+from mentorctl.checkins.reply_index import (
+    LEFT_ALONE,
+    RECORDED,
+    REPLIES,
+    UNDATED,
+    Index,
+    fold,
+    message_ids,
+    reply_hash,
+)
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
-from mentorctl.history import events
-from mentorctl.mail.messages import FIT_KEY
 from mentorctl.signups import people as parse
 
 if TYPE_CHECKING:
     from mentorctl.mail.source import Inbox
     from mentorctl.programs.program import Program
 
-REPLIES = "replies"
 SOURCE = "reply"
-# What became of a reply, as remembered in the table ``replies`` (a document without an
-# ``outcome`` was recorded). Only recorded replies are moved by ``move_to``.
-RECORDED = "recorded"
-LEFT_ALONE = ("unknown", "stranger", "refused", *reply_kinds.KINDS[1:])
-_MSGID = re.compile(r"<([^<>\s]+)>")
-# A reply's Date, when missing or unreadable, sorts before any dated one.
-_UNDATED = "0000"
 
 
 @dataclass
@@ -99,16 +115,6 @@ class Listed:
     # | auto_reply | receipt | bounce
     detail: str = ""
     position: int | None = None  # the message's place in the source (1 = first read)
-
-
-@dataclass
-class Undeliverable:
-    """A person whose address a bounce showed to fail for good: nothing more is sent there."""
-
-    pair: str
-    week: int
-    person: str
-    reason: str  # the status code and its meaning, never the server's text
 
 
 @dataclass
@@ -153,29 +159,14 @@ class _Read:
     position: int | None = None
 
 
-def _fold(address: str) -> str:
-    return unicodedata.normalize("NFC", address.strip()).casefold()
-
-
-def message_ids(value: str | None) -> list[str]:
-    """The Message-IDs in a header value, without their angle brackets, in order."""
-    return _MSGID.findall(value or "")
-
-
-def reply_hash(msg_id: str | None, raw: bytes) -> str:
-    """The name a reply is remembered by: not its Message-ID itself, which may hold an address."""
-    seed = ("id:" + msg_id).encode("utf-8", "surrogateescape") if msg_id else b"raw:" + raw
-    return hashlib.blake2b(seed, digest_size=16).hexdigest()
-
-
 def _date(value: str | None) -> str:
     """The reply's Date as UTC ISO text, for ordering replies of one person and week."""
     if not value:
-        return _UNDATED
+        return UNDATED
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
-        return _UNDATED
+        return UNDATED
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -190,43 +181,6 @@ def _raw_headers(msg: Any) -> dict[str, str]:
         if lower in wanted and not wanted[lower]:
             wanted[lower] = str(value)
     return wanted
-
-
-class _Index:
-    """The store, indexed once: recorded messages by Message-ID, people's addresses, pairs."""
-
-    def __init__(self, store: Any, program: Program) -> None:
-        self.messages: dict[str, dict[str, Any]] = {}
-        for doc in store.documents(MESSAGES).values():
-            for found in message_ids(doc.get("message_id")):
-                self.messages[found] = doc
-        self.address = {
-            d["id"]: _fold(str(d.get("email") or ""))
-            for d in store.documents(PEOPLE).values()
-            if "id" in d
-        }
-        self.person_of = {a: p for p, a in self.address.items() if a}
-        self.pairs = {d["id"]: d for d in store.documents(PAIRS).values() if "id" in d}
-        self.seen: dict[str, dict[str, Any]] = {
-            d["id"]: d for d in store.documents(REPLIES).values() if "id" in d
-        }
-        # (pair, week, person, kind) -> the Date of the latest reply applied
-        self.latest: dict[tuple[str, int, str, str], str] = {}
-        for d in self.seen.values():
-            if d.get("applied"):
-                slot = (d["pair"], d["week"], d["person"], d.get("kind", ""))
-                self.latest[slot] = max(self.latest.get(slot, _UNDATED), d.get("date") or "")
-        checkin = program.data["checkin"]
-        self.weekly = [Question(q["key"], q["kind"], q["text"]) for q in checkin["questions"]]
-        self.fit = Question(FIT_KEY, "yes_no", checkin["fit_question"])
-        self.feedback = Question(FEEDBACK_KEY, "text", "")
-
-    def questions(self, kind: str, week: int) -> list[Question]:
-        if kind == "weekly":
-            return [*self.weekly, self.fit] if week == 1 else list(self.weekly)
-        if kind == "wrapup":
-            return [self.feedback]
-        return []  # a nudge or an introduction asks nothing: what comes back is a note
 
 
 def _with_note(answers: dict[str, Any], unread: str) -> dict[str, Any]:
@@ -256,7 +210,7 @@ def read_replies(
     stamp = now.isoformat(timespec="seconds")
     parser = BytesParser(policy=policy.default)
     with Store.writing(store_path, dry_run=dry_run) as store:
-        reader = _Reader(_Index(store, program), result, today, program.duration_weeks)
+        reader = _Reader(Index(store, program), result, today, program.duration_weeks)
         for incoming in inbox.messages():
             result.messages += 1
             if progress is not None and result.messages % 500 == 0:
@@ -286,7 +240,7 @@ def read_replies(
                 Listed(*slot, "replaced", "a later reply replaced the answers; notes are kept")
             )
         result.recorded = sum(1 for item in items if item.status != "empty")
-        reader.record_bounces(store, now)
+        result.undeliverable = record_bounces(store, reader.failures, now)
         remembered = [_remembered(item, stamp) for item in items]
         remembered += [{**doc, "at": stamp} for doc in reader.left_alone]
         if remembered:
@@ -302,7 +256,7 @@ def read_replies(
 class _Reader:
     """Reads one message at a time: what it is, whose it is, and what becomes of it."""
 
-    def __init__(self, index: _Index, result: ReplyResult, today: dt.date, duration: int) -> None:
+    def __init__(self, index: Index, result: ReplyResult, today: dt.date, duration: int) -> None:
         self.index = index
         self.result = result
         self.today = today
@@ -333,12 +287,12 @@ class _Reader:
             self._bounce(position, digest, msg, kind)
             return
         refs = [*message_ids(heads["in-reply-to"]), *reversed(message_ids(heads["references"]))]
-        sender = _fold(email.utils.parseaddr(heads["from"])[1])
+        sender = fold(email.utils.parseaddr(heads["from"])[1])
         answered, person, others = self._attributed(refs, sender)
         if others:
             result.not_theirs += 1
         pair = index.pairs.get(answered["pair"]) if answered is not None else None
-        week = _week_of(answered) if answered is not None else 0
+        week = week_of(answered) if answered is not None else 0
         if not kind.answer:
             if kind.kind == reply_kinds.RECEIPT:
                 result.receipts += 1
@@ -358,7 +312,7 @@ class _Reader:
             named = others[0]
             who = index.person_of.get(sender, "")
             detail = "answers a message sent to someone else: not placed"
-            self._leave(position, digest, "stranger", named["pair"], _week_of(named), who, detail)
+            self._leave(position, digest, "stranger", named["pair"], week_of(named), who, detail)
             result.strangers += 1
             return
         if answered is None or pair is None:
@@ -453,16 +407,8 @@ class _Reader:
             detail = f"a bounce ({kind.reason}) for no message sent from here"
             self._leave(position, digest, reply_kinds.BOUNCE, "", 0, "", detail)
             return
-        to = [p for p in sent.get("to", ()) if isinstance(p, str)]
-        found: list[tuple[str, bounces.Failure]] = []
-        for failure in read.failures:
-            names = {_fold(failure.address), _fold(failure.original)} - {""}
-            person = next((p for p in to if self.index.address.get(p) in names), None)
-            if person is None and len(to) == 1 and len(read.failures) == 1:
-                person = to[0]  # the one recipient, under a forwarding address
-            if person is not None:
-                found.append((person, failure))
-        pair_id, week = str(sent.get("pair") or ""), _week_of(sent)
+        found = failed_recipients(read, sent, self.index.address)
+        pair_id, week = str(sent.get("pair") or ""), week_of(sent)
         if not found:
             detail = "a bounce that names no failed recipient of that message"
             self._leave(position, digest, reply_kinds.BOUNCE, pair_id, week, "", detail)
@@ -473,57 +419,8 @@ class _Reader:
             self._leave(position, digest, reply_kinds.BOUNCE, pair_id, week, person, detail)
         self.result.failed_deliveries += len(found)
 
-    def record_bounces(self, store: Any, now: dt.datetime) -> None:
-        """Mark the deliveries bounces showed failed; a permanent failure makes the person's
-        address undeliverable (an ``undeliverable`` entry in their history)."""
-        if not self.failures:
-            return
-        stamp = now.isoformat(timespec="seconds")
-        docs = store.documents(MESSAGES)
-        by_id = {id(doc): (int(k), doc) for k, doc in docs.items()}
-        changes: dict[int, dict[str, Any]] = {}
-        for sent, person, failure in self.failures:
-            found = by_id.get(id(sent))
-            if found is None:
-                continue
-            doc_id, doc = found
-            current = changes.get(doc_id, {}).get("delivery", doc.get("delivery") or {})
-            delivery = {p: dict(d) for p, d in current.items() if isinstance(d, dict)}
-            entry = delivery.get(person, {})
-            entry.update(status="failed", error=failure.reason, at=stamp)
-            delivery[person] = entry
-            changes[doc_id] = {"delivery": delivery, "status": overall(delivery), "updated": stamp}
-        store.update_many(MESSAGES, changes)
-        people = {d.get("id"): (int(k), d) for k, d in store.documents(PEOPLE).items()}
-        marked: dict[int, list[dict[str, Any]]] = {}
-        for sent, person, failure in self.failures:
-            if not failure.permanent or person not in people:
-                continue
-            doc_id, doc = people[person]
-            address = str(doc.get("email") or "")
-            current = events.undeliverable_on(doc, now.date())
-            if doc_id in marked or (current is not None and current.get("address") == address):
-                continue
-            marked[doc_id] = events.appended(
-                doc, events.entry(now, "undeliverable", address=address, reason=failure.reason)
-            )
-            self.result.undeliverable.append(
-                Undeliverable(str(sent.get("pair") or ""), _week_of(sent), person, failure.reason)
-            )
-        store.update_many(PEOPLE, {k: {"history": v} for k, v in marked.items()})
 
-
-def _week_of(message: dict[str, Any]) -> int:
-    """The program week a message belongs to (an introduction's replies go to week 1)."""
-    if message.get("kind") == "intro":
-        return 1
-    try:
-        return int(message.get("week") or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _entries(items: list[_Read], index: _Index) -> tuple[list[Entry], set[tuple[str, int, str]]]:
+def _entries(items: list[_Read], index: Index) -> tuple[list[Entry], set[tuple[str, int, str]]]:
     """The answers to apply, oldest reply first, and the weeks whose answers were replaced.
 
     Of one person's replies to one message, the latest by its Date gives the answers to that
@@ -534,7 +431,7 @@ def _entries(items: list[_Read], index: _Index) -> tuple[list[Entry], set[tuple[
         if item.status == "empty":
             continue
         slot = (item.pair["id"], item.week, item.person, item.kind)
-        if item.date < index.latest.get(slot, _UNDATED):
+        if item.date < index.latest.get(slot, UNDATED):
             item.status = "older"
             item.detail = "older than the reply already recorded: only its note was added"
             continue

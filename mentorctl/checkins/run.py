@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins.message_key import MessageIds
 from mentorctl.checkins.plan import (
     MessageRow,
     Outgoing,
@@ -86,9 +87,7 @@ class Builder:
         self.now = now
         self._people: dict[str, dict[str, Any]] = {}
         self._addresses: dict[str, Address] = {}
-        self.workspace = paths.dir.parent
-        self.preview = False  # a preview makes no Message-ID key
-        self._key: bytes | None = None
+        self.message_id = MessageIds(paths.dir.parent, self.slug, self.domain, state.messages)
 
     def person(self, pid: str) -> dict[str, Any]:
         found = self._people.get(pid)
@@ -104,18 +103,6 @@ class Builder:
                 doc.get("name"), doc.get("email", ""), who=f"person {pid}"
             )
         return found
-
-    def message_id(self, o: Outgoing) -> str:
-        recorded = self.state.messages.get(o.key)
-        if recorded is not None and recorded[1].get("message_id"):
-            return str(recorded[1]["message_id"])  # as first sent: replies name that one
-        if self._key is None:
-            from mentorctl.checkins.message_key import message_key
-
-            self._key = message_key(self.workspace, create=not self.preview)
-        token = self._m.message_token(self._key, self.slug, o.pair, o.kind, o.week, o.part)
-        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
-        return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
 
     def render(self, o: Outgoing) -> None:
         pair = o.pair
@@ -413,7 +400,7 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
-    builder.preview = True
+    builder.message_id.preview = True  # no key file is made for a preview
     for o in builder.render_usable(chosen, result):
         try:
             msg, _ = builder.build(o)

@@ -936,3 +936,31 @@ def test_reply_kinds_and_bounces_never_raise(ctype: str, values: dict, report: s
     assert reply_kinds.classify(msg).kind in reply_kinds.KINDS
     got = bounces.read_bounce(msg)
     assert all(isinstance(f.reason, str) for f in got.failures)
+
+
+HOSTILE_MAIL = Path(__file__).parent / "hostile" / "machine_mail"
+HOSTILE_KINDS = {
+    "dsn_garbage_fields.eml": "bounce",
+    "dsn_inside_a_dsn.eml": "bounce",
+    "report_without_boundary.eml": "receipt",
+    "auto_reply_undecodable_subject.eml": "auto_reply",
+    "mailer_daemon_empty.eml": "bounce",
+}
+
+
+def test_hostile_machine_mail_is_told_apart_and_changes_nothing(running: Path, cli) -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    assert sorted(p.name for p in HOSTILE_MAIL.glob("*.eml")) == sorted(HOSTILE_KINDS)
+    raws = [p.read_bytes() for p in sorted(HOSTILE_MAIL.glob("*.eml"))]
+    for path, raw in zip(sorted(HOSTILE_MAIL.glob("*.eml")), raws, strict=True):
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        assert reply_kinds.classify(msg).kind == HOSTILE_KINDS[path.name], path.name
+        bounces.read_bounce(msg)
+    before = {p["id"]: p.get("history") for p in table(running, "people")}
+    data = replies(cli, running, maildir_of(running / "Maildir", raws))
+    assert (data["bounces"], data["receipts"], data["auto_replies"]) == (3, 1, 1)
+    assert (data["recorded"], data["failed_deliveries"], data["undeliverable"]) == (0, 0, [])
+    assert table(running, "answers") == []
+    assert {p["id"]: p.get("history") for p in table(running, "people")} == before

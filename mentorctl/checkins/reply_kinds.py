@@ -157,7 +157,6 @@ def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
 _AUTO_SUBJECT = _phrases(_AUTO_SUBJECTS)
 _BOUNCE_SUBJECT = _phrases(_BOUNCE_SUBJECTS)
 _REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?\s*([a-z0-9_.\-]+)", re.IGNORECASE)
-_ADDRESS = re.compile(r"([^\s<>\"(),;:]+)@")
 # At most this much of a Subject is looked at: the phrases sit at its start.
 _SUBJECT_LIMIT = 200
 
@@ -207,8 +206,11 @@ def _content_type(heads: dict[str, list[str]]) -> tuple[str, str]:
 
 
 def _sender_local(heads: dict[str, list[str]]) -> str:
-    found = _ADDRESS.search(_first(heads, "from"))
-    return found.group(1).lower() if found else ""
+    """The local part of the From address (``MAILER-DAEMON`` may come without a domain)."""
+    import email.utils
+
+    addr = email.utils.parseaddr(" ".join(_first(heads, "from")[:1000].split()))[1]
+    return addr.partition("@")[0].strip().lower()
 
 
 def classify(msg: Any) -> Kind:

@@ -610,11 +610,25 @@ Disposition: manual-action/MDN-sent-manually; displayed
 
 
 def _dsn(
-    address: str, to_id: str, *, status: str = "5.1.1", action: str = "failed"
+    address: str,
+    to_id: str,
+    *,
+    status: str = "5.1.1",
+    action: str = "failed",
+    returned: bool = True,
 ) -> EmailMessage:
     """A delivery status notification as Postfix writes it (RFC 3464): no In-Reply-To; the
     message that bounced is named by its returned headers."""
     subject = "Undelivered Mail Returned to Sender" if action == "failed" else "Delayed Mail"
+    original = "" if returned else f"Original-Message-ID: {to_id}\n"
+    headers = (
+        "Content-Description: Undelivered Message Headers\n"
+        "Content-Type: text/rfc822-headers\n\n"
+        "From: Career Circle <organisers@example.org>\n"
+        f"To: Anna <{address}>\nSubject: {WEEK2_SUBJECT}\nMessage-ID: {to_id}\n"
+        if returned
+        else "Content-Type: text/plain\n\nThe message's headers are not returned.\n"
+    )
     return _raw(
         f"""From: MAILER-DAEMON@mx.example.com (Mail Delivery System)
 To: organisers@example.org
@@ -640,7 +654,7 @@ Content-Description: Delivery report
 Content-Type: message/delivery-status
 
 Reporting-MTA: dns; {REPORTER}
-Arrival-Date: Mon, 9 Mar 2026 09:00:01 +0000
+{original}Arrival-Date: Mon, 9 Mar 2026 09:00:01 +0000
 
 Final-Recipient: rfc822; {address}
 Original-Recipient: rfc822;{address}
@@ -649,14 +663,7 @@ Status: {status}
 Diagnostic-Code: smtp; 550 {status} <{address}>: Recipient address rejected
 
 --dsn-boundary
-Content-Description: Undelivered Message Headers
-Content-Type: text/rfc822-headers
-
-From: Career Circle <organisers@example.org>
-To: Anna <{address}>
-Subject: {WEEK2_SUBJECT}
-Message-ID: {to_id}
-
+{headers}
 --dsn-boundary--
 """
     )
@@ -757,6 +764,12 @@ MACHINE: list[Machine] = [
         "bounce",
         lambda a, i: _dsn(a, i, status="4.4.7"),
         permanent=False,
+    ),
+    Machine(
+        "dsn_original_message_id_only",
+        "bounce",
+        lambda a, i: _dsn(a, i, returned=False),
+        permanent=True,
     ),
     Machine("dsn_delayed", "bounce", lambda a, i: _dsn(a, i, status="4.4.1", action="delayed")),
     Machine("qmail_bounce", "bounce", _qmail, permanent=True),

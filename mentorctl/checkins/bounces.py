@@ -11,9 +11,10 @@ Pure: it reads a parsed message and returns a :class:`Bounce`.
 - A bounce in a mail system's own shape (no delivery-status part) is read by
   ``flufl.bounce``, GNU Mailman's detectors for the common servers (Exim, Postfix, qmail,
   Exchange, ...), which tell permanent from temporary failures without a status code.
-- The message that came back is named by the Message-IDs of the returned message (its
-  ``message/rfc822`` or ``text/rfc822-headers`` part, else ``Message-ID:`` lines quoted in
-  the text), then the bounce's own In-Reply-To and References.
+- The message that came back is named by the Message-IDs of the returned message (an
+  ``Original-Message-ID`` field of the delivery-status part, its ``message/rfc822`` or
+  ``text/rfc822-headers`` part, else ``Message-ID:`` lines quoted in the text), then the
+  bounce's own In-Reply-To and References.
 
 A status is kept as its code only: a diagnostic text may hold an address or what the
 server thought of it, and nothing here is shown beyond the code and its meaning.
@@ -117,6 +118,16 @@ def _status_failures(part: Any) -> list[Failure]:
     return out
 
 
+def _original_ids(part: Any) -> list[str]:
+    """``Original-Message-ID`` (or ``X-Original-Message-ID``) fields of a delivery-status part,
+    which some servers give instead of returning the message's headers."""
+    found: list[str] = []
+    for block in _blocks(part):
+        for name in ("Original-Message-ID", "X-Original-Message-ID"):
+            found += _MSGID.findall(str(block.get(name) or ""))
+    return found
+
+
 def _returned_ids(part: Any) -> list[str]:
     """The Message-ID of a returned message or of its returned headers."""
     ctype = part.get_content_type()
@@ -144,6 +155,7 @@ def read_bounce(msg: Any) -> Bounce:
         if ctype in ("message/delivery-status", "message/global-delivery-status"):
             found.standard = True
             found.failures.extend(_status_failures(part))
+            returned.extend(_original_ids(part))
         elif ctype in ("message/rfc822", "message/global", "text/rfc822-headers"):
             returned.extend(_returned_ids(part))
         elif ctype == "text/plain":

@@ -145,8 +145,13 @@ def _returned_ids(part: Any) -> list[str]:
     return []
 
 
-def read_bounce(msg: Any) -> Bounce:
-    """What ``msg`` (a bounce, as :func:`reply_kinds.classify` told) says."""
+# flufl.bounce reads every line of every part with many patterns: a bounce larger than
+# this (one returning a large attachment) is left to RFC 3464 parsing alone.
+HEURISTICS_LIMIT = 2 * 1024 * 1024
+
+
+def read_bounce(msg: Any, *, size: int = 0) -> Bounce:
+    """What ``msg`` (a bounce, as :func:`reply_kinds.classify` told; ``size`` bytes) says."""
     found = Bounce()
     returned: list[str] = []
     quoted: list[str] = []
@@ -170,7 +175,7 @@ def read_bounce(msg: Any) -> Bounce:
         if mid not in seen and mid not in own:
             seen.add(mid)
             found.message_ids.append(mid)
-    if not found.standard:
+    if not found.standard and size <= HEURISTICS_LIMIT:
         found.failures = _non_standard(msg)
     return found
 

@@ -284,7 +284,7 @@ class _Reader:
             return
         kind = reply_kinds.classify(msg)
         if kind.kind == reply_kinds.BOUNCE:
-            self._bounce(position, digest, msg, kind)
+            self._bounce(position, digest, msg, kind, len(incoming.raw))
             return
         refs = [*message_ids(heads["in-reply-to"]), *reversed(message_ids(heads["references"]))]
         sender = fold(email.utils.parseaddr(heads["from"])[1])
@@ -398,9 +398,11 @@ class _Reader:
         if listed:
             self.result.listed.append(Listed(pair, week, person, outcome, detail, position))
 
-    def _bounce(self, position: int, digest: str, msg: Any, kind: reply_kinds.Kind) -> None:
+    def _bounce(
+        self, position: int, digest: str, msg: Any, kind: reply_kinds.Kind, size: int
+    ) -> None:
         self.result.bounces += 1
-        read = bounces.read_bounce(msg)
+        read = bounces.read_bounce(msg, size=size)
         known = self.index.messages
         sent = next((known[m] for m in read.message_ids if m in known), None)
         if sent is None or (sent.get("pair") and sent.get("pair") not in self.index.pairs):

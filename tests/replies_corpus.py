@@ -633,7 +633,7 @@ def _dsn(
         f"""From: MAILER-DAEMON@mx.example.com (Mail Delivery System)
 To: organisers@example.org
 Subject: {subject}
-Message-ID: <dsn-{status}-{action}-{hashlib.sha256(address.encode()).hexdigest()[:8]}@mx.example.com>
+Message-ID: <dsn-{status}-{action}-{hashlib.sha256((address + to_id).encode()).hexdigest()[:8]}@mx.example.com>
 Auto-Submitted: auto-replied
 Date: Tue, 10 Mar 2026 09:00:00 +0000
 MIME-Version: 1.0

@@ -819,6 +819,8 @@ def test_a_bounce_marks_the_delivery_failed_and_the_address_undeliverable(
         running / "Maildir",
         [
             machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w02", "bo"]),
+            # Two bounces for one address: one undeliverable entry.
+            machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w01", "bo"]),
             machine("dsn_gave_up_4xx").build(ADDRESS["raj"], ids["M2-weekly-w02", "raj"]),
             machine("dsn_delayed").build(ADDRESS["ann"], ids["M1-weekly-w02", "ann"]),
             machine("qmail_bounce").build(ADDRESS["meg"], ids["M1-weekly-w01", "meg"]),
@@ -847,7 +849,13 @@ def test_a_bounce_marks_the_delivery_failed_and_the_address_undeliverable(
     again = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY, "--json")
     assert again.exit_code == 0, again.output
     data = json.loads(again.stdout)
-    assert (data["bounces"], data["seen_before"], data["undeliverable"]) == (0, 5, [])
+    assert (data["bounces"], data["seen_before"], data["undeliverable"]) == (0, 6, [])
+    assert _undeliverable(running) == marked
+    # A later bounce for an address already undeliverable adds no entry.
+    later = machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-intro", "bo"])
+    maildir_of(box, [later])
+    data = replies(cli, running, box)
+    assert (data["bounces"], data["failed_deliveries"], data["undeliverable"]) == (1, 1, [])
     assert _undeliverable(running) == marked
 
 

@@ -21,7 +21,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 )
 
 from mentorctl import csvout, fileio
-from mentorctl.mail.delivery import Journal, Outbox
+from mentorctl.mail.delivery import Journal, JournalError, Outbox
 
 ONE_PERSON = "Email,Name,Role,Age\nzoe@example.org,Zoe Mentee,Mentee,30\n"
 
@@ -81,7 +81,7 @@ def test_the_smtp_journal_is_never_appended_through_a_symlink(tmp_path: Path) ->
     victim.write_text("precious")
     (data / "smtp-journal.jsonl").symlink_to(victim)
     journal = Journal(data)
-    with pytest.raises(OSError):
+    with pytest.raises(JournalError, match="is a symlink"):
         journal.append({"key": "M1-intro", "person": "P1"})
     journal.close()
     assert victim.read_text() == "precious"
@@ -343,7 +343,7 @@ def _two_people_one_id(data: dict) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (_newer, "schema version 99, newer than this mentorctl understands (2)"),
+        (_newer, "schema version 99, newer than this mentorctl understands (3)"),
         (_not_a_number, "schema_version is not a whole number"),
         (_two_people_one_id, "table 'people' holds two records with the id P1"),
     ],

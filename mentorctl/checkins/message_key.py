@@ -71,7 +71,7 @@ class MessageIds:
         from mentorctl.mail import headers
 
         found = self.recorded.get(o.key)
-        if found is not None and found[1].get("message_id"):
+        if found is not None and isinstance(found[1].get("message_id"), str):
             return str(found[1]["message_id"])
         if self._key is None:
             self._key = message_key(self.workspace_root, create=not self.preview)

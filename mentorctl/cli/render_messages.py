@@ -42,6 +42,8 @@ def run_data(result: Any) -> dict[str, Any]:
         "quiet": result.quiet,
         "completed": result.completed,
         "back_active": result.back_active,
+        "undeliverable": result.undeliverable,
+        "held": result.held,
         "messages": [
             {
                 "pair": m.pair,

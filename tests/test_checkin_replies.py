@@ -972,3 +972,14 @@ def test_hostile_machine_mail_is_told_apart_and_changes_nothing(running: Path, c
     assert (data["recorded"], data["failed_deliveries"], data["undeliverable"]) == (0, 0, [])
     assert table(running, "answers") == []
     assert {p["id"]: p.get("history") for p in table(running, "people")} == before
+
+
+def test_nothing_more_goes_to_an_address_a_bounce_showed_undeliverable(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    bounce = machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w02", "bo"])
+    replies(cli, running, maildir_of(running / "Maildir", [bounce]))
+    week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
+    assert week3.exit_code == 0, week3.output
+    sent = set(sent_ids(running))
+    assert f"M2-weekly-w03-{IDS['raj']}" in sent
+    assert f"M2-weekly-w03-{IDS['bo']}" not in sent

@@ -983,3 +983,36 @@ def test_nothing_more_goes_to_an_address_a_bounce_showed_undeliverable(running: 
     sent = set(sent_ids(running))
     assert f"M2-weekly-w03-{IDS['raj']}" in sent
     assert f"M2-weekly-w03-{IDS['bo']}" not in sent
+
+
+def test_random_threads_place_replies_only_for_the_recipient_named(running: Path, cli) -> None:
+    """200 replies with random senders and random real, forged and foreign Message-IDs: each
+    is placed exactly when a message it names went to its sender, and for that message."""
+    import random
+
+    rng = random.Random(19)
+    docs = table(running, "messages")
+    by_id = {d["message_id"].strip("<>"): d for d in docs}
+    real = [d["message_id"] for d in docs]
+    forged = [m.replace(".P", ".Q") for m in real] + ["<nothing@example.net>"]
+    people = {IDS[who]: who for who in ADDRESS}
+    msgs, want = [], set()
+    for n in range(200):
+        who = rng.choice([*ADDRESS, "zed@example.net"])
+        named = rng.sample(real + forged, rng.randint(1, 3))
+        msgs.append(as_reply(message("1. yes"), who, named[0], n=n, references=" ".join(named[1:])))
+        order = [named[0], *reversed(named[1:])]
+        for ref in order:
+            doc = by_id.get(ref.strip("<>"))
+            if doc and any(people.get(p) == who for p in doc["to"]):
+                week = 1 if doc["kind"] == "intro" else doc["week"]
+                want.add((doc["pair"], IDS[who], week))
+                break
+    data = replies(cli, running, maildir_of(running / "Maildir", msgs))
+    got = {
+        (r["pair"], r["person"], r["week"])
+        for r in table(running, "replies")
+        if r["outcome"] == "recorded"
+    }
+    assert got == want and len(want) > 5
+    assert data["messages"] == 200

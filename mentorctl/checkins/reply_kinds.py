@@ -207,9 +207,13 @@ def _content_type(heads: dict[str, list[str]]) -> tuple[str, str]:
 
 def _sender_local(heads: dict[str, list[str]]) -> str:
     """The local part of the From address (``MAILER-DAEMON`` may come without a domain)."""
+    value = _first(heads, "from")[:1000]
+    lower = value.lower()
+    if "daemon" not in lower and "postmaster" not in lower:
+        return ""  # the common case, without parsing the address
     import email.utils
 
-    addr = email.utils.parseaddr(" ".join(_first(heads, "from")[:1000].split()))[1]
+    addr = email.utils.parseaddr(" ".join(value.split()))[1]
     return addr.partition("@")[0].strip().lower()
 
 

@@ -34,6 +34,8 @@ _QUOTED_ID = re.compile(r"(?im)^[ \t>]*message-id:[ \t]*<([^<>\s]+)>")
 # How much of a text part is searched for a quoted Message-ID: the returned headers come
 # first, within the first few kilobytes.
 _TEXT_LIMIT = 64 * 1024
+# A text part larger than this (encoded) is not searched at all.
+_PART_LIMIT = 1024 * 1024
 _FAILED = ("failed",)
 _NOT_FAILED = ("delayed", "delivered", "relayed", "expanded")
 
@@ -137,6 +139,9 @@ def _returned_ids(part: Any) -> list[str]:
         value = inner.get("Message-ID", "") if inner is not None else ""
         return _MSGID.findall(str(value))
     if ctype in ("text/rfc822-headers", "message/rfc822-headers", "text/plain"):
+        encoded = part.get_payload()
+        if not isinstance(encoded, str) or len(encoded) > _PART_LIMIT:
+            return []  # a large text part is not a bounce's notice: never decoded
         raw = part.get_payload(decode=True)
         if not isinstance(raw, bytes):
             return []

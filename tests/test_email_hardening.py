@@ -25,6 +25,8 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     pairs,
     parse_eml,
     program_dir,
+    smtp_ready_fixture,
+    smtp_server_fixture,
     store_path,
     use_smtp,
 )
@@ -389,3 +391,61 @@ def test_invisible_joiners_in_names_are_kept_not_refused(paired: Path, cli) -> N
     msg = parse_eml((program_dir(paired) / "outbox/M1-intro.eml").read_bytes())
     assert msg["Subject"] == "Meet your Test Program match: Ann\u200cmarie and Meg"
     assert msg["To"].addresses[0].display_name == name
+
+
+# -- Message-IDs: a keyed token per recipient ---------------------------------------------
+
+
+def _key_file(workspace: Path) -> Path:
+    return workspace / ".mentorctl" / "message.key"
+
+
+def test_message_ids_are_keyed_per_recipient_and_the_key_is_private(paired: Path, cli) -> None:
+    preview = cli("introduce", "--preview", "-w", paired)
+    assert preview.exit_code == 0, preview.output
+    assert not _key_file(paired).exists()  # a preview writes nothing
+    assert cli("introduce", "-w", paired).exit_code == 0
+    assert cli("checkin", "-w", paired).exit_code == 0
+    key = _key_file(paired)
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+    ids = {m["key"]: m["message_id"] for m in messages(paired)}
+    week1 = {k: v for k, v in ids.items() if k.startswith("M1/weekly/1/")}
+    tokens = {v.strip("<").split(".")[0] for v in week1.values()}
+    assert len(week1) == 2 and len(tokens) == 2
+    # Not the old unkeyed token, shared by the pair.
+    pair = pairs(paired)["M1"]
+    assert headers.pair_token("career-circle", pair) not in tokens
+    # Another key gives other tokens; the same key, the same ones.
+    pair = pairs(paired)["M1"]
+    a = headers.message_token(b"k" * 32, "s", pair, "weekly", 1, IDS["ann"])
+    assert a == headers.message_token(b"k" * 32, "s", pair, "weekly", 1, IDS["ann"])
+    assert a != headers.message_token(b"j" * 32, "s", pair, "weekly", 1, IDS["ann"])
+    assert a != headers.message_token(b"k" * 32, "s", pair, "weekly", 1, IDS["meg"])
+
+
+def test_a_message_key_others_can_read_is_refused(introduced: Path, cli) -> None:
+    key = _key_file(introduced)
+    assert key.exists()
+    key.chmod(0o644)
+    before = store_path(introduced).read_bytes()
+    result = cli("checkin", "-w", introduced)
+    assert result.exit_code != 0
+    assert "chmod 600" in result.stderr and result.stderr.count("\n") <= 2
+    assert store_path(introduced).read_bytes() == before
+    key.chmod(0o600)
+    assert cli("checkin", "-w", introduced).exit_code == 0
+
+
+def test_a_message_keeps_the_message_id_it_was_recorded_with(smtp_ready, cli) -> None:
+    workspace, server = smtp_ready
+    assert cli("introduce", "--send", "-w", workspace).exit_code == 0
+    # A store from before keyed tokens: its recorded Message-ID is what a resend carries.
+    data = read_store(store_path(workspace))
+    old = "<0123456789.M1.intro0.all@circle-mentoring.test>"
+    for doc in data["messages"].values():
+        if doc["pair"] == "M1":
+            doc["message_id"] = old
+    store_path(workspace).write_text(json.dumps(data), encoding="utf-8")
+    again = cli("introduce", "--send", "--resend", "--pair", "M1", "-w", workspace)
+    assert again.exit_code == 0, again.output
+    assert server.handler.received[-1].message["Message-ID"] == old

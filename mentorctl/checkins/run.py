@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import held
+from mentorctl.checkins.message_key import MessageIds
 from mentorctl.checkins.plan import (
     MessageRow,
     Outgoing,
@@ -83,6 +84,7 @@ class Builder:
         self.now = now
         self._people: dict[str, dict[str, Any]] = {}
         self._addresses: dict[str, Address] = {}
+        self.message_id = MessageIds(paths.dir.parent, self.slug, self.domain, state.messages)
 
     def person(self, pid: str) -> dict[str, Any]:
         found = self._people.get(pid)
@@ -98,14 +100,6 @@ class Builder:
                 doc.get("name"), doc.get("email", ""), who=f"person {pid}"
             )
         return found
-
-    def message_id(self, o: Outgoing) -> str:
-        recorded = self.state.messages.get(o.key)
-        if recorded is not None and isinstance(recorded[1].get("message_id"), str):
-            return recorded[1]["message_id"]
-        token = self._m.pair_token(self.slug, o.pair)
-        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
-        return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
 
     def render(self, o: Outgoing) -> None:
         pair = o.pair
@@ -398,6 +392,7 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
+    builder.message_id.preview = True  # no key file is made for a preview
     for o in builder.render_usable(chosen, result):
         try:
             msg, _ = builder.build(o)

@@ -405,7 +405,8 @@ def test_message_ids_are_keyed_per_recipient_and_the_key_is_private(paired: Path
     assert preview.exit_code == 0, preview.output
     assert not _key_file(paired).exists()  # a preview writes nothing
     assert cli("introduce", "-w", paired).exit_code == 0
-    assert cli("checkin", "-w", paired).exit_code == 0
+    # Week 1 comes the day after the introduction.
+    assert cli("checkin", "--today", "2026-03-03", "-w", paired).exit_code == 0
     key = _key_file(paired)
     assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
     ids = {m["key"]: m["message_id"] for m in messages(paired)}

@@ -15,8 +15,7 @@ from imap_server import DovecotServer, dovecot_fixture, free_port  # noqa: F401 
 
 from mentorctl.errors import ConfigError, InputError, MentorctlError, UsageError
 from mentorctl.mail import imap as imap_source
-from mentorctl.mail import source as source_module
-from mentorctl.mail.inbox import Incoming, open_source
+from mentorctl.mail.inbox import open_source
 
 PASSWORD_ENV = "MENTORCTL_IMAP_PASSWORD"
 
@@ -68,13 +67,13 @@ def test_maildir_reads_every_message_lazily_and_changes_nothing(maildir, monkeyp
     path, sent = maildir
     before = snapshot(path)
     reads: list[Path] = []
-    original = Path.read_bytes
+    original = Path.open
 
-    def counting(self: Path) -> bytes:
+    def counting(self: Path, *args, **kwargs):
         reads.append(self)
-        return original(self)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(Path, "open", counting)
     with open_source(str(path)) as inbox:
         assert inbox.kind == "maildir"
         stream = inbox.messages()
@@ -149,13 +148,13 @@ def test_mbox_reads_every_message_lazily_and_changes_nothing(mbox, monkeypatch) 
     path, sent = mbox
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     reads: list[object] = []
-    original = mailbox.mbox.get_bytes
+    original = mailbox.mbox.get_file
 
     def counting(self, key, *args, **kwargs):
         reads.append(key)
         return original(self, key, *args, **kwargs)
 
-    monkeypatch.setattr(mailbox.mbox, "get_bytes", counting)
+    monkeypatch.setattr(mailbox.mbox, "get_file", counting)
     with open_source(str(path)) as inbox:
         assert inbox.kind == "mbox"
         stream = inbox.messages()
@@ -220,11 +219,6 @@ def test_a_file_that_is_not_an_mbox_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.mbox"
     empty.write_bytes(b"\n")
     assert list(open_source(str(empty)).messages()) == []
-
-
-def test_large_messages_are_flagged(monkeypatch) -> None:
-    monkeypatch.setattr(source_module, "LARGE_MESSAGE", 10)
-    assert Incoming("k", b"x" * 11).large and not Incoming("k", b"x" * 10).large
 
 
 # --- IMAP ----------------------------------------------------------------------------------

@@ -51,8 +51,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +65,7 @@ from mentorctl.checkins.answers import (
 )
 from mentorctl.checkins.plan import MESSAGES, PAIRS, PEOPLE
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
+from mentorctl.mail.bounded import Unreadable, guarded, parse_message
 from mentorctl.mail.messages import FIT_KEY
 from mentorctl.signups import people as parse
 
@@ -93,6 +92,15 @@ class Listed:
 
 
 @dataclass
+class UnreadableReply:
+    """A message that could not be read: where it is in the source, never what it says."""
+
+    position: int  # 1 for the first message read from the source
+    key: str  # the source's name for it (a Maildir file name, an mbox index, an IMAP UID)
+    reason: str  # too large | nested too deep | too many parts | cannot be read (...) | ...
+
+
+@dataclass
 class ReplyResult:
     source: str  # where the replies were read: a path or host:port/folder
     kind: str  # maildir | mbox | imap
@@ -106,6 +114,7 @@ class ReplyResult:
     moved: int = 0
     move_to: str | None = None
     listed: list[Listed] = field(default_factory=list)
+    unreadable: list[UnreadableReply] = field(default_factory=list)
     answers: AnswerResult = field(default_factory=lambda: AnswerResult(SOURCE))
     dry_run: bool = False
 
@@ -141,17 +150,26 @@ def reply_hash(msg_id: str | None, raw: bytes) -> str:
     return hashlib.blake2b(seed, digest_size=16).hexdigest()
 
 
-def _date(value: str | None) -> str:
-    """The reply's Date as UTC ISO text, for ordering replies of one person and week."""
+def _date(value: str | None, now: dt.datetime) -> str:
+    """The reply's Date as UTC ISO text, for ordering replies of one person and week.
+
+    Anyone can write any Date: one after ``now`` (the run's time) is taken as ``now``, so a
+    reply dated in year 9000 cannot outrank the replies written after it; a Date that does
+    not read (or overflows, as year 9999 in a zone west of UTC does) is undated."""
     if not value:
         return _UNDATED
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        when = when.astimezone(dt.UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return _UNDATED
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return min(when, _utc(now)).isoformat(timespec="seconds")
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    return (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def _raw_headers(msg: Any) -> dict[str, str]:
@@ -223,23 +241,33 @@ def read_replies(
     """Read every message of ``inbox`` and record the check-in answers they give."""
     from mentorctl.store.db import Store
 
+    if move_to is not None:  # refused before anything is read or recorded
+        inbox.check_move(move_to)
     result = ReplyResult(inbox.where, inbox.kind, move_to=move_to, dry_run=dry_run)
     result.answers.dry_run = dry_run
     stamp = now.isoformat(timespec="seconds")
-    parser = BytesParser(policy=policy.default)
     done_keys: list[str] = []
     with Store.writing(store_path, dry_run=dry_run) as store:
         index = _Index(store, program)
+        latest = _utc(now).isoformat(timespec="seconds")
+        for slot, date in index.latest.items():  # a Date written before it was clamped
+            index.latest[slot] = min(date, latest)
         items: list[_Read] = []
         this_run: set[str] = set()
         for incoming in inbox.messages():
             result.messages += 1
             if progress is not None and result.messages % 500 == 0:
                 progress(result.messages, 0)
-            msg = parser.parsebytes(incoming.raw)
+            try:
+                if incoming.unreadable:
+                    raise Unreadable(incoming.unreadable)
+                msg = parse_message(incoming.raw)
+            except Unreadable as exc:
+                result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
+                continue
             heads = _raw_headers(msg)
             own_ids = message_ids(heads["message-id"])
-            digest = reply_hash(own_ids[0] if own_ids else None, incoming.raw)
+            digest = reply_hash(own_ids[0], b"") if own_ids else incoming.fingerprint
             if digest in index.seen or digest in this_run:
                 result.already += 1
                 done_keys.append(incoming.key)
@@ -265,9 +293,22 @@ def read_replies(
                 continue
             this_run.add(digest)
             item = _Read(
-                incoming.key, digest, pair, kind, week, person, _date(heads["date"]), {}, "empty"
+                incoming.key,
+                digest,
+                pair,
+                kind,
+                week,
+                person,
+                _date(heads["date"], now),
+                {},
+                "empty",
             )
-            read = _read_reply(msg, index.questions(kind, week))
+            try:
+                read = guarded(_read_reply, msg, index.questions(kind, week))
+            except Unreadable as exc:
+                this_run.discard(digest)
+                result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
+                continue
             if read is None:
                 result.empty += 1
                 result.listed.append(Listed(pair["id"], week, person, "empty", "nothing written"))
@@ -292,7 +333,7 @@ def read_replies(
         if items:
             store.insert_many(REPLIES, [_remembered(item, stamp) for item in items])
     result.listed.sort(key=lambda x: (_pair_order(x.pair), x.week, x.person, x.status))
-    if move_to and done_keys and not dry_run:
+    if move_to is not None and done_keys and not dry_run:
         result.moved = inbox.move(done_keys, move_to)
     return result
 

@@ -88,7 +88,9 @@ class _Text(HTMLParser):
             self.pre += 1
         elif tag == "ol":
             start = values.get("start", "1").strip()
-            self.lists.append([int(start) if start.isdigit() else 1])
+            # ASCII digits only (int() would fail on "²"), and a list number a person uses.
+            good = start.isascii() and start.isdigit() and len(start) <= 6
+            self.lists.append([int(start) if good else 1])
         elif tag == "ul":
             self.lists.append([None])
         elif tag == "li" and self.lists:

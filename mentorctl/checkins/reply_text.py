@@ -34,6 +34,7 @@ and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the ver
 from __future__ import annotations
 
 import binascii
+import codecs
 import email.message
 import quopri
 import re
@@ -50,6 +51,11 @@ __all__ = [
     "reply_text",
     "strip_quoted",
 ]
+
+_CHARSET_NAME = re.compile(r"[a-z0-9][a-z0-9._:+-]{0,39}")
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "mbcs", "oem"}
+)
 
 # Context kept above a bottom-posted answer: enough for a question wrapped over two lines
 # and the numbered one before it, never a whole quoted email.
@@ -155,14 +161,33 @@ def _decode(part: email.message.Message) -> str:
         except binascii.Error:
             decoded = part.get_payload(decode=True)  # the email package's repairs
             data = decoded if isinstance(decoded, bytes) else b""
-    charset = (_param(_raw(part, "content-type"), "charset") or "utf-8").strip().lower()
-    try:
-        return data.decode(charset, errors="replace")
-    except LookupError:
+    charset = _charset(_param(_raw(part, "content-type"), "charset"))
+    if charset is not None:
         try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("cp1252", errors="replace")
+            return data.decode(charset, errors="replace")
+        except (LookupError, UnicodeError, ValueError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _charset(name: str | None) -> str | None:
+    """The codec for a declared charset, or None to guess (UTF-8, then Windows-1252).
+
+    Only a plain name of a text codec is taken: codecs that refuse ``errors="replace"``
+    (idna, punycode, undefined) or turn text into escapes are not a mail charset."""
+    name = (name or "utf-8").strip().lower()
+    if not _CHARSET_NAME.fullmatch(name):
+        return None
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_CHARSETS:
+        return None
+    return codec.name
 
 
 def _is_attachment(part: email.message.Message) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import imaplib
+import io
 import os
 import re
 import socket
@@ -26,7 +27,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mentorctl.errors import ConfigError, InputError, UsageError
-from mentorctl.mail.source import DEFAULT_PASSWORD_ENV, Inbox, Incoming, check_folder_name
+from mentorctl.mail.bounded import MAX_MESSAGE
+from mentorctl.mail.source import (
+    DEFAULT_PASSWORD_ENV,
+    Inbox,
+    Incoming,
+    check_folder_name,
+    read_incoming,
+)
 
 IMAP_PORT = 993
 IMAP_TIMEOUT = 60.0
@@ -242,6 +250,11 @@ class ImapInbox(Inbox):
         batch: list[int] = []
         budget = 0
         for uid in sorted(sizes):
+            if sizes[uid] > MAX_MESSAGE:  # not fetched, not parsed
+                yield from self._fetch(batch)
+                batch, budget = [], 0
+                yield Incoming(str(uid), b"", sizes[uid], unreadable="too large")
+                continue
             if batch and (budget + sizes[uid] > FETCH_BYTES or len(batch) >= FETCH_COUNT):
                 yield from self._fetch(batch)
                 batch, budget = [], 0
@@ -251,6 +264,8 @@ class ImapInbox(Inbox):
             yield from self._fetch(batch)
 
     def _fetch(self, uids: list[int]) -> Iterator[Incoming]:
+        if not uids:
+            return
         with self._talking("fetching messages"):
             # PEEK: reading must not set \Seen (EXAMINE already forbids it; belt and braces).
             _typ, data = self._imap.uid("FETCH", uid_set(uids), "(UID BODY.PEEK[])")
@@ -268,13 +283,16 @@ class ImapInbox(Inbox):
         del data
         for uid in uids:
             if uid in got:  # missing: expunged by another client since the listing
-                yield Incoming(str(uid), got.pop(uid))
+                yield read_incoming(str(uid), io.BytesIO(got.pop(uid)))
 
-    def move(self, keys: Iterable[str], folder: str) -> int:
+    def check_move(self, folder: str) -> None:
         check_folder_name(folder, local=False)
         same = {folder.upper(), self.address.folder.upper()} == {"INBOX"}
         if folder == self.address.folder or same:  # INBOX is the one case-blind name
             raise UsageError("cannot move messages into the folder they are read from")
+
+    def move(self, keys: Iterable[str], folder: str) -> int:
+        self.check_move(folder)
         keys = set(keys)
         if not all(key.isdigit() for key in keys):
             raise UsageError("IMAP message keys are UIDs, as messages() gives them")

@@ -59,7 +59,6 @@ Maildir and mbox are read here; IMAP in :mod:`mentorctl.mail.imap`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mailbox
 import os
 import re
@@ -68,11 +67,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from mentorctl.errors import InputError, UsageError
+from mentorctl.mail.bounded import MAX_MESSAGE, fingerprint_of
 from mentorctl.mail.source import (
     DEFAULT_PASSWORD_ENV,
     Inbox,
     Incoming,
     check_folder_name,
+    read_incoming,
 )
 
 LOCK_TRIES = 20  # the mailbox module's locks fail at once when taken; mail delivery is quick
@@ -126,6 +127,14 @@ def _file_errors(path: Path, doing: str) -> Iterator[None]:
         raise InputError(f"cannot {doing} ({reason})", file=path) from None
 
 
+def _read_file(key: str, path: Path) -> Incoming:
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_MESSAGE:  # not parsed, not even read
+            return Incoming(key, b"", size, unreadable="too large")
+        return read_incoming(key, f)
+
+
 # --- Maildir -------------------------------------------------------------------------------
 
 
@@ -159,15 +168,16 @@ class MaildirInbox(Inbox):
         for key in sorted(listing):
             try:
                 with _file_errors(self.path, "read the Maildir folder"):
-                    raw = (self.path / listing[key]).read_bytes()
+                    incoming = _read_file(key, self.path / listing[key])
             except InputError:
                 if (self.path / listing[key]).exists():
                     raise
                 # Another client moved it since the listing; a later run finds it where it is.
                 continue
-            yield Incoming(key, raw)
+            yield incoming
 
-    def move(self, keys: Iterable[str], folder: str) -> int:
+    def _target(self, folder: str) -> tuple[Path, Path]:
+        """(the Maildir++ root, the folder to move into), or an error saying why not."""
         check_folder_name(folder, local=True)
         parent = self.path.parent
         root = parent if self.path.name.startswith(".") and _is_maildir(parent) else self.path
@@ -176,6 +186,13 @@ class MaildirInbox(Inbox):
             raise UsageError("cannot move messages into the folder they are read from")
         if target.exists() and not _is_maildir(target):
             raise InputError("not a Maildir folder (it has no cur/, new/ and tmp/)", file=target)
+        return root, target
+
+    def check_move(self, folder: str) -> None:
+        self._target(folder)
+
+    def move(self, keys: Iterable[str], folder: str) -> int:
+        root, target = self._target(folder)
         moved = 0
         with _file_errors(target, "move messages into the Maildir folder"):
             if not target.exists():
@@ -204,8 +221,8 @@ def _check_mbox(path: Path) -> None:
     raise InputError('not an mbox file (its first line does not start with "From ")', file=path)
 
 
-def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
+def _digest(raw: bytes) -> str:
+    return fingerprint_of(raw)
 
 
 def _lock(box: mailbox.mbox, path: Path) -> None:
@@ -226,7 +243,7 @@ class MboxInbox(Inbox):
         _check_mbox(path)
         super().__init__(str(path))
         self.path = path
-        self._read: dict[str, bytes] = {}  # key -> digest of what messages() yielded
+        self._read: dict[str, str] = {}  # key -> digest of what messages() yielded
 
     def messages(self) -> Iterator[Incoming]:
         with _file_errors(self.path, "read the mbox file"):
@@ -237,17 +254,29 @@ class MboxInbox(Inbox):
                 keys = box.keys()  # ints only: the message bodies stay on disk
             for key in keys:
                 with _file_errors(self.path, "read the mbox file"):
-                    raw = box.get_bytes(key)
-                self._read[str(key)] = _digest(raw)
-                yield Incoming(str(key), raw)
+                    incoming = read_incoming(str(key), box.get_file(key))
+                if not incoming.unreadable:
+                    self._read[str(key)] = incoming.fingerprint
+                yield incoming
         finally:
             box.close()  # writes nothing: nothing was changed
 
-    def move(self, keys: Iterable[str], folder: str) -> int:
+    def _target(self, folder: str) -> Path:
         check_folder_name(folder, local=True)
         target = self.path.parent / folder
         if target.resolve() == self.path.resolve():
             raise UsageError("cannot move messages into the file they are read from")
+        if target.exists():
+            if not target.is_file():
+                raise InputError("not an mbox file", file=target)
+            _check_mbox(target)
+        return target
+
+    def check_move(self, folder: str) -> None:
+        self._target(folder)
+
+    def move(self, keys: Iterable[str], folder: str) -> int:
+        target = self._target(folder)
         wanted = sorted(set(keys), key=lambda k: int(k) if k.isdigit() else -1)
         if any(key not in self._read for key in wanted):
             raise UsageError(
@@ -256,10 +285,6 @@ class MboxInbox(Inbox):
             )
         if not wanted:
             return 0
-        if target.exists():
-            if not target.is_file():
-                raise InputError("not an mbox file", file=target)
-            _check_mbox(target)
         with _file_errors(self.path, f"move messages to {folder!r}"):
             self._move(wanted, target)
         self._read.clear()  # positions have shifted: read again before moving more

@@ -295,6 +295,9 @@ def replies_data(result: Any) -> dict[str, Any]:
         "strangers": result.strangers,
         "refused": result.refused,
         "empty": result.empty,
+        "unreadable": [
+            {"position": x.position, "key": x.key, "reason": x.reason} for x in result.unreadable
+        ],
         "moved": result.moved,
         "move_to": result.move_to,
         "answers": {"new": got.imported, "updated": got.updated, "unchanged": got.unchanged},
@@ -325,6 +328,7 @@ def replies_summary(result: Any) -> str:
         (result.strangers, "from someone else (left alone)"),
         (result.refused, "refused"),
         (result.empty, "empty"),
+        (len(result.unreadable), "unreadable (left where they are)"),
         (sum(1 for x in result.listed if x.status == "replaced"), "week(s) replaced"),
         (result.moved, f"moved to {result.move_to}"),
     ]
@@ -347,6 +351,12 @@ def replies_result(result: Any, as_json: bool, *, run: Any = None) -> None:
                 [x.pair, x.week, x.person, REPLY_STATUS.get(x.status, x.status), x.detail]
                 for x in result.listed
             ],
+        )
+    if result.unreadable:
+        output.table(
+            "Messages that could not be read (left in the mailbox; position and key only)",
+            ["Position", "Key", "Why"],
+            [[x.position, x.key, x.reason] for x in result.unreadable],
         )
     if result.answers.not_fit:
         output.info(

@@ -325,6 +325,9 @@ def read_replies(
                 result.listed.append(
                     Listed(item.pair["id"], item.week, item.person, item.status, item.detail)
                 )
+        for (pair_id, person, week), cut in sorted(result.answers.notes_cut.items()):
+            detail = f"{cut} reply note(s) not added: the week's note is full"
+            result.listed.append(Listed(pair_id, week, person, "note_full", detail))
         for slot in sorted(replaced):
             result.listed.append(
                 Listed(*slot, "replaced", "a later reply replaced the answers; notes are kept")

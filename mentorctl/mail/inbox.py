@@ -78,6 +78,9 @@ from mentorctl.mail.source import (
 
 LOCK_TRIES = 20  # the mailbox module's locks fail at once when taken; mail delivery is quick
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# "imaps:/user:PW@host" (one slash), "imaps:user@host": meant as a URL, mistyped.
+_URL_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:/|imaps?:)", re.IGNORECASE)
+_URL_USAGE = "write imaps://USER@HOST[:PORT]/FOLDER, or the path of a Maildir folder or mbox file"
 
 
 def open_source(
@@ -108,7 +111,14 @@ def open_source(
             hint="give a Maildir folder, an mbox file or imaps://USER@HOST[:PORT]/FOLDER",
         )
     path = Path(source).expanduser()
+    if _URL_LIKE.match(source) and not path.exists():
+        # Not repeated: what was typed may hold a password, and this line goes to a log.
+        raise UsageError(
+            "the reply SOURCE looks like a URL but does not read as one", hint=_URL_USAGE
+        )
     if not path.exists():
+        if "@" in source:  # perhaps USER:PASSWORD@HOST without its scheme: not repeated
+            raise InputError("the reply source does not exist", hint=_URL_USAGE)
         raise InputError("the reply source does not exist", file=path)
     if path.is_dir():
         return MaildirInbox(path)

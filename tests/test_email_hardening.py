@@ -36,15 +36,13 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 from replies_corpus import message
 from test_checkin_replies import (
     READ_DAY,
+    WEEK2_DAY,
     answers_by,
     as_reply,
     maildir_of,
     replies,
     sent_ids,
     snapshot,
-)
-from test_checkin_replies import (
-    running as running_fixture,  # noqa: F401  (a fixture: "running")
 )
 
 from mentorctl.checkins.answers import NOTE_LIMIT
@@ -413,6 +411,17 @@ def test_invisible_joiners_in_names_are_kept_not_refused(paired: Path, cli) -> N
 # -- no email stops a run ------------------------------------------------------------------
 
 HOSTILE_MAIL = Path(__file__).parent / "hostile" / "mail"
+
+
+@pytest.fixture(name="running")
+def running_fixture(introduced: Path, cli) -> Path:
+    """Week 1's and week 2's messages written to the outbox (as in test_checkin_replies)."""
+    for day in ("2026-03-02", WEEK2_DAY):
+        result = cli("checkin", "-w", introduced, "--today", day)
+        assert result.exit_code == 0, result.output
+    return introduced
+
+
 # Files of the corpus that cannot be read within bounds; every other one is read.
 UNREADABLE = {"nested_1000_deep.eml": "nested too deep"}
 HOSTILE_FILES = sorted(p.name for p in HOSTILE_MAIL.glob("*.eml"))

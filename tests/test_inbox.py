@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import email
+import io
 import mailbox
 import os
 import re
 import stat
+import tracemalloc
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,8 +18,10 @@ import pytest
 from imap_server import DovecotServer, dovecot_fixture, free_port  # noqa: F401  (fixture)
 
 from mentorctl.errors import ConfigError, InputError, MentorctlError, UsageError
+from mentorctl.mail import bounded
 from mentorctl.mail import imap as imap_source
 from mentorctl.mail.inbox import open_source
+from mentorctl.mail.source import read_incoming
 
 PASSWORD_ENV = "MENTORCTL_IMAP_PASSWORD"
 
@@ -406,3 +412,111 @@ def test_malformed_sources_are_refused(source: str, message: str) -> None:
 def test_uid_sets_and_folder_names() -> None:
     assert imap_source.uid_set([9, 1, 2, 3, 7, 10, 2]) == "1:3,7,9:10"
     assert imap_source.imap_utf7("Réponses & co") == "R&AOk-ponses &- co"
+
+
+# --- reading within bounds -----------------------------------------------------------------
+
+
+def _with_attachment(size: int) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "ann@example.org"
+    msg["Message-ID"] = "<r1@example.net>"
+    msg.set_content("1. yes\n2. 4\n")
+    msg.add_alternative("<p>1. yes</p>", subtype="html")
+    msg.add_attachment(b"\xff" * size, maintype="image", subtype="jpeg", filename="a.jpg")
+    inner = EmailMessage()
+    inner["Message-ID"] = "<original@example.org>"
+    inner.set_content("the original, with its own attachment\n" * 100)
+    msg.add_attachment(inner)
+    return msg.as_bytes()
+
+
+def _nested(depth: int) -> bytes:
+    head = b"From: a@example.org\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    body = b"".join(
+        b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i - 1, i)
+        for i in range(1, depth)
+    )
+    body += b"--b%d\nContent-Type: text/plain\n\n1. yes\n" % (depth - 1)
+    body += b"".join(b"--b%d--\n" % i for i in range(depth - 1, -1, -1))
+    return head + body
+
+
+def test_a_message_without_attachments_is_read_byte_for_byte() -> None:
+    msg = EmailMessage()
+    msg["From"] = "ann@example.org"
+    msg.set_content("1. yes\n")
+    msg.add_alternative("<p>1. yes</p>", subtype="html")
+    for raw in (msg.as_bytes(), _nested(bounded.MAX_DEPTH), b"no headers at all\n", b""):
+        incoming = read_incoming("k", io.BytesIO(raw))
+        assert (incoming.raw, incoming.size, incoming.unreadable) == (raw, len(raw), "")
+        assert incoming.fingerprint == bounded.fingerprint_of(raw)
+
+
+def test_attachments_are_passed_over_and_the_text_kept() -> None:
+    raw = _with_attachment(2 * 1024 * 1024)
+    incoming = read_incoming("k", io.BytesIO(raw))
+    assert incoming.size == len(raw) and incoming.fingerprint == bounded.fingerprint_of(raw)
+    assert len(incoming.raw) < 3000
+    msg = email.message_from_bytes(incoming.raw, policy=policy.default)
+    assert msg.get_body(("plain",)).get_content() == "1. yes\n2. 4\n"
+    kinds = [part.get_content_type() for part in msg.walk()]
+    assert kinds[-3:] == ["image/jpeg", "message/rfc822", "text/plain"]
+    attached = list(msg.iter_attachments())
+    assert attached[0].get_payload() == ""  # left out, never decoded
+    inner = attached[1].get_payload(0)  # its headers only
+    assert (inner["Message-ID"], inner.get_content()) == ("<original@example.org>", "")
+
+
+def test_a_part_over_the_part_limit_is_left_out() -> None:
+    msg = EmailMessage()
+    msg.set_content("x" * 70 + "\n")
+    raw = msg.as_bytes().replace(b"x" * 70 + b"\n", (b"x" * 70 + b"\n") * 20_000)
+    assert len(raw) > bounded.MAX_PART
+    incoming = read_incoming("k", io.BytesIO(raw))
+    assert not incoming.unreadable and incoming.size == len(raw)
+    assert incoming.raw.endswith(b"\n\n")  # the headers and the blank line
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (_nested(bounded.MAX_DEPTH + 1), "nested too deep"),
+        (_nested(1000), "nested too deep"),
+        (b"Content-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\nx\n" * 1001, "too many parts"),
+        (b"Subject: " + b"x" * (bounded.MAX_HEADERS + 1) + b"\n\nbody\n", "headers too large"),
+    ],
+    ids=["depth", "deep", "parts", "headers"],
+)
+def test_a_message_past_a_bound_is_unreadable(raw: bytes, reason: str) -> None:
+    assert read_incoming("k", io.BytesIO(raw)).unreadable == reason
+
+
+def test_a_line_without_end_costs_no_more_than_a_chunk(tmp_path: Path) -> None:
+    path = tmp_path / "one-line"
+    with path.open("wb") as f:
+        f.write(b"Content-Type: image/png\nContent-Disposition: attachment\n\n")
+        f.write(b"A" * (20 * 1024 * 1024))
+    with path.open("rb") as f:
+        tracemalloc.start()
+        incoming = read_incoming("k", f)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert incoming.size == path.stat().st_size and not incoming.unreadable
+    assert peak < 4 * bounded.CHUNK
+
+
+def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.close()
+    huge = tmp_path / "Maildir" / "new" / "1.big"
+    with huge.open("wb") as f:
+        f.truncate(bounded.MAX_MESSAGE + 1)
+    [incoming] = list(open_source(str(tmp_path / "Maildir")).messages())
+    assert (incoming.key, incoming.unreadable, incoming.raw) == ("1.big", "too large", b"")
+    mbox = tmp_path / "big.mbox"
+    with mbox.open("wb") as f:
+        f.write(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n")
+        f.write((b"x" * 1023 + b"\n") * (bounded.MAX_MESSAGE // 1024 + 1))
+    [incoming] = list(open_source(str(mbox)).messages())
+    assert incoming.unreadable == "too large"

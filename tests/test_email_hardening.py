@@ -10,6 +10,8 @@ import json
 import mailbox
 import os
 import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     table,
     use_smtp,
 )
-from replies_corpus import message
+from replies_corpus import message, with_big_attachment
 from test_checkin_replies import (
     READ_DAY,
     WEEK2_DAY,
@@ -632,3 +634,39 @@ def test_a_week_note_stops_growing_and_the_rest_is_counted(running: Path, cli) -
             "detail": f"{60 - kept} reply note(s) not added: the week's note is full",
         }
     ]
+
+
+# Runs one command; prints its exit code and peak resident memory (KiB), then its output.
+PEAK_RSS = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, capture_output=True)\n"
+    "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.stdout.write(done.stdout.decode())\n"
+)
+
+
+def _peak_rss(workspace: Path, box: Path) -> tuple[int, dict]:
+    cmd = [sys.executable, "-m", "mentorctl", "checkin", "-w", str(workspace), "--replies",
+           str(box), "--json", "--dry-run", "--today", READ_DAY]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, *cmd], capture_output=True, text=True, check=True
+    )
+    first, _, rest = done.stdout.partition("\n")
+    code, kib = (int(x) for x in first.split())
+    assert code == 0, done.stderr
+    return kib, json.loads(rest)
+
+
+def test_a_50_mb_attachment_takes_about_the_memory_of_an_empty_run(running: Path) -> None:
+    ids = sent_ids(running)
+    empty = maildir_of(running / "Empty", [])
+    msg = as_reply(with_big_attachment(), "ann", ids["M1-weekly-w02", "ann"], n=1)
+    full = maildir_of(running / "Full", [msg])
+    with (full / "new" / "9999999999.M1P1.stranger").open("wb") as f:
+        f.write(b"From: stranger@example.net\n\n")
+        f.truncate(300 * 1024 * 1024)  # sparse
+    base, _ = _peak_rss(running, empty)
+    kib, data = _peak_rss(running, full)
+    assert data["recorded"] == 1
+    assert [x["reason"] for x in data["unreadable"]] == ["too large"]
+    assert kib / base < 2, f"{kib / 1024:.0f} MiB against {base / 1024:.0f} MiB for no mail"

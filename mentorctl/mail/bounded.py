@@ -11,7 +11,8 @@ short reason that never quotes the message), not an error of the run:
 :func:`trim` streams a message line by line (in chunks of at most ``CHUNK`` bytes, so a
 line of any length costs no memory) and keeps only what a reader of replies looks at: every
 header block, and the bodies of the parts that are not attachments, each up to
-``MAX_PART`` bytes and ``MAX_KEPT`` in all. An attachment (``Content-Disposition:
+``MAX_PART`` bytes and ``MAX_KEPT`` in all (a message of at most ``SMALL`` bytes whose
+structure is plainly within bounds is taken whole: streaming it would gain nothing). An attachment (``Content-Disposition:
 attachment`` or a file name) or a larger part is passed over without being decoded or held:
 its body is left out, its headers stay. An attached message (``message/rfc822``) keeps its
 own headers only (enough to tell which message a bounce returns), so the parser never
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import re
 import signal
 import threading
@@ -43,6 +45,7 @@ MAX_DEPTH = 20
 MAX_PARTS = 1000
 MAX_SECONDS = 30
 CHUNK = 64 * 1024
+SMALL = 256 * 1024
 
 T = TypeVar("T")
 
@@ -232,12 +235,41 @@ class _Trim:
             self.entity(inner, depth + 1)
 
 
+class _Chain:
+    """``head`` (bytes already read from ``rest``), then ``rest``, line by line."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head = io.BytesIO(head)
+        self.rest = rest
+
+    def readline(self, limit: int) -> bytes:
+        piece = self.head.readline(limit)
+        if not piece:
+            return self.rest.readline(limit)
+        if not piece.endswith((b"\n", b"\r")) and len(piece) < limit:
+            piece += self.rest.readline(limit - len(piece))  # the line goes on after head
+        return piece
+
+
+def _simple(raw: bytes) -> bool:
+    """True when a small message cannot nest or split past the bounds: too few boundaries
+    and attached messages to nest ``MAX_DEPTH`` deep, too few "--" lines for ``MAX_PARTS``."""
+    lower = raw.lower()
+    nesting = lower.count(b"boundary") + lower.count(b"message/")
+    return nesting <= MAX_DEPTH and raw.count(b"\n--") < MAX_PARTS
+
+
 def trim(stream: BinaryIO) -> tuple[bytes, int, str]:
     """(the message less attachments and oversized parts, its size, its fingerprint).
 
-    Raises :class:`Unreadable` for a message past the bounds (the stream is then read to
-    its end or to ``MAX_MESSAGE`` only to count it, nothing kept)."""
-    lines = _Lines(stream)
+    A message of at most ``SMALL`` bytes whose structure is plainly within bounds is taken
+    as it is (its attachments, if any, are small). Raises :class:`Unreadable` for a message
+    past the bounds (the stream is then read to its end or to ``MAX_MESSAGE`` only to count
+    it, nothing kept)."""
+    head = stream.read(SMALL + 1)
+    if len(head) <= SMALL and _simple(head):
+        return head, len(head), fingerprint_of(head)
+    lines = _Lines(_Chain(head, stream))  # type: ignore[arg-type]
     work = _Trim(lines)
     try:
         work.entity([], 0)

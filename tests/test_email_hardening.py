@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, people, read_store, write_csv
+from imap_server import DovecotServer, dovecot_fixture  # noqa: F401  (fixture)
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     SMALL,
@@ -670,3 +671,28 @@ def test_a_50_mb_attachment_takes_about_the_memory_of_an_empty_run(running: Path
     assert data["recorded"] == 1
     assert [x["reason"] for x in data["unreadable"]] == ["too large"]
     assert kib / base < 2, f"{kib / 1024:.0f} MiB against {base / 1024:.0f} MiB for no mail"
+
+
+def test_imap_an_unreadable_message_is_listed_and_left_in_the_folder(
+    running: Path, cli, dovecot: DovecotServer, monkeypatch
+) -> None:
+    ids = sent_ids(running)
+    genuine = as_reply(message("1. yes\n2. 5"), "ann", ids["M1-weekly-w02", "ann"], n=1)
+    user = dovecot.new_user()
+    client = dovecot.connect(user)
+    try:
+        for raw in (_hostile(running)["nested_1000_deep.eml"], genuine.as_bytes()):
+            assert client.append("INBOX", None, None, raw.replace(b"\n", b"\r\n"))[0] == "OK"
+    finally:
+        client.logout()
+    monkeypatch.setenv("MENTORCTL_IMAP_PASSWORD", dovecot.password)
+    data = replies(
+        cli, running, dovecot.url(user), "--cafile", str(dovecot.cafile), "--move-to", "Done"
+    )
+    assert data["unreadable"] == [{"position": 1, "key": "1", "reason": "nested too deep"}]
+    assert (data["recorded"], data["moved"]) == (1, 1)
+    client = dovecot.connect(user)
+    try:
+        assert client.select("INBOX", readonly=True)[1] == [b"1"]
+    finally:
+        client.logout()

@@ -8,7 +8,9 @@ import io
 import mailbox
 import os
 import re
+import signal
 import stat
+import time
 import tracemalloc
 from email import policy
 from email.message import EmailMessage
@@ -520,3 +522,30 @@ def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
         f.write((b"x" * 1023 + b"\n") * (bounded.MAX_MESSAGE // 1024 + 1))
     [incoming] = list(open_source(str(mbox)).messages())
     assert incoming.unreadable == "too large"
+
+
+def test_whatever_a_reader_raises_is_unreadable_with_its_kind_only() -> None:
+    with pytest.raises(bounded.Unreadable) as exc:
+        bounded.guarded(int, "secret-text")
+    assert exc.value.reason == "cannot be read (ValueError)"
+
+    def deep(n: int) -> int:
+        return deep(n + 1)
+
+    with pytest.raises(bounded.Unreadable) as exc:
+        bounded.guarded(deep, 0)
+    assert exc.value.reason == "nested too deep"
+
+
+def test_a_reader_that_runs_on_is_stopped(monkeypatch) -> None:
+    monkeypatch.setattr(bounded, "MAX_SECONDS", 0.05)
+
+    def spin() -> None:
+        end = time.monotonic() + 120  # a way out if the limit failed: the test then fails
+        while time.monotonic() < end:
+            pass
+
+    with pytest.raises(bounded.Unreadable) as exc:
+        bounded.guarded(spin)
+    assert exc.value.reason == "took too long to read"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

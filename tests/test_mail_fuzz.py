@@ -127,7 +127,8 @@ trees = st.recursive(leaves(), multiparts, max_leaves=8)
 
 @st.composite
 def emails(draw: st.DrawFn, targets: list[str]) -> bytes:
-    head = "From: " + draw(st.sampled_from([*SENDERS, "stranger@example.net", "", "<<@>>"]))
+    froms = [*SENDERS, "stranger@example.net", "", "<<@>>", "(" * 3000, '"' * 3000, "<" * 3000]
+    head = "From: " + draw(st.sampled_from(froms))
     head += f"\nMessage-ID: <{draw(st.integers(0, 10**6))}@fuzz.example>"
     target = draw(st.sampled_from(targets))
     head += f"\nIn-Reply-To: {target}\nReferences: {target}\nDate: {draw(dates)}\n"

@@ -262,10 +262,11 @@ def read_replies(
                 if incoming.unreadable:
                     raise Unreadable(incoming.unreadable)
                 msg = parse_message(incoming.raw)
+                heads = _raw_headers(msg)
+                guarded(email.utils.parseaddr, heads["from"])  # "(((..." recurses in it
             except Unreadable as exc:
                 result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
                 continue
-            heads = _raw_headers(msg)
             own_ids = message_ids(heads["message-id"])
             digest = reply_hash(own_ids[0], b"") if own_ids else incoming.fingerprint
             if digest in index.seen or digest in this_run:

@@ -36,6 +36,12 @@ For each message:
 The answers are recorded through :func:`answers.apply_answers` (source ``reply``), so a "no"
 to the fit question ends the pair and a quiet pair that answers is active again.
 
+Each message is read alone and within bounds (:mod:`mentorctl.mail.bounded`): one that
+cannot be read (too large, nested too deep, or anything a reader raises on it) is listed
+as ``unreadable`` by its position and key, never its content, left where it is, and the run
+goes on. A Date after ``now`` counts as ``now``; ``move_to`` is checked before anything is
+read.
+
 The result lists, for the admin, the replies that were not fully read (``partial``: some
 answers and some text kept as a note; ``note_only``: nothing read as an answer;
 ``empty``: nothing written) and the refused ones, by pair, week and person id, never with

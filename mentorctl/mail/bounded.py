@@ -264,8 +264,7 @@ def trim(stream: BinaryIO) -> tuple[bytes, int, str]:
 
     A message of at most ``SMALL`` bytes whose structure is plainly within bounds is taken
     as it is (its attachments, if any, are small). Raises :class:`Unreadable` for a message
-    past the bounds (the stream is then read to its end or to ``MAX_MESSAGE`` only to count
-    it, nothing kept)."""
+    past the bounds: reading stops where it is found."""
     head = stream.read(SMALL + 1)
     if len(head) <= SMALL and _simple(head):
         return head, len(head), fingerprint_of(head)

@@ -6,8 +6,9 @@ API::
                 cafile: Path | None = None, ask: Callable[[str], str] | None = None,
                 environ: Mapping[str, str] | None = None) -> Inbox
     with open_source(...) as inbox:          # Inbox.kind: "maildir" | "mbox" | "imap"
-        for incoming in inbox.messages():    # Iterator[Incoming(key: str, raw: bytes)]
+        for incoming in inbox.messages():    # Iterator[Incoming(key, raw, ..., unreadable)]
             ...
+        inbox.check_move("Done")             # refuses a bad FOLDER before any work
         inbox.move(keys, "Done")             # -> int, how many were moved
 
 **SOURCE.** ``imaps://USER@HOST[:PORT]/FOLDER`` (port 993 and folder INBOX when left out; an
@@ -37,9 +38,11 @@ leaves a copy in both, never none). IMAP: UID MOVE when the server has MOVE, els
 ``\\Deleted`` and UID EXPUNGE (plain EXPUNGE without UIDPLUS, which also expunges messages
 already marked deleted by another client). Keys no longer in SOURCE are skipped.
 
-**Large messages.** Every message is yielded whole, however big; :attr:`Incoming.large`
-tells the consumer to read only its text parts. IMAP fetches such a message alone (no
-partial fetch: simpler, and replies that large are rare).
+**Within bounds.** Each message is read alone by :func:`mentorctl.mail.bounded.trim`:
+attachments and parts over 1 MB are passed over line by line, never decoded or held, and
+:attr:`Incoming.raw` keeps the rest. A message past a bound (over 100 MB, nested too deep,
+too many parts, headers too large) comes as an :class:`Incoming` whose ``unreadable`` says
+why; a Maildir file or an IMAP message over 100 MB is not even read or fetched.
 
 **Password and TLS.** The IMAP password comes from the environment variable ``password_env``,
 else from ``ask(prompt)`` (the CLI passes a prompt when stdin is a terminal), else the open

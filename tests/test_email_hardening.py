@@ -699,3 +699,18 @@ def test_imap_an_unreadable_message_is_listed_and_left_in_the_folder(
         assert client.select("INBOX", readonly=True)[1] == [b"1"]
     finally:
         client.logout()
+
+
+def test_a_year_9000_date_stored_by_an_earlier_version_is_clamped(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    to = ids["M1-weekly-w02", "ann"]
+    early = as_reply(message("1. no\n2. 1"), "ann", to, n=1)
+    assert replies(cli, running, maildir_of(running / "A", [early]))["recorded"] == 1
+    data = read_store(store_path(running))
+    for doc in data["replies"].values():
+        doc["date"] = "9000-03-10T09:00:00+00:00"  # as a run before the clamp recorded it
+    store_path(running).write_text(json.dumps(data), encoding="utf-8")
+    later = as_reply(message("1. yes\n2. 4"), "ann", to, n=2, day=11)
+    data = replies(cli, running, maildir_of(running / "B", [later]), "--today", "2026-03-12")
+    assert [x["status"] for x in data["listed"]] == ["replaced"]
+    assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {"met": "yes", "progress": 4}

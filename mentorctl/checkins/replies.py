@@ -174,6 +174,17 @@ def _date(value: str | None, now: dt.datetime) -> str:
     return min(when, _utc(now)).isoformat(timespec="seconds")
 
 
+def _stored_date(doc: dict[str, Any]) -> str:
+    """A remembered reply's Date, no later than when it was recorded (a run before Dates were
+    clamped may have kept one in year 9000)."""
+    date = str(doc.get("date") or "")
+    try:
+        recorded = _utc(dt.datetime.fromisoformat(str(doc.get("at"))))
+    except (TypeError, ValueError, OverflowError):
+        return date
+    return min(date, recorded.isoformat(timespec="seconds"))
+
+
 def _utc(when: dt.datetime) -> dt.datetime:
     return (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
@@ -211,7 +222,7 @@ class _Index:
         for d in self.seen.values():
             if d.get("applied"):
                 slot = (d["pair"], d["week"], d["person"], d.get("kind", ""))
-                self.latest[slot] = max(self.latest.get(slot, _UNDATED), d.get("date") or "")
+                self.latest[slot] = max(self.latest.get(slot, _UNDATED), _stored_date(d))
         checkin = program.data["checkin"]
         self.weekly = [Question(q["key"], q["kind"], q["text"]) for q in checkin["questions"]]
         self.fit = Question(FIT_KEY, "yes_no", checkin["fit_question"])
@@ -255,9 +266,6 @@ def read_replies(
     done_keys: list[str] = []
     with Store.writing(store_path, dry_run=dry_run) as store:
         index = _Index(store, program)
-        latest = _utc(now).isoformat(timespec="seconds")
-        for slot, date in index.latest.items():  # a Date written before it was clamped
-            index.latest[slot] = min(date, latest)
         items: list[_Read] = []
         this_run: set[str] = set()
         for incoming in inbox.messages():

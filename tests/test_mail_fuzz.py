@@ -12,6 +12,7 @@ once, and the store opens afterwards with the answers it recorded.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import mailbox
 import shutil
 import tempfile
@@ -26,7 +27,9 @@ from test_checkin_replies import WEEK2_DAY, sent_ids
 from mentorctl.checkins import replies
 from mentorctl.checkins.reply_html import html_text
 from mentorctl.checkins.reply_text import Question, read_answers, strip_quoted
+from mentorctl.mail import bounded
 from mentorctl.mail.inbox import open_source
+from mentorctl.mail.source import read_incoming
 from mentorctl.programs.program import open_program
 from mentorctl.store.db import Store
 
@@ -209,3 +212,28 @@ def test_the_text_readers_take_any_text(text: str, markup: str) -> None:
         got = read_answers(strip_quoted(body), WEEKLY)
         assert set(got.answers) <= {"met", "progress", "note"}
         assert got.answers.get("progress") in (None, 1, 2, 3, 4, 5)
+
+
+pieces = st.sampled_from(
+    [b"\n", b"\r\n", b"\r", b"--b\n", b"--b--\n", b"--c\n", b"Content-Type: multipart/mixed; boundary=b\n",
+     b"Content-Type: multipart/mixed; boundary=c\n", b"Content-Type: message/rfc822\n",
+     b"Content-Disposition: attachment\n", b"Subject: x\n", b" folded\n", b"text\n", b"x" * 70]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(pieces, st.binary(max_size=20)), max_size=60).map(b"".join))
+def test_any_bytes_are_read_within_bounds_or_called_unreadable(raw: bytes) -> None:
+    try:
+        kept, size, fingerprint = bounded.trim(io.BytesIO(raw), whole=0)  # line by line
+    except bounded.Unreadable as exc:
+        assert exc.reason in ("nested too deep", "too many parts", "headers too large")
+        return
+    assert (size, fingerprint) == (len(raw), bounded.fingerprint_of(raw))
+    assert len(kept) <= len(raw)
+    lower = raw.lower()
+    plain = b"attachment" not in lower and b"message/" not in lower and b"name" not in lower
+    if plain and lower.count(b"multipart/") == lower.count(b"multipart/mixed; boundary="):
+        assert kept == raw  # nothing to leave out: every byte comes back, in order
+    incoming = read_incoming("k", io.BytesIO(raw))
+    assert incoming.fingerprint == fingerprint and not incoming.unreadable

@@ -259,14 +259,14 @@ def _simple(raw: bytes) -> bool:
     return nesting <= MAX_DEPTH and raw.count(b"\n--") < MAX_PARTS
 
 
-def trim(stream: BinaryIO) -> tuple[bytes, int, str]:
+def trim(stream: BinaryIO, *, whole: int = SMALL) -> tuple[bytes, int, str]:
     """(the message less attachments and oversized parts, its size, its fingerprint).
 
-    A message of at most ``SMALL`` bytes whose structure is plainly within bounds is taken
+    A message of at most ``whole`` bytes whose structure is plainly within bounds is taken
     as it is (its attachments, if any, are small). Raises :class:`Unreadable` for a message
     past the bounds: reading stops where it is found."""
-    head = stream.read(SMALL + 1)
-    if len(head) <= SMALL and _simple(head):
+    head = stream.read(whole + 1)
+    if len(head) <= whole and _simple(head):
         return head, len(head), fingerprint_of(head)
     lines = _Lines(_Chain(head, stream))  # type: ignore[arg-type]
     work = _Trim(lines)

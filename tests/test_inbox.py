@@ -299,6 +299,31 @@ def test_imap_reads_every_message_in_batches_and_marks_nothing_seen(
     assert [flags for _raw, flags in after.values()] == ["", "\\Seen", "", ""]
 
 
+def test_imap_a_large_message_is_fetched_a_piece_at_a_time(dovecot, monkeypatch) -> None:
+    user = dovecot.new_user()
+    big = crlf(_with_attachment(3 * 1024 * 1024))
+    fill(dovecot, user, [(reply(1), ""), (big, ""), (reply(3), "")])
+    monkeypatch.setattr(imap_source, "FETCH_BYTES", 100_000)
+    monkeypatch.setattr(imap_source, "PIECE", 64 * 1024)
+    with open_imap(dovecot, user) as inbox:
+        stream = inbox.messages()
+        got = [next(stream)]
+        tracemalloc.start()
+        got.append(next(stream))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        got += list(stream)
+    assert [m.key for m in got] == ["1", "2", "3"]
+    whole = read_incoming("2", io.BytesIO(big))
+    assert (got[1].raw, got[1].size, got[1].fingerprint) == (
+        whole.raw,
+        len(big),
+        bounded.fingerprint_of(big),
+    )
+    assert [got[0].raw, got[2].raw] == [crlf(reply(1)), crlf(reply(3))]
+    assert peak < 1024 * 1024  # pieces of 64 KB, never the 4 MB message
+
+
 def test_imap_move_to_moves_exactly_those_uids(dovecot, imap_user) -> None:
     with open_imap(dovecot, imap_user) as inbox:
         assert "MOVE" in inbox._caps

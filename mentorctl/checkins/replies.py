@@ -49,6 +49,12 @@ For each message:
 The answers are recorded through :func:`answers.apply_answers` (source ``reply``), so a "no"
 to the fit question ends the pair and a quiet pair that answers is active again.
 
+Each message is read alone and within bounds (:mod:`mentorctl.mail.bounded`): one that
+cannot be read (too large, nested too deep, or anything a reader raises on it) is listed
+as ``unreadable`` by its position and key, never its content, left where it is, and the run
+goes on. A Date after ``now`` counts as ``now``; ``move_to`` is checked before anything is
+read.
+
 The result lists, for the admin, the replies that were not fully read (``partial``: some
 answers and some text kept as a note; ``note_only``: nothing read as an answer;
 ``empty``: nothing written), the refused ones, strangers, automatic replies, receipts and
@@ -62,8 +68,6 @@ import datetime as dt
 import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +99,7 @@ from mentorctl.checkins.reply_index import (
     reply_hash,
 )
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
+from mentorctl.mail.bounded import Unreadable, guarded, parse_message
 from mentorctl.signups import people as parse
 
 if TYPE_CHECKING:
@@ -118,6 +123,15 @@ class Listed:
 
 
 @dataclass
+class UnreadableReply:
+    """A message that could not be read: where it is in the source, never what it says."""
+
+    position: int  # 1 for the first message read from the source
+    key: str  # the source's name for it (a Maildir file name, an mbox index, an IMAP UID)
+    reason: str  # too large | nested too deep | too many parts | cannot be read (...) | ...
+
+
+@dataclass
 class ReplyResult:
     source: str  # where the replies were read: a path or host:port/folder
     kind: str  # maildir | mbox | imap
@@ -138,6 +152,7 @@ class ReplyResult:
     moved: int = 0
     move_to: str | None = None
     listed: list[Listed] = field(default_factory=list)
+    unreadable: list[UnreadableReply] = field(default_factory=list)
     answers: AnswerResult = field(default_factory=lambda: AnswerResult(SOURCE))
     dry_run: bool = False
 
@@ -159,17 +174,26 @@ class _Read:
     position: int | None = None
 
 
-def _date(value: str | None) -> str:
-    """The reply's Date as UTC ISO text, for ordering replies of one person and week."""
+def _date(value: str | None, now: dt.datetime) -> str:
+    """The reply's Date as UTC ISO text, for ordering replies of one person and week.
+
+    Anyone can write any Date: one after ``now`` (the run's time) is taken as ``now``, so a
+    reply dated in year 9000 cannot outrank the replies written after it; a Date that does
+    not read (or overflows, as year 9999 in a zone west of UTC does) is undated."""
     if not value:
         return UNDATED
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        when = when.astimezone(dt.UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return UNDATED
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return min(when, _utc(now)).isoformat(timespec="seconds")
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    return (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def _raw_headers(msg: Any) -> dict[str, str]:
@@ -205,18 +229,31 @@ def read_replies(
     """Read every message of ``inbox`` and record the check-in answers they give."""
     from mentorctl.store.db import Store
 
+    if move_to is not None:  # refused before anything is read or recorded
+        inbox.check_move(move_to)
     result = ReplyResult(inbox.where, inbox.kind, move_to=move_to, dry_run=dry_run)
     result.answers.dry_run = dry_run
     stamp = now.isoformat(timespec="seconds")
-    parser = BytesParser(policy=policy.default)
     with Store.writing(store_path, dry_run=dry_run) as store:
-        reader = _Reader(Index(store, program), result, today, program.duration_weeks)
+        reader = _Reader(Index(store, program), result, today, now, program.duration_weeks)
         for incoming in inbox.messages():
             result.messages += 1
             if progress is not None and result.messages % 500 == 0:
                 progress(result.messages, 0)
-            msg = parser.parsebytes(incoming.raw)
-            reader.read(result.messages, incoming, msg)
+            try:
+                if incoming.unreadable:
+                    raise Unreadable(incoming.unreadable)
+                msg = parse_message(incoming.raw)
+                guarded(email.utils.parseaddr, _raw_headers(msg)["from"])  # "(((..." recurses
+            except Unreadable as exc:
+                result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
+                continue
+            before = reader.checkpoint()
+            try:
+                guarded(reader.read, result.messages, incoming, msg)
+            except Unreadable as exc:
+                reader.restore(before)  # nothing of a message that could not be read is kept
+                result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
         items = reader.items
         entries, replaced = _entries(items, reader.index)
         apply_answers(
@@ -235,6 +272,9 @@ def read_replies(
                         item.position,
                     )
                 )
+        for (pair_id, person, week), cut in sorted(result.answers.notes_cut.items()):
+            detail = f"{cut} reply note(s) not added: the week's note is full"
+            result.listed.append(Listed(pair_id, week, person, "note_full", detail))
         for slot in sorted(replaced):
             result.listed.append(
                 Listed(*slot, "replaced", "a later reply replaced the answers; notes are kept")
@@ -248,7 +288,7 @@ def read_replies(
     result.listed.sort(
         key=lambda x: (_pair_order(x.pair), x.week, x.person, x.status, x.position or 0)
     )
-    if move_to and reader.done_keys and not dry_run:
+    if move_to is not None and reader.done_keys and not dry_run:
         result.moved = inbox.move(reader.done_keys, move_to)
     return result
 
@@ -256,10 +296,13 @@ def read_replies(
 class _Reader:
     """Reads one message at a time: what it is, whose it is, and what becomes of it."""
 
-    def __init__(self, index: Index, result: ReplyResult, today: dt.date, duration: int) -> None:
+    def __init__(
+        self, index: Index, result: ReplyResult, today: dt.date, now: dt.datetime, duration: int
+    ) -> None:
         self.index = index
         self.result = result
         self.today = today
+        self.now = now
         self.duration = duration
         self.items: list[_Read] = []
         self.done_keys: list[str] = []  # what move_to moves: replies recorded, now or before
@@ -272,7 +315,8 @@ class _Reader:
         result, index = self.result, self.index
         heads = _raw_headers(msg)
         own_ids = message_ids(heads["message-id"])
-        digest = reply_hash(own_ids[0] if own_ids else None, incoming.raw)
+        # Without a Message-ID, a digest of all its bytes (the raw held may be trimmed).
+        digest = reply_hash(own_ids[0], b"") if own_ids else incoming.fingerprint
         seen = index.seen.get(digest)
         if seen is not None or digest in self.this_run:
             outcome = (seen.get("outcome") or RECORDED) if seen else self.this_run[digest]
@@ -334,7 +378,7 @@ class _Reader:
             kind_of_message,
             week,
             person,
-            _date(heads["date"]),
+            _date(heads["date"], self.now),
             {},
             "empty",
             position=position,
@@ -348,6 +392,30 @@ class _Reader:
         else:
             item.answers, item.status, item.detail = read
         self.items.append(item)
+
+    def checkpoint(self) -> tuple[Any, ...]:
+        """What a message's reading may change, to undo it if the message turns out unreadable."""
+        counters = {
+            k: len(v) if isinstance(v, list) else v
+            for k, v in vars(self.result).items()
+            if isinstance(v, int | list)
+        }
+        lists = (self.items, self.done_keys, self.left_alone, self.failures)
+        return counters, [len(x) for x in lists], dict(self.this_run)
+
+    def restore(self, checkpoint: tuple[Any, ...]) -> None:
+        counters, lengths, this_run = checkpoint
+        for name, value in counters.items():
+            current = getattr(self.result, name)
+            if isinstance(current, list):
+                del current[value:]
+            else:
+                setattr(self.result, name, value)
+        for kept, length in zip(
+            (self.items, self.done_keys, self.left_alone, self.failures), lengths, strict=True
+        ):
+            del kept[length:]
+        self.this_run = this_run
 
     def _attributed(
         self, refs: list[str], sender: str

@@ -8,6 +8,7 @@ one of :data:`LEFT_ALONE` (a document without one was recorded).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -41,6 +42,20 @@ def message_ids(value: str | None) -> list[str]:
     return _MSGID.findall(value or "")
 
 
+def stored_date(doc: dict[str, Any]) -> str:
+    """A remembered reply's Date, no later than when it was recorded (a run before Dates were
+    clamped may have kept one in year 9000)."""
+    date = str(doc.get("date") or "")
+    try:
+        recorded = dt.datetime.fromisoformat(str(doc.get("at")))
+        if recorded.tzinfo is None:
+            recorded = recorded.replace(tzinfo=dt.UTC)
+        recorded = recorded.astimezone(dt.UTC)
+    except (TypeError, ValueError, OverflowError):
+        return date
+    return min(date, recorded.isoformat(timespec="seconds"))
+
+
 def reply_hash(msg_id: str | None, raw: bytes) -> str:
     """The name a reply is remembered by: not its Message-ID itself, which may hold an address."""
     seed = ("id:" + msg_id).encode("utf-8", "surrogateescape") if msg_id else b"raw:" + raw
@@ -70,7 +85,7 @@ class Index:
         for d in self.seen.values():
             if d.get("applied"):
                 slot = (d["pair"], d["week"], d["person"], d.get("kind", ""))
-                self.latest[slot] = max(self.latest.get(slot, UNDATED), d.get("date") or "")
+                self.latest[slot] = max(self.latest.get(slot, UNDATED), stored_date(d))
         checkin = program.data["checkin"]
         self.weekly = [Question(q["key"], q["kind"], q["text"]) for q in checkin["questions"]]
         self.fit = Question(FIT_KEY, "yes_no", checkin["fit_question"])

@@ -312,6 +312,9 @@ def replies_data(result: Any) -> dict[str, Any]:
             {"pair": u.pair, "week": u.week, "person": u.person, "reason": u.reason}
             for u in result.undeliverable
         ],
+        "unreadable": [
+            {"position": x.position, "key": x.key, "reason": x.reason} for x in result.unreadable
+        ],
         "moved": result.moved,
         "move_to": result.move_to,
         "answers": {"new": got.imported, "updated": got.updated, "unchanged": got.unchanged},
@@ -348,6 +351,7 @@ def replies_summary(result: Any) -> str:
         (result.bounces, "bounce(s)"),
         (result.not_theirs, "naming someone else's message (ignored)"),
         (result.seen_before, "seen before (left alone)"),
+        (len(result.unreadable), "unreadable (left where they are)"),
         (sum(1 for x in result.listed if x.status == "replaced"), "week(s) replaced"),
         (result.moved, f"moved to {result.move_to}"),
     ]
@@ -382,6 +386,12 @@ def replies_result(result: Any, as_json: bool, *, run: Any = None) -> None:
         output.info(
             "Undeliverable from now on (nothing more is sent to these addresses): "
             + ", ".join(f"{u.person} ({u.reason})" for u in result.undeliverable)
+        )
+    if result.unreadable:
+        output.table(
+            "Messages that could not be read (left in the mailbox; position and key only)",
+            ["Position", "Key", "Why"],
+            [[x.position, x.key, x.reason] for x in result.unreadable],
         )
     if result.answers.not_fit:
         output.info(

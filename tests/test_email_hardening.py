@@ -699,6 +699,7 @@ def test_a_week_note_stops_growing_and_the_rest_is_counted(running: Path, cli) -
             "person": IDS["ann"],
             "status": "note_full",
             "detail": f"{60 - kept} reply note(s) not added: the week's note is full",
+            "position": None,
         }
     ]
 

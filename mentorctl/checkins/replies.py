@@ -93,6 +93,7 @@ from mentorctl.checkins.reply_index import (
     RECORDED,
     REPLIES,
     UNDATED,
+    UNREADABLE,
     Index,
     fold,
     message_ids,
@@ -240,20 +241,31 @@ def read_replies(
             result.messages += 1
             if progress is not None and result.messages % 500 == 0:
                 progress(result.messages, 0)
+            # An unreadable message is remembered by its bytes (or, when too large to be read,
+            # by its place in the source), so it is listed once, not on every run.
+            unread_id = incoming.fingerprint or reply_hash(
+                None, f"{inbox.kind}:{incoming.key}".encode()
+            )
+            if reader.unreadable_before(unread_id):
+                continue
             try:
                 if incoming.unreadable:
                     raise Unreadable(incoming.unreadable)
                 msg = parse_message(incoming.raw)
                 guarded(email.utils.parseaddr, _raw_headers(msg)["from"])  # "(((..." recurses
             except Unreadable as exc:
-                result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
+                reader.unreadable(
+                    unread_id, UnreadableReply(result.messages, incoming.key, exc.reason)
+                )
                 continue
             before = reader.checkpoint()
             try:
                 guarded(reader.read, result.messages, incoming, msg)
             except Unreadable as exc:
                 reader.restore(before)  # nothing of a message that could not be read is kept
-                result.unreadable.append(UnreadableReply(result.messages, incoming.key, exc.reason))
+                reader.unreadable(
+                    unread_id, UnreadableReply(result.messages, incoming.key, exc.reason)
+                )
         items = reader.items
         entries, replaced = _entries(items, reader.index)
         apply_answers(
@@ -392,6 +404,32 @@ class _Reader:
         else:
             item.answers, item.status, item.detail = read
         self.items.append(item)
+
+    def unreadable_before(self, digest: str) -> bool:
+        """Whether this message was found unreadable by an earlier run (or earlier in this one)."""
+        seen = self.index.seen.get(digest)
+        outcome = seen.get("outcome") if seen is not None else self.this_run.get(digest)
+        if outcome != UNREADABLE:
+            return False
+        self.result.seen_before += 1
+        return True
+
+    def unreadable(self, digest: str, found: UnreadableReply) -> None:
+        """List a message that could not be read, this once, and remember it."""
+        self.result.unreadable.append(found)
+        self.this_run[digest] = UNREADABLE
+        self.left_alone.append(
+            {
+                "id": digest,
+                "pair": "",
+                "week": 0,
+                "person": "",
+                "kind": "",
+                "date": "",
+                "applied": False,
+                "outcome": UNREADABLE,
+            }
+        )
 
     def checkpoint(self) -> tuple[Any, ...]:
         """What a message's reading may change, to undo it if the message turns out unreadable."""

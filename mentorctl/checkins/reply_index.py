@@ -27,7 +27,8 @@ REPLIES = "replies"
 # What became of a reply, as remembered in the table ``replies`` (a document without an
 # ``outcome`` was recorded). Only recorded replies are moved by ``move_to``.
 RECORDED = "recorded"
-LEFT_ALONE = ("unknown", "stranger", "refused", *reply_kinds.KINDS[1:])
+UNREADABLE = "unreadable"
+LEFT_ALONE = ("unknown", "stranger", "refused", UNREADABLE, *reply_kinds.KINDS[1:])
 _MSGID = re.compile(r"<([^<>\s]+)>")
 # A reply's Date, when missing or unreadable, sorts before any dated one.
 UNDATED = "0000"

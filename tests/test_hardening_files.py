@@ -22,6 +22,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 
 from mentorctl import csvout, fileio
 from mentorctl.mail.delivery import Journal, Outbox
+from mentorctl.store.migrations import SCHEMA_VERSION
 
 ONE_PERSON = "Email,Name,Role,Age\nzoe@example.org,Zoe Mentee,Mentee,30\n"
 
@@ -343,7 +344,7 @@ def _two_people_one_id(data: dict) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (_newer, "schema version 99, newer than this mentorctl understands (2)"),
+        (_newer, f"schema version 99, newer than this mentorctl understands ({SCHEMA_VERSION})"),
         (_not_a_number, "schema_version is not a whole number"),
         (_two_people_one_id, "table 'people' holds two records with the id P1"),
     ],

@@ -166,3 +166,55 @@ def test_markdown_report_shows_markup_in_answers_as_text(workspace: Path, cli) -
     assert escaped in result.stdout
     (row,) = [line for line in result.stdout.splitlines() if "evil.example" in line]
     assert re.findall(r"(?<!\\)[<>\[\]*]", row) == [], "every markup character is escaped"
+
+
+# Every command, over each store edited by hand into a type mentorctl does not write.
+EDITED_STORES = sorted(p.name for p in HOSTILE.glob("store_edited_*.json"))
+EVERY_COMMAND = [
+    ["people"],
+    ["people", "--json"],
+    ["pairs"],
+    ["pairs", "--json"],
+    ["report"],
+    ["report", "--format", "json"],
+    ["pair"],
+    ["pair", "--commit"],
+    ["introduce", "--preview"],
+    ["introduce"],
+    ["checkin"],
+    ["checkin", "--record", "M1", "--person", "P1", "-a", "met=no"],
+    ["checkin", "--complete", "M1"],
+    ["block", "P1", "P4"],
+    ["concern", "--list"],
+    ["concern", "M1", "--reason", "late"],
+    ["pause", "P1", "--until", "2026-05-01"],
+    ["withdraw", "P2"],
+    ["pair", "--return", "P5"],
+    ["forget", "P1", "--yes"],
+    ["export-person", "P1"],
+    ["import-signups", "newcomer.csv"],
+]
+FIELD_NAMED = re.compile(r"table '(\w+)', (record [A-Z]\d+|document \d+), field '[\w.]+': ")
+
+
+@pytest.mark.parametrize("name", EDITED_STORES)
+def test_every_command_over_a_hand_edited_store_is_one_clear_error(
+    workspace: Path, cli, name: str
+) -> None:
+    assert len(EDITED_STORES) >= 10
+    store = workspace / PROGRAM / "data" / "store.json"
+    shutil.copy(HOSTILE / name, store)
+    before = store.read_bytes()
+    (workspace / "newcomer.csv").write_text("Email,Name,Role,Age\nzed@example.org,Zed,mentee,30\n")
+    for command in EVERY_COMMAND:
+        args = [str(workspace / a) if a.endswith(".csv") else a for a in command]
+        result = cli(*args, "-w", workspace)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command,
+            result.exception,
+        )
+        assert result.exit_code == 1, (command, result.output)
+        line = _one_error_line(result.stderr)
+        assert "store.json" in line and FIELD_NAMED.search(line), (command, line)
+        assert "@example" not in line
+        assert store.read_bytes() == before, command

@@ -41,7 +41,7 @@ from mentorctl.fileio import (
     remove_stale_temp_files,
 )
 from mentorctl.gcpause import paused_gc
-from mentorctl.store import migrations
+from mentorctl.store import migrations, records
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 KEEP_BACKUPS = 10
@@ -88,8 +88,9 @@ class _MemoryStorage(Storage):
     copy): copying 100,000 documents per operation is what makes the default storage slow.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, writable: bool = False) -> None:
         self.path = path
+        self.writable = writable
         self._data: migrations.Tables | None = None
         self.migrated: list[str] = []
         self.dirty = False
@@ -99,10 +100,27 @@ class _MemoryStorage(Storage):
     @property
     def data(self) -> migrations.Tables:
         if self._data is None:
-            data = _load(self.path)
+            data, identity = _load(self.path)
+            if identity is not None and identity == _checked_identity(self.path):
+                self._data = data  # the file mentorctl itself wrote or checked last
+                return data
+            _check_tables(self.path, data)
             if migrations.pending(data):
-                self.migrated = migrations.migrate(data)
+                try:
+                    self.migrated = migrations.migrate(data)
+                except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                    raise StoreError(
+                        f"the store cannot be brought to schema version "
+                        f"{migrations.SCHEMA_VERSION}: a record holds a value of the wrong type",
+                        file=self.path,
+                        hint="restore it from a backup in data/backups/",
+                    ) from exc
                 self.dirty = True
+            _check_records(self.path, data)
+            if records.raise_counters(data):
+                self.dirty = True
+            if identity is not None and self.writable and not self.dirty:
+                _record_checked(self.path, identity)  # under the lock: no other writer now
             self._data = data
         return self._data
 
@@ -145,11 +163,49 @@ def _lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
-def _load(path: Path) -> migrations.Tables:
+# The file beside the store naming the version of it that mentorctl wrote or checked last
+# (device, inode, size, modification and change times): loading that version again skips the
+# checks of every record. Any edit, copy or restore changes the change time at least, and the
+# file is only a cache: without it the store is checked on every load.
+CHECKED_SUFFIX = ".checked"
+CHECKS_VERSION = 1
+
+
+def _identity(info: os.stat_result) -> list[int]:
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _checked_path(path: Path) -> Path:
+    return path.with_name(path.name + CHECKED_SUFFIX)
+
+
+def _checked_identity(path: Path) -> list[int] | None:
     try:
-        raw = path.read_bytes()
+        raw = orjson.loads(_checked_path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(raw, dict) or raw.get("checks") != CHECKS_VERSION:
+        return None
+    if raw.get("schema") != migrations.SCHEMA_VERSION:
+        return None
+    identity = raw.get("file")
+    return identity if isinstance(identity, list) else None
+
+
+def _record_checked(path: Path, identity: list[int]) -> None:
+    payload = {"checks": CHECKS_VERSION, "schema": migrations.SCHEMA_VERSION, "file": identity}
+    with contextlib.suppress(OSError):  # a cache: a command that cannot write it still works
+        atomic_write_bytes(_checked_path(path), orjson.dumps(payload), durable=False)
+
+
+def _load(path: Path) -> tuple[migrations.Tables, list[int] | None]:
+    """The store's tables and the identity of the file they were read from."""
+    try:
+        with path.open("rb") as handle:
+            identity = _identity(os.fstat(handle.fileno()))
+            raw = handle.read()
     except FileNotFoundError:
-        return {}  # only a missing store is a new one
+        return {}, None  # only a missing store is a new one
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc.strerror}", file=path) from exc
     if not raw or raw.isspace():
@@ -168,13 +224,13 @@ def _load(path: Path) -> migrations.Tables:
             file=path,
             hint="restore it from a backup; mentorctl never leaves a half-written store",
         ) from exc
-    _check_shape(path, data)
-    return data
-
-
-def _check_shape(path: Path, data: Any) -> None:
     if not isinstance(data, dict):
         raise StoreError("the store is not an object of tables", file=path)
+    return data, identity
+
+
+def _check_tables(path: Path, data: dict[str, Any]) -> None:
+    """The tables' shape and ``_meta``, before any migration runs on them."""
     for name, table in data.items():
         if not isinstance(table, dict):
             raise StoreError(f"table '{name}' is not an object of documents", file=path)
@@ -185,7 +241,19 @@ def _check_shape(path: Path, data: Any) -> None:
         migrations.check_version(data)
     except ValueError as exc:
         raise StoreError(str(exc), file=path) from None
+    problem = records.check_meta(data) or records.lost_meta(data)
+    if problem is not None:
+        raise StoreError(str(problem), file=path, hint=_RESTORE)
     _check_unique_ids(path, data)
+
+
+_RESTORE = "correct it by hand, or restore the store from a backup in data/backups/"
+
+
+def _check_records(path: Path, data: dict[str, Any]) -> None:
+    problem = records.check_records(data)
+    if problem is not None:
+        raise StoreError(str(problem), file=path, hint=_RESTORE)
 
 
 # Tables whose documents carry an ``id`` that other records refer to: two with one id would
@@ -221,7 +289,7 @@ class Store:
     def __init__(self, path: Path, *, writable: bool) -> None:
         self.path = path
         self.writable = writable
-        self._storage = _MemoryStorage(path)
+        self._storage = _MemoryStorage(path, writable=writable)
         self.backup = False
 
     @property
@@ -376,6 +444,8 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot write the store: {exc.strerror}", file=self.path) from exc
         self._storage.dirty = False
+        with contextlib.suppress(OSError):
+            _record_checked(self.path, _identity(os.stat(self.path)))
         return True
 
     def _back_up(self) -> None:

@@ -97,7 +97,12 @@ def test_unversioned_store_is_migrated(tmp_path: Path) -> None:
     legacy = {"people": {"1": {"id": "P7", "email": " Ana@Example.org "}}}
     path.write_text(json.dumps(legacy))
     with Store.writing(path) as store:
-        assert store.migrated == ["create_meta", "normalise_emails", "person_history"]
+        assert store.migrated == [
+            "create_meta",
+            "normalise_emails",
+            "person_history",
+            "unicode_domains",
+        ]
         assert store.next_id("person", "P") == "P8"
     data = read_store(path)
     assert data["_meta"]["1"]["schema_version"] == migrations.SCHEMA_VERSION
@@ -119,7 +124,7 @@ def test_person_stamps_become_a_dated_history(tmp_path: Path) -> None:
     meta = {"schema_version": 2, "counters": {"person": 3}}
     path.write_text(json.dumps({"_meta": {"1": meta}, "people": {"1": person}}))
     with Store.writing(path) as store:
-        assert store.migrated == ["person_history"]
+        assert store.migrated == ["person_history", "unicode_domains"]
     history = read_store(path)["people"]["1"]["history"]
     assert history == [
         {"at": "2026-03-10", "event": "paused", "until": "2026-03-24"},

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from mentorctl.fileio import (
     fsync_dir,
     write_all,
 )
+from mentorctl.store import addresses
 from mentorctl.store.workspace import MARKER_DIR
 
 FORMAT = 1
@@ -40,7 +40,7 @@ KEY_BYTES = 32
 
 def canonical_address(email: str) -> str:
     """The form an address is hashed in: one spelling per address, however it was typed."""
-    return unicodedata.normalize("NFC", email.strip()).lower()
+    return addresses.spellings(email)[0]
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class SuppressionList:
         if matcher is None or not matcher.suppressed(email):
             return False
         if not dry_run:
-            self._save(matcher.hashes - {_digest(matcher.key, email)})
+            self._save(matcher.hashes - set(matcher.digests(email)))
         return True
 
     def _save(self, hashes: set[str]) -> None:
@@ -175,9 +175,18 @@ class Matcher:
     hashes: set[str]
 
     def suppressed(self, email: str) -> bool:
-        return _digest(self.key, email) in self.hashes
+        return any(digest in self.hashes for digest in self.digests(email))
+
+    def digests(self, email: str) -> list[str]:
+        """The hashes ``email`` may be listed under: earlier versions hashed an
+        internationalised domain as it was typed, so its ``xn--`` spelling counts too."""
+        return [_hash(self.key, spelling) for spelling in addresses.spellings(email)]
 
 
 def _digest(key: bytes, email: str) -> str:
+    return _hash(key, canonical_address(email))
+
+
+def _hash(key: bytes, spelling: str) -> str:
     # hmac.digest: the one-shot C path, several times faster than hmac.new per address.
-    return hmac.digest(key, canonical_address(email).encode("utf-8"), "sha256").hex()
+    return hmac.digest(key, spelling.encode("utf-8"), "sha256").hex()

@@ -137,7 +137,7 @@ def test_a_forgotten_address_is_recognised_in_either_spelling(
     import hmac
 
     legacy = hmac.digest(key, unicodedata.normalize("NFC", listed).encode(), "sha256").hex()
-    suppression._save({legacy})
+    suppression._save({legacy}, key)
     assert suppression.contains(imported)
     assert suppression.lift(imported)
     assert not suppression.contains(listed)

@@ -656,3 +656,28 @@ def test_the_jinja_floor_is_past_its_sandbox_escapes() -> None:
     assert len(floors) == 1
     version = floors[0].split(">=")[1].split(",")[0]
     assert tuple(int(part) for part in version.split(".")) >= (3, 1, 6), floors[0]
+
+
+@pytest.mark.parametrize("command", [["report", "--format", "json"], ["export-person", "P1"]])
+def test_out_writes_a_file_named_at_the_length_limit(
+    workspace: Path, cli, tmp_path: Path, command: list[str]
+) -> None:
+    imported = cli("import-signups", write_csv(tmp_path / "in.csv", ONE_PERSON), "-w", workspace)
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / ("r" * 245 + ".json")  # 250 characters: the file system takes up to 255
+    result = cli(*command, "--out", out, "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_temporary_name_is_short_whatever_the_target(tmp_path: Path) -> None:
+    fd, path = fileio.create_temp(tmp_path, "é" * 120 + ".json")
+    os.close(fd)
+    assert len(path.name.encode()) < 128
+    assert path.name.startswith(".éé")
+    (tmp_path / "store.json").write_text("{}")
+    fd, stale = fileio.create_temp(tmp_path, "store.json")
+    os.close(fd)
+    fileio.remove_stale_temp_files(tmp_path / "store.json")
+    assert not stale.exists() and path.exists()

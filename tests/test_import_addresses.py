@@ -141,3 +141,12 @@ def test_a_forgotten_address_is_recognised_in_either_spelling(
     assert suppression.contains(imported)
     assert suppression.lift(imported)
     assert not suppression.contains(listed)
+
+
+def test_a_person_is_found_by_either_spelling(workspace: Path, cli) -> None:
+    first = write_csv(workspace / "a.csv", f"{HEADER}Ana,ana@xn--bcher-kva.example,mentee,30\n")
+    assert cli("import-signups", first, "-w", workspace).exit_code == 0
+    for spelling in ("ana@bücher.example", "Ana@XN--BCHER-KVA.example"):
+        result = cli("pause", spelling, "--until", "2026-04-01", "-w", workspace)
+        assert result.exit_code == 0, result.output
+        assert "P1" in result.output

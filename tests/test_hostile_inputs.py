@@ -3,15 +3,19 @@ or accepted and made inert."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import email
 import email.policy
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, people
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 HOSTILE = Path(__file__).parent / "hostile"
 ACCEPTED = {"disguised_formulas.csv"}
@@ -218,3 +222,56 @@ def test_every_command_over_a_hand_edited_store_is_one_clear_error(
         assert "store.json" in line and FIELD_NAMED.search(line), (command, line)
         assert "@example" not in line
         assert store.read_bytes() == before, command
+
+
+def _base_store() -> dict:
+    """The small program's store the edited ones are made from, as mentorctl wrote it."""
+    data = json.loads((HOSTILE / "store_edited_age_text.json").read_text(encoding="utf-8"))
+    data["people"]["1"]["age"] = 29
+    return data
+
+
+BASE = _base_store()
+FIELDS = [
+    (table, doc_id, field)
+    for table, docs in BASE.items()
+    if table != "_meta"
+    for doc_id, doc in docs.items()
+    for field in doc
+]
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=4,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=st.sampled_from(FIELDS), value=JSON_VALUES)
+def test_any_field_edited_to_any_value_never_ends_in_a_traceback(
+    workspace: Path, cli, where: tuple[str, str, str], value: object
+) -> None:
+    table, doc_id, field = where
+    data = copy.deepcopy(BASE)
+    data[table][doc_id][field] = value
+    store = workspace / PROGRAM / "data" / "store.json"
+    store.write_text(json.dumps(data))
+    for command in (
+        ["report", "--format", "json"],
+        ["pairs"],
+        ["people"],
+        ["checkin", "--dry-run"],
+    ):
+        result = cli(*command, "-w", workspace)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command,
+            repr(result.exception),
+        )
+        if result.exit_code != 0:
+            assert FIELD_NAMED.search(_one_error_line(result.stderr)), result.stderr

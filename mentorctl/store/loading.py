@@ -122,8 +122,8 @@ def _check_unique_ids(path: Path, data: dict[str, Any]) -> None:
         seen: set[Any] = set()
         for doc in data.get(name, {}).values():
             key = doc.get("id")
-            if key is None:
-                continue
+            if type(key) is not str:
+                continue  # a missing id, or one of a wrong type, is named by the records' check
             if key in seen:
                 shown = key if isinstance(key, str) and key.isalnum() and len(key) < 20 else "?"
                 raise StoreError(

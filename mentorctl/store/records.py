@@ -91,6 +91,7 @@ class Table:
     required: tuple[str, ...] = ()
     prefix: str | None = None  # of the ids of its records (P17), counted by ``counter``
     counter: str | None = None
+    people: tuple[str, ...] = ()  # fields naming a person, who must be in the people table
 
 
 TABLES: dict[str, Table] = {
@@ -141,6 +142,7 @@ TABLES: dict[str, Table] = {
             "introduced": MAYBE_DAY,
             "quiet_since": Field(frozenset({int, str, _NONE})),  # a week; a day in older stores
             "end_reason": Field(MAYBE_TEXT),
+            "notify_ended": TEXTS,
             "history": ENTRIES,
             "created": STAMP,
             "updated": STAMP,
@@ -148,6 +150,7 @@ TABLES: dict[str, Table] = {
         required=("id", "mentee", "mentor", "status"),
         prefix="M",
         counter="pair",
+        people=("mentee", "mentor"),
     ),
     "messages": Table(
         {
@@ -155,14 +158,14 @@ TABLES: dict[str, Table] = {
             "key": Field(TEXT),
             "pair": Field(MAYBE_TEXT),
             "kind": Field(TEXT),
-            "week": Field(MAYBE_WHOLE),
+            "week": Field(WHOLE),
             "part": Field(MAYBE_TEXT),
             "to": TEXTS,
             "message_id": Field(MAYBE_TEXT),
             "file": Field(MAYBE_TEXT),
+            "nudge": Field(FLAG),
             "delivery": Field(OBJECT, OBJECT),
             "status": Field(TEXT),
-            "nudge": Field(FLAG),
             "created": STAMP,
             "updated": STAMP,
             "sent_at": STAMP,
@@ -182,6 +185,7 @@ TABLES: dict[str, Table] = {
         required=("person", "other"),
         prefix="B",
         counter="block",
+        people=("person", "other"),
     ),
     "concerns": Table(
         {
@@ -208,16 +212,6 @@ TABLES: dict[str, Table] = {
             "updated": STAMP,
         },
         required=("pair", "person", "week", "answers"),
-    ),
-    "replies": Table(
-        {
-            "pair": Field(TEXT),
-            "person": Field(MAYBE_TEXT),
-            "week": Field(MAYBE_WHOLE),
-            "kind": Field(MAYBE_TEXT),
-            "applied": Field(FLAG),
-            "at": STAMP,
-        },
     ),
 }
 
@@ -248,15 +242,46 @@ def record_name(doc_id: str, doc: dict[str, Any]) -> str:
     return f"document {doc_id}"
 
 
+# What a record of somebody else names in place of a person who asked to be forgotten.
+FORGOTTEN = "forgotten"
+
+
 def check_records(tables: Tables) -> Problem | None:
-    """The first field of the first record whose type mentorctl does not write, if any."""
+    """The first field of the first record whose type mentorctl does not write, if any; then
+    the first id that is not one mentorctl hands out, or a person named who is not there."""
     for name, table in TABLES.items():
         docs = tables.get(name)
         if not docs:
             continue
-        problem = _check_table(name, table, docs)
+        problem = _check_table(name, table, docs) or _check_ids(name, table, docs)
         if problem is not None:
             return problem
+    people = {doc.get("id") for doc in tables.get("people", {}).values()}
+    people.add(FORGOTTEN)
+    for name, table in TABLES.items():
+        for doc_id, doc in tables.get(name, {}).items() if table.people else ():
+            for key in table.people:
+                if key in doc and doc[key] not in people:
+                    return Problem(
+                        name,
+                        record_name(doc_id, doc),
+                        key,
+                        "names a person who is not in table 'people'",
+                    )
+    return None
+
+
+def _check_ids(name: str, table: Table, docs: dict[str, dict[str, Any]]) -> Problem | None:
+    prefix = table.prefix
+    if prefix is None:
+        return None
+    for doc_id, doc in docs.items():
+        key = doc.get("id")
+        if key is None:
+            continue
+        digits = key[1:]
+        if key[:1] != prefix or not (digits.isdigit() and digits.isascii() and len(digits) < 13):
+            return Problem(name, f"document {doc_id}", "id", f"is not an id such as {prefix}12")
     return None
 
 

@@ -1,12 +1,15 @@
-"""Time the whole ``mentorctl report --json`` process on a large running program.
+"""Time the whole ``mentorctl report --json`` (or ``people``/``pairs --json``) process on a
+large running program.
 
 A workspace from the ``career`` template gets, written straight into its store (not timed):
 the people of ``gen_pairing.generate`` (ids ``P1``...), pairs ``M1``... (mostly active, some
-quiet, completed or ended) that started ``--started`` (8) weeks before ``--today``, and
-``--weeks`` (12) weeks of check-in answers for about 60 % of the pair-weeks. Then, in the same run and interleaved, best of N:
+quiet, completed or ended) that started ``--started`` (8) weeks before ``--today``, each
+week's check-in message written to the outbox, and ``--weeks`` (12) weeks of check-in answers
+for about 60 % of the pair-weeks. Then, in the same run and interleaved, best of N:
 
 - ``mentorctl report --json -w WS --today DATE`` as a subprocess (start-up, loading the
-  store, computing the figures, the JSON output);
+  store, folding its history as of the day, computing the figures, the JSON output); with
+  ``--command people`` or ``--command pairs``, that command's ``--json`` list instead;
 - baseline: ``python -c`` with the same interpreter (mentorctl's #! line) that only
   ``orjson.loads`` the store file: the floor any report has to read through.
 
@@ -18,6 +21,7 @@ Usage::
 
     python benchmarks/bench_report.py                          # 100,000 people, 50,000 pairs
     python benchmarks/bench_report.py --people 10000 --pairs 5000 --repeat 1 --json
+    python benchmarks/bench_report.py --command people     # the people list, 100,000 people
 """
 
 from __future__ import annotations
@@ -89,18 +93,51 @@ def build_pairs(
     return pairs
 
 
-def build_answers(pairs: list[dict[str, Any]], weeks: int, seed: int) -> list[dict[str, Any]]:
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T09:00:00+00:00"
+
+
+def build_answers(
+    pairs: list[dict[str, Any]], weeks: int, seed: int, today: dt.date
+) -> list[dict[str, Any]]:
+    """About 60 % of the pair-weeks answered, each recorded two days into its week (by
+    ``today`` at the latest, so that the report as of ``today`` knows them all)."""
     rng = random.Random(f"report-answers:{seed}:{len(pairs)}:{weeks}")
     draw = rng.random
     answers = []
     for pair in pairs:
         pid, mentee = pair["id"], pair["mentee"]
+        start = dt.date.fromisoformat(pair["start_date"])
         for week in range(1, weeks + 1):
             if draw() < ANSWER_SHARE:
+                at = _stamp(min(today, start + dt.timedelta(days=7 * (week - 1) + 2)))
                 answers.append(
-                    {"pair": pid, "person": mentee, "week": week, "answers": {"met": "yes"}}
-                )
+                    {"pair": pid, "person": mentee, "week": week, "answers": {"met": "yes"},
+                     "at": at, "updated": at}
+                )  # fmt: skip
     return answers
+
+
+def build_messages(pairs: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """Each pair's weekly check-in of every week begun by ``today`` (to the mentee: one
+    message per pair-week keeps the store's size near a real one's half), written to the
+    outbox on the week's first day: what makes a pair due for a week."""
+    messages = []
+    for pair in pairs:
+        pid, mentee = pair["id"], pair["mentee"]
+        start = dt.date.fromisoformat(pair["start_date"])
+        weeks = min(8, (today - start).days // 7 + 1)
+        for week in range(1, weeks + 1):
+            at = _stamp(start + dt.timedelta(days=7 * (week - 1)))
+            messages.append(
+                {"id": f"E{len(messages) + 1}", "key": f"{pid}/weekly/{week}/{mentee}",
+                 "pair": pid, "kind": "weekly", "week": week, "part": mentee, "to": [mentee],
+                 "file": f"outbox/{pid}-weekly-w{week:02d}-{mentee}.eml",
+                 "delivery": {mentee: {"status": "written", "attempts": 0, "error": None,
+                                       "at": at}},
+                 "status": "written", "created": at}
+            )  # fmt: skip
+    return messages
 
 
 def build_workspace(
@@ -133,14 +170,20 @@ def build_workspace(
     start = today - dt.timedelta(weeks=started_weeks_ago)
     people = build_people(people_n, seed)
     pairs = build_pairs(people, pairs_n, start, seed)
-    answers = build_answers(pairs, weeks, seed)
-    sizes = {"people": len(people), "pairs": len(pairs), "answers": len(answers)}
+    answers = build_answers(pairs, weeks, seed, today)
+    messages = build_messages(pairs, today)
+    sizes = {
+        "people": len(people), "pairs": len(pairs), "answers": len(answers),
+        "messages": len(messages),
+    }  # fmt: skip
     with Store.writing(store_path) as store:
         store.next_ids("person", "P", len(people))
         store.next_ids("pair", "M", len(pairs))
+        store.next_ids("message", "E", len(messages))
         store.insert_many("people", people)
         store.insert_many("pairs", pairs)
         store.insert_many("answers", answers)
+        store.insert_many("messages", messages)
     sizes["store_bytes"] = store_path.stat().st_size
     return sizes
 
@@ -154,11 +197,15 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, bytes]:
     return elapsed, done.stdout
 
 
-def check(output: bytes, sizes: dict[str, int]) -> dict[str, Any]:
+def check(output: bytes, sizes: dict[str, int], command: str = "report") -> dict[str, Any]:
     try:
         data = json.loads(output)
     except ValueError as exc:
-        raise BenchmarkError(f"report --json printed no JSON: {exc}") from exc
+        raise BenchmarkError(f"{command} --json printed no JSON: {exc}") from exc
+    if command != "report":
+        if data.get("count") != sizes[command]:
+            raise BenchmarkError(f"{command} lists {data.get('count')}, expected {sizes[command]}")
+        return data
     if data.get("people") != sizes["people"] or len(data.get("pairs") or []) != sizes["pairs"]:
         raise BenchmarkError(
             f"report counts {data.get('people')} people and {len(data.get('pairs') or [])} "
@@ -186,7 +233,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         build_s = time.perf_counter() - started
         store_path = root / "bench" / "data" / "store.json"
-        report = [str(mentorctl), "report", "--json", "-w", str(root), "--today", args.today]
+        report = [str(mentorctl), args.command, "--json", "-w", str(root), "--today", args.today]
         baseline = [
             python,
             "-c",
@@ -200,13 +247,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for _ in range(args.repeat):
             elapsed, out = timed(report, env)
             best_report = min(best_report, elapsed)
-            data = check(out, sizes)
+            data = check(out, sizes, args.command)
             best_base = min(best_base, timed(baseline, env)[0])
     ratio = best_report / best_base if best_base > 0 else float("inf")
     return {
+        "command": args.command,
         "people": sizes["people"],
         "pairs": sizes["pairs"],
         "answers": sizes["answers"],
+        "messages": sizes["messages"],
         "weeks": args.weeks,
         "started_weeks_ago": args.started,
         "store_mib": round(sizes["store_bytes"] / 2**20, 1),
@@ -235,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         "--started", type=int, default=8, help="pairs started N weeks before --today (default 8)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
+    parser.add_argument(
+        "--command",
+        choices=("report", "people", "pairs"),
+        default="report",
+        help="the command timed, with --json (default report)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--today", default=TODAY.isoformat(), help="report date (YYYY-MM-DD)")
     parser.add_argument("--mentorctl", help="path to the mentorctl script to time")
@@ -256,9 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(
             f"{result['people']} people, {result['pairs']} pairs, {result['answers']} answers "
-            f"over {result['weeks']} weeks (store {result['store_mib']} MiB, built in "
-            f"{result['build_s']:.1f} s)\n"
-            f"mentorctl report --json: best {result['report_s']:.3f} s (of {result['repeat']})\n"
+            f"over {result['weeks']} weeks, {result['messages']} messages (store "
+            f"{result['store_mib']} MiB, built in {result['build_s']:.1f} s)\n"
+            f"mentorctl {args.command} --json: best {result['report_s']:.3f} s "
+            f"(of {result['repeat']})\n"
             f"orjson.loads baseline:   best {result['baseline_s']:.3f} s\n"
             f"ratio {result['ratio']:.2f}x; target <= {TARGET_RATIO:g}x: "
             f"{'PASS' if result['passed'] else 'FAIL'}"

@@ -127,13 +127,14 @@ class Collector:
     """aiosmtpd handler: keeps every message, refuses the addresses in ``refuse``."""
 
     refuse: set[str] = field(default_factory=set)
+    refusal: str = "550 5.1.1"  # "450 4.2.1": a temporary refusal
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
-            return f"550 5.1.1 <{address}>: Recipient address rejected"
+            return f"{self.refusal} <{address}>: Recipient address rejected"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

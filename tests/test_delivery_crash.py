@@ -1,19 +1,24 @@
 """Killing ``introduce --send`` and ``checkin --send`` (SIGKILL) at random moments, with a real
-SMTP server (aiosmtpd) counting what arrives: nothing is lost, and almost nothing goes twice.
+SMTP server (aiosmtpd, in its own process) counting what arrives: nothing is lost, and almost
+nothing goes twice.
 
-Each trial puts the program back as it was before the command, starts the command in a
-forked process (a real mentorctl run, with its own SMTP connection), kills it at a random
-moment between just before its first message leaves and just after its last (measured on a
-complete run), then runs the command to completion. Every message must then have reached
-each of its recipients, and a message may reach someone twice only when the kill fell
-between the hand-over of its last byte and the journal's write: at most 1 per 100 kills
-(50 of each command). Measured: 0 in 100 kills, in each of three runs; the journal written
-after the server's reply, one line and one fsync per recipient, gave 7 in 100.
+Two servers: one that answers at once, and a slow one that takes 50 ms to answer a message's
+data and drops the message when the client is gone before it answers (as a server that
+filters or scans before its "250" does). Each trial puts the program back as it was before
+the command, starts the command in a forked process (a real mentorctl run, with its own SMTP
+connection), kills it at a random moment between just before its first message leaves and
+just after its last (measured on a complete run), then runs the command to completion.
+Every message must then have reached each of its recipients; with the server that answers at
+once, a message may reach someone twice only when the kill fell between the server's "250"
+and the journal's line: at most 1 per 100 kills. The suite runs a few dozen kills;
+benchmarks/bench_delivery_crash.py runs hundreds (``MENTORCTL_CRASH_KILLS`` kills per command
+and server).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import random
 import shutil
@@ -27,22 +32,23 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, write_csv
-from messages_fixtures import (
-    edit_program,
-    pairs,
-    use_smtp,
-)
+from messages_fixtures import edit_program, use_smtp
+from messages_fixtures import pairs as all_pairs
 
 from mentorctl.cli.app import app
 
 NOW = "2026-03-02T09:00:00+00:00"
-PAIRS = 10
-KILLS = 50  # per command: 100 in all
+# (pairs, kills per command) for each server; MENTORCTL_CRASH_KILLS sets the kills.
+SERVERS = {"at-once": (10, 15, 0.0), "slow-dropping": (3, 6, 0.05)}
 
 
-def _signups() -> str:
+def _kills(default: int) -> int:
+    return int(os.environ.get("MENTORCTL_CRASH_KILLS") or default)
+
+
+def _signups(pairs: int) -> str:
     lines = ["Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity"]
-    for i in range(PAIRS):
+    for i in range(pairs):
         lines.append(f"mentor{i}@example.org,Mentor {i},Mentor,50,,Networking,English,UTC,1")
         lines.append(f"mentee{i}@example.org,Mentee {i},Mentee,30,Networking,,English,UTC,")
     return "\n".join(lines) + "\n"
@@ -91,17 +97,22 @@ class Program:
 
 # The server runs in its own process: in the test's process, its thread would share the GIL
 # with the thread that kills, and the kills would cluster just after the server's replies.
+# With a delay it answers a message's data that much later, and only then keeps it: when the
+# client is gone before, aiosmtpd cancels the handler and the message is dropped.
 SERVER = """
-import sys, time
+import asyncio, re, sys, time
 sys.path.insert(0, sys.argv[2])
-from email.parser import BytesHeaderParser
 from messages_fixtures import EphemeralController
 
 log = open(sys.argv[1], "a", buffering=1)
+delay = float(sys.argv[3])
+MID = re.compile(rb"^Message-ID:\\s*(\\S+)", re.M | re.I)
 
 class Counting:
     async def handle_DATA(self, server, session, envelope):
-        mid = BytesHeaderParser().parsebytes(envelope.content)["Message-ID"]
+        if delay:
+            await asyncio.sleep(delay)
+        mid = MID.search(envelope.content).group(1).decode()
         log.write("".join(f"{time.monotonic()} {mid} {r}\\n" for r in envelope.rcpt_tos))
         return "250 OK"
 
@@ -116,9 +127,11 @@ controller.stop()
 class Server:
     """The counting SMTP server's log: ``(time, Message-ID, recipient)`` per accepted copy."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, pairs: int, kills: int) -> None:
         self.log = log
         self.start = 0
+        self.pairs = pairs
+        self.kills = kills
 
     def lines(self) -> list[tuple[float, str, str]]:
         rows = self.log.read_text().splitlines()[self.start :]
@@ -131,8 +144,11 @@ class Server:
         return Counter((mid, rcpt) for _, mid, rcpt in self.lines())
 
 
-@pytest.fixture
-def ten_pairs(workspace: Path, cli, monkeypatch, tmp_path: Path) -> Iterator[tuple[Path, Server]]:
+@pytest.fixture(params=list(SERVERS))
+def program_and_server(
+    request, workspace: Path, cli, monkeypatch, tmp_path: Path
+) -> Iterator[tuple[Path, Server]]:
+    pairs, kills, delay = SERVERS[request.param]
     # What every run imports, imported once here, and short templates (Jinja compiles them
     # in every run): a run's time is mostly its sending, where the kills matter.
     for module in ("jinja2.sandbox", "smtplib", "mentorctl.checkins.run", "mentorctl.cli.messages"):
@@ -143,16 +159,16 @@ def ten_pairs(workspace: Path, cli, monkeypatch, tmp_path: Path) -> Iterator[tup
     edit_program(workspace, lambda d: d["messages"]["intro"].pop("html"))
     monkeypatch.setenv("MENTORCTL_NOW", NOW)
     monkeypatch.setenv("MENTORCTL_LOCK_TIMEOUT", "10")
-    csv = write_csv(workspace / "signups.csv", _signups())
+    csv = write_csv(workspace / "signups.csv", _signups(pairs))
     assert cli("import-signups", csv, "-w", workspace).exit_code == 0
     result = cli("pair", "--commit", "-w", workspace)
     assert result.exit_code == 0, result.output
-    assert len(pairs(workspace)) == PAIRS
+    assert len(all_pairs(workspace)) == pairs
     log = tmp_path / "received.log"
     log.touch()
     tests = str(Path(__file__).parent)
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(log), tests],
+        [sys.executable, "-c", SERVER, str(log), tests, str(delay)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -160,7 +176,7 @@ def ten_pairs(workspace: Path, cli, monkeypatch, tmp_path: Path) -> Iterator[tup
     try:
         assert server.stdout is not None
         use_smtp(workspace, int(server.stdout.readline()))
-        yield workspace, Server(log)
+        yield workspace, Server(log, pairs, _kills(kills))
     finally:
         server.communicate("")
 
@@ -175,10 +191,11 @@ def _trials(workspace: Path, server: Server, command: str, seed: int) -> dict[st
     times = [t for t, _, _ in server.lines()]
     first, last = min(times) - started, max(times) - started
     expected = set(server.keys())
-    assert len(expected) == 2 * PAIRS and all(n == 1 for n in server.keys().values())
+    everyone = 2 * server.pairs
+    assert len(expected) == everyone and all(n == 1 for n in server.keys().values())
     rng = random.Random(seed)
     figures = {"kills": 0, "duplicates": 0, "lost": 0, "mid_send": 0}
-    for _ in range(KILLS):
+    for _ in range(server.kills):
         program.restore()
         server.clear()
         pid = _run(args)
@@ -187,27 +204,32 @@ def _trials(workspace: Path, server: Server, command: str, seed: int) -> dict[st
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         figures["kills"] += 1
-        figures["mid_send"] += 0 < len(server.keys()) < 2 * PAIRS
+        figures["mid_send"] += 0 < len(server.keys()) < everyone
         assert _complete(args) in (0, 4)
         if set(server.keys()) != expected:  # a retry failed: run once more, as cron would
             assert _complete(args) == 0
         got = server.keys()
         figures["lost"] += len(expected - set(got))
         figures["duplicates"] += sum(n - 1 for n in got.values())
-        assert set(got) == expected, "a delivery was lost"
     return figures
 
 
 @pytest.mark.slow
 def test_killed_sends_lose_nothing_and_repeat_almost_nothing(
-    ten_pairs: tuple[Path, Server], cli
+    program_and_server: tuple[Path, Server], cli
 ) -> None:
-    workspace, server = ten_pairs
+    workspace, server = program_and_server
     intro = _trials(workspace, server, "introduce", seed=1)
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0  # week 1 is now due
     weekly = _trials(workspace, server, "checkin", seed=2)
     total = {k: intro[k] + weekly[k] for k in intro}
-    print(f"introduce --send: {intro}; checkin --send: {weekly}")
-    assert total["kills"] >= 100 and total["lost"] == 0
+    kind = "slow-dropping" if server.pairs == SERVERS["slow-dropping"][0] else "at-once"
+    print(f"crash figures {kind}: {json.dumps(total)}")
+    assert total["lost"] == 0, total
     assert total["mid_send"] >= total["kills"] // 5, f"too few kills landed while sending: {total}"
-    assert total["duplicates"] <= total["kills"] // 100, total
+    if kind == "at-once":
+        # A few dozen kills cannot measure 1 in 100 (measured: 3 kills in that window in
+        # 360); they do show the window is narrow: two kills there at most, each a copy to a
+        # message's two people. benchmarks/bench_delivery_crash.py checks 1 in 100 over
+        # hundreds of kills.
+        assert total["duplicates"] <= max(4, total["kills"] // 100), total

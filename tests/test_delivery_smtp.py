@@ -95,6 +95,7 @@ def test_outbox_files_are_what_was_sent(smtp_ready, cli) -> None:
 def test_a_refused_recipient_is_retried_alone_next_run(smtp_ready, cli) -> None:
     workspace, server = smtp_ready
     server.handler.refuse = {"meg@example.org"}
+    server.handler.refusal = "450 4.2.1"  # temporary: retried
     result = cli("introduce", "--send", "-w", workspace)
     assert result.exit_code == delivery.EXIT_DELIVERY_FAILED, result.output
     assert "1 message(s) could not be delivered" in result.stderr
@@ -108,7 +109,7 @@ def test_a_refused_recipient_is_retried_alone_next_run(smtp_ready, cli) -> None:
     assert m1["delivery"][IDS["ann"]]["status"] == "sent"
     failed = m1["delivery"][IDS["meg"]]
     assert failed["status"] == "failed" and failed["attempts"] == 1
-    assert "550" in failed["error"] and "@" not in failed["error"]
+    assert "450" in failed["error"] and "@" not in failed["error"]
     # week 1 begins only when the introduction reached both: M1 waits for the retry
     assert pairs(workspace)["M1"]["status"] == "proposed"
     assert pairs(workspace)["M2"]["status"] == "active"
@@ -354,3 +355,33 @@ def test_a_message_refused_after_its_data_fails_for_both(paired, cli) -> None:
     assert m1["status"] == "failed"
     assert {d["error"] for d in m1["delivery"].values()} == {"554 5.7.1 Message rejected as spam"}
     assert not (program_dir(paired) / "data" / delivery.JOURNAL_NAME).exists()
+
+
+def test_a_message_left_in_doubt_goes_again_with_its_message_id(smtp_ready, cli, monkeypatch):
+    """Killed after the message's last bytes left and before the journal had the server's
+    "250": the outcome is unknown, so the next run sends it again, with the same Message-ID."""
+    workspace, server = smtp_ready
+    real_send = delivery.SmtpSender.send
+
+    def killed_at_the_250(self, *args, accepted=None, **kwargs):
+        def dies(addresses):
+            raise KeyboardInterrupt  # the process dies before the journal's line
+
+        return real_send(self, *args, accepted=dies, **kwargs)
+
+    monkeypatch.setattr(delivery.SmtpSender, "send", killed_at_the_250)
+    assert cli("introduce", "--send", "-w", workspace).exit_code == 130
+    journal = program_dir(workspace) / "data" / delivery.JOURNAL_NAME
+    assert [json.loads(line).get("handed") for line in journal.read_text().splitlines()] == [
+        True,
+        True,
+    ]
+    monkeypatch.setattr(delivery.SmtpSender, "send", real_send)
+    result = cli("introduce", "--send", "-w", workspace, "--json")
+    assert result.exit_code == 0, result.output
+    assert [m["pair"] for m in json.loads(result.stdout)["messages"]] == ["M1", "M2"]
+    first, again = server.handler.received[0], server.handler.received[1]
+    assert first.message["Message-ID"] == again.message["Message-ID"]
+    assert first.rcpt_tos == again.rcpt_tos
+    m1 = next(m for m in messages(workspace) if m["pair"] == "M1")
+    assert m1["status"] == "sent" and {d["attempts"] for d in m1["delivery"].values()} == {2}

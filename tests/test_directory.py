@@ -166,3 +166,94 @@ def test_introduce_table_names_the_people_at_a_terminal_only(
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if line.startswith("M1 "))
     assert "Ann Brenner (P3), Meg Okafor (P1)" in row or "Meg Okafor (P1), Ann Brenner (P3)" in row
+
+
+def test_a_pause_shows_for_the_person_and_their_pair(running: Path, cli) -> None:
+    paused = cli("pause", "P3", "--until", "2026-03-20", "-w", running, "--today", "2026-03-09")
+    assert paused.exit_code == 0, paused.output
+    ids = lambda *a: [p["id"] for p in _json(cli, running, *a)[a[0]]]  # noqa: E731
+    assert ids("people", "--status", "paused") == ["P3"]
+    assert ids("pairs", "--status", "paused") == ["M1", "M2"]
+    ann = _json(cli, running, "people", "show", "P3")
+    assert (ann["status"], ann["status_label"], ann["paused_until"]) == (
+        "paused", "Paused until 2026-03-20", "2026-03-20",
+    )  # fmt: skip
+    table = cli("people", "-w", running, "--today", TODAY).stdout
+    assert "Paused until 2026-03-20" in next(ln for ln in table.splitlines() if ln.startswith("P3"))
+    shown = cli("pairs", "show", "M1", "-w", running, "--today", TODAY).stdout
+    assert "Status: Paused" in shown and "Paused because of: Ann Brenner (P3) away" in shown
+    # The day before the pause, and the day it ends, it is not there.
+    before = json.loads(cli("people", "-w", running, "--today", "2026-03-08", "--json").stdout)
+    assert next(p for p in before["people"] if p["id"] == "P3")["status"] == "active"
+    back = cli("pairs", "-w", running, "--today", "2026-03-20", "--json", "--status", "active")
+    assert [p["id"] for p in json.loads(back.stdout)["pairs"]] == ["M1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (("people", "--status", "bogus"), "active, waiting, paused, withdrawn, undeliverable"),
+        (("pairs", "--status", "bogus"), "proposed, active, quiet, paused, completed, lapsed"),
+        (("pairs", "--role", "boss"), "mentee, mentor, both"),
+        (("report", "--format", "bogus"), "table, json, csv, md, html"),
+    ],
+)
+def test_option_values_are_checked(running: Path, cli, args: tuple[str, ...], allowed: str) -> None:
+    result = cli(*args, "-w", running)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and allowed in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("mentorctl people --status pa", ["paused"]),
+        ("mentorctl pairs --status ", ["proposed", "active", "quiet", "paused", "completed",
+                                       "lapsed", "ended", "not_fit"]),
+        ("mentorctl people --role m", ["mentee", "mentor"]),
+        ("mentorctl report --format h", ["html"]),
+    ],
+)  # fmt: skip
+def test_option_values_are_offered_by_completion(line: str, offered: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from mentorctl.cli.app import app
+
+    words = line.split(" ")
+    env = {"_MENTORCTL_COMPLETE": "complete_bash", "COMP_WORDS": line,
+           "COMP_CWORD": str(len(words) - 1)}  # fmt: skip
+    result = CliRunner().invoke(app, [], env=env, prog_name="mentorctl")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == offered
+    helped = CliRunner().invoke(app, [words[1], "--help"])
+    assert helped.exit_code == 0 and words[2] in helped.stdout
+
+
+def test_an_undeliverable_address_shows_from_its_day(running: Path, cli) -> None:
+    from mentorctl.history import events
+    from mentorctl.store.db import Store
+
+    # As a permanent refusal records it (the mail side writes this entry).
+    with Store.writing(running / "test-program" / "data" / "store.json") as store:
+        key, ann = next((k, d) for k, d in store.documents("people").items() if d["id"] == "P3")
+        refused = events.entry("2026-03-09T09:00:00+00:00", "undeliverable",
+                               address="ann@example.org", reason="550 no such user")  # fmt: skip
+        store.update_many("people", {int(key): {"history": events.appended(ann, refused)}})
+    row = next(p for p in _json(cli, running, "people")["people"] if p["id"] == "P3")
+    assert row["status_label"] == "Active, undeliverable"
+    assert row["undeliverable"] == {
+        "since": "2026-03-09", "address": "ann@example.org", "reason": "550 no such user",
+    }  # fmt: skip
+    assert [p["id"] for p in _json(cli, running, "people", "--status", "undeliverable")[
+        "people"]] == ["P3"]  # fmt: skip
+    shown = cli("pairs", "show", "M1", "-w", running, "--today", TODAY).stdout
+    assert "Active, undeliverable" in next(
+        ln for ln in shown.splitlines() if ln.startswith("mentee")
+    )
+    report = _json(cli, running, "report")
+    assert report["headline"]["undeliverable"] == 1
+    assert [u["person"] for u in report["undeliverable"]] == ["P3"]
+    md = cli("report", "-w", running, "--today", TODAY, "--format", "md").stdout
+    assert "## Undeliverable addresses" in md and "550 no such user" in md
+    before = json.loads(cli("people", "-w", running, "--today", "2026-03-08", "--json").stdout)
+    assert next(p for p in before["people"] if p["id"] == "P3")["undeliverable"] is None

@@ -22,7 +22,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 )
 
 from mentorctl import csvout, fileio
-from mentorctl.mail.delivery import Journal, Outbox
+from mentorctl.mail.delivery import Journal, JournalError, Outbox
 from mentorctl.store.migrations import SCHEMA_VERSION
 
 ONE_PERSON = "Email,Name,Role,Age\nzoe@example.org,Zoe Mentee,Mentee,30\n"
@@ -83,7 +83,7 @@ def test_the_smtp_journal_is_never_appended_through_a_symlink(tmp_path: Path) ->
     victim.write_text("precious")
     (data / "smtp-journal.jsonl").symlink_to(victim)
     journal = Journal(data)
-    with pytest.raises(OSError):
+    with pytest.raises(JournalError, match="is a symlink"):
         journal.append({"key": "M1-intro", "person": "P1"})
     journal.close()
     assert victim.read_text() == "precious"

@@ -193,8 +193,9 @@ def test_failed_deliveries_are_not_silence(introduced: Path, cli, smtp_server) -
 
     use_smtp(introduced, smtp_server.port)
     smtp_server.handler.refuse = {"bo@example.org"}
+    smtp_server.handler.refusal = "450 4.2.1"  # temporary: retried
     for when in ("2026-03-02", "2026-03-09"):
-        result = cli("checkin", "--send", "--today", when, "-w", introduced)
+        result = cli("checkin", "--send", "--outbox-delivered", "--today", when, "-w", introduced)
         assert result.exit_code == 4, result.output
     smtp_server.handler.refuse = set()
     week3 = ok(cli, "checkin", "--send", "--today", "2026-03-16", "-w", introduced)

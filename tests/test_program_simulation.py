@@ -105,10 +105,11 @@ FINAL_COUNTS = {
     "proposed": 0, "active": 0, "quiet": 0, "paused": 0,
     "completed": 33, "lapsed": 4, "ended": 2, "not_fit": 1,
 }  # fmt: skip
-# As it stood at the end of week 3's first day: M1 not a fit, M2 paused by its concern,
-# M37-M40 quiet (weeks 1 and 2 reached them without an answer), the rest active.
+# As it stood at the end of week 3's first day: M1 not a fit, M2 paused by its concern, M4
+# paused while its mentor is away, M37-M40 quiet (weeks 1 and 2 reached them without an
+# answer), the rest active.
 WEEK3_COUNTS = {
-    "proposed": 0, "active": 34, "quiet": 4, "paused": 1,
+    "proposed": 0, "active": 33, "quiet": 4, "paused": 2,
     "completed": 0, "lapsed": 0, "ended": 0, "not_fit": 1,
 }  # fmt: skip
 

@@ -51,25 +51,49 @@ ANSWERS = [
 TODAY = dt.date(2026, 1, 20)  # week 3 of the pairs that started on 2026-01-05
 
 
+def weekly(pairs: list[dict], weeks: int) -> list[dict]:
+    """Each pair's week-1..weeks check-in, written to the outbox on the week's first day."""
+    out = []
+    for pair in pairs:
+        start = dt.date.fromisoformat(pair["start_date"])
+        for week in range(1, weeks + 1):
+            at = (start + dt.timedelta(days=7 * (week - 1))).isoformat() + "T09:00:00+00:00"
+            out.append(
+                {"id": f"E{len(out) + 1}", "pair": pair["id"], "kind": "weekly", "week": week,
+                 "to": [pair["mentee"]], "created": at, "status": "written",
+                 "delivery": {pair["mentee"]: {"status": "written", "at": at}}}
+            )  # fmt: skip
+    return out
+
+
+MESSAGES = weekly(PAIRS, 3)
+
+
 def _compute(**kwargs) -> dict:
     return reports.compute(
-        people=PEOPLE, pairs=PAIRS, answers=ANSWERS, today=TODAY, duration_weeks=3,
-        program_name="Circle", **kwargs,
+        people=PEOPLE, pairs=PAIRS, answers=ANSWERS, messages=MESSAGES, today=TODAY,
+        duration_weeks=3, program_name="Circle", **kwargs,
     )  # fmt: skip
 
 
 def test_headline_figures() -> None:
     data = _compute(concerns=[{"id": "C1", "status": "open", "pairs": {"M1": "active"}}])
+    # M1 is paused by the concern: not due. Week 3's message reached M2 and M3, which ended
+    # in it (no dated end in these documents): due; M2 answered.
     assert data["headline"] == {
         "people": 5,
-        "active_pairs": 1,
-        "answer_rate_this_week": 0.0,  # M1 (the only one running) has not answered week 3
-        "answered_this_week": 0,
-        "due_this_week": 1,
+        "active_pairs": 0,
+        "paused_pairs": 1,
+        "answer_rate_this_week": 0.5,
+        "answered_this_week": 1,
+        "due_this_week": 2,
         "quiet_pairs": 0,
         "open_concerns": 1,
         "waiting_mentees": 3,
+        "undeliverable": 0,
     }
+    week3 = data["answer_rate"][-1]
+    assert (week3["week"], week3["answered"], week3["pairs"]) == (3, 1, 2)
 
 
 def test_outcomes_by_week_and_endings() -> None:
@@ -196,7 +220,7 @@ def test_report_dry_run_needs_out(workspace: Path, cli, tmp_path: Path) -> None:
 
 def test_quiet_pairs_and_concerns_name_people_beside_ids() -> None:
     pairs = [{**PAIRS[0], "status": "quiet", "quiet_since": 2}, *PAIRS[1:]]
-    concerns = [{"id": "C1", "status": "open", "pairs": {"M1": "quiet"}, "raised":
+    concerns = [{"id": "C1", "status": "open", "pairs": {"M2": "completed"}, "raised":
                  "2026-01-19T09:00:00+00:00", "reason": "missed calls"}]  # fmt: skip
     data = reports.compute(
         people=PEOPLE, pairs=pairs, answers=ANSWERS, concerns=concerns, today=TODAY,
@@ -204,7 +228,7 @@ def test_quiet_pairs_and_concerns_name_people_beside_ids() -> None:
     )  # fmt: skip
     md = report_formats.to_md(data)
     assert "| M1 | Ann Brenner (P2) | Meg Okafor (P1) | week 2 |" in md
-    assert "| C1 | Open | M1 (Ann Brenner and Meg Okafor) | 2026-01-19 | missed calls |" in md
+    assert "| C1 | Open | M2 (Bo Castell and Meg Okafor) | 2026-01-19 | missed calls |" in md
     hidden = reports.compute(
         people=PEOPLE, pairs=pairs, answers=ANSWERS, concerns=concerns, today=TODAY,
         duration_weeks=3, anonymous=True,

@@ -126,6 +126,8 @@ class RunResult:
     recovered: int = 0  # deliveries of an interrupted run settled from the journal
     warnings: list[str] = field(default_factory=list)
     previews: list[dict[str, Any]] = field(default_factory=list)
+    undeliverable: list[dict[str, str]] = field(default_factory=list)  # refused for good
+    held: list[str] = field(default_factory=list)  # pairs introduced only in the outbox
 
     @property
     def failed(self) -> int:

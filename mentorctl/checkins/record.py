@@ -27,9 +27,14 @@ def overall(delivery: dict[str, dict[str, Any]]) -> str:
     return "sent"
 
 
+IN_DOUBT = "the run was interrupted before the server answered; sent again with the same Message-ID"
+
+
 def settle_interrupted(store: Store, journal_entries: list[dict[str, Any]], stamp: str) -> int:
-    """Resolve the ``queued`` deliveries of a run that was killed while sending."""
-    sent = {(e["key"], e["person"]) for e in journal_entries}
+    """Resolve the ``queued`` deliveries of a run that was killed while sending: sent when the
+    journal has the server's "250", else failed, so that the next run sends them (again)."""
+    sent = {(e["key"], e["person"]) for e in journal_entries if not e.get("handed")}
+    doubt = {(e["key"], e["person"]) for e in journal_entries if e.get("handed")}
     changes: dict[int, dict[str, Any]] = {}
     settled = 0
     for doc_id, doc in store.documents(MESSAGES).items():
@@ -44,6 +49,8 @@ def settle_interrupted(store: Store, journal_entries: list[dict[str, Any]], stam
             entry["at"] = stamp
             if (doc["key"], person) in sent:
                 entry.update(status="sent", error=None)
+            elif (doc["key"], person) in doubt:
+                entry.update(status="failed", error=IN_DOUBT)
             else:
                 entry.update(status="failed", error="the run was interrupted before delivery")
         changes[int(doc_id)] = {"delivery": delivery, "status": overall(delivery), "updated": stamp}
@@ -55,12 +62,19 @@ def _entry(
     prev: dict[str, Any], status: str, error: str | None, stamp: str, attempt: bool
 ) -> dict[str, Any]:
     tried = attempt and status in ("sent", "failed")
-    return {
+    entry = {
         "status": status,
         "attempts": int(prev.get("attempts", 0)) + (1 if tried else 0),
         "error": error,
         "at": stamp,
     }
+    # When it first reached the person (written to the outbox, or sent) stays known after a
+    # later run delivers it again: a report of an earlier day still counts it as reached.
+    if prev.get("reached"):
+        entry["reached"], entry["reached_as"] = prev["reached"], prev.get("reached_as")
+    elif prev.get("status") in ("sent", "written") and prev.get("at"):
+        entry["reached"], entry["reached_as"] = prev["at"], prev["status"]
+    return entry
 
 
 def record_messages(
@@ -78,8 +92,12 @@ def record_messages(
     updates: dict[int, dict[str, Any]] = {}
     for o in outgoing:
         if o.doc_id is None:
+            # A recipient left out (undeliverable, see checkins.held) gets no entry: not sent,
+            # not written, and sent once deliverable again while the message is current.
             delivery = {
-                p: _entry({}, *o.results.get(p, ("written", None)), stamp, attempt) for p in o.to
+                p: _entry({}, *o.results.get(p, ("written", None)), stamp, attempt)
+                for p in o.to
+                if p in o.pending
             }
             status = overall(delivery)
             new_docs.append(

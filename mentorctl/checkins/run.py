@@ -1,30 +1,27 @@
 """Introductions and the weekly check-in run: planned, rendered, delivered, recorded.
 
 A run (``introduce`` or ``checkin``) holds the store's lock from start to end, so two runs
-(a cron job and an admin, or two overlapping cron jobs) never both send: the second waits,
-then finds everything already recorded, or gives up with exit code 75. Inside, it
+never both send: the second waits, then finds everything recorded, or gives up with exit
+code 75. Inside, it
 
 1. settles an interrupted earlier run from the SMTP journal (see :mod:`mentorctl.mail.delivery`);
-2. plans what is due (:mod:`mentorctl.checkins.plan`, :mod:`mentorctl.checkins.schedule`);
-3. renders every message; a template error stops the run here, before anything is written
-   or sent; a message to an unusable address is left out with a warning (pair id only);
-4. builds each message and checks its own bytes (a message that fails is refused alone and
-   counts as failed), writes it into the outbox and, with ``send``, delivers it over SMTP;
-5. records every message and every status change in the store in one commit. An SMTP run
-   first commits its messages as ``queued`` (just before the first leaves), so that a run
-   killed while sending is settled by the next one instead of being sent again.
+2. plans what is due (:mod:`.plan`, :mod:`.schedule`) and leaves out what may not go
+   (:mod:`.held`: undeliverable people, pairs introduced only in the outbox);
+3. renders every message; a template error stops the run before anything is written or sent;
+   a message to an unusable address is left out with a warning (pair id only);
+4. builds and checks each message (one that fails is refused alone and counts as failed),
+   writes it into the outbox and, with ``send``, delivers it over SMTP, first committing the
+   run's messages as ``queued`` so that a run killed while sending is settled by the next;
+5. records every message, status change and permanent refusal in one commit.
 
-Messages are always rendered from the current templates and data, so a template fixed
-after a look at the outbox is what ``--send`` delivers. ``introduce`` makes a pair active,
-with a ``start_date`` (``--start``, else program.yaml's ``start_date`` when that is later than
-today, else today), only once its introduction reached both people (written to the outbox,
-or accepted by the SMTP server in a run that sends); a pair whose introduction failed stays
+Messages are always rendered from the current templates and data. ``introduce`` makes a pair
+active, with a ``start_date`` (``--start``, else program.yaml's ``start_date`` when later than
+today, else today), only once its introduction reached both people (written to the outbox, or
+accepted by the SMTP server in a run that sends); a pair whose introduction failed stays
 ``proposed`` and is listed in ``not_introduced``. ``checkin`` marks pairs quiet, active
-again, or completed / lapsed after the last week; an admin can complete a pair early, which
-counts as completed, not ended. Every change adds an entry to the pair's history.
-
-The result says what happened; the CLI turns ``failed`` deliveries into exit code 4
-(:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing it.
+again, or completed / lapsed after the last week; an admin can complete a pair early. Every
+change adds an entry to the pair's history. The CLI turns ``failed`` deliveries into exit code
+4 (:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing the result.
 """
 
 from __future__ import annotations
@@ -35,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import held
 from mentorctl.checkins.plan import (
     MessageRow,
     Outgoing,
@@ -103,6 +101,9 @@ class Builder:
         return found
 
     def message_id(self, o: Outgoing) -> str:
+        recorded = self.state.messages.get(o.key)
+        if recorded is not None and isinstance(recorded[1].get("message_id"), str):
+            return recorded[1]["message_id"]
         token = self._m.pair_token(self.slug, o.pair)
         pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
         return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
@@ -204,15 +205,7 @@ def _execute(
     sender: SmtpSender | None = None
     journal: Journal | None = None
     if result.send and outgoing:
-        from mentorctl.mail.sender import refuse_placeholder_sender
-
-        refuse_placeholder_sender(program)
-        if sender_factory is not None:
-            sender = sender_factory()
-        else:
-            settings = delivery.SmtpSettings.of(program)
-            sender = delivery.SmtpSender(settings, delivery.smtp_password(settings))
-        sender.open()  # a server that cannot be used stops the run here: nothing sent
+        sender = delivery.open_sender(program, sender_factory)  # or stop here: nothing sent
         for o in outgoing:
             o.results = {p: ("queued", None) for p in o.pending}
         record_messages(store, outgoing, builder.message_id, stamp, attempt=False)
@@ -349,11 +342,13 @@ def introduce(
         outgoing, result.warnings = plan_introductions(
             state, program, start=first_day, only=only, send=send, resend=resend
         )
+        outgoing = held.leave_out(outgoing, held.undeliverable(state, today))
         outgoing, result.left = take(outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, {}, result,
             now=now, by="introduce", progress=progress, sender_factory=sender_factory,
         )  # fmt: skip
+        held.record(store, state, outgoing, result, stamp)
         # A pair's week 1 begins when its introduction reached both people; until then it
         # stays committed and gets nothing else.
         done, missed = _introduced(state, outgoing, send=send, dry_run=dry_run)
@@ -435,8 +430,10 @@ def run_checkin(
     dry_run: bool = False,
     progress: Progress | None = None,
     sender_factory: SenderFactory | None = None,
+    outbox_delivered: bool = False,
 ) -> RunResult:
-    """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each."""
+    """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each
+    (``outbox_delivered``: see :mod:`mentorctl.checkins.held`)."""
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs whose message to send again")
@@ -446,15 +443,18 @@ def run_checkin(
     opened, journal = _open_run(paths, dry_run)
     with opened as store:
         result.recovered = settle_interrupted(store, journal.read(), stamp)
+        held.mark_outbox_delivered(store, stamp, send and outbox_delivered)
         state = State(store)
         plan = plan_checkin(state, program, today, only=only, send=send, resend=resend)
-        outgoing, result.left = take(plan.outgoing, limit)
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
+        held.apply(state, plan, result, today)
+        outgoing, result.left = take(plan.outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, plan.changes, result,
             now=now, by="checkin", progress=progress, sender_factory=sender_factory,
         )  # fmt: skip
+        held.record(store, state, outgoing, result, stamp)
         _commit(store, journal, dry_run)
     return result
 

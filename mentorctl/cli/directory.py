@@ -18,11 +18,44 @@ ShowArg = Annotated[
         metavar="[show ID]", help="'show' and an id to see one whole.", show_default=False
     ),
 ]
+ROLES = ("mentee", "mentor", "both")
+# The values --status takes (kept in step with mentorctl.report.asof, which checks them).
+PERSON_STATUSES = ("active", "waiting", "paused", "withdrawn", "undeliverable")
+PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
+
+
+def completer(values: tuple[str, ...]):
+    """Shell completion of an option's values."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete.lower())]
+
+    return complete
+
+
 RoleOpt = Annotated[
-    str | None, typer.Option("--role", metavar="ROLE", help="mentee, mentor or both.")
+    str | None,
+    typer.Option(
+        "--role", metavar="ROLE", help="mentee, mentor or both.", autocompletion=completer(ROLES)
+    ),
 ]
-StatusOpt = Annotated[
-    str | None, typer.Option("--status", metavar="STATUS", help="Only this status (e.g. active).")
+PersonStatusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only people with this status that day: " + ", ".join(PERSON_STATUSES) + ".",
+        autocompletion=completer(PERSON_STATUSES),
+    ),
+]
+PairStatusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only pairs with this status that day: " + ", ".join(PAIR_STATUSES) + ".",
+        autocompletion=completer(PAIR_STATUSES),
+    ),
 ]
 TopicOpt = Annotated[
     str | None,
@@ -89,7 +122,7 @@ def _dash(value: Any) -> Any:
 def people_cmd(
     args: ShowArg = None,
     role: RoleOpt = None,
-    status: StatusOpt = None,
+    status: PersonStatusOpt = None,
     topic: TopicOpt = None,
     week: WeekOpt = None,
     quiet: QuietOpt = False,
@@ -101,7 +134,8 @@ def people_cmd(
     program: ProgramOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """People with their names, roles, statuses, current pairs and program week."""
+    """People with their names, roles, statuses, current pairs and program week, as they
+    stood at the end of --today (default: today)."""
     from mentorctl.cli import output
     from mentorctl.report import directory
 
@@ -132,7 +166,7 @@ def people_cmd(
                 r["name"] or "",
                 r["email"] or "",
                 r["role"] or "",
-                "Waiting" if r["waiting"] else r["status_label"],
+                r["status_label"],
                 ", ".join(r["pairs"]) or "-",
                 _dash(r["week"]),
                 r["signed_up"],
@@ -153,7 +187,7 @@ def people_cmd(
 def pairs_cmd(
     args: ShowArg = None,
     role: RoleOpt = None,
-    status: StatusOpt = None,
+    status: PairStatusOpt = None,
     topic: TopicOpt = None,
     week: WeekOpt = None,
     quiet: QuietOpt = False,
@@ -165,7 +199,8 @@ def pairs_cmd(
     program: ProgramOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Pairs with both people's names, program week, status, score and last answer."""
+    """Pairs with both people's names, program week, status, score and last answer, as they
+    stood at the end of --today (default: today)."""
     from mentorctl.cli import output
     from mentorctl.report import directory
 
@@ -238,14 +273,23 @@ def _show_pair(p: dict[str, Any]) -> None:
     )
     if p.get("end_reason"):
         output.info(f"Ended because: {p['end_reason']}")
+    if p.get("paused_by"):
+        names = {p["mentee"]: p["mentee_name"], p["mentor"]: p["mentor_name"]}
+        output.info(
+            "Paused because of: "
+            + ", ".join(
+                f"{_who(names[x], x)} away" if x in names else f"concern {x}"
+                for x in p["paused_by"]
+            )
+        )
     output.info("Why they were paired: " + ("; ".join(p["reasons"]) or "-"))
     output.info("")
     output.table(
         "People",
-        ["As", "Person", "Email", "Time zone", "Languages", "Topics"],
+        ["As", "Person", "Email", "Status", "Time zone", "Languages", "Topics"],
         [
-            [b["as"], _who(b["name"], b["id"]), b["email"] or "", b["timezone"] or "",
-             ", ".join(b["languages"]), ", ".join(b["topics"])]
+            [b["as"], _who(b["name"], b["id"]), b["email"] or "", b.get("status_label") or "-",
+             b["timezone"] or "", ", ".join(b["languages"]), ", ".join(b["topics"])]
             for b in p["people"]
         ],
     )  # fmt: skip
@@ -270,9 +314,17 @@ def _show_person(p: dict[str, Any]) -> None:
 
     output.info(f"Person {p['id']}: {p['name'] or ''} <{p['email'] or ''}>")
     output.info(
-        f"Role: {p['role']}   Status: {'Waiting' if p['waiting'] else p['status_label']}"
+        f"Role: {p['role']}   Status: {p['status_label']}"
         f"   Signed up: {p['signed_up']}   Time zone: {_dash(p['timezone'])}"
     )
+    if p.get("pause_reason"):
+        output.info(f"Away because: {p['pause_reason']}")
+    if p.get("undeliverable"):
+        u = p["undeliverable"]
+        output.info(
+            f"Undeliverable since {u['since']}: nothing is sent to this address"
+            + (f" ({u['reason']})" if u.get("reason") else "")
+        )
     if p["goals"]:
         output.info("Goals: " + ", ".join(p["goals"]))
     if p["expertise"]:
@@ -295,8 +347,16 @@ def _show_person(p: dict[str, Any]) -> None:
               for c in p["concerns"]]),
             ("Blocks", ["Block", "With", "Since"],
              [[b["id"], _who(b["other_name"], b["other"]), b["since"]] for b in p["blocks"]]),
+            ("History", ["Date", "Event", "Note"],
+             [[e["date"], _event(e["event"]), e["note"]] for e in p.get("events", [])]),
         ]
     )  # fmt: skip
+
+
+def _event(name: Any) -> str:
+    from mentorctl.report.labels import status_label
+
+    return status_label(name)
 
 
 def _sections(sections: list[tuple[str, list[str], list[list[Any]]]]) -> None:

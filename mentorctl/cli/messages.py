@@ -6,8 +6,8 @@ The shared options come from :mod:`mentorctl.cli.common` (this module deliberate
 
 Exit codes: 0 when everything due was written or delivered; 4
 (``delivery.EXIT_DELIVERY_FAILED``) when some deliveries failed while the rest went out (the
-next run retries only those); 1 for errors (nothing was sent); 2 for wrong usage; 75 when
-another command holds the store's lock.
+next run retries only those; a 5xx refusal gives 4 once: the address is then undeliverable);
+1 for errors (nothing was sent); 2 for wrong usage; 75 when another command holds the lock.
 """
 
 from pathlib import Path
@@ -245,6 +245,14 @@ def checkin_cmd(
             show_default=False,
         ),
     ] = False,
+    outbox_delivered: Annotated[
+        bool,
+        typer.Option(
+            "--outbox-delivered",
+            help="With --send: the introductions written to the outbox were delivered by hand; "
+            "without it, the pairs introduced only in the outbox get nothing by SMTP.",
+        ),
+    ] = False,
     all_programs: Annotated[
         bool,
         typer.Option(
@@ -312,8 +320,9 @@ def checkin_cmd(
             "--answer": (answer, {"--record"}),
             "--reason": (reason, {"--complete"}),
             "--no-wrapup": (no_wrapup, {"--complete"}),
+            "--outbox-delivered": (outbox_delivered, {"--send"}),
         }
-        given = {*actions, *(["--replies"] if replies else [])}
+        given = {*actions, *(["--replies"] if replies else []), *(["--send"] if send else [])}
         for name, (value, allowed) in owners.items():
             if value and not allowed & given:
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
@@ -323,8 +332,9 @@ def checkin_cmd(
                     "--all-programs runs the weekly check-in of every program; "
                     "it does not go with --program, --pair, --resend, --replies or another action"
                 )
+            run = {"send": send, "limit": limit, "dry_run": dry_run}
             code = _run_all_programs(
-                workspace, today=today, send=send, limit=limit, dry_run=dry_run, as_json=as_json
+                workspace, today, as_json, outbox_delivered=outbox_delivered, **run
             )
             raise typer.Exit(code)
         prog, paths = programs.open_program(workspace, program)
@@ -394,6 +404,7 @@ def checkin_cmd(
                 only=pair or [],
                 dry_run=dry_run,
                 progress=bar,
+                outbox_delivered=outbox_delivered,
             )
         if got_replies is not None:
             render_messages.replies_result(got_replies, as_json, run=result)
@@ -412,9 +423,7 @@ def _worst(codes: list[int]) -> int:
     return max(codes, key=lambda c: rank.get(c, len(_SEVERITY)), default=0)
 
 
-def _run_all_programs(
-    workspace: Any, *, today: Any, send: bool, limit: Any, dry_run: bool, as_json: bool
-) -> int:
+def _run_all_programs(workspace: Any, today: Any, as_json: bool, **run: Any) -> int:
     """Each program's weekly run under its own lock: one line per program (a failure in one
     does not stop the others); the exit code is the worst of theirs."""
     from mentorctl import clock
@@ -435,15 +444,13 @@ def _run_all_programs(
     for slug in slugs:
         try:
             prog, paths = programs.open_program(found.root, slug)
-            result = checkins.run_checkin(
-                prog, paths, today=day, now=now, send=send, limit=limit, dry_run=dry_run
-            )
+            result = checkins.run_checkin(prog, paths, today=day, now=now, **run)
         except MentorctlError as exc:
             code = exc.exit_code
             line = f"{slug}: error: {exc}"
             reports.append({"program": slug, "exit_code": code, "error": str(exc)})
         else:
-            code = EXIT_DELIVERY_FAILED if result.failed and not dry_run else 0
+            code = EXIT_DELIVERY_FAILED if result.failed and not run["dry_run"] else 0
             line = f"{slug}: {render_messages.summary_line(result)}"
             for warning in result.warnings:
                 line += f" (warning: {warning})"
@@ -500,6 +507,7 @@ def _exit_on_failures(result: Any) -> None:
     if result.failed and not result.dry_run:
         output.error(
             f"{result.failed} message(s) could not be delivered; everything else went out",
-            hint=f"run 'mentorctl {result.command} --send' again to retry only those",
+            hint=f"run 'mentorctl {result.command} --send' again to retry only those"
+            + (" (an undeliverable address is not)" if result.undeliverable else ""),
         )
         raise typer.Exit(EXIT_DELIVERY_FAILED)

@@ -365,7 +365,8 @@ def concerns(found: list[dict[str, Any]], as_json: bool, names: Any = None) -> N
     pairs = names.pairs if names is not None else {}
 
     def pair_text(pid: str) -> str:
-        pair = pairs.get(pid) or {}
+        found = pairs.get(pid)
+        pair = getattr(found, "doc", found) or {}  # a pair as folded, or its document
         both = [name(pair.get(k)) for k in ("mentee", "mentor") if name(pair.get(k))]
         return f"{pid} ({', '.join(both)})" if both else pid
 

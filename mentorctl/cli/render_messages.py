@@ -42,6 +42,8 @@ def run_data(result: Any) -> dict[str, Any]:
         "quiet": result.quiet,
         "completed": result.completed,
         "back_active": result.back_active,
+        "undeliverable": result.undeliverable,
+        "held": result.held,
         "messages": [
             {
                 "pair": m.pair,
@@ -165,7 +167,8 @@ class _Names:
 
     def pair(self, pair_id: str) -> list[str]:
         d = self._load()
-        pair = d.pairs.get(pair_id) if d is not None else None
+        found = d.pairs.get(pair_id) if d is not None else None
+        pair = getattr(found, "doc", found)  # a pair as folded, or its document
         if not pair:
             return ["-", "-"]
         return [self.person(pair.get("mentee")), self.person(pair.get("mentor"))]

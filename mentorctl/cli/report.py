@@ -11,6 +11,7 @@ import typer
 from mentorctl.cli.app import app
 from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.cli.directory import completer
 from mentorctl.errors import UsageError
 
 FORMATS = ("table", "json", "csv", "md", "html")
@@ -29,6 +30,7 @@ def report_cmd(
             "-f",
             metavar="FORMAT",
             help="table, json, csv (one row per pair), md or html.",
+            autocompletion=completer(FORMATS),
         ),
     ] = "table",
     out: Annotated[
@@ -45,7 +47,8 @@ def report_cmd(
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Program health: sign-ups, waiting mentees, pairs, capacity, scores, check-ins, concerns."""
+    """Program health: sign-ups, waiting mentees, pairs, capacity, scores, check-ins, concerns,
+    as they stood at the end of --today (default: today)."""
     from mentorctl import clock
     from mentorctl.cli import output
     from mentorctl.programs import program as programs
@@ -55,7 +58,9 @@ def report_cmd(
     with _errors_to_exit():
         fmt = "json" if as_json else fmt.strip().lower()
         if fmt not in FORMATS:
-            raise UsageError(f"unknown format '{fmt[:20]}'", hint="use " + ", ".join(FORMATS))
+            raise UsageError(
+                f"unknown format '{fmt[:20]}'", hint="--format takes one of: " + ", ".join(FORMATS)
+            )
         if dry_run and out is None:
             raise UsageError("--dry-run only applies with --out FILE: the report writes nothing")
         prog, paths = programs.open_program(workspace, program)

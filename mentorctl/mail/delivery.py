@@ -16,23 +16,31 @@ an error before anything is sent; it is never stored or logged. ``smtp.rate_per_
 spaces the messages out. A failure to connect or log in stops the run before anything is
 sent; a refused recipient or message is recorded as a failed delivery and the run goes on.
 After a dropped connection the message in flight counts as failed (it may or may not have
-arrived; trying it again at once could send it twice) and the run reconnects once for the
-rest. Error texts from the server are kept with email addresses masked.
+arrived; the next run sends it again) and the run reconnects once for the rest. Error texts
+from the server are kept with email addresses masked.
 
-**Journal.** SMTP has no way to ask "did you already get this?", so a run that is killed
-between a server's "250 OK" and the store's commit must still know what went out. Before
-sending, the run commits its messages to the store as ``queued`` and opens
-``data/smtp-journal.jsonl``. Once the last byte of a message (the final ".") is in the
-kernel's hands, the server gets the whole message even if mentorctl dies that instant, so
-that is when the run writes one line per recipient the server accepted (RCPT), in one write
-(which a killed process cannot lose), and only then reads the server's reply; the fsync, for a
-machine that stops, comes after. Should the reply refuse the message, a second line takes the
-first back. The next run (which holds the store's lock, so no other run is sending) marks
-every journalled delivery as sent and every other ``queued`` one as failed, to be retried. A
-message goes twice only when a kill lands between the hand-over and the journal's write
-(tests/test_delivery_crash.py counts it over 100 kills); one is lost only when a kill lands
-after that write and the server then refuses the message at its end, which the next run
-cannot know.
+**Journal.** SMTP has no way to ask "did you already get this?", and RFC 5321 hands a
+message over only with the server's "250" to its data: a server that filters or scans before
+answering drops the message when the client vanishes first. So a run that is killed must
+know, for each message, whether that "250" came. Before sending, the run commits its
+messages to the store as ``queued`` and opens ``data/smtp-journal.jsonl``
+(:mod:`mentorctl.mail.journal`). Just before a
+message's last bytes (the final ".") leave, it writes one line per recipient the server
+accepted (RCPT) marked ``handed``: from here the outcome is unknown. The moment the "250" is
+read it writes the same recipients' ``sent`` line, in one write (which a killed process cannot
+lose; the fsync, for a machine that stops, comes once the run closes the journal). The next
+run (which holds the store's lock, so no other run is sending) marks every ``sent`` delivery
+as sent and every other ``queued`` one as failed, to be sent again: one left in doubt (handed
+over, no "250" read) goes again with the same Message-ID, which mail stores take as the same
+message. So no message is ever lost, and one goes twice only when a kill lands between the
+server's "250" and the journal's line (tests/test_delivery_crash.py counts both, against a
+server that answers at once and one that answers 50 ms late and drops the message when the
+client is gone; benchmarks/bench_delivery_crash.py runs it longer).
+
+**Refusals.** A server's 5xx to a recipient (RCPT) or to the message (DATA) is permanent: the
+run records the address as undeliverable (see :func:`is_permanent` and
+:mod:`mentorctl.checkins.held`) and later runs send nothing more to it. A 4xx, a refused sender, a lost connection: temporary, retried by the next
+run.
 """
 
 from __future__ import annotations
@@ -42,16 +50,17 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 
 from mentorctl.errors import ConfigError, MentorctlError
-from mentorctl.fileio import PRIVATE_DIR_MODE, create_temp, ensure_private_dir, open_append
+from mentorctl.fileio import PRIVATE_DIR_MODE, create_temp, ensure_private_dir
 from mentorctl.mail.handover import watched
+from mentorctl.mail.journal import JOURNAL_NAME, Journal, JournalError
 
 if TYPE_CHECKING:
     import smtplib
@@ -62,7 +71,6 @@ if TYPE_CHECKING:
 # Exit code of a run in which some deliveries failed while the rest went out (documented in
 # the README): cron mails the output, and the next run retries only what failed.
 EXIT_DELIVERY_FAILED = 4
-JOURNAL_NAME = "smtp-journal.jsonl"
 SMTP_TIMEOUT = 30.0
 NO_SMTPUTF8 = (
     "the SMTP server does not support SMTPUTF8, which this non-ASCII address needs; "
@@ -291,13 +299,14 @@ class SmtpSender:
         data: bytes,
         *,
         utf8: bool = False,
-        handed_over: Callable[[list[str]], None] | None = None,
+        handing_over: Callable[[list[str]], None] | None = None,
+        accepted: Callable[[list[str]], None] | None = None,
     ) -> dict[str, str]:
         """Deliver one message; returns ``{address: error}`` for every address not accepted.
 
-        ``handed_over(addresses)`` is called as soon as the whole message, its final "."
-        included, is in the kernel's hands, before the server's reply is read, with the
-        recipients the server accepted (RCPT): the journal's moment (see the module doc).
+        With the recipients the server accepted (RCPT): ``handing_over(addresses)`` is called
+        just before the message's last bytes leave, ``accepted(addresses)`` as soon as the
+        server's "250" to them is read (the journal's two moments, see the module doc).
         """
         import smtplib
 
@@ -311,33 +320,62 @@ class SmtpSender:
         self._wait_turn()
         options = ["SMTPUTF8"] if utf8 else []
         smtp = self._smtp
-        if handed_over is not None:
 
-            def hook() -> None:
-                handed_over([r for r in recipients if r not in smtp.rcpt_refused])
+        def taken() -> list[str]:
+            return [r for r in recipients if r not in smtp.rcpt_refused]
 
-            smtp.handed_over = hook
+        if handing_over is not None:
+            smtp.handing_over = lambda: handing_over(taken())
+        if accepted is not None:
+            smtp.accepted = lambda: accepted(taken())
         try:
             refused = smtp.sendmail(sender, recipients, data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             return {
                 addr: describe_smtp_error(code, msg) for addr, (code, msg) in exc.recipients.items()
             }
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        except smtplib.SMTPSenderRefused as exc:
+            # The program's own address refused: nothing to do with the recipients.
+            error = describe_smtp_error(exc.smtp_code, exc.smtp_error)
+            return dict.fromkeys(recipients, f"sender refused: {error}")
+        except smtplib.SMTPDataError as exc:
             return dict.fromkeys(recipients, describe_smtp_error(exc.smtp_code, exc.smtp_error))
         except smtplib.SMTPNotSupportedError:
             return dict.fromkeys(recipients, NO_SMTPUTF8)  # refused before MAIL FROM: nothing sent
         except (smtplib.SMTPException, OSError):
             # The message may or may not have arrived: count it as failed (the next run
-            # retries it) and reconnect for the rest of this run.
+            # sends it again) and reconnect for the rest of this run.
             with contextlib.suppress(Exception):
                 self._smtp.close()
             self._smtp = None
             return dict.fromkeys(recipients, "the SMTP connection was lost during delivery")
         finally:
-            if self._smtp is not None:
-                self._smtp.handed_over = None
+            smtp.handing_over = smtp.accepted = None
         return {addr: describe_smtp_error(code, msg) for addr, (code, msg) in refused.items()}
+
+
+_PERMANENT = re.compile(r"5\d\d(?!\d)")
+
+
+def is_permanent(error: str | None) -> bool:
+    """Whether a delivery error is a server's permanent refusal (a 5xx reply to RCPT or DATA):
+    the address is then undeliverable. A refused sender, a 4xx or a lost connection is not."""
+    return bool(error) and _PERMANENT.match(error or "") is not None
+
+
+def open_sender(program: Program, factory: Callable[[], SmtpSender] | None = None) -> SmtpSender:
+    """The run's SMTP session, connected and logged in (``factory`` makes it, in tests): the
+    program's own sender address checked first, any failure an error before anything is sent."""
+    from mentorctl.mail.sender import refuse_placeholder_sender
+
+    refuse_placeholder_sender(program)
+    if factory is not None:
+        sender = factory()
+    else:
+        settings = SmtpSettings.of(program)
+        sender = SmtpSender(settings, smtp_password(settings))
+    sender.open()
+    return sender
 
 
 def deliver(
@@ -376,117 +414,52 @@ def deliver(
         except MessageRefused:
             return dict.fromkeys(people, "refused: it failed the header check")
         envelope_from, utf8 = ascii_from.addr_spec, False
-    handed: list[str] = []
-    # Made before sending, so the hand-over costs one write (a kill between the hand-over
-    # and that write is the one way a message goes twice).
+    accepted: list[str] = []
+    # Made before sending, so that recording the server's "250" costs one write.
     lines = {
         a: orjson.dumps({"key": key, "person": p, "at": at}) + b"\n" for a, p in envelope.items()
     }
+    doubt = {
+        a: orjson.dumps({"key": key, "person": p, "at": at, "handed": True}) + b"\n"
+        for a, p in envelope.items()
+    }
 
-    def handed_over(addresses: list[str]) -> None:
-        # Only the write here: it alone survives a killed process, and an fsync in this
-        # window (milliseconds) would widen it. The fsync follows once the server answers.
+    def handing_over(addresses: list[str]) -> None:
+        journal.write(b"".join(map(doubt.__getitem__, addresses)), sync=False)
+
+    def on_accepted(addresses: list[str]) -> None:
+        # Only the write here: it alone survives a killed process. The fsync comes when the
+        # journal is closed: a line lost to a machine that stops costs a second copy, never
+        # a lost message.
         journal.write(b"".join(map(lines.__getitem__, addresses)), sync=False)
-        handed.extend(envelope[a] for a in addresses)
+        accepted.extend(envelope[a] for a in addresses)
 
-    refused = smtp.send(envelope_from, list(envelope), data, utf8=utf8, handed_over=handed_over)
-    if handed:
-        journal.sync()
+    refused = smtp.send(
+        envelope_from, list(envelope), data, utf8=utf8, handing_over=handing_over,
+        accepted=on_accepted,
+    )  # fmt: skip
     outcome.update({person: refused.get(addr) for addr, person in envelope.items()})
-    late = [p for p in envelope.values() if outcome[p] is None and p not in handed]
-    if late:  # a sender that did not report the hand-over
+    late = [p for p in envelope.values() if outcome[p] is None and p not in accepted]
+    if late:  # a sender that did not report the server's reply
         journal.append(*({"key": key, "person": p, "at": at} for p in late))
-    taken_back = [p for p in handed if outcome[p] is not None]
-    if taken_back:  # the server refused the message after all: not delivered
-        journal.append(*({"key": key, "person": p, "refused": True} for p in taken_back))
     return outcome
-
-
-# -- the journal --------------------------------------------------------------------------
-
-
-class Journal:
-    """Append-only record of accepted deliveries, fsynced line by line (see the module doc)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / JOURNAL_NAME
-        self._fd: int | None = None
-
-    def read(self) -> list[dict[str, Any]]:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return []
-        entries: dict[tuple[Any, Any], dict[str, Any]] = {}
-        for line in raw.splitlines():
-            try:
-                entry = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue  # the torn last line of a killed writer
-            if isinstance(entry, dict) and "key" in entry and "person" in entry:
-                where = (entry["key"], entry["person"])
-                if entry.get("refused"):
-                    entries.pop(where, None)  # the server's reply refused it after all
-                else:
-                    entries[where] = entry
-        return list(entries.values())
-
-    def ready(self) -> None:
-        """Open the journal before the first delivery, so that recording one is a write and
-        an fsync only."""
-        if self._fd is None:
-            ensure_private_dir(self.path.parent)
-            self._fd = open_append(self.path)
-
-    def append(self, *entries: dict[str, Any]) -> None:
-        """Record ``entries`` (one message's accepted recipients) with one write and one fsync.
-        The write alone survives a killed process; the fsync is for a machine that stops."""
-        self.write(b"".join(orjson.dumps(e) + b"\n" for e in entries))
-
-    def write(self, lines: bytes, *, sync: bool = True) -> None:
-        """Append ``lines`` (JSON lines) in one write, then fsync unless told not to."""
-        if not lines:
-            return
-        self.ready()
-        assert self._fd is not None
-        os.write(self._fd, lines)
-        if sync:
-            os.fsync(self._fd)
-
-    def sync(self) -> None:
-        """fsync what was written: for a machine that stops (a killed process loses nothing)."""
-        if self._fd is not None:
-            os.fsync(self._fd)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def clear(self) -> None:
-        self.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-    @contextlib.contextmanager
-    def open(self) -> Iterator[Journal]:
-        try:
-            yield self
-        finally:
-            self.close()
 
 
 __all__ = [
     "EXIT_DELIVERY_FAILED",
+    "JOURNAL_NAME",
     "NO_SMTPUTF8",
     "PRIVATE_DIR_MODE",
     "DeliveryError",
     "Journal",
+    "JournalError",
     "Outbox",
     "OutboxError",
     "SmtpSender",
     "SmtpSettings",
     "deliver",
     "describe_smtp_error",
+    "is_permanent",
+    "open_sender",
     "smtp_password",
 ]

@@ -1,9 +1,10 @@
-"""An SMTP connection that reports the moment a message is handed over.
+"""An SMTP connection that reports the two moments of a message's data that matter.
 
-Once the last byte of a message's data (the final ".") is in the kernel's hands, the server
-gets the whole message even if mentorctl is killed that instant; that is when the run's
-journal records the delivery (see :mod:`mentorctl.mail.delivery`), rather than a round trip
-later at the server's "250".
+``handing_over`` is called just before the last bytes of a message (its final ".") are
+written: from then on the server may have the message, and the outcome is unknown until its
+reply. ``accepted`` is called the moment the server's "250" to the data has been read: RFC
+5321 hands the message over only then, and that is when the run's journal records it as sent
+(see :mod:`mentorctl.mail.delivery`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ if TYPE_CHECKING:
 
 @functools.cache
 def watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
-    """``base`` (SMTP or SMTP_SSL) telling the run the moment a message's last byte is handed
-    to the kernel: from then on the server gets the whole message even if mentorctl is
-    killed, so that is when the journal records it, not a round trip later at the "250"."""
+    """``base`` (SMTP or SMTP_SSL) calling ``handing_over`` before a message's last bytes
+    leave and ``accepted`` as soon as the server's "250" to them is read."""
 
     class Watched(base):  # type: ignore[misc, valid-type]
-        handed_over: Callable[[], None] | None = None
+        handing_over: Callable[[], None] | None = None
+        accepted: Callable[[], None] | None = None
         rcpt_refused: set[str] = set()  # noqa: RUF012  (replaced per message by mail())
 
         def mail(self, sender: str, options: Any = ()) -> tuple[int, bytes]:
@@ -38,33 +39,17 @@ def watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
 
         def send(self, s: bytes | str) -> None:
             # Only a message's data ends with CRLF.CRLF; a command ends with one CRLF.
-            if self.handed_over is None or s[-5:] not in (b"\r\n.\r\n", "\r\n.\r\n"):
-                super().send(s)
-                return
-            # Corked, the kernel holds the last bytes until the journal has its line: the
-            # server is not woken (and this process not put aside for it) in between. A
-            # kill before the uncork still sends them (a closed socket flushes what it holds).
-            corked = _cork(self.sock, True)
-            try:
-                super().send(s)
-                self.handed_over()
-            finally:
-                if corked:
-                    _cork(self.sock, False)
+            if self.handing_over is not None and s[-5:] in (b"\r\n.\r\n", "\r\n.\r\n"):
+                self.handing_over()
+            super().send(s)
+
+        def data(self, msg: bytes | str) -> tuple[int, bytes]:
+            code, resp = super().data(msg)
+            # Nothing between the reply and the journal's line: a kill in that window is
+            # the one way a message goes twice.
+            if code == 250 and self.accepted is not None:
+                self.accepted()
+            return code, resp
 
     Watched.__name__ = f"Watched{base.__name__}"
     return Watched
-
-
-def _cork(sock: Any, on: bool) -> bool:
-    """Set TCP_CORK (Linux) on ``sock``; False where that cannot be done."""
-    import socket
-
-    option = getattr(socket, "TCP_CORK", None)
-    if sock is None or option is None:
-        return False
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, option, int(on))
-    except OSError:
-        return False
-    return True

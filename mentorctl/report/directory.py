@@ -11,83 +11,66 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.errors import UsageError
-from mentorctl.matching.rounds import waiting_mentees
+from mentorctl.gcpause import paused_gc
+from mentorctl.history import events
+from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
+from mentorctl.report import asof
 from mentorctl.report.labels import day, status_label, who
 
-HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
 ROLES = ("mentee", "mentor", "both")
 
 
 @dataclass
 class Directory:
-    people: dict[str, dict[str, Any]]
-    pairs: dict[str, dict[str, Any]]
-    answers: list[dict[str, Any]] = field(default_factory=list)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    concerns: list[dict[str, Any]] = field(default_factory=list)
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    today: dt.date = dt.date(1970, 1, 1)
-    duration_weeks: int = 0
+    """The fold of one day, with the look-ups the lists and the show pages make of it."""
+
+    state: State
+    waiting_ids: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, state: State) -> Directory:
+        with paused_gc():
+            return cls(state, {str(p.get("id")) for p in asof.waiting(state)})
+
+    @property
+    def today(self) -> dt.date:
+        return self.state.day
+
+    @property
+    def people(self) -> dict[str, PersonOn]:
+        return self.state.people
+
+    @property
+    def pairs(self) -> dict[str, PairOn]:
+        return self.state.pairs
 
     def name(self, pid: Any) -> str:
         person = self.people.get(str(pid))
-        return str(person.get("name") or "") if person else ""
+        return str(person.doc.get("name") or "") if person else ""
 
     def who(self, pid: Any) -> str:
         return who(self.name(pid), pid)
 
-    def week(self, pair: dict[str, Any]) -> int | None:
-        start = parse_day(pair.get("start_date"))
-        if start is None or pair.get("status") == "proposed":
-            return None
-        ended = parse_day(pair.get("ended"))  # an ended pair stays in the week it ended
-        day_ = min(self.today, ended) if ended else self.today
-        return max(1, min(self.duration_weeks or 10**6, week_of(start, day_)))
-
-    def last_answer(self, pair_id: str) -> str | None:
-        days = [str(a.get("updated") or a.get("at") or "") for a in self.answers_of(pair_id)]
-        return day(max(days)) if any(days) else None
-
     def answers_of(self, pair_id: str) -> list[dict[str, Any]]:
-        return [a for a in self.answers if a.get("pair") == pair_id]
+        return [a for a in self.state.answers if a.get("pair") == pair_id]
 
-    def pairs_of(self, pid: str) -> list[dict[str, Any]]:
-        return [p for p in self.sorted_pairs() if pid in (p.get("mentee"), p.get("mentor"))]
+    def pairs_of(self, pid: str) -> list[PairOn]:
+        return [p for p in self.sorted_pairs() if pid in (p.doc.get("mentee"), p.doc.get("mentor"))]
 
-    def sorted_pairs(self) -> list[dict[str, Any]]:
-        return sorted(self.pairs.values(), key=lambda p: _number(p.get("id")))
+    def sorted_pairs(self) -> list[PairOn]:
+        return sorted(self.pairs.values(), key=lambda p: _number(p.doc.get("id")))
 
     def waiting(self) -> set[str]:
-        found = waiting_mentees(list(self.people.values()), list(self.pairs.values()), self.today)
-        return {str(p.get("id")) for p in found}
+        return self.waiting_ids
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> Directory:
-    from mentorctl.store.db import Store
-
-    with Store.reading(store_path) as store:
-
-        def docs(table: str) -> list[dict[str, Any]]:
-            return [dict(d) for d in store.documents(table).values() if isinstance(d, dict)]
-
-        return Directory(
-            people={str(p.get("id")): p for p in docs("people")},
-            pairs={str(p.get("id")): p for p in docs("pairs")},
-            answers=docs("answers"),
-            messages=docs("messages"),
-            concerns=docs("concerns"),
-            blocks=docs("blocks"),
-            today=today,
-            duration_weeks=duration_weeks,
-        )
+    return Directory.of(asof.load(store_path, today=today, duration_weeks=duration_weeks))
 
 
 def _number(ident: Any) -> tuple[int, str]:
-    text = str(ident or "")
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return (int(digits) if digits else 0, text)
+    return id_key(ident)
 
 
 def _matches(text: str | None, *values: Any) -> bool:
@@ -104,6 +87,14 @@ def _has_topic(topic: str | None, *lists: Any) -> bool:
     return any(needle in str(t).casefold() for items in lists for t in (items or []))
 
 
+def _choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise UsageError(
+            f"unknown {option.lstrip('-')} '{value[:20]}'",
+            hint=f"{option} takes one of: " + ", ".join(allowed),
+        )
+
+
 @dataclass
 class Filters:
     role: str | None = None
@@ -114,93 +105,143 @@ class Filters:
     waiting: bool = False
     search: str | None = None
 
-    def check(self) -> None:
-        if self.role and self.role not in ROLES:
-            raise UsageError(f"unknown role '{self.role[:20]}'", hint="use " + ", ".join(ROLES))
+    def check(self, statuses: tuple[str, ...] = ()) -> None:
+        _choice("--role", self.role, ROLES)
+        if statuses:
+            _choice("--status", self.status, statuses)
         if self.week is not None and self.week < 1:
             raise UsageError("--week must be 1 or more")
 
 
+def _person_status(d: Directory, pid: str, person: PersonOn) -> dict[str, Any]:
+    pause = person.pause
+    undeliverable = person.undeliverable
+    waiting = pid in d.waiting_ids
+    return {
+        "status": person.status,
+        "status_label": asof.person_label(person.status, pause, waiting, undeliverable),
+        "paused_until": pause.until.isoformat() if pause else None,
+        "pause_reason": (pause.reason or None) if pause else None,
+        "undeliverable": asof.undeliverable_row(undeliverable) if undeliverable else None,
+        "waiting": waiting,
+    }
+
+
+def _person_matches(d: Directory, pid: str, person: PersonOn, wanted: str) -> bool:
+    if wanted == "waiting":
+        return pid in d.waiting_ids
+    if wanted == "undeliverable":
+        return person.undeliverable is not None
+    return person.status == wanted
+
+
 def people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
-    """One row per person, with their current pair(s) and program week."""
-    f.check()
-    waiting = d.waiting()
+    """One row per person, with their status that day, current pair(s) and program week."""
+    f.check(asof.PERSON_STATUSES)
+    with paused_gc():
+        return _people_rows(d, f)
+
+
+def _people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
+    filtered = any((f.role, f.status, f.topic, f.week is not None, f.quiet, f.waiting, f.search))
+    pairs = d.pairs
     rows = []
-    for pid, person in sorted(d.people.items(), key=lambda kv: _number(kv[0])):
-        current = [p for p in d.pairs_of(pid) if p.get("status") in HOLDING]
-        weeks = [w for w in (d.week(p) for p in current) if w is not None]
-        if f.role and person.get("role") != f.role:
+    for pid in sorted(d.people, key=id_key):
+        person = d.people[pid]
+        doc = person.doc
+        current = [pairs[p] for p in person.pairs if p in pairs]
+        weeks = [p.week for p in current if p.week is not None]
+        if filtered and not _person_wanted(d, f, pid, person, current, weeks):
             continue
-        if f.status and str(person.get("status", "active")) != f.status:
-            continue
-        if not _has_topic(f.topic, person.get("goals"), person.get("expertise")):
-            continue
-        if f.week is not None and f.week not in weeks:
-            continue
-        if f.quiet and not any(p.get("status") == "quiet" for p in current):
-            continue
-        if f.waiting and pid not in waiting:
-            continue
-        if not _matches(f.search, person.get("name"), person.get("email")):
-            continue
+        goals, expertise = doc.get("goals"), doc.get("expertise")
         rows.append(
             {
                 "id": pid,
-                "name": person.get("name"),
-                "email": person.get("email"),
-                "role": person.get("role"),
-                "status": person.get("status", "active"),
-                "status_label": status_label(person.get("status", "active")),
-                "topics": list(person.get("goals") or []) + list(person.get("expertise") or []),
-                "pairs": [p.get("id") for p in current],
+                "name": doc.get("name"),
+                "email": doc.get("email"),
+                "role": doc.get("role"),
+                **_person_status(d, pid, person),
+                "topics": [*(goals or ()), *(expertise or ())],
+                "pairs": _number_sorted([p.doc.get("id") for p in current]),
                 "week": min(weeks) if weeks else None,
-                "waiting": pid in waiting,
-                "signed_up": day(person.get("created")),
+                "signed_up": day(doc.get("created")),
             }
         )
     return rows
 
 
-def pair_row(d: Directory, pair: dict[str, Any]) -> dict[str, Any]:
-    mentee, mentor = pair.get("mentee"), pair.get("mentor")
+def _person_wanted(
+    d: Directory, f: Filters, pid: str, person: PersonOn, current: list[PairOn], weeks: list[int]
+) -> bool:
+    doc = person.doc
+    if f.role and doc.get("role") != f.role:
+        return False
+    if f.status and not _person_matches(d, pid, person, f.status):
+        return False
+    if not _has_topic(f.topic, doc.get("goals"), doc.get("expertise")):
+        return False
+    if f.week is not None and f.week not in weeks:
+        return False
+    if f.quiet and not any(p.status == "quiet" for p in current):
+        return False
+    if f.waiting and pid not in d.waiting_ids:
+        return False
+    return _matches(f.search, doc.get("name"), doc.get("email"))
+
+
+def _number_sorted(ids: list[Any]) -> list[Any]:
+    return sorted(ids, key=_number) if len(ids) > 1 else ids
+
+
+def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
+    doc = pair.doc
+    mentee, mentor = doc.get("mentee"), doc.get("mentor")
     return {
-        "id": pair.get("id"),
+        "id": doc.get("id"),
         "mentee": mentee,
         "mentee_name": d.name(mentee),
         "mentor": mentor,
         "mentor_name": d.name(mentor),
-        "status": pair.get("status"),
-        "status_label": status_label(pair.get("status")),
-        "week": d.week(pair),
-        "score": pair.get("score"),
-        "start_date": day(pair.get("start_date")) if pair.get("start_date") else None,
-        "last_answer": d.last_answer(str(pair.get("id"))),
-        "end_reason": pair.get("end_reason") or pair.get("reason"),
+        "status": pair.status,
+        "status_label": status_label(pair.status),
+        "week": pair.week,
+        "score": doc.get("score"),
+        "start_date": day(doc.get("start_date")) if doc.get("start_date") else None,
+        "last_answer": pair.last_answer,
+        "end_reason": (doc.get("end_reason") or doc.get("reason"))
+        if pair.recorded not in HOLDING
+        else None,
     }
 
 
 def pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
-    """One row per pair, with both people's names."""
-    f.check()
-    waiting = d.waiting()
+    """One row per pair, with both people's names, as the pair stood that day."""
+    statuses = tuple(dict.fromkeys([*asof.PAIR_STATUSES, *(p.status for p in d.pairs.values())]))
+    f.check(statuses)
+    with paused_gc():
+        return _pair_rows(d, f)
+
+
+def _pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     rows = []
     for pair in d.sorted_pairs():
-        ids = (pair.get("mentee"), pair.get("mentor"))
-        people = [d.people.get(str(i)) or {} for i in ids]
+        doc = pair.doc
+        ids = (doc.get("mentee"), doc.get("mentor"))
+        people = [d.people[str(i)].doc if str(i) in d.people else {} for i in ids]
         # A pair "has" a role through the person in it with that role.
         if f.role and not any(p.get("role") == f.role for p in people):
             continue
-        if f.status and str(pair.get("status")) != f.status:
+        if f.status and pair.status != f.status:
             continue
         if not _has_topic(f.topic, *[p.get("goals") for p in people]) and not _has_topic(
             f.topic, *[p.get("expertise") for p in people]
         ):
             continue
-        if f.week is not None and d.week(pair) != f.week:
+        if f.week is not None and pair.week != f.week:
             continue
-        if f.quiet and pair.get("status") != "quiet":
+        if f.quiet and pair.status != "quiet":
             continue
-        if f.waiting and pair.get("mentee") not in waiting:
+        if f.waiting and doc.get("mentee") not in d.waiting_ids:
             continue
         if f.search and not any(_matches(f.search, p.get("name"), p.get("email")) for p in people):
             continue
@@ -208,11 +249,15 @@ def pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     return rows
 
 
-def find_person(d: Directory, key: str) -> dict[str, Any]:
+def find_person(d: Directory, key: str) -> PersonOn:
     """A person by id (P3) or email."""
     wanted = key.strip()
     person = d.people.get(wanted.upper()) or next(
-        (p for p in d.people.values() if str(p.get("email", "")).casefold() == wanted.casefold()),
+        (
+            p
+            for p in d.people.values()
+            if str(p.doc.get("email", "")).casefold() == wanted.casefold()
+        ),
         None,
     )
     if person is None:
@@ -223,14 +268,15 @@ def find_person(d: Directory, key: str) -> dict[str, Any]:
     return person
 
 
-def find_pair(d: Directory, key: str) -> dict[str, Any]:
+def find_pair(d: Directory, key: str) -> PairOn:
     pair = d.pairs.get(key.strip().upper())
     if pair is None:
         raise UsageError(f"no pair {key.strip()[:20]}", hint="'mentorctl pairs' lists them")
     return pair
 
 
-def _history(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def _history(doc: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
+    iso = today.isoformat()
     return [
         {
             "date": day(h.get("at")),
@@ -240,13 +286,15 @@ def _history(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "by": h.get("by") or "",
         }
         for h in doc.get("history") or []
-        if isinstance(h, dict)
+        if isinstance(h, dict) and str(h.get("at") or "")[:10] <= iso
     ]
 
 
 def _messages(d: Directory, pair_id: str | None, pid: str | None = None) -> list[dict[str, Any]]:
     rows = []
-    for m in sorted(d.messages, key=lambda m: (str(m.get("created") or ""), _number(m.get("id")))):
+    for m in sorted(
+        d.state.messages, key=lambda m: (str(m.get("created") or ""), _number(m.get("id")))
+    ):
         if pair_id is not None and m.get("pair") != pair_id:
             continue
         if pid is not None and pid not in (m.get("to") or []):
@@ -281,7 +329,7 @@ def _answers(d: Directory, pair_id: str) -> list[dict[str, Any]]:
 
 def _concerns(d: Directory, pair_id: str | None = None, pid: str | None = None) -> list[dict]:
     rows = []
-    for c in sorted(d.concerns, key=lambda c: _number(c.get("id"))):
+    for c in sorted(d.state.concerns, key=lambda c: _number(c.get("id"))):
         pairs = sorted(c.get("pairs") or {})
         if pair_id is not None and pair_id not in pairs:
             continue
@@ -289,7 +337,7 @@ def _concerns(d: Directory, pair_id: str | None = None, pid: str | None = None) 
             pid is not None
             and pid not in (c.get("person"), c.get("from"))
             and not any(
-                pid in (d.pairs.get(p, {}).get("mentee"), d.pairs.get(p, {}).get("mentor"))
+                p in d.pairs and pid in (d.pairs[p].doc.get("mentee"), d.pairs[p].doc.get("mentor"))
                 for p in pairs
             )
         ):
@@ -310,14 +358,16 @@ def _concerns(d: Directory, pair_id: str | None = None, pid: str | None = None) 
 def pair_detail(d: Directory, key: str) -> dict[str, Any]:
     """One pair whole: the two people, score and reasons, week, history, messages, answers."""
     pair = find_pair(d, key)
-    pair_id = str(pair.get("id"))
+    doc = pair.doc
+    pair_id = str(doc.get("id"))
     data = pair_row(d, pair)
-    data["reasons"] = list(pair.get("reasons") or [])
+    data["paused_by"] = list(pair.paused_by)
+    data["reasons"] = list(doc.get("reasons") or [])
     data["people"] = [
-        _person_brief(d, pair.get("mentee"), "mentee"),
-        _person_brief(d, pair.get("mentor"), "mentor"),
+        _person_brief(d, doc.get("mentee"), "mentee"),
+        _person_brief(d, doc.get("mentor"), "mentor"),
     ]
-    data["history"] = _history(pair)
+    data["history"] = _history(doc, d.today)
     data["messages"] = _messages(d, pair_id)
     data["answers"] = _answers(d, pair_id)
     data["concerns"] = _concerns(d, pair_id=pair_id)
@@ -325,7 +375,8 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
 
 
 def _person_brief(d: Directory, pid: Any, as_role: str) -> dict[str, Any]:
-    person = d.people.get(str(pid)) or {}
+    found = d.people.get(str(pid))
+    person = found.doc if found else {}
     return {
         "as": as_role,
         "id": pid,
@@ -334,12 +385,15 @@ def _person_brief(d: Directory, pid: Any, as_role: str) -> dict[str, Any]:
         "timezone": person.get("timezone"),
         "languages": list(person.get("languages") or []),
         "topics": list(person.get("goals") or person.get("expertise") or []),
+        **(_person_status(d, str(pid), found) if found else {"status": None}),
     }
 
 
 def person_detail(d: Directory, key: str) -> dict[str, Any]:
-    """One person whole: sign-up, pairs (with names), messages, concerns, blocks."""
-    person = find_person(d, key)
+    """One person whole: sign-up, status that day, pairs (with names), messages, concerns,
+    blocks, and their dated history up to the day."""
+    found = find_person(d, key)
+    person = found.doc
     pid = str(person.get("id"))
     blocks = [
         {
@@ -348,16 +402,15 @@ def person_detail(d: Directory, key: str) -> dict[str, Any]:
             "other_name": d.name(other),
             "since": day(b.get("at")),
         }
-        for b in d.blocks
-        if pid in (b.get("person"), b.get("other")) and not b.get("lifted")
+        for b in d.state.blocks
+        if pid in (b.get("person"), b.get("other"))
     ]
     return {
         "id": pid,
         "name": person.get("name"),
         "email": person.get("email"),
         "role": person.get("role"),
-        "status": person.get("status", "active"),
-        "status_label": status_label(person.get("status", "active")),
+        **_person_status(d, pid, found),
         "age": person.get("age"),
         "goals": list(person.get("goals") or []),
         "expertise": list(person.get("expertise") or []),
@@ -366,9 +419,22 @@ def person_detail(d: Directory, key: str) -> dict[str, Any]:
         "capacity": person.get("capacity"),
         "organisation": person.get("organisation"),
         "signed_up": day(person.get("created")),
-        "waiting": pid in d.waiting(),
         "pairs": [pair_row(d, p) for p in d.pairs_of(pid)],
         "messages": _messages(d, None, pid),
         "concerns": _concerns(d, pid=pid),
         "blocks": blocks,
+        "events": [
+            {"date": day(e.get("at")), "event": e.get("event"), "note": _event_note(e)}
+            for e in events.up_to(person, d.today)
+        ],
     }
+
+
+def _event_note(e: dict[str, Any]) -> str:
+    parts = []
+    if e.get("until"):
+        parts.append(f"until {day(e['until'])}")
+    for key in ("reason", "address"):
+        if e.get(key):
+            parts.append(str(e[key]))
+    return "; ".join(parts)

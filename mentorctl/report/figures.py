@@ -1,9 +1,11 @@
-"""Program health figures, computed from the store's documents (pure: no printing).
+"""Program health figures as of a day, computed from the fold of the store's dated history
+(:mod:`mentorctl.history.fold`; pure: no printing).
 
-``compute`` takes plain documents (people, pairs, answers, concerns) and returns a plain
-dict. With ``anonymous`` the dict holds aggregates only: no names, emails, person or pair
-ids, no list of pairs, no notes and no concern details, so it can be shown outside the
-admins' circle.
+``from_state`` takes the fold of one day and returns a plain dict; ``compute`` folds plain
+documents (people, pairs, answers, messages, concerns, blocks) first. Every rate counts the
+week's due pairs of the fold. With ``anonymous`` the dict holds aggregates only: no names,
+emails, person or pair ids, no list of pairs, no notes, no concern details and no list of
+undeliverable addresses, so it can be shown outside the admins' circle.
 """
 
 from __future__ import annotations
@@ -15,45 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.checkins.schedule import parse_day, week_of
-from mentorctl.matching.rounds import waiting_mentees
-from mentorctl.report import outcomes
+from mentorctl.gcpause import paused_gc
+from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
+from mentorctl.report import asof, outcomes
 from mentorctl.report.labels import day, status_label
 
-HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
-STARTED = frozenset({"active", "quiet", "paused", "completed", "lapsed", "not_fit", "ended"})
+PAIR_STATUSES = asof.PAIR_STATUSES
 ROLES = ("mentee", "mentor", "both")
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
 # An anonymous report counts answers that are not one of the program's topics under this.
 OTHER_TOPIC = "other"
-
-
-def status_on(pair: dict[str, Any], day: dt.date) -> str | None:
-    """The pair's status as it stood at the end of ``day``, from its dated history; None
-    when the pair did not exist yet. On or after its last change: its status now."""
-    changes = [
-        (str(h.get("at") or "")[:10], h["status"])
-        for h in pair.get("history") or ()
-        if isinstance(h, dict) and h.get("status")
-    ]
-    iso = day.isoformat()
-    if not changes or iso >= max(at for at, _ in changes):
-        return pair.get("status")
-    standing = None
-    for at, status in changes:  # history is kept in order
-        if at <= iso:
-            standing = status
-    return standing
-
-
-def as_of(pairs: Iterable[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
-    """The pairs as they stood on ``day``: later pairs left out, statuses of that day."""
-    out = []
-    for pair in pairs:
-        status = status_on(pair, day)
-        if status is not None:
-            out.append(pair if status == pair.get("status") else dict(pair, status=status))
-    return out
 
 
 def bucket_labels() -> list[str]:
@@ -67,44 +40,58 @@ def compute(
     pairs: Iterable[dict[str, Any]],
     answers: Iterable[dict[str, Any]] = (),
     concerns: Iterable[dict[str, Any]] = (),
+    messages: Iterable[dict[str, Any]] = (),
+    blocks: Iterable[dict[str, Any]] = (),
     today: dt.date,
     duration_weeks: int,
+    **options: Any,
+) -> dict[str, Any]:
+    """The report's figures from the store's documents, as of the end of ``today``."""
+    state = fold(
+        people=people, pairs=pairs, answers=answers, messages=messages, concerns=concerns,
+        blocks=blocks, day=today, duration_weeks=duration_weeks,
+    )  # fmt: skip
+    return from_state(state, **options)
+
+
+def from_state(
+    state: State,
+    *,
     program_name: str = "",
     default_capacity: int = 2,
     anonymous: bool = False,
     topics: Iterable[str] = (),
     start_date: Any = None,
 ) -> dict[str, Any]:
-    """The report's figures. ``topics`` are program.yaml's ``signup.topics``: an anonymous
-    report names those only, since a free-text answer may name a person."""
-    people = [p for p in people if isinstance(p, dict)]
-    pairs = sorted(as_of((p for p in pairs if isinstance(p, dict)), today), key=_pair_key)
-    answers = list(answers)
-    concerns = list(concerns)
-    by_id = {str(p.get("id")): p for p in people}
+    """The report's figures from the fold of one day. ``topics`` are program.yaml's
+    ``signup.topics``: an anonymous report names those only, since a free-text answer may
+    name a person."""
+    today, duration_weeks = state.day, state.duration_weeks
+    pairs = [state.pairs[k] for k in sorted(state.pairs, key=id_key)]
+    people = [p.doc for p in state.people.values()]
+    by_id = {pid: p.doc for pid, p in state.people.items()}
 
-    # Sign-ups by role and status.
+    # Sign-ups by role and by their status that day.
     signups: dict[str, dict[str, int]] = {}
-    for person in people:
-        role = str(person.get("role") or "unknown")
-        status = str(person.get("status") or "unknown")
-        signups.setdefault(role, {})
-        signups[role][status] = signups[role].get(status, 0) + 1
+    for person in state.people.values():
+        role = str(person.doc.get("role") or "unknown")
+        of_role = signups.setdefault(role, {})
+        of_role[person.status] = of_role.get(person.status, 0) + 1
 
-    holding = [p for p in pairs if p.get("status") in HOLDING]
-    waiting = waiting_mentees(people, pairs, today)
+    waiting = asof.waiting(state)
 
-    status_counts = Counter(str(p.get("status")) for p in pairs)
+    status_counts = Counter(p.status for p in pairs)
     pairs_by_status = {s: status_counts.get(s, 0) for s in PAIR_STATUSES}
     for status, count in status_counts.items():
         pairs_by_status.setdefault(status, count)
 
-    # Mentor capacity: slots used by holding pairs over the capacity of active mentors.
-    used = Counter(p.get("mentor") for p in holding)
+    # Mentor capacity: slots used by holding pairs over the capacity of mentors still in
+    # (a mentor away keeps the pairs they hold).
+    used = Counter(p.doc.get("mentor") for p in pairs if p.recorded in HOLDING)
     mentors = [
-        p
-        for p in people
-        if p.get("role") in ("mentor", "both") and p.get("status", "active") == "active"
+        p.doc
+        for p in state.people.values()
+        if p.doc.get("role") in ("mentor", "both") and p.status in ("active", "paused")
     ]
     total_slots = sum(int(m.get("capacity") or default_capacity) for m in mentors)
     used_slots = sum(used.get(m.get("id"), 0) for m in mentors)
@@ -119,10 +106,9 @@ def compute(
         waiting, mentors, used, default_capacity, topics=list(topics) if anonymous else None
     )
 
-    # Match-score distribution over pairs that count (not dropped proposals).
     scores = [0] * BUCKETS
     for pair in pairs:
-        score = pair.get("score")
+        score = pair.doc.get("score")
         if isinstance(score, int | float):
             index = min(BUCKETS - 1, max(0, int(float(score) * BUCKETS)))
             scores[index] += 1
@@ -131,7 +117,7 @@ def compute(
     ]
 
     # Calendar, from the program's start_date when it is set, else the earliest pair's start.
-    starts = [d for d in (parse_day(p.get("start_date")) for p in pairs) if d]
+    starts = [p.start for p in pairs if p.start is not None]
     earliest = parse_day(start_date) or (min(starts) if starts else None)
     current = None
     if earliest is not None:
@@ -144,28 +130,11 @@ def compute(
         "today": today.isoformat(),
     }
 
-    # Answer rate by program week: answered pairs / started pairs that reached that week.
-    answered: dict[int, set[str]] = {}
-    for answer in answers:
-        week = answer.get("week")
-        if isinstance(week, int):
-            answered.setdefault(week, set()).add(str(answer.get("pair")))
-    reached: dict[int, set[str]] = {}
-    for pair in pairs:
-        start = parse_day(pair.get("start_date"))
-        # Any status but proposed has started, including ones this module does not know yet.
-        if start is None or pair.get("status") == "proposed":
-            continue
-        last = min(duration_weeks, week_of(start, today))
-        ended = parse_day(pair.get("ended"))
-        if ended is not None:  # a pair that ended is not counted in the weeks after
-            last = min(last, week_of(start, ended))
-        for week in range(1, last + 1):
-            reached.setdefault(week, set()).add(str(pair.get("id")))
+    # Answer rate by program week: of the week's due pairs, those that answered it.
     answer_rate = []
-    for week in sorted(reached):
-        in_week = reached[week]
-        n = len(in_week & answered.get(week, set()))
+    for week in sorted(state.due):
+        in_week = state.due[week]
+        n = len(in_week & state.answered.get(week, set()))
         answer_rate.append(
             {
                 "week": week,
@@ -177,20 +146,20 @@ def compute(
 
     quiet = []
     for pair in pairs:
-        if pair.get("status") != "quiet":
+        if pair.status != "quiet":
             continue
-        since = pair.get("quiet_since")
+        since = pair.quiet_since
         # Kept as the program week it turned quiet in (older stores: a date).
         since_text = f"week {since}" if isinstance(since, int) else day(since)
         row: dict[str, Any] = {"since": since_text}
         if not anonymous:
-            row = {"pair": pair.get("id"), **row}
-            row["mentee"] = _name(by_id, pair.get("mentee"))
-            row["mentor"] = _name(by_id, pair.get("mentor"))
-            row["mentee_id"], row["mentor_id"] = pair.get("mentee"), pair.get("mentor")
+            row = {"pair": pair.doc.get("id"), **row}
+            row["mentee"] = _name(by_id, pair.doc.get("mentee"))
+            row["mentor"] = _name(by_id, pair.doc.get("mentor"))
+            row["mentee_id"], row["mentor_id"] = pair.doc.get("mentee"), pair.doc.get("mentor")
         quiet.append(row)
 
-    pair_by_id = {str(p.get("id")): p for p in pairs}
+    concerns = state.concerns
     concern_counts = Counter(str(c.get("status") or "open") for c in concerns)
     concern_block: dict[str, Any] = {
         "open": concern_counts.get("open", 0),
@@ -204,7 +173,8 @@ def compute(
                 "pairs": sorted(c.get("pairs") or {}),
                 "pair_names": {
                     pid: [
-                        _name(by_id, pair_by_id.get(pid, {}).get(k)) for k in ("mentee", "mentor")
+                        _name(by_id, (state.pairs[pid].doc if pid in state.pairs else {}).get(k))
+                        for k in ("mentee", "mentor")
                     ]
                     for pid in sorted(c.get("pairs") or {})
                 },
@@ -214,9 +184,10 @@ def compute(
             for c in sorted(concerns, key=lambda c: _pair_key({"id": c.get("id")}))
         ]
 
+    away = [(pid, p) for pid, p in state.people.items() if p.undeliverable is not None]
     # The list of pairs is for the admins only: even without names, pair ids and start dates
     # let someone who knows the people tell which pair is whose.
-    pair_rows = [] if anonymous else _pair_rows(pairs, answers, by_id, today, duration_weeks)
+    pair_rows = [] if anonymous else _pair_rows(pairs, by_id)
 
     report: dict[str, Any] = {
         "program": program_name,
@@ -233,64 +204,67 @@ def compute(
         "quiet_pairs": quiet,
         "concerns": concern_block,
         "pairs": pair_rows,
-        "headline": outcomes.headline(
-            people=people,
-            pairs=pairs,
-            answers=answers,
-            open_concerns=concern_block["open"],
-            waiting=len(waiting),
-            today=today,
-            duration_weeks=duration_weeks,
-        ),
+        "headline": _headline(state, pairs, len(people), concern_block["open"], len(waiting)),
         "outcomes": {
-            "by_week": outcomes.by_week(pairs=pairs, answers=answers, reached=reached),
-            "endings": outcomes.endings(pairs),
+            "by_week": outcomes.by_week(answers=state.answers, due=state.due),
+            "endings": outcomes.endings(p.status for p in pairs),
         },
     }
+    report["headline"]["undeliverable"] = len(away)
     if not anonymous:
-        report["notes"] = outcomes.notes(answers, lambda pid: _name(by_id, pid))
+        report["undeliverable"] = [
+            {"person": pid, "name": _name(by_id, pid), **asof.undeliverable_row(p.undeliverable)}
+            for pid, p in sorted(away, key=lambda kv: _pair_key({"id": kv[0]}))
+        ]
+        report["notes"] = outcomes.notes(state.answers, lambda pid: _name(by_id, pid))
     return report
 
 
-def _pair_rows(
-    pairs: list[dict[str, Any]],
-    answers: list[dict[str, Any]],
-    by_id: dict[str, dict[str, Any]],
-    today: dt.date,
-    duration_weeks: int,
-) -> list[dict[str, Any]]:
-    last: dict[str, str] = {}
-    for answer in answers:
-        when = str(answer.get("updated") or answer.get("at") or "")
-        key = str(answer.get("pair"))
-        if when and when > last.get(key, ""):
-            last[key] = when
+def _headline(
+    state: State, pairs: list[PairOn], people: int, open_concerns: int, waiting: int
+) -> dict[str, Any]:
+    """People, running pairs, this week's answer rate (each pair's week in course, among the
+    pairs due in it), quiet pairs, open concerns, waiting mentees."""
+    due = done = 0
+    for pair in pairs:
+        week = state.current_week(pair)
+        if week is not None and pair.doc.get("id") in state.due.get(week, ()):
+            due += 1
+            done += pair.doc.get("id") in state.answered.get(week, ())
+    return {
+        "people": people,
+        "active_pairs": sum(1 for p in pairs if p.status in RUNNING),
+        "paused_pairs": sum(1 for p in pairs if p.status == "paused"),
+        "answer_rate_this_week": round(done / due, 4) if due else None,
+        "answered_this_week": done,
+        "due_this_week": due,
+        "quiet_pairs": sum(1 for p in pairs if p.status == "quiet"),
+        "open_concerns": open_concerns,
+        "waiting_mentees": waiting,
+    }
+
+
+def _pair_rows(pairs: list[PairOn], by_id: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for pair in pairs:
-        start = parse_day(pair.get("start_date"))
-        week = None
-        if start is not None and pair.get("status") != "proposed":
-            ended = parse_day(pair.get("ended"))
-            week = max(1, min(duration_weeks, week_of(start, min(today, ended or today))))
-        mentee = by_id.get(str(pair.get("mentee"))) or {}
-        mentor = by_id.get(str(pair.get("mentor"))) or {}
+        doc = pair.doc
+        mentee = by_id.get(str(doc.get("mentee"))) or {}
+        mentor = by_id.get(str(doc.get("mentor"))) or {}
         rows.append(
             {
-                "pair": pair.get("id"),
-                "status": pair.get("status"),
-                "status_label": status_label(pair.get("status")),
-                "score": pair.get("score"),
-                "start_date": day(pair.get("start_date")) if pair.get("start_date") else None,
-                "week": week,
-                "last_answer": day(last[str(pair.get("id"))])
-                if str(pair.get("id")) in last
-                else None,
-                "end_reason": pair.get("end_reason"),
-                "mentee_id": pair.get("mentee"),
-                "mentee": _name(by_id, pair.get("mentee")),
+                "pair": doc.get("id"),
+                "status": pair.status,
+                "status_label": status_label(pair.status),
+                "score": doc.get("score"),
+                "start_date": day(doc.get("start_date")) if doc.get("start_date") else None,
+                "week": pair.week,
+                "last_answer": pair.last_answer,
+                "end_reason": doc.get("end_reason") if pair.recorded not in HOLDING else None,
+                "mentee_id": doc.get("mentee"),
+                "mentee": _name(by_id, doc.get("mentee")),
                 "mentee_email": mentee.get("email"),
-                "mentor_id": pair.get("mentor"),
-                "mentor": _name(by_id, pair.get("mentor")),
+                "mentor_id": doc.get("mentor"),
+                "mentor": _name(by_id, doc.get("mentor")),
                 "mentor_email": mentor.get("email"),
             }
         )
@@ -354,9 +328,7 @@ def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
 
 
 def _pair_key(pair: dict[str, Any]) -> tuple[int, str]:
-    ident = str(pair.get("id") or "")
-    digits = "".join(ch for ch in ident if ch.isdigit())
-    return (int(digits) if digits else 0, ident)
+    return id_key(pair.get("id"))
 
 
 def from_store(
@@ -364,26 +336,9 @@ def from_store(
     *,
     today: dt.date,
     duration_weeks: int,
-    program_name: str = "",
-    default_capacity: int = 2,
-    anonymous: bool = False,
-    topics: Iterable[str] = (),
-    start_date: Any = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Read the store once and compute the report."""
-    from mentorctl.store.db import Store
-
-    with Store.reading(store_path) as store:
-        return compute(
-            people=list(store.documents("people").values()),
-            pairs=list(store.documents("pairs").values()),
-            answers=list(store.documents("answers").values()),
-            concerns=list(store.documents("concerns").values()),
-            today=today,
-            duration_weeks=duration_weeks,
-            program_name=program_name,
-            default_capacity=default_capacity,
-            anonymous=anonymous,
-            topics=topics,
-            start_date=start_date,
-        )
+    """Read the store once, fold it as of ``today`` and compute the report."""
+    state = asof.load(store_path, today=today, duration_weeks=duration_weeks)
+    with paused_gc():
+        return from_state(state, **options)

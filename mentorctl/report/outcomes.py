@@ -1,5 +1,6 @@
-"""What the program achieved, from the check-in answers: the headline figures a committee
-reads first, outcomes over the program's weeks, and the admins' notes.
+"""What the program achieved, from the check-in answers: outcomes over the program's weeks
+(among each week's due pairs, see :mod:`mentorctl.history.fold`), how pairs ended, and the
+admins' notes.
 
 Answers are the ``answers`` table's documents: ``{pair, person, week, answers: {met: yes|no,
 progress: 1-5, note, fit: yes|no, feedback}}``; any of the keys may be missing. Pure: plain
@@ -8,14 +9,11 @@ documents in, plain dicts out.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.report.labels import day
 
-RUNNING = frozenset({"active", "quiet"})
 ENDINGS = ("completed", "lapsed", "not_fit", "ended")
 
 
@@ -46,60 +44,17 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _current_week(pair: dict[str, Any], today: dt.date, duration: int) -> int | None:
-    start = parse_day(pair.get("start_date"))
-    if start is None:
-        return None
-    week = week_of(start, today)
-    return min(duration, week) if week >= 1 else None
-
-
-def headline(
-    *,
-    people: list[dict[str, Any]],
-    pairs: list[dict[str, Any]],
-    answers: list[dict[str, Any]],
-    open_concerns: int,
-    waiting: int,
-    today: dt.date,
-    duration_weeks: int,
-) -> dict[str, Any]:
-    """People, running pairs, this week's answer rate, quiet pairs, open concerns, waiting."""
-    answered = {(str(a.get("pair")), a.get("week")) for a in answers}
-    running = [p for p in pairs if p.get("status") in RUNNING]
-    due = []
-    for pair in running:
-        week = _current_week(pair, today, duration_weeks)
-        if week is not None:
-            due.append((str(pair.get("id")), week))
-    done = sum(1 for key in due if key in answered)
-    return {
-        "people": len(people),
-        "active_pairs": len(running),
-        "answer_rate_this_week": round(done / len(due), 4) if due else None,
-        "answered_this_week": done,
-        "due_this_week": len(due),
-        "quiet_pairs": sum(1 for p in pairs if p.get("status") == "quiet"),
-        "open_concerns": open_concerns,
-        "waiting_mentees": waiting,
-    }
-
-
-def by_week(
-    *,
-    pairs: list[dict[str, Any]],
-    answers: list[dict[str, Any]],
-    reached: dict[int, set[str]],
-) -> list[dict[str, Any]]:
-    """Per program week: pairs in it, pairs answering, how many met, average progress, the
-    week-1 fit answers and the wrap-up feedback given."""
+def by_week(*, answers: list[dict[str, Any]], due: dict[int, set[str]]) -> list[dict[str, Any]]:
+    """Per program week with pairs due: the due pairs, those answering, how many met, average
+    progress, the week-1 fit answers and the wrap-up feedback, all from the due pairs."""
     # One pass over the answers (a large program holds hundreds of thousands), then a row a week.
     of_week: dict[int, list[dict[str, Any]]] = {}
     for a in answers:
-        if isinstance(a.get("week"), int):
-            of_week.setdefault(a["week"], []).append(a)
+        week = a.get("week")
+        if week in due and a.get("pair") in due[week]:
+            of_week.setdefault(week, []).append(a)
     rows = []
-    for week in sorted(set(reached) | set(of_week)):
+    for week in sorted(due):
         found = of_week.get(week, [])
         values = [a.get("answers") or {} for a in found]
         met_pairs = {
@@ -110,7 +65,7 @@ def by_week(
         rows.append(
             {
                 "week": week,
-                "pairs": len(reached.get(week, set())),
+                "pairs": len(due[week]),
                 "answered": len({str(a.get("pair")) for a in found}),
                 "met": len(met_pairs),
                 "progress_avg": round(sum(progress) / len(progress), 1) if progress else None,
@@ -122,11 +77,10 @@ def by_week(
     return rows
 
 
-def endings(pairs: list[dict[str, Any]]) -> dict[str, int]:
+def endings(statuses: Iterable[str]) -> dict[str, int]:
     """How started pairs ended: completed against lapsed, not a fit, ended by an admin."""
     out = {status: 0 for status in ENDINGS}
-    for pair in pairs:
-        status = str(pair.get("status"))
+    for status in statuses:
         if status in out:
             out[status] += 1
     return out

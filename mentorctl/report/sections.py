@@ -49,10 +49,12 @@ def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     return [
         ["People signed up", h["people"]],
         ["Active pairs", h["active_pairs"]],
+        ["Paused pairs", h.get("paused_pairs", 0)],
         ["This week's answer rate", rate],
         ["Quiet pairs", h["quiet_pairs"]],
         ["Open concerns", h["open_concerns"]],
         ["Waiting mentees", h["waiting_mentees"]],
+        ["Undeliverable addresses", h.get("undeliverable", 0)],
     ]
 
 
@@ -163,6 +165,17 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                         c["reason"],
                     ]
                     for c in concerns["details"]
+                ],
+            )
+        )
+    if report.get("undeliverable"):
+        out.append(
+            (
+                "Undeliverable addresses",
+                ["Person", "Since", "Reason"],
+                [
+                    [_who(u["name"], u["person"]), u["since"], u.get("reason") or ""]
+                    for u in report["undeliverable"]
                 ],
             )
         )

@@ -302,7 +302,10 @@ def _compare(
             # A changed row is a new sign-up: it brings back someone who finished a pair
             # or withdrew (see matching.people_status).
             changed["signed_up"] = stamp
-            changed["history"] = events.appended(doc, events.entry(stamp, "signed_up"))
+            new = [events.entry(stamp, "signed_up")]
+            if "email" in changed and events.undeliverable_on(doc, dt.date.max):
+                new.append(events.entry(stamp, "deliverable"))  # a new address to try
+            changed["history"] = events.appended(doc, *new)
             if doc.get("status") == "withdrawn":
                 changed["status"] = "active"
         else:

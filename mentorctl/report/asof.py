@@ -1,0 +1,63 @@
+"""The store read once and folded as of a day, for the report and the look-ups.
+
+:func:`load` reads a store's tables and folds them (:func:`mentorctl.history.fold.fold`);
+:func:`waiting` names the mentees the next ``pair`` run would consider on that day, read from
+the fold's documents of that day, so that "waiting" means the same here and in ``pair``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from mentorctl.gcpause import paused_gc
+from mentorctl.history.fold import State, fold
+from mentorctl.matching.rounds import waiting_mentees
+from mentorctl.report.labels import day as day_text
+
+TABLES = ("people", "pairs", "answers", "messages", "concerns", "blocks")
+# What a person's status filter may name: a status, or one of the marks shown beside it.
+PERSON_STATUSES = ("active", "waiting", "paused", "withdrawn", "undeliverable")
+PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
+
+
+def documents(store_path: Path) -> dict[str, list[dict[str, Any]]]:
+    from mentorctl.store.db import Store
+
+    with Store.reading(store_path) as store:
+        return {t: list(store.documents(t).values()) for t in TABLES}
+
+
+def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:
+    docs = documents(store_path)
+    with paused_gc():  # a fold of a large store makes objects by the hundred thousand
+        return fold(**docs, day=today, duration_weeks=duration_weeks)
+
+
+def waiting(state: State) -> list[dict[str, Any]]:
+    """The mentees waiting for a mentor on the fold's day (documents of that day)."""
+    return waiting_mentees(state.person_views(), state.pair_views(), state.day)
+
+
+def person_label(status: str, pause: Any, is_waiting: bool, undeliverable: Any) -> str:
+    """A person's status as an admin reads it: "Paused until 2026-03-20", "Waiting"..."""
+    from mentorctl.report.labels import status_label
+
+    if status == "paused" and pause is not None:
+        text = f"Paused until {pause.until.isoformat()}"
+    elif status == "active" and is_waiting:
+        text = "Waiting"
+    else:
+        text = status_label(status)
+    if undeliverable is not None:
+        text += ", undeliverable"
+    return text
+
+
+def undeliverable_row(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "since": day_text(entry.get("at")),
+        "address": entry.get("address"),
+        "reason": entry.get("reason"),
+    }

@@ -8,12 +8,13 @@ It creates ``.venv`` (once), installs mentorctl into it, then builds a fresh wor
 ``demo/`` from the ``career-circle`` sample: creates the program, imports the sign-up form's
 export, imports a later export to show that re-imports only apply what changed, then
 proposes pairs of mentees and mentors and saves them, introduces each pair and runs the
-first weekly check-in (messages go to the program's outbox as .eml files), and shows the
+first weekly check-in the next day (messages go to the program's outbox as .eml files), and shows the
 program's health report.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -88,11 +89,13 @@ def main() -> None:
     step("6. Introduce each pair: one message to both, written to the outbox")
     run("introduce")
     step(
-        "7. The weekly check-in, as cron would run it: week 1's step and questions, to each person"
+        "7. The weekly check-in, as cron would run it the next day: week 1's step and questions,"
+        " to each person"
     )
-    run("checkin")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    run("checkin", "--today", tomorrow)
     step("8. Program health at a glance")
-    run("report")
+    run("report", "--today", tomorrow)
     outbox = sorted((DEMO / "career-circle" / "outbox").glob("*.eml"))
     print(f"\n{len(outbox)} messages are in {DEMO / 'career-circle' / 'outbox'}, e.g.:")
     if outbox:

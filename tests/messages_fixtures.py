@@ -80,6 +80,16 @@ def edit_program(workspace: Path, change: Callable[[dict[str, Any]], None]) -> N
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def same_day(workspace: Path) -> None:
+    """Week 1's message may come on the day of the introduction (the program asks for it)."""
+    path = program_dir(workspace) / "program.yaml"
+    text = path.read_text(encoding="utf-8")
+    setting = "  first_week_with_introduction: true\n"
+    if setting not in text:
+        text = text.replace("  quiet_after_weeks:", setting + "  quiet_after_weeks:", 1)
+        path.write_text(text, encoding="utf-8")
+
+
 def edit_template(workspace: Path, name: str, change: Callable[[str], str]) -> Path:
     path = program_dir(workspace) / "messages" / name
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -102,7 +112,9 @@ def paired_fixture(workspace: Path, cli) -> Path:
 
 @pytest.fixture(name="introduced")
 def introduced_fixture(paired: Path, cli) -> Path:
-    """The pairs introduced (to the outbox) on the tests' today, 2026-03-02: week 1 starts then."""
+    """The pairs introduced (to the outbox) on the tests' today, 2026-03-02: week 1 starts then,
+    and its message comes the same day (``first_week_with_introduction``)."""
+    same_day(paired)
     result = cli("introduce", "-w", paired)
     assert result.exit_code == 0, result.output
     return paired
@@ -196,5 +208,7 @@ def use_smtp(workspace: Path, port: int, **settings: Any) -> None:
 
 @pytest.fixture(name="smtp_ready")
 def smtp_ready_fixture(paired: Path, smtp_server: SmtpServer) -> tuple[Path, SmtpServer]:
+    """The committed pairs and the SMTP server; week 1 may come the day of the introduction."""
     use_smtp(paired, smtp_server.port)
+    same_day(paired)
     return paired, smtp_server

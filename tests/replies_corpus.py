@@ -8,6 +8,7 @@ and web, Apple Mail, Thunderbird; top-posted and bottom-posted; quoted-printable
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -526,3 +527,282 @@ def with_big_attachment(size: int = 50 * 1024 * 1024) -> EmailMessage:
     part.set_payload(base64.encodebytes(b"\xff\xd8\xff" + bytes(size - 3)).decode("ascii"))
     msg.attach(part)
     return msg
+
+
+# -- written by machines: never answers ------------------------------------------------------
+#
+# Each builder takes the Message-ID of the message it answers (or returns) and the address
+# of the person it came from (or that failed), and writes what the system named writes.
+
+REPORTER = "mx.example.com"
+
+
+def _auto(
+    address: str,
+    to_id: str,
+    subject: str,
+    body: str,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = f"Anna Example <{address}>"
+    msg["To"] = ORGANISERS
+    msg["Subject"] = subject
+    digest = hashlib.sha256(f"{subject}|{to_id}|{headers}".encode()).hexdigest()[:16]
+    msg["Message-ID"] = f"<auto.{digest}@mail.example.net>"
+    msg["In-Reply-To"] = to_id
+    msg["References"] = to_id
+    msg["Date"] = "Tue, 10 Mar 2026 09:00:00 +0000"
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    return msg
+
+
+LEAVE = "I am on leave until 20 March with no access to email. For urgent matters call 555-0100."
+WEEK2_SUBJECT = "Career Circle, week 2: Mapping your strengths"
+
+
+def _oof_subject(prefix: str) -> Callable[[str, str], EmailMessage]:
+    """An out-of-office reply told only by its subject (no header says so)."""
+    return lambda address, to_id: _auto(address, to_id, f"{prefix} {WEEK2_SUBJECT}", LEAVE)
+
+
+def _raw(text: str) -> EmailMessage:
+    from email import message_from_bytes, policy
+
+    data = text.replace("\n", "\r\n").encode("utf-8")
+    msg = message_from_bytes(data, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _mdn(address: str, to_id: str) -> EmailMessage:
+    """A read receipt as Thunderbird sends it (RFC 8098)."""
+    return _raw(
+        f"""From: Anna Example <{address}>
+To: {ORGANISERS}
+Subject: Read: {WEEK2_SUBJECT}
+Message-ID: <mdn-1@mail.example.net>
+In-Reply-To: {to_id}
+References: {to_id}
+Date: Tue, 10 Mar 2026 09:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type="disposition-notification";
+ boundary="mdn-boundary"
+
+--mdn-boundary
+Content-Type: text/plain; charset=UTF-8
+
+This is a Return Receipt for the mail that you sent to Anna. Yes, it was read.
+
+--mdn-boundary
+Content-Type: message/disposition-notification
+
+Reporting-UA: {REPORTER}; Thunderbird
+Final-Recipient: rfc822;{address}
+Original-Message-ID: {to_id}
+Disposition: manual-action/MDN-sent-manually; displayed
+
+--mdn-boundary--
+"""
+    )
+
+
+def _dsn(
+    address: str,
+    to_id: str,
+    *,
+    status: str = "5.1.1",
+    action: str = "failed",
+    returned: bool = True,
+) -> EmailMessage:
+    """A delivery status notification as Postfix writes it (RFC 3464): no In-Reply-To; the
+    message that bounced is named by its returned headers."""
+    subject = "Undelivered Mail Returned to Sender" if action == "failed" else "Delayed Mail"
+    original = "" if returned else f"Original-Message-ID: {to_id}\n"
+    headers = (
+        "Content-Description: Undelivered Message Headers\n"
+        "Content-Type: text/rfc822-headers\n\n"
+        "From: Career Circle <organisers@example.org>\n"
+        f"To: Anna <{address}>\nSubject: {WEEK2_SUBJECT}\nMessage-ID: {to_id}\n"
+        if returned
+        else "Content-Type: text/plain\n\nThe message's headers are not returned.\n"
+    )
+    return _raw(
+        f"""From: MAILER-DAEMON@mx.example.com (Mail Delivery System)
+To: organisers@example.org
+Subject: {subject}
+Message-ID: <dsn-{status}-{action}-{hashlib.sha256((address + to_id).encode()).hexdigest()[:8]}@mx.example.com>
+Auto-Submitted: auto-replied
+Date: Tue, 10 Mar 2026 09:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+ boundary="dsn-boundary"
+
+--dsn-boundary
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host mx.example.com.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+--dsn-boundary
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; {REPORTER}
+{original}Arrival-Date: Mon, 9 Mar 2026 09:00:01 +0000
+
+Final-Recipient: rfc822; {address}
+Original-Recipient: rfc822;{address}
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; 550 {status} <{address}>: Recipient address rejected
+
+--dsn-boundary
+{headers}
+--dsn-boundary--
+"""
+    )
+
+
+def _qmail(address: str, to_id: str) -> EmailMessage:
+    """A bounce in qmail's own shape (QSBMF): no delivery-status part at all."""
+    msg = EmailMessage()
+    msg["From"] = "MAILER-DAEMON@mx.example.com"
+    msg["To"] = "organisers@example.org"
+    msg["Subject"] = "failure notice"
+    msg["Message-ID"] = "<qmail-1@mx.example.com>"
+    msg.set_content(
+        "Hi. This is the qmail-send program at mx.example.com.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+        f"<{address}>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n"
+        "--- Below this line is a copy of the message.\n\n"
+        f"From: Career Circle <organisers@example.org>\nTo: <{address}>\n"
+        f"Subject: {WEEK2_SUBJECT}\nMessage-ID: {to_id}\n\nHello Anna,\n"
+    )
+    return msg
+
+
+@dataclass(frozen=True)
+class Machine:
+    name: str
+    kind: str  # auto_reply | receipt | bounce
+    build: Callable[[str, str], EmailMessage]  # (the person's address, Message-ID it names)
+    permanent: bool | None = None  # a bounce: fails for good (None: not a failure)
+
+
+MACHINE: list[Machine] = [
+    Machine(
+        "gmail_vacation",
+        "auto_reply",
+        lambda a, i: _auto(a, i, "Out of office", LEAVE, {"Auto-Submitted": "auto-replied"}),
+    ),
+    Machine(
+        "exchange_oof",
+        "auto_reply",
+        lambda a, i: _auto(
+            a,
+            i,
+            f"Automatic reply: {WEEK2_SUBJECT}",
+            LEAVE,
+            {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        ),
+    ),
+    Machine(
+        "sieve_vacation_with_params",
+        "auto_reply",
+        lambda a, i: _auto(
+            a, i, f"Re: {WEEK2_SUBJECT}", LEAVE, {"Auto-Submitted": "Auto-Replied (vacation)"}
+        ),
+    ),
+    Machine(
+        "x_autoreply",
+        "auto_reply",
+        lambda a, i: _auto(a, i, f"Re: {WEEK2_SUBJECT}", LEAVE, {"X-Autoreply": "yes"}),
+    ),
+    Machine(
+        "x_autorespond",
+        "auto_reply",
+        lambda a, i: _auto(a, i, f"Re: {WEEK2_SUBJECT}", LEAVE, {"X-Autorespond": "Away"}),
+    ),
+    *(
+        Machine(
+            f"precedence_{value}",
+            "auto_reply",
+            lambda a, i, value=value: _auto(
+                a, i, f"Re: {WEEK2_SUBJECT}", LEAVE, {"Precedence": value}
+            ),
+        )
+        for value in ("auto_reply", "bulk", "junk", "list")
+    ),
+    *(
+        Machine(f"subject_{lang}", "auto_reply", _oof_subject(prefix))
+        for lang, prefix in (
+            ("en", "Out of Office:"),
+            ("en_autoreply", "Out of Office AutoReply:"),
+            ("fr", "Réponse automatique :"),
+            ("fr_absence", "Absence du bureau :"),
+            ("de", "Abwesenheitsnotiz:"),
+            ("de_antwort", "Automatische Antwort:"),
+            ("es", "Respuesta automática:"),
+            ("es_no_accent", "RESPUESTA AUTOMATICA:"),
+            ("pt", "Resposta automática:"),
+            ("it", "Risposta automatica:"),
+            ("nl", "Automatisch antwoord:"),
+            ("nl_afwezig", "[Afwezig]"),
+        )
+    ),
+    Machine("thunderbird_mdn", "receipt", _mdn),
+    Machine("postfix_dsn_5xx", "bounce", _dsn, permanent=True),
+    Machine(
+        "dsn_gave_up_4xx",
+        "bounce",
+        lambda a, i: _dsn(a, i, status="4.4.7"),
+        permanent=False,
+    ),
+    Machine(
+        "dsn_original_message_id_only",
+        "bounce",
+        lambda a, i: _dsn(a, i, returned=False),
+        permanent=True,
+    ),
+    Machine("dsn_delayed", "bounce", lambda a, i: _dsn(a, i, status="4.4.1", action="delayed")),
+    Machine("qmail_bounce", "bounce", _qmail, permanent=True),
+]
+
+# Replies by people that mention being away, or begin like one: answers all the same.
+STILL_ANSWERS: list[tuple[str, Callable[[], EmailMessage]]] = [
+    (
+        "mentions_out_of_office",
+        lambda: _auto(
+            "anna@example.com",
+            "<x@y>",
+            f"Re: {WEEK2_SUBJECT}",
+            "1. no\n2. 2\n3. I was out of office all week, back now.",
+        ),
+    ),
+    (
+        "subject_out_of_office_hours",
+        lambda: _auto(
+            "anna@example.com",
+            "<x@y>",
+            "Out of office hours we met twice",
+            "1. yes\n2. 4\n3. great",
+        ),
+    ),
+    (
+        "auto_submitted_no",
+        lambda: _auto(
+            "anna@example.com",
+            "<x@y>",
+            f"Re: {WEEK2_SUBJECT}",
+            "1. yes\n2. 4\n3. ok",
+            {"Auto-Submitted": "no"},
+        ),
+    ),
+]

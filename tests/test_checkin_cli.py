@@ -70,7 +70,8 @@ def test_whole_program_with_daily_cron_over_smtp(smtp_ready, cli) -> None:
     """Time travel: every day from the introduction to past the end, like a daily cron job.
 
     M1 answers every week; M2 never does, so it turns quiet in week 3: its weekly messages
-    from then on carry the nudge, its last week's message is the lapsed one, and it lapses.
+    from then on carry the nudge, the last one (week 8's last step) too; once the program is
+    over M1 gets the wrap-up and completes, M2 gets the lapsed message and lapses.
     """
     workspace, server = smtp_ready
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0
@@ -95,11 +96,15 @@ def test_whole_program_with_daily_cron_over_smtp(smtp_ready, cli) -> None:
                 for p, s, r in sent
                 if (p, r) == (pair_id, rcpt) and s.startswith("weekly")
             )
-            assert weeks == list(range(1, 8)), (pair_id, weeks)
+            assert weeks == list(range(1, 9)), (pair_id, weeks)
             assert sent[(pair_id, final, rcpt)] == 1 and sent[(pair_id, "intro0", rcpt)] == 1
     assert [s for p, s, _ in sent if s.startswith("nudge")] == []
     nudged = sorted({m["week"] for m in messages(workspace) if m.get("nudge")})
-    assert nudged == [3, 4, 5, 6, 7]
+    assert nudged == [3, 4, 5, 6, 7, 8]
+    made = {(m["pair"], m["kind"], m["week"]): m["created"][:10] for m in messages(workspace)}
+    assert made[("M1", "weekly", 1)] == on(1)  # the program asks for it with the introduction
+    assert made[("M1", "weekly", 8)] == on(8) and made[("M1", "wrapup", 8)] == on(9)
+    assert made[("M2", "lapsed", 8)] == on(9)
     assert all(m["pair"] == "M2" for m in messages(workspace) if m.get("nudge"))
     assert {p: d["status"] for p, d in pairs(workspace).items()} == {
         "M1": "completed",
@@ -249,7 +254,11 @@ def test_forgetting_a_person_removes_their_messages_and_stops_the_pair(
     assert result.exit_code == 0, result.output
     names = [f.name for f in outbox_files(introduced)]
     assert names == ["M2-intro.eml", "M2-weekly-w01-P2.eml", "M2-weekly-w01-P4.eml"]
-    assert {m["pair"] for m in messages(introduced)} == {"M2"}
+    # Meg keeps the record of what she was sent; nothing is addressed to Ann any more
+    left = sorted((m["kind"], m["to"]) for m in messages(introduced) if m["pair"] == "M1")
+    assert left == [("intro", ["forgotten", IDS["meg"]]), ("weekly", [IDS["meg"]])]
     assert pairs(introduced)["M1"]["status"] == "ended"
     data = run(cli, introduced, "--today", on(2))
-    assert [m["pair"] for m in data["messages"]] == ["M2", "M2"]
+    assert [(m["pair"], m["kind"]) for m in data["messages"]] == [
+        ("M1", "ended"), ("M2", "weekly"), ("M2", "weekly"),
+    ]  # fmt: skip

@@ -170,3 +170,45 @@ def test_the_documented_crontab_line_works_in_crons_bare_environment(introduced:
     assert log.read_text() == (
         "test-program: checkin 2026-03-02 (outbox): 4 message(s) (4 weekly) written\n"
     )
+
+
+def _weekly(workspace: Path, when: str) -> list[tuple[str, str, int]]:
+    done = _mentorctl("checkin", "-w", workspace, "--json", "--today", when)
+    assert done.returncode == 0, done.stderr
+    return [(m["pair"], m["kind"], m["week"]) for m in json.loads(done.stdout)["messages"]]
+
+
+def test_week_one_is_never_skipped_when_the_weekly_run_came_before_the_introduction(
+    paired: Path,
+) -> None:
+    """Introduced on Monday after that day's run: the next Monday is already the pairs' week 2
+    by the calendar, and week 1 (its step and the fit question) comes then; their weeks count
+    on from there: every step comes, one a week, and the end a week later."""
+    assert _weekly(paired, "2026-03-02") == []
+    intro = _mentorctl("introduce", "-w", paired, "--json", "--today", "2026-03-02")
+    assert intro.returncode == 0, intro.stderr
+    assert sorted(set(_weekly(paired, "2026-03-09"))) == [("M1", "weekly", 1), ("M2", "weekly", 1)]
+    text = (paired / "test-program" / "outbox" / "M1-weekly-w01-P3.eml").read_text()
+    assert "Is this match working for you so far?" in text
+    assert _weekly(paired, "2026-03-12") == []  # one scheduled message a week
+    import datetime as dt
+
+    monday = dt.date(2026, 3, 16)
+    for week in range(2, 9):
+        got = sorted(set(_weekly(paired, monday.isoformat())))
+        assert got == [("M1", "weekly", week), ("M2", "weekly", week)], monday
+        monday += dt.timedelta(days=7)
+    # the last step (week 8) came on 04-27; the end comes on 05-04, never before
+    assert monday == dt.date(2026, 5, 4)
+    assert sorted(set(_weekly(paired, monday.isoformat()))) == [
+        ("M1", "lapsed", 8), ("M2", "lapsed", 8),
+    ]  # fmt: skip
+
+
+def test_week_one_with_the_introduction_when_the_program_asks(paired: Path) -> None:
+    from messages_fixtures import same_day
+
+    assert _mentorctl("introduce", "-w", paired, "--today", "2026-03-02").returncode == 0
+    assert _weekly(paired, "2026-03-02") == []  # not on the day of the introduction
+    same_day(paired)
+    assert sorted(set(_weekly(paired, "2026-03-02"))) == [("M1", "weekly", 1), ("M2", "weekly", 1)]

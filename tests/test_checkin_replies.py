@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from helpers import write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imap_server import DovecotServer, dovecot_fixture  # noqa: F401  (fixture)
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
@@ -24,7 +26,17 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     store_path,
     table,
 )
-from replies_corpus import CASES, Case, message, with_big_attachment
+from replies_corpus import (
+    CASES,
+    MACHINE,
+    STILL_ANSWERS,
+    Case,
+    Machine,
+    message,
+    with_big_attachment,
+)
+
+from mentorctl.checkins import bounces, reply_kinds
 
 ADDRESS = {"meg": "meg@example.org", "raj": "raj@example.org", "ann": "ann@example.org"}
 ADDRESS |= {"bo": "bo@example.org", "cy": "cy@example.org"}
@@ -191,7 +203,9 @@ def test_maildir_replies_of_the_common_clients_are_recorded_once(running: Path, 
     check_corpus_recorded(running)
     # Read only: the Maildir is as it was (nothing moved to cur/, no flags).
     assert snapshot(box) == before
-    # Listed for the admin: the reply whose values did not fit, by pair, week and person.
+    # Listed for the admin: the reply whose values did not fit, by pair, week and person,
+    # and its place in the Maildir (whose order is the Maildir's own).
+    assert 1 <= data["listed"][0].pop("position") <= 8
     assert data["listed"] == [
         {
             "pair": "M2",
@@ -234,9 +248,9 @@ def test_text_output_names_pairs_weeks_and_ids_only(running: Path, cli) -> None:
     )
     assert result.stdout.splitlines()[1:] == [
         "Replies to look at (pair, week, person; read them in the mailbox)",
-        "Pair  Week  Person  Status                    Detail",
+        "Pair  Week  Person  Status                    Detail" + " " * 47 + "Position",
         "M1    2     P3      not read: kept as a note  no answer read; the text is kept as the "
-        "week's note",
+        "week's note  1",
     ]
     assert "ill" not in result.output and "example" not in result.output
     got = answers_by(running)[("M1", IDS["ann"], 2)]["answers"]
@@ -250,7 +264,7 @@ def test_a_person_in_two_pairs_is_placed_by_the_thread(paired: Path, cli) -> Non
     # Meg mentors Ann (M1) and now also Cy (M3): her address alone cannot tell the pair.
     added = cli("pair", "-w", paired, "--add", IDS["cy"], IDS["meg"], "--force")
     assert added.exit_code == 0, added.output
-    for args in (("introduce",), ("checkin",)):
+    for args in (("introduce",), ("checkin", "--today", "2026-03-03")):
         result = cli(*args, "-w", paired)
         assert result.exit_code == 0, result.output
     ids = sent_ids(paired)
@@ -323,9 +337,34 @@ def test_strangers_and_unknown_threads_are_left_alone_and_counted(running: Path,
     box = maildir_of(running / "Maildir", msgs)
     data = replies(cli, running, box, "--move-to", "Done")
     assert (data["messages"], data["strangers"], data["unknown"], data["recorded"]) == (5, 3, 2, 0)
-    assert table(running, "answers") == [] and table(running, "replies") == []
+    # Each named a message sent to someone else; Bo is a person of the program.
+    assert data["not_theirs"] == 3
+    # Listed by position (a Maildir's order is its own), pair, week and person id.
+    assert sorted((x["status"], x["person"]) for x in data["listed"]) == [
+        ("stranger", ""),
+        ("stranger", IDS["bo"]),
+        ("stranger", IDS["cy"]),
+    ]
+    assert len({x["position"] for x in data["listed"]} & {1, 2, 3, 4, 5}) == 3
+    assert table(running, "answers") == []
+    assert sorted(r["outcome"] for r in table(running, "replies")) == [
+        "stranger",
+        "stranger",
+        "stranger",
+        "unknown",
+        "unknown",
+    ]
     assert pairs(running)["M1"]["status"] == "active"
     assert data["moved"] == 0 and len(list(mailbox.Maildir(box))) == 5
+    # Listed once: the next run neither counts nor lists them again, and moves none.
+    again = replies(cli, running, box, "--move-to", "Done")
+    assert (again["strangers"], again["unknown"], again["seen_before"], again["listed"]) == (
+        0,
+        0,
+        5,
+        [],
+    )
+    assert again["moved"] == 0 and len(list(mailbox.Maildir(box))) == 5
 
 
 def test_an_older_reference_places_a_reply_to_a_forward(running: Path, cli) -> None:
@@ -381,6 +420,7 @@ def test_duplicates_are_recorded_once_and_a_later_reply_replaces(running: Path, 
             "person": IDS["ann"],
             "status": "replaced",
             "detail": "a later reply replaced the answers; notes are kept",
+            "position": None,
         }
     ]
     assert answers_by(running)[("M1", IDS["ann"], 2)]["answers"] == {
@@ -426,7 +466,9 @@ def test_ten_thousand_replies_from_one_address_misfile_nothing(running: Path, cl
     got = answers_by(running)
     assert list(got) == [("M1", IDS["ann"], 2)]
     assert got[("M1", IDS["ann"], 2)]["answers"] == {"met": "yes", "progress": 9_999 % 5 + 1}
-    assert len(table(running, "replies")) == 5_000
+    remembered = table(running, "replies")
+    assert len(remembered) == 10_000
+    assert sum(1 for r in remembered if r["outcome"] == "recorded") == 5_000
 
 
 # -- refusals -----------------------------------------------------------------------------
@@ -449,9 +491,16 @@ def test_replies_and_records_for_an_ended_pair_are_refused(running: Path, cli) -
             "person": IDS["bo"],
             "status": "refused",
             "detail": "the pair has ended: it takes no more answers",
+            "position": 1,
         }
     ]
-    assert table(running, "answers") == [] and table(running, "replies") == []
+    assert table(running, "answers") == []
+    assert [r["outcome"] for r in table(running, "replies")] == ["refused"]
+    # Listed once, then remembered: later runs do not list it again (nor move it).
+    for _ in range(3):
+        again = replies(cli, running, box, "--move-to", "Done")
+        assert (again["refused"], again["seen_before"], again["listed"]) == (0, 1, [])
+        assert again["moved"] == 0
     result = cli(
         "checkin", "-w", running, "--record", "M2", "--person", "P4", "--answer", "met=yes"
     )
@@ -669,3 +718,302 @@ def test_all_programs_does_not_take_replies(running: Path, cli) -> None:
     result = cli("checkin", "-w", running, "--all-programs", "--replies", running / "Maildir")
     assert result.exit_code == 2
     assert "--replies" in result.stderr and result.stderr.count("\n") == 1
+
+
+# -- replies that are not answers -----------------------------------------------------------
+
+
+def machine(name: str) -> Machine:
+    return next(m for m in MACHINE if m.name == name)
+
+
+def _parsed(msg: EmailMessage):
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(msg.as_bytes())
+
+
+@pytest.mark.parametrize("m", MACHINE, ids=lambda m: m.name)
+def test_machine_written_mail_is_told_apart(m: Machine) -> None:
+    got = reply_kinds.classify(_parsed(m.build("ann@example.org", "<w2.M1.weekly2.P3@x.org>")))
+    assert got.kind == m.kind
+    assert "example" not in got.reason and "Career" not in got.reason  # never content
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_every_client_reply_of_the_corpus_is_an_answer(c: Case) -> None:
+    assert reply_kinds.classify(_parsed(c.build())).kind == reply_kinds.ANSWER
+
+
+@pytest.mark.parametrize("name, build", STILL_ANSWERS, ids=[n for n, _ in STILL_ANSWERS])
+def test_a_person_who_writes_of_being_away_still_answers(name: str, build) -> None:
+    assert reply_kinds.classify(_parsed(build())).kind == reply_kinds.ANSWER
+
+
+@pytest.mark.parametrize("m", [m for m in MACHINE if m.kind == "bounce"], ids=lambda m: m.name)
+def test_a_bounce_names_the_message_and_the_failed_address(m: Machine) -> None:
+    sent = "<w2.M1.weekly2.P3@x.org>"
+    got = bounces.read_bounce(_parsed(m.build("ann@example.org", sent)))
+    assert got.message_ids[0] == sent.strip("<>")
+    if m.permanent is None:
+        assert got.failures == []
+    else:
+        assert [(f.address, f.permanent) for f in got.failures] == [
+            ("ann@example.org", m.permanent)
+        ]
+        assert "example" not in got.failures[0].reason
+
+
+def test_auto_replies_and_receipts_are_counted_apart_and_listed_once(running: Path, cli) -> None:
+    week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
+    assert week3.exit_code == 0, week3.output
+    assert pairs(running)["M1"]["status"] == "quiet"
+    ids = sent_ids(running)
+    nudged = ids["M1-weekly-w03", "ann"]
+    box = maildir_of(
+        running / "Maildir",
+        [
+            machine("gmail_vacation").build(ADDRESS["ann"], nudged),
+            machine("subject_de").build(ADDRESS["meg"], ids["M1-weekly-w03", "meg"]),
+            machine("thunderbird_mdn").build(ADDRESS["bo"], ids["M2-weekly-w03", "bo"]),
+            as_reply(message("1. yes\n2. 4\n3. ok"), "raj", ids["M2-weekly-w03", "raj"], n=1),
+        ],
+    )
+    data = replies(cli, running, box, "--today", "2026-03-16", "--move-to", "Done")
+    assert (data["recorded"], data["auto_replies"], data["receipts"]) == (1, 2, 1)
+    # Not a note, not an answer, and the quiet pair stays quiet.
+    assert list(answers_by(running)) == [("M2", IDS["raj"], 3)]
+    assert data["back_active"] == ["M2"] and pairs(running)["M1"]["status"] == "quiet"
+    listed = sorted((x["pair"], x["week"], x["person"], x["status"]) for x in data["listed"])
+    assert listed == [
+        ("M1", 3, IDS["meg"], "auto_reply"),
+        ("M1", 3, IDS["ann"], "auto_reply"),
+        ("M2", 3, IDS["bo"], "receipt"),
+    ]
+    assert all(isinstance(x["position"], int) for x in data["listed"])
+    assert "leave" not in json.dumps(data) and "example" not in json.dumps(data["listed"])
+    assert data["moved"] == 1  # only the answer
+    # Listed once: the next run remembers them.
+    again = replies(cli, running, box, "--today", "2026-03-16")
+    assert (again["auto_replies"], again["seen_before"], again["listed"]) == (0, 3, [])
+    assert pairs(running)["M1"]["status"] == "quiet"
+
+
+def _undeliverable(workspace: Path) -> dict[str, list[dict]]:
+    return {
+        p["id"]: [e for e in p.get("history", []) if e["event"] == "undeliverable"]
+        for p in table(workspace, "people")
+    }
+
+
+def _delivery(workspace: Path, stem: str, person: str) -> dict:
+    doc = next(m for m in table(workspace, "messages") if m["file"].endswith(stem + ".eml"))
+    return doc["delivery"][person]
+
+
+def test_a_bounce_marks_the_delivery_failed_and_the_address_undeliverable(
+    running: Path, cli
+) -> None:
+    ids = sent_ids(running)
+    box = maildir_of(
+        running / "Maildir",
+        [
+            machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w02", "bo"]),
+            # Two bounces for one address: one undeliverable entry.
+            machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w01", "bo"]),
+            machine("dsn_gave_up_4xx").build(ADDRESS["raj"], ids["M2-weekly-w02", "raj"]),
+            machine("dsn_delayed").build(ADDRESS["ann"], ids["M1-weekly-w02", "ann"]),
+            machine("qmail_bounce").build(ADDRESS["meg"], ids["M1-weekly-w01", "meg"]),
+            # A bounce of a message not sent from here changes nothing.
+            machine("postfix_dsn_5xx").build(ADDRESS["cy"], "<not-ours@example.net>"),
+        ],
+    )
+    result = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Undeliverable from now on") == 1
+    assert "P4 (bounced: 5.1.1 no such mailbox)" in result.stdout
+    assert "bo@" not in result.output and "meg@" not in result.output
+    assert _delivery(running, "M2-weekly-w02-" + IDS["bo"], IDS["bo"])["status"] == "failed"
+    raj = _delivery(running, "M2-weekly-w02-" + IDS["raj"], IDS["raj"])
+    assert (raj["status"], raj["error"]) == ("failed", "bounced: 4.4.7 delivery timed out")
+    assert _delivery(running, "M1-weekly-w02-" + IDS["ann"], IDS["ann"])["status"] != "failed"
+    assert _delivery(running, "M1-weekly-w01-" + IDS["meg"], IDS["meg"])["status"] == "failed"
+    # Permanent failures only: Bo (5.1.1) and Meg (qmail's permanent error), once each.
+    marked = _undeliverable(running)
+    assert {p: [(e["address"], e["reason"]) for e in es] for p, es in marked.items() if es} == {
+        IDS["bo"]: [(ADDRESS["bo"], "bounced: 5.1.1 no such mailbox")],
+        IDS["meg"]: [(ADDRESS["meg"], "bounced (permanent failure)")],
+    }
+    assert table(running, "answers") == []
+    # Shown once: the next run reads the same bounces as seen before.
+    again = cli("checkin", "-w", running, "--replies", box, "--today", READ_DAY, "--json")
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert (data["bounces"], data["seen_before"], data["undeliverable"]) == (0, 6, [])
+    assert _undeliverable(running) == marked
+    # A later bounce for an address already undeliverable adds no entry.
+    later = machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-intro", "bo"])
+    maildir_of(box, [later])
+    data = replies(cli, running, box)
+    assert (data["bounces"], data["failed_deliveries"], data["undeliverable"]) == (1, 1, [])
+    assert _undeliverable(running) == marked
+
+
+# -- only the person answers for themself ---------------------------------------------------
+
+
+def test_only_the_person_can_answer_for_themself(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    anns, megs = ids["M1-weekly-w01", "ann"], ids["M1-weekly-w01", "meg"]
+    forged_id = anns.replace(f".{IDS['ann']}@", f".{IDS['meg']}@")
+    msgs = [
+        # Ann writes as Meg (From: Meg's address), naming Meg's copy made from her own.
+        as_reply(message("1. no\n2. 1\n3. -\n4. no"), "meg", forged_id, n=1),
+        # Ann, from her own address, names Meg's real copy (forwarded to her).
+        as_reply(message("1. no\n4. no"), "ann", megs, n=2),
+    ]
+    box = maildir_of(running / "Maildir", msgs)
+    data = replies(cli, running, box, "--today", "2026-03-03")
+    assert data["not_fit"] == [] and pairs(running)["M1"]["status"] == "active"
+    assert table(running, "answers") == []
+    # Each recipient's copy has its own token: Ann's tells nothing of Meg's.
+    assert anns.split(".")[0] != megs.split(".")[0]
+    assert (data["recorded"], data["unknown"], data["strangers"], data["not_theirs"]) == (
+        0,
+        1,
+        1,
+        1,
+    )
+    # Meg's own reply counts; one by Ann that also names Meg's copy counts for Ann only.
+    maildir_of(
+        box,
+        [
+            as_reply(message("1. yes\n2. 5\n3. ok\n4. yes"), "meg", megs, n=3),
+            as_reply(
+                message("1. yes\n2. 4\n3. fine\n4. yes"),
+                "ann",
+                megs,
+                n=4,
+                references=f"{anns} {megs}",
+            ),
+        ],
+    )
+    data = replies(cli, running, box, "--today", "2026-03-03")
+    assert (data["recorded"], data["not_theirs"], data["seen_before"]) == (2, 1, 2)
+    got = answers_by(running)
+    assert got[("M1", IDS["meg"], 1)]["answers"]["fit"] == "yes"
+    assert got[("M1", IDS["ann"], 1)]["answers"]["note"] == "fine"
+    assert pairs(running)["M1"]["status"] == "active"
+
+
+_HEADER_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=60
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ctype=st.sampled_from(
+        [
+            "multipart/report; report-type=delivery-status",
+            "multipart/report; report-type=disposition-notification",
+            "multipart/report",
+            "message/delivery-status",
+            "text/plain",
+        ]
+    ),
+    values=st.dictionaries(
+        st.sampled_from(
+            ["Subject", "From", "Auto-Submitted", "Precedence", "Return-Path", "Content-Class"]
+        ),
+        _HEADER_TEXT,
+    ),
+    report=st.text(max_size=300),
+)
+def test_reply_kinds_and_bounces_never_raise(ctype: str, values: dict, report: str) -> None:
+    """Any headers and any report text: a kind, and a bounce that may find nothing."""
+    from email import policy
+    from email.parser import BytesParser
+
+    head = "".join(f"{k}: {v}\r\n" for k, v in values.items())
+    raw = (
+        f"{head}MIME-Version: 1.0\r\nContent-Type: {ctype}; boundary=b\r\n\r\n"
+        f"--b\r\nContent-Type: message/delivery-status\r\n\r\n{report}\r\n--b--\r\n"
+    ).encode("utf-8", "surrogateescape")
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert reply_kinds.classify(msg).kind in reply_kinds.KINDS
+    got = bounces.read_bounce(msg)
+    assert all(isinstance(f.reason, str) for f in got.failures)
+
+
+HOSTILE_MAIL = Path(__file__).parent / "hostile" / "machine_mail"
+HOSTILE_KINDS = {
+    "dsn_garbage_fields.eml": "bounce",
+    "dsn_inside_a_dsn.eml": "bounce",
+    "report_without_boundary.eml": "receipt",
+    "auto_reply_undecodable_subject.eml": "auto_reply",
+    "mailer_daemon_empty.eml": "bounce",
+}
+
+
+def test_hostile_machine_mail_is_told_apart_and_changes_nothing(running: Path, cli) -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    assert sorted(p.name for p in HOSTILE_MAIL.glob("*.eml")) == sorted(HOSTILE_KINDS)
+    raws = [p.read_bytes() for p in sorted(HOSTILE_MAIL.glob("*.eml"))]
+    for path, raw in zip(sorted(HOSTILE_MAIL.glob("*.eml")), raws, strict=True):
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        assert reply_kinds.classify(msg).kind == HOSTILE_KINDS[path.name], path.name
+        bounces.read_bounce(msg)
+    before = {p["id"]: p.get("history") for p in table(running, "people")}
+    data = replies(cli, running, maildir_of(running / "Maildir", raws))
+    assert (data["bounces"], data["receipts"], data["auto_replies"]) == (3, 1, 1)
+    assert (data["recorded"], data["failed_deliveries"], data["undeliverable"]) == (0, 0, [])
+    assert table(running, "answers") == []
+    assert {p["id"]: p.get("history") for p in table(running, "people")} == before
+
+
+def test_nothing_more_goes_to_an_address_a_bounce_showed_undeliverable(running: Path, cli) -> None:
+    ids = sent_ids(running)
+    bounce = machine("postfix_dsn_5xx").build(ADDRESS["bo"], ids["M2-weekly-w02", "bo"])
+    replies(cli, running, maildir_of(running / "Maildir", [bounce]))
+    week3 = cli("checkin", "-w", running, "--today", "2026-03-16")
+    assert week3.exit_code == 0, week3.output
+    sent = set(sent_ids(running))
+    assert f"M2-weekly-w03-{IDS['raj']}" in sent
+    assert f"M2-weekly-w03-{IDS['bo']}" not in sent
+
+
+def test_random_threads_place_replies_only_for_the_recipient_named(running: Path, cli) -> None:
+    """200 replies with random senders and random real, forged and foreign Message-IDs: each
+    is placed exactly when a message it names went to its sender, and for that message."""
+    import random
+
+    rng = random.Random(19)
+    docs = table(running, "messages")
+    by_id = {d["message_id"].strip("<>"): d for d in docs}
+    real = [d["message_id"] for d in docs]
+    forged = [m.replace(".P", ".Q") for m in real] + ["<nothing@example.net>"]
+    people = {IDS[who]: who for who in ADDRESS}
+    msgs, want = [], set()
+    for n in range(200):
+        who = rng.choice([*ADDRESS, "zed@example.net"])
+        named = rng.sample(real + forged, rng.randint(1, 3))
+        msgs.append(as_reply(message("1. yes"), who, named[0], n=n, references=" ".join(named[1:])))
+        order = [named[0], *reversed(named[1:])]
+        for ref in order:
+            doc = by_id.get(ref.strip("<>"))
+            if doc and any(people.get(p) == who for p in doc["to"]):
+                week = 1 if doc["kind"] == "intro" else doc["week"]
+                want.add((doc["pair"], IDS[who], week))
+                break
+    data = replies(cli, running, maildir_of(running / "Maildir", msgs))
+    got = {
+        (r["pair"], r["person"], r["week"])
+        for r in table(running, "replies")
+        if r["outcome"] == "recorded"
+    }
+    assert got == want and len(want) > 5
+    assert data["messages"] == 200

@@ -73,9 +73,10 @@ def test_quiet_after_two_reached_weeks_without_answers_nudge_inside_the_weekly()
 
 
 def test_missed_runs_and_failed_deliveries_are_not_silence() -> None:
-    # the cron job did not run in weeks 1-3: nothing reached the pair, so it is not quiet
+    # the cron job did not run in weeks 1-3: nothing reached the pair, so it is not quiet;
+    # week 1 comes first, late, and takes the place of week 4's message
     missed = PairState("active", START)
-    assert plan(missed, day(4)) == Step(4, "weekly")
+    assert plan(missed, day(4)) == Step(1, "weekly")
     # weeks 1-2 were made but their delivery failed
     failed = PairState("active", START, weekly_weeks={1, 2}, reached_weeks=())
     assert plan(failed, day(3)) == Step(3, "weekly")
@@ -102,31 +103,91 @@ def test_an_answer_ends_the_quiet_spell() -> None:
     assert plan(again, day(6)) == Step(6, "weekly", "quiet", 6, 2, nudge=True)
 
 
-def test_the_wrap_up_replaces_the_last_weeks_message_then_completed() -> None:
+def test_the_last_step_comes_in_the_last_week_and_the_wrap_up_once_it_is_over() -> None:
     weeks = set(range(1, 8))
     state = PairState(
         "active", START, weekly_weeks=weeks, reached_weeks=weeks, last_answer_week=7, answered=True
     )
-    assert plan(state, day(8)) == Step(8, "wrapup")
+    # the last week brings the last step, with its check-in: no message speaks of the end yet
+    assert plan(state, day(8)) == Step(8, "weekly")
     finished = PairState(
         "active", START, weekly_weeks=weeks | {8}, reached_weeks=weeks | {8},
-        last_answer_week=8, answered=True, has_final=True,
+        last_answer_week=8, answered=True, last_step_day=day(8),
     )  # fmt: skip
-    assert plan(finished, day(9)) == Step(8, None, "completed")
-    # the last week was missed altogether: the wrap-up goes with the completion
-    late = PairState("quiet", START, weekly_weeks={1, 2}, quiet_since=3, answered=True)
-    assert plan(late, day(20)) == Step(8, "wrapup", "completed")
+    assert plan(finished, day(8, 6)) is None
+    assert plan(finished, day(9)) == Step(8, "wrapup", "completed")
+    # an older store, whose wrap-up came in the last week: the pair completes, nothing more
+    older = PairState(
+        "active", START, weekly_weeks=weeks, reached_weeks=weeks, last_answer_week=8,
+        answered=True, has_final=True,
+    )  # fmt: skip
+    assert plan(older, day(9)) == Step(8, None, "completed")
 
 
-def test_a_pair_that_never_answered_lapses_with_its_own_message() -> None:
+def test_a_missed_last_week_still_brings_the_last_step_then_the_end_a_week_later() -> None:
+    late = PairState("quiet", START, weekly_weeks={1, 2}, quiet_since=3, answered=True,
+                     last_answer_week=2)  # fmt: skip
+    assert plan(late, day(20)) == Step(8, "weekly")
+    sent = PairState("quiet", START, weekly_weeks={1, 2, 8}, quiet_since=3, answered=True,
+                     last_answer_week=2, last_step_day=day(20))  # fmt: skip
+    assert plan(sent, day(20, 6)) is None
+    assert plan(sent, day(21)) == Step(8, "lapsed", "lapsed")
+
+
+def test_an_outcome_is_about_the_last_weeks_not_the_first() -> None:
+    weeks = set(range(1, 9))
+
+    def end(**kw: object) -> Step | None:
+        state = PairState("active", START, weekly_weeks=weeks, reached_weeks=weeks,
+                          last_step_day=day(8), **kw)  # type: ignore[arg-type]  # fmt: skip
+        return plan(state, day(9))
+
+    # answered in week 1, then silent for seven weeks: lapsed
+    assert end(last_answer_week=1, answered=True) == Step(8, "lapsed", "lapsed")
+    # answered in one of the last quiet_after (2) weeks, or the wrap-up: completed
+    assert end(last_answer_week=7, answered=True) == Step(8, "wrapup", "completed")
+    # a late answer for week 3 that arrived in week 8 counts by when it came
+    assert end(last_answer_week=3, answered=True, last_answer_at_week=8) == Step(
+        8, "wrapup", "completed"
+    )
+    assert end() == Step(8, "lapsed", "lapsed")
+
+
+def test_a_pair_that_never_answered_gets_the_last_step_then_lapses() -> None:
     weeks = set(range(1, 8))
     state = PairState("quiet", START, weekly_weeks=weeks, reached_weeks=weeks, quiet_since=3)
-    assert plan(state, day(8)) == Step(8, "lapsed", None, 3, 7)
+    assert plan(state, day(8)) == Step(8, "weekly", None, 3, 7, nudge=True)
     over = PairState(
         "quiet", START, weekly_weeks=weeks | {8}, reached_weeks=weeks | {8}, quiet_since=3,
-        has_final=True,
+        last_step_day=day(8),
     )  # fmt: skip
-    assert plan(over, day(9)) == Step(8, None, "lapsed")
+    assert plan(over, day(9)) == Step(8, "lapsed", "lapsed")
+
+
+def test_week_one_is_not_on_the_day_of_the_introduction_unless_asked() -> None:
+    fresh = PairState("active", START, introduced=START)
+    assert plan(fresh, START) is None
+    assert schedule.plan(fresh, START, duration=8, quiet_after=2, with_introduction=True) == Step(
+        1, "weekly"
+    )
+    assert plan(fresh, day(1, 1)) == Step(1, "weekly")
+
+
+def test_week_one_is_never_skipped_under_a_weekly_cron() -> None:
+    # introduced on day 3, after week 1's run: the next weekly run, in week 2, brings week 1
+    late = PairState("active", START, introduced=day(1, 3))
+    assert plan(late, day(2)) == Step(1, "weekly")
+    made = PairState("active", START, weekly_weeks={1}, reached_weeks={1}, sent_this_week=True)
+    assert plan(made, day(2, 3)) is None  # one message a week: week 2's is not sent beside it
+    # the pair's weeks count on from its late week 1: week 2 in calendar week 3, and the end
+    # a week later than the calendar's
+    later = PairState("active", START, weekly_weeks={1}, reached_weeks={1}, offset=1)
+    assert plan(later, day(3)) == Step(2, "weekly", silent_weeks=1)
+    weeks = set(range(1, 9))
+    last = PairState("active", START, weekly_weeks=weeks, reached_weeks=weeks, offset=1,
+                     last_step_day=day(9), last_answer_week=8, answered=True)  # fmt: skip
+    assert plan(last, day(9, 6)) is None
+    assert plan(last, day(10)) == Step(8, "wrapup", "completed")
 
 
 def test_a_person_on_hold_gets_nothing() -> None:
@@ -151,15 +212,20 @@ def test_early_completion_gets_a_wrap_up_once_when_wanted() -> None:
 def test_simulated_cron_sends_one_message_a_week_and_always_ends(
     duration: int, quiet_after: int, run_days: list[int], answered: set[int]
 ) -> None:
-    """Run the schedule on arbitrary days (cron may skip any) and apply what it says."""
-    status, weeks, finals, quiet_since = "active", [], 0, None
-    for offset in sorted(run_days):
+    """Run the schedule on arbitrary days (cron may skip any) and apply what it says; then
+    weekly runs long after the end, until the program is over however late it came."""
+    status, made, finals, quiet_since, outcome_days = "active", {}, [], None, []
+    for offset in [*sorted(run_days), *range(200, 200 + 7 * (duration + 3), 7)]:
         today = START + dt.timedelta(days=offset)
         week = schedule.week_of(START, today)
-        last = max((w for w in answered if w <= min(week, duration)), default=0)
+        last = max((w for w in answered if w in made), default=0)
+        late = schedule.week_of(START, made[1]) - 1 if 1 in made else 0
         state = PairState(
-            status, START, set(weeks), set(weeks), finals > 0, False, last, last > 0, quiet_since
-        )
+            status, START, set(made), set(made), bool(finals), False, last, last > 0,
+            quiet_since, introduced=START,
+            sent_this_week=any(schedule.week_of(START, d) == week for d in made.values()),
+            last_step_day=made.get(duration), offset=late,
+        )  # fmt: skip
         step = plan(state, today, duration, quiet_after)
         if step is None:
             continue
@@ -167,16 +233,19 @@ def test_simulated_cron_sends_one_message_a_week_and_always_ends(
             status = step.status
             quiet_since = step.quiet_since if step.status == "quiet" else None
         if step.message == "weekly":
-            assert step.week == week < duration  # only ever the current week
-            assert step.nudge == (status == "quiet")
-            weeks.append(step.week)
+            assert offset > 0  # never on the day of the introduction
+            # week 1 first, then the pair's current week (counted on from its week 1), or a
+            # late last step after the end
+            assert step.week == (1 if not made else min(week - late, duration))
+            assert step.week not in made
+            made[step.week] = today
         elif step.message in ("wrapup", "lapsed"):
-            assert step.message == ("wrapup" if last else "lapsed")
-            finals += 1
-            weeks.append(step.week)
-    assert len(weeks) == len(set(weeks)) and all(1 <= w <= duration for w in weeks)
-    assert finals <= 1
-    if max(run_days) >= 7 * duration:
-        assert finals == 1 and status in ("completed", "lapsed")
-    elif max(run_days) < 7 * (duration - 1):
-        assert finals == 0
+            completed = last > 0 and last >= duration - quiet_after + 1
+            assert step.message == ("wrapup" if completed else "lapsed")
+            assert today >= made[duration] + dt.timedelta(days=7)
+            finals.append(today)
+            outcome_days.append(status)
+    weeks_made = [schedule.week_of(START, d) for d in made.values()]
+    assert len(weeks_made) == len(set(weeks_made))  # at most one a program week
+    assert 1 in made and duration in made  # week 1 and the last step reached the pair
+    assert len(finals) == 1 and status in ("completed", "lapsed")

@@ -157,6 +157,7 @@ def program_and_server(
     (messages_dir / "intro.txt.j2").write_text("Hello {{ mentee.first_name }}!\n")
     (messages_dir / "weekly.txt.j2").write_text("Week {{ week }}: {{ step.title }}\n")
     edit_program(workspace, lambda d: d["messages"]["intro"].pop("html"))
+    edit_program(workspace, lambda d: d["checkin"].update(first_week_with_introduction=True))
     monkeypatch.setenv("MENTORCTL_NOW", NOW)
     monkeypatch.setenv("MENTORCTL_LOCK_TIMEOUT", "10")
     csv = write_csv(workspace / "signups.csv", _signups(pairs))

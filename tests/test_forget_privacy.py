@@ -71,12 +71,18 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
     }
     assert {m["pair"] for m in others.values()} == {"M1", "M2", "M3", "M4"} - {pair}
     backups = _backups(crowded)
+    partner = next(p for p in before["pairs"].values() if p["id"] == pair)["mentor"]
     data = _json(cli("forget", address, "--yes", "--json", "-w", crowded))
     assert data["person"] == pid and data["ended_pairs"] == [pair]
-    # the introduction, and week 2's message to each of the two
-    assert data["removed"] == {"people": 1, "messages": 3}
+    # week 2's message to them goes; the introduction to both keeps only the partner
+    assert data["removed"] == {"people": 1, "messages": 1}
+    assert data["redacted"]["messages"] == 1
     after = _store(crowded)
-    assert {k: m for k, m in after["messages"].items()} == others
+    assert {k: m for k, m in after["messages"].items() if m["pair"] != pair} == others
+    kept = sorted((m["kind"], m["to"]) for m in after["messages"].values() if m["pair"] == pair)
+    assert kept == [("intro", ["forgotten", partner]), ("weekly", [partner])]
+    # every outbox file of the pair named them: none is left
+    assert not list((crowded / PROGRAM / "outbox").glob(f"{pair}-*"))
     assert [(b["person"], b["other"], b["lifted"]) for b in after["blocks"].values()] == [
         ("P3", "P2", False)
     ]
@@ -85,16 +91,22 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
     assert [p["id"] for p in after["pairs"].values() if p["status"] != "ended"] == [
         p for p in ("M1", "M2", "M3", "M4") if p != pair
     ]
-    # The next check-in sends nothing twice, and the blocked two stay apart.
+    # The next check-in tells the partner, once, and sends nothing else twice; the partner
+    # waits for a new pair; the blocked two stay apart.
     again = _json(cli("checkin", "--today", WEEK_2, "--json", "-w", crowded))
-    assert again["messages"] == []
+    assert [(m["pair"], m["kind"], m["to"]) for m in again["messages"]] == [
+        (pair, "ended", [partner])
+    ]
+    text = (crowded / PROGRAM / "outbox" / f"{pair}-ended-{partner}.eml").read_text()
+    assert "your partner" in text and address not in text
+    assert _json(cli("checkin", "--today", WEEK_2, "--json", "-w", crowded))["messages"] == []
     forced = cli("pair", "-w", crowded, "--add", "P3", "P2", "--force")
     assert forced.exit_code == 2 and "blocked" in forced.stderr
 
 
 def test_the_name_is_redacted_in_other_records_free_text(crowded: Path, cli) -> None:
     data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
-    assert data["redacted"] == {"blocks": 1}
+    assert data["redacted"] == {"blocks": 1, "messages": 1}  # and the introduction's To
     (block,) = _store(crowded)["blocks"].values()
     assert block["reason"] == "they [forgotten] asked, P1 too"
 
@@ -107,7 +119,7 @@ def test_concerns_of_others_keep_their_record_without_the_person(crowded: Path, 
     _ok(cli("concern", "P1", "--reason", "Meg and all argued", "-w", crowded))
     data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
     assert data["removed"]["concerns"] == 1  # the one about their own pair
-    assert data["redacted"] == {"blocks": 1, "concerns": 3}
+    assert data["redacted"] == {"blocks": 1, "concerns": 3, "messages": 1}
     concerns = {c["id"]: c for c in _store(crowded)["concerns"].values()}
     assert set(concerns) == {"C1", "C2", "C4"}
     assert concerns["C1"]["reason"] == "Ann says [forgotten] was rude"
@@ -339,7 +351,7 @@ def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: P
     assert exported["concerns"] == []
     assert [b["id"] for b in exported["blocks"]] == ["B1"]
     data = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
-    assert data["redacted"] == {"blocks": 1}
+    assert data["redacted"] == {"blocks": 1, "messages": 1}  # and the introduction's To
     store = _store(workspace)
     assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
     assert [b["reason"] for b in store["blocks"].values()] == ["[forgotten] saw it"]

@@ -522,3 +522,37 @@ def test_fold_a_message_written_then_sent_later_reached_them_on_the_first_day() 
     assert day1.messages[0]["status"] == "written"
     assert day1.messages[0]["delivery"]["P2"]["at"] == _stamp(on(1, 0))
     assert _fold(on(1, 3), messages=[doc]).messages[0]["status"] == "sent"
+
+
+def test_fold_counts_weeks_from_a_week_1_that_came_late() -> None:
+    # M1's week 1 went out a week after its introduction (a weekly cron): its weeks, its due
+    # weeks and the calendar count from that day, as the schedule does.
+    late = [{**m, "week": m["week"] - 1} for m in _weekly("M1", "P2", range(2, 10))]
+    pairs = TWO_PAIRS[:1]
+    state = _fold(on(2, 0), pairs=pairs, messages=late)
+    assert state.pairs["M1"].week == 1 and state.current_week(state.pairs["M1"]) == 1
+    assert state.due == {1: {"M1"}}
+    state = _fold(on(4, 3), pairs=pairs, messages=late)
+    assert state.pairs["M1"].week == 3
+    assert figures.from_state(state)["calendar"]["current_week"] == 3
+
+
+def test_a_weekly_cron_shows_the_week_its_message_said(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    admin = Admin(ws)
+    result = admin.runner.invoke(
+        app, ["init-program", "Weekly", "--template", "career", "--dir", str(ws)],
+        env={"MENTORCTL_TODAY": str(START)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    admin(START, "import-signups", write_csv(tmp_path / "people.csv", PEOPLE))
+    admin(START, "pair", "--commit")
+    admin(START, "introduce")
+    for week in (1, 2, 3):
+        day = on(week + 1, 0)  # each Monday from the one after the introduction
+        admin(day, "checkin")
+        pairs = json.loads(admin.drawn(day, ("pairs", "--json")))["pairs"]
+        assert {p["week"] for p in pairs} == {week}, (day, pairs)
+        report = json.loads(admin.drawn(day, ("report", "--json")))
+        assert report["calendar"]["current_week"] == week
+        assert [r["week"] for r in report["answer_rate"]] == list(range(1, week + 1))

@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import email
+import io
 import mailbox
 import os
 import re
+import signal
 import stat
+import time
+import tracemalloc
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,9 +20,10 @@ import pytest
 from imap_server import DovecotServer, dovecot_fixture, free_port  # noqa: F401  (fixture)
 
 from mentorctl.errors import ConfigError, InputError, MentorctlError, UsageError
+from mentorctl.mail import bounded
 from mentorctl.mail import imap as imap_source
-from mentorctl.mail import source as source_module
-from mentorctl.mail.inbox import Incoming, open_source
+from mentorctl.mail.inbox import open_source
+from mentorctl.mail.source import read_incoming
 
 PASSWORD_ENV = "MENTORCTL_IMAP_PASSWORD"
 
@@ -68,13 +75,13 @@ def test_maildir_reads_every_message_lazily_and_changes_nothing(maildir, monkeyp
     path, sent = maildir
     before = snapshot(path)
     reads: list[Path] = []
-    original = Path.read_bytes
+    original = Path.open
 
-    def counting(self: Path) -> bytes:
+    def counting(self: Path, *args, **kwargs):
         reads.append(self)
-        return original(self)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(Path, "open", counting)
     with open_source(str(path)) as inbox:
         assert inbox.kind == "maildir"
         stream = inbox.messages()
@@ -149,13 +156,13 @@ def test_mbox_reads_every_message_lazily_and_changes_nothing(mbox, monkeypatch) 
     path, sent = mbox
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     reads: list[object] = []
-    original = mailbox.mbox.get_bytes
+    original = mailbox.mbox.get_file
 
     def counting(self, key, *args, **kwargs):
         reads.append(key)
         return original(self, key, *args, **kwargs)
 
-    monkeypatch.setattr(mailbox.mbox, "get_bytes", counting)
+    monkeypatch.setattr(mailbox.mbox, "get_file", counting)
     with open_source(str(path)) as inbox:
         assert inbox.kind == "mbox"
         stream = inbox.messages()
@@ -220,11 +227,6 @@ def test_a_file_that_is_not_an_mbox_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.mbox"
     empty.write_bytes(b"\n")
     assert list(open_source(str(empty)).messages()) == []
-
-
-def test_large_messages_are_flagged(monkeypatch) -> None:
-    monkeypatch.setattr(source_module, "LARGE_MESSAGE", 10)
-    assert Incoming("k", b"x" * 11).large and not Incoming("k", b"x" * 10).large
 
 
 # --- IMAP ----------------------------------------------------------------------------------
@@ -295,6 +297,31 @@ def test_imap_reads_every_message_in_batches_and_marks_nothing_seen(
     after = folder_state(dovecot, imap_user, "INBOX")
     assert after == before
     assert [flags for _raw, flags in after.values()] == ["", "\\Seen", "", ""]
+
+
+def test_imap_a_large_message_is_fetched_a_piece_at_a_time(dovecot, monkeypatch) -> None:
+    user = dovecot.new_user()
+    big = crlf(_with_attachment(3 * 1024 * 1024))
+    fill(dovecot, user, [(reply(1), ""), (big, ""), (reply(3), "")])
+    monkeypatch.setattr(imap_source, "FETCH_BYTES", 100_000)
+    monkeypatch.setattr(imap_source, "PIECE", 64 * 1024)
+    with open_imap(dovecot, user) as inbox:
+        stream = inbox.messages()
+        got = [next(stream)]
+        tracemalloc.start()
+        got.append(next(stream))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        got += list(stream)
+    assert [m.key for m in got] == ["1", "2", "3"]
+    whole = read_incoming("2", io.BytesIO(big))
+    assert (got[1].raw, got[1].size, got[1].fingerprint) == (
+        whole.raw,
+        len(big),
+        bounded.fingerprint_of(big),
+    )
+    assert [got[0].raw, got[2].raw] == [crlf(reply(1)), crlf(reply(3))]
+    assert peak < 1024 * 1024  # pieces of 64 KB, never the 4 MB message
 
 
 def test_imap_move_to_moves_exactly_those_uids(dovecot, imap_user) -> None:
@@ -412,3 +439,138 @@ def test_malformed_sources_are_refused(source: str, message: str) -> None:
 def test_uid_sets_and_folder_names() -> None:
     assert imap_source.uid_set([9, 1, 2, 3, 7, 10, 2]) == "1:3,7,9:10"
     assert imap_source.imap_utf7("Réponses & co") == "R&AOk-ponses &- co"
+
+
+# --- reading within bounds -----------------------------------------------------------------
+
+
+def _with_attachment(size: int) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "ann@example.org"
+    msg["Message-ID"] = "<r1@example.net>"
+    msg.set_content("1. yes\n2. 4\n")
+    msg.add_alternative("<p>1. yes</p>", subtype="html")
+    msg.add_attachment(b"\xff" * size, maintype="image", subtype="jpeg", filename="a.jpg")
+    inner = EmailMessage()
+    inner["Message-ID"] = "<original@example.org>"
+    inner.set_content("the original, with its own attachment\n" * 100)
+    msg.add_attachment(inner)
+    return msg.as_bytes()
+
+
+def _nested(depth: int) -> bytes:
+    head = b"From: a@example.org\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    body = b"".join(
+        b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i - 1, i)
+        for i in range(1, depth)
+    )
+    body += b"--b%d\nContent-Type: text/plain\n\n1. yes\n" % (depth - 1)
+    body += b"".join(b"--b%d--\n" % i for i in range(depth - 1, -1, -1))
+    return head + body
+
+
+def test_a_message_without_attachments_is_read_byte_for_byte() -> None:
+    msg = EmailMessage()
+    msg["From"] = "ann@example.org"
+    msg.set_content("1. yes\n")
+    msg.add_alternative("<p>1. yes</p>", subtype="html")
+    for raw in (msg.as_bytes(), _nested(bounded.MAX_DEPTH), b"no headers at all\n", b""):
+        incoming = read_incoming("k", io.BytesIO(raw))
+        assert (incoming.raw, incoming.size, incoming.unreadable) == (raw, len(raw), "")
+        assert incoming.fingerprint == bounded.fingerprint_of(raw)
+
+
+def test_attachments_are_passed_over_and_the_text_kept() -> None:
+    raw = _with_attachment(2 * 1024 * 1024)
+    incoming = read_incoming("k", io.BytesIO(raw))
+    assert incoming.size == len(raw) and incoming.fingerprint == bounded.fingerprint_of(raw)
+    assert len(incoming.raw) < 3000
+    msg = email.message_from_bytes(incoming.raw, policy=policy.default)
+    assert msg.get_body(("plain",)).get_content() == "1. yes\n2. 4\n"
+    kinds = [part.get_content_type() for part in msg.walk()]
+    assert kinds[-3:] == ["image/jpeg", "message/rfc822", "text/plain"]
+    attached = list(msg.iter_attachments())
+    assert attached[0].get_payload() == ""  # left out, never decoded
+    inner = attached[1].get_payload(0)  # its headers only
+    assert (inner["Message-ID"], inner.get_content()) == ("<original@example.org>", "")
+
+
+def test_a_part_over_the_part_limit_is_left_out() -> None:
+    msg = EmailMessage()
+    msg.set_content("x" * 70 + "\n")
+    raw = msg.as_bytes().replace(b"x" * 70 + b"\n", (b"x" * 70 + b"\n") * 20_000)
+    assert len(raw) > bounded.MAX_PART
+    incoming = read_incoming("k", io.BytesIO(raw))
+    assert not incoming.unreadable and incoming.size == len(raw)
+    assert incoming.raw.endswith(b"\n\n")  # the headers and the blank line
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (_nested(bounded.MAX_DEPTH + 1), "nested too deep"),
+        (_nested(1000), "nested too deep"),
+        (b"Content-Type: multipart/mixed; boundary=b\n\n" + b"--b\n\nx\n" * 1001, "too many parts"),
+        (b"Subject: " + b"x" * (bounded.MAX_HEADERS + 1) + b"\n\nbody\n", "headers too large"),
+    ],
+    ids=["depth", "deep", "parts", "headers"],
+)
+def test_a_message_past_a_bound_is_unreadable(raw: bytes, reason: str) -> None:
+    assert read_incoming("k", io.BytesIO(raw)).unreadable == reason
+
+
+def test_a_line_without_end_costs_no_more_than_a_chunk(tmp_path: Path) -> None:
+    path = tmp_path / "one-line"
+    with path.open("wb") as f:
+        f.write(b"Content-Type: image/png\nContent-Disposition: attachment\n\n")
+        f.write(b"A" * (20 * 1024 * 1024))
+    with path.open("rb") as f:
+        tracemalloc.start()
+        incoming = read_incoming("k", f)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert incoming.size == path.stat().st_size and not incoming.unreadable
+    assert peak < 2 * bounded.SMALL + 4 * bounded.CHUNK
+
+
+def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.close()
+    huge = tmp_path / "Maildir" / "new" / "1.big"
+    with huge.open("wb") as f:
+        f.truncate(bounded.MAX_MESSAGE + 1)
+    [incoming] = list(open_source(str(tmp_path / "Maildir")).messages())
+    assert (incoming.key, incoming.unreadable, incoming.raw) == ("1.big", "too large", b"")
+    mbox = tmp_path / "big.mbox"
+    with mbox.open("wb") as f:
+        f.write(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n")
+        f.write((b"x" * 1023 + b"\n") * (bounded.MAX_MESSAGE // 1024 + 1))
+    [incoming] = list(open_source(str(mbox)).messages())
+    assert incoming.unreadable == "too large"
+
+
+def test_whatever_a_reader_raises_is_unreadable_with_its_kind_only() -> None:
+    with pytest.raises(bounded.Unreadable) as exc:
+        bounded.guarded(int, "secret-text")
+    assert exc.value.reason == "cannot be read (ValueError)"
+
+    def deep(n: int) -> int:
+        return deep(n + 1)
+
+    with pytest.raises(bounded.Unreadable) as exc:
+        bounded.guarded(deep, 0)
+    assert exc.value.reason == "nested too deep"
+
+
+def test_a_reader_that_runs_on_is_stopped(monkeypatch) -> None:
+    monkeypatch.setattr(bounded, "MAX_SECONDS", 0.05)
+
+    def spin() -> None:
+        end = time.monotonic() + 120  # a way out if the limit failed: the test then fails
+        while time.monotonic() < end:
+            pass
+
+    with pytest.raises(bounded.Unreadable) as exc:
+        bounded.guarded(spin)
+    assert exc.value.reason == "took too long to read"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

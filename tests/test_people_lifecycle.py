@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
+import pytest
 from helpers import write_csv
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
@@ -32,7 +34,7 @@ def test_withdraw_ends_the_pair_tells_the_other_and_keeps_them_out(introduced: P
     dry = ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced, "--dry-run")
     assert dry == {
         "action": "withdrawn", "person": IDS["ann"], "ended_pairs": ["M1"], "until": None,
-        "dry_run": True,
+        "reason": None, "pairs": [], "dry_run": True,
     }  # fmt: skip
     assert store_path(introduced).read_bytes() == before
     ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced)
@@ -66,7 +68,12 @@ def test_pause_holds_check_ins_until_the_day_then_resumes(introduced: Path, cli)
     assert done["until"] == "2026-03-23" and done["action"] == "paused"
     for week_day in ("2026-03-09", "2026-03-16"):
         run = ok(cli, "checkin", "--today", week_day, "-w", introduced)
-        assert {m["pair"] for m in run["messages"]} == {"M1"}
+        assert {(m["pair"], m["kind"]) for m in run["messages"] if m["pair"] == "M1"} == {
+            ("M1", "weekly")
+        }
+        # Raj's mentee is told once that he is away; nothing else goes to M2
+        told = [(m["kind"], m["to"]) for m in run["messages"] if m["pair"] == "M2"]
+        assert told == ([("paused", [IDS["bo"]])] if week_day == "2026-03-09" else [])
     back = ok(cli, "checkin", "--today", "2026-03-23", "-w", introduced)
     assert [(m["pair"], m["week"]) for m in back["messages"]] == [("M1", 4)] * 2 + [("M2", 4)] * 2
     # weeks 2 and 3 never reached M2: it is not quiet, though nobody answered
@@ -222,3 +229,164 @@ def test_waiting_notices_go_one_mentee_at_a_time_under_a_limit() -> None:
     ]
     taken, left = take(notices, 2)  # notices belong to no pair: they are not one group
     assert ([o.part for o in taken], left) == (["P5", "P6"], 1)
+
+
+# -- pause: a reason, an early end, a kind notice to the partner -----------------------------
+
+
+def test_pause_keeps_its_reason_ends_early_and_tells_the_partner_once(
+    introduced: Path, cli
+) -> None:
+    ok(cli, "checkin", "-w", introduced)
+    dry = ok(cli, "pause", IDS["raj"], "--until", "2026-03-28", "--reason", "surgery",
+             "--dry-run", "-w", introduced)  # fmt: skip
+    assert dry["dry_run"] and dry["reason"] == "surgery" and dry["pairs"] == ["M2"]
+    done = ok(cli, "pause", IDS["raj"], "--until", "2026-03-28", "--reason", "surgery",
+              "--today", "2026-03-04", "-w", introduced)  # fmt: skip
+    assert (done["action"], done["until"], done["reason"]) == ("paused", "2026-03-28", "surgery")
+    raj = next(p for p in table(introduced, "people") if p["id"] == IDS["raj"])
+    assert raj["history"][-1] == {
+        "at": "2026-03-04", "event": "paused", "until": "2026-03-28", "reason": "surgery",
+    }  # fmt: skip
+    # the next run tells Bo, kindly, once; the reason is never sent
+    run = ok(cli, "checkin", "--today", "2026-03-05", "-w", introduced)
+    assert [(m["pair"], m["kind"], m["to"]) for m in run["messages"]] == [
+        ("M2", "paused", [IDS["bo"]])
+    ]
+    text = (program_dir(introduced) / "outbox" / "M2-paused-1-P4.eml").read_text()
+    assert "Raj is away until 28 March; your weekly guide" in text and "surgery" not in text
+    assert "Subject: Test Program: a short break" in text
+    week2 = ok(cli, "checkin", "--today", "2026-03-09", "-w", introduced)
+    assert {m["pair"] for m in week2["messages"]} == {"M1"}
+    # he is back early: --end writes a 'resumed' entry and the next run sends again
+    bad = cli("pause", IDS["bo"], "--end", "--today", "2026-03-10", "-w", introduced)
+    assert bad.exit_code == 2 and "not on pause" in bad.stderr
+    both = cli("pause", IDS["raj"], "--end", "--until", "2026-04-01", "-w", introduced)
+    assert both.exit_code == 2 and "--end takes neither" in both.stderr
+    back = ok(cli, "pause", IDS["raj"], "--end", "--today", "2026-03-10", "-w", introduced)
+    assert (back["action"], back["until"]) == ("resumed", "2026-03-28")
+    raj = next(p for p in table(introduced, "people") if p["id"] == IDS["raj"])
+    assert raj["history"][-1] == {"at": "2026-03-10", "event": "resumed"}
+    again = ok(cli, "checkin", "--today", "2026-03-11", "-w", introduced)
+    assert [(m["pair"], m["kind"], m["week"]) for m in again["messages"]] == [
+        ("M2", "weekly", 2), ("M2", "weekly", 2),
+    ]  # fmt: skip
+    # a second pause is a new pause: Bo is told again, once
+    ok(cli, "pause", IDS["raj"], "--until", "2026-04-06", "--today", "2026-03-20", "-w", introduced)
+    told = ok(cli, "checkin", "--today", "2026-03-23", "-w", introduced)
+    assert [(m["kind"], m["week"]) for m in told["messages"] if m["pair"] == "M2"] == [
+        ("paused", 2)
+    ]
+    assert ok(cli, "checkin", "--today", "2026-03-24", "-w", introduced)["messages"] == []
+
+
+def test_a_pause_ended_early_brings_the_person_back_into_the_round(introduced: Path, cli) -> None:
+    from mentorctl.matching.pairs import snapshot
+    from mentorctl.matching.rounds import for_matching
+    from mentorctl.store.db import Store
+
+    def seen(day: str) -> str:
+        with Store.reading(store_path(introduced)) as store:
+            people, _ = for_matching(snapshot(store), dt.date.fromisoformat(day))
+        return next(p.get("status", "active") for p in people if p["id"] == IDS["raj"])
+
+    ok(cli, "withdraw", IDS["bo"], "-w", introduced)
+    assert seen("2026-03-03") == "active"  # Bo left: Raj waits for a new mentee at once
+    ok(cli, "pause", IDS["raj"], "--until", "2026-04-01", "-w", introduced)
+    assert seen("2026-03-03") == "paused"
+    ok(cli, "pause", IDS["raj"], "--end", "--today", "2026-03-03", "-w", introduced)
+    assert seen("2026-03-02") == "paused" and seen("2026-03-03") == "active"
+
+
+# -- nobody pays for someone else's leaving ------------------------------------------------
+
+
+def _round(cli, workspace: Path) -> tuple[set[str], set[str], set[str]]:
+    """Who the next ``pair`` proposes, leaves waiting, and leaves out of the round."""
+    data = ok(cli, "pair", "--today", "2026-03-10", "-w", workspace)
+    return (
+        {p["mentee"] for p in data["pairs"]} | {p["mentor"] for p in data["pairs"]},
+        {u["mentee"] for u in data["unmatched"]},
+        {p["id"] for p in data["out_of_round"]},
+    )
+
+
+@pytest.mark.parametrize("how", ["withdraw", "block", "concern", "forget", "not_fit"])
+def test_the_partner_of_someone_who_leaves_waits_at_once_and_is_told(
+    introduced: Path, cli, how: str
+) -> None:
+    ok(cli, "checkin", "-w", introduced)
+    on = ["--today", "2026-03-04", "-w", introduced]
+    if how == "withdraw":
+        ok(cli, "withdraw", IDS["raj"], *on)
+    elif how == "block":
+        ok(cli, "block", IDS["bo"], IDS["raj"], "--reason", "asked", *on)
+    elif how == "concern":
+        ok(cli, "concern", "M2", "--reason", "rude", *on)
+        ok(cli, "concern", "--resolve", "C1", "--outcome", "end", *on)
+    elif how == "forget":
+        ok(cli, "forget", "raj@example.org", "--yes", *on)
+    else:
+        ok(cli, "checkin", "--record", "M2", "--person", IDS["raj"], "--week", "1",
+           "--answer", "fit=no", *on)  # fmt: skip
+    pair = pairs(introduced)["M2"]
+    assert pair["status"] in ("ended", "not_fit")
+    if how == "block":
+        assert pair["history"][-1]["at"].startswith("2026-03-04")
+    # Bo is in the next round (Meg has a free slot but offers nothing he wants: he waits)
+    proposed, waiting, out = _round(cli, introduced)
+    assert IDS["bo"] not in out and IDS["bo"] in proposed | waiting
+    if how in ("block", "concern", "not_fit"):
+        assert IDS["raj"] not in out  # a block or a concern sends both back
+    # ... and gets the kind 'ended' notice with the next run, once
+    run = ok(cli, "checkin", "--today", "2026-03-05", "-w", introduced)
+    told = {m["to"][0] for m in run["messages"] if m["kind"] == "ended"}
+    assert IDS["bo"] in told and (how != "forget" or told == {IDS["bo"]})
+    text = (program_dir(introduced) / "outbox" / f"M2-ended-{IDS['bo']}.eml").read_text()
+    assert "Hello Bo," in text and "raj@example.org" not in text
+    assert (how == "forget") == ("Raj" not in text)
+    assert ok(cli, "checkin", "--today", "2026-03-06", "-w", introduced)["messages"] == []
+    # ... and may be told he is on the list
+    if IDS["bo"] in waiting:
+        committed = ok(cli, "pair", "--commit", "--notify-waiting", "--today", "2026-03-06",
+                       "-w", introduced)  # fmt: skip
+        assert IDS["bo"] in committed["notified_waiting"]
+
+
+def test_after_forget_the_partner_keeps_their_history(introduced: Path, cli) -> None:
+    ok(cli, "checkin", "-w", introduced)
+    ok(cli, "checkin", "--record", "M2", "--person", IDS["bo"], "--week", "1",
+       "--answer", "met=yes", "-w", introduced)  # fmt: skip
+    ok(cli, "forget", "raj@example.org", "--yes", "-w", introduced)
+    store = {t: table(introduced, t) for t in ("messages", "answers", "pairs")}
+    bos = [m for m in store["messages"] if IDS["bo"] in m["to"]]
+    assert sorted(m["kind"] for m in bos) == ["intro", "weekly"]
+    assert all(m["to"] in ([IDS["bo"]], ["forgotten", IDS["bo"]], [IDS["bo"], "forgotten"])
+               for m in bos)  # fmt: skip
+    assert [a["person"] for a in store["answers"] if a["pair"] == "M2"] == [IDS["bo"]]
+    pair = next(p for p in store["pairs"] if p["id"] == "M2")
+    assert pair["mentee"] == IDS["bo"] and pair["mentor"] == "forgotten"
+    assert pair["start_date"] == "2026-03-02" and len(pair["history"]) >= 3
+    assert "raj" not in json.dumps(store).lower()
+
+
+# -- pair --redo keeps pairs added by hand -------------------------------------------------
+
+
+def test_redo_keeps_pairs_added_by_hand_and_says_so(workspace: Path, cli) -> None:
+    ok(cli, "import-signups", write_csv(workspace / "s.csv", SMALL), "-w", workspace)
+    ok(cli, "pair", "--add", IDS["bo"], IDS["meg"], "--force", "-w", workspace)
+    ok(cli, "pair", "--commit", "-w", workspace)
+    before = pairs(workspace)
+    manual = [p for p, d in before.items() if d["method"] == "manual"]
+    assert manual == ["M1"]
+    redo = ok(cli, "pair", "--redo", "-w", workspace)
+    assert redo["redo_keeps"] == ["M1"] and "M1" not in redo["redo_replaces"]
+    human = cli("pair", "--redo", "-w", workspace)
+    assert "--redo kept 1 pair(s) added by hand: M1" in human.stdout
+    ok(cli, "pair", "--redo", "--commit", "-w", workspace)
+    assert pairs(workspace)["M1"] == before["M1"]
+    both = ok(cli, "pair", "--redo", "--redo-manual", "-w", workspace)
+    assert both["redo_keeps"] == [] and "M1" in both["redo_replaces"]
+    alone = cli("pair", "--redo-manual", "-w", workspace)
+    assert alone.exit_code == 2 and "--redo-manual goes with --redo" in alone.stderr

@@ -8,9 +8,15 @@ The answers and events are scripted (counted by hand below):
 - M2: a concern in week 2 pauses it, resolved as "end" in week 3: both are told;
 - M3: the mentee withdraws in week 4: the mentor is told;
 - M4: the mentor is away for weeks 3 and 4 (``pause --until``): nothing goes to the pair
-  then, and those weeks are not silence; the pair answers every week it hears from us;
-- M5-M20: answer every week; M21-M36: answer in weeks 1 and 2, then fall silent;
-- M37-M40: never answer.
+  then, and those weeks are not silence; the mentee is told once; the pair answers every
+  week it hears from us;
+- M5-M20: answer every week: completed; M21-M36: answer in weeks 1 and 2, then fall silent:
+  lapsed (an outcome is about the last weeks, not the first);
+- M37-M40: never answer: lapsed.
+
+The pairs are introduced on the Friday before the program starts (``introduce --start``), so
+week 1 comes on the first day; the last step comes in week 8 and the wrap-up (or the lapsed
+message) once the program is over, in week 9.
 
 Then every person's messages week by week (from the messages table and the outbox files),
 every final status, and the report's figures are checked against the counts made here.
@@ -83,27 +89,28 @@ def expected_messages() -> dict[tuple[str, str], list[tuple[str, int, bool]]]:
             out[(pid, mentee(i))] = weeks
             out[(pid, mentor(i))] = [*weeks, ("ended", 0, False)]
         elif i == 4:
-            weeks = [("weekly", w, False) for w in (1, 2, 5, 6, 7)] + [("wrapup", 8, False)]
-            out[(pid, mentee(i))] = out[(pid, mentor(i))] = weeks
+            weeks = [("weekly", w, False) for w in (1, 2, 5, 6, 7, 8)] + [("wrapup", 8, False)]
+            out[(pid, mentor(i))] = weeks
+            out[(pid, mentee(i))] = [("paused", 1, False), *weeks]  # the mentor is away
         elif i in ANSWER_ALWAYS:
-            weeks = [("weekly", w, False) for w in range(1, 8)] + [("wrapup", 8, False)]
+            weeks = [("weekly", w, False) for w in range(1, 9)] + [("wrapup", 8, False)]
             out[(pid, mentee(i))] = out[(pid, mentor(i))] = weeks
         elif i in SILENT_FROM_3:
             # weeks 3 and 4 reached the pair without an answer: quiet from week 5
-            weeks = [("weekly", w, w >= 5) for w in range(1, 8)] + [("wrapup", 8, False)]
+            weeks = [("weekly", w, w >= 5) for w in range(1, 9)] + [("lapsed", 8, False)]
             out[(pid, mentee(i))] = out[(pid, mentor(i))] = weeks
         else:
-            weeks = [("weekly", w, w >= 3) for w in range(1, 8)] + [("lapsed", 8, False)]
+            weeks = [("weekly", w, w >= 3) for w in range(1, 9)] + [("lapsed", 8, False)]
             out[(pid, mentee(i))] = out[(pid, mentor(i))] = weeks
     return out
 
 
 FINAL = {"M1": "not_fit", "M2": "ended", "M3": "ended", "M4": "completed"}
-FINAL.update({f"M{i}": "completed" for i in (*ANSWER_ALWAYS, *SILENT_FROM_3)})
-FINAL.update({f"M{i}": "lapsed" for i in NEVER})
+FINAL.update({f"M{i}": "completed" for i in ANSWER_ALWAYS})
+FINAL.update({f"M{i}": "lapsed" for i in (*SILENT_FROM_3, *NEVER)})
 FINAL_COUNTS = {
     "proposed": 0, "active": 0, "quiet": 0, "paused": 0,
-    "completed": 33, "lapsed": 4, "ended": 2, "not_fit": 1,
+    "completed": 17, "lapsed": 20, "ended": 2, "not_fit": 1,
 }  # fmt: skip
 # As it stood at the end of week 3's first day: M1 not a fit, M2 paused by its concern, M4
 # paused while its mentor is away, M37-M40 quiet (weeks 1 and 2 reached them without an
@@ -132,7 +139,8 @@ def _signups() -> str:
 
 @pytest.fixture(scope="module")
 def _program(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """80 people and their 40 pairs (M{i}: Tee{i} with Tor{i}), introduced on START."""
+    """80 people and their 40 pairs (M{i}: Tee{i} with Tor{i}), introduced three days before
+    START, which is their first day."""
     from typer.testing import CliRunner
 
     from mentorctl.cli.app import app
@@ -140,8 +148,8 @@ def _program(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sim") / "ws"
     runner = CliRunner()
 
-    def cli(*args: object) -> None:
-        result = runner.invoke(app, [str(a) for a in args], env={"MENTORCTL_TODAY": str(START)})
+    def cli(*args: object, on: dt.date = START) -> None:
+        result = runner.invoke(app, [str(a) for a in args], env={"MENTORCTL_TODAY": str(on)})
         assert result.exit_code == 0, result.output
 
     cli("init-program", "Sim", "--slug", PROGRAM, "--template", "career", "--dir", root)
@@ -150,7 +158,7 @@ def _program(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cli("import-signups", csv, "-w", root)
     for i in range(1, N + 1):
         cli("pair", "-w", root, "--add", mentee(i), mentor(i), "--force")
-    cli("introduce", "-w", root)
+    cli("introduce", "-w", root, "--start", START, on=START - dt.timedelta(days=3))
     return root
 
 
@@ -221,7 +229,8 @@ def _check(root: Path, run: Run) -> None:
             continue
         assert len(doc["to"]) == 1, doc["key"]  # each person on their own
         got[(doc["pair"], doc["to"][0])].append((doc["kind"], doc["week"], bool(doc.get("nudge"))))
-    got = {k: sorted(v, key=lambda m: (m[0] == "ended", m[1])) for k, v in got.items()}
+    last = ("ended", "wrapup", "lapsed")
+    got = {k: sorted(v, key=lambda m: (m[0] in last, m[1], m[0])) for k, v in got.items()}
     want = expected_messages()
     wrong = {k: (got.get(k), v) for k, v in want.items() if got.get(k, []) != v}
     assert wrong == {}
@@ -244,12 +253,17 @@ def _check(root: Path, run: Run) -> None:
     assert report["pairs_by_status"] == FINAL_COUNTS
     past = run.ok("report", "--today", day(3).isoformat())
     assert past["pairs_by_status"] == WEEK3_COUNTS
-    # everyone who finished a pair waits for a new sign-up; M1's pair was not a fit
+    # everyone who finished a pair waits for a new sign-up; M1's pair was not a fit, M2 was
+    # ended by a concern and M3's mentee withdrew: their people (but the one who withdrew)
+    # wait for a new pair at once, and are proposed, never with their former partner
     proposals = run.ok("pair")
-    assert proposals["pairs"] == []
     out = {p["id"] for p in proposals["out_of_round"]}
-    assert mentee(1) not in out and mentor(1) not in out and mentee(3) not in out
-    assert len(out) == 2 * 39 - 1  # 39 finished pairs, less the withdrawn mentee
+    assert not out & {mentee(1), mentor(1), mentee(2), mentor(2), mentor(3), mentee(3)}
+    assert len(out) == 2 * 37  # 37 pairs completed or lapsed
+    proposed = {(p["mentee"], p["mentor"]) for p in proposals["pairs"]}
+    assert {m for m, _ in proposed} == {mentee(1), mentee(2)}
+    assert {t for _, t in proposed} <= {mentor(1), mentor(2), mentor(3)}
+    assert not proposed & {(mentee(1), mentor(1)), (mentee(2), mentor(2))}
 
 
 def test_weekly_cron(program: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -300,7 +314,7 @@ def test_daily_cron_two_runs_at_once(program: Path, cli, monkeypatch: pytest.Mon
 
     # every day a message is due (the first day of each week, and the days of the events that
     # end a pair) starts two processes; the days in between run once, in-process
-    busy = {day(w) for w in range(1, 10)} | {day(1, 2), day(3, 1), day(4, 1)}
+    busy = {day(w) for w in range(1, 10)} | {day(1, 2), day(2, 4), day(3, 1), day(4, 1)}
     days = [START + dt.timedelta(days=d) for d in range(0, 7 * 8 + 2)]
 
     def daily(when: dt.date) -> None:

@@ -324,3 +324,97 @@ def test_importing_the_module_loads_no_cli_or_parser_library() -> None:
 def test_questions_of_week_one_are_numbered_as_the_email_numbers_them() -> None:
     body = f"{GMAIL_ATTR}\n" + quoted(original(True)) + "\n\n4. yes\n"
     assert read_answers(strip_quoted(body), WEEK1).answers == {"fit": "yes"}
+
+
+# -- hostile text: every value reads or is refused, in time that grows with the line ----------
+
+
+def _plain(text: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg.set_content(text)
+    return msg
+
+
+def _html(text: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg.set_content(text, subtype="html")
+    return msg
+
+
+@pytest.mark.parametrize(
+    ("charset", "body"),
+    [
+        ("undefined", b"1. yes\n2. 4\n3. caf\xe9"),
+        ("idna", b"1. yes\n2. 4\n3. caf\xe9"),
+        ("punycode", b"1. yes\n2. 4\n3. caf\xe9"),
+        ("utf\x008", b"1. yes\n2. 4\n3. caf\xc3\xa9"),
+        ("utf\udce98", b"1. yes\n2. 4\n3. caf\xc3\xa9"),
+        ("base64", b"1. yes\n2. 4\n3. caf\xc3\xa9"),
+        ("unicode_escape", b"1. yes\n2. 4\n3. caf\\u00e9"),
+    ],
+    ids=["undefined", "idna", "punycode", "nul", "8-bit", "base64", "unicode-escape"],
+)
+def test_a_charset_that_is_no_mail_charset_reads_as_utf8_or_windows_1252(
+    charset: str, body: bytes
+) -> None:
+    raw = (
+        b'Content-Type: text/plain; charset="'
+        + charset.encode("utf-8", "surrogateescape")
+        + b'"\nContent-Transfer-Encoding: 8bit\n\n'
+        + body
+    )
+    from email import message_from_bytes, policy
+
+    text = body_text(message_from_bytes(raw, policy=policy.default))
+    assert text.startswith("1. yes\n2. 4\n3. caf")
+    got = read_answers(text, WEEK2)
+    assert (got.answers["met"], got.answers["progress"]) == ("yes", 4)
+
+
+@pytest.mark.parametrize("value", ["⁴", "²", "4⁵", "٤٤٤٤", "9" * 5000, "4 of ⁵"])
+def test_digits_of_other_forms_are_no_scale_value_and_raise_nothing(value: str) -> None:
+    got = read_answers(f"1. yes\n2. {value}", WEEK2)
+    assert got.answers["met"] == "yes"
+    assert got.answers.get("progress") in (None, 4)
+
+
+@pytest.mark.parametrize("start", ["²", "9" * 5000, "-3", "", "x", "1e3"])
+def test_an_ordered_list_start_that_is_no_small_number_starts_at_one(start: str) -> None:
+    assert html_text(f'<ol start="{start}"><li>yes</li><li>4</li></ol>') == "1. yes\n2. 4"
+    assert html_text('<ol start="3"><li>yes</li></ol>') == "3. yes"
+
+
+def _hostile_lines(size: int) -> dict[str, EmailMessage]:
+    """Replies whose text made a pattern or a parser take time that grows faster than it."""
+    return {
+        "attribution": _plain("1. yes\n\nOn " + "<" * 190 + "a@" * ((size - 200) // 2)),
+        "address-attribution": _plain(
+            "1. yes\n" + "<" * (size // 2) + "@" * (size // 2) + " wrote:"
+        ),
+        "disclaimers": _plain("1. yes\n" + ("this email " + "x" * 40 + "\n") * (size // 52)),
+        "wrapped-quote": _plain("1. yes\n" + "> did you meet or talk\n" * (size // 23) + "yes"),
+        "html-comments": _html("<p>1. yes</p>" + "<!--" * (size // 4)),
+        "html-cdata": _html("<p>1. yes</p>" + "<![CDATA[" * (size // 9)),
+        "html-tags": _html("<p>1. yes</p>" + "<a " * (size // 3)),
+    }
+
+
+def _seconds(msgs: list[EmailMessage]) -> float:
+    """The best of three runs reading every message of ``msgs``."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for msg in msgs:
+            read_answers(reply_text(msg), WEEK2)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("shape", sorted(_hostile_lines(2_000)))
+def test_reading_hostile_text_takes_time_in_proportion_to_its_length(shape: str) -> None:
+    small = _hostile_lines(2_000)[shape]
+    large = _hostile_lines(100_000)[shape]
+    # The same text 50 times as long, against 50 copies of the short one read in turn: a
+    # linear reader takes about as long for both; a quadratic one, 50 times as long.
+    ratio = _seconds([large]) / _seconds([small] * 50)
+    assert ratio < 4, f"{shape}: {ratio:.1f} times the time of the same length in short replies"

@@ -251,3 +251,27 @@ def test_completing_a_pair_early_keeps_a_backup(paired: Path, cli) -> None:
     result = cli("checkin", "--complete", pair["id"], "--no-wrapup", "-w", paired)
     assert result.exit_code == 0, result.output
     assert len(list(backups.glob("*.json"))) == before + 1
+
+
+def test_block_and_concern_are_dated_on_the_day_given(paired: Path, cli) -> None:
+    ids = _ids(paired)
+    pair = _pair_of(paired, ids["ann"])
+
+    def ok(*args: str) -> None:
+        result = cli(*args, "-w", paired, "--json")
+        assert result.exit_code == 0, result.output
+
+    ok("concern", pair["id"], "--reason", "worried", "--today", "2026-03-05")
+    ok("concern", "--resolve", "C1", "--outcome", "continue", "--today", "2026-03-06")
+    ok("block", ids["ann"], pair["mentor"], "--reason", "asked", "--today", "2026-03-09")
+    store = _store(paired)
+    (concern,) = store["concerns"].values()
+    assert concern["raised"][:10] == "2026-03-05" and concern["resolved"][:10] == "2026-03-06"
+    (block,) = store["blocks"].values()
+    assert block["at"][:10] == "2026-03-09"
+    ended = next(p for p in store["pairs"].values() if p["id"] == pair["id"])
+    assert [h["at"][:10] for h in ended["history"][-3:]] == [
+        "2026-03-05", "2026-03-06", "2026-03-09",
+    ]  # fmt: skip
+    # both go back to waiting at once (never to each other)
+    assert sorted(ended["released"]) == sorted([ids["ann"], pair["mentor"]])

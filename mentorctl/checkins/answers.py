@@ -132,6 +132,11 @@ class Reject:
     reason: str
 
 
+# A week's note grows by each reply's note up to this many characters; past it a reply's
+# note is counted and left in the mailbox, so one address cannot grow a record without end.
+NOTE_LIMIT = 20_000
+
+
 @dataclass
 class AnswerResult:
     source: str  # import | record
@@ -145,6 +150,8 @@ class AnswerResult:
     warnings: list[str] = field(default_factory=list)
     not_fit: list[str] = field(default_factory=list)
     back_active: list[str] = field(default_factory=list)
+    # (pair, person, week) -> notes not appended: that week's note was at NOTE_LIMIT
+    notes_cut: dict[tuple[str, str, int], int] = field(default_factory=dict)
     dry_run: bool = False
 
     @property
@@ -290,6 +297,9 @@ def apply_answers(
         if e.append_note and isinstance(before, str) and isinstance(note, str) and before:
             known = note == before or before.endswith("\n\n" + note)
             added[NOTE_KEY] = before if known else f"{before}\n\n{note}"
+            if not known and len(added[NOTE_KEY]) > NOTE_LIMIT:  # counted, not kept
+                added[NOTE_KEY] = before
+                result.notes_cut[slot] = result.notes_cut.get(slot, 0) + 1
         merged = {**kept, **added}
         if merged == prior:
             same.add(slot)

@@ -12,16 +12,20 @@ personal data. A message once recorded is never created again.
 
 **Scheduled messages** (:mod:`.schedule`): one per person per program week, each to one
 person (part = their id), whatever the program.yaml ``mode``: ``weekly`` (with ``nudge``
-set on the document when it carried a quiet pair's nudge), and in the last week ``wrapup``
-or ``lapsed``. A pair that ended early after its introduction gets one ``ended`` message
-per person named in its ``notify_ended``. Older stores may hold ``nudge`` documents.
+set on the document when it carried a quiet pair's nudge; week 1 and the last step are made
+late rather than never), and once the program is over ``wrapup`` or ``lapsed``. A pair that
+ended early after its introduction gets one ``ended`` message per person named in its
+``notify_ended``; the partner of a person on pause gets one ``paused`` message per pause
+(its week is the pause's number). Older stores may hold ``nudge`` documents.
 
 **What ``--send`` delivers**: the run's new messages, and earlier ones not yet sent to
 someone (only written to the outbox, or failed) while they are still current: an
-introduction while the pair is committed or on; a week's message during its own week (a
-stale one is never sent late: the current week's message is); a wrap-up or lapsed message
-once the program is over; an ``ended`` notice. Only the recipients still waiting get it. ``--resend`` (with ``--pair``) delivers a pair's introduction
-(``introduce``) or its latest message (``checkin``) to both people again.
+introduction while the pair is committed or on; a week's message during its own week, or
+the week it was made in (a stale one is never sent late: the current week's is); a wrap-up
+or lapsed message once the program is over; an ``ended`` notice; a ``paused`` notice while
+the pause lasts. Only the recipients still waiting get it. ``--resend`` (with ``--pair``)
+delivers a pair's introduction (``introduce``) or its latest message (``checkin``) to both
+people again.
 """
 
 from __future__ import annotations
@@ -33,7 +37,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
+from mentorctl.checkins.timing import (
+    FINAL_KINDS,
+    SCHEDULED_KINDS,
+    last_answer_days,
+    last_answer_weeks,
+    on_hold,
+    still_current,
+)
+from mentorctl.checkins.timing import timing as timing_of
 from mentorctl.errors import UsageError
+from mentorctl.history import events
 
 if TYPE_CHECKING:
     from mentorctl.mail.messages import Rendered
@@ -45,9 +59,6 @@ PEOPLE = "people"
 MESSAGES = "messages"
 ANSWERS = "answers"
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-# A pair's one message per person per program week, and the two that end the program.
-SCHEDULED_KINDS = frozenset({"weekly", "wrapup", "lapsed"})
-FINAL_KINDS = frozenset({"wrapup", "lapsed"})
 
 
 def message_key(pair_id: str, kind: str, week: int, part: str) -> str:
@@ -59,6 +70,7 @@ def outbox_file(pair_id: str, kind: str, week: int, part: str) -> str:
     files from it by name), sorted by pair; ``-P5`` names the recipient in mode: separate."""
     name = f"{pair_id}-{kind}" if pair_id else kind  # a waiting notice belongs to no pair
     name += f"-w{week:02d}" if kind in ("weekly", "nudge") else ""
+    name += f"-{week}" if kind == "paused" else ""  # the pause's number
     return f"outbox/{name}{'' if part == 'all' else '-' + part}.eml"
 
 
@@ -85,6 +97,7 @@ class Outgoing:
     start: dt.date | None
     doc_id: int | None = None
     nudge: bool = False  # a weekly message that carries the quiet pair's nudge
+    until: dt.date | None = None  # a ``paused`` notice: the day the partner is back
     rendered: Rendered | None = None
     results: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
@@ -160,6 +173,10 @@ class State:
             if "key" in doc:
                 self.messages[doc["key"]] = (int(doc_id), doc)
                 self.by_pair[doc["pair"]].append(doc)
+
+    def person(self, pid: str) -> dict[str, Any]:
+        """A person; one forgotten since (an ``ended`` notice after ``forget``) is unnamed."""
+        return self.people.get(pid) or {"id": pid, "first_name": "your partner"}
 
     def pair(self, ref: str) -> dict[str, Any]:
         found = self.pair_by_id.get(ref.strip())
@@ -254,15 +271,6 @@ class CheckinPlan:
     warnings: list[str]
 
 
-def last_answer_weeks(store: Store) -> dict[str, int]:
-    last: dict[str, int] = {}
-    for doc in store.documents(ANSWERS).values():
-        pair, week = doc.get("pair"), doc.get("week")
-        if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
-            last[pair] = week
-    return last
-
-
 def _reached(docs: Iterable[dict[str, Any]], people: tuple[str, str], send: bool) -> set[int]:
     """Weeks whose scheduled message reached both people: written to the outbox, or (in a
     run that sends) accepted by the SMTP server. A failed delivery is not a week of silence."""
@@ -277,12 +285,6 @@ def _reached(docs: Iterable[dict[str, Any]], people: tuple[str, str], send: bool
     return {w for w, who in got.items() if set(people) <= who}
 
 
-def on_hold(person: dict[str, Any] | None, today: dt.date) -> bool:
-    """A person paused until a later day (``mentorctl pause``) gets nothing until then."""
-    until = schedule.parse_day((person or {}).get("paused_until"))
-    return until is not None and today < until
-
-
 def plan_checkin(
     state: State,
     program: Program,
@@ -295,7 +297,9 @@ def plan_checkin(
     wanted = _check_only(state, only)
     duration = int(program.data["duration_weeks"])
     quiet_after = int(program.data["checkin"]["quiet_after_weeks"])
+    with_intro = bool(program.data["checkin"].get("first_week_with_introduction"))
     last = last_answer_weeks(state.store)
+    last_days = last_answer_days(state.store)
     iso = today.isoformat()
     plan = CheckinPlan([], {}, [], [], [], [])
     unsent_intros = 0
@@ -328,6 +332,8 @@ def plan_checkin(
                 unsent_intros += 1
         people = (pair["mentee"], pair["mentor"])
         held = any(on_hold(state.people.get(p), today) for p in people)
+        if status in ("active", "quiet"):
+            plan.outgoing.extend(_pause_notices(state, pair, today, send=send))
         step = schedule.plan(
             schedule.PairState(
                 status=status,
@@ -340,10 +346,14 @@ def plan_checkin(
                 answered=pid in last,
                 quiet_since=pair.get("quiet_since"),
                 on_hold=held,
+                **timing_of(
+                    pair, docs, start, today, duration=duration, answered=last_days.get(pid)
+                ),
             ),
             today,
             duration=duration,
             quiet_after=quiet_after,
+            with_introduction=with_intro,
         )
         if step is not None and step.status is not None:
             status = step.status
@@ -383,7 +393,9 @@ def plan_checkin(
             current = schedule.week_of(start, today) if start else 0
             new_keys = {o.key for o in plan.outgoing}
             for doc in docs:
-                if doc["key"] in new_keys or not _still_current(doc, status, current, duration):
+                if doc["key"] in new_keys or not still_current(
+                    doc, status, current, duration, start
+                ):
                     continue
                 pending = _unsent(doc)
                 if pending:
@@ -427,6 +439,38 @@ def _ended_notices(state: State, pair: dict[str, Any], *, send: bool) -> list[Ou
     return out
 
 
+def _pause_notices(
+    state: State, pair: dict[str, Any], today: dt.date, *, send: bool
+) -> list[Outgoing]:
+    """The kind ``paused`` message to the partner of a person on pause today, once per pause
+    (its ``week`` is the pause's number in the person's history); with ``send``, one written
+    earlier and not yet sent goes again while the pause lasts."""
+    start = schedule.parse_day(pair.get("start_date"))
+    out = []
+    people = (pair["mentee"], pair["mentor"])
+    for away, partner in (people, people[::-1]):
+        person = state.people.get(away)
+        if person is None or partner not in state.people:
+            continue
+        pause = events.pause_on(person, today)
+        if pause is None or on_hold(state.people[partner], today):
+            continue
+        number = events.pauses(person).index(pause) + 1
+        key = message_key(pair["id"], "paused", number, partner)
+        found = state.messages.get(key)
+        if found is None:
+            out.append(
+                Outgoing(
+                    pair, "paused", number, partner, [partner], [partner], start, until=pause.end
+                )
+            )
+        elif send and (pending := _unsent(found[1])):
+            again = _again(state, found[1], pending, start)
+            again.until = pause.end
+            out.append(again)
+    return out
+
+
 def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
     if step.status == "quiet":
         return (
@@ -438,20 +482,9 @@ def _status_change(step: schedule.Step, iso: str) -> tuple[dict[str, Any], str]:
     if step.status == "lapsed":
         return (
             {"status": "lapsed", "completed": iso},
-            "lapsed: no check-in answer through the program",
+            "lapsed: no check-in answer in the last weeks of the program",
         )
     return ({"status": "active", "quiet_since": None}, "check-in answers again")
-
-
-def _still_current(doc: dict[str, Any], status: str, week: int, duration: int) -> bool:
-    """Whether an undelivered message is still worth delivering: the week's message during its
-    own week (a stale one is never sent late), the final message once the program is over."""
-    kind = doc["kind"]
-    if kind in FINAL_KINDS and (status in ("completed", "lapsed") or week > duration):
-        return True
-    if kind in SCHEDULED_KINDS or kind == "nudge":
-        return status in schedule.SCHEDULED and doc["week"] == week
-    return False
 
 
 def _latest_again(

@@ -176,15 +176,16 @@ class _Reader:
 
     def context(self, quoted: list[str]) -> None:
         """Quoted lines above the person's own: the last question they show is answered next."""
-        items: list[str] = []
+        groups: list[list[str]] = []
         for raw in quoted:
             line = raw.lstrip("> ").strip()
             if not line:
-                items.append("")
-            elif _NUMBERED.match(line) or not items or not items[-1]:
-                items.append(line)
+                groups.append([])
+            elif _NUMBERED.match(line) or not groups or not groups[-1]:
+                groups.append([line])
             else:  # the email wraps long questions over two lines
-                items[-1] += " " + line
+                groups[-1].append(line)
+        items = [" ".join(group) for group in groups]
         self.open_text = None
         self.pending = None
         for item in reversed(items):

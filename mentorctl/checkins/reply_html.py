@@ -88,7 +88,9 @@ class _Text(HTMLParser):
             self.pre += 1
         elif tag == "ol":
             start = values.get("start", "1").strip()
-            self.lists.append([int(start) if start.isdigit() else 1])
+            # ASCII digits only (int() would fail on "²"), and a list number a person uses.
+            good = start.isascii() and start.isdigit() and len(start) <= 6
+            self.lists.append([int(start) if good else 1])
         elif tag == "ul":
             self.lists.append([None])
         elif tag == "li" and self.lists:
@@ -138,10 +140,47 @@ class _Text(HTMLParser):
         self.parts.append(text)
 
 
+# What ends a comment, a marked section ("<![CDATA[") and anything else that starts with "<",
+# as html.parser looks for them.
+_CLOSERS = {
+    "<!--": re.compile(r"--\s*>"),
+    "<![": re.compile(r"\]\s*>"),
+    "<": re.compile(r">"),
+}
+
+
+def _defused(html: str) -> str:
+    """``html`` with every "<" that nothing closes written as "&lt;" (the text it stands for).
+
+    html.parser looks for the end of each unclosed comment, declaration or tag from where it
+    starts to the end of the input, so a body of many "<!--" takes time that grows with the
+    square of its length. Where each closer comes next is found once, left to right, and a
+    "<" that no closer follows is no markup: it reads as the text it is."""
+    next_close: dict[str, int] = {}
+    out: list[str] = []
+    done = 0
+    at = html.find("<")
+    while at != -1:
+        kind = (
+            "<!--" if html.startswith("<!--", at) else "<![" if html.startswith("<![", at) else "<"
+        )
+        found = next_close.get(kind)
+        if found is None or (found != -1 and found < at + len(kind)):
+            closer = _CLOSERS[kind].search(html, at + len(kind))
+            found = next_close[kind] = closer.start() if closer else -1
+        if found == -1:
+            out.append(html[done:at])
+            out.append("&lt;")
+            done = at + 1
+        at = html.find("<", at + 1)
+    out.append(html[done:])
+    return "".join(out)
+
+
 def html_text(html: str) -> str:
     """``html`` as lines of text; quoted parts start with "> ", the original is left out."""
     parser = _Text()
-    parser.feed(html)
+    parser.feed(_defused(html))
     parser.close()
     parser.newline()
     out: list[str] = []

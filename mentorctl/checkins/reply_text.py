@@ -34,6 +34,7 @@ and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the ver
 from __future__ import annotations
 
 import binascii
+import codecs
 import email.message
 import quopri
 import re
@@ -51,16 +52,26 @@ __all__ = [
     "strip_quoted",
 ]
 
+_CHARSET_NAME = re.compile(r"[a-z0-9][a-z0-9._:+-]{0,39}")
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "mbcs", "oem"}
+)
+
 # Context kept above a bottom-posted answer: enough for a question wrapped over two lines
 # and the numbered one before it, never a whole quoted email.
 CONTEXT_LINES = 6
 
-_ATTRIBUTION = re.compile(
-    r"^(?:on|le|am|el|em|il|op|w dniu|den|dne)\b.{0,300}?\b(?:wrote|a écrit|schrieb|escribió|"
-    r"escreveu|ha scritto|schreef|napisał|skrev|napsal)\b[^\n]{0,120}:$"
-    r"|^.{0,200}<[^>\s]+@[^>\s]+>\s*(?:schrieb|wrote|a écrit|escribió)[^\n]{0,80}:$",
-    re.IGNORECASE | re.DOTALL,
+# An attribution line is "On <date>, <name> wrote:" in one of several languages, or
+# "<name> <address> wrote:". These are read by the code in _is_attribution, not by one
+# pattern: a pattern with two open-ended runs around "@" backtracks quadratically on a line
+# of many "<" and "@", and anyone can send such a line.
+_LEAD = re.compile(r"(?:on|le|am|el|em|il|op|w dniu|den|dne)\b", re.IGNORECASE)
+_VERB = re.compile(
+    r"\b(?:wrote|a écrit|schrieb|escribió|escreveu|ha scritto|schreef|napisał|skrev|napsal)\b",
+    re.IGNORECASE,
 )
+_ADDRESS_VERB = re.compile(r"schrieb|wrote|a écrit|escribió", re.IGNORECASE)
+_LEAD_GAP, _TAIL, _ADDRESS_AT, _ADDRESS_TAIL = 300, 120, 200, 80
 _HEADER_FIRST = re.compile(r"^\*?(?:from|von|de|da|van|från|fra|od|от)\s?:\*?\s*\S", re.IGNORECASE)
 _HEADER_NEXT = re.compile(
     r"^\*?(?:sent|date|gesendet|datum|envoyé|enviado|fecha|inviato|data|verzonden|skickat|"
@@ -155,14 +166,33 @@ def _decode(part: email.message.Message) -> str:
         except binascii.Error:
             decoded = part.get_payload(decode=True)  # the email package's repairs
             data = decoded if isinstance(decoded, bytes) else b""
-    charset = (_param(_raw(part, "content-type"), "charset") or "utf-8").strip().lower()
-    try:
-        return data.decode(charset, errors="replace")
-    except LookupError:
+    charset = _charset(_param(_raw(part, "content-type"), "charset"))
+    if charset is not None:
         try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("cp1252", errors="replace")
+            return data.decode(charset, errors="replace")
+        except (LookupError, UnicodeError, ValueError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _charset(name: str | None) -> str | None:
+    """The codec for a declared charset, or None to guess (UTF-8, then Windows-1252).
+
+    Only a plain name of a text codec is taken: codecs that refuse ``errors="replace"``
+    (idna, punycode, undefined) or turn text into escapes are not a mail charset."""
+    name = (name or "utf-8").strip().lower()
+    if not _CHARSET_NAME.fullmatch(name):
+        return None
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_CHARSETS:
+        return None
+    return codec.name
 
 
 def _is_attachment(part: email.message.Message) -> bool:
@@ -206,6 +236,36 @@ def _is_quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 
 
+def _is_attribution(text: str) -> bool:
+    """True for "On ... wrote:" (the verb at most 300 characters after "On", then at most
+    120 before the closing ":") or "... <a@b> wrote:" (the "<" in the first 200 characters,
+    at most 80 after the verb). Linear in the length of ``text``."""
+    if not text.endswith(":"):
+        return False
+    last = len(text) - 1
+    lead = _LEAD.match(text)
+    if lead is not None:
+        for verb in _VERB.finditer(text, lead.end()):
+            if verb.start() - lead.end() > _LEAD_GAP:
+                break
+            if last - verb.end() <= _TAIL:
+                return True
+    start = max(0, last - _ADDRESS_TAIL - 12)
+    for verb in _ADDRESS_VERB.finditer(text, start):
+        if last - verb.end() > _ADDRESS_TAIL:
+            continue
+        close = len(text[: verb.start()].rstrip()) - 1  # the ">" before the verb
+        if close < 0 or text[close] != ">":
+            continue
+        run = close  # the address: no space and no ">" between "<" and ">"
+        while run > 0 and text[run - 1] != ">" and not text[run - 1].isspace():
+            run -= 1
+        opening = text.find("<", run, min(close, _ADDRESS_AT + 1))
+        if opening != -1 and text.find("@", opening + 2, close - 1) != -1:
+            return True
+    return False
+
+
 def _attribution_at(lines: list[str], start: int) -> int:
     """How many lines, from ``start``, form an "On ... wrote:" line (0 when none do).
 
@@ -217,7 +277,7 @@ def _attribution_at(lines: list[str], start: int) -> int:
     joined = first
     for count in range(1, 4):
         # A date or an address: "On Tuesday she wrote a plan:" is the person's own line.
-        if _ATTRIBUTION.match(joined) and re.search(r"\d|@", joined):
+        if _is_attribution(joined) and re.search(r"\d|@", joined):
             return count
         if start + count >= len(lines):
             return 0
@@ -252,18 +312,31 @@ def _cut_original(lines: list[str]) -> list[str]:
 
 def _drop_noise(block: list[str]) -> list[str]:
     """A block of the person's lines less "Sent from" lines and a disclaimer paragraph."""
+    # For each line, whether the rest of its paragraph (from it to the next blank line)
+    # names a disclaimer's words: found once per paragraph, from the last such word.
+    words_after: list[bool] = [False] * len(block)
+    index = 0
+    while index < len(block):
+        end = index
+        while end < len(block) and block[end].strip():
+            end += 1
+        offsets, joined = [], []
+        size = 0
+        for line in block[index:end]:
+            offsets.append(size)
+            joined.append(line)
+            size += len(line) + 1
+        found = list(_DISCLAIMER_WORDS.finditer(" ".join(joined)))
+        last = found[-1].start() if found else -1
+        for at, offset in enumerate(offsets):
+            words_after[index + at] = last >= offset
+        index = end + 1
     out: list[str] = []
     for index, line in enumerate(block):
         if _SENT_FROM.match(line.strip()):
             continue
-        if _DISCLAIMER.match(line.strip()):
-            paragraph = []
-            for rest in block[index:]:
-                if not rest.strip():
-                    break
-                paragraph.append(rest)
-            if _DISCLAIMER_WORDS.search(" ".join(paragraph)):
-                break
+        if _DISCLAIMER.match(line.strip()) and words_after[index]:
+            break
         out.append(line)
     return out
 

@@ -142,8 +142,10 @@ def read_scale(text: str) -> tuple[int, bool] | None:
     if match is None:
         return None
     token = match.group("n").casefold()
-    if token.isdigit():
-        number = int(token)
+    if token.isdecimal():
+        # int() reads any script's decimal digits; a superscript or other digit sign is no
+        # number, and a huge one is no answer.
+        number = int(token) if len(token) <= 3 else 0
     elif token in _NUMBER_WORDS:
         number = _NUMBER_WORDS[token]
     else:

@@ -19,9 +19,8 @@ active, with a ``start_date`` (``--start``, else program.yaml's ``start_date`` w
 today, else today), only once its introduction reached both people (written to the outbox, or
 accepted by the SMTP server in a run that sends); a pair whose introduction failed stays
 ``proposed`` and is listed in ``not_introduced``. ``checkin`` marks pairs quiet, active
-again, or completed / lapsed after the last week; an admin can complete a pair early. Every
-change adds an entry to the pair's history. The CLI turns ``failed`` deliveries into exit code
-4 (:data:`mentorctl.mail.delivery.EXIT_DELIVERY_FAILED`) after printing the result.
+again, completed or lapsed (see :mod:`.schedule`), each change an entry in the pair's
+history; the CLI turns ``failed`` deliveries into exit code 4 after printing the result.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import held
+from mentorctl.checkins.message_key import MessageIds
 from mentorctl.checkins.plan import (
     MessageRow,
     Outgoing,
@@ -84,11 +84,12 @@ class Builder:
         self.now = now
         self._people: dict[str, dict[str, Any]] = {}
         self._addresses: dict[str, Address] = {}
+        self.message_id = MessageIds(paths.dir.parent, self.slug, self.domain, state.messages)
 
     def person(self, pid: str) -> dict[str, Any]:
         found = self._people.get(pid)
         if found is None:
-            found = self._people[pid] = self._m.person_context(self.state.people[pid])
+            found = self._people[pid] = self._m.person_context(self.state.person(pid))
         return found
 
     def address(self, pid: str) -> Address:
@@ -99,14 +100,6 @@ class Builder:
                 doc.get("name"), doc.get("email", ""), who=f"person {pid}"
             )
         return found
-
-    def message_id(self, o: Outgoing) -> str:
-        recorded = self.state.messages.get(o.key)
-        if recorded is not None and isinstance(recorded[1].get("message_id"), str):
-            return recorded[1]["message_id"]
-        token = self._m.pair_token(self.slug, o.pair)
-        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
-        return self._m.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
 
     def render(self, o: Outgoing) -> None:
         pair = o.pair
@@ -125,6 +118,7 @@ class Builder:
             recipient=None if o.part == "all" else self.person(o.part),
             nudge=o.nudge,
         )
+        context["until"] = o.until  # a ``paused`` notice: the day the partner is back
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
         for pid in o.to:
             self.address(pid)  # UnusableAddress: the caller skips this message
@@ -398,6 +392,7 @@ def preview_introductions(
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
     chosen, result.left = take(list(shown.values()), limit)
     builder = Builder(program, paths, state, now)
+    builder.message_id.preview = True  # no key file is made for a preview
     for o in builder.render_usable(chosen, result):
         try:
             msg, _ = builder.build(o)

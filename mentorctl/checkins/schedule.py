@@ -4,18 +4,28 @@ A pair's week 1 starts on its ``start_date`` (the day its introduction was deliv
 each week is seven days: ``week = (today - start_date).days // 7 + 1``. A pair gets one
 scheduled message per person per program week, whatever the cadence of the cron job:
 
-- weeks ``1 .. duration - 1``: the week's guide step and check-in (``weekly``). A quiet pair's
+- weeks ``1 .. duration``: the week's guide step and check-in (``weekly``); the last week's
+  is the last step ("Reflect and celebrate") with its check-in questions. A quiet pair's
   nudge is a paragraph inside that message, never a message of its own;
-- the last week: the wrap-up (``wrapup``) in place of the week's message, or, for a pair from
-  which nobody ever answered, a short kind ``lapsed`` message;
-- after the last week, no message (unless the last week's was missed: then it is sent now)
-  and the pair ends as ``completed``, or as ``lapsed`` when nobody ever answered.
+- **week 1 is never skipped**: its step and fit question stay due until they are made, even
+  when the calendar is in a later week (a pair introduced after that week's run of a weekly
+  cron job gets week 1 with the next run). The pair's weeks then count on from there: a
+  pair whose week 1 came ``n`` weeks late is in its week ``k`` in calendar week ``k + n``
+  (``offset``), and its program ends ``n`` weeks later. Week 1 is not made on the day of the
+  introduction unless the program asks for it (``checkin.first_week_with_introduction``);
+- **the last step reaches every pair still on**: when the runs missed the last week, it is
+  made after the end instead;
+- **the end**: once the last week is over and the last step has had a week of its own, the
+  pair ends as ``completed`` (it answered in the last ``quiet_after`` weeks of the program,
+  or gave wrap-up feedback) and gets the ``wrapup`` message, or as ``lapsed`` and gets a
+  short kind ``lapsed`` message. No message speaks of the end before it has come.
 
-Weeks in which the job did not run are not caught up one by one: only the current week's
-message is due. **Silence** counts only weeks whose message reached the pair (written to the
-outbox or accepted by the SMTP server for both people) and that are over: a pair is quiet
-when ``quiet_after`` such weeks in a row had no answer, so missed runs and failed deliveries
-are never silence. An answer ends the quiet spell.
+At most one scheduled message is made per pair in any program week: a week 1 made late takes
+the place of that week's message. Weeks in which the job did not run are not caught up one by
+one: only the current week's message is due. **Silence** counts only weeks whose message
+reached the pair (written to the outbox or accepted by the SMTP server for both people) and
+that are over: a pair is quiet when ``quiet_after`` such weeks in a row had no answer, so
+missed runs and failed deliveries are never silence. An answer ends the quiet spell.
 """
 
 from __future__ import annotations
@@ -58,6 +68,11 @@ class PairState:
     answered: bool = False  # anyone ever answered a check-in of this pair
     quiet_since: int | None = None  # the week the current quiet spell began
     on_hold: bool = False  # a person of the pair is paused (away) today
+    introduced: dt.date | None = None  # the day the introduction was delivered
+    sent_this_week: bool = False  # a scheduled message was made in the current program week
+    last_step_day: dt.date | None = None  # the day the last week's message was made
+    last_answer_at_week: int = 0  # the pair's program week in which the latest answer arrived
+    offset: int = 0  # weeks week 1 came late: the pair's weeks count on from there
 
 
 @dataclass(frozen=True)
@@ -72,20 +87,84 @@ class Step:
     nudge: bool = False  # the week's message carries the quiet pair's nudge
 
 
+def pair_week(state: PairState, today: dt.date) -> int:
+    """The pair's own program week: its calendar week less the weeks its week 1 came late."""
+    assert state.start is not None
+    return week_of(state.start, today) - state.offset
+
+
 def silent_weeks(reached: Collection[int], last_answer_week: int, week: int) -> int:
     """Weeks that reached the pair, are over, and came after the last answered week."""
     return sum(1 for w in reached if last_answer_week < w < week)
 
 
-def final_kind(answered: bool) -> str:
-    return "wrapup" if answered else "lapsed"
+def outcome(state: PairState, *, duration: int, quiet_after: int) -> str:
+    """``completed`` when the pair answered for, or in, one of the last ``quiet_after`` weeks
+    (wrap-up feedback is an answer for the last week), else ``lapsed``."""
+    since = duration - quiet_after + 1
+    latest = max(state.last_answer_week, state.last_answer_at_week)
+    return "completed" if state.answered and latest >= since else "lapsed"
 
 
-def plan(state: PairState, today: dt.date, *, duration: int, quiet_after: int) -> Step | None:
+def final_kind(status: str) -> str:
+    return "wrapup" if status == "completed" else "lapsed"
+
+
+def over(state: PairState, today: dt.date, *, duration: int) -> bool:
+    """Whether the program is over for the pair: its last week is past, and its last step
+    (made late when the runs missed the last week) has had a week of its own."""
+    assert state.start is not None
+    if pair_week(state, today) <= duration:
+        return False
+    if state.has_final:
+        return True  # an older store: the wrap-up came in the last week
+    if duration not in state.weekly_weeks:
+        return False
+    return state.last_step_day is None or today >= state.last_step_day + dt.timedelta(days=7)
+
+
+def due_week(
+    state: PairState, today: dt.date, *, duration: int, with_introduction: bool = False
+) -> int | None:
+    """The week whose ``weekly`` message is due today, if any."""
+    assert state.start is not None
+    if state.sent_this_week or state.has_final:
+        return None
+    week = pair_week(state, today)
+    if 1 not in state.weekly_weeks:
+        if state.introduced == today and not with_introduction:
+            return None
+        return 1
+    if week <= duration:
+        return None if week in state.weekly_weeks else week
+    return None if duration in state.weekly_weeks else duration
+
+
+def _quiet(state: PairState, week: int, quiet_after: int) -> tuple[str | None, int | None, int]:
+    """The pair's new status (quiet, active again, or None), its spell's start, silent weeks."""
+    silent = silent_weeks(state.reached_weeks, state.last_answer_week, week)
+    if silent >= quiet_after:
+        since = state.quiet_since if state.status == "quiet" and state.quiet_since else week
+        if state.status != "quiet" or state.quiet_since != since:
+            return "quiet", since, silent
+        return None, since, silent
+    if state.status == "quiet":
+        return "active", None, silent
+    return None, None, silent
+
+
+def plan(
+    state: PairState,
+    today: dt.date,
+    *,
+    duration: int,
+    quiet_after: int,
+    with_introduction: bool = False,
+) -> Step | None:
     """The step due for a pair today, or None when it is not on the schedule today."""
     if state.start is None:
         return None
-    week = week_of(state.start, today)
+    week = pair_week(state, today)
     current = min(max(week, 1), duration)
     if state.status == "completed":
         if state.wrapup_due and not state.has_final:
@@ -93,20 +172,14 @@ def plan(state: PairState, today: dt.date, *, duration: int, quiet_after: int) -
         return None
     if state.status not in SCHEDULED or week < 1 or state.on_hold:
         return None
-    if week > duration:
-        message = None if state.has_final else final_kind(state.answered)
-        return Step(duration, message=message, status="completed" if state.answered else "lapsed")
-    silent = silent_weeks(state.reached_weeks, state.last_answer_week, week)
-    quiet_since = None
-    status: str | None = None
-    if silent >= quiet_after:
-        quiet_since = state.quiet_since if state.status == "quiet" and state.quiet_since else week
-        if state.status != "quiet" or state.quiet_since != quiet_since:
-            status = "quiet"
-    elif state.status == "quiet":
-        status = "active"
-    if week in state.weekly_weeks:
+    if over(state, today, duration=duration):
+        status = outcome(state, duration=duration, quiet_after=quiet_after)
+        message = None if state.has_final else final_kind(status)
+        return Step(duration, message=message, status=status)
+    status, quiet_since, silent = (
+        _quiet(state, week, quiet_after) if week <= duration else (None, None, 0)
+    )
+    due = due_week(state, today, duration=duration, with_introduction=with_introduction)
+    if due is None:
         return Step(current, None, status, quiet_since, silent) if status else None
-    kind = final_kind(state.answered) if week == duration else "weekly"
-    nudge = kind == "weekly" and quiet_since is not None
-    return Step(current, kind, status, quiet_since, silent, nudge=nudge)
+    return Step(due, "weekly", status, quiet_since, silent, nudge=quiet_since is not None)

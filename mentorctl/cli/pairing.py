@@ -40,8 +40,14 @@ def pair_cmd(
     redo: Annotated[
         bool,
         typer.Option(
-            "--redo", help="Also re-plan proposals not yet introduced (locked ones stay)."
+            "--redo",
+            help="Also re-plan proposals not yet introduced (locked ones and pairs added by "
+            "hand stay).",
         ),
+    ] = False,
+    redo_manual: Annotated[
+        bool,
+        typer.Option("--redo-manual", help="With --redo: re-plan pairs added by hand (--add) too."),
     ] = False,
     add: Annotated[
         tuple[str, str] | None,
@@ -119,6 +125,8 @@ def pair_cmd(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
                 "--unlock or --return"
             )
+        if redo_manual and not redo:
+            raise UsageError("--redo-manual goes with --redo")
         if notify_waiting and not (commit or review):
             raise UsageError("--notify-waiting goes with --commit or --review")
         if dry_run and not (actions or commit or review):
@@ -170,7 +178,14 @@ def pair_cmd(
             return
         with output.progress("Scoring pairs") as bar:
             plan = pairs.plan(
-                prog, paths.store_path, method=method, seed=seed, today=day, redo=redo, progress=bar
+                prog,
+                paths.store_path,
+                method=method,
+                seed=seed,
+                today=day,
+                redo=redo,
+                redo_manual=redo_manual,
+                progress=bar,
             )
         committed = None
         if review:

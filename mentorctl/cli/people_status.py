@@ -57,14 +57,21 @@ def withdraw_cmd(
 @app.command(
     "pause",
     short_help="A person is away: no new pairs, no check-ins until a date.",
-    epilog="Example: mentorctl pause P4 --until 2026-05-01",
+    epilog='Example: mentorctl pause P4 --until 2026-05-01 --reason "parental leave"',
 )
 def pause_cmd(
     person: PersonArg,
     until: Annotated[
-        str,
+        str | None,
         typer.Option("--until", metavar="DATE", help="The day they are back (YYYY-MM-DD)."),
-    ],
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", metavar="TEXT", help="Why, for the record (never sent)."),
+    ] = None,
+    end: Annotated[
+        bool, typer.Option("--end", help="End PERSON's pause today, before its --until day.")
+    ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -74,22 +81,34 @@ def pause_cmd(
     """Until DATE, PERSON gets no new mentee or mentor and their pairs get no check-ins.
 
     The program's weeks go on, and weeks without a message never count as silence; from
-    DATE on everything resumes by itself.
+    DATE on everything resumes by itself, or from today with '--end'. The partner of each
+    current pair is told once, in a short 'paused' message, with the next check-in run.
     """
     from mentorctl import clock
     from mentorctl.cli import render_people
+    from mentorctl.errors import UsageError
     from mentorctl.matching import people_status
     from mentorctl.programs import program as programs
 
     with _errors_to_exit():
+        if end and (until or reason):
+            raise UsageError("--end takes neither --until nor --reason")
+        if not end and not until:
+            raise UsageError("say when they are back: --until DATE (or end a pause: --end)")
         _, paths = programs.open_program(workspace, program)
-        day = clock.today(today)
-        done = people_status.pause(
-            paths.store_path,
-            person,
-            until=clock.parse_date(until, "--until"),
-            today=day,
-            now=clock.now(today=today),
-            dry_run=dry_run,
-        )
+        day, now = clock.today(today), clock.now(today=today)
+        if end:
+            done = people_status.end_pause(
+                paths.store_path, person, today=day, now=now, dry_run=dry_run
+            )
+        else:
+            done = people_status.pause(
+                paths.store_path,
+                person,
+                until=clock.parse_date(until or "", "--until"),
+                today=day,
+                now=now,
+                reason=reason or "",
+                dry_run=dry_run,
+            )
         render_people.status_result(done, as_json)

@@ -180,6 +180,7 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
         "bound_gap": result.bound_gap,
         "notes": list(result.notes),
         "redo_replaces": plan.dropped,
+        "redo_keeps": plan.kept,
         "committed": None
         if committed is None
         else {
@@ -227,6 +228,11 @@ def plan_result(
         output.info(
             f"{len(plan.out_of_round)} people finished a pair and are not in this round: {names}"
             " (they return when they sign up again, or with 'mentorctl pair --return PERSON')"
+        )
+    if plan.kept:
+        output.info(
+            f"--redo kept {len(plan.kept)} pair(s) added by hand: {', '.join(plan.kept)}"
+            " (add --redo-manual to re-plan them too)"
         )
     if result.gap:
         output.info("Recruitment gap:")

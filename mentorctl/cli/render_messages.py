@@ -282,6 +282,10 @@ REPLY_STATUS = {
     "replaced": "replaced",
     "older": "older: not applied",
     "refused": "refused",
+    "stranger": "not theirs",
+    "auto_reply": "automatic reply",
+    "receipt": "read receipt",
+    "bounce": "bounce",
 }
 
 
@@ -298,6 +302,19 @@ def replies_data(result: Any) -> dict[str, Any]:
         "strangers": result.strangers,
         "refused": result.refused,
         "empty": result.empty,
+        "seen_before": result.seen_before,
+        "not_theirs": result.not_theirs,
+        "auto_replies": result.auto_replies,
+        "receipts": result.receipts,
+        "bounces": result.bounces,
+        "failed_deliveries": result.failed_deliveries,
+        "undeliverable": [
+            {"pair": u.pair, "week": u.week, "person": u.person, "reason": u.reason}
+            for u in result.undeliverable
+        ],
+        "unreadable": [
+            {"position": x.position, "key": x.key, "reason": x.reason} for x in result.unreadable
+        ],
         "moved": result.moved,
         "move_to": result.move_to,
         "answers": {"new": got.imported, "updated": got.updated, "unchanged": got.unchanged},
@@ -310,6 +327,7 @@ def replies_data(result: Any) -> dict[str, Any]:
                 "person": x.person,
                 "status": x.status,
                 "detail": x.detail,
+                "position": x.position,
             }
             for x in result.listed
         ],
@@ -328,6 +346,12 @@ def replies_summary(result: Any) -> str:
         (result.strangers, "from someone else (left alone)"),
         (result.refused, "refused"),
         (result.empty, "empty"),
+        (result.auto_replies, "automatic reply(-ies), not answers"),
+        (result.receipts, "read receipt(s)"),
+        (result.bounces, "bounce(s)"),
+        (result.not_theirs, "naming someone else's message (ignored)"),
+        (result.seen_before, "seen before (left alone)"),
+        (len(result.unreadable), "unreadable (left where they are)"),
         (sum(1 for x in result.listed if x.status == "replaced"), "week(s) replaced"),
         (result.moved, f"moved to {result.move_to}"),
     ]
@@ -345,11 +369,29 @@ def replies_result(result: Any, as_json: bool, *, run: Any = None) -> None:
     if result.listed:
         output.table(
             "Replies to look at (pair, week, person; read them in the mailbox)",
-            ["Pair", "Week", "Person", "Status", "Detail"],
+            ["Pair", "Week", "Person", "Status", "Detail", "Position"],
             [
-                [x.pair, x.week, x.person, REPLY_STATUS.get(x.status, x.status), x.detail]
+                [
+                    x.pair or "-",
+                    x.week or "-",
+                    x.person or "-",
+                    REPLY_STATUS.get(x.status, x.status),
+                    x.detail,
+                    "" if x.position is None else x.position,
+                ]
                 for x in result.listed
             ],
+        )
+    if result.undeliverable:
+        output.info(
+            "Undeliverable from now on (nothing more is sent to these addresses): "
+            + ", ".join(f"{u.person} ({u.reason})" for u in result.undeliverable)
+        )
+    if result.unreadable:
+        output.table(
+            "Messages that could not be read (left in the mailbox; position and key only)",
+            ["Position", "Key", "Why"],
+            [[x.position, x.key, x.reason] for x in result.unreadable],
         )
     if result.answers.not_fit:
         output.info(

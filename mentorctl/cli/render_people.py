@@ -13,6 +13,8 @@ def status_data(done: Any) -> dict[str, Any]:
         "person": done.person,
         "ended_pairs": done.ended,
         "until": done.until,
+        "reason": done.reason,
+        "pairs": done.pairs,
         "dry_run": done.dry_run,
     }
 
@@ -33,6 +35,13 @@ def status_result(done: Any, as_json: bool) -> None:
         output.info(
             f"{verb} {done.person} as away until {done.until}: no new pairs and no check-ins "
             "for their pairs until then."
+        )
+        if done.pairs and not done.dry_run:
+            output.note("The next 'mentorctl checkin' run tells their partner, once.")
+    elif done.action == "resumed":
+        output.info(
+            f"{verb} {done.person} as back today (their pause ran until {done.until}): the "
+            "next 'mentorctl checkin' run sends their pairs' messages again."
         )
     else:
         output.info(f"{verb} {done.person} as back in this round of 'mentorctl pair'.")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mentorctl.cli.app import app
-from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, WorkspaceOpt
+from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
 from mentorctl.errors import UsageError
 
@@ -37,6 +37,7 @@ def block_cmd(
     ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
+    today: TodayOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -53,11 +54,12 @@ def block_cmd(
             return
         if not person or not other:
             raise UsageError("name two people: mentorctl block PERSON OTHER")
+        now = clock.now(today=today)
         if unblock:
-            done = blocks.unblock(paths.store_path, person, other, now=clock.now(), dry_run=dry_run)
+            done = blocks.unblock(paths.store_path, person, other, now=now, dry_run=dry_run)
         else:
             done = blocks.block(
-                paths.store_path, person, other, reason=reason, now=clock.now(), dry_run=dry_run
+                paths.store_path, person, other, reason=reason, now=now, dry_run=dry_run
             )
         render.block_result(done, as_json)
 
@@ -90,6 +92,7 @@ def concern_cmd(
     list_: Annotated[bool, typer.Option("--list", help="List open concerns.")] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
+    today: TodayOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -108,7 +111,11 @@ def concern_cmd(
             if not outcome:
                 raise UsageError("say how it was resolved: --outcome continue|end|block")
             done = concerns.resolve_concern(
-                paths.store_path, resolve, outcome=outcome, now=clock.now(), dry_run=dry_run
+                paths.store_path,
+                resolve,
+                outcome=outcome,
+                now=clock.now(today=today),
+                dry_run=dry_run,
             )
         elif ref:
             done = concerns.raise_concern(
@@ -116,7 +123,7 @@ def concern_cmd(
                 ref,
                 reason=reason,
                 reporter=reporter,
-                now=clock.now(),
+                now=clock.now(today=today),
                 dry_run=dry_run,
             )
         else:
@@ -152,6 +159,7 @@ def forget_cmd(
     ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
+    today: TodayOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -187,7 +195,7 @@ def forget_cmd(
             paths.store_path,
             paths.outbox_dir,
             email,
-            now=clock.now(),
+            now=clock.now(today=today),
             dry_run=dry_run,
             remove_files=remove_files,
         )

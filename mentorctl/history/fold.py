@@ -18,8 +18,9 @@ blocks) and a day, and returns what was true at the end of that day:
 - **due**: for each program week, the pairs whose week's message reached them (written to
   the outbox or accepted by the mail server, by that day) and that were still on: not ended
   before the week began, and not paused at its end (or that day, for the week in course)
-  unless they answered it. Week 1's message is the introduction or the week's check-in,
-  whichever reached them first. Every answer rate is the pairs of a week that answered it
+  unless they answered it; a pair that answered a week is due in it, whatever carried the
+  question. Week 1's message is its check-in (the introduction asks nothing), and a pair's
+  weeks count from the day its week 1 was made, as the schedule counts them. Every answer rate is the pairs of a week that answered it
   among that week's due pairs, so it never passes 100 %.
 
 Nothing here reads or writes a file: the same documents and day give the same state. Every
@@ -81,6 +82,7 @@ class PairOn:
     last_answer: str | None  # the day of its latest answer known then
     paused_by: tuple[str, ...] = ()  # the people away, and the open concerns, that day
     later: bool = False  # its history holds changes made after the day
+    offset: int = 0  # weeks its week 1 came late: its weeks count on from there
 
 
 @dataclass(slots=True)
@@ -113,7 +115,7 @@ class State:
         """The program week the day falls in for a pair on the schedule (None out of it)."""
         if pair.start is None or pair.recorded == "proposed":
             return None
-        week = week_of(pair.start, self.day)
+        week = week_of(pair.start, self.day) - pair.offset
         return week if 1 <= week <= self.duration_weeks else None
 
     def person_views(self) -> list[dict[str, Any]]:
@@ -192,7 +194,9 @@ def _ended_day(changes: list[tuple[str, str]], iso: str) -> dt.date | None:
     return ended
 
 
-def _quiet_since(changes: list[tuple[str, str]], iso: str, start: dt.date | None) -> Any:
+def _quiet_since(
+    changes: list[tuple[str, str]], iso: str, start: dt.date | None, offset: int
+) -> Any:
     """The week the quiet spell in course on ``iso`` began (the week it turned quiet)."""
     began = None
     for at, status in changes:
@@ -200,7 +204,7 @@ def _quiet_since(changes: list[tuple[str, str]], iso: str, start: dt.date | None
             break
         began = (began or at) if status == "quiet" else None
     day = parse_day(began)
-    return week_of(start, day) if day and start else None
+    return week_of(start, day) - offset if day and start else None
 
 
 def _open_concerns(concerns: list[dict[str, Any]]) -> dict[str, list[tuple[str, str, str]]]:
@@ -288,6 +292,40 @@ def fold(
         if when and str(when) > last.get(pid, ""):
             last[pid] = str(when)
 
+    # Messages made by the day, each delivery as it stood; and the weeks that reached a pair.
+    made: list[dict[str, Any]] = []
+    reached: dict[int, set[str]] = {}
+    # The day each pair's week 1 was made: when it came after week 1 of the calendar, the
+    # pair's weeks count on from it, as the schedule counts them (checkins.timing).
+    first_week: dict[Any, str] = {}
+    for m in messages:
+        created = m.get("created")
+        if created is not None and str(created) > hi:
+            continue
+        if m.get("week") == 1 and m.get("kind") == "weekly" and created is not None:
+            owner = m.get("pair")
+            if str(created) < first_week.get(owner, "~"):
+                first_week[owner] = str(created)
+        reach = later = False
+        for entry in (m.get("delivery") or {}).values():
+            at = entry.get("at")
+            if at is not None and str(at) > hi:
+                later = True
+                first = entry.get("reached")  # delivered again since: when it first reached
+                reach = reach or (first is not None and str(first) <= hi)
+            elif entry.get("status") in REACHED:
+                reach = True
+        made.append(_message_on(m, iso) if later else m)
+        if not reach:
+            continue
+        kind = m.get("kind")
+        week = m.get("week") if kind in WEEK_KINDS else None
+        if week.__class__ is int and 1 <= week <= duration:
+            pids = reached.get(week)
+            if pids is None:
+                pids = reached[week] = set()
+            pids.add(m.get("pair"))
+
     # Pairs that existed on the day.
     states: dict[str, PairOn] = {}
     timelines: dict[str, list[tuple[str, str]]] = {}
@@ -317,11 +355,15 @@ def fold(
             raw = doc.get("start_date")
             start = days.get(raw) if raw in days else days.setdefault(raw, parse_day(raw))
         week = None
+        offset = 0
         if start is not None:
-            week = max(1, min(duration, week_of(start, min(day, ended) if ended else day)))
+            made_on = parse_day(first_week.get(pid))
+            if made_on is not None:
+                offset = max(0, week_of(start, made_on) - 1)
+            week = max(1, min(duration, week_of(start, min(day, ended) if ended else day) - offset))
         quiet = None
         if recorded == "quiet":
-            quiet = _quiet_since(changes, iso, start) if changes else None
+            quiet = _quiet_since(changes, iso, start, offset) if changes else None
             if quiet is None:
                 quiet = doc.get("quiet_since")
         mentee, mentor = folk.get(str(doc.get("mentee"))), folk.get(str(doc.get("mentor")))
@@ -344,39 +386,13 @@ def fold(
             answer[:10] if answer else None,
             why,
             bool(changes) and changes[-1][0] > iso,
+            offset,
         )
         if recorded in HOLDING:
             if mentee is not None:
                 mentee.pairs.append(pid)
             if mentor is not None:
                 mentor.pairs.append(pid)
-
-    # Messages made by the day, each delivery as it stood; and the weeks that reached a pair.
-    made: list[dict[str, Any]] = []
-    reached: dict[int, set[str]] = {}
-    for m in messages:
-        created = m.get("created")
-        if created is not None and str(created) > hi:
-            continue
-        reach = later = False
-        for entry in (m.get("delivery") or {}).values():
-            at = entry.get("at")
-            if at is not None and str(at) > hi:
-                later = True
-                first = entry.get("reached")  # delivered again since: when it first reached
-                reach = reach or (first is not None and str(first) <= hi)
-            elif entry.get("status") in REACHED:
-                reach = True
-        made.append(_message_on(m, iso) if later else m)
-        if not reach:
-            continue
-        kind = m.get("kind")
-        week = m.get("week") if kind in WEEK_KINDS else 1 if kind == "intro" else None
-        if week.__class__ is int and 1 <= week <= duration:
-            pids = reached.get(week)
-            if pids is None:
-                pids = reached[week] = set()
-            pids.add(m.get("pair"))
 
     # A pair that never ended, paused or had a concern is due in every week that reached it.
     plain = {
@@ -392,6 +408,11 @@ def fold(
         )
     }
     due: dict[int, set[str]] = {}
+    # An answer for a week counts the pair due in it, whatever carried the question (a form,
+    # a call): every rate stays a share of its due pairs.
+    for week, pids in answered.items():
+        if 1 <= week <= duration:
+            reached[week] = reached.get(week, set()) | (pids & states.keys())
     for week, pids in reached.items():
         got = answered.get(week, set())
         found = pids & plain
@@ -399,7 +420,7 @@ def fold(
             pair = states.get(pid)
             if pair is None or pair.start is None:
                 continue
-            week_start = pair.start + dt.timedelta(days=7 * (week - 1))
+            week_start = pair.start + dt.timedelta(days=7 * (week - 1 + pair.offset))
             if pair.ended is not None and pair.ended < week_start:
                 continue
             end = min(day, week_start + dt.timedelta(days=6))

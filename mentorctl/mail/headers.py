@@ -1,8 +1,9 @@
 """Email headers and whole emails: made here, folded here, and checked from their own bytes.
 
 Headers: a message has From (``program.yaml`` sender), To (the pair's two people only),
-Subject, Date, a Message-ID derived from the program, pair and step (so a resent message
-keeps its identity), ``Auto-Submitted: auto-generated`` and optionally Reply-To. The email
+Subject, Date, a Message-ID derived from the program, pair, step and recipient under the
+workspace's secret key (:func:`message_token`: so a resent message keeps its identity, and
+nobody but its recipient can name it in a reply), ``Auto-Submitted: auto-generated`` and optionally Reply-To. The email
 package of early Python 3.11 and 3.12 releases lets data add or end a header: a line break
 at the end of a value (CPython gh-121650), and an RFC 2047 encoded word in a name
 (``=?utf-8?q?x=0D=0ABcc:...?=``) that its folder decodes and writes out again with the line
@@ -26,6 +27,7 @@ import email.parser
 import email.policy
 import email.utils
 import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,6 +125,30 @@ def address_domain(addr: str) -> str:
 def message_id(token: str, pair_id: str, kind: str, week: int, part: str, domain: str) -> str:
     """A Message-ID that is the same every time the same message is built."""
     return f"<{token}.{pair_id}.{kind}{week}.{part}@{domain}>"
+
+
+def message_token(
+    key: bytes, slug: str, pair: Mapping[str, Any], kind: str, week: int, part: str
+) -> str:
+    """The token of one message to one recipient (``part``: their person id, or ``all`` for
+    one email to both people of a pair): an HMAC-SHA256 under the workspace's key, 80 bits in
+    hex. The same message to the same recipient always gets the same token (a resent
+    message keeps its Message-ID); the other person of the pair cannot work it out from
+    their own."""
+    seed = "|".join(
+        str(x)
+        for x in (
+            slug,
+            pair.get("id"),
+            pair.get("created"),
+            pair.get("mentee"),
+            pair.get("mentor"),
+            kind,
+            week,
+            part,
+        )
+    )
+    return hmac.digest(key, seed.encode("utf-8"), "sha256")[:10].hex()
 
 
 def pair_token(slug: str, pair: Mapping[str, Any]) -> str:
@@ -394,6 +420,7 @@ __all__ = [
     "header_text",
     "make_address",
     "message_id",
+    "message_token",
     "needs_smtputf8",
     "pair_token",
     "preview_text",

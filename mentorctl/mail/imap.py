@@ -3,8 +3,10 @@
 Read-only by construction: the folder is opened with EXAMINE and messages are fetched with
 ``BODY.PEEK[]``; :meth:`ImapInbox.move` alone selects it read-write, and goes back to EXAMINE
 when done. The session ends with LOGOUT, never CLOSE (which would expunge). UIDs and sizes
-are listed first, then messages are fetched in batches of about ``FETCH_BYTES`` (one message
-alone when it is bigger), so memory holds one batch, not the folder.
+are listed first, then messages are fetched in batches of about ``FETCH_BYTES``; a message
+bigger than that is fetched ``PIECE`` bytes at a time and read as it comes
+(:func:`mentorctl.mail.bounded.trim`), so memory holds one batch or one piece, never the
+folder or a large message.
 
 The stdlib ``imaplib`` is used rather than IMAPClient: what it lacks here (writing UID sets,
 modified UTF-7 folder names, reading a FETCH answer) takes a few lines each, and a new
@@ -16,6 +18,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import imaplib
+import io
 import os
 import re
 import socket
@@ -26,11 +29,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mentorctl.errors import ConfigError, InputError, UsageError
-from mentorctl.mail.source import DEFAULT_PASSWORD_ENV, Inbox, Incoming, check_folder_name
+from mentorctl.mail.bounded import MAX_MESSAGE
+from mentorctl.mail.source import (
+    DEFAULT_PASSWORD_ENV,
+    Inbox,
+    Incoming,
+    check_folder_name,
+    read_incoming,
+)
 
 IMAP_PORT = 993
 IMAP_TIMEOUT = 60.0
 FETCH_BYTES = 16 * 1024 * 1024
+PIECE = 1024 * 1024
 FETCH_COUNT = 200
 UID_CHUNK = 500  # UIDs per command: some servers limit the length of a command line
 
@@ -105,6 +116,46 @@ def uid_set(uids: Iterable[int]) -> str:
         else:
             ranges.append([uid, uid])
     return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in ranges)
+
+
+class _Pieces:
+    """A large IMAP message as a stream of lines, fetched ``PIECE`` bytes at a time (a
+    partial ``BODY.PEEK[]<start.size>``), so that no more than a piece is held."""
+
+    def __init__(self, inbox: ImapInbox, uid: int) -> None:
+        self.inbox = inbox
+        self.uid = uid
+        self.buffer = b""
+        self.pos = 0  # what was read of the buffer
+        self.at = 0  # where the next piece starts in the message
+        self.done = False
+
+    def _more(self) -> None:
+        piece = self.inbox._piece(self.uid, self.at, PIECE)
+        self.at += len(piece)
+        self.done = len(piece) < PIECE
+        self.buffer = self.buffer[self.pos :] + piece
+        self.pos = 0
+
+    def _take(self, end: int) -> bytes:
+        out = self.buffer[self.pos : end]
+        self.pos = end
+        return out
+
+    def read(self, size: int) -> bytes:
+        while len(self.buffer) - self.pos < size and not self.done:
+            self._more()
+        return self._take(min(self.pos + size, len(self.buffer)))
+
+    def readline(self, limit: int) -> bytes:
+        while True:
+            stop = self.pos + limit
+            end = self.buffer.find(b"\n", self.pos, stop)
+            if end != -1:
+                return self._take(end + 1)
+            if len(self.buffer) >= stop or self.done:
+                return self._take(min(stop, len(self.buffer)))
+            self._more()
 
 
 def _password(
@@ -242,6 +293,18 @@ class ImapInbox(Inbox):
         batch: list[int] = []
         budget = 0
         for uid in sorted(sizes):
+            if sizes[uid] > MAX_MESSAGE:  # not fetched, not parsed
+                yield from self._fetch(batch)
+                batch, budget = [], 0
+                yield Incoming(str(uid), b"", sizes[uid], unreadable="too large")
+                continue
+            if sizes[uid] > FETCH_BYTES:  # fetched a piece at a time, never whole
+                yield from self._fetch(batch)
+                batch, budget = [], 0
+                incoming = read_incoming(str(uid), _Pieces(self, uid))
+                if incoming.size or incoming.unreadable:  # nothing: expunged meanwhile
+                    yield incoming
+                continue
             if batch and (budget + sizes[uid] > FETCH_BYTES or len(batch) >= FETCH_COUNT):
                 yield from self._fetch(batch)
                 batch, budget = [], 0
@@ -251,6 +314,8 @@ class ImapInbox(Inbox):
             yield from self._fetch(batch)
 
     def _fetch(self, uids: list[int]) -> Iterator[Incoming]:
+        if not uids:
+            return
         with self._talking("fetching messages"):
             # PEEK: reading must not set \Seen (EXAMINE already forbids it; belt and braces).
             _typ, data = self._imap.uid("FETCH", uid_set(uids), "(UID BODY.PEEK[])")
@@ -268,13 +333,28 @@ class ImapInbox(Inbox):
         del data
         for uid in uids:
             if uid in got:  # missing: expunged by another client since the listing
-                yield Incoming(str(uid), got.pop(uid))
+                yield read_incoming(str(uid), io.BytesIO(got.pop(uid)))
 
-    def move(self, keys: Iterable[str], folder: str) -> int:
+    def _piece(self, uid: int, start: int, size: int) -> bytes:
+        """``size`` bytes of message ``uid`` from ``start`` (fewer at its end)."""
+        with self._talking("fetching messages"):
+            _typ, data = self._imap.uid("FETCH", str(uid), f"(UID BODY.PEEK[]<{start}.{size}>)")
+        for item in data:
+            if isinstance(item, tuple) and _UID.search(item[0] or b""):
+                return bytes(item[1])
+        for item in data:  # the server may put UID after the literal
+            if isinstance(item, tuple):
+                return bytes(item[1])
+        return b""
+
+    def check_move(self, folder: str) -> None:
         check_folder_name(folder, local=False)
         same = {folder.upper(), self.address.folder.upper()} == {"INBOX"}
         if folder == self.address.folder or same:  # INBOX is the one case-blind name
             raise UsageError("cannot move messages into the folder they are read from")
+
+    def move(self, keys: Iterable[str], folder: str) -> int:
+        self.check_move(folder)
         keys = set(keys)
         if not all(key.isdigit() for key in keys):
             raise UsageError("IMAP message keys are UIDs, as messages() gives them")

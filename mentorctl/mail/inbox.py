@@ -6,8 +6,9 @@ API::
                 cafile: Path | None = None, ask: Callable[[str], str] | None = None,
                 environ: Mapping[str, str] | None = None) -> Inbox
     with open_source(...) as inbox:          # Inbox.kind: "maildir" | "mbox" | "imap"
-        for incoming in inbox.messages():    # Iterator[Incoming(key: str, raw: bytes)]
+        for incoming in inbox.messages():    # Iterator[Incoming(key, raw, ..., unreadable)]
             ...
+        inbox.check_move("Done")             # refuses a bad FOLDER before any work
         inbox.move(keys, "Done")             # -> int, how many were moved
 
 **SOURCE.** ``imaps://USER@HOST[:PORT]/FOLDER`` (port 993 and folder INBOX when left out; an
@@ -37,9 +38,11 @@ leaves a copy in both, never none). IMAP: UID MOVE when the server has MOVE, els
 ``\\Deleted`` and UID EXPUNGE (plain EXPUNGE without UIDPLUS, which also expunges messages
 already marked deleted by another client). Keys no longer in SOURCE are skipped.
 
-**Large messages.** Every message is yielded whole, however big; :attr:`Incoming.large`
-tells the consumer to read only its text parts. IMAP fetches such a message alone (no
-partial fetch: simpler, and replies that large are rare).
+**Within bounds.** Each message is read alone by :func:`mentorctl.mail.bounded.trim`:
+attachments and parts over 1 MB are passed over line by line, never decoded or held, and
+:attr:`Incoming.raw` keeps the rest. A message past a bound (over 100 MB, nested too deep,
+too many parts, headers too large) comes as an :class:`Incoming` whose ``unreadable`` says
+why; a Maildir file or an IMAP message over 100 MB is not even read or fetched.
 
 **Password and TLS.** The IMAP password comes from the environment variable ``password_env``,
 else from ``ask(prompt)`` (the CLI passes a prompt when stdin is a terminal), else the open
@@ -59,7 +62,6 @@ Maildir and mbox are read here; IMAP in :mod:`mentorctl.mail.imap`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mailbox
 import os
 import re
@@ -68,15 +70,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from mentorctl.errors import InputError, UsageError
+from mentorctl.mail.bounded import MAX_MESSAGE, fingerprint_of
 from mentorctl.mail.source import (
     DEFAULT_PASSWORD_ENV,
     Inbox,
     Incoming,
     check_folder_name,
+    read_incoming,
 )
 
 LOCK_TRIES = 20  # the mailbox module's locks fail at once when taken; mail delivery is quick
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# "imaps:/user:PW@host" (one slash), "imaps:user@host": meant as a URL, mistyped.
+_URL_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:/|imaps?:)", re.IGNORECASE)
+_URL_USAGE = "write imaps://USER@HOST[:PORT]/FOLDER, or the path of a Maildir folder or mbox file"
 
 
 def open_source(
@@ -107,7 +114,14 @@ def open_source(
             hint="give a Maildir folder, an mbox file or imaps://USER@HOST[:PORT]/FOLDER",
         )
     path = Path(source).expanduser()
+    if _URL_LIKE.match(source) and not path.exists():
+        # Not repeated: what was typed may hold a password, and this line goes to a log.
+        raise UsageError(
+            "the reply SOURCE looks like a URL but does not read as one", hint=_URL_USAGE
+        )
     if not path.exists():
+        if "@" in source:  # perhaps USER:PASSWORD@HOST without its scheme: not repeated
+            raise InputError("the reply source does not exist", hint=_URL_USAGE)
         raise InputError("the reply source does not exist", file=path)
     if path.is_dir():
         return MaildirInbox(path)
@@ -124,6 +138,14 @@ def _file_errors(path: Path, doing: str) -> Iterator[None]:
     except (OSError, mailbox.Error) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise InputError(f"cannot {doing} ({reason})", file=path) from None
+
+
+def _read_file(key: str, path: Path) -> Incoming:
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_MESSAGE:  # not parsed, not even read
+            return Incoming(key, b"", size, unreadable="too large")
+        return read_incoming(key, f)
 
 
 # --- Maildir -------------------------------------------------------------------------------
@@ -159,15 +181,16 @@ class MaildirInbox(Inbox):
         for key in sorted(listing):
             try:
                 with _file_errors(self.path, "read the Maildir folder"):
-                    raw = (self.path / listing[key]).read_bytes()
+                    incoming = _read_file(key, self.path / listing[key])
             except InputError:
                 if (self.path / listing[key]).exists():
                     raise
                 # Another client moved it since the listing; a later run finds it where it is.
                 continue
-            yield Incoming(key, raw)
+            yield incoming
 
-    def move(self, keys: Iterable[str], folder: str) -> int:
+    def _target(self, folder: str) -> tuple[Path, Path]:
+        """(the Maildir++ root, the folder to move into), or an error saying why not."""
         check_folder_name(folder, local=True)
         parent = self.path.parent
         root = parent if self.path.name.startswith(".") and _is_maildir(parent) else self.path
@@ -176,6 +199,13 @@ class MaildirInbox(Inbox):
             raise UsageError("cannot move messages into the folder they are read from")
         if target.exists() and not _is_maildir(target):
             raise InputError("not a Maildir folder (it has no cur/, new/ and tmp/)", file=target)
+        return root, target
+
+    def check_move(self, folder: str) -> None:
+        self._target(folder)
+
+    def move(self, keys: Iterable[str], folder: str) -> int:
+        root, target = self._target(folder)
         moved = 0
         with _file_errors(target, "move messages into the Maildir folder"):
             if not target.exists():
@@ -204,8 +234,8 @@ def _check_mbox(path: Path) -> None:
     raise InputError('not an mbox file (its first line does not start with "From ")', file=path)
 
 
-def _digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
+def _digest(raw: bytes) -> str:
+    return fingerprint_of(raw)
 
 
 def _lock(box: mailbox.mbox, path: Path) -> None:
@@ -226,7 +256,7 @@ class MboxInbox(Inbox):
         _check_mbox(path)
         super().__init__(str(path))
         self.path = path
-        self._read: dict[str, bytes] = {}  # key -> digest of what messages() yielded
+        self._read: dict[str, str] = {}  # key -> digest of what messages() yielded
 
     def messages(self) -> Iterator[Incoming]:
         with _file_errors(self.path, "read the mbox file"):
@@ -237,17 +267,29 @@ class MboxInbox(Inbox):
                 keys = box.keys()  # ints only: the message bodies stay on disk
             for key in keys:
                 with _file_errors(self.path, "read the mbox file"):
-                    raw = box.get_bytes(key)
-                self._read[str(key)] = _digest(raw)
-                yield Incoming(str(key), raw)
+                    incoming = read_incoming(str(key), box.get_file(key))
+                if not incoming.unreadable:
+                    self._read[str(key)] = incoming.fingerprint
+                yield incoming
         finally:
             box.close()  # writes nothing: nothing was changed
 
-    def move(self, keys: Iterable[str], folder: str) -> int:
+    def _target(self, folder: str) -> Path:
         check_folder_name(folder, local=True)
         target = self.path.parent / folder
         if target.resolve() == self.path.resolve():
             raise UsageError("cannot move messages into the file they are read from")
+        if target.exists():
+            if not target.is_file():
+                raise InputError("not an mbox file", file=target)
+            _check_mbox(target)
+        return target
+
+    def check_move(self, folder: str) -> None:
+        self._target(folder)
+
+    def move(self, keys: Iterable[str], folder: str) -> int:
+        target = self._target(folder)
         wanted = sorted(set(keys), key=lambda k: int(k) if k.isdigit() else -1)
         if any(key not in self._read for key in wanted):
             raise UsageError(
@@ -256,10 +298,6 @@ class MboxInbox(Inbox):
             )
         if not wanted:
             return 0
-        if target.exists():
-            if not target.is_file():
-                raise InputError("not an mbox file", file=target)
-            _check_mbox(target)
         with _file_errors(self.path, f"move messages to {folder!r}"):
             self._move(wanted, target)
         self._read.clear()  # positions have shifted: read again before moving more

@@ -48,6 +48,7 @@ from mentorctl.mail.headers import (
     header_text,
     make_address,
     message_id,
+    message_token,
     pair_token,
     preview_text,
     sender_addresses,
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 
     from mentorctl.programs.program import Program
 
-KINDS = ("intro", "weekly", "nudge", "wrapup", "lapsed", "ended", "waiting")
+KINDS = ("intro", "weekly", "nudge", "wrapup", "lapsed", "ended", "waiting", "paused")
 # Kinds added after the first programs were made: a program.yaml or messages/ folder
 # without them uses the built-in default template shipped in this package.
 DEFAULT_MESSAGES_DIR = Path(__file__).with_name("default_messages")
@@ -370,6 +371,7 @@ __all__ = [
     "header_text",
     "make_address",
     "message_id",
+    "message_token",
     "pair_token",
     "person_context",
     "preview_text",

@@ -6,10 +6,11 @@ store as it is then, so a pair that became impossible in between (the mentee was
 another run, the mentor filled up, someone blocked someone) is skipped, never written.
 
 A pair's life: proposed (committed by ``pair``) -> active (introduced) -> completed (or
-lapsed: nobody ever answered), or ended by the admin, a block, a concern, a withdrawal or
+lapsed: no answer in the program's last weeks), or ended by the admin, a block, a concern, a withdrawal or
 a check-in ("not_fit"); an introduced pair that ends early is marked ``notify_ended`` so the
 next check-in run tells its people. Two people who were ever paired are never paired
-again. A locked pair is kept when proposals are redone and cannot be ended without ``force``.
+again. A locked pair is kept when proposals are redone and cannot be ended without ``force``;
+a pair added by hand (``add``, forced or not) is kept too, unless ``redo_manual`` says not.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ class Plan:
     dropped: list[str] = field(default_factory=list)  # proposed pairs a --redo would replace
     # People who finished a pair and have not signed up again (see people_status).
     out_of_round: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # pairs added by hand that a --redo keeps
 
 
 def plan(
@@ -129,9 +131,11 @@ def plan(
     seed: int,
     today: dt.date,
     redo: bool = False,
+    redo_manual: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
-    """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals."""
+    """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals
+    (those added by hand, forced ones included, only with ``redo_manual``)."""
     from mentorctl.matching.match import match
     from mentorctl.matching.rounds import for_matching
     from mentorctl.store.db import Store
@@ -139,10 +143,13 @@ def plan(
     with Store.reading(store_path) as store:
         snap = snapshot(store)
     people, out = for_matching(snap, today)
-    dropped = []
+    dropped: list[str] = []
+    kept: list[str] = []
     pairs = snap.pairs
     if redo:
-        dropped = [p["id"] for p in pairs if p["status"] == "proposed" and not p.get("locked")]
+        open_ = [p for p in pairs if p["status"] == "proposed" and not p.get("locked")]
+        kept = [p["id"] for p in open_ if p.get("method") == "manual" and not redo_manual]
+        dropped = [p["id"] for p in open_ if p["id"] not in kept]
         keep = set(dropped)
         pairs = [p for p in pairs if p["id"] not in keep]
     considered = Snapshot(snap.people, pairs, snap.blocked)
@@ -157,7 +164,7 @@ def plan(
         ranked_choices=_ranked_choices(snap.people),
         progress=progress,
     )
-    return Plan(result, snap, method, seed, redo, dropped, out)
+    return Plan(result, snap, method, seed, redo, dropped, out, kept)
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

@@ -1,19 +1,26 @@
 """People who leave, pause or come back: withdraw, pause, return, and who is in a round.
 
-**Rounds.** A person whose pair completed, lapsed or ended (for any reason but "not a fit",
-which sends both back to the pool at once) is not offered by ``pair`` again by themselves.
+**Rounds.** A person whose pair completed, lapsed or ended is not offered by ``pair`` again
+by themselves, unless the end was not theirs: "not a fit" sends both back to the pool at
+once, and so does an end for someone's leaving for the people it ``released`` (the partner
+of a person who withdrew or was forgotten; both after a block or a concern).
 They are back in the round when they sign up again (the import stamps ``signed_up`` on a new
 or changed row, later than that pair's end) or when the admin says so (``pair --return
 PERSON`` stamps ``returned``).
 
 **Withdraw.** ``withdraw`` sets the person's status to ``withdrawn`` (matching only takes
-``active`` people), ends every current pair of theirs, and has the next ``checkin`` tell the
-other person, in an ``ended`` message that says neither who nor why. A new sign-up (a new or
+``active`` people), ends every current pair of theirs, sends the other person back to
+waiting at once, and has the next ``checkin`` tell them, in an ``ended`` message that says
+neither who nor why. A new sign-up (a new or
 changed row in the form export) makes them active again.
 
-**Pause.** ``pause --until DATE`` stamps ``paused_until``: until that day the person gets no
-new mentee or mentor from ``pair`` and their pairs get no check-in messages (the program's
-weeks go on; weeks without a message are never counted as silence). It ends by itself.
+**Pause.** ``pause --until DATE --reason TEXT`` adds a ``paused`` entry to the person's
+history: until that day the person gets no new mentee or mentor from ``pair`` and their pairs
+get no check-in messages (the program's weeks go on; weeks without a message are never counted
+as silence). It ends by itself, or early with ``pause --end`` (a ``resumed`` entry): from that
+day on the next run sends again. Everything reads a pause through
+:func:`mentorctl.history.events.pause_on`. The partner of each current pair is told once per
+pause, in a short ``paused`` message, when the person is back.
 """
 
 from __future__ import annotations
@@ -31,11 +38,13 @@ from mentorctl.matching.rounds import FINISHED, for_matching, on_pause, out_of_r
 
 @dataclass
 class StatusChange:
-    action: str  # withdrawn | paused | returned
+    action: str  # withdrawn | paused | resumed | returned
     person: str
     ended: list[str] = field(default_factory=list)
     until: str | None = None
     dry_run: bool = False
+    reason: str | None = None
+    pairs: list[str] = field(default_factory=list)  # current pairs whose partner is told
 
 
 def _person_doc(store: Any, pid: str) -> int:
@@ -59,7 +68,11 @@ def withdraw(
         for pair in snap.pairs:
             if pair.get("status") in HOLDING and pid in (pair["mentee"], pair["mentor"]):
                 other = pair["mentor"] if pair["mentee"] == pid else pair["mentee"]
-                fields: dict[str, Any] = {"status": "ended", "end_reason": "a person withdrew"}
+                fields: dict[str, Any] = {
+                    "status": "ended",
+                    "end_reason": "a person withdrew",
+                    "released": [other],  # the partner waits for a new pair at once
+                }
                 # A pair never introduced ends silently; the other person is told otherwise.
                 fields["notify_ended"] = [other] if pair["status"] != "proposed" else []
                 changes[pair["id"]] = (fields, "ended: a person withdrew")
@@ -81,6 +94,7 @@ def pause(
     until: dt.date,
     today: dt.date,
     now: dt.datetime,
+    reason: str = "",
     dry_run: bool = False,
 ) -> StatusChange:
     """No new pairs and no check-ins for the person's pairs until ``until`` (exclusive)."""
@@ -92,26 +106,65 @@ def pause(
     with Store.writing(store_path, dry_run=dry_run) as store:
         snap = snapshot(store)
         person = find_person(snap, person_ref)
-        if person.get("status") == "withdrawn":
+        if events.withdrawn_on(person, today) or person.get("status") == "withdrawn":
             raise UsageError(f"{person['id']} has withdrawn; there is nothing to pause")
+        text = reason.strip() or None
         fields = {
             "paused_until": until.isoformat(),
             "paused_on": today.isoformat(),
             "updated": stamp,
             "history": events.appended(
-                person, events.entry(today.isoformat(), "paused", until=until.isoformat())
+                person,
+                events.entry(today.isoformat(), "paused", until=until.isoformat(), reason=text),
             ),
         }
         store.update_many(PEOPLE, {_person_doc(store, person["id"]): fields})
-        held = [
-            p["id"]
-            for p in snap.pairs
-            if p.get("status") in HOLDING and person["id"] in (p["mentee"], p["mentor"])
-        ]
+        held = _current_pairs(snap, person["id"])
         change_pairs(
             store, {p: ({}, f"on hold until {until.isoformat()}") for p in held}, stamp, "admin"
         )
-    return StatusChange("paused", person["id"], until=until.isoformat(), dry_run=dry_run)
+    return StatusChange(
+        "paused", person["id"], until=until.isoformat(), dry_run=dry_run, reason=text, pairs=held
+    )
+
+
+def end_pause(
+    store_path: Path,
+    person_ref: str,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> StatusChange:
+    """End the person's pause today, before its ``until`` day: the next run sends again."""
+    from mentorctl.store.db import Store
+
+    stamp = now.isoformat(timespec="seconds")
+    with Store.writing(store_path, dry_run=dry_run) as store:
+        snap = snapshot(store)
+        person = find_person(snap, person_ref)
+        running = events.pause_on(person, today)
+        if running is None:
+            raise UsageError(f"{person['id']} is not on pause on {today.isoformat()}")
+        fields = {
+            "paused_until": today.isoformat(),
+            "updated": stamp,
+            "history": events.appended(person, events.entry(today.isoformat(), "resumed")),
+        }
+        store.update_many(PEOPLE, {_person_doc(store, person["id"]): fields})
+        held = _current_pairs(snap, person["id"])
+        change_pairs(store, {p: ({}, "back from a pause") for p in held}, stamp, "admin")
+    return StatusChange(
+        "resumed", person["id"], until=running.until.isoformat(), dry_run=dry_run, pairs=held
+    )
+
+
+def _current_pairs(snap: Any, pid: str) -> list[str]:
+    return [
+        p["id"]
+        for p in snap.pairs
+        if p.get("status") in HOLDING and pid in (p["mentee"], p["mentor"])
+    ]
 
 
 def return_person(
@@ -138,6 +191,7 @@ def return_person(
 __all__ = [
     "FINISHED",
     "StatusChange",
+    "end_pause",
     "for_matching",
     "on_pause",
     "out_of_round",

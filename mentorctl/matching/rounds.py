@@ -1,5 +1,10 @@
 """Who is in a round of ``pair`` (pure: no I/O): people who finished a pair wait for a new
-sign-up or the admin, and people on pause get no new pairs. See :mod:`.people_status`."""
+sign-up or the admin, and people on pause get no new pairs. See :mod:`.people_status`.
+
+Nobody pays for someone else's leaving: when a pair ends because one person withdrew, was
+blocked, was forgotten, or a concern ended it, the pair names in ``released`` the people who
+go back to waiting at once (the partner; after a block or a concern, both). Pairs that ended
+that way before ``released`` was recorded are read from their ``end_reason``."""
 
 from __future__ import annotations
 
@@ -36,9 +41,26 @@ def back_since(person: dict[str, Any]) -> dt.datetime:
     return max((s for s in stamps if s is not None), default=_EPOCH)
 
 
+# End reasons of pairs ended by someone's leaving, as older stores recorded them.
+_LEAVING = ("a person withdrew", "blocked", "a person asked to be forgotten", "concern:")
+
+
+def released(pair: dict[str, Any]) -> set[str]:
+    """The people of an ended pair who go straight back to waiting (not 'finished')."""
+    named = pair.get("released")
+    if isinstance(named, list):
+        return {str(p) for p in named}
+    reason = str(pair.get("end_reason") or "")
+    if pair.get("status") == "ended" and reason.startswith(_LEAVING):
+        return {str(pair.get(r)) for r in ("mentee", "mentor") if pair.get(r)}
+    return set()
+
+
 def on_pause(person: dict[str, Any], today: dt.date) -> bool:
-    until = person.get("paused_until")
-    return bool(until) and today.isoformat() < str(until)[:10]
+    """Whether a pause is in force on ``today`` (its ``until`` day, or ended early)."""
+    from mentorctl.history import events
+
+    return events.pause_on(person, today) is not None
 
 
 def out_of_round(snap: Any) -> list[dict[str, Any]]:
@@ -50,8 +72,11 @@ def out_of_round(snap: Any) -> list[dict[str, Any]]:
         if pair.get("status") not in FINISHED or not pair.get("start_date"):
             continue
         end = finished_at(pair)
+        back = released(pair)
         for role in ("mentee", "mentor"):
             pid = pair.get(role)
+            if pid in back:
+                continue
             if pid and end > last_end.get(pid, _EPOCH):
                 last_end[pid] = end
     out = []
@@ -106,5 +131,6 @@ __all__ = [
     "for_matching",
     "on_pause",
     "out_of_round",
+    "released",
     "waiting_mentees",
 ]

@@ -33,7 +33,9 @@ SECTIONS = {
     "and prompt (a question to reflect on).",
     "checkin": "The weekly check-in. questions: key (lowercase), text, kind (yes_no, scale\n"
     "or text); fit_question: asked in week 1 ('no' ends the pair as not a fit);\n"
-    "quiet_after_weeks: weeks without an answer before a pair counts as quiet (1 or more).",
+    "quiet_after_weeks: weeks without an answer before a pair counts as quiet (1 or more);\n"
+    "a pair completes when it answered in that many last weeks of the program, else lapses.\n"
+    "first_week_with_introduction: true lets week 1 come on the introduction's day.",
     "messages": "The message templates in messages/ (Jinja). Each: file, subject, and\n"
     "optionally html (an HTML part) and mode: together (one email to both) or separate.",
 }
@@ -60,6 +62,11 @@ AFTER = [
             '  #   mentee: ["I need help"]',
             '  #   both: ["Both"]',
         ],
+    ),
+    (
+        "checkin",
+        "  quiet_after_weeks:",
+        ["  # first_week_with_introduction: false"],
     ),
     (
         "matching",

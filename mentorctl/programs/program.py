@@ -228,6 +228,7 @@ _PROGRAM = Obj(
                 ),
                 "fit_question": Str(required=False, default="Is this match working for you?"),
                 "quiet_after_weeks": Int(required=False, default=2, minimum=1),
+                "first_week_with_introduction": Bool(required=False, default=False),
             }
         ),
         "messages": Obj(
@@ -239,6 +240,7 @@ _PROGRAM = Obj(
                 "lapsed": _later_message("lapsed", "{{ program.name }}: thank you for joining"),
                 "ended": _later_message("ended", "{{ program.name }}: your pairing has ended"),
                 "waiting": _later_message("waiting", "{{ program.name }}: you're on our list"),
+                "paused": _later_message("paused", "{{ program.name }}: a short break"),
             }
         ),
     },

@@ -122,6 +122,10 @@ def from_state(
     current = None
     if earliest is not None:
         current = max(0, min(duration_weeks, week_of(earliest, today)))
+        # Pairs whose week 1 came late count their weeks from it: the calendar follows them.
+        running = [w for p in pairs if (w := state.current_week(p)) is not None]
+        if running:
+            current = max(running)
     calendar = {
         "weeks": duration_weeks,
         "start": earliest.isoformat() if earliest else None,

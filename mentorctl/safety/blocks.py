@@ -1,5 +1,8 @@
 """Blocks: two people who are never paired again; a current pair between them ends at once.
 
+Both people of a pair ended by a block go back to waiting at once, and each is told, with the
+next check-in run, in the kind ``ended`` message (if the pair had been introduced).
+
 Blocks can be listed and lifted. Nothing here prints or logs an email address.
 """
 
@@ -54,8 +57,15 @@ def block(
             store.insert_many(BLOCKS, [doc])
         for pair in snap.pairs:
             if {pair["mentee"], pair["mentor"]} == {a, b} and pair["status"] in HOLDING:
+                # Neither is 'finished': both wait for a new pair at once (never each other).
                 _change(
-                    store, pair, stamp=stamp, note="blocked", status="ended", end_reason="blocked"
+                    store,
+                    pair,
+                    stamp=stamp,
+                    note="blocked",
+                    status="ended",
+                    end_reason="blocked",
+                    released=[pair["mentee"], pair["mentor"]],
                 )
                 out.ended_pairs.append(pair["id"])
     return out

@@ -2,7 +2,8 @@
 
 A concern pauses the pair: check-ins skip paused pairs until the admin resolves the concern,
 with the outcome continue (the pair resumes), end (the pair ends) or block (it ends and the
-two are blocked).
+two are blocked). A pair ended by a concern sends both people back to waiting at once (never
+to each other), each told in the kind ``ended`` message.
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def resolve_concern(
                     note=f"concern {concern_id}: {outcome}",
                     status="ended",
                     end_reason=f"concern: {outcome}",
+                    released=[pair["mentee"], pair["mentor"]],
+                    # A pair never introduced ends silently.
+                    **({} if pair.get("start_date") else {"notify_ended": []}),
                 )
             touched.append(pair_id)
             if outcome == "block":

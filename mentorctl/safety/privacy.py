@@ -1,8 +1,11 @@
 """Forgetting a person on request, and exporting everything held on them.
 
-Forgetting erases their sign-up, answers, their pairs' messages (and outbox files), and
-blocks and concerns about them; their pairs end and keep only anonymous counts, so a
-report's history stays consistent. Their name or address in other people's records is
+Forgetting erases their sign-up, answers, the messages addressed to them, every outbox file
+of their pairs (the partner's copies name them too), and blocks and concerns about them;
+their pairs end and keep only anonymous counts, so a report's history stays consistent. The
+partner keeps their own messages, answers and pair history, with the forgotten person shown
+only as ``[forgotten]``; the partner goes back to waiting at once and, if the pair had been
+introduced, gets the kind ``ended`` message with the next check-in run. Their name or address in other people's records is
 redacted, backups that hold them are deleted, their address goes on the suppression list
 (so the next import of the same export skips them), and files mentorctl wrote earlier that
 may hold them are listed, or removed on request. Exporting gathers everything the store
@@ -26,6 +29,7 @@ from mentorctl.errors import MentorctlError, UsageError
 from mentorctl.matching.pairs import (
     BLOCKS,
     HOLDING,
+    INTRODUCED,
     PAIRS,
     PEOPLE,
     find_person,
@@ -113,8 +117,17 @@ def forget(
                 "updated": stamp,
             }
             if pair["status"] in HOLDING:
-                fields.update(status="ended", end_reason="a person asked to be forgotten")
+                partner = pair["mentor"] if role == "mentee" else pair["mentee"]
+                fields.update(
+                    status="ended",
+                    end_reason="a person asked to be forgotten",
+                    released=[partner],
+                    # The partner of an introduced pair is told, kindly, with the next run.
+                    notify_ended=[partner] if pair["status"] in INTRODUCED else [],
+                )
                 ended.append(pair["id"])
+            elif isinstance(pair.get("notify_ended"), list):
+                fields["notify_ended"] = [p for p in pair["notify_ended"] if p != pid]
             fields["history"] = [
                 {"at": h.get("at"), "status": h.get("status")}
                 for h in pair.get("history", [])
@@ -127,6 +140,10 @@ def forget(
             doomed = []
             changes = {}
             for k, doc in store.documents(table).items():
+                if table == MESSAGES and doc.get("pair") in theirs:
+                    # Every copy of the pair's messages names them: the files go; the
+                    # partner's record of what they were sent stays.
+                    outbox_files.append(_outbox_file(outbox, doc))
                 if _is_theirs(table, doc, pid, theirs):
                     doomed.append(int(k))
                 elif fixed := _redact_other(table, doc, pid, redact):
@@ -142,7 +159,7 @@ def forget(
                 store.table(table).remove(doc_ids=doomed)
                 removed[table] = len(doomed)
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
-        existing = [path for path in outbox_files if path is not None and path.exists()]
+        existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]
         backups = _backups_holding(store_path, pid, address)
         written = manifest.holding(
             store_path.parent, addresses=[address], words=[pid, str(person.get("name") or "")]
@@ -181,7 +198,9 @@ def _is_theirs(table: str, doc: dict[str, Any], pid: str, pairs: set[Any]) -> bo
     if table in (ANSWERS, REPLIES):
         return doc.get("person") == pid
     if table == MESSAGES:
-        return doc.get("pair") in pairs or pid in (doc.get("to") or [])
+        # A message to them alone goes; one to both keeps only the partner (see _redact_other).
+        to = doc.get("to") or []
+        return pid in to and all(p == pid for p in to)
     if table == CONCERNS:
         # A concern about somebody else stays, even when one of the pairs it paused was theirs.
         held = set(doc.get("pairs") or {})
@@ -210,6 +229,13 @@ def _redact_other(
                 return {"answers": {**answers, **fixed}}
         return {}
     if table == MESSAGES:
+        to = doc.get("to") or []
+        if pid in to:
+            delivery = doc.get("delivery") if isinstance(doc.get("delivery"), dict) else {}
+            return {
+                "to": [FORGOTTEN if p == pid else p for p in to],
+                "delivery": {p: d for p, d in delivery.items() if p != pid},
+            }
         delivery = doc.get("delivery")
         if isinstance(delivery, dict):
             fixed = {

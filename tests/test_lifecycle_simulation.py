@@ -1,0 +1,362 @@
+"""Random programs run through their days: what happens to people and pairs over the weeks.
+
+A Hypothesis state machine drives one program at a time through the commands an admin and
+cron use: ``checkin`` on random days (any cadence, with gaps), answers recorded, ``pause``
+and ``pause --end``, ``withdraw``, ``block``, ``concern`` raised and resolved, ``forget``,
+and late sign-ups with ``pair --commit`` and ``introduce``. After every step it checks:
+
+- at most one scheduled message per person per pair in any program week, and one final;
+- nothing scheduled goes to a pair that had ended, was paused by a concern, or one of whose
+  people was on pause that day;
+- the partners of people who left (withdrew, were blocked, forgotten, or ended by a concern)
+  are waiting: in the next round of ``pair``;
+
+and at the end, after the program has run its course, that every introduced pair that stayed
+on got week 1 and the last step, then its wrap-up or lapsed message, and that every person
+told of an early end got the ``ended`` notice.
+
+The example count is kept small for the suite (profile ``lifecycle``);
+``benchmarks/simulate_lifecycle.py`` runs it longer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from helpers import read_store
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from typer.testing import CliRunner
+
+from mentorctl.checkins.schedule import week_of
+from mentorctl.cli.app import app
+from mentorctl.history import events
+
+START = dt.date(2026, 3, 2)
+PROGRAM = "life"
+DURATION = 8
+SCHEDULED = ("weekly", "wrapup", "lapsed")
+HEADER = "Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Company"
+
+settings.register_profile(
+    "lifecycle",
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "5")),
+    stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS", "16")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+_RUNNER = CliRunner()
+_PRISTINE: Path | None = None
+
+
+def _row(n: int, role: str) -> str:
+    if role == "mentee":
+        return f"tee{n}@example.org,Tee{n} Mentee,Mentee,30,Networking,,English,UTC,,Org{n}"
+    return f"tor{n}@example.org,Tor{n} Mentor,Mentor,50,,Networking,English,UTC,2,Big{n}"
+
+
+def _pristine() -> Path:
+    """One program with four mentees and three mentors, made once per session."""
+    global _PRISTINE
+    if _PRISTINE is None:
+        root = Path(tempfile.mkdtemp(prefix="lifecycle-")) / "ws"
+        args = ["init-program", "Life", "--slug", PROGRAM, "--template", "career", "--dir"]
+        _cli(root, START, *args, str(root), workspace=False)
+        csv = root.parent / "first.csv"
+        rows = [_row(n, "mentee") for n in range(1, 5)] + [_row(n, "mentor") for n in (1, 2, 3)]
+        csv.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+        _cli(root, START, "import-signups", str(csv))
+        _PRISTINE = root
+    return _PRISTINE
+
+
+def _cli(root: Path, day: dt.date, *args: str, workspace: bool = True) -> Any:
+    extra = ["-w", str(root)] if workspace else []
+    result = _RUNNER.invoke(app, [*args, *extra], env={"MENTORCTL_TODAY": day.isoformat()})
+    return result
+
+
+class Lifecycle(RuleBasedStateMachine):
+    """One program; ``today`` moves forward; every command runs on ``today``."""
+
+    @initialize(intro_offset=st.integers(-3, 3))
+    def setup(self, intro_offset: int) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="lifecycle-run-"))
+        self.root = self.dir / "ws"
+        shutil.copytree(_pristine(), self.root)
+        self.today = START + dt.timedelta(days=intro_offset)
+        self.signups = 4
+        self.left: set[str] = set()  # people whose partner left: they must be waiting
+        self.ok("pair", "--commit")
+        self.ok("introduce")
+
+    def teardown(self) -> None:
+        if hasattr(self, "dir"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def run(self, *args: str) -> Any:
+        return _cli(self.root, self.today, *args)
+
+    def ok(self, *args: str) -> dict[str, Any]:
+        result = self.run(*args, "--json")
+        assert result.exit_code == 0, (args, result.output)
+        return json.loads(result.stdout) if result.stdout.strip() else {}
+
+    def store(self) -> dict[str, Any]:
+        return read_store(self.root / PROGRAM / "data" / "store.json")
+
+    def people(self, store: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        return {p["id"]: p for p in (store or self.store())["people"].values()}
+
+    def pairs(self, store: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        return {p["id"]: p for p in (store or self.store())["pairs"].values()}
+
+    def current(self, statuses: tuple[str, ...] = ("active", "quiet")) -> list[dict[str, Any]]:
+        return sorted(
+            (p for p in self.pairs().values() if p["status"] in statuses), key=lambda p: p["id"]
+        )
+
+    def _partners_of(self, pid: str) -> set[str]:
+        return {
+            p[other]
+            for p in self.pairs().values()
+            if p["status"] in ("active", "quiet", "paused")
+            for role, other in (("mentee", "mentor"), ("mentor", "mentee"))
+            if p[role] == pid
+        }
+
+    # -- the days --------------------------------------------------------------------------
+
+    @rule(days=st.integers(1, 9), run=st.booleans())
+    def days_pass(self, days: int, run: bool) -> None:
+        self.today += dt.timedelta(days=days)
+        if run:
+            self.checkin()
+
+    @rule()
+    def checkin(self) -> None:
+        before = self.store()
+        self.ok("checkin")
+        after = self.store()
+        self._check_run(before, after)
+
+    def _check_run(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Nothing scheduled goes to a pair that had ended, was paused, or whose person is
+        away; only the partner of a person on pause is told, and only then."""
+        old = {m["key"] for m in before["messages"].values()}
+        pairs, people = self.pairs(before), self.people(before)
+        for doc in after["messages"].values():
+            if doc["key"] in old:
+                continue
+            pair = pairs.get(doc["pair"])
+            if doc["kind"] in SCHEDULED:
+                assert pair is not None and pair["status"] in ("active", "quiet"), doc["key"]
+                for pid in (pair["mentee"], pair["mentor"]):
+                    assert events.pause_on(people[pid], self.today) is None, doc["key"]
+            elif doc["kind"] == "paused":
+                assert pair is not None and pair["status"] in ("active", "quiet")
+                away = pair["mentor"] if doc["to"] == [pair["mentee"]] else pair["mentee"]
+                assert events.pause_on(people[away], self.today) is not None
+            elif doc["kind"] == "ended":
+                assert pair is not None and pair["status"] in ("ended", "not_fit")
+                assert doc["to"][0] in (pair.get("notify_ended") or [])
+
+    # -- what people do --------------------------------------------------------------------
+
+    @rule(data=st.data())
+    def answer(self, data: st.DataObject) -> None:
+        store = self.store()
+        on = [p for p in self.current() if p.get("start_date")]
+        if not on:
+            return
+        pair = data.draw(st.sampled_from(on))
+        weeks = [
+            m["week"]
+            for m in store["messages"].values()
+            if m["pair"] == pair["id"] and m["kind"] == "weekly"
+        ]
+        if not weeks:
+            return
+        person = data.draw(st.sampled_from([pair["mentee"], pair["mentor"]]))
+        self.run("checkin", "--record", pair["id"], "--person", person,
+                 "--week", str(max(weeks)), "--answer", "met=yes")  # fmt: skip
+
+    @rule(data=st.data(), days=st.integers(1, 20))
+    def pause(self, data: st.DataObject, days: int) -> None:
+        people = [p for p in self.people().values() if p.get("status", "active") == "active"]
+        if not people:
+            return
+        person = data.draw(st.sampled_from(sorted(p["id"] for p in people)))
+        until = (self.today + dt.timedelta(days=days)).isoformat()
+        self.run("pause", person, "--until", until, "--reason", "away")
+
+    @rule(data=st.data())
+    def end_pause(self, data: st.DataObject) -> None:
+        away = [p["id"] for p in self.people().values() if events.pause_on(p, self.today)]
+        if away:
+            self.ok("pause", data.draw(st.sampled_from(sorted(away))), "--end")
+
+    def _leaves(self, pid: str) -> None:
+        self.left |= self._partners_of(pid)
+
+    @rule(data=st.data())
+    def withdraw(self, data: st.DataObject) -> None:
+        people = [p["id"] for p in self.people().values() if p.get("status") != "withdrawn"]
+        if people:
+            pid = data.draw(st.sampled_from(sorted(people)))
+            self._leaves(pid)
+            self.ok("withdraw", pid, "--reason", "moved")
+
+    @rule(data=st.data())
+    def block(self, data: st.DataObject) -> None:
+        on = self.current(("active", "quiet", "paused"))
+        if on:
+            pair = data.draw(st.sampled_from(on))
+            self.left |= {pair["mentee"], pair["mentor"]}
+            self.ok("block", pair["mentee"], pair["mentor"], "--reason", "asked")
+
+    @rule(data=st.data())
+    def concern(self, data: st.DataObject) -> None:
+        on = self.current()
+        if on:
+            self.ok("concern", data.draw(st.sampled_from(on))["id"], "--reason", "worried")
+
+    @rule(data=st.data(), outcome=st.sampled_from(["continue", "end", "block"]))
+    def resolve(self, data: st.DataObject, outcome: str) -> None:
+        open_ = [c for c in self.store().get("concerns", {}).values() if c["status"] == "open"]
+        if not open_:
+            return
+        concern = data.draw(st.sampled_from(sorted(c["id"] for c in open_)))
+        if outcome != "continue":
+            pairs = self.pairs()
+            doc = next(c for c in open_ if c["id"] == concern)
+            for pair_id in doc["pairs"]:
+                if pairs[pair_id]["status"] == "paused":
+                    self.left |= {pairs[pair_id]["mentee"], pairs[pair_id]["mentor"]}
+        self.ok("concern", "--resolve", concern, "--outcome", outcome)
+
+    @precondition(lambda self: len(self.store()["people"]) > 2)
+    @rule(data=st.data())
+    def forget(self, data: st.DataObject) -> None:
+        people = self.people()
+        pid = data.draw(st.sampled_from(sorted(people)))
+        self._leaves(pid)
+        self.left.discard(pid)
+        self.ok("forget", people[pid]["email"], "--yes")
+
+    @rule(mentees=st.integers(0, 2), mentors=st.integers(0, 1), introduce=st.booleans())
+    def late_signups(self, mentees: int, mentors: int, introduce: bool) -> None:
+        rows = []
+        for _ in range(mentees):
+            self.signups += 1
+            rows.append(_row(self.signups, "mentee"))
+        for _ in range(mentors):
+            self.signups += 1
+            rows.append(_row(self.signups, "mentor"))
+        if rows:
+            csv = self.dir / f"late-{self.signups}.csv"
+            csv.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+            self.ok("import-signups", str(csv))
+        committed = self.ok("pair", "--commit")
+        for pair_id in committed.get("committed", {}).get("pairs", []):
+            doc = self.pairs()[pair_id]
+            self.left -= {doc["mentee"], doc["mentor"]}
+        if introduce:
+            self.ok("introduce")
+
+    # -- invariants ------------------------------------------------------------------------
+
+    @invariant()
+    def one_scheduled_message_a_week(self) -> None:
+        if not hasattr(self, "root"):
+            return
+        store = self.store()
+        pairs = self.pairs(store)
+        made: dict[tuple[str, str], list[int]] = {}
+        finals: dict[tuple[str, str], int] = {}
+        for doc in store["messages"].values():
+            if doc["kind"] not in SCHEDULED or doc["pair"] not in pairs:
+                continue
+            start = dt.date.fromisoformat(pairs[doc["pair"]]["start_date"])
+            for person in doc["to"]:
+                if doc["kind"] == "weekly":
+                    week = week_of(start, dt.date.fromisoformat(doc["created"][:10]))
+                    made.setdefault((doc["pair"], person), []).append(week)
+                else:
+                    finals[(doc["pair"], person)] = finals.get((doc["pair"], person), 0) + 1
+        for key, weeks in made.items():
+            assert len(weeks) == len(set(weeks)), (key, weeks)
+        assert all(n == 1 for n in finals.values()), finals
+
+    @invariant()
+    def partners_of_people_who_left_are_waiting(self) -> None:
+        if not hasattr(self, "root"):
+            return
+        from mentorctl.matching.pairs import snapshot
+        from mentorctl.matching.rounds import HOLDING, out_of_round
+        from mentorctl.store.db import Store
+
+        with Store.reading(self.root / PROGRAM / "data" / "store.json") as store:
+            snap = snapshot(store)
+        out = {p["id"] for p in out_of_round(snap)}
+        holding = {p[r] for p in snap.pairs if p["status"] in HOLDING for r in ("mentee", "mentor")}
+        present = {p["id"]: p for p in snap.people}
+        for pid in self.left:
+            person = present.get(pid)
+            if person is None or person.get("status", "active") != "active" or pid in holding:
+                continue
+            assert pid not in out, pid
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def check_the_end(self) -> None:
+        """Resolve what is open, run weekly to long past the end, and check every pair."""
+        for concern in self.store().get("concerns", {}).values():
+            if concern["status"] == "open":
+                self.ok("concern", "--resolve", concern["id"], "--outcome", "continue")
+        self.ok("introduce")
+        for _ in range(DURATION + 6):
+            self.today += dt.timedelta(days=7)
+            self.checkin()
+            if not self.current(("active", "quiet", "paused")):
+                break
+        store = self.store()
+        got: dict[tuple[str, str], set[tuple[str, int]]] = {}
+        for doc in store["messages"].values():
+            for person in doc["to"]:
+                got.setdefault((doc["pair"], person), set()).add((doc["kind"], doc["week"]))
+        for pair in self.pairs(store).values():
+            people = [p for p in (pair["mentee"], pair["mentor"]) if p != "forgotten"]
+            if pair["status"] in ("completed", "lapsed"):
+                final = "wrapup" if pair["status"] == "completed" else "lapsed"
+                for pid in people:
+                    mine = got.get((pair["id"], pid), set())
+                    assert {("weekly", 1), ("weekly", DURATION), (final, DURATION)} <= mine
+            else:
+                assert pair["status"] in ("ended", "not_fit"), pair
+            for pid in pair.get("notify_ended") or []:
+                if pid in self.people(store):
+                    assert ("ended", 0) in got.get((pair["id"], pid), set()), (pair["id"], pid)
+
+
+class _Run(Lifecycle):
+    def teardown(self) -> None:
+        try:
+            if hasattr(self, "root"):
+                self.check_the_end()
+        finally:
+            super().teardown()
+
+
+TestLifecycle = _Run.TestCase
+TestLifecycle.settings = settings.get_profile("lifecycle")

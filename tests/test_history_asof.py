@@ -556,3 +556,31 @@ def test_a_weekly_cron_shows_the_week_its_message_said(tmp_path: Path) -> None:
         report = json.loads(admin.drawn(day, ("report", "--json")))
         assert report["calendar"]["current_week"] == week
         assert [r["week"] for r in report["answer_rate"]] == list(range(1, week + 1))
+
+
+def test_a_changed_answer_shows_what_it_said_on_each_day(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    admin = Admin(ws)
+    result = admin.runner.invoke(
+        app, ["init-program", "Changes", "--template", "career", "--dir", str(ws)],
+        env={"MENTORCTL_TODAY": str(START)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    admin(START, "import-signups", write_csv(tmp_path / "people.csv", PEOPLE))
+    admin(START, "pair", "--commit")
+    admin(START, "introduce")
+    admin(on(1, 1), "checkin")
+    record = ("checkin", "--record", "M1", "--person", "P4", "--week", "1")
+    admin(on(1, 2), *record, "--answer", "met=no")
+    admin(on(1, 4), *record, "--answer", "met=yes", "--answer", "note=we met after all")
+    admin(on(2, 0), *record, "--answer", "progress=4")
+
+    def said(day: dt.date) -> dict:
+        shown = json.loads(admin.drawn(day, ("pairs", "show", "M1", "--json")))
+        return {k: v for a in shown["answers"] for k, v in a["answers"].items()}
+
+    assert said(on(1, 3)) == {"met": "no"}
+    assert said(on(1, 5)) == {"met": "yes", "note": "we met after all"}
+    assert said(on(2, 1)) == {"met": "yes", "note": "we met after all", "progress": 4}
+    weeks = json.loads(admin.drawn(on(1, 3), ("report", "--json")))["outcomes"]["by_week"]
+    assert weeks[0]["week"] == 1 and weeks[0]["met"] == 0

@@ -7,7 +7,8 @@ answers as 1-5, text is kept as written (control characters removed); the week m
 the program and already started for the pair.
 
 An answer is keyed by pair, person and week and stored in the table ``answers`` as
-``{pair, person, week, answers: {key: value}, source: import|record|reply, at, updated}``;
+``{pair, person, week, answers: {key: value}, source: import|record|reply, at, updated}``,
+with ``earlier: [{until, answers}]`` once a later day changed it (what it said until then);
 the same answer again changes nothing, a changed one is updated (a later email reply
 replaces what the person's earlier reply to the same message said: see
 :mod:`mentorctl.checkins.replies`).
@@ -309,6 +310,14 @@ def apply_answers(
             doc.update(doc_fields)
         else:
             changed.add(slot)
+            if pending and "earlier" in pending:
+                doc_fields["earlier"] = pending["earlier"]
+            elif str(doc.get("updated") or doc.get("at") or "")[:10] < stamp[:10]:
+                # What the answer said until now: a report of an earlier day shows that.
+                doc_fields["earlier"] = [
+                    *(doc.get("earlier") or []),
+                    {"until": stamp, "answers": doc.get("answers", {})},
+                ]
             updates[int(key)] = doc_fields
     result.updated += len(changed)
     result.unchanged += len(same - changed - {k for k, v in existing.items() if v[0] == "new"})

@@ -194,6 +194,19 @@ def _ended_day(changes: list[tuple[str, str]], iso: str) -> dt.date | None:
     return ended
 
 
+def _answer_on(answer: dict[str, Any], hi: str) -> dict[str, Any]:
+    """An answer changed after the day, as it stood then (``earlier`` keeps what it said)."""
+    values, since = answer.get("answers"), answer.get("at")
+    for before in answer.get("earlier") or ():
+        if not isinstance(before, dict):
+            continue
+        if str(before.get("until")) > hi:
+            values = before.get("answers")
+            break
+        since = before.get("until")
+    return dict(answer, answers=values, updated=since)
+
+
 def _quiet_since(
     changes: list[tuple[str, str]], iso: str, start: dt.date | None, offset: int
 ) -> Any:
@@ -278,8 +291,8 @@ def fold(
             continue
         updated = a.get("updated")
         if updated is not None and str(updated) > hi:
-            a = dict(a, updated=at)
-            updated = at
+            a = _answer_on(a, hi)
+            updated = a.get("updated")
         keep(a)
         pid = a.get("pair")
         week = a.get("week")

@@ -222,12 +222,26 @@ def _redact_other(
             changes["from"] = FORGOTTEN
         return changes
     if table == ANSWERS:
+        changes: dict[str, Any] = {}
         answers = doc.get("answers")
         if isinstance(answers, dict):
             fixed = _redact_fields(answers, tuple(answers), redact)
             if fixed:
-                return {"answers": {**answers, **fixed}}
-        return {}
+                changes["answers"] = {**answers, **fixed}
+        earlier = doc.get("earlier")
+        if isinstance(earlier, list):
+            kept = []
+            for before in earlier:
+                values = before.get("answers") if isinstance(before, dict) else None
+                if isinstance(values, dict):
+                    before = {
+                        **before,
+                        "answers": {**values, **_redact_fields(values, tuple(values), redact)},
+                    }
+                kept.append(before)
+            if kept != earlier:
+                changes["earlier"] = kept
+        return changes
     if table == MESSAGES:
         to = doc.get("to") or []
         if pid in to:

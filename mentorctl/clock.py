@@ -13,13 +13,19 @@ from mentorctl.errors import UsageError
 
 ENV_TODAY = "MENTORCTL_TODAY"
 ENV_NOW = "MENTORCTL_NOW"
+# The days a command may be told it is: a program's weeks, a person's age and a pause's end
+# are counted from the day, and near year 1 or 9999 those sums leave the calendar.
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
 
 
 def parse_date(text: str, source: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{source} '{text}': expected a date such as 2026-03-01") from None
+    _check_range(day, text, source)
+    return day
 
 
 def parse_datetime(text: str, source: str) -> dt.datetime:
@@ -27,9 +33,16 @@ def parse_datetime(text: str, source: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{source} '{text}': expected a time such as 2026-03-01T09:00") from None
-    if value.tzinfo is None:
-        value = value.astimezone()
-    return value
+    _check_range(value.date(), text, source)
+    try:
+        return value if value.tzinfo is not None else value.astimezone()
+    except (OverflowError, ValueError, OSError):
+        raise UsageError(f"{source} '{text}': not a time this computer can place") from None
+
+
+def _check_range(day: dt.date, text: str, source: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{source} '{text}': expected a day between {FIRST_DAY} and {LAST_DAY}")
 
 
 def now(option: str | None = None, *, today: str | None = None) -> dt.datetime:

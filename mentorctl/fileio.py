@@ -9,6 +9,7 @@ and a folder mentorctl did not create is never chmod'ed; a folder that is a syml
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
 import stat
@@ -22,6 +23,9 @@ PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 SHARED_DIR_MODE = 0o755
 TEMP_SUFFIX = ".tmp"
+# Characters of the target's name a temporary name starts with: enough to tell whose it is,
+# short enough that a target named at the file system's limit (255 bytes) still gets one.
+TEMP_NAME_CHARS = 40
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -80,7 +84,7 @@ def create_temp(directory: Path, name: str, mode: int = PRIVATE_FILE_MODE) -> tu
     descriptor (write-only, mode ``mode`` whatever the umask) and the path.
     """
     for _ in range(100):
-        tmp = directory / f".{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+        tmp = directory / f"{_temp_prefix(name)}{secrets.token_hex(8)}{TEMP_SUFFIX}"
         try:
             fd = os.open(tmp, _CREATE_FLAGS, mode)
         except FileExistsError:
@@ -94,6 +98,10 @@ def create_temp(directory: Path, name: str, mode: int = PRIVATE_FILE_MODE) -> tu
             raise
         return fd, tmp
     raise FileExistsError(f"no free temporary name in {directory}")
+
+
+def _temp_prefix(name: str) -> str:
+    return f".{name[:TEMP_NAME_CHARS]}."
 
 
 def open_append(path: Path, mode: int = PRIVATE_FILE_MODE) -> int:
@@ -208,6 +216,7 @@ def fsync_dir(directory: Path) -> None:
 
 def remove_stale_temp_files(path: Path) -> None:
     """Remove temporary files a killed writer of ``path`` left behind."""
-    for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+    prefix = glob.escape(_temp_prefix(path.name))
+    for stale in path.parent.glob(f"{prefix}*{TEMP_SUFFIX}"):
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()

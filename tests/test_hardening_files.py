@@ -6,6 +6,7 @@ from __future__ import annotations
 import grp
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 
 from mentorctl import csvout, fileio
 from mentorctl.mail.delivery import Journal, JournalError, Outbox
+from mentorctl.store.migrations import SCHEMA_VERSION
 
 ONE_PERSON = "Email,Name,Role,Age\nzoe@example.org,Zoe Mentee,Mentee,30\n"
 
@@ -343,7 +345,7 @@ def _two_people_one_id(data: dict) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (_newer, "schema version 99, newer than this mentorctl understands (3)"),
+        (_newer, f"schema version 99, newer than this mentorctl understands ({SCHEMA_VERSION})"),
         (_not_a_number, "schema_version is not a whole number"),
         (_two_people_one_id, "table 'people' holds two records with the id P1"),
     ],
@@ -538,3 +540,144 @@ def test_a_template_owned_by_another_user_is_refused(workspace: Path, cli) -> No
     assert result.exit_code == 1, result.output
     line = _one_error_line(result.stderr)
     assert "intro.txt.j2: belongs to another user" in line and "chown 0" in line
+
+
+# -- the workspace, .mentorctl/, nested template folders and the suppression key ----------
+
+FORGET_PEOPLE = Path(__file__).parent / "hostile" / "forget" / "people.csv"
+
+
+@pytest.mark.parametrize(
+    ("relative", "mode", "fixed"),
+    [
+        (".", 0o777, "chmod 755"),
+        (".mentorctl", 0o757, "chmod 755"),
+        (".mentorctl/workspace.json", 0o666, "chmod 644"),
+        ("test-program/messages/partials", 0o777, "chmod 755"),
+        ("test-program/messages/partials/deeper", 0o777, "chmod 755"),
+        ("test-program/messages/partials/deeper/footer.txt.j2", 0o646, "chmod 644"),
+    ],
+)
+def test_the_workspace_and_every_template_folder_are_checked(
+    workspace: Path, cli, relative: str, mode: int, fixed: str
+) -> None:
+    deeper = workspace / PROGRAM / "messages" / "partials" / "deeper"
+    deeper.mkdir(parents=True)
+    (deeper / "footer.txt.j2").write_text("See you next week.\n")
+    intro = workspace / PROGRAM / "messages" / "intro.txt.j2"
+    intro.write_text(intro.read_text() + '{% include "partials/deeper/footer.txt.j2" %}\n')
+    assert cli("introduce", "--preview", "-w", workspace).exit_code == 0
+    path = (workspace / relative).resolve()
+    os.chmod(path, mode)
+    for command in (["introduce", "--preview"], ["pair"], ["import-signups", str(FORGET_PEOPLE)]):
+        result = cli(*command, "-w", workspace)
+        assert result.exit_code == 1, result.output
+        line = _one_error_line(result.stderr)
+        assert "writable by other users" in line
+        assert f"{fixed} '{path}'" in line
+
+
+def test_a_suppression_key_others_can_replace_is_refused(workspace: Path, cli) -> None:
+    assert cli("import-signups", FORGET_PEOPLE, "-w", workspace).exit_code == 0
+    assert cli("forget", "ann@example.org", "--yes", "-w", workspace).exit_code == 0
+    key = workspace / ".mentorctl" / "suppression.key"
+    os.chmod(key, 0o666)
+    result = cli("import-signups", FORGET_PEOPLE, "-w", workspace)
+    assert result.exit_code == 1, result.output
+    assert f"chmod 644 '{key}'" in _one_error_line(result.stderr)
+
+
+def test_a_suppression_list_made_with_another_key_is_refused(workspace: Path, cli) -> None:
+    store = workspace / PROGRAM / "data" / "store.json"
+    assert cli("import-signups", FORGET_PEOPLE, "-w", workspace).exit_code == 0
+    assert cli("forget", "ann@example.org", "--yes", "-w", workspace).exit_code == 0
+    key = workspace / ".mentorctl" / "suppression.key"
+    key.unlink()
+    key.write_bytes(os.urandom(32))
+    os.chmod(key, 0o600)
+    before = store.read_bytes()
+    for command in (
+        ["import-signups", str(FORGET_PEOPLE)],
+        ["forget", "bo@example.org", "--yes"],
+        ["forget", "ann@example.org", "--lift"],
+    ):
+        result = cli(*command, "-w", workspace)
+        assert result.exit_code == 1, (command, result.output)
+        line = _one_error_line(result.stderr)
+        assert "suppressed.json" in line and "made with another key" in line
+        assert store.read_bytes() == before
+    assert "ann@example.org" not in {p["email"] for p in people(store)}
+
+
+def _second_workspace(tmp_path: Path, cli) -> Path:
+    other = tmp_path / "other"
+    result = cli("init-program", "Elsewhere", "--template", "career", "--dir", other)
+    assert result.exit_code == 0, result.output
+    assert cli("import-signups", FORGET_PEOPLE, "-w", other).exit_code == 0
+    assert cli("forget", "bo@example.org", "--yes", "-w", other).exit_code == 0  # makes its key
+    return other
+
+
+def test_a_program_folder_linked_into_another_workspace_is_refused(
+    workspace: Path, cli, tmp_path: Path
+) -> None:
+    assert cli("import-signups", FORGET_PEOPLE, "-w", workspace).exit_code == 0
+    assert cli("forget", "ann@example.org", "--yes", "-w", workspace).exit_code == 0
+    other = _second_workspace(tmp_path, cli)
+    (other / PROGRAM).symlink_to(workspace / PROGRAM)
+    result = cli("import-signups", FORGET_PEOPLE, "-w", other, "-p", PROGRAM)
+    assert result.exit_code == 1, result.output
+    line = _one_error_line(result.stderr)
+    assert f"{other / PROGRAM}" in line and "symlink" in line
+
+
+def test_a_program_folder_copied_into_another_workspace_keeps_its_forgotten_out(
+    workspace: Path, cli, tmp_path: Path
+) -> None:
+    assert cli("import-signups", FORGET_PEOPLE, "-w", workspace).exit_code == 0
+    assert cli("forget", "ann@example.org", "--yes", "-w", workspace).exit_code == 0
+    other = _second_workspace(tmp_path, cli)
+    shutil.copytree(workspace / PROGRAM, other / PROGRAM, symlinks=True)
+    store = other / PROGRAM / "data" / "store.json"
+    result = cli("import-signups", FORGET_PEOPLE, "-w", other, "-p", PROGRAM)
+    assert result.exit_code == 1, result.output
+    assert "made with another key" in _one_error_line(result.stderr)
+    assert "ann@example.org" not in {p["email"] for p in people(store)}
+
+
+def test_the_jinja_floor_is_past_its_sandbox_escapes() -> None:
+    """Jinja before 3.1.6 lets a template escape the sandbox (CVE-2024-56201 and
+    CVE-2024-56326, fixed in 3.1.5; CVE-2025-27516, fixed in 3.1.6); mentorctl renders
+    templates in the sandbox, so it needs 3.1.6 or later."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    floors = [d for d in project["project"]["dependencies"] if d.lower().startswith("jinja2")]
+    assert len(floors) == 1
+    version = floors[0].split(">=")[1].split(",")[0]
+    assert tuple(int(part) for part in version.split(".")) >= (3, 1, 6), floors[0]
+
+
+@pytest.mark.parametrize("command", [["report", "--format", "json"], ["export-person", "P1"]])
+def test_out_writes_a_file_named_at_the_length_limit(
+    workspace: Path, cli, tmp_path: Path, command: list[str]
+) -> None:
+    imported = cli("import-signups", write_csv(tmp_path / "in.csv", ONE_PERSON), "-w", workspace)
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / ("r" * 245 + ".json")  # 250 characters: the file system takes up to 255
+    result = cli(*command, "--out", out, "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_temporary_name_is_short_whatever_the_target(tmp_path: Path) -> None:
+    fd, path = fileio.create_temp(tmp_path, "é" * 120 + ".json")
+    os.close(fd)
+    assert len(path.name.encode()) < 128
+    assert path.name.startswith(".éé")
+    (tmp_path / "store.json").write_text("{}")
+    fd, stale = fileio.create_temp(tmp_path, "store.json")
+    os.close(fd)
+    fileio.remove_stale_temp_files(tmp_path / "store.json")
+    assert not stale.exists() and path.exists()

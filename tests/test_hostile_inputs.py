@@ -3,15 +3,19 @@ or accepted and made inert."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import email
 import email.policy
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, people
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 HOSTILE = Path(__file__).parent / "hostile"
 ACCEPTED = {"disguised_formulas.csv"}
@@ -166,3 +170,108 @@ def test_markdown_report_shows_markup_in_answers_as_text(workspace: Path, cli) -
     assert escaped in result.stdout
     (row,) = [line for line in result.stdout.splitlines() if "evil.example" in line]
     assert re.findall(r"(?<!\\)[<>\[\]*]", row) == [], "every markup character is escaped"
+
+
+# Every command, over each store edited by hand into a type mentorctl does not write.
+EDITED_STORES = sorted(p.name for p in HOSTILE.glob("store_edited_*.json"))
+EVERY_COMMAND = [
+    ["people"],
+    ["people", "--json"],
+    ["pairs"],
+    ["pairs", "--json"],
+    ["report"],
+    ["report", "--format", "json"],
+    ["pair"],
+    ["pair", "--commit"],
+    ["introduce", "--preview"],
+    ["introduce"],
+    ["checkin"],
+    ["checkin", "--record", "M1", "--person", "P1", "-a", "met=no"],
+    ["checkin", "--complete", "M1"],
+    ["block", "P1", "P4"],
+    ["concern", "--list"],
+    ["concern", "M1", "--reason", "late"],
+    ["pause", "P1", "--until", "2026-05-01"],
+    ["withdraw", "P2"],
+    ["pair", "--return", "P5"],
+    ["forget", "P1", "--yes"],
+    ["export-person", "P1"],
+    ["import-signups", "newcomer.csv"],
+]
+FIELD_NAMED = re.compile(r"table '(\w+)', (record [A-Z]\d+|document \d+), field '[\w.]+': ")
+
+
+@pytest.mark.parametrize("name", EDITED_STORES)
+def test_every_command_over_a_hand_edited_store_is_one_clear_error(
+    workspace: Path, cli, name: str
+) -> None:
+    assert len(EDITED_STORES) >= 10
+    store = workspace / PROGRAM / "data" / "store.json"
+    shutil.copy(HOSTILE / name, store)
+    before = store.read_bytes()
+    (workspace / "newcomer.csv").write_text("Email,Name,Role,Age\nzed@example.org,Zed,mentee,30\n")
+    for command in EVERY_COMMAND:
+        args = [str(workspace / a) if a.endswith(".csv") else a for a in command]
+        result = cli(*args, "-w", workspace)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command,
+            result.exception,
+        )
+        assert result.exit_code == 1, (command, result.output)
+        line = _one_error_line(result.stderr)
+        assert "store.json" in line and FIELD_NAMED.search(line), (command, line)
+        assert "@example" not in line
+        assert store.read_bytes() == before, command
+
+
+def _base_store() -> dict:
+    """The small program's store the edited ones are made from, as mentorctl wrote it."""
+    data = json.loads((HOSTILE / "store_edited_age_text.json").read_text(encoding="utf-8"))
+    data["people"]["1"]["age"] = 29
+    return data
+
+
+BASE = _base_store()
+FIELDS = [
+    (table, doc_id, field)
+    for table, docs in BASE.items()
+    if table != "_meta"
+    for doc_id, doc in docs.items()
+    for field in doc
+]
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=4,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=st.sampled_from(FIELDS), value=JSON_VALUES)
+def test_any_field_edited_to_any_value_never_ends_in_a_traceback(
+    workspace: Path, cli, where: tuple[str, str, str], value: object
+) -> None:
+    table, doc_id, field = where
+    data = copy.deepcopy(BASE)
+    data[table][doc_id][field] = value
+    store = workspace / PROGRAM / "data" / "store.json"
+    store.write_text(json.dumps(data))
+    for command in (
+        ["report", "--format", "json"],
+        ["pairs"],
+        ["people"],
+        ["checkin", "--dry-run"],
+    ):
+        result = cli(*command, "-w", workspace)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command,
+            repr(result.exception),
+        )
+        if result.exit_code != 0:
+            assert FIELD_NAMED.search(_one_error_line(result.stderr)), result.stderr

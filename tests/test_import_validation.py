@@ -575,3 +575,48 @@ def test_sample_program_signups(cli, workspace: Path, store_file: Path, tmp_path
     assert ben["timezone"] == "America/New_York"
     assert sum("\n" in (p["bio"] or "") for p in stored) >= 2
     assert stat.S_IMODE((tmp_path / "signups.rejects.csv").stat().st_mode) == 0o600
+
+
+def test_a_topic_answer_holding_an_address_or_phone_is_not_echoed(
+    cli, workspace: Path, tmp_path: Path
+) -> None:
+    export = write_csv(
+        tmp_path / "s.csv",
+        "Email,Name,Role,Age,Goals\n"
+        'ann@example.org,Ann,Mentee,30,"Networking, write to ann.private@example.net"\n'
+        'bo@example.org,Bo,Mentee,30,"call me on +44 20 7946 0958, Carrer change"\n'
+        "cy@example.org,Cy,Mentee,30,Plans for 2026\n",
+    )
+    result = cli("import-signups", export, "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert "private" not in result.stderr and "7946" not in result.stderr
+    assert not EMAIL.search(result.stderr)
+    warnings = [line for line in result.stderr.splitlines() if "topic" in line]
+    assert (
+        "warning: 2 answer(s) holding an address or a phone number are not topics of the "
+        "program (not shown; see signup.topics)"
+    ) in warnings
+    assert any("'Carrer change'" in line for line in warnings)
+    assert any("'Plans for 2026'" in line for line in warnings)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1969-12-31", "3000-01-01"])
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_a_day_outside_the_calendar_is_one_clear_line(
+    cli, workspace: Path, signups: Path, monkeypatch: pytest.MonkeyPatch, day: str, how: str
+) -> None:
+    store = workspace / PROGRAM / "data" / "store.json"
+    assert cli("import-signups", signups, "-w", workspace).exit_code == 0
+    assert cli("pair", "--commit", "-w", workspace).exit_code == 0
+    before = store.read_bytes()
+    if how == "environment":
+        monkeypatch.setenv("MENTORCTL_TODAY", day)
+    for command in (["checkin"], ["introduce"], ["import-signups", str(signups)], ["report"]):
+        args = [*command, "--today", day] if how == "option" else command
+        result = cli(*args, "-w", workspace)
+        assert result.exception is None or isinstance(result.exception, SystemExit), command
+        assert result.exit_code == 2, (command, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and day in lines[0], (command, result.stderr)
+        assert "between 1970-01-01 and 2999-12-31" in lines[0]
+        assert store.read_bytes() == before

@@ -37,10 +37,10 @@ def test_new_store_is_private(store_file: Path) -> None:
 def test_store_stays_private_after_writes(tmp_path: Path) -> None:
     path = tmp_path / "data" / "store.json"
     with Store.writing(path, create=True) as store:
-        store.table("people").insert({"key": "a"})
+        store.table("notes").insert({"key": "a"})
     os.chmod(path, 0o644)  # a careless copy; the next write puts it right
     with Store.writing(path) as store:
-        store.table("people").insert({"key": "b"})
+        store.table("notes").insert({"key": "b"})
     assert mode(path) == 0o600
 
 
@@ -55,10 +55,10 @@ def test_new_store_records_schema_version(tmp_path: Path) -> None:
 def test_exception_inside_a_command_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "store.json"
     with Store.writing(path, create=True) as store:
-        store.table("people").insert({"key": "kept"})
+        store.table("notes").insert({"key": "kept"})
     before = path.read_bytes()
     with pytest.raises(RuntimeError), Store.writing(path) as store:
-        store.table("people").insert({"key": "lost"})
+        store.table("notes").insert({"key": "lost"})
         raise RuntimeError("boom")
     assert path.read_bytes() == before
 
@@ -69,7 +69,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         pass
     before = path.read_bytes()
     with Store.writing(path, dry_run=True) as store:
-        store.table("people").insert({"key": "x"})
+        store.table("notes").insert({"key": "x"})
     assert path.read_bytes() == before
 
 
@@ -97,7 +97,12 @@ def test_unversioned_store_is_migrated(tmp_path: Path) -> None:
     legacy = {"people": {"1": {"id": "P7", "email": " Ana@Example.org "}}}
     path.write_text(json.dumps(legacy))
     with Store.writing(path) as store:
-        assert store.migrated == ["create_meta", "normalise_emails", "person_history"]
+        assert store.migrated == [
+            "create_meta",
+            "normalise_emails",
+            "person_history",
+            "unicode_domains",
+        ]
         assert store.next_id("person", "P") == "P8"
     data = read_store(path)
     assert data["_meta"]["1"]["schema_version"] == migrations.SCHEMA_VERSION
@@ -119,7 +124,7 @@ def test_person_stamps_become_a_dated_history(tmp_path: Path) -> None:
     meta = {"schema_version": 2, "counters": {"person": 3}}
     path.write_text(json.dumps({"_meta": {"1": meta}, "people": {"1": person}}))
     with Store.writing(path) as store:
-        assert store.migrated == ["person_history"]
+        assert store.migrated == ["person_history", "unicode_domains"]
     history = read_store(path)["people"]["1"]["history"]
     assert history == [
         {"at": "2026-03-10", "event": "paused", "until": "2026-03-24"},
@@ -174,7 +179,8 @@ def test_killed_writer_leaves_no_temp_files_behind(tmp_path: Path) -> None:
     (tmp_path / ".store.json.abc123.tmp").write_text("half")
     with Store.writing(path):
         pass
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.json", "store.json.lock"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["store.json", "store.json.checked", "store.json.lock"]
 
 
 HOLD_LOCK = textwrap.dedent(
@@ -185,7 +191,7 @@ HOLD_LOCK = textwrap.dedent(
     with Store.writing(Path(sys.argv[1]), create=True) as store:
         print("locked", flush=True)
         time.sleep(float(sys.argv[2]))
-        store.table("people").insert({"key": "holder"})
+        store.table("notes").insert({"key": "holder"})
     """
 )
 
@@ -226,9 +232,9 @@ def test_second_writer_proceeds_when_the_first_finishes(
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     monkeypatch.setenv("MENTORCTL_LOCK_TIMEOUT", "20")
     with Store.writing(path) as store:
-        store.table("people").insert({"key": "second"})
+        store.table("notes").insert({"key": "second"})
     assert holder.wait() == 0
-    keys = sorted(d["key"] for d in read_store(path)["people"].values())
+    keys = sorted(d["key"] for d in read_store(path)["notes"].values())
     assert keys == ["holder", "second"]
 
 
@@ -253,13 +259,13 @@ def test_a_large_store_is_written_in_pieces_as_one_document(tmp_path: Path) -> N
     path = tmp_path / "store.json"
     many = [{"n": n, "name": f"Person {n}", "tags": ["a", n % 7]} for n in range(25_000)]
     with Store.writing(path, create=True) as store:
-        store.insert_many("people", many)
-        store.table("pairs").insert({"mentor": "P1", "mentee": "P2"})
+        store.insert_many("notes", many)
+        store.table("links").insert({"mentor": "P1", "mentee": "P2"})
         store.table("empty").truncate()
         expected = orjson.dumps(store._storage.data)
     assert path.read_bytes() == expected
     with Store.reading(path) as store:
-        assert list(store.documents("people").values()) == many
+        assert list(store.documents("notes").values()) == many
 
 
 def test_a_write_that_fails_midway_leaves_the_file_as_it_was(tmp_path: Path) -> None:
@@ -301,3 +307,129 @@ def test_serialised_documents_read_as_dicts(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="not empty"):
             store.insert_serialised("t", serialise_documents([{"n": 9}], 4))
     assert read_store(path)["t"] == {"1": {"n": 0}, "2": {"n": 1}, "3": {"n": 30}}
+
+
+# -- the store's own tables, checked like its records ----------------------------------------
+
+SIX_PEOPLE = """\
+Email,Name,Role,Age,Goals,Expertise,Capacity
+ana@example.org,Ana,mentee,30,Networking,,
+ben@example.org,Ben,mentee,30,Networking,,
+cai@example.org,Cai,mentee,30,Networking,,
+dora@example.org,Dora,mentor,50,,Networking,2
+eli@example.org,Eli,mentor,50,,Networking,2
+fay@example.org,Fay,mentor,50,,Networking,2
+"""
+
+
+def _paired(workspace: Path, cli) -> Path:
+    """A program with six people and three saved pairs (M1-M3); its store."""
+    export = write_csv(workspace / "s.csv", SIX_PEOPLE)
+    assert cli("import-signups", export, "-w", workspace).exit_code == 0
+    result = cli("pair", "--commit", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    return workspace / PROGRAM / "data" / "store.json"
+
+
+def _edit(path: Path, change) -> bytes:
+    data = json.loads(path.read_bytes())
+    change(data)
+    path.write_text(json.dumps(data))
+    return path.read_bytes()
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def _drop_meta(data: dict) -> None:
+    del data["_meta"]
+
+
+def _drop_version(data: dict) -> None:
+    del data["_meta"]["1"]["schema_version"]
+
+
+def _empty_meta(data: dict) -> None:
+    data["_meta"] = {}
+
+
+def _counter_text(data: dict) -> None:
+    data["_meta"]["1"]["counters"]["pair"] = "three"
+
+
+def _counters_list(data: dict) -> None:
+    data["_meta"]["1"]["counters"] = ["person", 6]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_drop_meta, "table '_meta', document 1: is missing from a store that holds pairs"),
+        (_empty_meta, "table '_meta', document 1: is missing"),
+        (_drop_version, "table '_meta', document 1, field 'schema_version': is missing"),
+        (_counter_text, "table '_meta', document 1, field 'counters.pair': is not a whole number"),
+        (_counters_list, "table '_meta', document 1, field 'counters': is not an object"),
+    ],
+)
+@pytest.mark.parametrize("command", [["pair", "--commit"], ["pairs"], ["report"]])
+def test_a_store_whose_meta_cannot_be_trusted_is_refused(
+    workspace: Path, cli, change, message: str, command: list[str]
+) -> None:
+    store = _paired(workspace, cli)
+    before = _edit(store, change)
+    result = cli(*command, "-w", workspace)
+    assert result.exit_code == 1, result.output
+    line = _one_line(result.stderr)
+    assert "store.json" in line and message in line
+    assert store.read_bytes() == before, "never migrated as a store of schema version 0"
+
+
+def _pair_ids(path: Path) -> list[str]:
+    return [p["id"] for p in read_store(path)["pairs"].values()]
+
+
+@pytest.mark.parametrize("behind", [None, 0, 1])
+def test_counters_behind_the_ids_in_use_are_raised_never_reused(
+    workspace: Path, cli, behind: int | None
+) -> None:
+    store = _paired(workspace, cli)
+    assert sorted(_pair_ids(store)) == ["M1", "M2", "M3"]
+
+    def set_behind(data: dict) -> None:
+        counters = data["_meta"]["1"]["counters"]
+        if behind is None:
+            del counters["pair"]
+        else:
+            counters["pair"] = behind
+        counters["person"] = 2
+
+    _edit(store, set_behind)
+    result = cli("withdraw", "P1", "-w", workspace)  # ends M-something: a pair is free again
+    assert result.exit_code == 0, result.output
+    newcomer = "Email,Name,Role,Age,Goals\ngus@example.org,Gus,mentee,30,Networking\n"
+    newcomers = write_csv(workspace / "n.csv", newcomer)
+    assert cli("import-signups", newcomers, "-w", workspace).exit_code == 0
+    result = cli("pair", "--commit", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    data = read_store(store)
+    ids = _pair_ids(store)
+    assert len(ids) == len(set(ids)) == 4, ids
+    assert "M4" in ids
+    assert [p["id"] for p in data["people"].values()][-1] == "P7"
+    assert data["_meta"]["1"]["counters"]["pair"] == 4
+    assert cli("pairs", "-w", workspace).exit_code == 0
+
+
+def test_a_people_only_store_without_meta_is_a_legacy_store_and_is_migrated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.json"
+    legacy = {"people": {"1": {"id": "P7", "email": "a@example.org"}}, "pairs": {}}
+    path.write_text(json.dumps(legacy))
+    with Store.writing(path) as store:
+        assert store.migrated[0] == "create_meta"
+        assert store.next_id("pair", "M") == "M1"
+        assert store.next_id("person", "P") == "P8"

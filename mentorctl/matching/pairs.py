@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import UsageError
+from mentorctl.store import addresses
 
 if TYPE_CHECKING:
     from mentorctl.matching.match import MatchResult, PairCheck
@@ -74,7 +74,7 @@ def snapshot(store: Store) -> Snapshot:
 def find_person(snap: Snapshot, ref: str) -> dict[str, Any]:
     """A person by id (``P12``) or email."""
     wanted = ref.strip()
-    folded = unicodedata.normalize("NFC", wanted).lower()  # as import stores addresses
+    folded = addresses.spellings(wanted)[0]  # as import stores addresses
     for person in snap.people:
         if person.get("id") == wanted or person.get("email") == folded:
             return person

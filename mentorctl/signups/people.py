@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from mentorctl.store import addresses
+
 ROLES = ("mentor", "mentee", "both")
 
 
@@ -32,16 +34,15 @@ _EMAIL = re.compile(
     r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
 )
 _ANGLE = re.compile(r"<([^<>]+)>")
-# Control and format characters (C0, DEL, C1, and Unicode's Cc/Cf/Zl/Zp): an address holding
-# one cannot go into a header or an SMTP envelope, and it would not reach anybody.
-_UNUSABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def normalise_email(text: str) -> str:
     """The key a person is known by: their address, trimmed, in Unicode's composed form (NFC,
-    so ``josé@`` typed composed or decomposed is one person) and lower-cased.
+    so ``josé@`` typed composed or decomposed is one person), lower-cased, with its domain
+    in its Unicode spelling (``xn--`` labels decoded: see :mod:`mentorctl.store.addresses`).
 
-    Accepts the "Name <address>" and "mailto:" forms that copy-pasting produces.
+    Accepts the "Name <address>" and "mailto:" forms that copy-pasting produces. Refuses an
+    address holding a control, format or invisible character, by Unicode category.
     """
     value = unicodedata.normalize("NFC", text.strip())
     if "<" in value or ":" in value:
@@ -52,11 +53,30 @@ def normalise_email(text: str) -> str:
             value = value[7:]
     if not value:
         raise Rejection("email", "missing")
-    if _UNUSABLE.search(value):
-        raise Rejection("email", "holds a control character")
-    if len(value) > 254 or _EMAIL.fullmatch(value) is None:
+    try:
+        reason = addresses.unusable(value)
+        if reason is None:
+            value = addresses.canonical(value)
+            reason = addresses.unusable(value)  # what an xn-- label decoded to
+    except addresses.AddressError as exc:
+        reason = exc.reason
+    if reason is not None:
+        raise Rejection("email", reason)
+    if len(value) > 254 or _EMAIL.fullmatch(value) is None or not _sendable(value):
         raise Rejection("email", "not a valid email address")
-    return unicodedata.normalize("NFC", value.lower())
+    return value
+
+
+def _sendable(address: str) -> bool:
+    """Whether the domain has an ASCII spelling mail can go to (IDNA)."""
+    domain = address.rpartition("@")[2]
+    if domain.isascii():
+        return True
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 # -- role ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ and serialises them as the store will write them, so that this process never dec
 from __future__ import annotations
 
 import pickle
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -201,16 +202,34 @@ def topic_warnings(unknown: set[str], topics: list[str], lines: int = 10) -> lis
 
     folded = {t.casefold(): t for t in topics}
     out = []
-    for value in sorted(unknown, key=str.casefold)[:lines]:
+    private = sorted(v for v in unknown if _contact_like(v))
+    if private:
+        # Somebody typed their address or phone number into a topic field: not echoed.
+        out.append(
+            f"{len(private)} answer(s) holding an address or a phone number are not topics of "
+            "the program (not shown; see signup.topics)"
+        )
+    shown = sorted((v for v in unknown if not _contact_like(v)), key=str.casefold)
+    for value in shown[:lines]:
         close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.5)
         # A value that starts a topic ("Interview prep") is closest to it whatever the ratio.
         starts = [t for k, t in folded.items() if k.startswith(value.casefold())]
         best = starts[0] if starts else (folded[close[0]] if close else None)
         text = f"'{value[:60]}' is not a topic of the program"
         out.append(text + (f"; closest: '{best}'" if best else "") + " (see signup.topics)")
-    if len(unknown) > lines:
-        out.append(f"... and {len(unknown) - lines} more answer(s) that are not topics")
+    if len(shown) > lines:
+        out.append(f"... and {len(shown) - lines} more answer(s) that are not topics")
     return out
+
+
+_PHONE = re.compile(r"\d[\d ()./-]{5,}\d")
+
+
+def _contact_like(value: str) -> bool:
+    """Whether a topic answer may hold someone's address or phone number."""
+    if "@" in value or "＠" in value:
+        return True
+    return any(sum(ch.isdigit() for ch in m.group()) >= 7 for m in _PHONE.finditer(value))
 
 
 def _read_in_two(

@@ -12,7 +12,9 @@ corrupt it. This module is the only one that imports tinydb, and it changes that
   up to ``MENTORCTL_LOCK_TIMEOUT`` seconds and then fails with :class:`StoreLockedError`;
 - the store and its lock file are created with mode 0600 inside a 0700 directory;
 - the data carries a schema version, and older stores are migrated on open
-  (see :mod:`mentorctl.store.migrations`).
+  (see :mod:`mentorctl.store.migrations`);
+- what is read is checked, every record's fields included, before any command uses it
+  (see :mod:`mentorctl.store.loading` and :mod:`mentorctl.store.records`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from mentorctl.fileio import (
     remove_stale_temp_files,
 )
 from mentorctl.gcpause import paused_gc
-from mentorctl.store import migrations
+from mentorctl.store import loading, migrations, records
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 KEEP_BACKUPS = 10
@@ -88,8 +90,9 @@ class _MemoryStorage(Storage):
     copy): copying 100,000 documents per operation is what makes the default storage slow.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, writable: bool = False) -> None:
         self.path = path
+        self.writable = writable
         self._data: migrations.Tables | None = None
         self.migrated: list[str] = []
         self.dirty = False
@@ -99,10 +102,27 @@ class _MemoryStorage(Storage):
     @property
     def data(self) -> migrations.Tables:
         if self._data is None:
-            data = _load(self.path)
+            data, identity = loading.load(self.path)
+            if identity is not None and identity == loading.checked_identity(self.path):
+                self._data = data  # the file mentorctl itself wrote or checked last
+                return data
+            loading.check_tables(self.path, data)
             if migrations.pending(data):
-                self.migrated = migrations.migrate(data)
+                try:
+                    self.migrated = migrations.migrate(data)
+                except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                    raise StoreError(
+                        f"the store cannot be brought to schema version "
+                        f"{migrations.SCHEMA_VERSION}: a record holds a value of the wrong type",
+                        file=self.path,
+                        hint="restore it from a backup in data/backups/",
+                    ) from exc
                 self.dirty = True
+            loading.check_records(self.path, data)
+            if records.raise_counters(data):
+                self.dirty = True
+            if identity is not None and self.writable and not self.dirty:
+                loading.record_checked(self.path, identity)  # under the lock: no other writer now
             self._data = data
         return self._data
 
@@ -145,71 +165,6 @@ def _lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
-def _load(path: Path) -> migrations.Tables:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}  # only a missing store is a new one
-    except OSError as exc:
-        raise StoreError(f"cannot read the store: {exc.strerror}", file=path) from exc
-    if not raw or raw.isspace():
-        # mentorctl never writes an empty store; starting afresh would reuse ids from P1.
-        raise StoreError(
-            "the store is empty",
-            file=path,
-            hint="restore it from a backup in data/backups/; mentorctl left it as it is",
-        )
-    try:
-        with paused_gc():
-            data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise StoreError(
-            f"the store is not valid JSON ({exc})",
-            file=path,
-            hint="restore it from a backup; mentorctl never leaves a half-written store",
-        ) from exc
-    _check_shape(path, data)
-    return data
-
-
-def _check_shape(path: Path, data: Any) -> None:
-    if not isinstance(data, dict):
-        raise StoreError("the store is not an object of tables", file=path)
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            raise StoreError(f"table '{name}' is not an object of documents", file=path)
-        for doc_id, doc in table.items():
-            if not isinstance(doc, dict) or not doc_id.isdigit():
-                raise StoreError(f"table '{name}' has a malformed document '{doc_id}'", file=path)
-    try:
-        migrations.check_version(data)
-    except ValueError as exc:
-        raise StoreError(str(exc), file=path) from None
-    _check_unique_ids(path, data)
-
-
-# Tables whose documents carry an ``id`` that other records refer to: two with one id would
-# make every reference (a pair, a block, forget) ambiguous.
-_ID_TABLES = ("people", "pairs", "concerns", "blocks")
-
-
-def _check_unique_ids(path: Path, data: dict[str, Any]) -> None:
-    for name in _ID_TABLES:
-        seen: set[Any] = set()
-        for doc in data.get(name, {}).values():
-            key = doc.get("id")
-            if key is None:
-                continue
-            if key in seen:
-                shown = key if isinstance(key, str) and key.isalnum() and len(key) < 20 else "?"
-                raise StoreError(
-                    f"table '{name}' holds two records with the id {shown}",
-                    file=path,
-                    hint="restore the store from a backup in data/backups/",
-                )
-            seen.add(key)
-
-
 class Store:
     """A program's store, opened for reading or for one writing command.
 
@@ -221,7 +176,7 @@ class Store:
     def __init__(self, path: Path, *, writable: bool) -> None:
         self.path = path
         self.writable = writable
-        self._storage = _MemoryStorage(path)
+        self._storage = _MemoryStorage(path, writable=writable)
         self.backup = False
 
     @property
@@ -376,6 +331,8 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot write the store: {exc.strerror}", file=self.path) from exc
         self._storage.dirty = False
+        with contextlib.suppress(OSError):
+            loading.record_checked(self.path, loading.identity_of(os.stat(self.path)))
         return True
 
     def _back_up(self) -> None:

@@ -7,8 +7,11 @@ migration leaves the file as it was. Never edit a released migration: add a new 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
+
+from mentorctl.store import addresses
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 
@@ -56,10 +59,22 @@ def _person_history(tables: Tables) -> None:
         doc["history"] = sorted(found, key=lambda e: str(e["at"])[:10])
 
 
+def _unicode_domains(tables: Tables) -> None:
+    """Version 4: an internationalised domain is kept in its Unicode spelling, so that
+    ``ana@xn--bcher-kva.example`` and ``ana@bücher.example`` are one person. An address whose
+    ``xn--`` label does not decode is left as it is."""
+    for doc in tables.get("people", {}).values():
+        email = doc.get("email")
+        if isinstance(email, str) and addresses.ACE_PREFIX in email:
+            with contextlib.suppress(addresses.AddressError):
+                doc["email"] = addresses.canonical(email)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Tables], None]]] = [
     (1, "create_meta", _create_meta),
     (2, "normalise_emails", _normalise_emails),
     (3, "person_history", _person_history),
+    (4, "unicode_domains", _unicode_domains),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

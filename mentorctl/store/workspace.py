@@ -91,9 +91,19 @@ class ProgramPaths:
         """Refuse a program that another local user could change, as ssh refuses such a key.
 
         program.yaml and the templates decide what is sent to whom and are rendered as code;
-        a folder others can write to lets them swap any file in it. Raises ConfigError naming
-        the first such path and the chmod that fixes it.
+        the workspace's ``.mentorctl/`` holds the key that recognises forgotten people; a
+        folder others can write to lets them swap any file in it. So the workspace folder,
+        ``.mentorctl/`` and its files, the program's folder, program.yaml, every folder and
+        template under ``messages/``, ``data/`` and ``outbox/`` are checked. Raises
+        ConfigError naming the first such path and the chmod that fixes it.
         """
+        if self.dir.is_symlink():
+            # Its files would be those of another workspace, read with this one's key.
+            raise ConfigError(
+                "is a symlink; a program's folder must be a real folder inside its workspace",
+                file=self.dir,
+                hint="move the folder into this workspace instead of linking it",
+            )
         folders = (self.messages_dir, self.data_dir, self.outbox_dir)
         for folder in folders:
             if folder.is_symlink():
@@ -102,9 +112,10 @@ class ProgramPaths:
                     file=folder,
                     hint="replace it with a real folder (mkdir) or remove the link",
                 )
-        candidates = [self.dir, self.program_file, *folders]
-        if self.messages_dir.is_dir():
-            candidates.extend(sorted(self.messages_dir.iterdir()))
+        root = self.dir.parent
+        marker = root / MARKER_DIR
+        candidates = [root, marker, *_entries(marker), self.dir, self.program_file, *folders]
+        candidates.extend(_tree(self.messages_dir))
         for path in candidates:
             try:
                 info = os.stat(path)
@@ -162,6 +173,24 @@ class ProgramPaths:
                 f"cannot write {out}: it is one of the program's own files",
                 hint="write the output outside the program's data, messages and outbox",
             )
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []
+
+
+def _tree(folder: Path) -> list[Path]:
+    """Every folder and file under ``folder``, at any depth, without following links into
+    other folders (a link itself is checked by what it points to)."""
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(top)
+        found.extend(here / name for name in sorted(dirs))
+        found.extend(here / name for name in sorted(files))
+    return found
 
 
 def _writable_by_others(info: os.stat_result) -> bool:

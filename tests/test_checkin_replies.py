@@ -1017,3 +1017,12 @@ def test_random_threads_place_replies_only_for_the_recipient_named(running: Path
     }
     assert got == want and len(want) > 5
     assert data["messages"] == 200
+
+
+def test_a_reply_from_either_spelling_of_a_domain_is_from_the_same_person() -> None:
+    from mentorctl.checkins.reply_index import fold
+
+    kept = fold("ann@bücher.example")  # as the store keeps it
+    assert fold("Ann@XN--BCHER-KVA.example") == kept
+    assert fold("ann@bu\u0308cher.example") == kept  # decomposed: the same once composed
+    assert fold("ann@buecher.example") != kept

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import reply_kinds
@@ -19,6 +18,7 @@ from mentorctl.checkins.answers import FEEDBACK_KEY
 from mentorctl.checkins.plan import MESSAGES, PAIRS, PEOPLE
 from mentorctl.checkins.reply_text import Question
 from mentorctl.mail.messages import FIT_KEY
+from mentorctl.store.addresses import spellings
 
 if TYPE_CHECKING:
     from mentorctl.programs.program import Program
@@ -35,7 +35,9 @@ UNDATED = "0000"
 
 
 def fold(address: str) -> str:
-    return unicodedata.normalize("NFC", address.strip()).casefold()
+    """An address as people's are kept (an ``xn--`` domain in its Unicode spelling), so a
+    reply from either spelling of a domain is from the same person."""
+    return spellings(address)[0].casefold()
 
 
 def message_ids(value: str | None) -> list[str]:

@@ -67,18 +67,13 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins.answers import (
     NOTE_KEY,
-    AnswerResult,
     Entry,
     apply_answers,
-)
-from mentorctl.checkins.bounce_record import (
-    Undeliverable,
 )
 from mentorctl.checkins.bounce_record import (
     record as record_bounces,
@@ -91,9 +86,11 @@ from mentorctl.checkins.reply_index import (
     reply_hash,
 )
 from mentorctl.checkins.reply_reader import (
+    SOURCE,
     Listed,
     Read,
     Reader,
+    ReplyResult,
     UnreadableReply,
     raw_headers,
 )
@@ -102,35 +99,6 @@ from mentorctl.mail.bounded import Unreadable, guarded, parse_message
 if TYPE_CHECKING:
     from mentorctl.mail.source import Inbox
     from mentorctl.programs.program import Program
-
-
-SOURCE = "reply"
-
-
-@dataclass
-class ReplyResult:
-    source: str  # where the replies were read: a path or host:port/folder
-    kind: str  # maildir | mbox | imap
-    messages: int = 0
-    recorded: int = 0
-    already: int = 0
-    unknown: int = 0
-    strangers: int = 0
-    refused: int = 0
-    empty: int = 0
-    seen_before: int = 0  # remembered from an earlier run as not recorded: not listed again
-    not_theirs: int = 0  # replies that named a message sent to someone else (ignored)
-    auto_replies: int = 0
-    receipts: int = 0
-    bounces: int = 0
-    failed_deliveries: int = 0  # recipients' deliveries a bounce marked failed
-    undeliverable: list[Undeliverable] = field(default_factory=list)
-    moved: int = 0
-    move_to: str | None = None
-    listed: list[Listed] = field(default_factory=list)
-    unreadable: list[UnreadableReply] = field(default_factory=list)
-    answers: AnswerResult = field(default_factory=lambda: AnswerResult(SOURCE))
-    dry_run: bool = False
 
 
 def read_replies(

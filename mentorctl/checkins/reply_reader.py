@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import bounces, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
     NOTE_KEY,
+    AnswerResult,
     check_week,
 )
 from mentorctl.checkins.bounce_record import (
+    Undeliverable,
     failed_recipients,
     week_of,
 )
@@ -35,8 +37,7 @@ from mentorctl.signups import people as parse
 if TYPE_CHECKING:
     pass
 
-if TYPE_CHECKING:
-    from mentorctl.checkins.replies import ReplyResult
+SOURCE = "reply"  # the answers' source, as the store keeps it
 
 
 @dataclass
@@ -59,6 +60,32 @@ class UnreadableReply:
     position: int  # 1 for the first message read from the source
     key: str  # the source's name for it (a Maildir file name, an mbox index, an IMAP UID)
     reason: str  # too large | nested too deep | too many parts | cannot be read (...) | ...
+
+
+@dataclass
+class ReplyResult:
+    source: str  # where the replies were read: a path or host:port/folder
+    kind: str  # maildir | mbox | imap
+    messages: int = 0
+    recorded: int = 0
+    already: int = 0
+    unknown: int = 0
+    strangers: int = 0
+    refused: int = 0
+    empty: int = 0
+    seen_before: int = 0  # remembered from an earlier run as not recorded: not listed again
+    not_theirs: int = 0  # replies that named a message sent to someone else (ignored)
+    auto_replies: int = 0
+    receipts: int = 0
+    bounces: int = 0
+    failed_deliveries: int = 0  # recipients' deliveries a bounce marked failed
+    undeliverable: list[Undeliverable] = field(default_factory=list)
+    moved: int = 0
+    move_to: str | None = None
+    listed: list[Listed] = field(default_factory=list)
+    unreadable: list[UnreadableReply] = field(default_factory=list)
+    answers: AnswerResult = field(default_factory=lambda: AnswerResult(SOURCE))
+    dry_run: bool = False
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mentorctl.checkins import bounces, reply_kinds
 from mentorctl.checkins.answers import (
@@ -34,8 +34,6 @@ from mentorctl.checkins.reply_index import (
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
 from mentorctl.signups import people as parse
 
-if TYPE_CHECKING:
-    pass
 
 SOURCE = "reply"  # the answers' source, as the store keeps it
 

@@ -34,7 +34,6 @@ from mentorctl.checkins.reply_index import (
 from mentorctl.checkins.reply_text import Question, read_answers, reply_text
 from mentorctl.signups import people as parse
 
-
 SOURCE = "reply"  # the answers' source, as the store keeps it
 
 

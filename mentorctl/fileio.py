@@ -220,3 +220,30 @@ def remove_stale_temp_files(path: Path) -> None:
     for stale in path.parent.glob(f"{prefix}*{TEMP_SUFFIX}"):
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()
+
+
+def publish_key(path: Path, size: int, *, what: str) -> bytes | None:
+    """Make a secret key of ``size`` bytes at ``path`` (mode 0600), published whole: the
+    new key, or None when another process published one first (the caller reads that one).
+
+    ``what`` names the key in an error ("the suppression key")."""
+    folder = path.parent  # the workspace marker's folder: never chmod'ed here
+    key: bytes | None = secrets.token_bytes(size)
+    try:
+        fd, tmp = create_temp(folder, path.name)
+        try:
+            write_all(fd, key)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            # link() fails when the name exists, where rename() would replace a key in use.
+            os.link(tmp, path)
+        except FileExistsError:
+            key = None
+        finally:
+            os.unlink(tmp)
+    except OSError as exc:
+        raise StoreError(f"cannot create {what}: {exc.strerror}", file=path) from exc
+    fsync_dir(folder)
+    return key

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ConfigError, StoreError
-from mentorctl.fileio import create_temp, fsync_dir, write_all
+from mentorctl.fileio import publish_key
 from mentorctl.store.workspace import MARKER_DIR
 
 if TYPE_CHECKING:
@@ -113,27 +113,10 @@ def _read(path: Path) -> bytes | None:
 
 
 def _make(path: Path) -> bytes:
-    folder = path.parent  # the workspace marker's folder: never chmod'ed here
-    key = secrets.token_bytes(KEY_BYTES)
-    try:
-        fd, tmp = create_temp(folder, KEY_FILE)
-        try:
-            write_all(fd, key)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            # link() fails when the name exists, where rename() would replace a key in use.
-            os.link(tmp, path)
-        except FileExistsError:
-            found = _read(path)
-            assert found is not None
-            key = found
-        finally:
-            os.unlink(tmp)
-    except OSError as exc:
-        raise StoreError(f"cannot create the Message-ID key: {exc.strerror}", file=path) from exc
-    fsync_dir(folder)
+    key = publish_key(path, KEY_BYTES, what="the Message-ID key")
+    if key is None:  # another process made it first: use theirs
+        key = _read(path)
+        assert key is not None
     return key
 
 

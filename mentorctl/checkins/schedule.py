@@ -33,25 +33,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+
+# The calendar arithmetic is the fold's, so the schedule and every display count alike.
+from mentorctl.history.fold import parse_day as parse_day
+from mentorctl.history.fold import week_of as week_of
 
 # Pairs that follow the weekly schedule; paused pairs get nothing until they are resumed.
 SCHEDULED = frozenset({"active", "quiet"})
-
-
-def parse_day(value: Any) -> dt.date | None:
-    """A date as the store keeps it (ISO, perhaps with a time), or None if there is none."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def week_of(start: dt.date, day: dt.date) -> int:
-    """The program week ``day`` falls in (1 on the start date; 0 or less before it)."""
-    return (day - start).days // 7 + 1
 
 
 @dataclass(frozen=True)

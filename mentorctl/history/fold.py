@@ -64,7 +64,7 @@ def parse_day(value: Any) -> dt.date | None:
 
 
 def week_of(start: dt.date, day: dt.date) -> int:
-    """The program week ``day`` falls in (1 on the start day)."""
+    """The program week ``day`` falls in (1 on the start day; 0 or less before it)."""
     return (day - start).days // 7 + 1
 
 

@@ -15,8 +15,6 @@ sign-ups (which skip such rows) and safety (which fills the list) both read it.
 from __future__ import annotations
 
 import hmac
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +23,8 @@ import orjson
 from mentorctl.errors import StoreError
 from mentorctl.fileio import (
     atomic_write_bytes,
-    create_temp,
     ensure_private_dir,
-    fsync_dir,
-    write_all,
+    publish_key,
 )
 from mentorctl.store import addresses
 from mentorctl.store.workspace import MARKER_DIR
@@ -172,28 +168,8 @@ class SuppressionList:
 
     def _make_key(self) -> bytes:
         """A new key, published whole: a second process making one at once uses the first's."""
-        folder = self.key_path.parent  # the workspace marker's folder: never chmod'ed here
-        key = secrets.token_bytes(KEY_BYTES)
-        try:
-            fd, tmp = create_temp(folder, KEY_FILE)
-            try:
-                write_all(fd, key)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            try:
-                # link() fails when the name exists, where rename() would replace a key in use.
-                os.link(tmp, self.key_path)
-            except FileExistsError:
-                key = self.key_path.read_bytes()
-            finally:
-                os.unlink(tmp)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the suppression key: {exc.strerror}", file=self.key_path
-            ) from exc
-        fsync_dir(folder)
-        return key
+        key = publish_key(self.key_path, KEY_BYTES, what="the suppression key")
+        return key if key is not None else self.key_path.read_bytes()
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def main() -> None:
         sys.stderr.flush()
     except OSError:  # a reader that went away: what Python itself exits with then
         status = 120
+    if sys.getprofile() is not None:  # under cProfile: let it write its figures at exit
+        sys.exit(status)
     os._exit(status)
 
 

@@ -18,7 +18,9 @@ its body is left out, its headers stay. An attached message (``message/rfc822``)
 own headers only (enough to tell which message a bounce returns), so the parser never
 descends into it. A message with nothing left out comes back byte for byte.
 
-:func:`parse_message` turns the trimmed bytes into an :class:`email.message.EmailMessage`, and
+:func:`parse_message` turns the trimmed bytes into an :class:`email.message.Message` under the
+``compat32`` policy: headers stay the text they were (the readers take the few raw values they
+need; the default policy's header objects cost more than the parse itself), and
 :func:`guarded` runs any reader of it: whatever either raises (a recursion, a codec, a
 number, a date) or a run longer than ``MAX_SECONDS`` becomes :class:`Unreadable`.
 """
@@ -33,7 +35,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesParser
 from typing import BinaryIO, TypeVar
 
@@ -278,12 +280,12 @@ def trim(stream: BinaryIO, *, whole: int = SMALL) -> tuple[bytes, int, str]:
     return b"".join(work.out), lines.size, lines.hash.hexdigest()
 
 
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=policy.compat32)
 
 
-def parse_message(raw: bytes) -> EmailMessage:
-    """The trimmed message as an EmailMessage; :class:`Unreadable` when it cannot be."""
-    return guarded(_PARSER.parsebytes, raw)  # type: ignore[return-value]
+def parse_message(raw: bytes) -> Message:
+    """The trimmed message, its headers as written; :class:`Unreadable` when it cannot be."""
+    return guarded(_PARSER.parsebytes, raw)
 
 
 def guarded(read: Callable[..., T], *args: object) -> T:

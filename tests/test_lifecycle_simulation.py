@@ -29,8 +29,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import simulation_support as sim
 from helpers import read_store
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from typer.testing import CliRunner
@@ -51,6 +52,8 @@ settings.register_profile(
     stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS", "16")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    + ([] if os.environ.get("LIFECYCLE_NO_SHRINK") else [Phase.shrink]),
 )
 
 _RUNNER = CliRunner()
@@ -87,16 +90,28 @@ def _cli(root: Path, day: dt.date, *args: str, workspace: bool = True) -> Any:
 class Lifecycle(RuleBasedStateMachine):
     """One program; ``today`` moves forward; every command runs on ``today``."""
 
-    @initialize(intro_offset=st.integers(-3, 3))
-    def setup(self, intro_offset: int) -> None:
+    @initialize(intro_offset=st.integers(-3, 3), smtp=st.booleans(), refused=st.integers(1, 4))
+    def setup(self, intro_offset: int, smtp: bool, refused: int) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="lifecycle-run-"))
         self.root = self.dir / "ws"
         shutil.copytree(_pristine(), self.root)
         self.today = START + dt.timedelta(days=intro_offset)
         self.signups = 4
         self.left: set[str] = set()  # people whose partner left: they must be waiting
+        self.maildir = self.dir / "Maildir"
+        self.replies_sent = 0
+        self.saved: dict[dt.date, dict[str, Any]] = {}  # each day's JSON, as it was that day
+        self.gone: dict[str, tuple[dt.date, set[str]]] = {}  # forgotten: day, how shown
+        # With SMTP, every run sends (--send) to a server on localhost that refuses one
+        # mentee's address for good (550); without, runs write to the outbox.
+        self.send = smtp
+        self.refused = f"tee{refused}@example.org"
+        if smtp:
+            handler, port = sim.smtp_server()
+            handler.refuse = {self.refused}
+            sim.use_smtp(self.root / PROGRAM / "program.yaml", port)
         self.ok("pair", "--commit")
-        self.ok("introduce")
+        self.introduce()
 
     def teardown(self) -> None:
         if hasattr(self, "dir"):
@@ -107,10 +122,17 @@ class Lifecycle(RuleBasedStateMachine):
     def run(self, *args: str) -> Any:
         return _cli(self.root, self.today, *args)
 
-    def ok(self, *args: str) -> dict[str, Any]:
+    def ok(self, *args: str, codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
         result = self.run(*args, "--json")
-        assert result.exit_code == 0, (args, result.output)
+        assert result.exit_code in codes, (args, result.output)
         return json.loads(result.stdout) if result.stdout.strip() else {}
+
+    def sending(self) -> tuple[str, ...]:
+        return ("--send",) if self.send else ()
+
+    def introduce(self) -> None:
+        # a refused address fails its introduction (exit 4) and is marked undeliverable
+        self.ok("introduce", *self.sending(), codes=(0, 4))
 
     def store(self) -> dict[str, Any]:
         return read_store(self.root / PROGRAM / "data" / "store.json")
@@ -146,18 +168,26 @@ class Lifecycle(RuleBasedStateMachine):
     @rule()
     def checkin(self) -> None:
         before = self.store()
-        self.ok("checkin")
+        got = self.ok("checkin", *self.sending(), codes=(0, 4))
         after = self.store()
         self._check_run(before, after)
+        self._check_refusals(before, after, got)
 
     def _check_run(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         """Nothing scheduled goes to a pair that had ended, was paused, or whose person is
         away; only the partner of a person on pause is told, and only then."""
-        old = {m["key"] for m in before["messages"].values()}
+        old = {m["key"]: m for m in before["messages"].values()}
         pairs, people = self.pairs(before), self.people(before)
+        marked = {pid for pid, p in people.items() if events.undeliverable_on(p, self.today)}
         for doc in after["messages"].values():
+            # nothing more is tried for an address marked undeliverable
+            was = old.get(doc["key"], {}).get("delivery", {})
+            for pid in marked & set(doc.get("delivery", {})):
+                attempts = doc["delivery"][pid].get("attempts", 0)
+                assert attempts == was.get(pid, {}).get("attempts", 0), (doc["key"], pid)
             if doc["key"] in old:
                 continue
+            assert not marked & set(doc["to"]), (doc["key"], marked)
             pair = pairs.get(doc["pair"])
             if doc["kind"] in SCHEDULED:
                 assert pair is not None and pair["status"] in ("active", "quiet"), doc["key"]
@@ -170,6 +200,20 @@ class Lifecycle(RuleBasedStateMachine):
             elif doc["kind"] == "ended":
                 assert pair is not None and pair["status"] in ("ended", "not_fit")
                 assert doc["to"][0] in (pair.get("notify_ended") or [])
+
+    def _check_refusals(self, before: dict[str, Any], after: dict[str, Any], got: Any) -> None:
+        """A 550 for the refused address marks its person undeliverable in that run."""
+        if not self.send:
+            return
+        people = self.people(after)
+        for doc in after["messages"].values():
+            for pid, d in doc.get("delivery", {}).items():
+                person = people.get(pid)
+                if person is None or person.get("email") != self.refused:
+                    continue
+                if d.get("attempts", 0):
+                    assert d["status"] != "sent", doc["key"]
+                    assert events.undeliverable_on(person, self.today), (doc["key"], got)
 
     # -- what people do --------------------------------------------------------------------
 
@@ -252,6 +296,8 @@ class Lifecycle(RuleBasedStateMachine):
         pid = data.draw(st.sampled_from(sorted(people)))
         self._leaves(pid)
         self.left.discard(pid)
+        p = people[pid]
+        self.gone[pid] = (self.today, {pid, p["email"], p["name"], p["name"].split()[0]})
         self.ok("forget", people[pid]["email"], "--yes")
 
     @rule(mentees=st.integers(0, 2), mentors=st.integers(0, 1), introduce=st.booleans())
@@ -272,7 +318,67 @@ class Lifecycle(RuleBasedStateMachine):
             doc = self.pairs()[pair_id]
             self.left -= {doc["mentee"], doc["mentor"]}
         if introduce:
-            self.ok("introduce")
+            self.introduce()
+
+    @rule(
+        data=st.data(),
+        kind=st.sampled_from(["answer", "note", "auto", "late", "stranger", "bounce"]),
+    )
+    def reply_by_email(self, data: st.DataObject, kind: str) -> None:
+        """A reply to a weekly message, written to the Maildir and read with --replies."""
+        before = self.store()
+        pairs, people = self.pairs(before), self.people(before)
+        sent = sorted(
+            (
+                (m, pid)
+                for m in before["messages"].values()
+                if m["kind"] == "weekly" and m.get("message_id") and m["pair"] in pairs
+                for pid in m["to"]
+                if pid in people
+            ),
+            key=lambda x: (x[0]["key"], x[1]),
+        )
+        if kind == "late":  # an earlier week than the pair's latest
+            latest: dict[str, int] = {}
+            for m, _ in sent:
+                latest[m["pair"]] = max(latest.get(m["pair"], 0), m["week"])
+            sent = [(m, pid) for m, pid in sent if m["week"] < latest[m["pair"]]]
+        if not sent:
+            return
+        msg, pid = data.draw(st.sampled_from(sent))
+        person = people[pid]
+        self.replies_sent += 1
+        subject = f"Life, week {msg['week']}"
+        if kind == "bounce":
+            mail = sim.bounce(person["email"], msg["message_id"])
+        else:
+            sender = "Stranger <stranger@example.net>" if kind == "stranger" else person["email"]
+            mail = sim.reply(
+                kind, sender, msg["message_id"], subject, self.today, self.replies_sent
+            )
+        sim.add_to_maildir(self.maildir, mail)
+        got = self.ok("checkin", "--replies", str(self.maildir))
+        after = self.store()
+        # every reply read before is remembered: only this one may be listed
+        assert len(got["listed"]) <= 1, got
+        assert got["seen_before"] + got["already"] == got["messages"] - 1, got
+        slot = (msg["pair"], pid, msg["week"])
+        answers = {(a["pair"], a["person"], a["week"]): a for a in before["answers"].values()}
+        now = {(a["pair"], a["person"], a["week"]): a for a in after["answers"].values()}
+        pair = pairs[msg["pair"]]
+        if kind in ("auto", "stranger", "bounce"):
+            # never an answer: nothing recorded, the pair's quiet spell as it was
+            assert now == answers, (kind, got)
+            assert self.pairs(after)[pair["id"]]["status"] == pair["status"], (kind, got)
+        elif pair["status"] in ("ended", "not_fit"):
+            assert now == answers, (kind, got)
+        elif pair["status"] in ("active", "quiet"):
+            assert slot in now, (kind, slot, got)
+            assert now[slot] != answers.get(slot) or kind == "late", (kind, slot, got)
+            if kind != "note":
+                assert self.pairs(after)[pair["id"]]["status"] == "active", (kind, got)
+        if kind == "bounce":
+            assert events.undeliverable_on(self.people(after)[pid], self.today), got
 
     # -- invariants ------------------------------------------------------------------------
 
@@ -297,6 +403,40 @@ class Lifecycle(RuleBasedStateMachine):
         for key, weeks in made.items():
             assert len(weeks) == len(set(weeks)), (key, weeks)
         assert all(n == 1 for n in finals.values()), finals
+
+    @invariant()
+    def the_day_is_saved_and_its_rates_count_due_pairs(self) -> None:
+        if not hasattr(self, "root"):
+            return
+        self.save()
+        report = self.saved[self.today]["report"]
+        for row in report["answer_rate"]:
+            assert 0 <= row["answered"] <= row["pairs"], row
+        head = report["headline"]
+        week = report["calendar"]["current_week"]
+        rows = [r for r in report["answer_rate"] if r["week"] == week]
+        if rows:
+            assert head["answered_this_week"] == rows[0]["answered"], (head, rows)
+            assert head["due_this_week"] == rows[0]["pairs"], (head, rows)
+            assert head["answer_rate_this_week"] == rows[0]["rate"], (head, rows)
+
+    def save(self) -> None:
+        """The day's report, pairs and people as JSON, as they are at the end of its steps."""
+        self.saved[self.today] = self.shown()
+
+    def shown(self, day: dt.date | None = None) -> dict[str, Any]:
+        extra = ("--today", day.isoformat()) if day else ()
+        return {name: self.ok(name, *extra) for name in ("report", "pairs", "people")}
+
+    def check_past_days(self) -> None:
+        """Every saved day, regenerated now with --today, is what was shown that day (people
+        forgotten since show as [forgotten])."""
+        for day, was in sorted(self.saved.items()):
+            gone = {pid: shown for pid, (when, shown) in self.gone.items() if when >= day}
+            now = sim.forget_in(self.shown(day), gone)
+            then = sim.forget_in(was, gone)
+            diff = sim.first_difference(then, now)
+            assert diff is None, (day.isoformat(), self.today.isoformat(), diff)
 
     @invariant()
     def partners_of_people_who_left_are_waiting(self) -> None:
@@ -324,10 +464,12 @@ class Lifecycle(RuleBasedStateMachine):
         for concern in self.store().get("concerns", {}).values():
             if concern["status"] == "open":
                 self.ok("concern", "--resolve", concern["id"], "--outcome", "continue")
-        self.ok("introduce")
+        self.introduce()
+        self.save()
         for _ in range(DURATION + 6):
             self.today += dt.timedelta(days=7)
             self.checkin()
+            self.save()
             if not self.current(("active", "quiet", "paused")):
                 break
         store = self.store()
@@ -342,6 +484,14 @@ class Lifecycle(RuleBasedStateMachine):
                 for pid in people:
                     mine = got.get((pair["id"], pid), set())
                     assert {("weekly", 1), ("weekly", DURATION), (final, DURATION)} <= mine
+            elif pair["status"] == "proposed":
+                # never introduced: one of its people refused for good from the start
+                people = self.people(store)
+                assert any(
+                    events.undeliverable_on(people[pid], self.today)
+                    for pid in (pair["mentee"], pair["mentor"])
+                    if pid in people
+                ), pair
             else:
                 assert pair["status"] in ("ended", "not_fit"), pair
             for pid in pair.get("notify_ended") or []:
@@ -354,9 +504,28 @@ class _Run(Lifecycle):
         try:
             if hasattr(self, "root"):
                 self.check_the_end()
+                self.check_past_days()
         finally:
             super().teardown()
 
 
 TestLifecycle = _Run.TestCase
 TestLifecycle.settings = settings.get_profile("lifecycle")
+
+
+def test_a_past_day_shows_the_end_reason_of_a_pair_whose_person_was_forgotten_since() -> None:
+    """Forgetting a person of a pair that had already ended redacts its end reason (shown as
+    [forgotten]) rather than erasing it: a past day still shows the pair ended for a reason."""
+    m = Lifecycle()
+    try:
+        m.setup(0, False, 1)
+        m.ok("withdraw", "P3", "--reason", "moved")
+        then = {p["id"]: p for p in m.ok("pairs")["pairs"]}
+        assert then["M3"]["end_reason"] == "a person withdrew"
+        m.today += dt.timedelta(days=6)
+        m.ok("forget", m.people()["P6"]["email"], "--yes")
+        now = {p["id"]: p for p in m.ok("pairs", "--today", START.isoformat())["pairs"]}
+        assert now["M3"]["status"] == "ended"
+        assert now["M3"]["end_reason"] == sim.FORGOTTEN
+    finally:
+        m.teardown()

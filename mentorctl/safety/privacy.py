@@ -113,7 +113,8 @@ def forget(
                 role: FORGOTTEN,
                 "reasons": [],
                 "parts": [],
-                "end_reason": None,  # free text an admin wrote may name them
+                # free text an admin wrote may name them: a past day shows it as redacted
+                "end_reason": REDACTED if pair.get("end_reason") else None,
                 "updated": stamp,
             }
             if pair["status"] in HOLDING:

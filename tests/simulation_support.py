@@ -116,6 +116,31 @@ def forget_in(data: Any, gone: dict[str, set[str]]) -> Any:
     return walk(data)
 
 
+def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """``people --json`` as it would list the people still here: a forgotten person's row
+    is gone (their record is erased), and the count with it."""
+    people = shown.get("people")
+    if not gone or not isinstance(people, dict) or not isinstance(people.get("people"), list):
+        return shown
+    rows = [r for r in people["people"] if r.get("id") not in gone]
+    kept = {**people, "people": rows}
+    if isinstance(people.get("count"), int):
+        kept["count"] = people["count"] - (len(people["people"]) - len(rows))
+    out = {**shown, "people": kept}
+    report = shown.get("report")
+    if isinstance(report, dict):
+        # Counts of people (sign-ups, capacity, who waits) lose the forgotten person on any
+        # day: their record is erased. Pairs, rates and statuses must still be as they were.
+        out["report"] = {k: v for k, v in report.items() if k not in PEOPLE_COUNTS}
+        if isinstance(report.get("headline"), dict):
+            head = {k: v for k, v in report["headline"].items() if k != "people"}
+            out["report"]["headline"] = head
+    return out
+
+
+PEOPLE_COUNTS = ("signups", "people", "capacity", "waiting_mentees", "recruitment_gap")
+
+
 def first_difference(a: Any, b: Any, path: str = "$") -> str | None:
     """Where two JSON values first differ (a readable path), or None."""
     if isinstance(a, dict) and isinstance(b, dict):
@@ -135,5 +160,7 @@ def first_difference(a: Any, b: Any, path: str = "$") -> str | None:
             return f"{path}: {len(a)} items != {len(b)} items"
         return None
     if a == b or b == FORGOTTEN:  # what was shown that day, redacted since
+        return None
+    if a == FORGOTTEN and b in (None, ""):  # a forgotten person's name or address: none
         return None
     return f"{path}: {a!r} != {b!r}"

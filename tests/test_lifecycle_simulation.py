@@ -433,8 +433,8 @@ class Lifecycle(RuleBasedStateMachine):
         forgotten since show as [forgotten])."""
         for day, was in sorted(self.saved.items()):
             gone = {pid: shown for pid, (when, shown) in self.gone.items() if when >= day}
-            now = sim.forget_in(self.shown(day), gone)
-            then = sim.forget_in(was, gone)
+            now = sim.forget_in(sim.without_people(self.shown(day), set(gone)), gone)
+            then = sim.forget_in(sim.without_people(was, set(gone)), gone)
             diff = sim.first_difference(then, now)
             assert diff is None, (day.isoformat(), self.today.isoformat(), diff)
 
@@ -527,5 +527,25 @@ def test_a_past_day_shows_the_end_reason_of_a_pair_whose_person_was_forgotten_si
         now = {p["id"]: p for p in m.ok("pairs", "--today", START.isoformat())["pairs"]}
         assert now["M3"]["status"] == "ended"
         assert now["M3"]["end_reason"] == sim.FORGOTTEN
+    finally:
+        m.teardown()
+
+
+def test_a_pair_whose_people_were_both_forgotten_keeps_the_weeks_it_had() -> None:
+    """Week 1 made after the introduction: the pair's weeks count from it, and still do on a
+    past day after both its people are forgotten (their messages erased)."""
+    m = Lifecycle()
+    try:
+        m.setup(0, False, 1)
+        m.today += dt.timedelta(days=8)
+        m.checkin()
+        day = m.today.isoformat()
+        assert {p["id"]: p["week"] for p in m.ok("pairs")["pairs"]}["M1"] == 1
+        m.ok("forget", "tee1@example.org", "--yes")
+        m.today += dt.timedelta(days=7)
+        m.ok("forget", m.people()["P5"]["email"], "--yes")
+        again = {p["id"]: p for p in m.ok("pairs", "--today", day)["pairs"]}
+        assert (again["M1"]["mentee"], again["M1"]["mentor"]) == ("forgotten", "forgotten")
+        assert again["M1"]["week"] == 1
     finally:
         m.teardown()

@@ -132,9 +132,10 @@ def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
         # Counts of people (sign-ups, capacity, who waits) lose the forgotten person on any
         # day: their record is erased. Pairs, rates and statuses must still be as they were.
         out["report"] = {k: v for k, v in report.items() if k not in PEOPLE_COUNTS}
-        # A forgotten person's messages and answers are erased with them, so the weeks that
-        # reached their pairs and the answers they gave no longer count on a past day.
-        for name in ("answer_rate", "outcomes"):
+        # A forgotten person's messages, answers and concerns are erased with them, so the
+        # weeks that reached their pairs, their answers and concerns no longer count on a
+        # past day.
+        for name in ("answer_rate", "outcomes", "concerns"):
             out["report"].pop(name, None)
         if isinstance(report.get("headline"), dict):
             head = {k: v for k, v in report["headline"].items() if k not in ERASED_FIGURES}
@@ -142,7 +143,13 @@ def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
     return out
 
 
-ERASED_FIGURES = ("people", "answered_this_week", "due_this_week", "answer_rate_this_week")
+ERASED_FIGURES = (
+    "people",
+    "answered_this_week",
+    "due_this_week",
+    "answer_rate_this_week",
+    "open_concerns",
+)
 PEOPLE_COUNTS = ("signups", "people", "capacity", "waiting_mentees", "recruitment_gap")
 
 

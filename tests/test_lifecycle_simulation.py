@@ -1,22 +1,33 @@
 """Random programs run through their days: what happens to people and pairs over the weeks.
 
 A Hypothesis state machine drives one program at a time through the commands an admin and
-cron use: ``checkin`` on random days (any cadence, with gaps), answers recorded, ``pause``
-and ``pause --end``, ``withdraw``, ``block``, ``concern`` raised and resolved, ``forget``,
-and late sign-ups with ``pair --commit`` and ``introduce``. After every step it checks:
+cron use: ``checkin`` on random days (any cadence, with gaps), answers recorded, replies by
+email read with ``checkin --replies MAILDIR`` (answers, a note, an out-of-office reply, a
+late reply for an earlier week, a stranger's reply, a bounce), ``pause`` and ``pause --end``,
+``withdraw``, ``block``, ``concern`` raised and resolved, ``forget``, and late sign-ups with
+``pair --commit`` and ``introduce``. Half the programs send every run by SMTP (``--send``) to
+a server on localhost that refuses one mentee's address for good (550). After every step it
+checks:
 
 - at most one scheduled message per person per pair in any program week, and one final;
 - nothing scheduled goes to a pair that had ended, was paused by a concern, or one of whose
-  people was on pause that day;
+  people was on pause that day; nothing is made for, or tried again to, an address marked
+  undeliverable, and the refused address is marked in the run that met the 550;
+- a reply that is not an answer (automatic, a stranger's, a bounce) records nothing and
+  leaves the pair's status as it was; an answer to a running pair is recorded; a bounce
+  marks its person undeliverable; every reply read before is remembered, not listed again;
+- every week's answered count is at most its due pairs, and the headline's rate, answered
+  and due are the chart's row for the current week;
 - the partners of people who left (withdrew, were blocked, forgotten, or ended by a concern)
   are waiting: in the next round of ``pair``;
 
 and at the end, after the program has run its course, that every introduced pair that stayed
-on got week 1 and the last step, then its wrap-up or lapsed message, and that every person
-told of an early end got the ``ended`` notice.
+on got week 1 and the last step, then its wrap-up or lapsed message, that every person told
+of an early end got the ``ended`` notice, and that ``report``, ``pairs`` and ``people``
+(``--json``) saved at the end of every day are what ``--today DAY`` shows for it now.
 
-The example count is kept small for the suite (profile ``lifecycle``);
-``benchmarks/simulate_lifecycle.py`` runs it longer.
+The example count is kept small for the suite (profile ``lifecycle``; ``LIFECYCLE_NO_SHRINK``
+skips shrinking); ``benchmarks/simulate_lifecycle.py`` runs it longer.
 """
 
 from __future__ import annotations
@@ -547,5 +558,26 @@ def test_a_pair_whose_people_were_both_forgotten_keeps_the_weeks_it_had() -> Non
         again = {p["id"]: p for p in m.ok("pairs", "--today", day)["pairs"]}
         assert (again["M1"]["mentee"], again["M1"]["mentor"]) == ("forgotten", "forgotten")
         assert again["M1"]["week"] == 1
+    finally:
+        m.teardown()
+
+
+def test_a_past_day_before_a_pair_s_introduction_shows_no_start_date() -> None:
+    """A pair committed one day and introduced the next has no start date on the first day,
+    in pairs and in the report, whenever that day is shown."""
+    m = Lifecycle()
+    try:
+        m.setup(0, False, 1)
+        m.late_signups(1, 1, False)
+        day = m.today.isoformat()
+        late = [p["id"] for p in m.ok("pairs")["pairs"] if p["start_date"] is None]
+        assert late
+        m.today += dt.timedelta(days=1)
+        m.introduce()
+        pairs = {p["id"]: p for p in m.ok("pairs", "--today", day)["pairs"]}
+        rows = {p["pair"]: p for p in m.ok("report", "--today", day)["pairs"]}
+        for pair_id in late:
+            assert pairs[pair_id]["start_date"] is None
+            assert rows[pair_id]["start_date"] is None
     finally:
         m.teardown()

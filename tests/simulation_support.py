@@ -149,6 +149,7 @@ ERASED_FIGURES = (
     "due_this_week",
     "answer_rate_this_week",
     "open_concerns",
+    "waiting_mentees",
 )
 PEOPLE_COUNTS = ("signups", "people", "capacity", "waiting_mentees", "recruitment_gap")
 

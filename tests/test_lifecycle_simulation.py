@@ -374,8 +374,10 @@ class Lifecycle(RuleBasedStateMachine):
         assert len(got["listed"]) <= 1, got
         assert got["seen_before"] + got["already"] == got["messages"] - 1, got
         slot = (msg["pair"], pid, msg["week"])
-        answers = {(a["pair"], a["person"], a["week"]): a for a in before["answers"].values()}
-        now = {(a["pair"], a["person"], a["week"]): a for a in after["answers"].values()}
+        answers = {
+            (a["pair"], a["person"], a["week"]): a for a in before.get("answers", {}).values()
+        }
+        now = {(a["pair"], a["person"], a["week"]): a for a in after.get("answers", {}).values()}
         pair = pairs[msg["pair"]]
         if kind in ("auto", "stranger", "bounce"):
             # never an answer: nothing recorded, the pair's quiet spell as it was
@@ -488,8 +490,11 @@ class Lifecycle(RuleBasedStateMachine):
         for doc in store["messages"].values():
             for person in doc["to"]:
                 got.setdefault((doc["pair"], person), set()).add((doc["kind"], doc["week"]))
+        everyone, end = self.people(store), self.today
         for pair in self.pairs(store).values():
-            people = [p for p in (pair["mentee"], pair["mentor"]) if p != "forgotten"]
+            # nothing can reach an address refused for good, nor a person forgotten
+            reachable = [pid for pid, p in everyone.items() if not events.undeliverable_on(p, end)]
+            people = [p for p in (pair["mentee"], pair["mentor"]) if p in reachable]
             if pair["status"] in ("completed", "lapsed"):
                 final = "wrapup" if pair["status"] == "completed" else "lapsed"
                 for pid in people:
@@ -506,7 +511,7 @@ class Lifecycle(RuleBasedStateMachine):
             else:
                 assert pair["status"] in ("ended", "not_fit"), pair
             for pid in pair.get("notify_ended") or []:
-                if pid in self.people(store):
+                if pid in reachable:
                     assert ("ended", 0) in got.get((pair["id"], pid), set()), (pair["id"], pid)
 
 

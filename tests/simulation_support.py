@@ -137,6 +137,9 @@ def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
         # past day.
         for name in ("answer_rate", "outcomes", "concerns"):
             out["report"].pop(name, None)
+        if isinstance(report.get("undeliverable"), list):
+            rows = [r for r in report["undeliverable"] if r.get("person") not in gone]
+            out["report"]["undeliverable"] = rows
         if isinstance(report.get("headline"), dict):
             head = {k: v for k, v in report["headline"].items() if k not in ERASED_FIGURES}
             out["report"]["headline"] = head
@@ -150,6 +153,7 @@ ERASED_FIGURES = (
     "answer_rate_this_week",
     "open_concerns",
     "waiting_mentees",
+    "undeliverable",
 )
 PEOPLE_COUNTS = ("signups", "people", "capacity", "waiting_mentees", "recruitment_gap")
 

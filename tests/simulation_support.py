@@ -106,6 +106,12 @@ def forget_in(data: Any, gone: dict[str, set[str]]) -> Any:
             for role in ("mentee", "mentor"):  # pairs --json: a forgotten person has no name
                 if out.get(role) == FORGOTTEN and out.get(f"{role}_name") == "":
                     out[f"{role}_name"] = FORGOTTEN
+            # a pair of a forgotten person: their answers are erased with them
+            ids = [out.get(k) for k in ("mentee", "mentor", "mentee_id", "mentor_id")]
+            if FORGOTTEN in ids:  # their history (pauses) and answers are erased with them
+                for key in ("last_answer", "status", "status_label"):
+                    if key in out:
+                        out[key] = FORGOTTEN
             return out
         if isinstance(x, list):
             return [walk(v) for v in x]
@@ -135,7 +141,7 @@ def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
         # A forgotten person's messages, answers and concerns are erased with them, so the
         # weeks that reached their pairs, their answers and concerns no longer count on a
         # past day.
-        for name in ("answer_rate", "outcomes", "concerns"):
+        for name in ("answer_rate", "outcomes", "concerns", "pairs_by_status", "quiet_pairs"):
             out["report"].pop(name, None)
         if isinstance(report.get("undeliverable"), list):
             rows = [r for r in report["undeliverable"] if r.get("person") not in gone]
@@ -154,6 +160,9 @@ ERASED_FIGURES = (
     "open_concerns",
     "waiting_mentees",
     "undeliverable",
+    "active_pairs",
+    "paused_pairs",
+    "quiet_pairs",
 )
 PEOPLE_COUNTS = ("signups", "people", "capacity", "waiting_mentees", "recruitment_gap")
 

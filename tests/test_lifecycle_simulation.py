@@ -508,6 +508,8 @@ class Lifecycle(RuleBasedStateMachine):
                 for pid in people:
                     mine = got.get((pair["id"], pid), set())
                     assert {("weekly", 1), ("weekly", DURATION), (final, DURATION)} <= mine
+            elif pair["status"] in ("active", "quiet") and not people:
+                pass  # both addresses refused for good: no message can close it
             elif pair["status"] == "proposed":
                 # never introduced: one of its people refused for good from the start
                 people = self.people(store)

@@ -370,7 +370,9 @@ def fold(
         week = None
         offset = 0
         if start is not None:
-            made_on = parse_day(first_week.get(pid))
+            # kept on the pair when its messages went with a forgotten person
+            kept = doc.get("first_week")
+            made_on = parse_day(first_week.get(pid) or (kept if kept and kept <= hi else None))
             if made_on is not None:
                 offset = max(0, week_of(start, made_on) - 1)
             week = max(1, min(duration, week_of(start, min(day, ended) if ended else day) - offset))

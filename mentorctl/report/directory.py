@@ -206,7 +206,7 @@ def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
         "status_label": status_label(pair.status),
         "week": pair.week,
         "score": doc.get("score"),
-        "start_date": day(doc.get("start_date")) if doc.get("start_date") else None,
+        "start_date": day(doc.get("start_date")) if pair.start and doc.get("start_date") else None,
         "last_answer": pair.last_answer,
         "end_reason": (doc.get("end_reason") or doc.get("reason"))
         if pair.recorded not in HOLDING

@@ -260,7 +260,9 @@ def _pair_rows(pairs: list[PairOn], by_id: dict[str, dict[str, Any]]) -> list[di
                 "status": pair.status,
                 "status_label": status_label(pair.status),
                 "score": doc.get("score"),
-                "start_date": day(doc.get("start_date")) if doc.get("start_date") else None,
+                "start_date": day(doc.get("start_date"))
+                if pair.start and doc.get("start_date")
+                else None,
                 "week": pair.week,
                 "last_answer": pair.last_answer,
                 "end_reason": doc.get("end_reason") if pair.recorded not in HOLDING else None,

@@ -113,7 +113,8 @@ def forget(
                 role: FORGOTTEN,
                 "reasons": [],
                 "parts": [],
-                "end_reason": None,  # free text an admin wrote may name them
+                # free text an admin wrote may name them: a past day shows it as redacted
+                "end_reason": REDACTED if pair.get("end_reason") else None,
                 "updated": stamp,
             }
             if pair["status"] in HOLDING:
@@ -128,6 +129,18 @@ def forget(
                 ended.append(pair["id"])
             elif isinstance(pair.get("notify_ended"), list):
                 fields["notify_ended"] = [p for p in pair["notify_ended"] if p != pid]
+            # the day its week 1 was made, which the pair's weeks count from, outlives the
+            # messages that go with the person
+            made = [
+                str(m["created"])
+                for m in store.documents(MESSAGES).values()
+                if m.get("pair") == pair.get("id")
+                and m.get("kind") == "weekly"
+                and m.get("week") == 1
+                and m.get("created")
+            ]
+            if made and not pair.get("first_week"):
+                fields["first_week"] = min(made)
             fields["history"] = [
                 {"at": h.get("at"), "status": h.get("status")}
                 for h in pair.get("history", [])

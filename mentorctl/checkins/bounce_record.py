@@ -83,6 +83,9 @@ def record(
         current = changes.get(doc_id, {}).get("delivery", doc.get("delivery") or {})
         delivery = {p: dict(d) for p, d in current.items() if isinstance(d, dict)}
         entry = delivery.get(person, {})
+        # Until the bounce came the message counted as reached: a past day still says so.
+        if not entry.get("reached") and entry.get("status") in ("sent", "written"):
+            entry["reached"], entry["reached_as"] = entry.get("at"), entry["status"]
         entry.update(status="failed", error=failure.reason, at=stamp)
         delivery[person] = entry
         changes[doc_id] = {"delivery": delivery, "status": overall(delivery), "updated": stamp}

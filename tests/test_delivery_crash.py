@@ -224,10 +224,18 @@ def test_killed_sends_lose_nothing_and_repeat_almost_nothing(
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0  # week 1 is now due
     weekly = _trials(workspace, server, "checkin", seed=2)
     total = {k: intro[k] + weekly[k] for k in intro}
+    # On a busy machine the pace of a run differs from the one the kills were aimed by, and
+    # fewer land while messages are going out: more trials then, until enough have.
+    wanted = total["kills"] // 5
+    for extra in range(3):
+        if total["mid_send"] >= wanted:
+            break
+        more = _trials(workspace, server, "checkin", seed=3 + extra)
+        total = {k: total[k] + more[k] for k in total}
     kind = "slow-dropping" if server.pairs == SERVERS["slow-dropping"][0] else "at-once"
     print(f"crash figures {kind}: {json.dumps(total)}")
     assert total["lost"] == 0, total
-    assert total["mid_send"] >= total["kills"] // 5, f"too few kills landed while sending: {total}"
+    assert total["mid_send"] >= wanted, f"too few kills landed while sending: {total}"
     if kind == "at-once":
         # A few dozen kills cannot measure 1 in 100 (measured: 3 kills in that window in
         # 360); they do show the window is narrow: two kills there at most, each a copy to a

@@ -47,7 +47,9 @@ class Directory:
 
     def name(self, pid: Any) -> str:
         person = self.people.get(str(pid))
-        return str(person.doc.get("name") or "") if person else ""
+        if person is None:
+            return "[forgotten]" if pid == "forgotten" else ""
+        return str(person.doc.get("name") or "")
 
     def who(self, pid: Any) -> str:
         return who(self.name(pid), pid)

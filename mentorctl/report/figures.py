@@ -329,7 +329,7 @@ def recruitment_gap(
 def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
     person = by_id.get(str(pid))
     if person is None:
-        return str(pid) if pid == "forgotten" else "(unknown)"
+        return "[forgotten]" if pid == "forgotten" else "(unknown)"
     return str(person.get("name") or person.get("id") or "")
 
 

@@ -212,6 +212,8 @@ def _trials(workspace: Path, server: Server, command: str, seed: int) -> dict[st
         got = server.keys()
         figures["lost"] += len(expected - set(got))
         figures["duplicates"] += sum(n - 1 for n in got.values())
+    program.restore()  # as it was before the trials, so more of them can follow
+    server.clear()
     return figures
 
 

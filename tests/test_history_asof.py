@@ -537,17 +537,23 @@ def test_fold_counts_weeks_from_a_week_1_that_came_late() -> None:
     assert figures.from_state(state)["calendar"]["current_week"] == 3
 
 
-def test_a_weekly_cron_shows_the_week_its_message_said(tmp_path: Path) -> None:
+def _introduced(tmp_path: Path, name: str) -> Admin:
+    """A new program with the people above, paired and introduced on START."""
     ws = tmp_path / "ws"
     admin = Admin(ws)
     result = admin.runner.invoke(
-        app, ["init-program", "Weekly", "--template", "career", "--dir", str(ws)],
+        app, ["init-program", name, "--template", "career", "--dir", str(ws)],
         env={"MENTORCTL_TODAY": str(START)},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     admin(START, "import-signups", write_csv(tmp_path / "people.csv", PEOPLE))
     admin(START, "pair", "--commit")
     admin(START, "introduce")
+    return admin
+
+
+def test_a_weekly_cron_shows_the_week_its_message_said(tmp_path: Path) -> None:
+    admin = _introduced(tmp_path, "Weekly")
     for week in (1, 2, 3):
         day = on(week + 1, 0)  # each Monday from the one after the introduction
         admin(day, "checkin")
@@ -559,16 +565,7 @@ def test_a_weekly_cron_shows_the_week_its_message_said(tmp_path: Path) -> None:
 
 
 def test_a_changed_answer_shows_what_it_said_on_each_day(tmp_path: Path) -> None:
-    ws = tmp_path / "ws"
-    admin = Admin(ws)
-    result = admin.runner.invoke(
-        app, ["init-program", "Changes", "--template", "career", "--dir", str(ws)],
-        env={"MENTORCTL_TODAY": str(START)},
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    admin(START, "import-signups", write_csv(tmp_path / "people.csv", PEOPLE))
-    admin(START, "pair", "--commit")
-    admin(START, "introduce")
+    admin = _introduced(tmp_path, "Changes")
     admin(on(1, 1), "checkin")
     record = ("checkin", "--record", "M1", "--person", "P4", "--week", "1")
     admin(on(1, 2), *record, "--answer", "met=no")

@@ -28,8 +28,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mentorctl.checkins.reply_index import message_ids
+
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_MSGID = re.compile(r"<([^<>\s]+)>")
 _QUOTED_ID = re.compile(r"(?im)^[ \t>]*message-id:[ \t]*<([^<>\s]+)>")
 # How much of a text part is searched for a quoted Message-ID: the returned headers come
 # first, within the first few kilobytes.
@@ -126,7 +127,7 @@ def _original_ids(part: Any) -> list[str]:
     found: list[str] = []
     for block in _blocks(part):
         for name in ("Original-Message-ID", "X-Original-Message-ID"):
-            found += _MSGID.findall(str(block.get(name) or ""))
+            found += message_ids(str(block.get(name) or ""))
     return found
 
 
@@ -137,7 +138,7 @@ def _returned_ids(part: Any) -> list[str]:
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
         value = inner.get("Message-ID", "") if inner is not None else ""
-        return _MSGID.findall(str(value))
+        return message_ids(str(value))
     if ctype in ("text/rfc822-headers", "message/rfc822-headers", "text/plain"):
         encoded = part.get_payload()
         if not isinstance(encoded, str) or len(encoded) > _PART_LIMIT:
@@ -170,10 +171,10 @@ def read_bounce(msg: Any, *, size: int = 0) -> Bounce:
             returned.extend(_returned_ids(part))
         elif ctype == "text/plain":
             quoted.extend(_returned_ids(part))
-    own = set(_MSGID.findall(str(msg.get("Message-ID", ""))))
+    own = set(message_ids(str(msg.get("Message-ID", ""))))
     threaded = [
-        *_MSGID.findall(str(msg.get("In-Reply-To", ""))),
-        *reversed(_MSGID.findall(str(msg.get("References", "")))),
+        *message_ids(str(msg.get("In-Reply-To", ""))),
+        *reversed(message_ids(str(msg.get("References", "")))),
     ]
     seen: set[str] = set()
     for mid in [*returned, *quoted, *threaded]:

@@ -10,13 +10,13 @@ address, so that nothing more is sent there until a new address comes with an im
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins.bounces import Bounce, Failure
 from mentorctl.checkins.plan import MESSAGES, PEOPLE
 from mentorctl.checkins.record import overall
+from mentorctl.checkins.reply_index import fold
 from mentorctl.history import events
 
 if TYPE_CHECKING:
@@ -43,10 +43,6 @@ def week_of(message: dict[str, Any]) -> int:
         return 0
 
 
-def _fold(address: str) -> str:
-    return unicodedata.normalize("NFC", address.strip()).casefold()
-
-
 def failed_recipients(
     bounce: Bounce, sent: dict[str, Any], address: dict[str, str]
 ) -> list[tuple[str, Failure]]:
@@ -56,7 +52,7 @@ def failed_recipients(
     to = [p for p in sent.get("to", ()) if isinstance(p, str)]
     found: list[tuple[str, Failure]] = []
     for failure in bounce.failures:
-        names = {_fold(failure.address), _fold(failure.original)} - {""}
+        names = {fold(failure.address), fold(failure.original)} - {""}
         person = next((p for p in to if address.get(p) in names), None)
         if person is None and len(to) == 1 and len(bounce.failures) == 1:
             person = to[0]

@@ -13,6 +13,7 @@ from mentorctl.checkins import bounces, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
     NOTE_KEY,
+    NOTE_LIMIT,
     AnswerResult,
     check_week,
 )
@@ -140,7 +141,7 @@ def _with_note(answers: dict[str, Any], unread: str) -> dict[str, Any]:
         return answers
     note = answers.get(NOTE_KEY)
     text = f"{note}\n\n{unread}" if isinstance(note, str) and note else unread
-    return {**answers, NOTE_KEY: parse.clean_text(text, 20_000)}
+    return {**answers, NOTE_KEY: parse.clean_text(text, NOTE_LIMIT)}
 
 
 class Reader:

@@ -188,23 +188,12 @@ def pair_cmd(
                 progress=bar,
             )
         committed = None
-        if review:
-            accepted = _review(plan)
+        if review or commit:
             committed = pairs.commit(
                 plan,
                 paths.store_path,
                 program=prog,
-                accepted=accepted,
-                today=day,
-                now=now,
-                dry_run=dry_run,
-            )
-        elif commit:
-            committed = pairs.commit(
-                plan,
-                paths.store_path,
-                program=prog,
-                accepted=None,
+                accepted=_review(plan) if review else None,
                 today=day,
                 now=now,
                 dry_run=dry_run,

@@ -372,7 +372,7 @@ def concerns(found: list[dict[str, Any]], as_json: bool, names: Any = None) -> N
 
     def pair_text(pid: str) -> str:
         found = pairs.get(pid)
-        pair = getattr(found, "doc", found) or {}  # a pair as folded, or its document
+        pair = found.doc if found else {}
         both = [name(pair.get(k)) for k in ("mentee", "mentor") if name(pair.get(k))]
         return f"{pid} ({', '.join(both)})" if both else pid
 

@@ -168,7 +168,7 @@ class _Names:
     def pair(self, pair_id: str) -> list[str]:
         d = self._load()
         found = d.pairs.get(pair_id) if d is not None else None
-        pair = getattr(found, "doc", found)  # a pair as folded, or its document
+        pair = found.doc if found else None
         if not pair:
             return ["-", "-"]
         return [self.person(pair.get("mentee")), self.person(pair.get("mentor"))]

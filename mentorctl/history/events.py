@@ -59,7 +59,10 @@ def entries(person: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(good, key=lambda e: e["at"][:10])  # stable: same-day entries keep their order
 
 
-def _day(value: Any) -> dt.date | None:
+def parse_day(value: Any) -> dt.date | None:
+    """A stored date or timestamp as a day; None when there is none."""
+    if not value:
+        return None
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
@@ -89,11 +92,11 @@ def pauses(person: dict[str, Any]) -> list[Pause]:
     """Every pause of the person, with its real end (a ``resumed`` entry cuts it short)."""
     found: list[Pause] = []
     for e in entries(person):
-        day = _day(e["at"])
+        day = parse_day(e["at"])
         if day is None:
             continue
         if e["event"] == "paused":
-            until = _day(e.get("until"))
+            until = parse_day(e.get("until"))
             if until is None:
                 continue
             # A new pause replaces one still running.

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mentorctl.history import events
+from mentorctl.history.events import parse_day as parse_day
 
 # A pair in one of these holds its people; any other status (known or not) is over.
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
@@ -51,16 +52,6 @@ def id_key(ident: Any) -> tuple[int, str]:
         return (int(tail), text)
     digits = "".join(ch for ch in text if ch.isdigit())
     return (int(digits) if digits else 0, text)
-
-
-def parse_day(value: Any) -> dt.date | None:
-    """A stored date or timestamp as a day; None when there is none."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def week_of(start: dt.date, day: dt.date) -> int:

@@ -112,11 +112,6 @@ class Journal:
         if sync:
             os.fsync(self._fd)
 
-    def sync(self) -> None:
-        """fsync what was written: for a machine that stops (a killed process loses nothing)."""
-        if self._fd is not None:
-            os.fsync(self._fd)
-
     def close(self) -> None:
         if self._fd is not None:
             with contextlib.suppress(OSError):

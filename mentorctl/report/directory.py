@@ -61,18 +61,11 @@ class Directory:
         return [p for p in self.sorted_pairs() if pid in (p.doc.get("mentee"), p.doc.get("mentor"))]
 
     def sorted_pairs(self) -> list[PairOn]:
-        return sorted(self.pairs.values(), key=lambda p: _number(p.doc.get("id")))
-
-    def waiting(self) -> set[str]:
-        return self.waiting_ids
+        return sorted(self.pairs.values(), key=lambda p: id_key(p.doc.get("id")))
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> Directory:
     return Directory.of(asof.load(store_path, today=today, duration_weeks=duration_weeks))
-
-
-def _number(ident: Any) -> tuple[int, str]:
-    return id_key(ident)
 
 
 def _matches(text: str | None, *values: Any) -> bool:
@@ -192,7 +185,7 @@ def _person_wanted(
 
 
 def _number_sorted(ids: list[Any]) -> list[Any]:
-    return sorted(ids, key=_number) if len(ids) > 1 else ids
+    return sorted(ids, key=id_key) if len(ids) > 1 else ids
 
 
 def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
@@ -295,7 +288,7 @@ def _history(doc: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
 def _messages(d: Directory, pair_id: str | None, pid: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for m in sorted(
-        d.state.messages, key=lambda m: (str(m.get("created") or ""), _number(m.get("id")))
+        d.state.messages, key=lambda m: (str(m.get("created") or ""), id_key(m.get("id")))
     ):
         if pair_id is not None and m.get("pair") != pair_id:
             continue
@@ -331,7 +324,7 @@ def _answers(d: Directory, pair_id: str) -> list[dict[str, Any]]:
 
 def _concerns(d: Directory, pair_id: str | None = None, pid: str | None = None) -> list[dict]:
     rows = []
-    for c in sorted(d.state.concerns, key=lambda c: _number(c.get("id"))):
+    for c in sorted(d.state.concerns, key=lambda c: id_key(c.get("id"))):
         pairs = sorted(c.get("pairs") or {})
         if pair_id is not None and pair_id not in pairs:
             continue

@@ -23,7 +23,6 @@ from mentorctl.report import asof, outcomes
 from mentorctl.report.labels import day, status_label
 
 PAIR_STATUSES = asof.PAIR_STATUSES
-ROLES = ("mentee", "mentor", "both")
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
 # An anonymous report counts answers that are not one of the program's topics under this.
 OTHER_TOPIC = "other"
@@ -68,7 +67,6 @@ def from_state(
     name a person."""
     today, duration_weeks = state.day, state.duration_weeks
     pairs = [state.pairs[k] for k in sorted(state.pairs, key=id_key)]
-    people = [p.doc for p in state.people.values()]
     by_id = {pid: p.doc for pid, p in state.people.items()}
 
     # Sign-ups by role and by their status that day.
@@ -185,7 +183,7 @@ def from_state(
                 "raised": day(c.get("raised")),
                 "reason": c.get("reason"),
             }
-            for c in sorted(concerns, key=lambda c: _pair_key({"id": c.get("id")}))
+            for c in sorted(concerns, key=lambda c: id_key(c.get("id")))
         ]
 
     away = [(pid, p) for pid, p in state.people.items() if p.undeliverable is not None]
@@ -198,7 +196,7 @@ def from_state(
         "anonymous": anonymous,
         "calendar": calendar,
         "signups": {role: dict(sorted(v.items())) for role, v in sorted(signups.items())},
-        "people": len(people),
+        "people": len(state.people),
         "waiting_mentees": len(waiting),
         "recruitment_gap": gap,
         "pairs_by_status": pairs_by_status,
@@ -208,7 +206,7 @@ def from_state(
         "quiet_pairs": quiet,
         "concerns": concern_block,
         "pairs": pair_rows,
-        "headline": _headline(state, pairs, len(people), concern_block["open"], len(waiting)),
+        "headline": _headline(state, pairs, len(state.people), concern_block["open"], len(waiting)),
         "outcomes": {
             "by_week": outcomes.by_week(answers=state.answers, due=state.due),
             "endings": outcomes.endings(p.status for p in pairs),
@@ -218,7 +216,7 @@ def from_state(
     if not anonymous:
         report["undeliverable"] = [
             {"person": pid, "name": _name(by_id, pid), **asof.undeliverable_row(p.undeliverable)}
-            for pid, p in sorted(away, key=lambda kv: _pair_key({"id": kv[0]}))
+            for pid, p in sorted(away, key=lambda kv: id_key(kv[0]))
         ]
         report["notes"] = outcomes.notes(state.answers, lambda pid: _name(by_id, pid))
     return report
@@ -331,10 +329,6 @@ def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
     if person is None:
         return "[forgotten]" if pid == "forgotten" else "(unknown)"
     return str(person.get("name") or person.get("id") or "")
-
-
-def _pair_key(pair: dict[str, Any]) -> tuple[int, str]:
-    return id_key(pair.get("id"))
 
 
 def from_store(

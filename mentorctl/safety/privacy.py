@@ -95,6 +95,13 @@ def forget(
         ended = []
         theirs = set()
         pair_changes = {}
+        # the day each pair's week 1 was made, which its weeks count from, outlives the
+        # messages that go with the person
+        week_one: dict[Any, str] = {}
+        for m in store.documents(MESSAGES).values():
+            if m.get("kind") == "weekly" and m.get("week") == 1 and m.get("created"):
+                made = str(m["created"])
+                week_one[m.get("pair")] = min(made, week_one.get(m.get("pair"), made))
         for key, pair in store.documents(PAIRS).items():
             if pid not in (pair.get("mentee"), pair.get("mentor")):
                 changes = _redact_fields(pair, ("end_reason",), redact)
@@ -129,18 +136,8 @@ def forget(
                 ended.append(pair["id"])
             elif isinstance(pair.get("notify_ended"), list):
                 fields["notify_ended"] = [p for p in pair["notify_ended"] if p != pid]
-            # the day its week 1 was made, which the pair's weeks count from, outlives the
-            # messages that go with the person
-            made = [
-                str(m["created"])
-                for m in store.documents(MESSAGES).values()
-                if m.get("pair") == pair.get("id")
-                and m.get("kind") == "weekly"
-                and m.get("week") == 1
-                and m.get("created")
-            ]
-            if made and not pair.get("first_week"):
-                fields["first_week"] = min(made)
+            if (made := week_one.get(pair.get("id"))) and not pair.get("first_week"):
+                fields["first_week"] = made
             fields["history"] = [
                 {"at": h.get("at"), "status": h.get("status")}
                 for h in pair.get("history", [])
@@ -153,18 +150,15 @@ def forget(
             doomed = []
             changes = {}
             for k, doc in store.documents(table).items():
-                if table == MESSAGES and doc.get("pair") in theirs:
+                mine = _is_theirs(table, doc, pid, theirs)
+                if table == MESSAGES and (mine or doc.get("pair") in theirs):
                     # Every copy of the pair's messages names them: the files go; the
                     # partner's record of what they were sent stays.
                     outbox_files.append(_outbox_file(outbox, doc))
-                if _is_theirs(table, doc, pid, theirs):
+                if mine:
                     doomed.append(int(k))
                 elif fixed := _redact_other(table, doc, pid, redact):
                     changes[int(k)] = fixed
-            if table == MESSAGES:
-                outbox_files += [
-                    _outbox_file(outbox, store.documents(table)[str(k)]) for k in doomed
-                ]
             store.update_many(table, changes)
             if changes:
                 redacted[table] = len(changes)

@@ -21,10 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-Tables = dict[str, dict[str, dict[str, Any]]]
-
-META_TABLE = "_meta"
-META_ID = "1"
+from mentorctl.store.migrations import META_ID, META_TABLE, Tables
 
 _NONE = type(None)
 TEXT = frozenset({str})

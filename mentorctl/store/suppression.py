@@ -54,9 +54,6 @@ class SuppressionList:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def hashes(self) -> set[str]:
-        return self._read()[0]
-
     def _read(self) -> tuple[set[str], str | None]:
         """The list's hashes and the check value of the key they were made with (None in a
         list made before lists kept one)."""

@@ -32,10 +32,14 @@ lose; the fsync, for a machine that stops, comes once the run closes the journal
 run (which holds the store's lock, so no other run is sending) marks every ``sent`` delivery
 as sent and every other ``queued`` one as failed, to be sent again: one left in doubt (handed
 over, no "250" read) goes again with the same Message-ID, which mail stores take as the same
-message. So no message is ever lost, and one goes twice only when a kill lands between the
-server's "250" and the journal's line (tests/test_delivery_crash.py counts both, against a
-server that answers at once and one that answers 50 ms late and drops the message when the
-client is gone; benchmarks/bench_delivery_crash.py runs it longer).
+message. Over a plain connection, the run's standby process (:mod:`mentorctl.mail.standby`)
+holds a copy of the connection and settles the message in flight when the run is killed, and
+the "250" is recorded while it still waits on the socket (see :mod:`mentorctl.mail.handover`).
+So no message is ever lost, and one goes twice only when a kill lands in the instant between the
+data leaving and the standby being told (over TLS: between the data leaving and the "250"
+recorded). tests/test_delivery_crash.py counts both, against a server that answers at once and
+one that answers 50 ms late and drops the message when the client is gone;
+benchmarks/bench_delivery_crash.py runs it longer.
 
 **Refusals.** A server's 5xx to a recipient (RCPT) or to the message (DATA) is permanent: the
 run records the address as undeliverable (see :func:`is_permanent` and
@@ -66,6 +70,7 @@ if TYPE_CHECKING:
     import smtplib
     from email.headerregistry import Address
 
+    from mentorctl.mail.standby import Standby
     from mentorctl.programs.program import Program
 
 # Exit code of a run in which some deliveries failed while the rest went out (documented in
@@ -210,6 +215,7 @@ class SmtpSender:
         self._interval = 60.0 / max(1, settings.rate_per_minute)
         self._next_at: float | None = None
         self._smtp: smtplib.SMTP | None = None
+        self._standby: Standby | None = None
         self.lost = False  # the connection dropped and could not be made again
 
     def open(self) -> None:
@@ -271,6 +277,28 @@ class SmtpSender:
             with contextlib.suppress(Exception):
                 self._smtp.quit()
             self._smtp = None
+        self._stop_standby()
+
+    def stand_by(self, journal: Journal) -> None:
+        """Start the process that settles the message in flight should this run be killed
+        (:mod:`mentorctl.mail.standby`): once per connection, and only over one without TLS,
+        whose socket another process can read."""
+        import ssl
+
+        from mentorctl.mail.standby import Standby
+
+        smtp = self._smtp
+        if self._standby is not None or smtp is None or smtp.sock is None:
+            return
+        if isinstance(smtp.sock, ssl.SSLSocket):
+            return
+        self._standby = Standby.start(smtp.sock, journal.fd, str(journal.path), self._timeout)
+        smtp.standby = self._standby
+
+    def _stop_standby(self) -> None:
+        if self._standby is not None:
+            self._standby.stop()
+            self._standby = None
 
     def __enter__(self) -> SmtpSender:
         self.open()
@@ -348,6 +376,7 @@ class SmtpSender:
             with contextlib.suppress(Exception):
                 self._smtp.close()
             self._smtp = None
+            self._stop_standby()
             return dict.fromkeys(recipients, "the SMTP connection was lost during delivery")
         finally:
             smtp.handing_over = smtp.accepted = None
@@ -414,6 +443,9 @@ def deliver(
         except MessageRefused:
             return dict.fromkeys(people, "refused: it failed the header check")
         envelope_from, utf8 = ascii_from.addr_spec, False
+    stand_by = getattr(smtp, "stand_by", None)
+    if stand_by is not None:
+        stand_by(journal)
     accepted: list[str] = []
     # Made before sending, so that recording the server's "250" costs one write.
     lines = {

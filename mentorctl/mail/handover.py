@@ -2,9 +2,12 @@
 
 ``handing_over`` is called just before the last bytes of a message (its final ".") are
 written: from then on the server may have the message, and the outcome is unknown until its
-reply. ``accepted`` is called the moment the server's "250" to the data has been read: RFC
+reply. ``accepted`` is called the moment the server's "250" to the data has arrived: RFC
 5321 hands the message over only then, and that is when the run's journal records it as sent
-(see :mod:`mentorctl.mail.delivery`).
+(see :mod:`mentorctl.mail.delivery`). On a plain socket the reply is looked at (``MSG_PEEK``)
+and recorded before it is taken from the socket, and the ``standby`` process is told when the
+data is out and when its reply is settled: a run killed in between leaves the reply on the
+connection for the standby to read (:mod:`mentorctl.mail.standby`).
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.mail.standby import OUT, SETTLED
+
 if TYPE_CHECKING:
     import smtplib
+
+    from mentorctl.mail.standby import Standby
 
 
 @functools.cache
@@ -25,7 +32,10 @@ def watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
     class Watched(base):  # type: ignore[misc, valid-type]
         handing_over: Callable[[], None] | None = None
         accepted: Callable[[], None] | None = None
+        standby: Standby | None = None
         rcpt_refused: set[str] = set()  # noqa: RUF012  (replaced per message by mail())
+        _data_out = False
+        _settled = False
 
         def mail(self, sender: str, options: Any = ()) -> tuple[int, bytes]:
             self.rcpt_refused = set()
@@ -39,17 +49,56 @@ def watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
 
         def send(self, s: bytes | str) -> None:
             # Only a message's data ends with CRLF.CRLF; a command ends with one CRLF.
-            if self.handing_over is not None and s[-5:] in (b"\r\n.\r\n", "\r\n.\r\n"):
+            last = s[-5:] in (b"\r\n.\r\n", "\r\n.\r\n")
+            if last and self.handing_over is not None:
                 self.handing_over()
             super().send(s)
+            if last:
+                self._data_out = True
+                if self.standby is not None:
+                    self.standby.mark(OUT)
+
+        def getreply(self) -> tuple[int, bytes]:
+            if self._data_out:
+                self._data_out = False
+                # The reply is recorded while it still waits on the socket, before it is
+                # taken: a run killed now leaves it there for the standby to read.
+                code = self._peek()
+                if code is not None:
+                    if code == 250 and self.accepted is not None:
+                        self.accepted()
+                    self._settle()
+            return super().getreply()
 
         def data(self, msg: bytes | str) -> tuple[int, bytes]:
+            self._settled = False
             code, resp = super().data(msg)
-            # Nothing between the reply and the journal's line: a kill in that window is
-            # the one way a message goes twice.
-            if code == 250 and self.accepted is not None:
-                self.accepted()
+            if not self._settled:
+                if code == 250 and self.accepted is not None:
+                    self.accepted()
+                self._settle()
             return code, resp
+
+        def _settle(self) -> None:
+            self._settled = True
+            if self.standby is not None:
+                self.standby.mark(SETTLED)
+
+        def _peek(self) -> int | None:
+            """The code of the complete reply waiting on a plain socket, left in place."""
+            import socket
+            import ssl
+
+            if self.sock is None or isinstance(self.sock, ssl.SSLSocket):
+                return None
+            try:
+                seen = self.sock.recv(4096, socket.MSG_PEEK)
+            except OSError:
+                return None
+            for line in seen.split(b"\r\n")[:-1]:
+                if line[3:4] in (b" ", b""):  # a reply's last line
+                    return int(line[:3]) if line[:3].isdigit() else None
+            return None  # not all of it yet: read as usual
 
     Watched.__name__ = f"Watched{base.__name__}"
     return Watched

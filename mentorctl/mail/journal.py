@@ -7,12 +7,20 @@ a run that was killed while sending (see :mod:`mentorctl.mail.delivery` and
 :func:`mentorctl.checkins.record.settle_interrupted`). The path is checked with ``lstat``
 before anything: a symlink, a folder or a FIFO there is refused with one clear error, never
 followed or opened (a FIFO would hang the run while it holds the store's lock).
+
+A run that writes the journal holds an exclusive ``flock`` on it, shared with the process that
+stands by its SMTP connection (:mod:`mentorctl.mail.standby`), which may still be settling
+the message in flight after the run was killed; reading the journal waits for that lock
+(:data:`WAIT_SECONDS` at most).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,8 @@ from mentorctl.errors import MentorctlError
 from mentorctl.fileio import ensure_private_dir, open_append
 
 JOURNAL_NAME = "smtp-journal.jsonl"
+# The standby waits for the server's reply at most the SMTP timeout (30 s): a little more.
+WAIT_SECONDS = 45.0
 
 
 class JournalError(MentorctlError):
@@ -70,6 +80,7 @@ class Journal:
         except OSError as exc:
             raise self._refuse(f"unreadable ({exc.strerror or exc})") from None
         with open(fd, "rb") as handle:
+            self._wait_for_lock(fd, fcntl.LOCK_SH)
             raw = handle.read()
         entries: dict[tuple[Any, Any], dict[str, Any]] = {}
         for line in raw.splitlines():
@@ -94,9 +105,41 @@ class Journal:
             ensure_private_dir(self.path.parent)
             self._check()
             try:
-                self._fd = open_append(self.path)
+                fd = open_append(self.path)
             except OSError as exc:
                 raise self._refuse(f"unusable ({exc.strerror or exc})") from None
+            try:
+                self._wait_for_lock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd = fd
+
+    @property
+    def fd(self) -> int:
+        """The open journal's descriptor (see :meth:`ready`)."""
+        self.ready()
+        assert self._fd is not None
+        return self._fd
+
+    def _wait_for_lock(self, fd: int, kind: int) -> None:
+        """Take the journal's ``flock``, waiting while a killed run's standby still holds it."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, kind | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise self._refuse(f"unusable ({exc.strerror or exc})") from None
+            if time.monotonic() >= deadline:
+                raise JournalError(
+                    "the SMTP journal is still held by an earlier run's delivery "
+                    f"(waited {WAIT_SECONDS:g} s); nothing was sent",
+                    file=self.path,
+                    hint="try again in a minute",
+                )
+            time.sleep(0.01)
 
     def append(self, *entries: dict[str, Any]) -> None:
         """Record ``entries`` with one write and one fsync."""

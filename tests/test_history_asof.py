@@ -581,3 +581,24 @@ def test_a_changed_answer_shows_what_it_said_on_each_day(tmp_path: Path) -> None
     assert said(on(2, 1)) == {"met": "yes", "note": "we met after all", "progress": 4}
     weeks = json.loads(admin.drawn(on(1, 3), ("report", "--json")))["outcomes"]["by_week"]
     assert weeks[0]["week"] == 1 and weeks[0]["met"] == 0
+
+
+def test_an_import_with_today_is_dated_that_day(tmp_path: Path) -> None:
+    """``import-signups --today`` dates the sign-ups on that day, not on the computer's."""
+    ws = tmp_path / "ws"
+    runner = CliRunner()
+    unset = {"MENTORCTL_TODAY": None, "MENTORCTL_NOW": None}
+
+    def run(*args: str | Path) -> str:
+        result = runner.invoke(app, [*map(str, args), "-w", str(ws)], env=unset)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    result = runner.invoke(
+        app, ["init-program", "Dated", "--template", "career", "--dir", str(ws)], env=unset
+    )
+    assert result.exit_code == 0, result.output
+    run("import-signups", write_csv(tmp_path / "people.csv", PEOPLE), "--today", str(START))
+    shown = json.loads(run("people", "--json", "--today", str(on(1, 3))))["people"]
+    assert len(shown) == 7
+    assert {p["signed_up"] for p in shown} == {str(START)}, shown

@@ -71,7 +71,7 @@ def import_signups_cmd(
                 map_options=map_ or [],
                 role=role,
                 today=clock.today(today),
-                now=clock.now(),
+                now=clock.now(today=today),
                 dry_run=dry_run,
                 write_rejects=write_rejects,
                 strict=strict,

@@ -118,7 +118,7 @@ def test_notes_and_pairs_are_for_admins_only() -> None:
     assert admin["notes"][0]["date"] == "2026-01-06"
     m3 = admin["pairs"][2]
     assert (m3["mentee"], m3["mentee_email"], m3["status_label"], m3["week"]) == (
-        "Cy Dunmore", "cy@example.org", "Lapsed (no answers)", 3,
+        "Cy Dunmore", "cy@example.org", "Lapsed (quiet at the end)", 3,
     )  # fmt: skip
     assert (m3["last_answer"], m3["end_reason"]) == ("2026-01-07", "no answers for 3 weeks")
     anonymous = _compute(anonymous=True)
@@ -133,8 +133,8 @@ def test_notes_and_pairs_are_for_admins_only() -> None:
 def test_every_format_shows_readable_statuses_and_days() -> None:
     data = _compute()
     md = report_formats.to_md(data)
-    assert "| Lapsed (no answers) | 1 |" in md and "lapsed" not in md
-    assert "| Completed | Lapsed (no answers) | Not a fit | Ended |" in md
+    assert "| Lapsed (quiet at the end) | 1 |" in md and "lapsed" not in md
+    assert "| Completed | Lapsed (quiet at the end) | Not a fit | Ended |" in md
     assert "| 1 | 3 | 3 | 2 | 3.0 | 2 / 1 | 0 |" in md  # outcomes, week 1
     assert "| M1 | Ann Brenner (P2) | Meg Okafor (P1) | 3 | Active | 0.80 | 2026-01-13 |" in md
     assert "| M2 | 3 | Bo Castell (P3) | 2026-01-20 | Feedback: It changed my year |" in md
@@ -150,7 +150,7 @@ def test_status_labels_with_a_fallback_for_new_ones() -> None:
         for s in ("not_fit", "lapsed", "withdrawn", "ended", "completed", "paused", "quiet",
                   "active", "proposed", "on_hold", None)
     ] == [
-        "Not a fit", "Lapsed (no answers)", "Withdrawn", "Ended", "Completed", "Paused", "Quiet",
+        "Not a fit", "Lapsed (quiet at the end)", "Withdrawn", "Ended", "Completed", "Paused", "Quiet",
         "Active", "Proposed", "On hold", "-",
     ]  # fmt: skip
     assert day("2026-03-02T09:00:00+00:00") == "2026-03-02" and day(None) == "-"

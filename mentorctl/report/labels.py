@@ -16,7 +16,7 @@ STATUS_LABELS = {
     "completed": "Completed",
     "ended": "Ended",
     "not_fit": "Not a fit",
-    "lapsed": "Lapsed (no answers)",
+    "lapsed": "Lapsed (quiet at the end)",
     "withdrawn": "Withdrawn",
     "forgotten": "Forgotten",
 }

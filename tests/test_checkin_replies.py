@@ -511,6 +511,21 @@ def test_replies_and_records_for_an_ended_pair_are_refused(running: Path, cli) -
     assert table(running, "answers") == []
 
 
+def test_a_reply_written_before_its_pair_ended_is_recorded(running: Path, cli) -> None:
+    """A partner withdrew on the morning of the run that reads a reply written the evening
+    before: the answer was given while the pair was on, and is kept; one written after the
+    end is refused."""
+    ended = cli("pair", "-w", running, "--end", "M2", "--reason", "moved", "--today", READ_DAY)
+    assert ended.exit_code == 0, ended.output
+    ids = sent_ids(running)
+    before = as_reply(message("1. yes\n2. 4"), "bo", ids["M2-weekly-w02", "bo"], n=1, day=9)
+    after = as_reply(message("1. no\n2. 1"), "bo", ids["M2-weekly-w01", "bo"], n=2, hour=23)
+    data = replies(cli, running, maildir_of(running / "Maildir", [before, after]))
+    assert (data["recorded"], data["refused"]) == (1, 1)
+    assert answers_by(running)[("M2", IDS["bo"], 2)]["answers"] == {"met": "yes", "progress": 4}
+    assert ("M2", IDS["bo"], 1) not in answers_by(running)
+
+
 def test_feedback_is_an_answer_key_and_the_wrapup_reply_gives_it(running: Path, cli) -> None:
     done = cli("checkin", "-w", running, "--complete", "M1", "--reason", "goal reached")
     assert done.exit_code == 0, done.output

@@ -43,8 +43,10 @@ For each message:
    nothing, so a reply to them is all note (an introduction's goes to week 1). Whatever is
    not read as an answer is kept, verbatim, under the key ``note`` of that week (after any
    note answer), so nothing a person wrote is lost.
-5. **Refused**: a reply for a pair that has ended (``ended``, ``not_fit``) or for a week it
-   has not reached; listed with the reason, remembered, not recorded, left alone.
+5. **Refused**: a reply for a pair that has ended (``ended``, ``not_fit``), unless its Date
+   is before the moment the pair ended (an answer given while the pair was on, read by a
+   later run), or for a week it has not reached; listed with the reason, remembered, not
+   recorded, left alone.
 
 The answers are recorded through :func:`answers.apply_answers` (source ``reply``), so a "no"
 to the fit question ends the pair and a quiet pair that answers is active again.

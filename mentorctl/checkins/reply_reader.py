@@ -216,7 +216,8 @@ class Reader:
             return
         assert person is not None
         kind_of_message = answered["kind"]
-        refusal = _refusal(pair, week, self.today, self.duration)
+        written = _date(heads["date"], self.now)
+        refusal = _refusal(pair, week, self.today, self.duration, written)
         if refusal:
             result.refused += 1
             self._leave(position, digest, "refused", pair["id"], week, person, refusal)
@@ -229,7 +230,7 @@ class Reader:
             kind_of_message,
             week,
             person,
-            _date(heads["date"], self.now),
+            written,
             {},
             "empty",
             position=position,
@@ -367,8 +368,8 @@ class Reader:
         self.result.failed_deliveries += len(found)
 
 
-def _refusal(pair: dict[str, Any], week: int, today: dt.date, duration: int) -> str:
-    if pair.get("status") in ENDED:
+def _refusal(pair: dict[str, Any], week: int, today: dt.date, duration: int, written: str) -> str:
+    if pair.get("status") in ENDED and not _written_before_the_end(pair, written):
         said = "ended (not a fit)" if pair["status"] == "not_fit" else "ended"
         return f"the pair has {said}: it takes no more answers"
     try:
@@ -376,6 +377,20 @@ def _refusal(pair: dict[str, Any], week: int, today: dt.date, duration: int) -> 
     except parse.Rejection as exc:
         return exc.reason
     return ""
+
+
+def _written_before_the_end(pair: dict[str, Any], written: str) -> bool:
+    """Whether a reply was written while its pair was still on (its Date, never after the
+    run's time, not after the moment the pair ended): an answer given before a partner
+    withdrew, read by a run after it, is still theirs to give."""
+    ended = [h.get("at") for h in pair.get("history") or () if h.get("status") in ENDED]
+    if written == UNDATED or not ended or not isinstance(ended[-1], str):
+        return False
+    try:
+        end = _utc(dt.datetime.fromisoformat(ended[-1]))
+        return dt.datetime.fromisoformat(written) < end
+    except ValueError:
+        return False
 
 
 def _read_reply(msg: Any, questions: list[Question]) -> tuple[dict[str, Any], str, str] | None:

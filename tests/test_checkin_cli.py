@@ -262,3 +262,10 @@ def test_forgetting_a_person_removes_their_messages_and_stops_the_pair(
     assert [(m["pair"], m["kind"]) for m in data["messages"]] == [
         ("M1", "ended"), ("M2", "weekly"), ("M2", "weekly"),
     ]  # fmt: skip
+
+
+def test_the_summary_line_names_every_kind_of_message() -> None:
+    from mentorctl.cli.render_messages import KIND_LABELS
+    from mentorctl.mail.messages import KINDS
+
+    assert set(KIND_LABELS) == set(KINDS)

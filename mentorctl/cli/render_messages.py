@@ -20,6 +20,7 @@ KIND_LABELS = {
     "lapsed": "lapsed",
     "ended": "pair ended",
     "waiting": "waiting",
+    "paused": "pause notice",
 }
 
 

@@ -116,6 +116,14 @@ def test_start_date_option_and_program_start(paired: Path, cli) -> None:
     assert pairs(paired)["M2"]["start_date"] == "2026-03-16"
 
 
+def test_an_introduction_promises_no_date_it_cannot_keep(paired: Path, cli) -> None:
+    # Started the day it is introduced: week 1 comes with the next run, on no promised date.
+    assert cli("introduce", "--pair", "M1", "-w", paired).exit_code == 0
+    text = (program_dir(paired) / "outbox/M1-intro.eml").read_text()
+    assert "first week starts" not in text, text
+    assert "guide follows in the coming" in text.replace("\n", " "), text
+
+
 def test_unknown_pair_is_a_usage_error(paired: Path, cli) -> None:
     result = cli("introduce", "--pair", "M9", "-w", paired)
     assert result.exit_code == 2

@@ -117,6 +117,7 @@ class Builder:
             mentor=self.person(pair["mentor"]),
             recipient=None if o.part == "all" else self.person(o.part),
             nudge=o.nudge,
+            today=self.now.date(),
         )
         context["until"] = o.until  # a ``paused`` notice: the day the partner is back
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])

@@ -16,7 +16,8 @@ expertise, languages, timezone, organisation, bio, extra}, ``recipient`` (the pe
 message is for in ``mode: separate``, else None), ``partner`` (the other person of the pair
 when there is a ``recipient``, else None), ``nudge`` (True in the weekly message of a quiet
 pair), ``pair`` {id, score, reasons,
-shared_topics, start_date}, ``week`` (0 in the introduction), ``weeks_left``, ``step`` (the
+shared_topics, start_date, first_week_on (the start when it is after the day the message is
+made, else None)}, ``week`` (0 in the introduction), ``weeks_left``, ``step`` (the
 week's guide step; None in the introduction), ``next_step``, ``questions`` [{key, text,
 kind}] and ``fit_question`` (week 1's weekly message only, else None).
 
@@ -140,6 +141,7 @@ class ContextMaker:
         mentor: dict[str, Any],
         recipient: dict[str, Any] | None,
         nudge: bool = False,
+        today: dt.date | None = None,
     ) -> dict[str, Any]:
         step = None if kind == "intro" else self.step(week)
         partner = None
@@ -158,6 +160,9 @@ class ContextMaker:
                 "reasons": reasons.friendly(pair.get("reasons") or ()),
                 "shared_topics": shared_topics(mentee, mentor),
                 "start_date": start,
+                # a start the admin set after the day the message is made: a date the
+                # introduction can promise (else week 1 comes with the next run)
+                "first_week_on": start if start and today and start > today else None,
             },
             "week": week,
             "weeks_left": max(0, self.duration - week),

@@ -74,13 +74,14 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
     partner = next(p for p in before["pairs"].values() if p["id"] == pair)["mentor"]
     data = _json(cli("forget", address, "--yes", "--json", "-w", crowded))
     assert data["person"] == pid and data["ended_pairs"] == [pair]
-    # week 2's message to them goes; the introduction to both keeps only the partner
-    assert data["removed"] == {"people": 1, "messages": 1}
-    assert data["redacted"]["messages"] == 1
+    # the messages made for them stay as anonymous traces: who (by id), when, delivered
+    assert data["removed"] == {"people": 1}
+    assert data["anonymised"] == {"messages": 2}
     after = _store(crowded)
     assert {k: m for k, m in after["messages"].items() if m["pair"] != pair} == others
     kept = sorted((m["kind"], m["to"]) for m in after["messages"].values() if m["pair"] == pair)
-    assert kept == [("intro", ["forgotten", partner]), ("weekly", [partner])]
+    assert kept == [("intro", [pid, partner]), ("weekly", [partner]), ("weekly", [pid])]
+    assert [t["id"] for t in after["forgotten_people"].values()] == [pid]
     # every outbox file of the pair named them: none is left
     assert not list((crowded / PROGRAM / "outbox").glob(f"{pair}-*"))
     assert [(b["person"], b["other"], b["lifted"]) for b in after["blocks"].values()] == [
@@ -106,7 +107,7 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
 
 def test_the_name_is_redacted_in_other_records_free_text(crowded: Path, cli) -> None:
     data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
-    assert data["redacted"] == {"blocks": 1, "messages": 1}  # and the introduction's To
+    assert data["redacted"] == {"blocks": 1}
     (block,) = _store(crowded)["blocks"].values()
     assert block["reason"] == "they [forgotten] asked, P1 too"
 
@@ -118,10 +119,12 @@ def test_concerns_of_others_keep_their_record_without_the_person(crowded: Path, 
     # About Meg: it pauses her pairs, one of them with 'all'.
     _ok(cli("concern", "P1", "--reason", "Meg and all argued", "-w", crowded))
     data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
-    assert data["removed"]["concerns"] == 1  # the one about their own pair
-    assert data["redacted"] == {"blocks": 1, "concerns": 3, "messages": 1}
+    assert data["anonymised"]["concerns"] == 1  # the one about their own pair
+    assert data["redacted"] == {"blocks": 1, "concerns": 3}
     concerns = {c["id"]: c for c in _store(crowded)["concerns"].values()}
-    assert set(concerns) == {"C1", "C2", "C4"}
+    assert set(concerns) == {"C1", "C2", "C3", "C4"}
+    # their own pair's concern keeps its days and pair, not what was said
+    assert concerns["C3"]["reason"] == "[forgotten]" and concerns["C3"]["pairs"]
     assert concerns["C1"]["reason"] == "Ann says [forgotten] was rude"
     assert concerns["C2"]["from"] == "forgotten" and concerns["C2"]["reason"] == "from P5"
     assert concerns["C4"]["person"] == "P1" and set(concerns["C4"]["pairs"]) == {"M1", "M3", "M4"}
@@ -351,7 +354,7 @@ def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: P
     assert exported["concerns"] == []
     assert [b["id"] for b in exported["blocks"]] == ["B1"]
     data = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
-    assert data["redacted"] == {"blocks": 1, "messages": 1}  # and the introduction's To
+    assert data["redacted"] == {"blocks": 1}
     store = _store(workspace)
     assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
     assert [b["reason"] for b in store["blocks"].values()] == ["[forgotten] saw it"]

@@ -9,7 +9,9 @@ blocks) and a day, and returns what was true at the end of that day:
   the week its quiet spell began; its last answer known by then;
 - each person who had signed up, with their status that day: ``withdrawn``, ``paused`` (with
   the pause's ``until`` and ``reason``) or their stored status, and whether their address was
-  undeliverable (:func:`.events.undeliverable_on`);
+  undeliverable (:func:`.events.undeliverable_on`); a forgotten person's anonymous trace
+  (a document with ``forgotten``, see :mod:`mentorctl.safety.privacy`) counts as they did
+  until the day they were forgotten, and its id is in ``State.forgotten`` on every day;
 - the answers known by then (an answer counts from the day it was recorded, whatever week it
   answers), the messages made by then with their delivery as it stood (a delivery entry made
   again later keeps, as ``reached`` and ``reached_as``, when and how it first reached the

@@ -113,7 +113,7 @@ def forget_in(data: Any, gone: dict[str, set[str]]) -> Any:
     return walk(data)
 
 
-def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+def without_sign_up_answers(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
     """``report``, ``pairs`` and ``people --json`` without what a forget erases and no figure
     needs: a forgotten person's sign-up answers (the topics of their ``people`` row, and the
     recruitment gap that counts waiting people's topics)."""

@@ -61,7 +61,7 @@ _TRACE_FIELDS = ("id", "role", "status", "capacity", "signed_up", "returned", "c
 _ENTRY_FIELDS = ("at", "event", "until")
 _ENTRY_TEXT = ("reason", "address", "source")
 # Answer values kept in a trace: yes/no and numbers (a rating, a count) name nobody.
-_PLAIN = re.compile(r"yes|no|-?[0-9]{1,6}(\.[0-9]{1,3})?", re.IGNORECASE)
+_PLAIN = re.compile(r"yes|no|-?[0-9]{1,3}(\.[0-9]{1,2})?", re.IGNORECASE)
 
 
 @dataclass
@@ -335,11 +335,8 @@ def _trace(
                 d = {**d, "error": error}
             kept[who] = d
         return {"delivery": kept} if kept != delivery else {}
-    # a concern or a block: its days and pairs stay, what was said goes
-    changes = {"reason": REDACTED} if doc.get("reason") else {}
-    if table == CONCERNS and doc.get("from") not in (None, pid):
-        changes.update(_redact_fields(doc, ("from",), redact))
-    return changes
+    # a concern or a block: its days, pairs and people (by id) stay, what was said goes
+    return {"reason": REDACTED} if doc.get("reason") else {}
 
 
 def _redact_fields(

@@ -483,6 +483,7 @@ def test_a_forgotten_person_s_traces_hold_nothing_that_names_them(four_pairs: Pa
     (mentee, mentor), (away, partner) = _people_of(workspace, "M1"), _people_of(workspace, "M2")
     reason = "surgery at St Kilda"
     _ok(cli("pause", away["id"], "--until", "2026-03-20", "--reason", reason, "-w", workspace))
+    _ok(cli("block", mentee["id"], partner["id"], "--reason", reason, "-w", workspace))
     forgotten = (mentee, away)
     for person in forgotten:
         _ok(cli("forget", person["email"], "--yes", "-w", workspace))
@@ -506,6 +507,13 @@ def test_a_forgotten_person_s_traces_hold_nothing_that_names_them(four_pairs: Pa
     ]
     (answer,) = [a for a in store["answers"].values() if a["person"] == mentee["id"]]
     assert answer["answers"] == {"met": "yes", "progress": 4, "note": "[forgotten]"}
+    # the block stays in force, between the partner and somebody forgotten
+    (block,) = _json(cli("block", "--list", "--json", "-w", workspace))["blocks"]
+    assert (block["person"], block["other"], block["reason"]) == (
+        "forgotten",
+        partner["id"],
+        "[forgotten]",
+    )
     # the partners' exports name neither them nor their internal ids
     for other, gone in ((mentor, mentee), (partner, away)):
         exported = cli("export-person", other["email"], "-w", workspace)

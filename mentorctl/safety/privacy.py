@@ -45,6 +45,7 @@ from mentorctl.safety.tables import (
     FORGOTTEN,
     MESSAGES,
     REPLIES,
+    TRACES,
     doc_id,
     timestamp,
 )
@@ -53,7 +54,6 @@ from mentorctl.store.db import Store
 from mentorctl.store.suppression import SuppressionList
 
 REDACTED = "[forgotten]"
-TRACES = "forgotten_people"  # a forgotten person's anonymous trace, by their id
 # What a person's trace keeps: what the figures of past days count, nothing that names them.
 _TRACE_FIELDS = ("id", "role", "status", "capacity", "signed_up", "returned", "created")
 # A history entry keeps when it took effect, what it was, and a pause's end; a reason or an

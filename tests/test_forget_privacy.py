@@ -541,3 +541,22 @@ def test_a_store_whose_forgets_erased_everything_still_loads(workspace: Path, cl
     )
     _ok(cli("introduce", "-w", workspace))
     assert _store(workspace)["_meta"]["1"]["schema_version"] == 5
+
+
+def test_a_forgotten_person_s_id_is_never_handed_out_again(
+    four_pairs: Path, cli, tmp_path: Path
+) -> None:
+    """Even when the store's person counter was edited back below it."""
+    workspace = four_pairs
+    people = _store(workspace)["people"].values()
+    last = max(people, key=lambda p: int(p["id"][1:]))
+    _ok(cli("forget", last["email"], "--yes", "-w", workspace))
+    path = workspace / PROGRAM / "data" / "store.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["_meta"]["1"]["counters"]["person"] = int(last["id"][1:]) - 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    csv = tmp_path / "late.csv"
+    csv.write_text(HEADER + "\nlate@example.org,Late Mentee,Mentee,30,Networking,,English,UTC,,X\n")
+    _ok(cli("import-signups", csv, "-w", workspace))
+    (late,) = [p for p in _store(workspace)["people"].values() if p["email"] == "late@example.org"]
+    assert int(late["id"][1:]) == int(last["id"][1:]) + 1

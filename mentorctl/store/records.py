@@ -140,6 +140,7 @@ TABLES: dict[str, Table] = {
         },
         required=("id", "forgotten"),
         prefix="P",
+        counter="person",  # their id is never handed out again
     ),
     "pairs": Table(
         {
@@ -413,7 +414,7 @@ def highest_ids(tables: Tables) -> dict[str, int]:
                     number = int(digits)
                     if number > top:
                         top = number
-        if top:
+        if top > highest.get(table.counter, 0):
             highest[table.counter] = top
     return highest
 

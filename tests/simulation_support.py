@@ -96,23 +96,14 @@ FORGOTTEN = "[forgotten]"
 def forget_in(data: Any, gone: dict[str, set[str]]) -> Any:
     """``data`` with every value naming a person forgotten since (their id, name, first name
     or address, in ``gone``) shown as ``[forgotten]``, and the ways the product shows a
-    forgotten person (``forgotten``, ``[forgotten]``) made one."""
+    forgotten person (``forgotten``, ``[forgotten]``) made one. Only who they were changes:
+    every figure, status and day stays as it was shown."""
     names = set().union(*gone.values()) if gone else set()
     names |= {"forgotten", FORGOTTEN}
 
     def walk(x: Any) -> Any:
         if isinstance(x, dict):
-            out = {k: walk(v) for k, v in x.items()}
-            for role in ("mentee", "mentor"):  # pairs --json: a forgotten person has no name
-                if out.get(role) == FORGOTTEN and out.get(f"{role}_name") == "":
-                    out[f"{role}_name"] = FORGOTTEN
-            # a pair of a forgotten person: their answers are erased with them
-            ids = [out.get(k) for k in ("mentee", "mentor", "mentee_id", "mentor_id")]
-            if FORGOTTEN in ids:  # their history (pauses) and answers are erased with them
-                for key in ("last_answer", "status", "status_label"):
-                    if key in out:
-                        out[key] = FORGOTTEN
-            return out
+            return {k: walk(v) for k, v in x.items()}
         if isinstance(x, list):
             return [walk(v) for v in x]
         if isinstance(x, str) and x in names:
@@ -122,49 +113,24 @@ def forget_in(data: Any, gone: dict[str, set[str]]) -> Any:
     return walk(data)
 
 
-def without_people(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
-    """``people --json`` as it would list the people still here: a forgotten person's row
-    is gone (their record is erased), and the count with it."""
-    people = shown.get("people")
-    if not gone or not isinstance(people, dict) or not isinstance(people.get("people"), list):
+def without_sign_up_answers(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
+    """``report``, ``pairs`` and ``people --json`` without what a forget erases and no figure
+    needs: a forgotten person's sign-up answers (the topics of their ``people`` row, and the
+    recruitment gap that counts waiting people's topics)."""
+    if not gone:
         return shown
-    rows = [r for r in people["people"] if r.get("id") not in gone]
-    kept = {**people, "people": rows}
-    if isinstance(people.get("count"), int):
-        kept["count"] = people["count"] - (len(people["people"]) - len(rows))
-    out = {**shown, "people": kept}
+    out = dict(shown)
+    people = shown.get("people")
+    if isinstance(people, dict) and isinstance(people.get("people"), list):
+        rows = [
+            {**r, "topics": FORGOTTEN} if r.get("id") in gone | {"forgotten"} else r
+            for r in people["people"]
+        ]
+        out["people"] = {**people, "people": rows}
     report = shown.get("report")
     if isinstance(report, dict):
-        # Counts of people (sign-ups, capacity, who waits) lose the forgotten person on any
-        # day: their record is erased. Pairs, rates and statuses must still be as they were.
-        out["report"] = {k: v for k, v in report.items() if k not in PEOPLE_COUNTS}
-        # A forgotten person's messages, answers and concerns are erased with them, so the
-        # weeks that reached their pairs, their answers and concerns no longer count on a
-        # past day.
-        for name in ("answer_rate", "outcomes", "concerns", "pairs_by_status", "quiet_pairs"):
-            out["report"].pop(name, None)
-        if isinstance(report.get("undeliverable"), list):
-            rows = [r for r in report["undeliverable"] if r.get("person") not in gone]
-            out["report"]["undeliverable"] = rows
-        if isinstance(report.get("headline"), dict):
-            head = {k: v for k, v in report["headline"].items() if k not in ERASED_FIGURES}
-            out["report"]["headline"] = head
+        out["report"] = {k: v for k, v in report.items() if k != "recruitment_gap"}
     return out
-
-
-ERASED_FIGURES = (
-    "people",
-    "answered_this_week",
-    "due_this_week",
-    "answer_rate_this_week",
-    "open_concerns",
-    "waiting_mentees",
-    "undeliverable",
-    "active_pairs",
-    "paused_pairs",
-    "quiet_pairs",
-)
-PEOPLE_COUNTS = ("signups", "people", "capacity", "waiting_mentees", "recruitment_gap")
 
 
 def first_difference(a: Any, b: Any, path: str = "$") -> str | None:

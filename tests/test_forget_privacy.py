@@ -74,13 +74,14 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
     partner = next(p for p in before["pairs"].values() if p["id"] == pair)["mentor"]
     data = _json(cli("forget", address, "--yes", "--json", "-w", crowded))
     assert data["person"] == pid and data["ended_pairs"] == [pair]
-    # week 2's message to them goes; the introduction to both keeps only the partner
-    assert data["removed"] == {"people": 1, "messages": 1}
-    assert data["redacted"]["messages"] == 1
+    # the messages made for them stay as anonymous traces: who (by id), when, delivered
+    assert data["removed"] == {"people": 1}
+    assert data["anonymised"] == {"messages": 2}
     after = _store(crowded)
     assert {k: m for k, m in after["messages"].items() if m["pair"] != pair} == others
     kept = sorted((m["kind"], m["to"]) for m in after["messages"].values() if m["pair"] == pair)
-    assert kept == [("intro", ["forgotten", partner]), ("weekly", [partner])]
+    assert kept == [("intro", [pid, partner]), ("weekly", [partner]), ("weekly", [pid])]
+    assert [t["id"] for t in after["forgotten_people"].values()] == [pid]
     # every outbox file of the pair named them: none is left
     assert not list((crowded / PROGRAM / "outbox").glob(f"{pair}-*"))
     assert [(b["person"], b["other"], b["lifted"]) for b in after["blocks"].values()] == [
@@ -106,7 +107,7 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
 
 def test_the_name_is_redacted_in_other_records_free_text(crowded: Path, cli) -> None:
     data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
-    assert data["redacted"] == {"blocks": 1, "messages": 1}  # and the introduction's To
+    assert data["redacted"] == {"blocks": 1}
     (block,) = _store(crowded)["blocks"].values()
     assert block["reason"] == "they [forgotten] asked, P1 too"
 
@@ -118,10 +119,12 @@ def test_concerns_of_others_keep_their_record_without_the_person(crowded: Path, 
     # About Meg: it pauses her pairs, one of them with 'all'.
     _ok(cli("concern", "P1", "--reason", "Meg and all argued", "-w", crowded))
     data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
-    assert data["removed"]["concerns"] == 1  # the one about their own pair
-    assert data["redacted"] == {"blocks": 1, "concerns": 3, "messages": 1}
+    assert data["anonymised"]["concerns"] == 1  # the one about their own pair
+    assert data["redacted"] == {"blocks": 1, "concerns": 3}
     concerns = {c["id"]: c for c in _store(crowded)["concerns"].values()}
-    assert set(concerns) == {"C1", "C2", "C4"}
+    assert set(concerns) == {"C1", "C2", "C3", "C4"}
+    # their own pair's concern keeps its days and pair, not what was said
+    assert concerns["C3"]["reason"] == "[forgotten]" and concerns["C3"]["pairs"]
     assert concerns["C1"]["reason"] == "Ann says [forgotten] was rude"
     assert concerns["C2"]["from"] == "forgotten" and concerns["C2"]["reason"] == "from P5"
     assert concerns["C4"]["person"] == "P1" and set(concerns["C4"]["pairs"]) == {"M1", "M3", "M4"}
@@ -351,7 +354,7 @@ def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: P
     assert exported["concerns"] == []
     assert [b["id"] for b in exported["blocks"]] == ["B1"]
     data = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
-    assert data["redacted"] == {"blocks": 1, "messages": 1}  # and the introduction's To
+    assert data["redacted"] == {"blocks": 1}
     store = _store(workspace)
     assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
     assert [b["reason"] for b in store["blocks"].values()] == ["[forgotten] saw it"]
@@ -389,3 +392,171 @@ def test_a_person_is_found_by_their_address_however_it_is_typed() -> None:
     snap = Snapshot([strasse, jose], [], set())
     assert find_person(snap, "Straße@Example.de") is strasse  # casefold would make it "ss"
     assert find_person(snap, "JOSE\u0301@example.org") is jose  # decomposed, upper case
+
+
+# -- anonymous traces: a past day's figures stay --------------------------------------------
+
+HEADER = "Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Company"
+ANSWERED = "2026-03-04"
+NOTE = "Met Tor4 at the Blue Heron cafe, tee1@example.org"
+
+
+@pytest.fixture
+def four_pairs(workspace: Path, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Four pairs introduced on 2026-03-02 with week 1 sent the next day; on 2026-03-04 M1's
+    mentee answers week 1, with a note."""
+    rows = [HEADER]
+    for n in range(1, 5):
+        rows.append(f"tee{n}@example.org,Tee{n} Mentee,Mentee,30,Networking,,English,UTC,,Org{n}")
+        rows.append(f"tor{n}@example.org,Tor{n} Mentor,Mentor,50,,Networking,English,UTC,1,Big{n}")
+    csv = tmp_path / "four.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _ok(cli("import-signups", csv, "-w", workspace))
+    _ok(cli("pair", "--commit", "-w", workspace))
+    _ok(cli("introduce", "-w", workspace))
+    _ok(cli("checkin", "--today", "2026-03-03", "-w", workspace))
+    monkeypatch.setenv("MENTORCTL_TODAY", ANSWERED)
+    pairs = {p["id"]: p for p in _store(workspace)["pairs"].values()}
+    _ok(cli("checkin", "--record", "M1", "--person", pairs["M1"]["mentee"], "--week", "1",
+            "--answer", "met=yes", "--answer", "progress=4", "--answer", f"note={NOTE}",
+            "-w", workspace))  # fmt: skip
+    return workspace
+
+
+def _people_of(workspace: Path, pair: str) -> list[dict]:
+    store = _store(workspace)
+    doc = next(p for p in store["pairs"].values() if p["id"] == pair)
+    people = {p["id"]: p for p in store["people"].values()}
+    return [people[doc["mentee"]], people[doc["mentor"]]]
+
+
+def _as_forgotten(data, people: list[dict], texts: tuple[str, ...] = ()):
+    """``data`` as it shows once ``people`` are forgotten: ids as ``forgotten``, names,
+    addresses and ``texts`` they wrote as ``[forgotten]``."""
+    ids = {p["id"] for p in people}
+    hidden = {p["name"] for p in people} | {p["email"] for p in people} | set(texts)
+
+    def walk(x):
+        if isinstance(x, dict):
+            return {k: walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        if x in ids:
+            return "forgotten"
+        return "[forgotten]" if x in hidden else x
+
+    return walk(data)
+
+
+def test_a_past_day_s_report_keeps_its_figures_after_a_forget(
+    four_pairs: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = four_pairs
+    day = ("--today", ANSWERED, "--json", "-w", workspace)
+    before = {name: _json(cli(name, *day)) for name in ("report", "pairs", "people")}
+    rate = before["report"]["answer_rate"]
+    assert rate == [{"week": 1, "answered": 1, "pairs": 4, "rate": 0.25}]
+    assert before["report"]["headline"]["people"] == 8
+    gone = _people_of(workspace, "M1")
+    monkeypatch.setenv("MENTORCTL_TODAY", "2026-03-05")
+    for person in gone:
+        _ok(cli("forget", person["email"], "--yes", "-w", workspace))
+    after = {name: _json(cli(name, *day)) for name in ("report", "pairs", "people")}
+    # 1 of 4, not 0 of 3: the day's figures are what they were; only who they were goes
+    assert after["report"]["answer_rate"] == rate
+    assert after["report"] == _as_forgotten(before["report"], gone, (NOTE,))
+    assert after["pairs"] == _as_forgotten(before["pairs"], gone)
+    rows = _as_forgotten(before["people"], gone)
+    for row in rows["people"]:
+        if row["id"] == "forgotten":
+            row["topics"] = []  # their sign-up answers are erased
+    assert after["people"] == rows
+    # today they are no longer listed, and cannot be looked up
+    now = _json(cli("people", "--json", "-w", workspace))
+    assert now["count"] == 6 and "forgotten" not in {r["id"] for r in now["people"]}
+    shown = cli("people", "show", gone[0]["id"], "--today", ANSWERED, "-w", workspace)
+    assert shown.exit_code == 2
+
+
+def test_a_forgotten_person_s_traces_hold_nothing_that_names_them(four_pairs: Path, cli) -> None:
+    workspace = four_pairs
+    (mentee, mentor), (away, partner) = _people_of(workspace, "M1"), _people_of(workspace, "M2")
+    reason = "surgery at St Kilda"
+    _ok(cli("pause", away["id"], "--until", "2026-03-20", "--reason", reason, "-w", workspace))
+    _ok(cli("block", mentee["id"], partner["id"], "--reason", reason, "-w", workspace))
+    forgotten = (mentee, away)
+    for person in forgotten:
+        _ok(cli("forget", person["email"], "--yes", "-w", workspace))
+    words = {NOTE, "Blue Heron", reason}
+    for person in forgotten:
+        words |= {person["email"], person["name"], person["name"].split()[0]}
+        words |= {person["organisation"], *person["goals"]} - {"Networking"}
+    for path in (workspace / PROGRAM).rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not [w for w in words if w in text], path
+    store = _store(workspace)
+    traces = {t["id"]: t for t in store["forgotten_people"].values()}
+    assert set(traces) == {mentee["id"], away["id"]}
+    for trace in traces.values():
+        assert set(trace) <= {"id", "role", "status", "capacity", "history", "signed_up",
+                              "returned", "created", "forgotten"}  # fmt: skip
+    # the pause stays as a dated fact, its reason only as [forgotten]
+    assert [(e["event"], e["until"], e["reason"]) for e in traces[away["id"]]["history"]] == [
+        ("paused", "2026-03-20", "[forgotten]")
+    ]
+    (answer,) = [a for a in store["answers"].values() if a["person"] == mentee["id"]]
+    assert answer["answers"] == {"met": "yes", "progress": 4, "note": "[forgotten]"}
+    # the block stays in force, between the partner and somebody forgotten
+    (block,) = _json(cli("block", "--list", "--json", "-w", workspace))["blocks"]
+    assert (block["person"], block["other"], block["reason"]) == (
+        "forgotten",
+        partner["id"],
+        "[forgotten]",
+    )
+    # the partners' exports name neither them nor their internal ids
+    for other, gone in ((mentor, mentee), (partner, away)):
+        exported = cli("export-person", other["email"], "-w", workspace)
+        text = _ok(exported)
+        assert gone["id"] not in text.replace(other["id"], "") and gone["email"] not in text
+        assert '"forgotten"' in text
+
+
+def test_a_store_whose_forgets_erased_everything_still_loads(workspace: Path, cli) -> None:
+    """A store of schema version 4, its forgotten mentee erased and named ``forgotten``."""
+    _ok(cli("import-signups", HOSTILE / "people.csv", "-w", workspace))
+    _ok(cli("pair", "--commit", "-w", workspace))
+    path = workspace / PROGRAM / "data" / "store.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pair = data["pairs"]["1"]
+    gone = pair["mentee"]
+    data["people"] = {k: p for k, p in data["people"].items() if p["id"] != gone}
+    pair.update(mentee="forgotten", status="ended")
+    data["_meta"]["1"]["schema_version"] = 4
+    path.write_text(json.dumps(data), encoding="utf-8")
+    rows = {p["id"]: p for p in _json(cli("pairs", "--json", "-w", workspace))["pairs"]}
+    assert (rows[pair["id"]]["mentee"], rows[pair["id"]]["mentee_name"]) == (
+        "forgotten",
+        "[forgotten]",
+    )
+    _ok(cli("introduce", "-w", workspace))
+    assert _store(workspace)["_meta"]["1"]["schema_version"] == 5
+
+
+def test_a_forgotten_person_s_id_is_never_handed_out_again(
+    four_pairs: Path, cli, tmp_path: Path
+) -> None:
+    """Even when the store's person counter was edited back below it."""
+    workspace = four_pairs
+    people = _store(workspace)["people"].values()
+    last = max(people, key=lambda p: int(p["id"][1:]))
+    _ok(cli("forget", last["email"], "--yes", "-w", workspace))
+    path = workspace / PROGRAM / "data" / "store.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["_meta"]["1"]["counters"]["person"] = int(last["id"][1:]) - 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    csv = tmp_path / "late.csv"
+    csv.write_text(HEADER + "\nlate@example.org,Late Mentee,Mentee,30,Networking,,English,UTC,,X\n")
+    _ok(cli("import-signups", csv, "-w", workspace))
+    (late,) = [p for p in _store(workspace)["people"].values() if p["email"] == "late@example.org"]
+    assert int(late["id"][1:]) == int(last["id"][1:]) + 1

@@ -118,7 +118,7 @@ def test_a_stored_xn_spelling_becomes_the_unicode_one(tmp_path: Path) -> None:
     meta = {"schema_version": 3, "counters": {"person": 2}}
     path.write_text(json.dumps({"_meta": {"1": meta}, "people": {"1": person, "2": odd}}))
     with Store.writing(path) as store:
-        assert store.migrated == ["unicode_domains"]
+        assert store.migrated == ["unicode_domains", "forgotten_traces"]
     emails = [p["email"] for p in json.loads(path.read_text())["people"].values()]
     assert emails == ["ana@bücher.example", "bo@xn--zzzz-.example"]
 

@@ -450,12 +450,13 @@ class Lifecycle(RuleBasedStateMachine):
         return {name: self.ok(name, *extra) for name in ("report", "pairs", "people")}
 
     def check_past_days(self) -> None:
-        """Every saved day, regenerated now with --today, is what was shown that day (people
-        forgotten since show as [forgotten])."""
+        """Every saved day, regenerated now with --today, is what was shown that day: every
+        figure, status and week; people forgotten since show only as [forgotten] (their
+        sign-up answers erased)."""
         for day, was in sorted(self.saved.items()):
             gone = {pid: shown for pid, (when, shown) in self.gone.items() if when >= day}
-            now = sim.forget_in(sim.without_people(self.shown(day), set(gone)), gone)
-            then = sim.forget_in(sim.without_people(was, set(gone)), gone)
+            now = sim.forget_in(sim.without_sign_up_answers(self.shown(day), set(gone)), gone)
+            then = sim.forget_in(sim.without_sign_up_answers(was, set(gone)), gone)
             diff = sim.first_difference(then, now)
             assert diff is None, (day.isoformat(), self.today.isoformat(), diff)
 

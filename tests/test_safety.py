@@ -147,8 +147,16 @@ def test_forget_erases_the_person_everywhere(paired: Path, cli) -> None:
             assert b"ann@example.org" not in content, path
             assert b"Ann Mentee" not in content and b"Nurse moving" not in content, path
     store = _store(paired)
-    assert ids["ann"] not in json.dumps(store)
-    assert any(p["mentee"] == "forgotten" for p in store["pairs"].values())
+    # only the anonymous trace names their internal id: their pair, which ended
+    (trace,) = store["forgotten_people"].values()
+    assert trace["id"] == ids["ann"] and ids["ann"] not in json.dumps(store["people"])
+    assert set(trace) <= {"id", "role", "status", "capacity", "history", "signed_up",
+                          "returned", "created", "forgotten"}  # fmt: skip
+    assert any(
+        p["mentee"] == ids["ann"] and p["status"] == "ended" for p in store["pairs"].values()
+    )
+    shown = cli("pairs", "--json", "-w", paired)
+    assert ids["ann"] not in shown.stdout and '"mentee": "forgotten"' in shown.stdout
     gone = cli("export-person", "ann@example.org", "-w", paired)
     assert gone.exit_code == 2 and "ann@example.org" not in gone.stderr
 

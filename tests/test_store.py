@@ -102,6 +102,7 @@ def test_unversioned_store_is_migrated(tmp_path: Path) -> None:
             "normalise_emails",
             "person_history",
             "unicode_domains",
+            "forgotten_traces",
         ]
         assert store.next_id("person", "P") == "P8"
     data = read_store(path)
@@ -124,7 +125,7 @@ def test_person_stamps_become_a_dated_history(tmp_path: Path) -> None:
     meta = {"schema_version": 2, "counters": {"person": 3}}
     path.write_text(json.dumps({"_meta": {"1": meta}, "people": {"1": person}}))
     with Store.writing(path) as store:
-        assert store.migrated == ["person_history", "unicode_domains"]
+        assert store.migrated == ["person_history", "unicode_domains", "forgotten_traces"]
     history = read_store(path)["people"]["1"]["history"]
     assert history == [
         {"at": "2026-03-10", "event": "paused", "until": "2026-03-24"},

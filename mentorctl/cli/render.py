@@ -425,6 +425,7 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
     data = {
         "person": done.person,
         "removed": done.removed,
+        "anonymised": done.anonymised,
         "redacted": done.redacted,
         "ended_pairs": done.ended_pairs,
         "outbox_files": done.outbox_files,
@@ -439,6 +440,7 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
     rows = [[table, count] for table, count in sorted(done.removed.items())]
     rows.append(["outbox files", done.outbox_files])
     rows.append(["backups deleted", done.backups_scrubbed])
+    rows += [[f"{table} (anonymous trace)", n] for table, n in sorted(done.anonymised.items())]
     rows += [[f"{table} (redacted)", n] for table, n in sorted(done.redacted.items())]
     verb = "Would erase" if done.dry_run else "Erased"
     output.table(f"{verb} {done.person}", ["What", "Removed"], rows)

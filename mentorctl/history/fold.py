@@ -9,7 +9,9 @@ blocks) and a day, and returns what was true at the end of that day:
   the week its quiet spell began; its last answer known by then;
 - each person who had signed up, with their status that day: ``withdrawn``, ``paused`` (with
   the pause's ``until`` and ``reason``) or their stored status, and whether their address was
-  undeliverable (:func:`.events.undeliverable_on`);
+  undeliverable (:func:`.events.undeliverable_on`); a forgotten person's anonymous trace
+  (a document with ``forgotten``, see :mod:`mentorctl.safety.privacy`) counts as they did
+  until the day they were forgotten, and its id is in ``State.forgotten`` on every day;
 - the answers known by then (an answer counts from the day it was recorded, whatever week it
   answers), the messages made by then with their delivery as it stood (a delivery entry made
   again later keeps, as ``reached`` and ``reached_as``, when and how it first reached the
@@ -101,6 +103,9 @@ class State:
     blocks: list[dict[str, Any]]
     due: dict[int, set[str]]
     answered: dict[int, set[str]]
+    # The ids of people forgotten on any day (their anonymous traces, see
+    # mentorctl.safety.privacy): shown as ``forgotten`` wherever a person is shown.
+    forgotten: frozenset[str] = frozenset()
 
     def current_week(self, pair: PairOn) -> int | None:
         """The program week the day falls in for a pair on the schedule (None out of it)."""
@@ -241,9 +246,17 @@ def fold(
     hi = iso + "~"
     duration = max(1, int(duration_weeks or 1))
 
-    # People who had signed up by the day.
+    # People who had signed up by the day. A forgotten person's anonymous trace counts as they
+    # did on the days before the forget, and is looked up (their pauses) but not listed after.
     folk: dict[str, PersonOn] = {}
+    traces: set[str] = set()
+    gone: set[str] = set()
     for doc in people:
+        erased = doc.get("forgotten")
+        if erased is not None:
+            traces.add(str(doc.get("id")))
+            if str(erased) <= hi:
+                gone.add(str(doc.get("id")))
         created = doc.get("created")
         if created is not None and str(created) > hi:
             continue
@@ -440,7 +453,7 @@ def fold(
     return State(
         day=day,
         duration_weeks=duration,
-        people=folk,
+        people={k: v for k, v in folk.items() if k not in gone} if gone else folk,
         pairs=states,
         answers=known,
         messages=made,
@@ -454,6 +467,7 @@ def fold(
         ],
         due=due,
         answered=answered,
+        forgotten=frozenset(traces),
     )
 
 

@@ -17,6 +17,8 @@ from mentorctl.matching.rounds import waiting_mentees
 from mentorctl.report.labels import day as day_text
 
 TABLES = ("people", "pairs", "answers", "messages", "concerns", "blocks")
+# Forgotten people's anonymous traces (mentorctl.safety.privacy), folded with the people.
+TRACES = "forgotten_people"
 # What a person's status filter may name: a status, or one of the marks shown beside it.
 PERSON_STATUSES = ("active", "waiting", "paused", "withdrawn", "undeliverable")
 PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
@@ -26,7 +28,9 @@ def documents(store_path: Path) -> dict[str, list[dict[str, Any]]]:
     from mentorctl.store.db import Store
 
     with Store.reading(store_path) as store:
-        return {t: list(store.documents(t).values()) for t in TABLES}
+        docs = {t: list(store.documents(t).values()) for t in TABLES}
+        docs["people"] += store.documents(TRACES).values()
+        return docs
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:

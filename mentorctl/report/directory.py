@@ -19,6 +19,8 @@ from mentorctl.report import asof
 from mentorctl.report.labels import day, status_label, who
 
 ROLES = ("mentee", "mentor", "both")
+FORGOTTEN = "forgotten"  # a forgotten person's id, as shown (and as older stores keep it)
+REDACTED = "[forgotten]"  # their name, address and what they wrote, as shown
 
 
 @dataclass
@@ -45,14 +47,22 @@ class Directory:
     def pairs(self) -> dict[str, PairOn]:
         return self.state.pairs
 
+    def gone(self, pid: Any) -> bool:
+        """Whether ``pid`` is a forgotten person (on any day: they show only as such)."""
+        return pid == FORGOTTEN or str(pid) in self.state.forgotten
+
+    def shown(self, pid: Any) -> Any:
+        """A person's id as shown: ``forgotten`` for a forgotten person."""
+        return FORGOTTEN if self.gone(pid) else pid
+
     def name(self, pid: Any) -> str:
+        if self.gone(pid):
+            return REDACTED
         person = self.people.get(str(pid))
-        if person is None:
-            return "[forgotten]" if pid == "forgotten" else ""
-        return str(person.doc.get("name") or "")
+        return "" if person is None else str(person.doc.get("name") or "")
 
     def who(self, pid: Any) -> str:
-        return who(self.name(pid), pid)
+        return who(self.name(pid), self.shown(pid))
 
     def answers_of(self, pair_id: str) -> list[dict[str, Any]]:
         return [a for a in self.state.answers if a.get("pair") == pair_id]
@@ -149,11 +159,12 @@ def _people_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
         if filtered and not _person_wanted(d, f, pid, person, current, weeks):
             continue
         goals, expertise = doc.get("goals"), doc.get("expertise")
+        gone = d.gone(pid)
         rows.append(
             {
-                "id": pid,
-                "name": doc.get("name"),
-                "email": doc.get("email"),
+                "id": d.shown(pid),
+                "name": REDACTED if gone else doc.get("name"),
+                "email": REDACTED if gone else doc.get("email"),
                 "role": doc.get("role"),
                 **_person_status(d, pid, person),
                 "topics": [*(goals or ()), *(expertise or ())],
@@ -193,9 +204,9 @@ def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
     mentee, mentor = doc.get("mentee"), doc.get("mentor")
     return {
         "id": doc.get("id"),
-        "mentee": mentee,
+        "mentee": d.shown(mentee),
         "mentee_name": d.name(mentee),
-        "mentor": mentor,
+        "mentor": d.shown(mentor),
         "mentor_name": d.name(mentor),
         "status": pair.status,
         "status_label": status_label(pair.status),
@@ -255,7 +266,7 @@ def find_person(d: Directory, key: str) -> PersonOn:
         ),
         None,
     )
-    if person is None:
+    if person is None or d.gone(person.doc.get("id")):  # a forgotten person is not looked up
         raise UsageError(
             f"no person {wanted if wanted[:1] in 'Pp' and '@' not in wanted else '(by that email)'}",
             hint="'mentorctl people' lists them",
@@ -311,7 +322,7 @@ def _answers(d: Directory, pair_id: str) -> list[dict[str, Any]]:
     return [
         {
             "week": a.get("week"),
-            "person": a.get("person"),
+            "person": d.shown(a.get("person")),
             "person_name": d.name(a.get("person")),
             "date": day(a.get("updated") or a.get("at")),
             "answers": dict(a.get("answers") or {}),
@@ -371,10 +382,12 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
 
 def _person_brief(d: Directory, pid: Any, as_role: str) -> dict[str, Any]:
     found = d.people.get(str(pid))
-    person = found.doc if found else {}
+    person = found.doc if found and not d.gone(pid) else {}
+    if d.gone(pid):
+        person = {"name": REDACTED, "email": REDACTED}
     return {
         "as": as_role,
-        "id": pid,
+        "id": d.shown(pid),
         "name": person.get("name"),
         "email": person.get("email"),
         "timezone": person.get("timezone"),
@@ -393,7 +406,9 @@ def person_detail(d: Directory, key: str) -> dict[str, Any]:
     blocks = [
         {
             "id": b.get("id"),
-            "other": (other := b.get("other") if b.get("person") == pid else b.get("person")),
+            "other": d.shown(
+                other := b.get("other") if b.get("person") == pid else b.get("person")
+            ),
             "other_name": d.name(other),
             "since": day(b.get("at")),
         }

@@ -68,6 +68,8 @@ def from_state(
     today, duration_weeks = state.day, state.duration_weeks
     pairs = [state.pairs[k] for k in sorted(state.pairs, key=id_key)]
     by_id = {pid: p.doc for pid, p in state.people.items()}
+    # A forgotten person is counted on the days before the forget, named on none.
+    by_id.update({pid: _GONE for pid in state.forgotten})
 
     # Sign-ups by role and by their status that day.
     signups: dict[str, dict[str, int]] = {}
@@ -158,7 +160,8 @@ def from_state(
             row = {"pair": pair.doc.get("id"), **row}
             row["mentee"] = _name(by_id, pair.doc.get("mentee"))
             row["mentor"] = _name(by_id, pair.doc.get("mentor"))
-            row["mentee_id"], row["mentor_id"] = pair.doc.get("mentee"), pair.doc.get("mentor")
+            row["mentee_id"] = _shown(by_id, pair.doc.get("mentee"))
+            row["mentor_id"] = _shown(by_id, pair.doc.get("mentor"))
         quiet.append(row)
 
     concerns = state.concerns
@@ -215,10 +218,16 @@ def from_state(
     report["headline"]["undeliverable"] = len(away)
     if not anonymous:
         report["undeliverable"] = [
-            {"person": pid, "name": _name(by_id, pid), **asof.undeliverable_row(p.undeliverable)}
+            {
+                "person": _shown(by_id, pid),
+                "name": _name(by_id, pid),
+                **asof.undeliverable_row(p.undeliverable),
+            }
             for pid, p in sorted(away, key=lambda kv: id_key(kv[0]))
         ]
-        report["notes"] = outcomes.notes(state.answers, lambda pid: _name(by_id, pid))
+        report["notes"] = outcomes.notes(
+            state.answers, lambda pid: _name(by_id, pid), lambda pid: _shown(by_id, pid)
+        )
     return report
 
 
@@ -264,10 +273,10 @@ def _pair_rows(pairs: list[PairOn], by_id: dict[str, dict[str, Any]]) -> list[di
                 "week": pair.week,
                 "last_answer": pair.last_answer,
                 "end_reason": doc.get("end_reason") if pair.recorded not in HOLDING else None,
-                "mentee_id": doc.get("mentee"),
+                "mentee_id": _shown(by_id, doc.get("mentee")),
                 "mentee": _name(by_id, doc.get("mentee")),
                 "mentee_email": mentee.get("email"),
-                "mentor_id": doc.get("mentor"),
+                "mentor_id": _shown(by_id, doc.get("mentor")),
                 "mentor": _name(by_id, doc.get("mentor")),
                 "mentor_email": mentor.get("email"),
             }
@@ -324,11 +333,20 @@ def recruitment_gap(
     ]
 
 
+# How a forgotten person shows: their id as ``forgotten``, name and address as [forgotten].
+_GONE = {"id": "forgotten", "name": "[forgotten]", "email": "[forgotten]"}
+
+
 def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
     person = by_id.get(str(pid))
     if person is None:
         return "[forgotten]" if pid == "forgotten" else "(unknown)"
     return str(person.get("name") or person.get("id") or "")
+
+
+def _shown(by_id: dict[str, dict[str, Any]], pid: Any) -> Any:
+    """A person's id as shown: ``forgotten`` for a forgotten person."""
+    return "forgotten" if by_id.get(str(pid)) is _GONE else pid
 
 
 def from_store(

@@ -48,6 +48,8 @@ def who(name: Any, pid: Any) -> str:
     """A person as an admin finds them: the name with the id beside it."""
     if not pid:
         return "-"
+    if pid == "forgotten":  # a forgotten person has neither name nor id to show
+        return "[forgotten]"
     if not name or name == pid:
         return str(pid)
     return f"{name} ({pid})"

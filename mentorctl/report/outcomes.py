@@ -86,7 +86,11 @@ def endings(statuses: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def notes(answers: list[dict[str, Any]], name: Callable[[Any], str]) -> list[dict[str, Any]]:
+def notes(
+    answers: list[dict[str, Any]],
+    name: Callable[[Any], str],
+    shown: Callable[[Any], Any] = lambda pid: pid,
+) -> list[dict[str, Any]]:
     """The free-text notes and feedback people wrote, for admins only (never anonymous)."""
     rows = []
     # Most answers hold no text: keep those that do, then sort only them.
@@ -100,7 +104,7 @@ def notes(answers: list[dict[str, Any]], name: Callable[[Any], str]) -> list[dic
                     {
                         "pair": a.get("pair"),
                         "week": a.get("week"),
-                        "person": a.get("person"),
+                        "person": shown(a.get("person")),
                         "person_name": name(a.get("person")),
                         "date": day(a.get("updated") or a.get("at")),
                         "kind": key,

@@ -21,7 +21,7 @@ from mentorctl.matching.pairs import (
     find_person,
     snapshot,
 )
-from mentorctl.safety.tables import timestamp
+from mentorctl.safety.tables import timestamp, unnamed
 from mentorctl.store.db import Store
 
 
@@ -91,4 +91,5 @@ def unblock(
 
 def list_blocks(store_path: Path) -> list[dict[str, Any]]:
     with Store.reading(store_path) as store:
-        return [dict(d) for d in store.documents(BLOCKS).values() if not d.get("lifted")]
+        found = [dict(d) for d in store.documents(BLOCKS).values() if not d.get("lifted")]
+        return unnamed(store, found, ("person", "other"))

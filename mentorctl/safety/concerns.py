@@ -22,7 +22,7 @@ from mentorctl.matching.pairs import (
     find_person,
     snapshot,
 )
-from mentorctl.safety.tables import CONCERNS, OUTCOMES, doc_id, timestamp
+from mentorctl.safety.tables import CONCERNS, OUTCOMES, doc_id, timestamp, unnamed
 from mentorctl.store.db import Store
 
 
@@ -161,8 +161,9 @@ def resolve_concern(
 
 def list_concerns(store_path: Path, *, open_only: bool = True) -> list[dict[str, Any]]:
     with Store.reading(store_path) as store:
-        return [
+        found = [
             dict(d)
             for d in store.documents(CONCERNS).values()
             if not open_only or d.get("status") == "open"
         ]
+        return unnamed(store, found, ("person", "from"))

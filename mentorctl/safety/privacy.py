@@ -1,15 +1,19 @@
 """Forgetting a person on request, and exporting everything held on them.
 
-Forgetting erases their sign-up, answers, the messages addressed to them, every outbox file
-of their pairs (the partner's copies name them too), and blocks and concerns about them;
-their pairs end and keep only anonymous counts, so a report's history stays consistent. The
-partner keeps their own messages, answers and pair history, with the forgotten person shown
-only as ``[forgotten]``; the partner goes back to waiting at once and, if the pair had been
-introduced, gets the kind ``ended`` message with the next check-in run. Their name or address in other people's records is
-redacted, backups that hold them are deleted, their address goes on the suppression list
-(so the next import of the same export skips them), and files mentorctl wrote earlier that
-may hold them are listed, or removed on request. Exporting gathers everything the store
-holds about a person, as one JSON object.
+Forgetting erases their sign-up (name, address, answers to the form), the free text of
+their answers, the replies they sent, every outbox file of their pairs (the partner's
+copies name them too), and the reasons written about them. What happened stays, as
+anonymous dated traces, so that the figures of every past day are what they were: a trace
+of the person (their internal id, role, capacity, sign-up day and dated events without
+reasons) in the ``forgotten_people`` table; their answers with only yes/no and numbers;
+the messages made for them with their delivery facts; concerns and blocks with their days.
+Every reader shows the person only as ``[forgotten]``. Their pairs end; the partner keeps
+their own messages, answers and pair history, goes back to waiting at once and, if the pair
+had been introduced, gets the kind ``ended`` message with the next check-in run. Their name
+or address in other people's records is redacted, backups that hold them are deleted,
+their address goes on the suppression list (so the next import of the same export skips
+them), and files mentorctl wrote earlier that may hold them are listed, or removed on
+request. Exporting gathers everything the store holds about a person, as one JSON object.
 
 Nothing here prints or logs an email address or an answer: people are named by their id.
 """
@@ -41,6 +45,7 @@ from mentorctl.safety.tables import (
     FORGOTTEN,
     MESSAGES,
     REPLIES,
+    TRACES,
     doc_id,
     timestamp,
 )
@@ -49,12 +54,22 @@ from mentorctl.store.db import Store
 from mentorctl.store.suppression import SuppressionList
 
 REDACTED = "[forgotten]"
+# What a person's trace keeps: what the figures of past days count, nothing that names them.
+_TRACE_FIELDS = ("id", "role", "status", "capacity", "signed_up", "returned", "created")
+# A history entry keeps when it took effect, what it was, and a pause's end; a reason or an
+# address becomes REDACTED, so a past day shows that one was given, not what it said.
+_ENTRY_FIELDS = ("at", "event", "until")
+_ENTRY_TEXT = ("reason", "address", "source")
+# Answer values kept in a trace: yes/no and numbers (a rating, a count) name nobody.
+_PLAIN = re.compile(r"yes|no|-?[0-9]{1,3}(\.[0-9]{1,2})?", re.IGNORECASE)
 
 
 @dataclass
 class ForgetResult:
     person: str
     removed: dict[str, int]
+    # Their records kept as anonymous traces (what they said and who they are taken out).
+    anonymised: dict[str, int]
     ended_pairs: list[str]
     outbox_files: int
     backups_scrubbed: int
@@ -74,12 +89,12 @@ def forget(
     dry_run: bool = False,
     remove_files: bool = False,
 ) -> ForgetResult:
-    """Erase a person. Their pairs end and stay only as anonymous counts.
+    """Erase a person, leaving anonymous dated traces (see the module's docstring).
 
-    What is erased is found by the person's id and address only: a record is theirs when a
+    What is theirs is found by the person's id and address only: a record is theirs when a
     field that names people names them. Their name or address in another record's free text
     (a block reason, a concern, an answer) is redacted there; nobody else's record goes. A
-    dry run finds exactly what the real run erases, backups and files included.
+    dry run finds exactly what the real run does, backups and files included.
     """
     from mentorctl.signups import index as importindex
 
@@ -91,6 +106,7 @@ def forget(
         address = str(person.get("email") or "")
         redact = _redactor(address, str(person.get("name") or ""))
         removed = {PEOPLE: 1}
+        anonymised: dict[str, int] = {}
         redacted: dict[str, int] = {}
         ended = []
         theirs = set()
@@ -117,7 +133,6 @@ def forget(
             theirs.add(pair.get("id"))
             role = "mentee" if pair["mentee"] == pid else "mentor"
             fields: dict[str, Any] = {
-                role: FORGOTTEN,
                 "reasons": [],
                 "parts": [],
                 # free text an admin wrote may name them: a past day shows it as redacted
@@ -149,23 +164,30 @@ def forget(
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
             doomed = []
             changes = {}
+            traced = 0
             for k, doc in store.documents(table).items():
                 mine = _is_theirs(table, doc, pid, theirs)
                 if table == MESSAGES and (mine or doc.get("pair") in theirs):
                     # Every copy of the pair's messages names them: the files go; the
-                    # partner's record of what they were sent stays.
+                    # record of what was sent to whom, and when, stays.
                     outbox_files.append(_outbox_file(outbox, doc))
-                if mine:
-                    doomed.append(int(k))
+                if mine and table == REPLIES:
+                    doomed.append(int(k))  # a reply's Message-ID and sender: no figure
+                elif mine:
+                    changes[int(k)] = _trace(table, doc, pid, redact)
+                    traced += 1
                 elif fixed := _redact_other(table, doc, pid, redact):
                     changes[int(k)] = fixed
             store.update_many(table, changes)
-            if changes:
-                redacted[table] = len(changes)
+            if traced:
+                anonymised[table] = traced
+            if len(changes) > traced:
+                redacted[table] = len(changes) - traced
             if doomed:
                 store.table(table).remove(doc_ids=doomed)
                 removed[table] = len(doomed)
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
+        store.insert_many(TRACES, [trace_of(person, stamp)])
         existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]
         backups = _backups_holding(store_path, pid, address)
         written = manifest.holding(
@@ -190,6 +212,7 @@ def forget(
     return ForgetResult(
         pid,
         removed,
+        anonymised,
         ended,
         len(existing),
         len(backups),
@@ -205,9 +228,7 @@ def _is_theirs(table: str, doc: dict[str, Any], pid: str, pairs: set[Any]) -> bo
     if table in (ANSWERS, REPLIES):
         return doc.get("person") == pid
     if table == MESSAGES:
-        # A message to them alone goes; one to both keeps only the partner (see _redact_other).
-        to = doc.get("to") or []
-        return pid in to and all(p == pid for p in to)
+        return pid in (doc.get("to") or [])
     if table == CONCERNS:
         # A concern about somebody else stays, even when one of the pairs it paused was theirs.
         held = set(doc.get("pairs") or {})
@@ -250,13 +271,6 @@ def _redact_other(
                 changes["earlier"] = kept
         return changes
     if table == MESSAGES:
-        to = doc.get("to") or []
-        if pid in to:
-            delivery = doc.get("delivery") if isinstance(doc.get("delivery"), dict) else {}
-            return {
-                "to": [FORGOTTEN if p == pid else p for p in to],
-                "delivery": {p: d for p, d in delivery.items() if p != pid},
-            }
         delivery = doc.get("delivery")
         if isinstance(delivery, dict):
             fixed = {
@@ -267,6 +281,62 @@ def _redact_other(
             if fixed:
                 return {"delivery": {**delivery, **fixed}}
     return {}
+
+
+def trace_of(person: dict[str, Any], stamp: str) -> dict[str, Any]:
+    """The anonymous trace a forgotten person leaves: their internal id, role, status,
+    capacity, the days they signed up or came back, and their dated events without what the
+    events said (a reason, an address), marked with the time they were forgotten."""
+    trace = {k: person[k] for k in _TRACE_FIELDS if person.get(k) is not None}
+    trace["history"] = [
+        {
+            **{k: e[k] for k in _ENTRY_FIELDS if k in e},
+            **{k: REDACTED for k in _ENTRY_TEXT if e.get(k)},
+        }
+        for e in person.get("history") or ()
+        if isinstance(e, dict)
+    ]
+    trace["forgotten"] = stamp
+    return trace
+
+
+def _plain(values: Any) -> Any:
+    """Answer values with only yes/no and numbers: any other text becomes REDACTED."""
+    if not isinstance(values, dict):
+        return values
+    return {
+        k: v
+        if v is None or isinstance(v, bool | int | float) or _PLAIN.fullmatch(str(v).strip())
+        else REDACTED
+        for k, v in values.items()
+    }
+
+
+def _trace(
+    table: str, doc: dict[str, Any], pid: str, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """The changes that make one of their records an anonymous trace: its days, pair, week
+    and figures stay; what they wrote and what was written about them goes."""
+    if table == ANSWERS:
+        changes: dict[str, Any] = {"answers": _plain(doc.get("answers"))}
+        if isinstance(doc.get("earlier"), list):
+            changes["earlier"] = [
+                {**e, "answers": _plain(e.get("answers"))} if isinstance(e, dict) else e
+                for e in doc["earlier"]
+            ]
+        return changes
+    if table == MESSAGES:
+        delivery = doc.get("delivery") if isinstance(doc.get("delivery"), dict) else {}
+        kept = {}
+        for who, d in delivery.items():
+            if isinstance(d, dict) and d.get("error"):
+                # a refusal quotes the address; somebody else's keeps what names nobody
+                error = REDACTED if who == pid else redact(str(d["error"]))
+                d = {**d, "error": error}
+            kept[who] = d
+        return {"delivery": kept} if kept != delivery else {}
+    # a concern or a block: its days, pairs and people (by id) stay, what was said goes
+    return {"reason": REDACTED} if doc.get("reason") else {}
 
 
 def _redact_fields(
@@ -394,4 +464,16 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
             out[table] = [
                 dict(d) for d in store.documents(table).values() if _mentions(d, pid, address)
             ]
-    return out
+        gone = {str(d.get("id")) for d in store.documents(TRACES).values()}
+    # a forgotten partner is named in the records they shared only as ``forgotten``
+    return _unnamed(out, gone) if gone else out
+
+
+def _unnamed(value: Any, gone: set[str]) -> Any:
+    if isinstance(value, str):
+        return FORGOTTEN if value in gone else value
+    if isinstance(value, dict):
+        return {_unnamed(k, gone): _unnamed(v, gone) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unnamed(v, gone) for v in value]
+    return value

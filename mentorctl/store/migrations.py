@@ -70,11 +70,21 @@ def _unicode_domains(tables: Tables) -> None:
                 doc["email"] = addresses.canonical(email)
 
 
+def _forgotten_traces(tables: Tables) -> None:
+    """Version 5: a forgotten person leaves an anonymous trace in ``forgotten_people`` (see
+    mentorctl.safety.privacy), and the pairs, answers, messages, concerns and blocks that
+    were theirs keep their id. Nothing to change in an older store: what its forgets erased
+    is gone, and its records name ``forgotten`` in their place. The version is raised so that
+    an older mentorctl refuses a store whose records name a person it would not find."""
+    del tables  # the table appears with the first forget
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Tables], None]]] = [
     (1, "create_meta", _create_meta),
     (2, "normalise_emails", _normalise_emails),
     (3, "person_history", _person_history),
     (4, "unicode_domains", _unicode_domains),
+    (5, "forgotten_traces", _forgotten_traces),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -124,6 +124,24 @@ TABLES: dict[str, Table] = {
         prefix="P",
         counter="person",
     ),
+    # A forgotten person's anonymous trace (mentorctl.safety.privacy): what the figures of
+    # past days need, nothing that names them.
+    "forgotten_people": Table(
+        {
+            "id": Field(TEXT),
+            "role": Field(TEXT),
+            "status": Field(TEXT),
+            "capacity": Field(MAYBE_WHOLE),
+            "history": ENTRIES,
+            "signed_up": STAMP,
+            "returned": STAMP,
+            "created": STAMP,
+            "forgotten": STAMP,
+        },
+        required=("id", "forgotten"),
+        prefix="P",
+        counter="person",  # their id is never handed out again
+    ),
     "pairs": Table(
         {
             "id": Field(TEXT),
@@ -254,6 +272,7 @@ def check_records(tables: Tables) -> Problem | None:
         if problem is not None:
             return problem
     people = {doc.get("id") for doc in tables.get("people", {}).values()}
+    people.update(doc.get("id") for doc in tables.get("forgotten_people", {}).values())
     people.add(FORGOTTEN)
     for name, table in TABLES.items():
         for doc_id, doc in tables.get(name, {}).items() if table.people else ():
@@ -395,7 +414,7 @@ def highest_ids(tables: Tables) -> dict[str, int]:
                     number = int(digits)
                     if number > top:
                         top = number
-        if top:
+        if top > highest.get(table.counter, 0):
             highest[table.counter] = top
     return highest
 

@@ -9,9 +9,9 @@ the command, starts the command in a forked process (a real mentorctl run, with 
 connection), kills it at a random moment between just before its first message leaves and
 just after its last (measured on a complete run), then runs the command to completion.
 Every message must then have reached each of its recipients; with the server that answers at
-once, a message may reach someone twice only when the kill fell in the instant between its
-data leaving and the run's standby process being told (mentorctl/mail/standby.py): at most 1
-per 100 kills. The suite runs a few dozen kills;
+once, at most 1 in 100 kills may give someone a second copy (over this plain connection the
+run's standby process, mentorctl/mail/standby.py, settles the message in flight, so none
+should). The suite runs a few dozen kills;
 benchmarks/bench_delivery_crash.py runs hundreds (``MENTORCTL_CRASH_KILLS`` kills per command
 and server).
 """

@@ -20,7 +20,8 @@ from messages_fixtures import EphemeralController
 from mentorctl.mail.journal import Journal
 
 # One delivery through mentorctl's sender, killed at MOMENT: "reply" (the data is out, its reply
-# not read yet), "data" (half of the data written), or never ("none").
+# not read yet), "data" (half of the data written), "ending" (all but the final "." written),
+# "dot" (the final "." written, the standby not told yet), or never ("none").
 RUN = """
 import os, signal, smtplib, sys
 from email.headerregistry import Address
@@ -46,6 +47,17 @@ elif moment == "data":
             os.kill(os.getpid(), signal.SIGKILL)
         return send(self, s)
     Watched.send = killed_inside_data
+elif moment in ("ending", "dot"):
+    from mentorctl.mail import standby
+    mark = standby.Standby.mark
+    def killed_around_the_final_dot(self, what):
+        if what == standby.ENDING and moment == "ending":
+            mark(self, what)  # the standby is told; the final "." has not left
+            os.kill(os.getpid(), signal.SIGKILL)
+        if what == standby.OUT and moment == "dot":
+            os.kill(os.getpid(), signal.SIGKILL)  # the "." has left; the standby not told
+        return mark(self, what)
+    standby.Standby.mark = killed_around_the_final_dot
 settings = delivery.SmtpSettings("127.0.0.1", port, "none", "", "X", 6000)
 sender = delivery.SmtpSender(settings, None)
 sender.open()
@@ -110,6 +122,17 @@ def test_a_run_killed_before_the_reply_has_the_message_recorded_by_its_standby(
     assert done.returncode == -9, done.stderr
     assert _journal(tmp_path) == {"P1": True, "P2": True}
     # the server kept it (the connection outlived the run) and got it once
+    assert handler.got == [["ana@example.org", "ben@example.org"]]
+
+
+@pytest.mark.parametrize("moment", ["ending", "dot"])
+def test_a_run_killed_around_the_final_dot_has_the_message_once(
+    late_server, tmp_path: Path, moment: str
+) -> None:
+    handler, port = late_server
+    done = _run(port, tmp_path, moment)
+    assert done.returncode == -9, done.stderr
+    assert _journal(tmp_path) == {"P1": True, "P2": True}
     assert handler.got == [["ana@example.org", "ben@example.org"]]
 
 

@@ -35,9 +35,8 @@ over, no "250" read) goes again with the same Message-ID, which mail stores take
 message. Over a plain connection, the run's standby process (:mod:`mentorctl.mail.standby`)
 holds a copy of the connection and settles the message in flight when the run is killed, and
 the "250" is recorded while it still waits on the socket (see :mod:`mentorctl.mail.handover`).
-So no message is ever lost, and one goes twice only when a kill lands in the instant between the
-data leaving and the standby being told (over TLS: between the data leaving and the "250"
-recorded). tests/test_delivery_crash.py counts both, against a server that answers at once and
+So no message is ever lost, and one goes twice only over TLS (a kill between the data leaving
+and the "250" recorded) or when the standby is killed with the run. tests/test_delivery_crash.py counts both, against a server that answers at once and
 one that answers 50 ms late and drops the message when the client is gone;
 benchmarks/bench_delivery_crash.py runs it longer.
 

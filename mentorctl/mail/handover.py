@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.mail.standby import OUT, SETTLED
+from mentorctl.mail.standby import ENDING, OUT, SETTLED
 
 if TYPE_CHECKING:
     import smtplib
@@ -52,11 +52,17 @@ def watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
             last = s[-5:] in (b"\r\n.\r\n", "\r\n.\r\n")
             if last and self.handing_over is not None:
                 self.handing_over()
-            super().send(s)
+            if last and self.standby is not None:
+                # Until its final "." the server cannot take the message; the standby knows
+                # when that "." may have left (see mentorctl.mail.standby).
+                super().send(s[:-3])
+                self.standby.mark(ENDING)
+                super().send(s[-3:])
+                self.standby.mark(OUT)
+            else:
+                super().send(s)
             if last:
                 self._data_out = True
-                if self.standby is not None:
-                    self.standby.mark(OUT)
 
         def getreply(self) -> tuple[int, bytes]:
             if self._data_out:

@@ -6,12 +6,15 @@ the data's last bytes left and before that "250" was read cannot know whether th
 the message, so the next run sends it again (same Message-ID), and a server that did take it
 delivers a second copy. Over a connection without TLS (a local relay), a run that sends starts
 this process beside it, holding copies of the connection's socket, of the SMTP journal
-(:mod:`mentorctl.mail.journal`) and of a pipe. The run writes ``.`` to the pipe when a
-message's last bytes are out and ``a`` once the server's reply to them is settled, ``q`` when
-it closes the connection. When the run dies, the pipe reads end-of-file: if the last byte was
-``.``, this process reads the server's reply from the connection, which is still open (up to
-the SMTP timeout), and on a "250" appends the journal's sent lines for the recipients of that
-message; then it says QUIT. Since the connection outlives the run, a server that scans before
+(:mod:`mentorctl.mail.journal`) and of a pipe. The run sends a message's data but its final
+".", writes ``e`` to the pipe, sends the "." (three bytes, one write: a kill cannot split it),
+writes ``.``, and writes ``a`` once the server's reply is settled in the journal; ``q`` when it
+closes the connection. When the run dies, the pipe reads end-of-file. After ``e`` this
+process writes the final "." itself (completing the message, or a stray line the server
+answers with an error after its reply to the message); after ``e`` or ``.`` it reads the
+server's reply from the connection, which is still open (up to the SMTP timeout), and on a
+"250" appends the journal's sent lines for the recipients of that message; then it says QUIT.
+A run killed before ``e`` never sent the "." and the server never takes the message. Since the connection outlives the run, a server that scans before
 answering does not see the client vanish either: it answers, and the message is recorded as
 sent, not sent twice. The journal's lock (taken by the run) is held by this process too, so the
 next run reads the journal only once it is done.
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     import socket
     import subprocess
 
+ENDING = b"e"  # all of a message's data is out but its final ".", which goes next
 OUT = b"."  # a message's last bytes are out: its reply is awaited
 SETTLED = b"a"  # the reply to them is read and the journal has it
 QUIT = b"q"  # the run closes the connection itself
@@ -164,10 +168,15 @@ def main(argv: list[str]) -> int:
         last = chunk[-1:]
         if last == QUIT:
             return 0
-    if last != OUT:
+    if last not in (ENDING, OUT):
         return 0  # the run died between messages, or inside one's data: nothing to learn
     try:
         doubt = _in_doubt(journal_path)
+        if doubt and last == ENDING:
+            # The run died just before or just after writing the final "." (three bytes: one
+            # write, never split): writing it here completes the message, or is a stray line
+            # the server answers with an error after its reply to the message.
+            sock.sendall(b".\r\n")
         if doubt and _reply_code(sock, timeout) == 250:
             _record(journal_fd, doubt)
         with contextlib.suppress(OSError):

@@ -113,26 +113,6 @@ def forget_in(data: Any, gone: dict[str, set[str]]) -> Any:
     return walk(data)
 
 
-def without_sign_up_answers(shown: dict[str, Any], gone: set[str]) -> dict[str, Any]:
-    """``report``, ``pairs`` and ``people --json`` without what a forget erases and no figure
-    needs: a forgotten person's sign-up answers (the topics of their ``people`` row, and the
-    recruitment gap that counts waiting people's topics)."""
-    if not gone:
-        return shown
-    out = dict(shown)
-    people = shown.get("people")
-    if isinstance(people, dict) and isinstance(people.get("people"), list):
-        rows = [
-            {**r, "topics": FORGOTTEN} if r.get("id") in gone | {"forgotten"} else r
-            for r in people["people"]
-        ]
-        out["people"] = {**people, "people": rows}
-    report = shown.get("report")
-    if isinstance(report, dict):
-        out["report"] = {k: v for k, v in report.items() if k != "recruitment_gap"}
-    return out
-
-
 def first_difference(a: Any, b: Any, path: str = "$") -> str | None:
     """Where two JSON values first differ (a readable path), or None."""
     if isinstance(a, dict) and isinstance(b, dict):

@@ -466,11 +466,8 @@ def test_a_past_day_s_report_keeps_its_figures_after_a_forget(
     assert after["report"]["answer_rate"] == rate
     assert after["report"] == _as_forgotten(before["report"], gone, (NOTE,))
     assert after["pairs"] == _as_forgotten(before["pairs"], gone)
-    rows = _as_forgotten(before["people"], gone)
-    for row in rows["people"]:
-        if row["id"] == "forgotten":
-            row["topics"] = []  # their sign-up answers are erased
-    assert after["people"] == rows
+    # their topics were chosen from the program's list: kept, they name nobody
+    assert after["people"] == _as_forgotten(before["people"], gone)
     # today they are no longer listed, and cannot be looked up
     now = _json(cli("people", "--json", "-w", workspace))
     assert now["count"] == 6 and "forgotten" not in {r["id"] for r in now["people"]}
@@ -500,6 +497,7 @@ def test_a_forgotten_person_s_traces_hold_nothing_that_names_them(four_pairs: Pa
     assert set(traces) == {mentee["id"], away["id"]}
     for trace in traces.values():
         assert set(trace) <= {"id", "role", "status", "capacity", "history", "signed_up",
+                              "goals", "expertise",
                               "returned", "created", "forgotten"}  # fmt: skip
     # the pause stays as a dated fact, its reason only as [forgotten]
     assert [(e["event"], e["until"], e["reason"]) for e in traces[away["id"]]["history"]] == [
@@ -560,3 +558,15 @@ def test_a_forgotten_person_s_id_is_never_handed_out_again(
     _ok(cli("import-signups", csv, "-w", workspace))
     (late,) = [p for p in _store(workspace)["people"].values() if p["email"] == "late@example.org"]
     assert int(late["id"][1:]) == int(last["id"][1:]) + 1
+
+
+def test_a_trace_keeps_only_the_topics_chosen_from_the_program_s_list() -> None:
+    from mentorctl.safety.privacy import trace_of
+
+    person = {"id": "P3", "role": "mentee", "status": "waiting", "name": "Ana Lopez",
+              "goals": ["Networking", "meet Ana Lopez (ana@example.org)"],
+              "expertise": ["public speaking "]}  # fmt: skip
+    trace = trace_of(person, "2026-03-05T09:00:00+00:00", ["Networking", "Public speaking"])
+    assert trace["goals"] == ["Networking", "[forgotten]"]
+    assert trace["expertise"] == ["public speaking "]
+    assert "Ana" not in repr(trace)

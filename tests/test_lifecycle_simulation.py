@@ -455,8 +455,8 @@ class Lifecycle(RuleBasedStateMachine):
         sign-up answers erased)."""
         for day, was in sorted(self.saved.items()):
             gone = {pid: shown for pid, (when, shown) in self.gone.items() if when >= day}
-            now = sim.forget_in(sim.without_sign_up_answers(self.shown(day), set(gone)), gone)
-            then = sim.forget_in(sim.without_sign_up_answers(was, set(gone)), gone)
+            now = sim.forget_in(self.shown(day), gone)
+            then = sim.forget_in(was, gone)
             diff = sim.first_difference(then, now)
             assert diff is None, (day.isoformat(), self.today.isoformat(), diff)
 

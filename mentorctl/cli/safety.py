@@ -174,7 +174,7 @@ def forget_cmd(
     from mentorctl.safety import privacy
 
     with _errors_to_exit():
-        _, paths = programs.open_program(workspace, program)
+        prog, paths = programs.open_program(workspace, program)
         if lift:
             if remove_files:
                 raise UsageError("--lift and --remove-files do not go together")
@@ -198,6 +198,7 @@ def forget_cmd(
             now=clock.now(today=today),
             dry_run=dry_run,
             remove_files=remove_files,
+            topics=prog.data.get("signup", {}).get("topics") or (),
         )
         render.forget_result(done, as_json)
 

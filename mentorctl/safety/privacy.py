@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,7 @@ def forget(
     now: dt.datetime,
     dry_run: bool = False,
     remove_files: bool = False,
+    topics: Iterable[str] = (),
 ) -> ForgetResult:
     """Erase a person, leaving anonymous dated traces (see the module's docstring).
 
@@ -187,7 +188,7 @@ def forget(
                 store.table(table).remove(doc_ids=doomed)
                 removed[table] = len(doomed)
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
-        store.insert_many(TRACES, [trace_of(person, stamp)])
+        store.insert_many(TRACES, [trace_of(person, stamp, topics)])
         existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]
         backups = _backups_holding(store_path, pid, address)
         written = manifest.holding(
@@ -283,11 +284,19 @@ def _redact_other(
     return {}
 
 
-def trace_of(person: dict[str, Any], stamp: str) -> dict[str, Any]:
+def trace_of(person: dict[str, Any], stamp: str, topics: Iterable[str] = ()) -> dict[str, Any]:
     """The anonymous trace a forgotten person leaves: their internal id, role, status,
-    capacity, the days they signed up or came back, and their dated events without what the
-    events said (a reason, an address), marked with the time they were forgotten."""
+    capacity, the days they signed up or came back, the goals and expertise they chose among
+    the program's own ``signup.topics`` (a choice from a list names nobody; anything else they
+    wrote is REDACTED), and their dated events without what the events said (a reason, an
+    address), marked with the time they were forgotten."""
     trace = {k: person[k] for k in _TRACE_FIELDS if person.get(k) is not None}
+    listed = {str(t).strip().casefold() for t in topics}
+    for key in ("goals", "expertise"):
+        if isinstance(person.get(key), list) and person[key]:
+            trace[key] = [
+                v if str(v).strip().casefold() in listed else REDACTED for v in person[key]
+            ]
     trace["history"] = [
         {
             **{k: e[k] for k in _ENTRY_FIELDS if k in e},

@@ -137,6 +137,8 @@ TABLES: dict[str, Table] = {
             "returned": STAMP,
             "created": STAMP,
             "forgotten": STAMP,
+            "goals": TEXTS,
+            "expertise": TEXTS,
         },
         required=("id", "forgotten"),
         prefix="P",

@@ -150,3 +150,39 @@ def test_a_person_is_found_by_either_spelling(workspace: Path, cli) -> None:
         result = cli("pause", spelling, "--until", "2026-04-01", "-w", workspace)
         assert result.exit_code == 0, result.output
         assert "P1" in result.output
+
+
+def _outcome(read, text: str) -> tuple[str, str]:
+    try:
+        return ("address", read(text))
+    except Rejection as exc:
+        return (exc.field, exc.reason)
+
+
+# Mostly addresses that are nearly right, where a wrong shortcut would show.
+LOCAL = st.lists(st.sampled_from([*"aZ09._-+", "..", "xn--"]), min_size=1, max_size=6)
+LOCAL |= st.lists(st.sampled_from([*'a@ <>:"\\,;()\x01\x7f\t', "é"]), max_size=4)
+LABEL = st.sampled_from(["gmail", "COM", "org", "xn--bcher-kva", "XN--", "-x", "x-", "c0m", "Ab"])
+LABEL |= st.lists(st.sampled_from([*"aZ09-_.", "ü", "\u200b", " ", "\x01"]), max_size=4).map(
+    "".join
+)
+ADDRESS = st.builds(
+    lambda wrap, local, labels: wrap.format("".join(local) + "@" + ".".join(labels)),
+    st.sampled_from(["{}", " {} ", "mailto:{}", "MAILTO: {}", "Ana <{}>", "{}\x0b", "@{}"]),
+    LOCAL,
+    st.lists(LABEL, min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(ADDRESS)
+def test_the_fast_reading_of_an_address_agrees_with_the_full_checks(text: str) -> None:
+    """Plain ASCII addresses take a shorter path; it decides exactly as the full checks do."""
+    from mentorctl.signups import people as parse
+
+    def full(text: str) -> str:
+        return parse._checked(parse._unwrapped(text))
+
+    assert _outcome(normalise_email, text) == _outcome(full, text)
+    # Twice: the second time the domain's answer is remembered.
+    assert _outcome(normalise_email, text) == _outcome(full, text)

@@ -262,17 +262,22 @@ def placer(store: Store) -> Placer | None:
     first_number = store.next_number(PERSON_COUNTER)
     first_doc_id = store.next_doc_id("people")
 
-    def place(parsed: dict[str, Entry]) -> Placed:
-        people = [person for _, person in parsed.values()]
-        ids = [PERSON_PREFIX + str(n) for n in range(first_number, first_number + len(people))]
-        for person, person_id in zip(people, ids, strict=True):
+    def place(parsed: dict[str, Entry], before: int) -> Placed:
+        first = first_number + before
+        ids = [PERSON_PREFIX + str(n) for n in range(first, first + len(parsed))]
+        people, rows, sources = [], [], []
+        # One pass over the people: each visit to a hundred thousand of them costs.
+        for (row, person), person_id in zip(parsed.values(), ids, strict=True):
             person["id"] = person_id
+            people.append(person)
+            rows.append(row)
+            sources.append(person["source"])
         return Placed(
             emails=list(parsed),
-            rows=[row for row, _ in parsed.values()],
+            rows=rows,
             ids=ids,
-            sources=[person["source"] for person in people],
-            documents=serialise_documents(people, first_doc_id),
+            sources=sources,
+            documents=serialise_documents(people, first_doc_id + before),
         )
 
     return place

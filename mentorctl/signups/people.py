@@ -292,6 +292,9 @@ class ListReader:
         # ``unknown`` (set it to the collection of the part of the file being read).
         self._unknown_of: dict[str, tuple[str, ...]] = {}
         self.unknown: set[str] = set()
+        # The answers remembered that hold no unknown value: ``plain.get(text)`` may stand
+        # for ``read(text)`` (None when it cannot).
+        self.plain: dict[str, list[str]] = {}
 
     def read(self, text: str) -> list[str]:
         """The values in ``text``. Equal answers share one list: never change it in place."""
@@ -299,13 +302,16 @@ class ListReader:
             values = self._cache[text]
         except KeyError:
             values = self._split(text)
-            if len(self._cache) < 200_000:
-                self._cache[text] = values
+            odd: tuple[str, ...] = ()
             if self._choices and not self._languages:
                 known = set(self._choices.values())
                 odd = tuple(v for v in values if v not in known)
                 if odd:
                     self._unknown_of[text] = odd
+            if len(self._cache) < 200_000:
+                self._cache[text] = values
+                if not odd:
+                    self.plain[text] = values
         if self._unknown_of:
             odd = self._unknown_of.get(text)
             if odd:

@@ -28,11 +28,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from tinydb.storages import Storage
-from tinydb.table import Table
 
 from mentorctl.errors import StoreError, StoreLockedError
 from mentorctl.fileio import (
@@ -44,6 +42,9 @@ from mentorctl.fileio import (
 )
 from mentorctl.gcpause import paused_gc
 from mentorctl.store import loading, migrations, records
+
+if TYPE_CHECKING:
+    from tinydb.table import Table
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 KEEP_BACKUPS = 10
@@ -82,8 +83,11 @@ def serialise_documents(docs: list[dict[str, Any]], first_id: int) -> Serialised
     return SerialisedDocuments(first_id, len(docs), pieces)
 
 
-class _MemoryStorage(Storage):
+class _MemoryStorage:
     """TinyDB storage holding the whole database in memory between open and commit.
+
+    TinyDB's tables only ever call ``read`` and ``write`` on their storage, so this needs no
+    base class, and a command that never queries a table (an import) never loads TinyDB.
 
     The file is read on first use, not on open, so a command that turns out to have nothing
     to change never pays for loading a large store. ``read`` hands TinyDB the live dict (no
@@ -233,9 +237,11 @@ class Store:
     # -- tables ----------------------------------------------------------------------------
 
     def table(self, name: str) -> Table:
+        from tinydb.table import Table
+
         # A new Table each time: TinyDB caches the next document id per instance, which
         # insert_many would otherwise leave stale.
-        return Table(self._storage, name, cache_size=0)
+        return Table(self._storage, name, cache_size=0)  # type: ignore[arg-type]
 
     # TinyDB's bulk calls copy every document and rebuild the whole table twice per call; for
     # an import of 100,000 people that costs more than the rest of the work. These work on

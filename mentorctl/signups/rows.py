@@ -62,21 +62,27 @@ class Placed:
     documents: SerialisedDocuments
 
     # Sent between processes as a few long strings: pickling a hundred thousand short ones
-    # one by one costs more than all the rest. None of them can hold a line break.
-    def __getstate__(self) -> tuple[str, list[int], str, str, SerialisedDocuments]:
+    # one by one costs more than all the rest. None of them can hold a line break. The
+    # documents go as buffers, which a pickler with a ``buffer_callback`` leaves out of the
+    # pickle (see _send_part), so that they are not copied into it and out again.
+    def __getstate__(self) -> tuple[str, list[int], str, str, int, int, list[Any]]:
+        docs = self.documents
         return (
             "\n".join(self.emails),
             self.rows,
             "\n".join(self.ids),
             "\n".join(self.sources),
-            self.documents,
+            docs.first_id,
+            docs.count,
+            [pickle.PickleBuffer(piece) for piece in docs.pieces],
         )
 
-    def __setstate__(self, state: tuple[str, list[int], str, str, SerialisedDocuments]) -> None:
-        emails, self.rows, ids, sources, self.documents = state
+    def __setstate__(self, state: tuple[str, list[int], str, str, int, int, list[Any]]) -> None:
+        emails, self.rows, ids, sources, first_id, count, pieces = state
         self.emails, self.ids, self.sources = (
             text.split("\n") if text else [] for text in (emails, ids, sources)
         )
+        self.documents = SerialisedDocuments(first_id, count, pieces)
 
     def extend(self, later: Placed, shift: int) -> bool:
         """Take in the people placed right after these, whose rows are numbered ``shift`` rows
@@ -291,7 +297,7 @@ def _read_in_two(
             before = _receive_count(placed_r)
             if before is not None:
                 part.place(placer, before)
-        return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        return _send_part(part)
 
     try:
         side = forked.start(second_part)
@@ -311,7 +317,7 @@ def _read_in_two(
                 told.write(len(out.parsed).to_bytes(8, "little"))
                 told.close()
                 out.place(placer)
-        second: ReadRows | None = side.result(pickle.loads)
+        second = side.result(_receive_part)
     except BaseException:
         side.cancel()
         raise
@@ -320,6 +326,29 @@ def _read_in_two(
     out.add(second, out.last_row - (FIRST_DATA_ROW - 1))
     out.processes = 2
     return out
+
+
+def _send_part(part: ReadRows) -> list[bytes | memoryview]:
+    """``part`` as pieces to be written one after the other: a header, the pickle, and the
+    buffers the pickle leaves out (read back by :func:`_receive_part`)."""
+    buffers: list[pickle.PickleBuffer] = []
+    main = pickle.dumps(part, protocol=5, buffer_callback=buffers.append)
+    raws = [buffer.raw() for buffer in buffers]
+    header = pickle.dumps((len(main), [len(raw) for raw in raws]), protocol=5)
+    return [len(header).to_bytes(8, "little"), header, main, *raws]
+
+
+def _receive_part(view: memoryview) -> ReadRows:
+    """The part :func:`_send_part` wrote; its buffers stay views of ``view``."""
+    at = 8 + int.from_bytes(view[:8], "little")
+    size, sizes = pickle.loads(view[8:at])
+    main, at = view[at : at + size], at + size
+    buffers = []
+    for size in sizes:
+        buffers.append(view[at : at + size])
+        at += size
+    part: ReadRows = pickle.loads(main, buffers=buffers)
+    return part
 
 
 class _Descriptor:

@@ -64,7 +64,9 @@ class SerialisedDocuments:
 
     first_id: int
     count: int
-    pieces: list[bytes]  # each the members of a JSON object, without its braces
+    # Each the members of a JSON object, without its braces (views of another process's
+    # result, or bytes).
+    pieces: list[bytes | memoryview]
 
     def decode(self) -> dict[str, dict[str, Any]]:
         docs: dict[str, dict[str, Any]] = {}
@@ -75,7 +77,7 @@ class SerialisedDocuments:
 
 def serialise_documents(docs: list[dict[str, Any]], first_id: int) -> SerialisedDocuments:
     """``docs`` under ids from ``first_id`` on, serialised as :meth:`Store.commit` would."""
-    pieces = []
+    pieces: list[bytes | memoryview] = []
     for start in range(0, len(docs), DOCUMENTS_PER_PIECE):
         chunk = docs[start : start + DOCUMENTS_PER_PIECE]
         numbered = {str(first_id + start + n): doc for n, doc in enumerate(chunk)}

@@ -287,6 +287,7 @@ class ListReader:
             if pieces:
                 self._choices[tuple(_fold(p) for p in pieces)] = choice.strip()
         self._longest = max((len(k) for k in self._choices), default=1)
+        self._known = frozenset(self._choices.values())
         self._cache: dict[str, list[str]] = {}
         # Values that are none of the choices, per answer that holds some; collected into
         # ``unknown`` (set it to the collection of the part of the file being read).
@@ -304,8 +305,7 @@ class ListReader:
             values = self._split(text)
             odd: tuple[str, ...] = ()
             if self._choices and not self._languages:
-                known = set(self._choices.values())
-                odd = tuple(v for v in values if v not in known)
+                odd = tuple(v for v in values if v not in self._known)
                 if odd:
                     self._unknown_of[text] = odd
             if len(self._cache) < 200_000:

@@ -81,7 +81,7 @@ def serialise_documents(docs: list[dict[str, Any]], first_id: int) -> Serialised
     for start in range(0, len(docs), DOCUMENTS_PER_PIECE):
         chunk = docs[start : start + DOCUMENTS_PER_PIECE]
         numbered = {str(first_id + start + n): doc for n, doc in enumerate(chunk)}
-        pieces.append(orjson.dumps(numbered)[1:-1])
+        pieces.append(memoryview(orjson.dumps(numbered))[1:-1])  # a view: no copy
     return SerialisedDocuments(first_id, len(docs), pieces)
 
 
@@ -356,24 +356,36 @@ class Store:
             old.unlink()
 
 
-def _serialised(data: migrations.Tables, sent: dict[str, SerialisedDocuments]) -> Iterator[bytes]:
-    """The JSON of the store (the same bytes as one ``orjson.dumps``), in pieces of a few MB."""
+def _serialised(
+    data: migrations.Tables, sent: dict[str, SerialisedDocuments]
+) -> Iterator[bytes | memoryview]:
+    """The JSON of the store (the same bytes as one ``orjson.dumps``), in pieces of a few MB.
+
+    The large pieces are views, not copies, and the commas between them pieces of their own.
+    """
     if not data:
         yield b"{}"
         return
     for number, (name, table) in enumerate(data.items()):
         yield (b"," if number else b"{") + orjson.dumps(name) + b":{"
-        separator = b""
-        if name in sent:  # their ids come before those of the table's other documents
-            for piece in sent[name].pieces:
-                yield separator + piece
-                separator = b","
-        docs = iter(table.items())
-        while piece := dict(itertools.islice(docs, DOCUMENTS_PER_PIECE)):
-            yield separator + orjson.dumps(piece)[1:-1]
-            separator = b","
+        for n, piece in enumerate(_members(table, sent.get(name))):
+            if n:
+                yield b","
+            yield piece
         yield b"}"
     yield b"}"
+
+
+def _members(
+    table: dict[str, dict[str, Any]], sent: SerialisedDocuments | None
+) -> Iterator[bytes | memoryview]:
+    """The members of a table's JSON object, in pieces; the documents sent come first (their
+    ids come before those of the table's other documents)."""
+    if sent is not None:
+        yield from sent.pieces
+    docs = iter(table.items())
+    while piece := dict(itertools.islice(docs, DOCUMENTS_PER_PIECE)):
+        yield memoryview(orjson.dumps(piece))[1:-1]
 
 
 @contextlib.contextmanager

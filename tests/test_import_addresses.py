@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from helpers import PROGRAM, people, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mentorctl.signups import people as parse
 from mentorctl.signups.people import Rejection, normalise_email
 from mentorctl.store import addresses
 from mentorctl.store.db import Store
@@ -152,7 +154,7 @@ def test_a_person_is_found_by_either_spelling(workspace: Path, cli) -> None:
         assert "P1" in result.output
 
 
-def _outcome(read, text: str) -> tuple[str, str]:
+def _outcome(read: Callable[[str], str], text: str) -> tuple[str, str]:
     try:
         return ("address", read(text))
     except Rejection as exc:
@@ -174,11 +176,10 @@ ADDRESS = st.builds(
 )
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(ADDRESS)
 def test_the_fast_reading_of_an_address_agrees_with_the_full_checks(text: str) -> None:
     """Plain ASCII addresses take a shorter path; it decides exactly as the full checks do."""
-    from mentorctl.signups import people as parse
 
     def full(text: str) -> str:
         return parse._checked(parse._unwrapped(text))

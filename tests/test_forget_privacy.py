@@ -309,8 +309,8 @@ def test_forget_remove_files_deletes_them(paired_three: Path, cli, tmp_path: Pat
 def test_a_forgotten_person_is_skipped_when_a_large_file_is_read_in_two(
     workspace: Path, cli, tmp_path: Path
 ) -> None:
-    """A store with nobody in it lets the forked reader place people as they are: a
-    forgotten one among them must still be skipped, and the ids stay consecutive."""
+    """A store with nobody in it lets both readers place the people they read as they are:
+    a forgotten one among them must still be skipped, and the ids stay consecutive."""
     import datetime as dt
 
     from helpers import TODAY

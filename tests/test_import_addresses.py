@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from helpers import PROGRAM, people, write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mentorctl.signups import people as parse
 from mentorctl.signups.people import Rejection, normalise_email
 from mentorctl.store import addresses
 from mentorctl.store.db import Store
@@ -150,3 +152,38 @@ def test_a_person_is_found_by_either_spelling(workspace: Path, cli) -> None:
         result = cli("pause", spelling, "--until", "2026-04-01", "-w", workspace)
         assert result.exit_code == 0, result.output
         assert "P1" in result.output
+
+
+def _outcome(read: Callable[[str], str], text: str) -> tuple[str, str]:
+    try:
+        return ("address", read(text))
+    except Rejection as exc:
+        return (exc.field, exc.reason)
+
+
+# Mostly addresses that are nearly right, where a wrong shortcut would show.
+LOCAL = st.lists(st.sampled_from([*"aZ09._-+", "..", "xn--"]), min_size=1, max_size=6)
+LOCAL |= st.lists(st.sampled_from([*'a@ <>:"\\,;()\x01\x7f\t', "é"]), max_size=4)
+LABEL = st.sampled_from(["gmail", "COM", "org", "xn--bcher-kva", "XN--", "-x", "x-", "c0m", "Ab"])
+LABEL |= st.lists(st.sampled_from([*"aZ09-_.", "ü", "\u200b", " ", "\x01"]), max_size=4).map(
+    "".join
+)
+ADDRESS = st.builds(
+    lambda wrap, local, labels: wrap.format("".join(local) + "@" + ".".join(labels)),
+    st.sampled_from(["{}", " {} ", "mailto:{}", "MAILTO: {}", "Ana <{}>", "{}\x0b", "@{}"]),
+    LOCAL,
+    st.lists(LABEL, min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ADDRESS)
+def test_the_fast_reading_of_an_address_agrees_with_the_full_checks(text: str) -> None:
+    """Plain ASCII addresses take a shorter path; it decides exactly as the full checks do."""
+
+    def full(text: str) -> str:
+        return parse._checked(parse._unwrapped(text))
+
+    assert _outcome(normalise_email, text) == _outcome(full, text)
+    # Twice: the second time the domain's answer is remembered.
+    assert _outcome(normalise_email, text) == _outcome(full, text)

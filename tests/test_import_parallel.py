@@ -112,7 +112,7 @@ def long_cell_file(tmp_path: Path, stray_quote: bool) -> Path:
 def test_a_cell_over_the_middle_is_not_cut(workspace: Path, tmp_path: Path) -> None:
     path = long_cell_file(tmp_path, stray_quote=False)
     table = read_form_csv(path)
-    at = table.split_point(signup_rows.CHILD_SHARE)
+    at = table.split_point(signup_rows.FIRST_SHARE)
     assert at is not None and at > table.raw.find(b"line 399")
     assert assert_same_in_two(workspace, path).processes == 2
 
@@ -123,7 +123,7 @@ def test_a_cut_inside_a_cell_is_caught_and_the_file_read_whole(
 ) -> None:
     path = long_cell_file(tmp_path, stray_quote=True)
     table = read_form_csv(path)
-    at = table.split_point(signup_rows.CHILD_SHARE)
+    at = table.split_point(signup_rows.FIRST_SHARE)
     # The guess lands inside the long cell...
     assert at is not None and table.raw.find(b"line 0 of") < at < table.raw.find(b"line 399")
     with pytest.raises(Misplit):
@@ -274,7 +274,7 @@ def test_an_import_in_two_processes_writes_what_one_writes(
 
 
 @needs_fork
-def test_the_first_part_comes_back_placed_unless_a_later_row_changes_it(
+def test_people_come_back_placed_unless_a_later_row_changes_them(
     workspace: Path, tmp_path: Path
 ) -> None:
     program, paths = open_program(workspace, None)
@@ -295,11 +295,14 @@ def test_the_first_part_comes_back_placed_unless_a_later_row_changes_it(
         )
     plain, later = outcomes
     assert plain.processes == later.processes == 2
-    assert plain.placed is not None and plain.placed.ids[:2] == ["P1", "P2"]
-    assert (
-        plain.placed.emails[0] == "p0@example.org"
-        and len(plain.parsed) + len(plain.placed.ids) == 2000
-    )
+    # Each process placed the people it read; the second part's follow the first's.
+    assert plain.placed is not None and not plain.parsed
+    assert plain.placed.ids == [f"P{n}" for n in range(1, 2001)]
+    assert plain.placed.emails == [f"p{i}@example.org" for i in range(2000)]
+    assert plain.placed.rows == list(range(2, 2002))
+    docs = plain.placed.documents.decode()
+    assert list(docs) == [str(n) for n in range(1, 2001)]
+    assert [doc["id"] for doc in docs.values()] == plain.placed.ids
     # p3 is in the first part, placed with its first answers; its later row undoes that.
     assert later.placed is None
     assert later.parsed["p3@example.org"][1]["bio"] == "a later answer"

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from mentorctl.fileio import write_all
@@ -29,7 +29,10 @@ class Pending:
         self._fd = fd
 
     def result(self, load: Callable[[memoryview], T]) -> T | None:
-        """``load`` of the child's bytes (mapped, not copied), or None if it failed."""
+        """``load`` of the child's bytes (mapped, not copied), or None if it failed.
+
+        ``load`` may keep parts of the view it is given: the mapping lasts as long as they do.
+        """
         try:
             _, status = os.waitpid(self._pid, 0)
         except ChildProcessError:  # SIGCHLD ignored: the system reaped the child unseen
@@ -44,11 +47,9 @@ class Pending:
             size = os.fstat(self._fd).st_size
             if size == 0:
                 return load(memoryview(b""))
-            with (
-                mmap.mmap(self._fd, size, prot=mmap.PROT_READ) as shared,
-                memoryview(shared) as view,
-            ):
-                return load(view)
+            # Not closed here: views of it kept by ``load`` keep it, the others let it go.
+            shared = mmap.mmap(self._fd, size, prot=mmap.PROT_READ)
+            return load(memoryview(shared))
         finally:
             os.close(self._fd)
 
@@ -71,8 +72,9 @@ def available() -> bool:
     )
 
 
-def start(work: Callable[[], bytes]) -> Pending | None:
-    """Run ``work`` in a forked child; None where forking is not possible."""
+def start(work: Callable[[], Iterable[bytes | memoryview]]) -> Pending | None:
+    """Run ``work`` in a forked child, whose result is the pieces ``work`` returns, one after
+    the other; None where forking is not possible."""
     if not available():
         return None
     sys.stdout.flush()
@@ -89,7 +91,8 @@ def start(work: Callable[[], bytes]) -> Pending | None:
     if pid == 0:  # the child
         code = 1
         try:
-            write_all(fd, work())
+            for piece in work():
+                write_all(fd, piece)
             code = 0
         finally:
             os._exit(code)

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mentorctl import csvout
 from mentorctl.errors import InputError, RejectedRowsError, UsageError
 from mentorctl.gcpause import paused_gc
-from mentorctl.history import events
 from mentorctl.programs.program import Program
 from mentorctl.signups import index as importindex
 from mentorctl.signups import people as parse
@@ -37,7 +35,6 @@ from mentorctl.signups.rows import (
     read_signups,
     rejected_rows,
 )
-from mentorctl.store import manifest
 from mentorctl.store.db import Store, serialise_documents
 from mentorctl.store.suppression import SuppressionList
 
@@ -174,6 +171,8 @@ def import_signups(
             result.rejects_file = write_rejects_csv(
                 csv_path, table.headers, rejected_rows(table, reader, known, forgotten)
             )
+            from mentorctl.store import manifest  # only for a rejects file
+
             manifest.record(store_path.parent, result.rejects_file, "rejects")
         if not dry_run and (store.dirty or not index_current):
             store.commit()
@@ -262,17 +261,22 @@ def placer(store: Store) -> Placer | None:
     first_number = store.next_number(PERSON_COUNTER)
     first_doc_id = store.next_doc_id("people")
 
-    def place(parsed: dict[str, Entry]) -> Placed:
-        people = [person for _, person in parsed.values()]
-        ids = [PERSON_PREFIX + str(n) for n in range(first_number, first_number + len(people))]
-        for person, person_id in zip(people, ids, strict=True):
+    def place(parsed: dict[str, Entry], before: int) -> Placed:
+        first = first_number + before
+        ids = [PERSON_PREFIX + str(n) for n in range(first, first + len(parsed))]
+        people, rows, sources = [], [], []
+        # One pass over the people: each visit to a hundred thousand of them costs.
+        for (row, person), person_id in zip(parsed.values(), ids, strict=True):
             person["id"] = person_id
+            people.append(person)
+            rows.append(row)
+            sources.append(person["source"])
         return Placed(
             emails=list(parsed),
-            rows=[row for row, _ in parsed.values()],
+            rows=rows,
             ids=ids,
-            sources=[person["source"] for person in people],
-            documents=serialise_documents(people, first_doc_id),
+            sources=sources,
+            documents=serialise_documents(people, first_doc_id + before),
         )
 
     return place
@@ -287,6 +291,8 @@ def _compare(
     changes: dict[int, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """The people new to the store; the changes to those already in it go into ``changes``."""
+    from mentorctl.history import events  # only for changed people
+
     new_docs = []
     for person in pending:
         found = existing.get(person["email"])
@@ -325,6 +331,8 @@ def _compare(
 
 def write_rejects_csv(csv_path: Path, headers: list[str], rows: Iterable[list[Any]]) -> Path:
     """Write the rejected rows with their reasons beside the input, readable by the owner only."""
+    from mentorctl import csvout
+
     target = csv_path.with_name(csv_path.stem + ".rejects.csv")
     try:
         csvout.write(target, ["row", "field", "reason", *headers], rows)

@@ -29,11 +29,18 @@ class Rejection(Exception):
 # -- email --------------------------------------------------------------------------------
 
 # No dot at either end of the local part and no two in a row; a dotted domain with a TLD.
-_EMAIL = re.compile(
-    r"(?!\.)(?![^@]*\.\.)[^\s@<>()\[\],;:\"\\]{1,64}(?<!\.)"
-    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
-)
+# Neither part can hold an "@", so an address matches exactly when it has one "@" and each
+# part matches its own pattern: the domain's answer can then be remembered, as most
+# addresses of an export share a few domains.
+_LOCAL = r"(?!\.)(?![^@]*\.\.)[^\s@<>()\[\],;:\"\\]{1,64}(?<!\.)"
+_DOMAIN = r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
+_EMAIL = re.compile(f"{_LOCAL}@{_DOMAIN}")
+_LOCAL_PART = re.compile(_LOCAL)
+_DOMAIN_PART = re.compile(_DOMAIN)
 _ANGLE = re.compile(r"<([^<>]+)>")
+# ASCII domains already checked (domain -> valid), up to this many.
+DOMAIN_CACHE_LIMIT = 4096
+_ascii_domains: dict[str, bool] = {}
 
 
 def normalise_email(text: str) -> str:
@@ -44,6 +51,29 @@ def normalise_email(text: str) -> str:
     Accepts the "Name <address>" and "mailto:" forms that copy-pasting produces. Refuses an
     address holding a control, format or invisible character, by Unicode category.
     """
+    value = _unwrapped(text)
+    if value.isascii():
+        # Most addresses: ASCII with no xn-- label. For them the checks of
+        # :func:`_checked` come down to these (NFC leaves ASCII as it is, its only control
+        # characters are the unprintable ones, and an ASCII domain is sendable as it is).
+        if not value.isprintable():
+            raise Rejection("email", "holds a control character")
+        value = value.strip().lower()
+        if addresses.ACE_PREFIX not in value:
+            local, at, domain = value.rpartition("@")
+            valid = _ascii_domains.get(domain)
+            if valid is None:
+                valid = _DOMAIN_PART.fullmatch(domain) is not None
+                if len(_ascii_domains) < DOMAIN_CACHE_LIMIT:
+                    _ascii_domains[domain] = valid
+            if not valid or not at or len(value) > 254 or _LOCAL_PART.fullmatch(local) is None:
+                raise Rejection("email", "not a valid email address")
+            return value
+    return _checked(value)
+
+
+def _unwrapped(text: str) -> str:
+    """The address in a cell: trimmed, NFC, out of its "Name <...>" or "mailto:" wrapping."""
     value = unicodedata.normalize("NFC", text.strip())
     if "<" in value or ":" in value:
         match = _ANGLE.search(value)
@@ -53,6 +83,11 @@ def normalise_email(text: str) -> str:
             value = value[7:]
     if not value:
         raise Rejection("email", "missing")
+    return value
+
+
+def _checked(value: str) -> str:
+    """The canonical spelling of an unwrapped address, or the :class:`Rejection` of it."""
     try:
         reason = addresses.unusable(value)
         if reason is None:
@@ -252,11 +287,15 @@ class ListReader:
             if pieces:
                 self._choices[tuple(_fold(p) for p in pieces)] = choice.strip()
         self._longest = max((len(k) for k in self._choices), default=1)
+        self._known = frozenset(self._choices.values())
         self._cache: dict[str, list[str]] = {}
         # Values that are none of the choices, per answer that holds some; collected into
         # ``unknown`` (set it to the collection of the part of the file being read).
         self._unknown_of: dict[str, tuple[str, ...]] = {}
         self.unknown: set[str] = set()
+        # The answers remembered that hold no unknown value: ``plain.get(text)`` may stand
+        # for ``read(text)`` (None when it cannot).
+        self.plain: dict[str, list[str]] = {}
 
     def read(self, text: str) -> list[str]:
         """The values in ``text``. Equal answers share one list: never change it in place."""
@@ -264,13 +303,15 @@ class ListReader:
             values = self._cache[text]
         except KeyError:
             values = self._split(text)
-            if len(self._cache) < 200_000:
-                self._cache[text] = values
+            odd: tuple[str, ...] = ()
             if self._choices and not self._languages:
-                known = set(self._choices.values())
-                odd = tuple(v for v in values if v not in known)
+                odd = tuple(v for v in values if v not in self._known)
                 if odd:
                     self._unknown_of[text] = odd
+            if len(self._cache) < 200_000:
+                self._cache[text] = values
+                if not odd:
+                    self.plain[text] = values
         if self._unknown_of:
             odd = self._unknown_of.get(text)
             if odd:

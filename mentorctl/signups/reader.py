@@ -25,7 +25,6 @@ CACHE_LIMIT = 4096
 # Bump when a change to the parsers means the same row may now read differently.
 PARSER_VERSION = 1
 T = TypeVar("T")
-T = TypeVar("T")
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
 
@@ -69,6 +68,9 @@ class RowReader:
         self.goals = parse.ListReader(topics)
         self.expertise = parse.ListReader(topics)
         self.languages = parse.ListReader(languages=True)
+        self._plain_goals = self.goals.plain
+        self._plain_expertise = self.expertise.plain
+        self._plain_languages = self.languages.plain
         # A row's fingerprint covers everything that decides how it reads, so an identical row
         # under identical settings is known to be unchanged without being parsed again.
         settings = orjson.dumps(
@@ -87,6 +89,23 @@ class RowReader:
         # Column index per field, -1 when the form has no such column.
         cols = mapping.field_to_column
         self.at = {name: cols.get(name, -1) for name in PERSON_FIELDS}
+        self._columns = tuple(
+            self.at[name]
+            for name in (
+                "email",
+                "name",
+                "role",
+                "age",
+                "birth_date",
+                "capacity",
+                "timezone",
+                "goals",
+                "expertise",
+                "languages",
+                "organisation",
+                "bio",
+            )
+        )
         self.name_parts = mapping.name_parts
         # Most columns hold a few answers repeated thousands of times (time zones, employers,
         # multiple choices): each distinct answer is cleaned once.
@@ -107,24 +126,45 @@ class RowReader:
         return _remembered(self._capacities, parse.read_capacity, text, self.default_capacity)
 
     def read(self, record: list[str]) -> dict[str, Any]:
-        # The hot loop of an import: plain answers take inline fast paths, and only answers
-        # with control characters or runs of spaces go through the slower cleaners.
-        at = self.at
-        email = parse.normalise_email(record[at["email"]])
+        # The hot loop of an import: plain answers take inline fast paths (remembered answers
+        # looked up here, not through a call), and only answers with control characters or
+        # runs of spaces go through the slower cleaners.
+        (
+            email_at,
+            name_at,
+            role_at,
+            age_at,
+            born_at,
+            capacity_at,
+            zone_at,
+            goals_at,
+            expertise_at,
+            languages_at,
+            organisation_at,
+            bio_at,
+        ) = self._columns
+        email = parse.normalise_email(record[email_at])
         if self.name_parts:
             raw = f"{record[self.name_parts[0]]} {record[self.name_parts[1]]}"
         else:
-            i = at["name"]
-            raw = record[i] if i >= 0 else ""
-        name = parse.clean_line(raw, NAME_LIMIT)
+            raw = record[name_at] if name_at >= 0 else ""
+        if raw.isprintable() and "  " not in raw:
+            name = raw.strip()[:NAME_LIMIT]
+        else:
+            name = parse.clean_line(raw, NAME_LIMIT)
         if not name:
             raise parse.Rejection("name", "missing")
-        i = at["role"]
-        role = self.fixed_role or self.roles.read(record[i] if i >= 0 else "")
-        i = at["age"]
-        age, confirmed = self._age(record[i]) if i >= 0 else (None, False)
-        i = at["birth_date"]
-        born = parse.read_birth_date(record[i], self.date_order) if i >= 0 else None
+        role = self.fixed_role or self.roles.read(record[role_at] if role_at >= 0 else "")
+        if age_at >= 0:
+            found = self._ages.get(record[age_at])
+            if found is None:
+                found = self._age(record[age_at])
+            elif type(found) is not tuple:
+                raise found.with_traceback(None)  # see _remembered
+            age, confirmed = found
+        else:
+            age, confirmed = None, False
+        born = parse.read_birth_date(record[born_at], self.date_order) if born_at >= 0 else None
         if born is not None:
             years = parse.age_on(born, self.today)
             if years < self.min_age:
@@ -138,12 +178,17 @@ class RowReader:
         mentors = role != "mentee"
         capacity = None
         if mentors:
-            i = at["capacity"]
-            capacity = self._capacity(record[i]) if i >= 0 else self.default_capacity
+            if capacity_at >= 0:
+                capacity = self._capacities.get(record[capacity_at])
+                if capacity is None:
+                    capacity = self._capacity(record[capacity_at])
+                elif type(capacity) is not int:
+                    raise capacity.with_traceback(None)  # see _remembered
+            else:
+                capacity = self.default_capacity
         timezone = None
-        i = at["timezone"]
-        if i >= 0:
-            raw = record[i]
+        if zone_at >= 0:
+            raw = record[zone_at]
             timezone = self._zones.get(raw, False)
             if timezone is False:
                 timezone = parse.clean_line(raw, 64) or None
@@ -152,30 +197,46 @@ class RowReader:
                 self._zones[raw] = timezone
             if timezone in self._unknown_zones:
                 self.unrecognised_zones[timezone] += 1
-        i = at["goals"]
-        goals = self.goals.read(record[i]) if i >= 0 else []
-        i = at["expertise"]
-        expertise = self.expertise.read(record[i]) if i >= 0 and mentors else []
-        i = at["languages"]
-        languages = self.languages.read(record[i]) if i >= 0 else []
+        goals = []
+        if goals_at >= 0:
+            goals = self._plain_goals.get(record[goals_at])
+            if goals is None:
+                goals = self.goals.read(record[goals_at])
+        expertise = []
+        if expertise_at >= 0 and mentors:
+            expertise = self._plain_expertise.get(record[expertise_at])
+            if expertise is None:
+                expertise = self.expertise.read(record[expertise_at])
+        languages = []
+        if languages_at >= 0:
+            languages = self._plain_languages.get(record[languages_at])
+            if languages is None:
+                languages = self.languages.read(record[languages_at])
         organisation = None
-        i = at["organisation"]
-        if i >= 0:
-            raw = record[i]
+        if organisation_at >= 0:
+            raw = record[organisation_at]
             organisation = self._organisations.get(raw, False)
             if organisation is False:
                 organisation = parse.clean_line(raw, NAME_LIMIT) or None
                 if len(self._organisations) < CACHE_LIMIT:
                     self._organisations[raw] = organisation
-        i = at["bio"]
-        bio = parse.clean_text(record[i], TEXT_LIMIT) or None if i >= 0 else None
+        bio = None
+        if bio_at >= 0:
+            raw = record[bio_at]
+            if raw.isprintable():
+                bio = raw.strip()[:TEXT_LIMIT] or None
+            else:
+                bio = parse.clean_text(raw, TEXT_LIMIT) or None
         extra = {}
         for key, col, seen in self.extra_items:
             raw = record[col]
             if raw:
                 value = seen.get(raw)
                 if value is None:
-                    value = parse.clean_text(raw, TEXT_LIMIT)
+                    if raw.isprintable():
+                        value = raw.strip()[:TEXT_LIMIT]
+                    else:
+                        value = parse.clean_text(raw, TEXT_LIMIT)
                     if len(seen) < CACHE_LIMIT:
                         seen[raw] = value
                 if value:

@@ -1,14 +1,18 @@
 """Reading the rows of a sign-up export into people and rejects, in one process or two.
 
-A large export is cut in two where a record ends: a forked process reads the first part
-while this one reads the second, and the outcome is the same as reading the file whole.
-When the people of the first part can be given their place in the store already (a first
-import, into a store that holds nobody yet), the forked process also gives them their ids
-and serialises them as the store will write them, so that this process never decodes them.
+A large export is cut in two where a record ends: this process reads the first part while a
+forked one reads the second, and the outcome is the same as reading the file whole. When
+the people read can be given their place in the store already (a first import, into a store
+that holds nobody yet), each process gives the people of its part their ids and serialises
+them as the store will write them, so that neither the merge nor the store's write has to
+go through them one by one again. The people of the second part come after those of the
+first, so this process tells the forked one how many the first part holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import re
 from collections import Counter
@@ -17,9 +21,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import InputError
+from mentorctl.fileio import write_all
 from mentorctl.signups import forked
 from mentorctl.signups import people as parse
-from mentorctl.signups.formcsv import FIRST_DATA_ROW, FormTable, Records
+from mentorctl.signups.formcsv import FIRST_DATA_ROW, FormTable, Misplit, Records
 from mentorctl.store.db import SerialisedDocuments
 
 if TYPE_CHECKING:
@@ -28,9 +33,10 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 # Below this many bytes a second process costs more than it saves.
 PARALLEL_MIN_BYTES = 2 << 20
-# The share of a split file read by the forked process: a bit under half, as it also
-# places, serialises and sends its people (measured with benchmarks/bench_import.py).
-CHILD_SHARE = 0.44
+# The share of a split file read by this process: about half, as both processes place and
+# serialise the people they read, and the forked one also sends its own (measured with
+# benchmarks/bench_import.py).
+FIRST_SHARE = 0.5
 
 
 # Rejected rows kept to be shown; the others are only counted. An export of a million bad
@@ -56,28 +62,48 @@ class Placed:
     documents: SerialisedDocuments
 
     # Sent between processes as a few long strings: pickling a hundred thousand short ones
-    # one by one costs more than all the rest. None of them can hold a line break.
-    def __getstate__(self) -> tuple[str, list[int], str, str, SerialisedDocuments]:
+    # one by one costs more than all the rest. None of them can hold a line break. The
+    # documents go as buffers, which a pickler with a ``buffer_callback`` leaves out of the
+    # pickle (see _send_part), so that they are not copied into it and out again.
+    def __getstate__(self) -> tuple[str, list[int], str, str, int, int, list[Any]]:
+        docs = self.documents
         return (
             "\n".join(self.emails),
             self.rows,
             "\n".join(self.ids),
             "\n".join(self.sources),
-            self.documents,
+            docs.first_id,
+            docs.count,
+            [pickle.PickleBuffer(piece) for piece in docs.pieces],
         )
 
-    def __setstate__(self, state: tuple[str, list[int], str, str, SerialisedDocuments]) -> None:
-        emails, self.rows, ids, sources, self.documents = state
+    def __setstate__(self, state: tuple[str, list[int], str, str, int, int, list[Any]]) -> None:
+        emails, self.rows, ids, sources, first_id, count, pieces = state
         self.emails, self.ids, self.sources = (
             text.split("\n") if text else [] for text in (emails, ids, sources)
         )
+        self.documents = SerialisedDocuments(first_id, count, pieces)
+
+    def extend(self, later: Placed, shift: int) -> bool:
+        """Take in the people placed right after these, whose rows are numbered ``shift`` rows
+        further down the file; False (nothing done) if they were not placed right after."""
+        docs, more = self.documents, later.documents
+        if more.first_id != docs.first_id + docs.count or len(later.ids) != more.count:
+            return False
+        self.emails += later.emails
+        self.rows += [row + shift for row in later.rows]
+        self.ids += later.ids
+        self.sources += later.sources
+        docs.count += more.count
+        docs.pieces += more.pieces
+        return True
 
 
 # [row, person]: a list rather than a tuple, so that rows can be renumbered in place.
 Entry = list[Any]
-# Gives the people of a part (email -> entry, in the order they go into the store) their ids
-# and serialises them; see ReadRows.place.
-Placer = Callable[[dict[str, Entry]], Placed]
+# Gives the people of a part (email -> entry, in the order they go into the store), placed
+# after the given number of others, their ids and serialises them; see ReadRows.place.
+Placer = Callable[[dict[str, Entry], int], Placed]
 
 
 @dataclass
@@ -111,9 +137,10 @@ class ReadRows:
             f"row {later}: same email as row {first}; the later row (row {later}) is kept"
         )
 
-    def place(self, placer: Placer) -> None:
-        """Hand the people read over to ``placer``; they are then in ``placed``, not ``parsed``."""
-        self.placed, self.parsed = placer(self.parsed), {}
+    def place(self, placer: Placer, before: int = 0) -> None:
+        """Hand the people read over to ``placer``, to come after ``before`` others placed
+        already; they are then in ``placed``, not ``parsed``."""
+        self.placed, self.parsed = placer(self.parsed, before), {}
 
     def unplace(self) -> None:
         """Turn placed people back into parsed ones (ahead of the others), ids and all."""
@@ -139,6 +166,16 @@ class ReadRows:
             reject.row += shift
             self.rejects.append(reject)
         self.repeats.extend((first + shift, later + shift) for first, later in part.repeats)
+        # Placed on both sides, and nobody on both: the people simply follow on.
+        if (
+            part.placed is not None
+            and self.placed is not None
+            and not self.parsed
+            and not part.parsed
+            and set(self.placed.emails).isdisjoint(part.placed.emails)
+            and self.placed.extend(part.placed, shift)
+        ):
+            part.placed = None
         part.unplace()
         # A later row for a placed person means a person with other answers than placed.
         if self.placed is not None and not part.parsed.keys().isdisjoint(self.placed.emails):
@@ -171,7 +208,7 @@ def read_signups(
 
     ``known`` maps the fingerprints of rows imported before to their person's id; such a row
     is unchanged by definition, so it is not parsed again. A large file is read in two parts
-    at once; with a ``placer``, the people of the first part may come back already placed.
+    at once; with a ``placer``, the people read may come back already placed.
     """
     out = None
     if len(table.raw) >= parallel_min_bytes and forked.available():
@@ -241,39 +278,105 @@ def _read_in_two(
 ) -> ReadRows | None:
     """The rows of ``table``, read in two parts at once; None if that did not work out.
 
-    The forked process reads the first part, so that it alone checks the cut is where a
-    record ends and its rows are numbered as in the file, and so that the ids it gives its
-    people are the first ones. Whenever anything goes wrong (a cut inside a quoted cell, a
-    row the csv module refuses), the file is read whole instead, which reports any error
-    with the row numbered as in the file.
+    This process reads the first part, so that it alone checks the cut is where a record
+    ends and its rows are numbered as in the file, and so that its people, placed first, can
+    be placed as soon as they are read. Whenever anything goes wrong (a cut inside a quoted
+    cell, a row the csv module refuses), the file is read whole instead, which reports any
+    error with the row numbered as in the file.
     """
-    at = table.split_point(CHILD_SHARE)
+    at = table.split_point(FIRST_SHARE)
     if at is None:
         return None
+    # How many people the first part placed, for the forked process to place its own after.
+    placed_r, placed_w = os.pipe()
 
-    def first_part() -> bytes:
-        part = _read_part(table.records(stop=at), reader, known)
+    def second_part() -> bytes:
+        os.close(placed_w)
+        part = _read_part(table.records(start=at), reader, known)
         if placer is not None:
-            part.place(placer)
-        return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+            before = _receive_count(placed_r)
+            if before is not None:
+                part.place(placer, before)
+        return _send_part(part)
 
-    side = forked.start(first_part)
+    try:
+        side = forked.start(second_part)
+    finally:
+        os.close(placed_r)
     if side is None:
+        os.close(placed_w)
         return None
     try:
-        second = _read_part(table.records(progress, start=at), reader, known)
-    except InputError:
-        side.cancel()
-        return None
+        with contextlib.closing(_Descriptor(placed_w)) as told:
+            try:
+                out = _read_part(table.records(progress, stop=at), reader, known)
+            except (InputError, Misplit):
+                side.cancel()
+                return None
+            if placer is not None:
+                told.write(len(out.parsed).to_bytes(8, "little"))
+                told.close()
+                out.place(placer)
+        second = side.result(_receive_part)
     except BaseException:
         side.cancel()
         raise
-    out: ReadRows | None = side.result(pickle.loads)
-    if out is None:
+    if second is None:
         return None
     out.add(second, out.last_row - (FIRST_DATA_ROW - 1))
     out.processes = 2
     return out
+
+
+def _send_part(part: ReadRows) -> list[bytes | memoryview]:
+    """``part`` as pieces to be written one after the other: a header, the pickle, and the
+    buffers the pickle leaves out (read back by :func:`_receive_part`)."""
+    buffers: list[pickle.PickleBuffer] = []
+    main = pickle.dumps(part, protocol=5, buffer_callback=buffers.append)
+    raws = [buffer.raw() for buffer in buffers]
+    header = pickle.dumps((len(main), [len(raw) for raw in raws]), protocol=5)
+    return [len(header).to_bytes(8, "little"), header, main, *raws]
+
+
+def _receive_part(view: memoryview) -> ReadRows:
+    """The part :func:`_send_part` wrote; its buffers stay views of ``view``."""
+    at = 8 + int.from_bytes(view[:8], "little")
+    size, sizes = pickle.loads(view[8:at])
+    main, at = view[at : at + size], at + size
+    buffers = []
+    for size in sizes:
+        buffers.append(view[at : at + size])
+        at += size
+    part: ReadRows = pickle.loads(main, buffers=buffers)
+    return part
+
+
+class _Descriptor:
+    """One end of a pipe, closed once."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd: int | None = fd
+
+    def write(self, data: bytes) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):  # a child gone: its result says so
+                write_all(self.fd, data)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            os.close(fd)
+
+
+def _receive_count(fd: int) -> int | None:
+    """The number the other process sends, or None if it sent none."""
+    data = b""
+    while len(data) < 8:
+        chunk = os.read(fd, 8 - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return int.from_bytes(data, "little")
 
 
 def _read_part(records: Records, reader: RowReader, known: dict[str, str]) -> ReadRows:

@@ -28,11 +28,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from tinydb.storages import Storage
-from tinydb.table import Table
 
 from mentorctl.errors import StoreError, StoreLockedError
 from mentorctl.fileio import (
@@ -44,6 +42,9 @@ from mentorctl.fileio import (
 )
 from mentorctl.gcpause import paused_gc
 from mentorctl.store import loading, migrations, records
+
+if TYPE_CHECKING:
+    from tinydb.table import Table
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 KEEP_BACKUPS = 10
@@ -63,7 +64,9 @@ class SerialisedDocuments:
 
     first_id: int
     count: int
-    pieces: list[bytes]  # each the members of a JSON object, without its braces
+    # Each the members of a JSON object, without its braces (views of another process's
+    # result, or bytes).
+    pieces: list[bytes | memoryview]
 
     def decode(self) -> dict[str, dict[str, Any]]:
         docs: dict[str, dict[str, Any]] = {}
@@ -74,16 +77,19 @@ class SerialisedDocuments:
 
 def serialise_documents(docs: list[dict[str, Any]], first_id: int) -> SerialisedDocuments:
     """``docs`` under ids from ``first_id`` on, serialised as :meth:`Store.commit` would."""
-    pieces = []
+    pieces: list[bytes | memoryview] = []
     for start in range(0, len(docs), DOCUMENTS_PER_PIECE):
         chunk = docs[start : start + DOCUMENTS_PER_PIECE]
         numbered = {str(first_id + start + n): doc for n, doc in enumerate(chunk)}
-        pieces.append(orjson.dumps(numbered)[1:-1])
+        pieces.append(memoryview(orjson.dumps(numbered))[1:-1])  # a view: no copy
     return SerialisedDocuments(first_id, len(docs), pieces)
 
 
-class _MemoryStorage(Storage):
+class _MemoryStorage:
     """TinyDB storage holding the whole database in memory between open and commit.
+
+    TinyDB's tables only ever call ``read`` and ``write`` on their storage, so this needs no
+    base class, and a command that never queries a table (an import) never loads TinyDB.
 
     The file is read on first use, not on open, so a command that turns out to have nothing
     to change never pays for loading a large store. ``read`` hands TinyDB the live dict (no
@@ -233,9 +239,11 @@ class Store:
     # -- tables ----------------------------------------------------------------------------
 
     def table(self, name: str) -> Table:
+        from tinydb.table import Table
+
         # A new Table each time: TinyDB caches the next document id per instance, which
         # insert_many would otherwise leave stale.
-        return Table(self._storage, name, cache_size=0)
+        return Table(self._storage, name, cache_size=0)  # type: ignore[arg-type]
 
     # TinyDB's bulk calls copy every document and rebuild the whole table twice per call; for
     # an import of 100,000 people that costs more than the rest of the work. These work on
@@ -348,24 +356,36 @@ class Store:
             old.unlink()
 
 
-def _serialised(data: migrations.Tables, sent: dict[str, SerialisedDocuments]) -> Iterator[bytes]:
-    """The JSON of the store (the same bytes as one ``orjson.dumps``), in pieces of a few MB."""
+def _serialised(
+    data: migrations.Tables, sent: dict[str, SerialisedDocuments]
+) -> Iterator[bytes | memoryview]:
+    """The JSON of the store (the same bytes as one ``orjson.dumps``), in pieces of a few MB.
+
+    The large pieces are views, not copies, and the commas between them pieces of their own.
+    """
     if not data:
         yield b"{}"
         return
     for number, (name, table) in enumerate(data.items()):
         yield (b"," if number else b"{") + orjson.dumps(name) + b":{"
-        separator = b""
-        if name in sent:  # their ids come before those of the table's other documents
-            for piece in sent[name].pieces:
-                yield separator + piece
-                separator = b","
-        docs = iter(table.items())
-        while piece := dict(itertools.islice(docs, DOCUMENTS_PER_PIECE)):
-            yield separator + orjson.dumps(piece)[1:-1]
-            separator = b","
+        for n, piece in enumerate(_members(table, sent.get(name))):
+            if n:
+                yield b","
+            yield piece
         yield b"}"
     yield b"}"
+
+
+def _members(
+    table: dict[str, dict[str, Any]], sent: SerialisedDocuments | None
+) -> Iterator[bytes | memoryview]:
+    """The members of a table's JSON object, in pieces; the documents sent come first (their
+    ids come before those of the table's other documents)."""
+    if sent is not None:
+        yield from sent.pieces
+    docs = iter(table.items())
+    while piece := dict(itertools.islice(docs, DOCUMENTS_PER_PIECE)):
+        yield memoryview(orjson.dumps(piece))[1:-1]
 
 
 @contextlib.contextmanager

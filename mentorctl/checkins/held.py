@@ -7,6 +7,16 @@ person anything: their part of every message is left out, without a word (the ru
 the refusal named it once). A ``deliverable`` entry (a new address from a later import) or a
 changed address ends it.
 
+A pair whose introduction is held so (its pair stays ``proposed``; a pair not yet introduced
+is not introduced to the other person either) is shown as held, with whose address was
+refused. The refused introduction is tried again only once a new address clears it; when
+``checkin.quiet_after_weeks`` weeks pass after the refusal without one (or the program is
+over), ``checkin`` ends the pair (``introduction undeliverable: P5's address refused``): the
+other person goes back to waiting at once and, if the introduction reached them, gets the
+``ended`` notice. A person whose address is refused is not offered by ``pair`` until a new
+address clears it. A running pair whose two addresses are both refused gets nothing more and
+ends as completed or lapsed when its last week is over, like every other pair.
+
 **Introductions only in the outbox.** A pair introduced by a run that only wrote the outbox
 (``introduce`` without ``--send``) has not been introduced by SMTP: a ``checkin --send`` holds
 back its messages and says so, until ``introduce --send`` sends the introductions, or the admin
@@ -57,6 +67,24 @@ def leave_out(outgoing: list[Outgoing], people: dict[str, Any] | set[str]) -> li
                 continue
         kept.append(o)
     return kept
+
+
+def hold_new_introductions(
+    outgoing: list[Outgoing], refused: dict[str, Any]
+) -> tuple[list[Outgoing], list[str]]:
+    """A pair not yet introduced, one of whose people has an address refused for good, is
+    not introduced to the other either: returns (the rest, the pairs held)."""
+    held = sorted(
+        {
+            o.pair["id"]
+            for o in outgoing
+            if o.kind == "intro"
+            and o.doc_id is None
+            and any(o.pair.get(r) in refused for r in ("mentee", "mentor"))
+        },
+        key=pair_number,
+    )
+    return [o for o in outgoing if o.pair["id"] not in held], held
 
 
 def record_refusals(

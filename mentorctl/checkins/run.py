@@ -337,7 +337,15 @@ def introduce(
         outgoing, result.warnings = plan_introductions(
             state, program, start=first_day, only=only, send=send, resend=resend
         )
-        outgoing = held.leave_out(outgoing, held.undeliverable(state, today))
+        refused = held.undeliverable(state, today)
+        outgoing, kept_back = held.hold_new_introductions(outgoing, refused)
+        if kept_back:
+            result.warnings.append(
+                f"{len(kept_back)} pair(s) not introduced, a person's address was refused for "
+                f"good: {', '.join(kept_back)}; they are held until an import brings a new "
+                "address"
+            )
+        outgoing = held.leave_out(outgoing, refused)
         outgoing, result.left = take(outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, {}, result,
@@ -444,6 +452,7 @@ def run_checkin(
         plan = plan_checkin(state, program, today, only=only, send=send, resend=resend)
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
+        result.released = plan.released
         held.apply(state, plan, result, today)
         outgoing, result.left = take(plan.outgoing, limit)
         _execute(

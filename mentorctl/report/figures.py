@@ -20,7 +20,7 @@ from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.gcpause import paused_gc
 from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
 from mentorctl.report import asof, outcomes
-from mentorctl.report.labels import day, status_label
+from mentorctl.report.labels import day, pair_status_label
 
 PAIR_STATUSES = asof.PAIR_STATUSES
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
@@ -209,7 +209,9 @@ def from_state(
         "quiet_pairs": quiet,
         "concerns": concern_block,
         "pairs": pair_rows,
-        "headline": _headline(state, pairs, len(state.people), concern_block["open"], len(waiting)),
+        "headline": _headline(
+            state, pairs, len(state.people), concern_block["open"], len(waiting), current
+        ),
         "outcomes": {
             "by_week": outcomes.by_week(answers=state.answers, due=state.due),
             "endings": outcomes.endings(p.status for p in pairs),
@@ -232,20 +234,24 @@ def from_state(
 
 
 def _headline(
-    state: State, pairs: list[PairOn], people: int, open_concerns: int, waiting: int
+    state: State,
+    pairs: list[PairOn],
+    people: int,
+    open_concerns: int,
+    waiting: int,
+    week: int | None,
 ) -> dict[str, Any]:
-    """People, running pairs, this week's answer rate (each pair's week in course, among the
-    pairs due in it), quiet pairs, open concerns, waiting mentees."""
-    due = done = 0
-    for pair in pairs:
-        week = state.current_week(pair)
-        if week is not None and pair.doc.get("id") in state.due.get(week, ()):
-            due += 1
-            done += pair.doc.get("id") in state.answered.get(week, ())
+    """People, running pairs, this week's answer rate, quiet pairs, open concerns, waiting
+    mentees. "This week" is the calendar's current week (``week``), and its figures are the
+    chart's row for that week: the pairs due in it and those of them that answered it."""
+    due_pairs = state.due.get(week, set()) if week else set()
+    due = len(due_pairs)
+    done = len(due_pairs & state.answered.get(week, set())) if due else 0
     return {
         "people": people,
         "active_pairs": sum(1 for p in pairs if p.status in RUNNING),
         "paused_pairs": sum(1 for p in pairs if p.status == "paused"),
+        "week": week or None,
         "answer_rate_this_week": round(done / due, 4) if due else None,
         "answered_this_week": done,
         "due_this_week": due,
@@ -265,7 +271,8 @@ def _pair_rows(pairs: list[PairOn], by_id: dict[str, dict[str, Any]]) -> list[di
             {
                 "pair": doc.get("id"),
                 "status": pair.status,
-                "status_label": status_label(pair.status),
+                "status_label": pair_status_label(pair.status, pair.refused, pair.recorded),
+                "undeliverable": list(pair.refused),
                 "score": doc.get("score"),
                 "start_date": day(doc.get("start_date"))
                 if pair.start and doc.get("start_date")

@@ -33,6 +33,18 @@ def status_label(status: Any) -> str:
     return words[:1].upper() + words[1:] if words else "-"
 
 
+def pair_status_label(status: Any, refused: Any = (), recorded: Any = None) -> str:
+    """A pair's status, with why it is held when a person's address was refused for good:
+    "Proposed (held: P5's address refused)", "Active (P5's address refused)"."""
+    text = status_label(status)
+    if not refused:
+        return text
+    names = " and ".join(str(p) for p in refused)
+    whose = f"{names}'s address" if len(refused) == 1 else f"{names}'s addresses"
+    held = "held: " if (recorded or status) == "proposed" else ""
+    return f"{text} ({held}{whose} refused)"
+
+
 def day(value: Any) -> str:
     """A stored date or timestamp as the day it falls on (``2026-03-02T09:00:00+00:00`` ->
     ``2026-03-02``); anything else as it is, and nothing as "-"."""

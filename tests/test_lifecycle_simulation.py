@@ -604,3 +604,31 @@ def test_a_past_day_before_a_pair_s_introduction_shows_no_start_date() -> None:
             assert rows[pair_id]["start_date"] is None
     finally:
         m.teardown()
+
+
+def test_a_past_day_drawn_after_a_forget_has_no_notes_of_the_forgotten_person() -> None:
+    """A note written by a person forgotten since is erased with their answers: a past day's
+    report no longer lists it (their partner's notes stay), and the past-day check allows
+    for that as it does for the person's other records."""
+    m = Lifecycle()
+    try:
+        m.setup(0, False, 1)
+        m.today += dt.timedelta(days=8)
+        m.checkin()
+        pair = m.pairs()["M1"]
+        for person, text in ((pair["mentee"], "mentee's note"), (pair["mentor"], "mentor's")):
+            m.ok("checkin", "--record", "M1", "--person", person, "--week", "1",
+                 "--answer", "met=yes", "--answer", f"note={text}")  # fmt: skip
+        m.save()
+        day = m.today
+        assert {n["text"] for n in m.saved[day]["report"]["notes"]} >= {"mentee's note", "mentor's"}
+        m.today += dt.timedelta(days=1)
+        gone = m.people()[pair["mentee"]]
+        m.gone[gone["id"]] = (m.today, {gone["id"], gone["email"], gone["name"]})
+        m.ok("forget", gone["email"], "--yes")
+        notes = m.ok("report", "--today", day.isoformat())["notes"]
+        assert "mentee's note" not in {n["text"] for n in notes}
+        assert "mentor's" in {n["text"] for n in notes}
+        m.check_past_days()
+    finally:
+        m.teardown()

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -270,57 +270,6 @@ class CheckinPlan:
     completed: list[str]
     back_active: list[str]
     warnings: list[str]
-    released: list[str] = field(default_factory=list)  # never introduced: ended, see below
-
-
-def _program_end(state: State, program: Program, duration: int) -> dt.date | None:
-    """The first day after the program's last week: from program.yaml's ``start_date``, else
-    from the earliest introduced pair's."""
-    start = schedule.parse_day(program.data.get("start_date"))
-    if start is None:
-        starts = [d for p in state.pairs if (d := schedule.parse_day(p.get("start_date")))]
-        start = min(starts, default=None)
-    return start + dt.timedelta(days=7 * duration) if start else None
-
-
-def _undeliverable_end(
-    state: State,
-    pair: dict[str, Any],
-    refused: dict[str, dict[str, Any]],
-    today: dt.date,
-    quiet_after: int,
-    program_end: dt.date | None,
-) -> tuple[dict[str, Any], str] | None:
-    """A committed pair held because a person's address was refused for good, once
-    ``quiet_after`` weeks have passed since the refusal with no new address (or the program is
-    over): the pair ends and the partner goes back to waiting, told if the introduction
-    reached them. None while the pair is still held, or not held for that."""
-    people = (pair["mentee"], pair["mentor"])
-    held = [p for p in people if p in refused]
-    if not held:
-        return None
-    since = max(schedule.parse_day(refused[p].get("at")) or today for p in held)
-    if today < since + dt.timedelta(days=7 * quiet_after) and (
-        program_end is None or today < program_end
-    ):
-        return None
-    partners = [p for p in people if p not in refused and p in state.people]
-    reached = set()
-    for doc in state.by_pair.get(pair["id"], ()):
-        if doc["kind"] == "intro":
-            reached |= {
-                p
-                for p, d in (doc.get("delivery") or {}).items()
-                if d.get("status") in ("sent", "written")
-            }
-    reason = f"introduction undeliverable: {' and '.join(held)}'s address refused"
-    fields = {
-        "status": "ended",
-        "end_reason": reason,
-        "released": partners,
-        "notify_ended": [p for p in partners if p in reached],
-    }
-    return fields, f"ended: {reason}"
 
 
 def _reached(docs: Iterable[dict[str, Any]], people: tuple[str, str], send: bool) -> set[int]:
@@ -345,6 +294,7 @@ def plan_checkin(
     only: Iterable[str] = (),
     send: bool = False,
     resend: bool = False,
+    refused: Collection[str] = (),  # people whose address was refused for good (held.py)
 ) -> CheckinPlan:
     wanted = _check_only(state, only)
     duration = int(program.data["duration_weeks"])
@@ -356,27 +306,14 @@ def plan_checkin(
     plan = CheckinPlan([], {}, [], [], [], [])
     unsent_intros = 0
     failed_intros: list[str] = []
-    from mentorctl.checkins.held import undeliverable
-
-    refused = undeliverable(state, today)
-    program_end = _program_end(state, program, duration)
     for pair in state.pairs:
         pid = pair["id"]
         if wanted and pid not in wanted:
             continue
         status = pair["status"]
-        intro = any(d["kind"] == "intro" for d in state.by_pair.get(pid, ()))
-        if status == "proposed" and (
-            intro or pair["mentee"] in refused or pair["mentor"] in refused
-        ):
-            ending = _undeliverable_end(state, pair, refused, today, quiet_after, program_end)
-            if ending is None:
-                if intro:
-                    failed_intros.append(pid)
-                continue
-            plan.changes[pid] = ending
-            plan.released.append(pid)
-            plan.outgoing.extend(_ended_notices(state, dict(pair, **ending[0]), send=send))
+        if status == "proposed" and any(d["kind"] == "intro" for d in state.by_pair.get(pid, ())):
+            if pair["mentee"] not in refused and pair["mentor"] not in refused:
+                failed_intros.append(pid)  # (a pair held by a refusal: see held.release)
             continue
         if status in ("ended", "not_fit") and pair.get("notify_ended"):
             plan.outgoing.extend(_ended_notices(state, pair, send=send))
@@ -439,11 +376,7 @@ def plan_checkin(
                     )
                 )
         if status == "quiet":
-            since = (
-                step.quiet_since
-                if step is not None and step.quiet_since
-                else pair.get("quiet_since")
-            )
+            since = (step.quiet_since if step is not None else None) or pair.get("quiet_since")
             plan.quiet.append(
                 {
                     "pair": pid,
@@ -475,12 +408,6 @@ def plan_checkin(
                                  list(doc["to"]), pending, None,
                                  doc_id=state.messages[doc["key"]][0])  # fmt: skip
                 plan.outgoing.append(again)
-    if plan.released:
-        plan.warnings.append(
-            f"{len(plan.released)} pair(s) ended, their introduction undeliverable for "
-            f"{quiet_after} week(s) or to the program's end: {', '.join(plan.released)}; "
-            "the other person goes back to waiting"
-        )
     if failed_intros:
         plan.warnings.append(
             f"{len(failed_intros)} pair(s) not introduced, their introduction was not "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mentorctl.history.fold import fold
-from mentorctl.report import figures, sections
+from mentorctl.report import figures, html, sections
 
 START = dt.date(2026, 3, 2)
 AT = "T09:00:00+00:00"
@@ -65,6 +65,9 @@ def test_the_headline_is_the_chart_row_of_the_current_week_when_pairs_are_in_oth
     assert (row["answered"], row["pairs"], row["rate"]) == (1, 1, 1.0)
     assert head["answer_rate_this_week"] == row["rate"]
     assert ["Answer rate, week 4", "100% (1 of 1 pairs)"] in sections.headline_rows(report)
+    page = html.page(report)
+    assert "Answer rate, week 4 (1 of 1 pairs)" in page and ">week 4 (now)<" in page
+    assert ">week 3 (now)<" not in page
 
 
 def test_a_pair_ended_on_the_first_day_of_a_week_is_not_due_in_it():

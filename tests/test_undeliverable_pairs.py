@@ -56,6 +56,9 @@ def test_a_pair_held_by_a_refused_introduction_ends_and_frees_the_partner(smtp_r
     assert not ann["waiting"]
     report = _json(cli, "report", "-w", workspace, "--today", _day(1))
     assert next(p for p in report["pairs"] if p["pair"] == "M1")["status_label"] == held
+    assert [(u["person"], u["pairs"]) for u in report["undeliverable"]] == [(MEG, ["M1 (held)"])]
+    text = cli("report", "-w", workspace, "--today", _day(1), "--format", "md").stdout
+    assert "M1 (held)" in text and "Proposed (held: P1's address refused)" in text
 
     # Not tried again, not ended, while the refusal is younger than quiet_after_weeks (2).
     week1 = _json(cli, "checkin", "--send", "-w", workspace, "--today", _day(1))

@@ -219,11 +219,18 @@ def from_state(
     }
     report["headline"]["undeliverable"] = len(away)
     if not anonymous:
+        # Each with the pairs still on that it holds back: "held" when not introduced yet.
+        held: dict[str, list[str]] = {}
+        for pair in pairs:
+            for pid in pair.refused:
+                mark = " (held)" if pair.recorded == "proposed" else ""
+                held.setdefault(pid, []).append(f"{pair.doc.get('id')}{mark}")
         report["undeliverable"] = [
             {
                 "person": _shown(by_id, pid),
                 "name": _name(by_id, pid),
                 **asof.undeliverable_row(p.undeliverable),
+                "pairs": held.get(pid, []),
             }
             for pid, p in sorted(away, key=lambda kv: id_key(kv[0]))
         ]

@@ -175,9 +175,14 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
         out.append(
             (
                 "Undeliverable addresses",
-                ["Person", "Since", "Reason"],
+                ["Person", "Since", "Reason", "Pairs"],
                 [
-                    [_who(u["name"], u["person"]), u["since"], u.get("reason") or ""]
+                    [
+                        _who(u["name"], u["person"]),
+                        u["since"],
+                        u.get("reason") or "",
+                        ", ".join(u.get("pairs") or []) or "-",
+                    ]
                     for u in report["undeliverable"]
                 ],
             )

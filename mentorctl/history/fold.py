@@ -5,7 +5,7 @@ blocks) and a day, and returns what was true at the end of that day:
 
 - each pair that existed, with its status that day: the status its own ``history`` gave it,
   or ``paused`` when either person was away that day (:func:`.events.pause_on`) or a concern
-  about the pair was open; the people of a pair still on whose address was undeliverable; its program week (a pair that ended stays in the week it ended);
+  about the pair was open; its program week (a pair that ended stays in the week it ended);
   the week its quiet spell began; its last answer known by then;
 - each person who had signed up, with their status that day: ``withdrawn``, ``paused`` (with
   the pause's ``until`` and ``reason``) or their stored status, and whether their address was
@@ -18,8 +18,8 @@ blocks) and a day, and returns what was true at the end of that day:
   person), the concerns raised by then (resolved only if resolved by then), the blocks in
   force;
 - **due**: for each program week, the pairs whose week's message reached them (written to
-  the outbox or accepted by the mail server, by that day) and that were still on: the week
-  began before the day the pair ended (if it did), and it was not paused at its end (or that day, for the week in course)
+  the outbox or accepted by the mail server, by that day) and that were still on: ended (if
+  they did) after the week began, and not paused at its end (or that day, for the week in course)
   unless they answered it; a pair that answered a week is due in it, whatever carried the
   question. Week 1's message is its check-in (the introduction asks nothing), and a pair's
   weeks count from the day its week 1 was made, as the schedule counts them. Every answer rate is the pairs of a week that answered it
@@ -76,7 +76,6 @@ class PairOn:
     paused_by: tuple[str, ...] = ()  # the people away, and the open concerns, that day
     later: bool = False  # its history holds changes made after the day
     offset: int = 0  # weeks its week 1 came late: its weeks count on from there
-    refused: tuple[str, ...] = ()  # a pair still on: its people undeliverable that day
 
 
 @dataclass(slots=True)
@@ -394,13 +393,6 @@ def fold(
                 c for raised, resolved, c in concerned.get(pid, ()) if raised <= iso < resolved
             ]
             why = tuple(str(w) for w in away)
-        refused: tuple[str, ...] = ()
-        if recorded in HOLDING:
-            refused = tuple(
-                str(p.doc.get("id"))
-                for p in (mentee, mentor)
-                if p is not None and p.undeliverable is not None
-            )
         answer = last.get(pid)
         states[pid] = PairOn(
             doc,
@@ -414,7 +406,6 @@ def fold(
             why,
             bool(changes) and changes[-1][0] > iso,
             offset,
-            refused,
         )
         if recorded in HOLDING:
             if mentee is not None:
@@ -449,9 +440,8 @@ def fold(
             if pair is None or pair.start is None:
                 continue
             week_start = pair.start + dt.timedelta(days=7 * (week - 1 + pair.offset))
-            # An ended pair is due only in the weeks that began before the day it ended.
             if pair.ended is not None and pair.ended <= week_start:
-                continue
+                continue  # due only in the weeks that began before the day it ended
             end = min(day, week_start + dt.timedelta(days=6))
             if pid in got or not _paused_at(
                 pair, end, day, folk, concerned.get(pid, ()), timelines.get(pid)

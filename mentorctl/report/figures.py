@@ -192,7 +192,7 @@ def from_state(
     away = [(pid, p) for pid, p in state.people.items() if p.undeliverable is not None]
     # The list of pairs is for the admins only: even without names, pair ids and start dates
     # let someone who knows the people tell which pair is whose.
-    pair_rows = [] if anonymous else _pair_rows(pairs, by_id)
+    pair_rows = [] if anonymous else _pair_rows(state, pairs, by_id)
 
     report: dict[str, Any] = {
         "program": program_name,
@@ -222,7 +222,7 @@ def from_state(
         # Each with the pairs still on that it holds back: "held" when not introduced yet.
         held: dict[str, list[str]] = {}
         for pair in pairs:
-            for pid in pair.refused:
+            for pid in asof.refused(state, pair):
                 mark = " (held)" if pair.recorded == "proposed" else ""
                 held.setdefault(pid, []).append(f"{pair.doc.get('id')}{mark}")
         report["undeliverable"] = [
@@ -268,18 +268,21 @@ def _headline(
     }
 
 
-def _pair_rows(pairs: list[PairOn], by_id: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _pair_rows(
+    state: State, pairs: list[PairOn], by_id: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     rows = []
     for pair in pairs:
         doc = pair.doc
         mentee = by_id.get(str(doc.get("mentee"))) or {}
         mentor = by_id.get(str(doc.get("mentor"))) or {}
+        refused = [_shown(by_id, p) for p in asof.refused(state, pair)]
         rows.append(
             {
                 "pair": doc.get("id"),
                 "status": pair.status,
-                "status_label": pair_status_label(pair.status, pair.refused, pair.recorded),
-                "undeliverable": list(pair.refused),
+                "status_label": pair_status_label(pair.status, refused, pair.recorded),
+                "undeliverable": refused,
                 "score": doc.get("score"),
                 "start_date": day(doc.get("start_date"))
                 if pair.start and doc.get("start_date")

@@ -11,9 +11,9 @@ A pair whose introduction is held so (its pair stays ``proposed``; a pair not ye
 is not introduced to the other person either) is shown as held, with whose address was
 refused. The refused introduction is tried again only once a new address clears it; when
 ``checkin.quiet_after_weeks`` weeks pass after the refusal without one (or the program is
-over), ``checkin`` ends the pair (``introduction undeliverable: P5's address refused``): the
-other person goes back to waiting at once and, if the introduction reached them, gets the
-``ended`` notice. A person whose address is refused is not offered by ``pair`` until a new
+over), ``checkin`` ends the pair ("introduction undeliverable: the mentor's address
+refused"): the other person goes back to waiting at once and, if the introduction reached
+them, gets the ``ended`` notice. A person whose address is refused is not offered by ``pair`` until a new
 address clears it. A running pair whose two addresses are both refused gets nothing more and
 ends as completed or lapsed when its last week is over, like every other pair.
 
@@ -266,6 +266,8 @@ def ending(
     if today < since + dt.timedelta(days=7 * quiet_after) and (end is None or today < end):
         return None
     partners = [p for p in people if p not in refused and p in state.people]
+    roles = [role for role, p in zip(("mentee", "mentor"), people, strict=True) if p in refused]
+    whose = "both addresses" if len(roles) > 1 else f"the {roles[0]}'s address"
     reached: set[str] = set()
     for doc in state.by_pair.get(pair["id"], ()):
         if doc["kind"] == "intro":
@@ -273,7 +275,7 @@ def ending(
             reached |= {p for p, d in delivery.items() if d.get("status") in ("sent", "written")}
     return {
         "status": "ended",
-        "end_reason": f"introduction undeliverable: {' and '.join(held)}'s address refused",
+        "end_reason": f"introduction undeliverable: {whose} refused",
         "released": partners,
         "notify_ended": [p for p in partners if p in reached],
     }

@@ -44,13 +44,14 @@ def waiting(state: State) -> list[dict[str, Any]]:
     return waiting_mentees(state.person_views(), state.pair_views(), state.day)
 
 
-def refused(state: State, pair: PairOn) -> list[str]:
-    """The people of a pair still on whose address was undeliverable on the fold's day: what
-    holds back its introduction, or its messages."""
+def refused(state: State, pair: PairOn) -> dict[str, str]:
+    """``{role: person id}`` of the people of a pair still on whose address was undeliverable
+    on the fold's day: what holds back its introduction, or its messages."""
     if pair.recorded not in HOLDING:
-        return []
-    ids = (str(pair.doc.get(role)) for role in ("mentee", "mentor"))
-    return [p for p in ids if p in state.people and state.people[p].undeliverable is not None]
+        return {}
+    ids = {role: str(pair.doc.get(role)) for role in ("mentee", "mentor")}
+    people = state.people
+    return {r: p for r, p in ids.items() if p in people and people[p].undeliverable is not None}
 
 
 def person_label(status: str, pause: Any, is_waiting: bool, undeliverable: Any) -> str:

@@ -202,7 +202,7 @@ def _number_sorted(ids: list[Any]) -> list[Any]:
 def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
     doc = pair.doc
     mentee, mentor = doc.get("mentee"), doc.get("mentor")
-    refused = [d.shown(p) for p in asof.refused(d.state, pair)]
+    refused = asof.refused(d.state, pair)
     return {
         "id": doc.get("id"),
         "mentee": d.shown(mentee),
@@ -210,8 +210,8 @@ def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
         "mentor": d.shown(mentor),
         "mentor_name": d.name(mentor),
         "status": pair.status,
-        "status_label": pair_status_label(pair.status, refused, pair.recorded),
-        "undeliverable": refused,
+        "status_label": pair_status_label(pair.status, list(refused), pair.recorded),
+        "undeliverable": [d.shown(p) for p in refused.values()],
         "week": pair.week,
         "score": doc.get("score"),
         "start_date": day(doc.get("start_date")) if pair.start and doc.get("start_date") else None,

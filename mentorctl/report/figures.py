@@ -222,7 +222,7 @@ def from_state(
         # Each with the pairs still on that it holds back: "held" when not introduced yet.
         held: dict[str, list[str]] = {}
         for pair in pairs:
-            for pid in asof.refused(state, pair):
+            for pid in asof.refused(state, pair).values():
                 mark = " (held)" if pair.recorded == "proposed" else ""
                 held.setdefault(pid, []).append(f"{pair.doc.get('id')}{mark}")
         report["undeliverable"] = [
@@ -276,13 +276,13 @@ def _pair_rows(
         doc = pair.doc
         mentee = by_id.get(str(doc.get("mentee"))) or {}
         mentor = by_id.get(str(doc.get("mentor"))) or {}
-        refused = [_shown(by_id, p) for p in asof.refused(state, pair)]
+        refused = asof.refused(state, pair)
         rows.append(
             {
                 "pair": doc.get("id"),
                 "status": pair.status,
-                "status_label": pair_status_label(pair.status, refused, pair.recorded),
-                "undeliverable": refused,
+                "status_label": pair_status_label(pair.status, list(refused), pair.recorded),
+                "undeliverable": [_shown(by_id, p) for p in refused.values()],
                 "score": doc.get("score"),
                 "start_date": day(doc.get("start_date"))
                 if pair.start and doc.get("start_date")

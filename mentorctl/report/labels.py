@@ -33,14 +33,15 @@ def status_label(status: Any) -> str:
     return words[:1].upper() + words[1:] if words else "-"
 
 
-def pair_status_label(status: Any, refused: Any = (), recorded: Any = None) -> str:
-    """A pair's status, with why it is held when a person's address was refused for good:
-    "Proposed (held: P5's address refused)", "Active (P5's address refused)"."""
+def pair_status_label(status: Any, roles: Any = (), recorded: Any = None) -> str:
+    """A pair's status, with why it is held when the address of one of its people (``roles``:
+    mentee, mentor) was refused for good: "Proposed (held: the mentor's address refused)",
+    "Active (both addresses refused)". Roles, not names: the label stays the same whoever is
+    forgotten later."""
     text = status_label(status)
-    if not refused:
+    if not roles:
         return text
-    names = " and ".join(str(p) for p in refused)
-    whose = f"{names}'s address" if len(refused) == 1 else f"{names}'s addresses"
+    whose = "both addresses" if len(roles) > 1 else f"the {next(iter(roles))}'s address"
     held = "held: " if (recorded or status) == "proposed" else ""
     return f"{text} ({held}{whose} refused)"
 

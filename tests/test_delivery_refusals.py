@@ -125,21 +125,29 @@ def _mark(workspace: Path, pid: str, event: str, **fields: str) -> None:
         store.commit()
 
 
-def test_a_person_undeliverable_before_a_message_is_left_out_of_it(smtp_ready, cli) -> None:
+def test_a_pair_with_a_person_undeliverable_before_its_introduction_is_held(
+    smtp_ready, cli
+) -> None:
+    """Neither person is introduced to someone who cannot be reached: the pair is held
+    (shown so) until a new address clears it, then introduced to both."""
     workspace, server = smtp_ready
     _mark(workspace, IDS["meg"], "undeliverable", address="meg@example.org", reason="bounced")
     result = cli("introduce", "--send", "-w", workspace, "--json")
     assert result.exit_code == 0, result.output
-    assert server.handler.received[0].rcpt_tos == ["ann@example.org"]
-    assert not server.handler.to("meg@example.org")
-    m1 = next(m for m in messages(workspace) if m["pair"] == "M1")
-    assert set(m1["delivery"]) == {IDS["ann"]} and m1["status"] == "sent"
+    assert any("M1" in w and "refused for good" in w for w in json.loads(result.stdout)["warnings"])
+    assert not server.handler.to("meg@example.org") and not server.handler.to("ann@example.org")
+    assert not [m for m in messages(workspace) if m["pair"] == "M1"]
     assert pairs(workspace)["M1"]["status"] == "proposed"
+    shown = json.loads(cli("pairs", "-w", workspace, "--json").stdout)
+    m1 = next(p for p in shown["pairs"] if p["id"] == "M1")
+    assert m1["undeliverable"] == [IDS["meg"]]
+    assert m1["status_label"] == "Proposed (held: the mentor's address refused)"
     weekly = cli("checkin", "--send", "-w", workspace, "--json")
     assert json.loads(weekly.stdout)["held"] == []  # nothing written to the outbox for meg
     _mark(workspace, IDS["meg"], "deliverable")
     assert cli("introduce", "--send", "-w", workspace).exit_code == 0
     assert len(server.handler.to("meg@example.org")) == 1
+    assert len(server.handler.to("ann@example.org")) == 1
     assert pairs(workspace)["M1"]["status"] == "active"
 
 

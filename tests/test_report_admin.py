@@ -84,6 +84,7 @@ def test_headline_figures() -> None:
         "people": 5,
         "active_pairs": 0,
         "paused_pairs": 1,
+        "week": 3,
         "answer_rate_this_week": 0.5,
         "answered_this_week": 1,
         "due_this_week": 2,

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +141,7 @@ class RunResult:
     previews: list[dict[str, Any]] = field(default_factory=list)
     undeliverable: list[dict[str, str]] = field(default_factory=list)  # refused for good
     held: list[str] = field(default_factory=list)  # pairs introduced only in the outbox
+    released: list[str] = field(default_factory=list)  # ended: introduction undeliverable
 
     @property
     def failed(self) -> int:
@@ -293,6 +294,7 @@ def plan_checkin(
     only: Iterable[str] = (),
     send: bool = False,
     resend: bool = False,
+    refused: Collection[str] = (),  # people whose address was refused for good (held.py)
 ) -> CheckinPlan:
     wanted = _check_only(state, only)
     duration = int(program.data["duration_weeks"])
@@ -310,7 +312,8 @@ def plan_checkin(
             continue
         status = pair["status"]
         if status == "proposed" and any(d["kind"] == "intro" for d in state.by_pair.get(pid, ())):
-            failed_intros.append(pid)
+            if pair["mentee"] not in refused and pair["mentor"] not in refused:
+                failed_intros.append(pid)  # (a pair held by a refusal: see held.release)
             continue
         if status in ("ended", "not_fit") and pair.get("notify_ended"):
             plan.outgoing.extend(_ended_notices(state, pair, send=send))
@@ -346,6 +349,7 @@ def plan_checkin(
                 answered=pid in last,
                 quiet_since=pair.get("quiet_since"),
                 on_hold=held,
+                unreachable=all(p in refused for p in people),
                 **timing_of(
                     pair, docs, start, today, duration=duration, answered=last_days.get(pid)
                 ),
@@ -372,11 +376,7 @@ def plan_checkin(
                     )
                 )
         if status == "quiet":
-            since = (
-                step.quiet_since
-                if step is not None and step.quiet_since
-                else pair.get("quiet_since")
-            )
+            since = (step.quiet_since if step is not None else None) or pair.get("quiet_since")
             plan.quiet.append(
                 {
                     "pair": pid,

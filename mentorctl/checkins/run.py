@@ -337,7 +337,7 @@ def introduce(
         outgoing, result.warnings = plan_introductions(
             state, program, start=first_day, only=only, send=send, resend=resend
         )
-        outgoing = held.leave_out(outgoing, held.undeliverable(state, today))
+        outgoing = held.introductions(state, outgoing, result, today)
         outgoing, result.left = take(outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, {}, result,
@@ -441,10 +441,12 @@ def run_checkin(
         result.recovered = settle_interrupted(store, journal.read(), stamp)
         held.mark_outbox_delivered(store, stamp, send and outbox_delivered)
         state = State(store)
-        plan = plan_checkin(state, program, today, only=only, send=send, resend=resend)
+        refused = held.undeliverable(state, today)
+        plan = plan_checkin(state, program, today, only=only, send=send, resend=resend,
+                            refused=refused)  # fmt: skip
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
-        held.apply(state, plan, result, today)
+        held.apply(state, plan, result, today, program, only)
         outgoing, result.left = take(plan.outgoing, limit)
         _execute(
             store, program, paths, state, outgoing, plan.changes, result,

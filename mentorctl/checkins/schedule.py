@@ -18,7 +18,9 @@ scheduled message per person per program week, whatever the cadence of the cron 
 - **the end**: once the last week is over and the last step has had a week of its own, the
   pair ends as ``completed`` (it answered in the last ``quiet_after`` weeks of the program,
   or gave wrap-up feedback) and gets the ``wrapup`` message, or as ``lapsed`` and gets a
-  short kind ``lapsed`` message. No message speaks of the end before it has come.
+  short kind ``lapsed`` message. No message speaks of the end before it has come. A pair
+  whose two addresses were both refused for good ends the same way, judged on the same
+  weeks, once its last week is over, and is sent nothing.
 
 At most one scheduled message is made per pair in any program week: a week 1 made late takes
 the place of that week's message. Weeks in which the job did not run are not caught up one by
@@ -61,6 +63,7 @@ class PairState:
     last_step_day: dt.date | None = None  # the day the last week's message was made
     last_answer_at_week: int = 0  # the pair's program week in which the latest answer arrived
     offset: int = 0  # weeks week 1 came late: the pair's weeks count on from there
+    unreachable: bool = False  # both people's addresses refused for good: nothing can go
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,10 @@ def over(state: PairState, today: dt.date, *, duration: int) -> bool:
     assert state.start is not None
     if pair_week(state, today) <= duration:
         return False
-    if state.has_final:
-        return True  # an older store: the wrap-up came in the last week
+    if state.has_final or state.unreachable:
+        # An older store: the wrap-up came in the last week. A pair nothing can reach ends
+        # when its last week is over, without the last step it cannot get.
+        return True
     if duration not in state.weekly_weeks:
         return False
     return state.last_step_day is None or today >= state.last_step_day + dt.timedelta(days=7)
@@ -162,7 +167,7 @@ def plan(
         return None
     if over(state, today, duration=duration):
         status = outcome(state, duration=duration, quiet_after=quiet_after)
-        message = None if state.has_final else final_kind(status)
+        message = None if state.has_final or state.unreachable else final_kind(status)
         return Step(duration, message=message, status=status)
     status, quiet_since, silent = (
         _quiet(state, week, quiet_after) if week <= duration else (None, None, 0)

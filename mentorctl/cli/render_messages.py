@@ -43,6 +43,7 @@ def run_data(result: Any) -> dict[str, Any]:
         "quiet": result.quiet,
         "completed": result.completed,
         "back_active": result.back_active,
+        "released": result.released,
         "undeliverable": result.undeliverable,
         "held": result.held,
         "messages": [
@@ -86,6 +87,7 @@ def summary_line(result: Any) -> str:
         (len(result.quiet), "quiet pair(s)"),
         (len(result.completed), "pair(s) finished"),
         (len(result.back_active), "pair(s) active again"),
+        (len(result.released), "pair(s) ended, introduction undeliverable"),
         (result.left, "message(s) left for the next run (--limit)"),
         (result.recovered, "delivery(ies) of an interrupted run settled"),
     ]

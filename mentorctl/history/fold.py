@@ -18,8 +18,8 @@ blocks) and a day, and returns what was true at the end of that day:
   person), the concerns raised by then (resolved only if resolved by then), the blocks in
   force;
 - **due**: for each program week, the pairs whose week's message reached them (written to
-  the outbox or accepted by the mail server, by that day) and that were still on: not ended
-  before the week began, and not paused at its end (or that day, for the week in course)
+  the outbox or accepted by the mail server, by that day) and that were still on: ended (if
+  they did) after the week began, and not paused at its end (or that day, for the week in course)
   unless they answered it; a pair that answered a week is due in it, whatever carried the
   question. Week 1's message is its check-in (the introduction asks nothing), and a pair's
   weeks count from the day its week 1 was made, as the schedule counts them. Every answer rate is the pairs of a week that answered it
@@ -440,8 +440,8 @@ def fold(
             if pair is None or pair.start is None:
                 continue
             week_start = pair.start + dt.timedelta(days=7 * (week - 1 + pair.offset))
-            if pair.ended is not None and pair.ended < week_start:
-                continue
+            if pair.ended is not None and pair.ended <= week_start:
+                continue  # due only in the weeks that began before the day it ended
             end = min(day, week_start + dt.timedelta(days=6))
             if pid in got or not _paused_at(
                 pair, end, day, folk, concerned.get(pid, ()), timelines.get(pid)

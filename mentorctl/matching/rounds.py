@@ -1,5 +1,6 @@
 """Who is in a round of ``pair`` (pure: no I/O): people who finished a pair wait for a new
-sign-up or the admin, and people on pause get no new pairs. See :mod:`.people_status`.
+sign-up or the admin, and people on pause, or whose address was refused for good, get no
+new pairs. See :mod:`.people_status`.
 
 Nobody pays for someone else's leaving: when a pair ends because one person withdrew, was
 blocked, was forgotten, or a concern ended it, the pair names in ``released`` the people who
@@ -63,6 +64,20 @@ def on_pause(person: dict[str, Any], today: dt.date) -> bool:
     return events.pause_on(person, today) is not None
 
 
+def unreachable(person: dict[str, Any], today: dt.date) -> bool:
+    """Whether the person's address (the one they have) was refused for good by ``today``:
+    they get no new pair until a later import brings a new address."""
+    from mentorctl.history import events
+
+    if not person.get("history"):
+        return False
+    got = events.undeliverable_on(person, today)
+    if got is None:
+        return False
+    address = str(got.get("address") or "").lower()
+    return not address or address == str(person.get("email") or "").lower()
+
+
 def out_of_round(snap: Any) -> list[dict[str, Any]]:
     """People who finished a pair since they last signed up or were returned, holding none."""
     holding = {p[r] for p in snap.pairs if p.get("status") in HOLDING for r in ("mentee", "mentor")}
@@ -104,6 +119,7 @@ def waiting_mentees(
         and p.get("id") not in held
         and p.get("id") not in out
         and not on_pause(p, today)
+        and not unreachable(p, today)
     ]
 
 
@@ -120,6 +136,8 @@ def for_matching(snap: Any, today: dt.date) -> tuple[list[dict[str, Any]], list[
             person = dict(person, status="finished")
         elif on_pause(person, today):
             person = dict(person, status="paused")
+        elif unreachable(person, today):
+            person = dict(person, status="undeliverable")
         people.append(person)
     return people, out
 
@@ -132,5 +150,6 @@ __all__ = [
     "on_pause",
     "out_of_round",
     "released",
+    "unreachable",
     "waiting_mentees",
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.gcpause import paused_gc
-from mentorctl.history.fold import State, fold
+from mentorctl.history.fold import HOLDING, PairOn, State, fold
 from mentorctl.matching.rounds import waiting_mentees
 from mentorctl.report.labels import day as day_text
 
@@ -42,6 +42,16 @@ def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:
 def waiting(state: State) -> list[dict[str, Any]]:
     """The mentees waiting for a mentor on the fold's day (documents of that day)."""
     return waiting_mentees(state.person_views(), state.pair_views(), state.day)
+
+
+def refused(state: State, pair: PairOn) -> dict[str, str]:
+    """``{role: person id}`` of the people of a pair still on whose address was undeliverable
+    on the fold's day: what holds back its introduction, or its messages."""
+    if pair.recorded not in HOLDING:
+        return {}
+    ids = {role: str(pair.doc.get(role)) for role in ("mentee", "mentor")}
+    people = state.people
+    return {r: p for r, p in ids.items() if p in people and people[p].undeliverable is not None}
 
 
 def person_label(status: str, pause: Any, is_waiting: bool, undeliverable: Any) -> str:

@@ -16,7 +16,7 @@ from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
 from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
 from mentorctl.report import asof
-from mentorctl.report.labels import day, status_label, who
+from mentorctl.report.labels import day, pair_status_label, status_label, who
 
 ROLES = ("mentee", "mentor", "both")
 FORGOTTEN = "forgotten"  # a forgotten person's id, as shown (and as older stores keep it)
@@ -202,6 +202,7 @@ def _number_sorted(ids: list[Any]) -> list[Any]:
 def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
     doc = pair.doc
     mentee, mentor = doc.get("mentee"), doc.get("mentor")
+    refused = asof.refused(d.state, pair)
     return {
         "id": doc.get("id"),
         "mentee": d.shown(mentee),
@@ -209,7 +210,8 @@ def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
         "mentor": d.shown(mentor),
         "mentor_name": d.name(mentor),
         "status": pair.status,
-        "status_label": status_label(pair.status),
+        "status_label": pair_status_label(pair.status, list(refused), pair.recorded),
+        "undeliverable": [d.shown(p) for p in refused.values()],
         "week": pair.week,
         "score": doc.get("score"),
         "start_date": day(doc.get("start_date")) if pair.start and doc.get("start_date") else None,

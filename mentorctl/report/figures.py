@@ -20,7 +20,7 @@ from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.gcpause import paused_gc
 from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
 from mentorctl.report import asof, outcomes
-from mentorctl.report.labels import day, status_label
+from mentorctl.report.labels import day, pair_status_label
 
 PAIR_STATUSES = asof.PAIR_STATUSES
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
@@ -192,7 +192,7 @@ def from_state(
     away = [(pid, p) for pid, p in state.people.items() if p.undeliverable is not None]
     # The list of pairs is for the admins only: even without names, pair ids and start dates
     # let someone who knows the people tell which pair is whose.
-    pair_rows = [] if anonymous else _pair_rows(pairs, by_id)
+    pair_rows = [] if anonymous else _pair_rows(state, pairs, by_id)
 
     report: dict[str, Any] = {
         "program": program_name,
@@ -209,7 +209,9 @@ def from_state(
         "quiet_pairs": quiet,
         "concerns": concern_block,
         "pairs": pair_rows,
-        "headline": _headline(state, pairs, len(state.people), concern_block["open"], len(waiting)),
+        "headline": _headline(
+            state, pairs, len(state.people), concern_block["open"], len(waiting), current
+        ),
         "outcomes": {
             "by_week": outcomes.by_week(answers=state.answers, due=state.due),
             "endings": outcomes.endings(p.status for p in pairs),
@@ -217,11 +219,18 @@ def from_state(
     }
     report["headline"]["undeliverable"] = len(away)
     if not anonymous:
+        # Each with the pairs still on that it holds back: "held" when not introduced yet.
+        held: dict[str, list[str]] = {}
+        for pair in pairs:
+            for pid in asof.refused(state, pair).values():
+                mark = " (held)" if pair.recorded == "proposed" else ""
+                held.setdefault(pid, []).append(f"{pair.doc.get('id')}{mark}")
         report["undeliverable"] = [
             {
                 "person": _shown(by_id, pid),
                 "name": _name(by_id, pid),
                 **asof.undeliverable_row(p.undeliverable),
+                "pairs": held.get(pid, []),
             }
             for pid, p in sorted(away, key=lambda kv: id_key(kv[0]))
         ]
@@ -232,20 +241,24 @@ def from_state(
 
 
 def _headline(
-    state: State, pairs: list[PairOn], people: int, open_concerns: int, waiting: int
+    state: State,
+    pairs: list[PairOn],
+    people: int,
+    open_concerns: int,
+    waiting: int,
+    week: int | None,
 ) -> dict[str, Any]:
-    """People, running pairs, this week's answer rate (each pair's week in course, among the
-    pairs due in it), quiet pairs, open concerns, waiting mentees."""
-    due = done = 0
-    for pair in pairs:
-        week = state.current_week(pair)
-        if week is not None and pair.doc.get("id") in state.due.get(week, ()):
-            due += 1
-            done += pair.doc.get("id") in state.answered.get(week, ())
+    """People, running pairs, this week's answer rate, quiet pairs, open concerns, waiting
+    mentees. "This week" is the calendar's current week (``week``), and its figures are the
+    chart's row for that week: the pairs due in it and those of them that answered it."""
+    due_pairs = state.due.get(week, set()) if week else set()
+    due = len(due_pairs)
+    done = len(due_pairs & state.answered.get(week, set())) if due else 0
     return {
         "people": people,
         "active_pairs": sum(1 for p in pairs if p.status in RUNNING),
         "paused_pairs": sum(1 for p in pairs if p.status == "paused"),
+        "week": week or None,
         "answer_rate_this_week": round(done / due, 4) if due else None,
         "answered_this_week": done,
         "due_this_week": due,
@@ -255,17 +268,21 @@ def _headline(
     }
 
 
-def _pair_rows(pairs: list[PairOn], by_id: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _pair_rows(
+    state: State, pairs: list[PairOn], by_id: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     rows = []
     for pair in pairs:
         doc = pair.doc
         mentee = by_id.get(str(doc.get("mentee"))) or {}
         mentor = by_id.get(str(doc.get("mentor"))) or {}
+        refused = asof.refused(state, pair)
         rows.append(
             {
                 "pair": doc.get("id"),
                 "status": pair.status,
-                "status_label": status_label(pair.status),
+                "status_label": pair_status_label(pair.status, list(refused), pair.recorded),
+                "undeliverable": [_shown(by_id, p) for p in refused.values()],
                 "score": doc.get("score"),
                 "start_date": day(doc.get("start_date"))
                 if pair.start and doc.get("start_date")

@@ -88,8 +88,14 @@ def _chart(title: str, report: dict[str, Any]) -> str:
     rows = report["answer_rate"]
     if not rows:
         return '<p class="none">No pair has started yet.</p>'
+    # The current week's bar is the headline's rate: say so beside it.
+    now = report["headline"].get("week")
     bars = [
-        (f"week {r['week']}", r["rate"] or 0.0, f"{_pct(r['rate'])} ({r['answered']}/{r['pairs']})")
+        (
+            f"week {r['week']}" + (" (now)" if r["week"] == now else ""),
+            r["rate"] or 0.0,
+            f"{_pct(r['rate'])} ({r['answered']}/{r['pairs']})",
+        )
         for r in rows
     ]
     return svg_bars(title, bars, 1.0)

@@ -33,6 +33,19 @@ def status_label(status: Any) -> str:
     return words[:1].upper() + words[1:] if words else "-"
 
 
+def pair_status_label(status: Any, roles: Any = (), recorded: Any = None) -> str:
+    """A pair's status, with why it is held when the address of one of its people (``roles``:
+    mentee, mentor) was refused for good: "Proposed (held: the mentor's address refused)",
+    "Active (both addresses refused)". Roles, not names: the label stays the same whoever is
+    forgotten later."""
+    text = status_label(status)
+    if not roles:
+        return text
+    whose = "both addresses" if len(roles) > 1 else f"the {next(iter(roles))}'s address"
+    held = "held: " if (recorded or status) == "proposed" else ""
+    return f"{text} ({held}{whose} refused)"
+
+
 def day(value: Any) -> str:
     """A stored date or timestamp as the day it falls on (``2026-03-02T09:00:00+00:00`` ->
     ``2026-03-02``); anything else as it is, and nothing as "-"."""

@@ -46,11 +46,14 @@ def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     rate = _pct(h["answer_rate_this_week"])
     if h["due_this_week"]:
         rate += f" ({h['answered_this_week']} of {h['due_this_week']} pairs)"
+    # The chart's row for the calendar's current week, named so that the two read alike.
+    week = h.get("week")
+    rate_label = f"Answer rate, week {week}" if week else "This week's answer rate"
     return [
         ["People signed up", h["people"]],
         ["Active pairs", h["active_pairs"]],
         ["Paused pairs", h.get("paused_pairs", 0)],
-        ["This week's answer rate", rate],
+        [rate_label, rate],
         ["Quiet pairs", h["quiet_pairs"]],
         ["Open concerns", h["open_concerns"]],
         ["Waiting mentees", h["waiting_mentees"]],
@@ -172,9 +175,14 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
         out.append(
             (
                 "Undeliverable addresses",
-                ["Person", "Since", "Reason"],
+                ["Person", "Since", "Reason", "Pairs"],
                 [
-                    [_who(u["name"], u["person"]), u["since"], u.get("reason") or ""]
+                    [
+                        _who(u["name"], u["person"]),
+                        u["since"],
+                        u.get("reason") or "",
+                        ", ".join(u.get("pairs") or []) or "-",
+                    ]
                     for u in report["undeliverable"]
                 ],
             )

@@ -151,7 +151,7 @@ def test_forget_erases_the_person_everywhere(paired: Path, cli) -> None:
     (trace,) = store["forgotten_people"].values()
     assert trace["id"] == ids["ann"] and ids["ann"] not in json.dumps(store["people"])
     assert set(trace) <= {"id", "role", "status", "capacity", "history", "signed_up",
-                          "returned", "created", "forgotten"}  # fmt: skip
+                          "returned", "created", "forgotten", "goals", "expertise"}  # fmt: skip
     assert any(
         p["mentee"] == ids["ann"] and p["status"] == "ended" for p in store["pairs"].values()
     )

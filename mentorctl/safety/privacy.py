@@ -1,12 +1,14 @@
 """Forgetting a person on request, and exporting everything held on them.
 
 Forgetting erases their sign-up (name, address, answers to the form), the free text of
-their answers, the replies they sent, every outbox file of their pairs (the partner's
-copies name them too), and the reasons written about them. What happened stays, as
-anonymous dated traces, so that the figures of every past day are what they were: a trace
-of the person (their internal id, role, capacity, sign-up day and dated events without
-reasons) in the ``forgotten_people`` table; their answers with only yes/no and numbers;
-the messages made for them with their delivery facts; concerns and blocks with their days.
+their answers, every outbox file of their pairs (the partner's copies name them too), and
+the reasons written about them. What happened stays, as anonymous dated traces, so that the
+figures of every past day are what they were: a trace of the person (their internal id,
+role, capacity, sign-up day and dated events without reasons) in the ``forgotten_people``
+table; their answers with only yes/no and numbers; the messages made for them with their
+delivery facts; concerns and blocks with their days; the replies table's record of each
+reply they sent (a digest of the reply's own Message-ID, its pair, week and outcome: no
+text, no address), so that a reply still in the mailbox is not read again as a new one.
 Every reader shows the person only as ``[forgotten]``. Their pairs end; the partner keeps
 their own messages, answers and pair history, goes back to waiting at once and, if the pair
 had been introduced, gets the kind ``ended`` message with the next check-in run. Their name
@@ -163,7 +165,6 @@ def forget(
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
-            doomed = []
             changes = {}
             traced = 0
             for k, doc in store.documents(table).items():
@@ -173,7 +174,7 @@ def forget(
                     # record of what was sent to whom, and when, stays.
                     outbox_files.append(_outbox_file(outbox, doc))
                 if mine and table == REPLIES:
-                    doomed.append(int(k))  # a reply's Message-ID and sender: no figure
+                    traced += 1  # a digest, pair, week and outcome: it names nobody
                 elif mine:
                     changes[int(k)] = _trace(table, doc, pid, redact)
                     traced += 1
@@ -184,9 +185,6 @@ def forget(
                 anonymised[table] = traced
             if len(changes) > traced:
                 redacted[table] = len(changes) - traced
-            if doomed:
-                store.table(table).remove(doc_ids=doomed)
-                removed[table] = len(doomed)
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
         store.insert_many(TRACES, [trace_of(person, stamp, topics)])
         existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]

@@ -708,7 +708,11 @@ def test_a_forgotten_person_s_replies_are_remembered_not_read_again(running: Pat
     assert "ann@example.org" not in json.dumps(before) and "Ann" not in json.dumps(before)
     # ... so the reply still in the mailbox is not read again as a new one
     again = replies(cli, running, box)
-    assert (again["already"] + again["seen_before"], again["listed"], again["recorded"]) == (2, [], 0)
+    assert (again["already"] + again["seen_before"], again["listed"], again["recorded"]) == (
+        2,
+        [],
+        0,
+    )
 
 
 def test_a_reply_to_a_nudge_is_a_note_and_brings_a_quiet_pair_back(running: Path, cli) -> None:

@@ -88,13 +88,18 @@ def test_headline_figures() -> None:
         "answer_rate_this_week": 0.5,
         "answered_this_week": 1,
         "due_this_week": 2,
+        "last_week": 2,
+        "answer_rate_last_week": 0.3333,
+        "answered_last_week": 1,
+        "due_last_week": 3,
         "quiet_pairs": 0,
         "open_concerns": 1,
         "waiting_mentees": 3,
         "undeliverable": 0,
     }
-    week3 = data["answer_rate"][-1]
+    week2, week3 = data["answer_rate"][-2:]
     assert (week3["week"], week3["answered"], week3["pairs"]) == (3, 1, 2)
+    assert (week2["week"], week2["answered"], week2["pairs"]) == (2, 1, 3)
 
 
 def test_outcomes_by_week_and_endings() -> None:

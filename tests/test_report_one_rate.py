@@ -64,9 +64,17 @@ def test_the_headline_is_the_chart_row_of_the_current_week_when_pairs_are_in_oth
     assert (head["week"], head["answered_this_week"], head["due_this_week"]) == (4, 1, 1)
     assert (row["answered"], row["pairs"], row["rate"]) == (1, 1, 1.0)
     assert head["answer_rate_this_week"] == row["rate"]
-    assert ["Answer rate, week 4", "100% (1 of 1 pairs)"] in sections.headline_rows(report)
+    assert ["Answer rate, week 4 (so far)", "100% (1 of 1 pairs)"] in sections.headline_rows(report)
+    # and the week before, as its chart row says
+    week3 = next(r for r in report["answer_rate"] if r["week"] == 3)
+    assert (head["last_week"], head["answered_last_week"], head["due_last_week"]) == (
+        3,
+        week3["answered"],
+        week3["pairs"],
+    )
+    assert head["answer_rate_last_week"] == week3["rate"]
     page = html.page(report)
-    assert "Answer rate, week 4 (1 of 1 pairs)" in page and ">week 4 (now)<" in page
+    assert "Answer rate, week 4 (so far)" in page and ">week 4 (now)<" in page
     assert ">week 3 (now)<" not in page
 
 

@@ -248,20 +248,33 @@ def _headline(
     waiting: int,
     week: int | None,
 ) -> dict[str, Any]:
-    """People, running pairs, this week's answer rate, quiet pairs, open concerns, waiting
-    mentees. "This week" is the calendar's current week (``week``), and its figures are the
-    chart's row for that week: the pairs due in it and those of them that answered it."""
-    due_pairs = state.due.get(week, set()) if week else set()
-    due = len(due_pairs)
-    done = len(due_pairs & state.answered.get(week, set())) if due else 0
+    """People, running pairs, this week's and last week's answer rates, quiet pairs, open
+    concerns, waiting mentees. "This week" is the calendar's current week (``week``), and its
+    figures are the chart's row for that week: the pairs due in it and those of them that
+    answered it. A weekly cron run reads replies and starts a new week at once, so this
+    week's rate is about nothing yet; last week's (the chart's row before) is the one that
+    says how the pairs are doing."""
+
+    def rate(of: int | None) -> tuple[float | None, int, int]:
+        due_pairs = state.due.get(of, set()) if of else set()
+        done = len(due_pairs & state.answered.get(of, set())) if due_pairs else 0
+        return (round(done / len(due_pairs), 4) if due_pairs else None), done, len(due_pairs)
+
+    now, done, due = rate(week)
+    before = week - 1 if week and week > 1 else None
+    then, done_before, due_before = rate(before)
     return {
         "people": people,
         "active_pairs": sum(1 for p in pairs if p.status in RUNNING),
         "paused_pairs": sum(1 for p in pairs if p.status == "paused"),
         "week": week or None,
-        "answer_rate_this_week": round(done / due, 4) if due else None,
+        "answer_rate_this_week": now,
         "answered_this_week": done,
         "due_this_week": due,
+        "last_week": before,
+        "answer_rate_last_week": then,
+        "answered_last_week": done_before,
+        "due_last_week": due_before,
         "quiet_pairs": sum(1 for p in pairs if p.status == "quiet"),
         "open_concerns": open_concerns,
         "waiting_mentees": waiting,

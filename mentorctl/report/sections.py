@@ -46,13 +46,22 @@ def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     rate = _pct(h["answer_rate_this_week"])
     if h["due_this_week"]:
         rate += f" ({h['answered_this_week']} of {h['due_this_week']} pairs)"
-    # The chart's row for the calendar's current week, named so that the two read alike.
+    # The chart's rows for the calendar's current week and the one before, named so that
+    # they read alike.
     week = h.get("week")
-    rate_label = f"Answer rate, week {week}" if week else "This week's answer rate"
-    return [
+    rate_label = f"Answer rate, week {week} (so far)" if week else "This week's answer rate"
+    rows = [
         ["People signed up", h["people"]],
         ["Active pairs", h["active_pairs"]],
         ["Paused pairs", h.get("paused_pairs", 0)],
+    ]
+    if h.get("last_week"):
+        before = _pct(h["answer_rate_last_week"])
+        if h["due_last_week"]:
+            before += f" ({h['answered_last_week']} of {h['due_last_week']} pairs)"
+        rows.append([f"Answer rate, week {h['last_week']}", before])
+    return [
+        *rows,
         [rate_label, rate],
         ["Quiet pairs", h["quiet_pairs"]],
         ["Open concerns", h["open_concerns"]],
@@ -111,8 +120,8 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
         (
             "Pairs by status",
             ["Status", "Pairs"],
-            [[status_label(s), n] for s, n in report["pairs_by_status"].items() if n]
-            + [["Waiting mentees", report["waiting_mentees"]]],
+            # pairs only: waiting mentees are people, counted at a glance
+            [[status_label(s), n] for s, n in report["pairs_by_status"].items() if n],
         ),
     ]
     if not anonymous:

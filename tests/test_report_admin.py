@@ -241,3 +241,14 @@ def test_quiet_pairs_and_concerns_name_people_beside_ids() -> None:
     )  # fmt: skip
     anonymous = report_formats.to_md(hidden)
     assert "| week 2 |" in anonymous and "Ann" not in anonymous and "M1" not in anonymous
+
+
+def test_notes_come_in_the_pairs_table_s_order() -> None:
+    from mentorctl.report import outcomes
+
+    answers = [
+        {"pair": pair, "week": week, "person": "P1", "answers": {"note": f"{pair} w{week}"}}
+        for pair, week in (("M10", 1), ("M2", 2), ("M2", 1), ("M1", 3))
+    ]
+    rows = outcomes.notes(answers, lambda pid: "")
+    assert [(r["pair"], r["week"]) for r in rows] == [("M1", 3), ("M2", 1), ("M2", 2), ("M10", 1)]

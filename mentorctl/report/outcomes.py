@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mentorctl.history.fold import id_key
 from mentorctl.report.labels import day
 
 ENDINGS = ("completed", "lapsed", "not_fit", "ended")
@@ -95,7 +96,8 @@ def notes(
     rows = []
     # Most answers hold no text: keep those that do, then sort only them.
     written = [a for a in answers if (v := a.get("answers") or {}).get("note") or v.get("feedback")]
-    for a in sorted(written, key=lambda a: (str(a.get("pair")), a.get("week") or 0)):
+    # in pair order as the Pairs table (M2 before M10), then week
+    for a in sorted(written, key=lambda a: (id_key(a.get("pair")), a.get("week") or 0)):
         values = a.get("answers") or {}
         for key in ("note", "feedback"):
             text = str(values.get(key) or "").strip()

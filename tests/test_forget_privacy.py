@@ -126,7 +126,9 @@ def test_concerns_of_others_keep_their_record_without_the_person(crowded: Path, 
     # their own pair's concern keeps its days and pair, not what was said
     assert concerns["C3"]["reason"] == "[forgotten]" and concerns["C3"]["pairs"]
     assert concerns["C1"]["reason"] == "Ann says [forgotten] was rude"
-    assert concerns["C2"]["from"] == "forgotten" and concerns["C2"]["reason"] == "from P5"
+    assert (
+        concerns["C2"]["from"] == "forgotten" and concerns["C2"]["reason"] == "[forgotten]"
+    )  # they wrote it
     assert concerns["C4"]["person"] == "P1" and set(concerns["C4"]["pairs"]) == {"M1", "M3", "M4"}
     assert concerns["C4"]["reason"] == "Meg and [forgotten] argued"
 
@@ -570,3 +572,16 @@ def test_a_trace_keeps_only_the_topics_chosen_from_the_program_s_list() -> None:
     assert trace["goals"] == ["Networking", "[forgotten]"]
     assert trace["expertise"] == ["public speaking "]
     assert "Ana" not in repr(trace)
+
+
+def test_somebody_else_s_record_loses_the_name_of_a_forgotten_person(four_pairs: Path, cli) -> None:
+    workspace = four_pairs
+    (mentee, _), (_, partner) = _people_of(workspace, "M1"), _people_of(workspace, "M4")
+    reason = f"sad after {mentee['name']} left"
+    _ok(cli("pause", partner["id"], "--until", "2026-03-20", "--reason", reason, "-w", workspace))
+    data = _json(cli("forget", mentee["email"], "--yes", "--json", "-w", workspace))
+    assert data["redacted"].get("people") == 1
+    store = (workspace / PROGRAM / "data" / "store.json").read_text(encoding="utf-8")
+    assert mentee["name"] not in store
+    shown = _json(cli("people", "show", partner["id"], "--json", "-w", workspace))
+    assert "sad after [forgotten] left" in json.dumps(shown)

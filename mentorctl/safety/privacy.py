@@ -164,10 +164,12 @@ def forget(
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
-        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
+        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS, PEOPLE):
             changes = {}
             traced = 0
             for k, doc in store.documents(table).items():
+                if table == PEOPLE and doc.get("id") == pid:
+                    continue  # their own record goes whole, below
                 mine = _is_theirs(table, doc, pid, theirs)
                 if table == MESSAGES and (mine or doc.get("pair") in theirs):
                     # Every copy of the pair's messages names them: the files go; the
@@ -247,6 +249,27 @@ def _redact_other(
         changes = _redact_fields(doc, ("reason",), redact)
         if table == CONCERNS and doc.get("from") == pid:
             changes["from"] = FORGOTTEN
+            if doc.get("reason"):
+                changes["reason"] = REDACTED  # what they wrote goes, whoever it was about
+        return changes
+    if table == PEOPLE:
+        # somebody else's record: what an admin or a form wrote there may name them
+        changes = _redact_fields(doc, ("bio", "withdraw_reason"), redact)
+        extra = doc.get("extra")
+        if isinstance(extra, dict):
+            fixed = _redact_fields(
+                extra, tuple(k for k, v in extra.items() if isinstance(v, str)), redact
+            )
+            if fixed:
+                changes["extra"] = {**extra, **fixed}
+        history = doc.get("history")
+        if isinstance(history, list):
+            kept = [
+                {**h, **_redact_fields(h, _ENTRY_TEXT, redact)} if isinstance(h, dict) else h
+                for h in history
+            ]
+            if kept != history:
+                changes["history"] = kept
         return changes
     if table == ANSWERS:
         changes: dict[str, Any] = {}

@@ -526,6 +526,24 @@ def test_a_reply_written_before_its_pair_ended_is_recorded(running: Path, cli) -
     assert ("M2", IDS["bo"], 1) not in answers_by(running)
 
 
+def test_a_reply_dated_after_the_end_or_before_its_message_stays_refused(
+    running: Path, cli
+) -> None:
+    """The end is the moment the pair stopped, not a later note on it (a forget of the
+    partner); a Date before the message it answers was made is not believed."""
+    ids = sent_ids(running)  # before the forget deletes the pair's outbox files
+    ended = cli("pair", "-w", running, "--end", "M2", "--reason", "moved", "--today", READ_DAY)
+    assert ended.exit_code == 0, ended.output
+    gone = cli("forget", "raj@example.org", "--yes", "-w", running, "--today", "2026-03-20")
+    assert gone.exit_code == 0, gone.output
+    after = as_reply(message("1. yes\n2. 4"), "bo", ids["M2-weekly-w02", "bo"], n=1, day=12)
+    backdated = as_reply(message("1. no\n2. 1"), "bo", ids["M2-weekly-w02", "bo"], n=2, day=1)
+    box = maildir_of(running / "Maildir", [after, backdated])
+    data = replies(cli, running, box, "--today", "2026-03-21")
+    assert (data["recorded"], data["refused"]) == (0, 2)
+    assert ("M2", IDS["bo"], 2) not in answers_by(running)
+
+
 def test_feedback_is_an_answer_key_and_the_wrapup_reply_gives_it(running: Path, cli) -> None:
     done = cli("checkin", "-w", running, "--complete", "M1", "--reason", "goal reached")
     assert done.exit_code == 0, done.output

@@ -217,7 +217,7 @@ class Reader:
         assert person is not None
         kind_of_message = answered["kind"]
         written = _date(heads["date"], self.now)
-        refusal = _refusal(pair, week, self.today, self.duration, written)
+        refusal = _refusal(pair, week, self.today, self.duration, written, answered)
         if refusal:
             result.refused += 1
             self._leave(position, digest, "refused", pair["id"], week, person, refusal)
@@ -368,8 +368,15 @@ class Reader:
         self.result.failed_deliveries += len(found)
 
 
-def _refusal(pair: dict[str, Any], week: int, today: dt.date, duration: int, written: str) -> str:
-    if pair.get("status") in ENDED and not _written_before_the_end(pair, written):
+def _refusal(
+    pair: dict[str, Any],
+    week: int,
+    today: dt.date,
+    duration: int,
+    written: str,
+    answered: dict[str, Any],
+) -> str:
+    if pair.get("status") in ENDED and not _written_before_the_end(pair, written, answered):
         said = "ended (not a fit)" if pair["status"] == "not_fit" else "ended"
         return f"the pair has {said}: it takes no more answers"
     try:
@@ -379,17 +386,33 @@ def _refusal(pair: dict[str, Any], week: int, today: dt.date, duration: int, wri
     return ""
 
 
-def _written_before_the_end(pair: dict[str, Any], written: str) -> bool:
-    """Whether a reply was written while its pair was still on (its Date, never after the
-    run's time, not after the moment the pair ended): an answer given before a partner
-    withdrew, read by a run after it, is still theirs to give."""
-    ended = [h.get("at") for h in pair.get("history") or () if h.get("status") in ENDED]
-    if written == UNDATED or not ended or not isinstance(ended[-1], str):
+def _written_before_the_end(pair: dict[str, Any], written: str, answered: dict[str, Any]) -> bool:
+    """Whether a reply was written while its pair was still on: its Date (never after the
+    run's time) before the moment the pair ended, and not before the message it answers was
+    made (a Date is the sender's to write). An answer given before a partner withdrew, read
+    by a run after it, is still theirs to give."""
+    end = None
+    before = None
+    for h in pair.get("history") or ():
+        status = h.get("status") if isinstance(h, dict) else None
+        if status is None:
+            continue
+        # the moment it went from running to over; a later entry (a forget's note on an
+        # ended pair) does not move it
+        if status in ENDED and before not in ENDED:
+            end = h.get("at")
+        elif status not in ENDED:
+            end = None
+        before = status
+    if written == UNDATED or not isinstance(end, str):
         return False
     try:
-        end = _utc(dt.datetime.fromisoformat(ended[-1]))
-        return dt.datetime.fromisoformat(written) < end
-    except ValueError:
+        when = dt.datetime.fromisoformat(written)
+        made = answered.get("created")
+        if isinstance(made, str) and when < _utc(dt.datetime.fromisoformat(made)):
+            return False
+        return when < _utc(dt.datetime.fromisoformat(end))
+    except (ValueError, TypeError):
         return False
 
 

@@ -30,6 +30,10 @@ from mentorctl.mail import delivery
 from mentorctl.mail.handover import watched
 
 port, data_dir, moment = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+if moment.endswith("-closed"):  # as cron with ">&- 2>&- <&-": the socket lands on 0-2
+    moment = moment.removesuffix("-closed")
+    for fd in (0, 1, 2):
+        os.close(fd)
 Watched = watched(smtplib.SMTP)
 if moment == "reply":
     getreply = Watched.getreply
@@ -114,11 +118,12 @@ def _journal(data_dir: Path) -> dict[str, bool]:
     return {e["person"]: not e.get("handed") for e in Journal(data_dir).read()}
 
 
+@pytest.mark.parametrize("moment", ["reply", "reply-closed"])
 def test_a_run_killed_before_the_reply_has_the_message_recorded_by_its_standby(
-    late_server, tmp_path: Path
+    late_server, tmp_path: Path, moment: str
 ) -> None:
     handler, port = late_server
-    done = _run(port, tmp_path, "reply")
+    done = _run(port, tmp_path, moment)
     assert done.returncode == -9, done.stderr
     assert _journal(tmp_path) == {"P1": True, "P2": True}
     # the server kept it (the connection outlived the run) and got it once

@@ -215,6 +215,7 @@ class SmtpSender:
         self._next_at: float | None = None
         self._smtp: smtplib.SMTP | None = None
         self._standby: Standby | None = None
+        self._journal: Journal | None = None  # the standby's, kept for a new connection
         self.lost = False  # the connection dropped and could not be made again
 
     def open(self) -> None:
@@ -286,6 +287,7 @@ class SmtpSender:
 
         from mentorctl.mail.standby import Standby
 
+        self._journal = journal
         smtp = self._smtp
         if self._standby is not None or smtp is None or smtp.sock is None:
             return
@@ -342,6 +344,9 @@ class SmtpSender:
                 self.open()
             except DeliveryError:
                 self.lost = True
+            else:
+                if self._journal is not None:  # the new connection gets its own standby
+                    self.stand_by(self._journal)
         if self._smtp is None:
             return dict.fromkeys(recipients, "not attempted: the SMTP connection was lost")
         self._wait_turn()

@@ -57,10 +57,18 @@ class Standby:
     ) -> Standby | None:
         """The process started for ``sock``, or None when it cannot start (the run then sends
         without it)."""
+        import fcntl
         import subprocess
 
         read_end, write_end = os.pipe()
-        fds = (sock.fileno(), read_end, journal_fd)
+        # Copies numbered 3 and up: a run started with stdin, stdout or stderr closed (cron's
+        # ">&-") may hold the socket or the journal on 0-2, which the child's own
+        # stdin/stdout/stderr would replace.
+        fds = [
+            fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+            for fd in (sock.fileno(), read_end, journal_fd)
+        ]
+        os.close(read_end)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-I", "-S", __file__, *map(str, fds), journal_path, str(timeout)],
@@ -73,7 +81,8 @@ class Standby:
             os.close(write_end)
             return None
         finally:
-            os.close(read_end)
+            for fd in fds:
+                os.close(fd)
         return cls(process, write_end)
 
     def mark(self, what: bytes) -> None:

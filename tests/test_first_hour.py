@@ -108,7 +108,7 @@ def test_start_date_unquoted_is_a_date(workspace: Path, cli) -> None:
     ("value", "expected"),
     [
         ("07/12/2026", "expected a day written YYYY-MM-DD, e.g. 2026-09-07, got '07/12/2026'"),
-        ("'2026-02-30'", "'2026-02-30' is not a day of the calendar"),
+        ("'2026-02-30'", "'2026-02-30' is not a date (expected YYYY-MM-DD)"),
     ],
 )
 def test_start_date_in_the_wrong_form_names_the_expected_one(

@@ -17,7 +17,8 @@ import yaml
 
 from mentorctl.errors import ConfigError, UsageError
 from mentorctl.fileio import SHARED_DIR_MODE, atomic_write_text, ensure_dir, ensure_private_dir
-from mentorctl.programs.program import SAFE_LOADER, parse_program
+from mentorctl.programs.program import parse_program
+from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, Workspace, slugify
 
 # -- the catalogue of built-in templates --------------------------------------------------
@@ -46,7 +47,8 @@ def list_templates() -> list[TemplateInfo]:
     root = templates_root()
     found = []
     for folder in sorted(p for p in root.iterdir() if (p / PROGRAM_FILE).is_file()):
-        data = yaml.load((folder / PROGRAM_FILE).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        file = folder / PROGRAM_FILE
+        data = load_yaml(file.read_text(encoding="utf-8"), file)
         found.append(
             TemplateInfo(
                 key=folder.name,

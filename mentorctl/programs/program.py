@@ -9,16 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mentorctl.errors import ConfigError
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
+from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace
 
 MIN_AGE = 18
-# libyaml's parser when PyYAML was built with it: the same safe loading, ten times faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The person fields an import understands; any other key under signup.fields names an extra.
 PERSON_FIELDS = (
@@ -306,18 +303,7 @@ class Program:
 
 
 def parse_program(text: str, path: Path) -> Program:
-    try:
-        raw = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"not valid YAML: {problem}", file=where) from None
-    except (ValueError, RecursionError):
-        # PyYAML converts a number with thousands of digits with int(), which refuses it.
-        raise ConfigError(
-            "not valid YAML: a value is too long or too deeply nested", file=path
-        ) from None
+    raw = load_yaml(text, path)
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping of settings at the top level", file=path)
     data = schema.validate(_PROGRAM, raw, file=path, source=text)

@@ -107,7 +107,9 @@ class Day(Spec):
                 if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
                     return dt.date.fromisoformat(value.strip()).isoformat()
             except ValueError:
-                raise Invalid(path, f"{_describe(value)} is not a day of the calendar") from None
+                raise Invalid(
+                    path, f"{_describe(value)} is not a date (expected YYYY-MM-DD)"
+                ) from None
         raise Invalid(
             path, f"expected a day written YYYY-MM-DD, e.g. 2026-09-07, got {_describe(value)}"
         )

@@ -257,3 +257,87 @@ def test_an_undeliverable_address_shows_from_its_day(running: Path, cli) -> None
     assert "## Undeliverable addresses" in md and "550 no such user" in md
     before = json.loads(cli("people", "-w", running, "--today", "2026-03-08", "--json").stdout)
     assert next(p for p in before["people"] if p["id"] == "P3")["undeliverable"] is None
+
+
+ACCENTED = """Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity
+jm@example.org,Jürgen Müller,Mentor,40,,Networking,German,UTC+1,1
+maria@example.org,María García,Mentee,30,Networking,,Spanish,UTC+1,
+ana@example.org,Ana Lopez,Mentee,30,Networking,,Spanish,UTC+1,
+mg@example.org,Mario Garcia,Mentee,30,Networking,,English,UTC,
+ks@example.org,KLAUS STRASSE,Mentor,40,,Networking,German,UTC+1,1
+lw@example.org,Łukasz Wójcik,Mentor,40,,Networking,Polish,UTC+1,1
+"""
+# Signs up a week later: from then on two people are called "Ana Lopez".
+LATER = """Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity
+ana.l@example.org,Ana  López,Mentee,30,Networking,,Spanish,UTC+1,
+"""
+
+
+@pytest.fixture
+def accented(workspace: Path, cli) -> Path:
+    first = cli("import-signups", write_csv(workspace / "a.csv", ACCENTED), "-w", workspace)
+    assert first.exit_code == 0, first.output
+    later = write_csv(workspace / "b.csv", LATER)
+    second = cli("import-signups", later, "-w", workspace, "--today", "2026-03-09")
+    assert second.exit_code == 0, second.output
+    return workspace
+
+
+def test_search_ignores_case_and_accents(accented: Path, cli) -> None:
+    def ids(text: str) -> list[str]:
+        found = _json(cli, accented, "people", "--search", text)
+        return [p["id"] for p in found["people"]]
+
+    assert ids("muller") == ["P1"]
+    assert ids("MÜLLER") == ["P1"]
+    assert ids("garcia") == ["P2", "P4"]  # accents on either side count for nothing
+    assert ids("maría  garcía") == ["P2"]
+    assert ids("Straße") == ["P5"]  # ß folds to ss, as the casefold of Unicode says
+    assert ids("lukasz wojcik") == ["P6"]
+    assert ids("lopez") == ["P3", "P7"]
+    assert ids("JM@EXAMPLE") == ["P1"]
+    assert ids("mueller") == []
+
+
+def test_show_takes_a_full_name_that_one_person_has(accented: Path, cli) -> None:
+    def shown(*key: str, today: str = TODAY) -> str:
+        result = cli("people", "show", *key, "-w", accented, "--today", today, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["id"]
+
+    assert shown("María García") == "P2"
+    assert shown("  maria   GARCIA ") == "P2"
+    assert shown("Jürgen", "Müller") == "P1"  # the words after 'show', unquoted
+    assert shown("jurgen muller") == "P1"
+    assert shown("Klaus Straße") == "P5"
+    # Before the second Ana signed up, the name is hers alone.
+    assert shown("ana lopez", today="2026-03-08") == "P3"
+    table = cli("people", "show", "Ana Lopez", "-w", accented, "--today", "2026-03-08")
+    assert table.stdout.splitlines()[0] == "Person P3: Ana Lopez <ana@example.org>"
+
+
+def test_show_lists_the_people_a_name_is_shared_by(accented: Path, cli) -> None:
+    both = cli("people", "show", "Ana Lopez", "-w", accented, "--today", "2026-03-09")
+    assert both.exit_code == 2
+    assert both.stderr == (
+        "mentorctl: error: 2 people have that name: P3, P7 (hint: use an id or an address)\n"
+    )
+    assert both.stdout == ""
+    for key in ("Ana", "Nobody Here", "Ana Lopez Smith"):  # a whole name, never a part
+        missing = cli("people", "show", key, "-w", accented)
+        assert missing.exit_code == 2, key
+        assert missing.stderr.startswith("mentorctl: error: no person (by that email or name)")
+        assert key not in missing.stderr  # an error line never repeats a name
+    assert "P9" in cli("people", "show", "P9", "-w", accented).stderr
+
+
+def test_a_name_never_erases_and_never_finds_a_forgotten_person(accented: Path, cli) -> None:
+    refused = cli("forget", "Ana López", "--yes", "-w", accented, "--today", "2026-03-10")
+    assert refused.exit_code != 0
+    assert "P7" in [p["id"] for p in _json(cli, accented, "people", "--search", "lopez")["people"]]
+    gone = cli("forget", "ana.l@example.org", "--yes", "-w", accented, "--today", "2026-03-10")
+    assert gone.exit_code == 0, gone.output
+    after = cli("people", "show", "Ana López", "-w", accented, "--today", "2026-03-10", "--json")
+    assert after.exit_code == 0, after.output
+    assert json.loads(after.stdout)["id"] == "P3"  # the one Ana Lopez left
+    assert cli("people", "show", "P7", "-w", accented, "--today", "2026-03-10").exit_code == 2

@@ -68,19 +68,25 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", help="Only quiet pairs (no re
 WaitingOpt = Annotated[bool, typer.Option("--waiting", help="Only mentees waiting for a mentor.")]
 SearchOpt = Annotated[
     str | None,
-    typer.Option("--search", "-s", metavar="TEXT", help="Names or emails containing TEXT."),
+    typer.Option(
+        "--search",
+        "-s",
+        metavar="TEXT",
+        help="Names or emails containing TEXT (case and accents aside: muller finds Müller).",
+    ),
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (for a spreadsheet) instead.")]
 
 
-def _target(args: list[str] | None) -> str | None:
+def _target(args: list[str] | None, *, words: bool = False) -> str | None:
+    """The key after 'show'; with ``words``, the words after it are one key (a full name)."""
     if not args:
         return None
-    if args[0].lower() != "show" or len(args) != 2:
+    if args[0].lower() != "show" or len(args) < 2 or (len(args) > 2 and not words):
         raise UsageError(
             f"unexpected argument '{' '.join(args)[:40]}'", hint="use 'show ID' or no argument"
         )
-    return args[1]
+    return " ".join(args[1:])
 
 
 def _open(workspace: Any, program: str | None, today: str | None):
@@ -117,7 +123,7 @@ def _dash(value: Any) -> Any:
 @app.command(
     "people",
     short_help="List and find people by name, email, role, status or topic.",
-    epilog="Example: mentorctl people --search ann  |  mentorctl people show P3",
+    epilog='Example: mentorctl people --search muller  |  mentorctl people show "María García"',
 )
 def people_cmd(
     args: ShowArg = None,
@@ -135,12 +141,13 @@ def people_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """People with their names, roles, statuses, current pairs and program week, as they
-    stood at the end of --today (default: today)."""
+    stood at the end of --today (default: today). 'show' takes an id, an address, or a full
+    name that only one person has."""
     from mentorctl.cli import output
     from mentorctl.report import directory
 
     with _errors_to_exit():
-        key = _target(args)
+        key = _target(args, words=True)
         d = _open(workspace, program, today)
         if key is not None:
             data = directory.person_detail(d, key)

@@ -7,6 +7,7 @@ once. Every row carries the names beside the ids, and dates as days.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,26 @@ def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> Directory:
     return Directory.of(asof.load(store_path, today=today, duration_weeks=duration_weeks))
 
 
+# Latin letters that carry their mark in the letter itself, so NFKD leaves them whole.
+_UNMARKED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"})
+
+
+def fold(text: Any) -> str:
+    """``text`` as searched and looked up: casefolded, accents dropped (NFKD without its
+    combining marks, so Müller is muller and Straße strasse), white space runs as one space."""
+    value = " ".join(str(text or "").split())
+    if value.isascii():
+        return value.lower()
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.casefold().translate(_UNMARKED)
+
+
 def _matches(text: str | None, *values: Any) -> bool:
     if not text:
         return True
-    needle = text.casefold()
-    return any(needle in str(v or "").casefold() for v in values)
+    needle = fold(text)
+    return any(needle in fold(v) for v in values)
 
 
 def _has_topic(topic: str | None, *lists: Any) -> bool:
@@ -258,7 +274,8 @@ def _pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
 
 
 def find_person(d: Directory, key: str) -> PersonOn:
-    """A person by id (P3) or email."""
+    """A person by id (P3), email, or full name when exactly one person that day has it
+    (compared as :func:`fold` does). A forgotten person is never found."""
     wanted = key.strip()
     person = d.people.get(wanted.upper()) or next(
         (
@@ -268,12 +285,35 @@ def find_person(d: Directory, key: str) -> PersonOn:
         ),
         None,
     )
+    if person is None and "@" not in wanted:
+        person = _by_name(d, wanted)
     if person is None or d.gone(person.doc.get("id")):  # a forgotten person is not looked up
         raise UsageError(
-            f"no person {wanted if wanted[:1] in 'Pp' and '@' not in wanted else '(by that email)'}",
+            f"no person {wanted if _looks_like_id(wanted) else '(by that email or name)'}",
             hint="'mentorctl people' lists them",
         )
     return person
+
+
+def _looks_like_id(key: str) -> bool:
+    return key[:1] in "Pp" and key[1:].isdigit()
+
+
+def _by_name(d: Directory, key: str) -> PersonOn | None:
+    name = fold(key)
+    if not name:
+        return None
+    found = [
+        p for pid, p in d.people.items() if not d.gone(pid) and fold(p.doc.get("name")) == name
+    ]
+    if len(found) > 1:
+        # The name is the admin's own words, but an error line never carries a name: ids only.
+        ids = sorted((str(p.doc.get("id")) for p in found), key=id_key)
+        raise UsageError(
+            f"{len(found)} people have that name: {', '.join(ids)}",
+            hint="use an id or an address",
+        )
+    return found[0] if found else None
 
 
 def find_pair(d: Directory, key: str) -> PairOn:

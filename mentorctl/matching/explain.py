@@ -85,8 +85,10 @@ def against(crit: Criteria, mentee: Profile, mentor: Profile, parts: Sequence[Pa
                 text = f"time zones {hours_apart(mentee.offset, mentor.offset):g} h apart"
         else:
             a, b = mentee.extras[index], mentor.extras[index]
-            if a is None or b is None:
-                text = f"{c.name}: not answered by both"
+            if a is None and b is None:
+                text = f"{c.name}: not answered"
+            elif a is None or b is None:
+                text = f"{c.name}: one of them did not answer"
             elif c.mode == "same" and part.value == 0:
                 text = f"different {c.name}"
             elif c.mode == "overlap" and part.value == 0:

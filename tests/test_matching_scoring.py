@@ -57,7 +57,8 @@ def test_time_zone_part_is_linear_up_to_max_hours_and_wraps_around_the_clock() -
         score_pair(mentee, person("P2", "mentor", timezone="UTC+4"), conf, today=TODAY).score == 0.5
     )
     far = score_pair(mentee, person("P2", "mentor", timezone="UTC-9"), conf, today=TODAY)
-    assert far.score == 0.0 and far.reasons == ["time zones 10 h apart (counts against)"]
+    assert far.score == 0.0 and far.reasons == []
+    assert far.against == ["time zones 10 h apart"]
     wrap = score_pair(
         person("P1", timezone="UTC+12"),
         person("P2", "mentor", timezone="UTC-11"),

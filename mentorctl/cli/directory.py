@@ -290,6 +290,8 @@ def _show_pair(p: dict[str, Any]) -> None:
             )
         )
     output.info("Why they were paired: " + ("; ".join(p["reasons"]) or "-"))
+    if p.get("against"):
+        output.info("Against them: " + "; ".join(p["against"]))
     output.info("")
     output.table(
         "People",

@@ -229,6 +229,8 @@ def _review(plan: Any) -> list[int]:
         )
         for line in proposal.reasons:
             output.note(f"  - {line}")
+        for line in proposal.against:
+            output.note(f"  - against: {line}")
         answer = _ask("accept, skip or quit? [a/s/q] ")
         if answer == "q":
             break

@@ -125,6 +125,14 @@ def _who(people: dict[str, dict[str, Any]], person_id: str) -> str:
     return f"{person.get('name', '?')} ({person_id})"
 
 
+def _why(reasons: Any, against: Any) -> str:
+    """The reasons for a pair, then what counts against it."""
+    text = "; ".join(reasons)
+    if against:
+        text += ("; " if text else "") + "against: " + "; ".join(against)
+    return text
+
+
 def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
     people = plan.snapshot.by_id
     result = plan.result
@@ -139,6 +147,7 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
                 "mentor_name": people.get(p.mentor_id, {}).get("name"),
                 "score": p.score,
                 "reasons": list(p.reasons),
+                "against": list(p.against),
                 "parts": [
                     {"name": part.name, "value": part.value, "weight": part.weight}
                     for part in p.parts
@@ -212,7 +221,7 @@ def plan_result(
                 _who(people, p.mentee_id),
                 _who(people, p.mentor_id),
                 f"{p.score:.2f}",
-                "; ".join(p.reasons),
+                _why(p.reasons, p.against),
             ]
             for i, p in enumerate(result.pairs)
         ],
@@ -286,6 +295,8 @@ def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: 
         "status": pair["status"],
         "locked": pair.get("locked", False),
         "score": pair.get("score"),
+        "reasons": list(pair.get("reasons") or []),
+        "against": list(pair.get("against") or []),
         "violations": [v.text for v in done.check.violations] if done.check else [],
         "warnings": [w.text for w in done.check.warnings] if done.check else [],
         "dry_run": done.dry_run,
@@ -302,6 +313,8 @@ def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: 
         f"{prefix}{done.action} pair {pair['id'] or '(new)'}: {_who(people, pair['mentee'])} "
         f"with {_who(people, pair['mentor'])} ({pair['status']})"
     )
+    if done.action == "added" and data["against"]:
+        output.info("Against them: " + "; ".join(data["against"]))
 
 
 # -- safety ---------------------------------------------------------------------------------

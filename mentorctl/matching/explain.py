@@ -1,4 +1,5 @@
-"""What the admin reads after a matching run: why each mentee is waiting, and whom to recruit.
+"""What the admin reads after a matching run: what counts against a pair, why each mentee is
+waiting, and whom to recruit.
 
 Reasons and gap lines name topics, languages and time zones, never another person.
 """
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mentorctl.matching.score import UNITS, Criteria, Profile
+from mentorctl.matching.score import UNITS, Criteria, Part, Profile
 from mentorctl.timezones import hours_apart
 
 # The reason codes of an unmatched mentee, in the order they are checked.
@@ -51,6 +52,72 @@ class GapLine:
     def supply(self) -> int:
         """The free slots (the name of an earlier version of this class)."""
         return self.free
+
+
+# How a hard rule a forced pair breaks is named among the lines that count against it.
+_BROKEN = {
+    "no_shared_language": "no shared language",
+    "same_organisation": "same organisation",
+    "mentee_role": "the mentee signed up as a mentor only",
+    "mentor_role": "the mentor signed up as a mentee only",
+}
+BY_HAND = ": added by hand"
+
+
+def against(crit: Criteria, mentee: Profile, mentor: Profile, parts: Sequence[Part]) -> list[str]:
+    """What counts against one pair, in plain words, heaviest criterion first: each criterion
+    that scored nothing ("no shared topic", "no shared language"), and a time zone or number
+    that lowers the score more than it raises it ("time zones 9 h apart"). An unknown time
+    zone scores half and is neither for nor against; a criterion of weight 0 counts for nothing."""
+    lines: list[tuple[float, int, str]] = []
+    for index, (c, part) in enumerate(zip(crit.items, parts, strict=True)):
+        if c.weight <= 0:
+            continue
+        text: str | None = None
+        if c.kind == "topics":
+            if part.value == 0:
+                text = "no shared topic" if mentee.goals else "no shared topic (no goals listed)"
+        elif c.kind == "languages":
+            if part.value == 0:
+                text = "no shared language"
+        elif c.kind == "timezone":
+            if mentee.offset is not None and mentor.offset is not None and part.value < 0.5:
+                text = f"time zones {hours_apart(mentee.offset, mentor.offset):g} h apart"
+        else:
+            a, b = mentee.extras[index], mentor.extras[index]
+            if a is None and b is None:
+                text = f"{c.name}: not answered"
+            elif a is None or b is None:
+                text = f"{c.name}: one of them did not answer"
+            elif c.mode == "same" and part.value == 0:
+                text = f"different {c.name}"
+            elif c.mode == "overlap" and part.value == 0:
+                text = f"{c.name}: no answer in common"
+            elif c.mode not in ("same", "overlap") and part.value < 0.5:
+                text = f"{c.name}: {a:g} and {b:g}"
+        if text is not None:
+            lines.append((-c.weight, index, text))
+    return [text for *_, text in sorted(lines)]
+
+
+def against_parts(parts: Sequence[dict[str, Any]]) -> list[str]:
+    """What counts against a stored pair recorded before its lines were kept: the topics and
+    languages its stored parts score nothing on, heaviest first."""
+    words = {"topics": "no shared topic", "languages": "no shared language"}
+    found = [
+        (-float(p.get("weight") or 0), i, words[p["kind"]])
+        for i, p in enumerate(parts)
+        if p.get("kind") in words and p.get("value") == 0 and (p.get("weight") or 0) > 0
+    ]
+    return [text for *_, text in sorted(found)]
+
+
+def forced_against(lines: Sequence[str], broken: Sequence[Any]) -> list[str]:
+    """The lines against a pair added by hand despite hard rules (``broken``: their issues),
+    each rule first and marked ("no shared language: added by hand"), then the other lines."""
+    marked = [_BROKEN.get(issue.code, issue.text) for issue in broken]
+    rest = [line for line in lines if line not in marked]
+    return [text + BY_HAND for text in marked] + rest
 
 
 def _plural(count: int, one: str, many: str) -> str:

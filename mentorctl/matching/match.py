@@ -83,6 +83,7 @@ from mentorctl.gcpause import paused_gc
 from mentorctl.matching.explain import (
     GapLine,
     Unmatched,
+    against,
     recruitment_gap,
     ruled_out_by_rules,
     topic_supply,
@@ -211,7 +212,7 @@ def score_pair(
         warn.append(Issue("mentee_paired", "the mentee already has a mentor"))
     if not _eligible(mentee) or not _eligible(mentor):
         warn.append(Issue("inactive", "one of them is not active in the program"))
-    return PairCheck(a.id, b.id, score, parts, reasons, bad, warn)
+    return PairCheck(a.id, b.id, score, parts, reasons, bad, warn, against(crit, a, b, parts))
 
 
 # -- a matching run -------------------------------------------------------------------------
@@ -434,7 +435,14 @@ def _result(
         units, parts, reasons = explain(crit, mentees[i], mentors[j])
         total += units
         pairs.append(
-            Pair(mentees[i].id, mentors[j].id, units / UNITS, tuple(parts), tuple(reasons))
+            Pair(
+                mentees[i].id,
+                mentors[j].id,
+                units / UNITS,
+                tuple(parts),
+                tuple(reasons),
+                tuple(against(crit, mentees[i], mentors[j], parts)),
+            )
         )
     pairs.sort(key=lambda p: _natural(p.mentee_id))
     free_after = (remaining - taken).astype(np.int64) if len(mentors) else remaining

@@ -277,6 +277,7 @@ def _pair_doc(
         "status": "proposed",
         "score": round(check.score, 4),
         "reasons": list(check.reasons),
+        "against": list(check.against),
         "parts": [
             {"kind": p.kind, "name": p.name, "value": p.value, "weight": p.weight}
             for p in check.parts
@@ -313,6 +314,7 @@ def add(
     dry_run: bool = False,
 ) -> Override:
     """Pair two people by hand: refused when a hard rule is broken (unless ``force``)."""
+    from mentorctl.matching.explain import forced_against
     from mentorctl.matching.match import score_pair
     from mentorctl.store.db import Store
 
@@ -343,6 +345,7 @@ def add(
             )
         doc = _pair_doc(mentee["id"], mentor["id"], check, "manual", stamp)
         doc["history"][0]["by"] = "admin" + (" (forced)" if check.violations else "")
+        doc["against"] = forced_against(check.against, check.violations)
         _insert(store, [doc])
     return Override("added", doc, check, dry_run)
 

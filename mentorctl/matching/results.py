@@ -29,6 +29,8 @@ class PairCheck:
     reasons: list[str]
     violations: list[Issue]
     warnings: list[Issue]
+    # What counts against the pair, in plain words, heaviest criterion first.
+    against: list[str] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -42,6 +44,7 @@ class Pair:
     score: float
     parts: tuple[Part, ...]
     reasons: tuple[str, ...]
+    against: tuple[str, ...] = ()
 
 
 @dataclass

@@ -249,7 +249,8 @@ def _join(labels: list[str]) -> str:
     return ", ".join(labels)
 
 
-# Marks a reason that lowers the score more than it raises it (far time zones, distant answers).
+# Marks a reason that lowers the score more than it raises it (far time zones, distant answers);
+# such a reason is left out of a pair's reasons, and named among what counts against it.
 AGAINST = " (counts against)"
 
 
@@ -294,7 +295,10 @@ def to_units(total: float, total_weight: float) -> int:
 
 
 def explain(crit: Criteria, mentee: Profile, mentor: Profile) -> tuple[int, list[Part], list[str]]:
-    """Score units, named parts and reasons (criteria order) of one pair; no rule checks."""
+    """Score units, named parts and reasons (criteria order) of one pair; no rule checks.
+
+    The reasons are those that count for the pair; what counts against it is
+    :func:`mentorctl.matching.explain.against`."""
     total = 0.0
     parts: list[Part] = []
     reasons: list[str] = []
@@ -310,7 +314,7 @@ def explain(crit: Criteria, mentee: Profile, mentor: Profile) -> tuple[int, list
                 contribution=round(c.weight * value / crit.total_weight, 4),
             )
         )
-        if reason:
+        if reason and not reason.endswith(AGAINST):
             reasons.append(reason)
     return to_units(total, crit.total_weight), parts, reasons
 

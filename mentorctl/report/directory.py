@@ -16,6 +16,7 @@ from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
 from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
+from mentorctl.matching.explain import against_parts
 from mentorctl.report import asof
 from mentorctl.report.labels import day, pair_status_label, status_label, who
 
@@ -411,6 +412,9 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
     data = pair_row(d, pair)
     data["paused_by"] = list(pair.paused_by)
     data["reasons"] = list(doc.get("reasons") or [])
+    data["against"] = (
+        list(doc["against"]) if "against" in doc else against_parts(doc.get("parts") or [])
+    )
     data["people"] = [
         _person_brief(d, doc.get("mentee"), "mentee"),
         _person_brief(d, doc.get("mentor"), "mentor"),

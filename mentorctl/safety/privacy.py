@@ -137,6 +137,7 @@ def forget(
             role = "mentee" if pair["mentee"] == pid else "mentor"
             fields: dict[str, Any] = {
                 "reasons": [],
+                "against": [],
                 "parts": [],
                 # free text an admin wrote may name them: a past day shows it as redacted
                 "end_reason": REDACTED if pair.get("end_reason") else None,

@@ -152,6 +152,7 @@ TABLES: dict[str, Table] = {
             "status": Field(TEXT),
             "score": Field(MAYBE_NUMBER),
             "reasons": TEXTS,
+            "against": TEXTS,
             "parts": ENTRIES,
             "method": Field(MAYBE_TEXT),
             "locked": Field(FLAG),

@@ -238,3 +238,19 @@ def test_an_email_column_with_some_addresses_is_kept(
     assert mapping_of(report)["Email"] == "email"
     assert report["imported"] == 1
     assert [r["row"] for r in report["rejects"]] == [2]
+
+
+def test_a_mentees_form_with_its_own_goals_column_keeps_topic_columns_as_answers(
+    cli, workspace: Path, store_file: Path, tmp_path
+) -> None:
+    # Mentees have no expertise: choice columns there would be lost, so they stay answers.
+    path = write_csv(
+        tmp_path / "mentees.csv",
+        "Full name,Email,Age,Goals,Networking\n"
+        "Ana Silva,ana.silva@example.org,30,Getting promoted,Networking\n",
+    )
+    report = run_import(cli, workspace, path, "--role", "mentee")
+    ana = people(store_file)[0]
+    assert ana["goals"] == ["Getting promoted"]
+    assert ana["extra"] == {"Networking": "Networking"}
+    assert mapping_of(report)["Networking"] == "extra: Networking"

@@ -213,7 +213,10 @@ def _give_way(
     others.sort(key=lambda c: normalised[c] not in wanted)
     other = next((c for c in others if not _useless(c, name, sample)), None)
     if name == "email":
-        what = f"the {headers[col]} column holds only 'anonymous' (an anonymous Microsoft Forms export)"
+        what = (
+            f"the {headers[col]} column holds only 'anonymous' "
+            "(an anonymous Microsoft Forms export)"
+        )
         if other is None:
             raise InputError(
                 f"{what}; no other column holds the addresses",
@@ -236,10 +239,12 @@ def _choice_field(
     field_to_column: dict[str, int], overrides: dict[str, str | None], role: str | None
 ) -> str | None:
     """The list field that columns of choices feed: goals, unless the file has its own goals
-    column or the form is for mentors only; then expertise, unless it has that too."""
-    free = [f for f in ("goals", "expertise") if f not in field_to_column and f not in overrides]
-    if role == "mentor":
-        return "expertise" if "expertise" in free else None
+    column or the form is for mentors only; then expertise, unless it has that too (or the
+    form is for mentees only, who have no expertise)."""
+    wanted = {"mentor": ("expertise",), "mentee": ("goals",)}.get(
+        role or "", ("goals", "expertise")
+    )
+    free = [f for f in wanted if f not in field_to_column and f not in overrides]
     return free[0] if free else None
 
 

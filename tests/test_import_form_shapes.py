@@ -202,7 +202,10 @@ def test_anonymous_microsoft_forms_reads_the_address_question(
         "addresses read from 'What is your email address?'",
         "the Name column is empty; names read from 'What is your name?'",
     ]
-    assert by_email(store_file)["zoe.angstrom@example.org"]["name"] == "Zoë Ångström"
+    stored = by_email(store_file)
+    assert stored["zoe.angstrom@example.org"]["name"] == "Zoë Ångström"
+    for email, goals in MENTEE_GOALS.items():
+        assert set(stored[email]["goals"]) == goals, email
 
 
 def test_an_anonymous_email_column_with_no_other_says_so(
@@ -254,3 +257,28 @@ def test_a_mentees_form_with_its_own_goals_column_keeps_topic_columns_as_answers
     assert ana["goals"] == ["Getting promoted"]
     assert ana["extra"] == {"Networking": "Networking"}
     assert mapping_of(report)["Networking"] == "extra: Networking"
+
+
+def test_the_first_choice_under_the_questions_text_is_one_of_the_choices(
+    cli, workspace: Path, store_file: Path, tmp_path
+) -> None:
+    # Some Typeform exports head the first choice's column with the question itself; here
+    # that header is also a known goals question, which must not take the column alone.
+    path = write_csv(
+        tmp_path / "typeform.csv",
+        '"#","What\'s your name?","What\'s your email address?","How old are you?",'
+        '"What would you like to work on?","Job search and applications","Networking"\n'
+        '"p8d2w5n0z6r1","Ana Silva","ana.silva@example.org","30","Career change","",'
+        '"Networking"\n'
+        '"a4f7j1s9h2e5","Ben Okafor","ben.okafor@example.org","41","",'
+        '"Job search and applications",""\n',
+    )
+    report = run_import(cli, workspace, path, "--role", "mentee")
+    stored = by_email(store_file)
+    assert stored["ana.silva@example.org"]["goals"] == ["Career change", "Networking"]
+    assert stored["ben.okafor@example.org"]["goals"] == ["Job search and applications"]
+    assert mapping_of(report)["What would you like to work on?"] == "goals (choice)"
+    assert report["warnings"][0] == (
+        "columns 'What would you like to work on?', 'Job search and applications', "
+        "'Networking' read as one multi-select question: goals"
+    )

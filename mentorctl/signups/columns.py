@@ -158,14 +158,31 @@ def map_columns(
             taken.update(name_parts)
 
     choices: dict[str, list[tuple[int, str]]] = {}
-    target = _choice_field(field_to_column, overrides, role)
-    if sample and target is not None:
-        found = choice_columns(headers, program.signup["topics"] or [], taken, sample)
-        if found:
-            choices[target] = found
-            taken.update(col for col, _ in found)
-            shown = ", ".join(f"'{headers[col]}'" for col, _ in found)
-            warnings.append(f"columns {shown} read as one multi-select question: {target}")
+    topics = program.signup["topics"] or []
+    found = choice_columns(headers, topics, taken, sample) if sample else []
+    lead = _question_column(found, headers, topics, sample) if found else None
+    lead_field = next((f for f, c in field_to_column.items() if lead and c == lead[0]), None)
+    if (
+        lead is not None
+        and lead_field in (None, "goals", "expertise")
+        and (lead_field not in overrides)
+    ):
+        # The question's own header was mapped as a list of its own: it holds one choice.
+        if lead_field is not None:
+            del field_to_column[lead_field]
+        target = _choice_field(field_to_column, overrides, role)
+        if target is not None:
+            found.insert(0, lead)
+            taken.discard(lead[0])
+        elif lead_field is not None:
+            field_to_column[lead_field] = lead[0]
+    else:
+        target = _choice_field(field_to_column, overrides, role)
+    if found and target is not None:
+        choices[target] = found
+        taken.update(col for col, _ in found)
+        shown = ", ".join(f"'{headers[col]}'" for col, _ in found)
+        warnings.append(f"columns {shown} read as one multi-select question: {target}")
 
     extra_columns: dict[str, int] = {}
     for name, col in list(field_to_column.items()):
@@ -267,6 +284,34 @@ def choice_columns(
             found.append((col, topic))
             seen_tick = seen_tick or bool(cells & ticked)
     return found if seen_tick else []
+
+
+def _question_column(
+    found: list[tuple[int, str]],
+    headers: list[str],
+    topics: Iterable[str],
+    sample: Sequence[list[str]],
+) -> tuple[int, str] | None:
+    """(column, topic) of the column just before the first column of choices when it is the
+    first choice under the question's text (as some Typeform exports head it): its sampled
+    cells are empty or one topic that has no column of its own, ticked at least once, and
+    empty at least once where another choice is ticked (a list of its own, such as a goals
+    column answered alike by everyone in the sample, is not)."""
+    col = found[0][0] - 1
+    if col < 0 or normalise_header(headers[col]) in {normalise_header(t) for t in topics}:
+        return None
+    have = {topic for _, topic in found}
+    cells = {" ".join(row[col].split()).casefold() for row in sample} - UNTICKED
+    by_cell = {" ".join(t.split()).casefold(): t for t in topics if t not in have}
+    if len(cells) != 1 or not cells <= by_cell.keys():
+        return None
+    others = [(c, ticks_for(topic)) for c, topic in found]
+    if not any(
+        not row[col].strip() and any(" ".join(row[c].split()).casefold() in t for c, t in others)
+        for row in sample
+    ):
+        return None
+    return col, by_cell[cells.pop()]
 
 
 def ticks_for(topic: str) -> frozenset[str]:

@@ -247,26 +247,26 @@ def test_typed_topics_get_the_programs_spelling(cli, workspace: Path, store_file
 # -- Microsoft Forms: the Email column says "anonymous" -----------------------------------------
 
 
-def test_microsoft_forms_anonymous_email_column_is_picked_without_map(
+def test_microsoft_forms_anonymous_email_column_gives_way_without_map(
     cli, workspace: Path, store_file: Path
 ) -> None:
-    """What an admin sees first: the service's own Email column wins, and it holds 'anonymous'."""
+    """The service's own Email column holds 'anonymous': the form's address question is read."""
     report = run_import(cli, workspace, FORMS / "microsoft_forms.csv")
-    assert mapping_of(report)["Email"] == "email"
-    assert report["imported"] == 0
-    assert report["rejects"] == [
-        {"row": row, "field": "email", "reason": "not a valid email address"} for row in range(2, 7)
-    ]
-    assert people(store_file) == []
+    assert mapping_of(report)["Email"] == "extra: Email"
+    assert mapping_of(report)["What is your email address?"] == "email"
+    assert report["imported"] == 5
+    assert sorted(by_email(store_file)) == sorted(EXPECTED)
 
 
-def test_microsoft_forms_map_email_alone_leaves_the_empty_name_column(cli, workspace: Path) -> None:
+def test_microsoft_forms_map_email_alone_reads_the_name_question(
+    cli, workspace: Path, store_file: Path
+) -> None:
     report = run_import(cli, workspace, FORMS / "microsoft_forms.csv", *MS_MAP[:2])
     mapping = mapping_of(report)
     assert mapping["What is your email address?"] == "email"
-    assert mapping["Name"] == "name"
-    assert {(r["field"], r["reason"]) for r in report["rejects"]} == {("name", "missing")}
-    assert report["rejected"] == 5
+    assert mapping["What is your name?"] == "name"
+    assert mapping["Name"] == "extra: Name"
+    assert report["imported"] == 5
 
 
 def test_microsoft_forms_with_map_imports_everyone(cli, workspace: Path, store_file: Path) -> None:

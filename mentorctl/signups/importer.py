@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from mentorctl.gcpause import paused_gc
 from mentorctl.programs.program import Program
 from mentorctl.signups import index as importindex
 from mentorctl.signups import people as parse
-from mentorctl.signups.columns import map_columns, parse_map_options
+from mentorctl.signups.columns import SAMPLE_ROWS, map_columns, parse_map_options
 from mentorctl.signups.formcsv import read_form_csv
 from mentorctl.signups.reader import RowReader
 from mentorctl.signups.rows import (
@@ -115,7 +116,9 @@ def import_signups(
         raise UsageError(f"--role '{role}': expected mentor, mentee or both")
     overrides = parse_map_options(map_options, program)
     table = read_form_csv(csv_path)
-    mapping = map_columns(table.headers, program, overrides, csv_path)
+    # The first rows tell the shapes of export a header cannot (see signups.columns).
+    sample = [record for _, record in itertools.islice(table.records(), SAMPLE_ROWS)]
+    mapping = map_columns(table.headers, program, overrides, csv_path, sample, role)
     if role is None and "role" not in mapping.field_to_column:
         raise InputError(
             "no role column found",
@@ -147,6 +150,7 @@ def import_signups(
             placer=None if known else placer(store),
             parallel_min_bytes=parallel_min_bytes,
         )
+        rows.warnings[:0] = mapping.warnings
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
         result.rejected = rows.rejected
         result.suppressed = skip_suppressed(rows, SuppressionList.for_store(store_path))

@@ -17,7 +17,7 @@ import orjson
 
 from mentorctl.programs.program import PERSON_FIELDS, Program
 from mentorctl.signups import people as parse
-from mentorctl.signups.columns import Mapping
+from mentorctl.signups.columns import Mapping, ticks_for
 from mentorctl.timezones import recognised
 
 # Distinct answers remembered per column; past this a column is mostly unique answers.
@@ -46,6 +46,17 @@ def _remembered(
         # the reset, the one cached rejection kept every row it was raised for.
         raise found.with_traceback(None)
     return found
+
+
+def _choices(mapping: Mapping, name: str) -> tuple[tuple[int, frozenset[str], str], ...]:
+    return tuple((col, ticks_for(topic), topic) for col, topic in mapping.choices.get(name, ()))
+
+
+def _ticked(record: list[str], choices: tuple[tuple[int, frozenset[str], str], ...]) -> list[str]:
+    """The topics whose column is ticked in ``record``."""
+    return [
+        topic for col, ticks, topic in choices if " ".join(record[col].split()).casefold() in ticks
+    ]
 
 
 class RowReader:
@@ -81,6 +92,8 @@ class RowReader:
                 mapping.name_parts,
                 sorted(mapping.extra_columns.items()),
                 signup,
+                # Only when there are any, so that other files keep their fingerprints.
+                *([mapping.choices] if mapping.choices else []),
             ],
             option=orjson.OPT_SORT_KEYS,
         )
@@ -107,6 +120,9 @@ class RowReader:
             )
         )
         self.name_parts = mapping.name_parts
+        # Lists read from one column per choice: (column, cells that tick it, topic).
+        self.goal_choices = _choices(mapping, "goals")
+        self.expertise_choices = _choices(mapping, "expertise")
         # Most columns hold a few answers repeated thousands of times (time zones, employers,
         # multiple choices): each distinct answer is cleaned once.
         self.extra_items = [(key, col, {}) for key, col in mapping.extra_columns.items()]
@@ -202,11 +218,15 @@ class RowReader:
             goals = self._plain_goals.get(record[goals_at])
             if goals is None:
                 goals = self.goals.read(record[goals_at])
+        elif self.goal_choices:
+            goals = _ticked(record, self.goal_choices)
         expertise = []
         if expertise_at >= 0 and mentors:
             expertise = self._plain_expertise.get(record[expertise_at])
             if expertise is None:
                 expertise = self.expertise.read(record[expertise_at])
+        elif self.expertise_choices and mentors:
+            expertise = _ticked(record, self.expertise_choices)
         languages = []
         if languages_at >= 0:
             languages = self._plain_languages.get(record[languages_at])

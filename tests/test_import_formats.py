@@ -336,6 +336,36 @@ def test_map_an_extra_field_of_the_program(
     assert people(store_file)[0]["extra"] == {"industry": "Healthcare"}
 
 
+def test_map_reaches_every_field_ranked_mentors_and_name_parts_included(
+    cli, workspace: Path, store_file: Path, tmp_path
+) -> None:
+    path = write_csv(
+        tmp_path / "signups.csv",
+        "Given,Family,Contact,Role,Age,Who would you like as a mentor (best first)?\n"
+        "Ana,Silva,ana.silva@example.org,Mentee,30,"
+        '"meg@example.org, raj@example.org"\n',
+    )
+    report = run_import(
+        cli, workspace, path,
+        "--map", "first_name=Given", "--map", "last_name=Family", "--map", "email=Contact",
+        "--map", "ranked_mentors=Who would you like as a mentor (best first)?",
+    )  # fmt: skip
+    mapping = mapping_of(report)
+    assert mapping["Given"] == "name (first part)" and mapping["Family"] == "name (last part)"
+    assert mapping["Who would you like as a mentor (best first)?"] == "extra: ranked_mentors"
+    (ana,) = people(store_file)
+    assert ana["name"] == "Ana Silva"
+    # the answer matching's --method stable reads as the mentee's ranked choices
+    assert ana["extra"] == {"ranked_mentors": "meg@example.org, raj@example.org"}
+
+
+def test_map_a_name_part_alone_is_refused(cli, workspace: Path, tmp_path) -> None:
+    path = write_csv(tmp_path / "s.csv", "Given,Email,Role,Age\nAna,a@example.org,Mentee,30\n")
+    result = cli("import-signups", path, "--workspace", workspace, "--map", "first_name=Given")
+    assert result.exit_code == 2, result.output
+    assert "--map first_name and --map last_name go together" in result.stderr
+
+
 # -- multi-line answers, topic choices ----------------------------------------------------------
 
 

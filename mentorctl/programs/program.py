@@ -33,6 +33,10 @@ PERSON_FIELDS = (
     "bio",
 )
 
+# Extra answers the product itself reads (matching's ranked choices), found by these names
+# like the fields above, kept under their name among a person's extra answers.
+EXTRA_FIELDS = ("ranked_mentors",)
+
 # Headers of common form exports, tried after the program's own aliases.
 DEFAULT_ALIASES: dict[str, list[str]] = {
     "name": [
@@ -86,6 +90,13 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
     "capacity": ["capacity", "how many mentees can you take?", "number of mentees", "max mentees"],
     "organisation": ["organisation", "organization", "company", "employer", "workplace"],
     "bio": ["bio", "about you", "tell us about yourself", "about me", "short bio"],
+    "ranked_mentors": [
+        "ranked mentors",
+        "ranked_mentors",
+        "preferred mentors",
+        "mentor preferences",
+        "your preferred mentors, in order",
+    ],
 }
 
 
@@ -297,7 +308,7 @@ class Program:
         """Header aliases per field: the program's own first, then the common defaults."""
         merged: dict[str, list[str]] = {}
         own = self.data["signup"]["fields"]
-        for name in (*PERSON_FIELDS, *own):
+        for name in (*PERSON_FIELDS, *EXTRA_FIELDS, *own):
             merged[name] = [*own.get(name, []), *DEFAULT_ALIASES.get(name, [])]
         return merged
 

@@ -62,9 +62,13 @@ class Mapping:
         return [(self.headers[col], by_column[col]) for col in sorted(by_column)]
 
 
+NAME_PART_FIELDS = ("first_name", "last_name")
+
+
 def parse_map_options(options: list[str], program: Program) -> dict[str, str | None]:
-    """``--map FIELD=HEADER`` options; ``FIELD=`` means "do not map this field"."""
-    known = list(program.aliases())
+    """``--map FIELD=HEADER`` options; ``FIELD=`` means "do not map this field". Besides the
+    fields, ``first_name`` and ``last_name`` name the two columns a name is split across."""
+    known = [*program.aliases(), *NAME_PART_FIELDS]
     out: dict[str, str | None] = {}
     for option in options:
         if "=" not in option:
@@ -99,6 +103,12 @@ def map_columns(
     taken: set[int] = set()
     field_to_column: dict[str, int] = {}
 
+    parts = {k: overrides[k] for k in NAME_PART_FIELDS if k in overrides}
+    if parts and (set(parts) != set(NAME_PART_FIELDS) or None in parts.values()):
+        raise UsageError(
+            "--map first_name and --map last_name go together: a name split across two "
+            "columns needs both"
+        )
     for name, header in overrides.items():
         if header is None:
             continue
@@ -114,6 +124,7 @@ def map_columns(
             )
         field_to_column[name] = col
         taken.add(col)
+    mapped_parts = tuple(field_to_column.pop(k) for k in NAME_PART_FIELDS if k in field_to_column)
 
     for name, aliases in program.aliases().items():
         if name in overrides:
@@ -125,6 +136,8 @@ def map_columns(
                 taken.add(col)
                 break
 
+    if mapped_parts and "name" in field_to_column:
+        taken.discard(field_to_column.pop("name"))  # the two parts mapped by hand are the name
     if "email" not in field_to_column and "email" not in overrides:
         for col, key in enumerate(normalised):
             if col not in taken and any(word in key for word in _EMAIL_WORDS):
@@ -150,7 +163,9 @@ def map_columns(
         )
 
     name_parts = None
-    if "name" not in field_to_column and "name" not in overrides:
+    if len(mapped_parts) == 2:
+        name_parts = (mapped_parts[0], mapped_parts[1])
+    elif "name" not in field_to_column and "name" not in overrides:
         first = next((index[k] for k in _NAME_PARTS[0] if k in index), None)
         last = next((index[k] for k in _NAME_PARTS[1] if k in index), None)
         if first is not None and last is not None and not {first, last} & taken:

@@ -37,7 +37,7 @@ from mentorctl.checkins.plan import (
     Outgoing,
     RunResult,
     State,
-    _ended_notices,
+    ended_notices,
     pair_number,
 )
 from mentorctl.history import events
@@ -304,7 +304,7 @@ def release(
         if fields is None:
             continue
         plan.changes[pair["id"]] = (fields, f"ended: {fields['end_reason']}")
-        plan.outgoing.extend(_ended_notices(state, dict(pair, **fields), send=result.send))
+        plan.outgoing.extend(ended_notices(state, dict(pair, **fields), send=result.send))
         result.released.append(pair["id"])
     if result.released:
         result.warnings.append(

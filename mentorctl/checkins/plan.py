@@ -316,7 +316,7 @@ def plan_checkin(
                 failed_intros.append(pid)  # (a pair held by a refusal: see held.release)
             continue
         if status in ("ended", "not_fit") and pair.get("notify_ended"):
-            plan.outgoing.extend(_ended_notices(state, pair, send=send))
+            plan.outgoing.extend(ended_notices(state, pair, send=send))
             continue
         if status not in ("active", "quiet", "completed", "lapsed"):
             continue
@@ -422,7 +422,7 @@ def plan_checkin(
     return plan
 
 
-def _ended_notices(state: State, pair: dict[str, Any], *, send: bool) -> list[Outgoing]:
+def ended_notices(state: State, pair: dict[str, Any], *, send: bool) -> list[Outgoing]:
     """The kind ``ended`` message to each person told of a pair's early end, once each; with
     ``send``, one written earlier and not yet sent goes again."""
     start = schedule.parse_day(pair.get("start_date"))

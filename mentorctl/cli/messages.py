@@ -10,6 +10,7 @@ next run retries only those; a 5xx refusal gives 4 once: the address is then und
 1 for errors (nothing was sent); 2 for wrong usage; 75 when another command holds the lock.
 """
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -257,7 +258,9 @@ def checkin_cmd(
         bool,
         typer.Option(
             "--all-programs",
-            help="Run every program of the workspace, each under its own lock (for cron).",
+            help="Run every program of the workspace, each under its own lock (for cron); "
+            "with --replies, one mailbox serves them all, each reply read by the program "
+            "whose message it answers.",
         ),
     ] = False,
     workspace: WorkspaceOpt = None,
@@ -271,7 +274,9 @@ def checkin_cmd(
     Run it daily (or weekly) from cron: each person of a pair gets one message a program
     week, on their own: the week's step and check-in (with a nudge when the pair is quiet),
     and in the last week the wrap-up. --all-programs runs every program of the workspace,
-    one line each, and exits with the worst code. Exit code 4 when some
+    one line each, and exits with the worst code (1 error, 2 usage, 75 busy, 4 some
+    deliveries failed, 0); with --replies, the one mailbox is read by each program in turn,
+    and a reply counts only in the program whose message it answers. Exit code 4 when some
     deliveries failed while the rest went out (the next run retries only those), 75
     when another mentorctl command holds the program's store.
 
@@ -327,14 +332,23 @@ def checkin_cmd(
             if value and not allowed & given:
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
         if all_programs:
-            if actions or program or resend or pair or replies:
+            if actions or program or resend or pair:
                 raise UsageError(
                     "--all-programs runs the weekly check-in of every program; "
-                    "it does not go with --program, --pair, --resend, --replies or another action"
+                    "it does not go with --program, --pair, --resend or another action"
                 )
+            mail = None
+            if replies:
+                mail = {
+                    "source": replies,
+                    "move_to": move_to,
+                    "password_env": imap_password_env,
+                    "cafile": cafile,
+                    "run": bool(run_only),
+                }
             run = {"send": send, "limit": limit, "dry_run": dry_run}
             code = _run_all_programs(
-                workspace, today, as_json, outbox_delivered=outbox_delivered, **run
+                workspace, today, as_json, mail, outbox_delivered=outbox_delivered, **run
             )
             raise typer.Exit(code)
         prog, paths = programs.open_program(workspace, program)
@@ -423,10 +437,14 @@ def _worst(codes: list[int]) -> int:
     return max(codes, key=lambda c: rank.get(c, len(_SEVERITY)), default=0)
 
 
-def _run_all_programs(workspace: Any, today: Any, as_json: bool, **run: Any) -> int:
-    """Each program's weekly run under its own lock: one line per program (a failure in one
-    does not stop the others); the exit code is the worst of theirs."""
+def _run_all_programs(
+    workspace: Any, today: Any, as_json: bool, mail: dict[str, Any] | None, **run: Any
+) -> int:
+    """Each program's replies (``mail``: one source for the workspace, opened once) and weekly
+    run under its own lock: one line per program (a failure in one does not stop the
+    others), then the replies to look at; the exit code is the worst of theirs."""
     from mentorctl import clock
+    from mentorctl.checkins import replies as checkin_replies
     from mentorctl.checkins import run as checkins
     from mentorctl.cli import render_messages
     from mentorctl.errors import MentorctlError
@@ -439,29 +457,107 @@ def _run_all_programs(workspace: Any, today: Any, as_json: bool, **run: Any) -> 
     if not slugs:
         raise UsageError(f"the workspace {found.root} has no program yet")
     day, now = clock.today(today), clock.now(today=today)
+    recorded: dict[str, set[str]] = {}
+    if mail is not None:
+        for slug in slugs:
+            try:
+                _prog, paths = programs.open_program(found.root, slug)
+                recorded[slug] = checkin_replies.recorded_message_ids(paths.store_path)
+            except MentorctlError:
+                recorded[slug] = set()  # its own run below says what is wrong
     codes: list[int] = []
     reports: list[dict[str, Any]] = []
-    for slug in slugs:
-        try:
-            prog, paths = programs.open_program(found.root, slug)
-            result = checkins.run_checkin(prog, paths, today=day, now=now, **run)
-        except MentorctlError as exc:
-            code = exc.exit_code
-            line = f"{slug}: error: {exc}"
-            reports.append({"program": slug, "exit_code": code, "error": str(exc)})
-        else:
-            code = EXIT_DELIVERY_FAILED if result.failed and not run["dry_run"] else 0
-            line = f"{slug}: {render_messages.summary_line(result)}"
-            for warning in result.warnings:
-                line += f" (warning: {warning})"
-            reports.append({"program": slug, "exit_code": code, **render_messages.run_data(result)})
-        codes.append(code)
-        if not as_json:
-            output.info(line)
+    looked: list[tuple[str, Any]] = []
+    with contextlib.ExitStack() as stack:
+        inbox = None
+        if mail is not None:
+            inbox = stack.enter_context(
+                _open_inbox(mail["source"], mail["password_env"], mail["cafile"])
+            )
+        for slug in slugs:
+            report: dict[str, Any] = {"program": slug}
+            parts: list[str] = []
+            try:
+                prog, paths = programs.open_program(found.root, slug)
+                got = None
+                if inbox is not None:
+                    assert mail is not None
+                    others = set().union(*(ids for s, ids in recorded.items() if s != slug))
+                    with output.progress(f"Reading replies ({slug})") as bar:
+                        got = checkin_replies.read_replies(
+                            prog,
+                            paths.store_path,
+                            inbox,
+                            today=day,
+                            now=now,
+                            move_to=mail["move_to"],
+                            dry_run=run["dry_run"],
+                            progress=bar,
+                            others=others,
+                            takes_unnamed=slug == slugs[0],
+                        )
+                    report["replies"] = {
+                        **render_messages.replies_data(got),
+                        "other_programs": got.other_programs,
+                    }
+                    parts.append(render_messages.replies_summary(got))
+                    looked += [(slug, x) for x in got.listed]
+                result = None
+                if inbox is None or mail is None or mail["run"]:
+                    result = checkins.run_checkin(prog, paths, today=day, now=now, **run)
+                    report["run"] = render_messages.run_data(result)
+                    line = render_messages.summary_line(result)
+                    for warning in result.warnings:
+                        line += f" (warning: {warning})"
+                    parts.append(line)
+            except MentorctlError as exc:
+                code = exc.exit_code
+                parts.append(f"error: {exc}")
+                report["error"] = str(exc)
+            else:
+                failed = result is not None and result.failed and not run["dry_run"]
+                code = EXIT_DELIVERY_FAILED if failed else 0
+            report["exit_code"] = code
+            if mail is None and "run" in report:  # the shape from before replies were taken
+                report = {"program": slug, "exit_code": code, **report.pop("run")}
+            reports.append(report)
+            codes.append(code)
+            if not as_json:
+                output.info(f"{slug}: " + " | ".join(parts))
     worst = _worst(codes)
     if as_json:
         output.emit_json({"programs": reports, "exit_code": worst})
+    elif looked:
+        output.table(
+            "Replies to look at (program, pair, week, person; read them in the mailbox)",
+            ["Program", "Pair", "Week", "Person", "Status", "Detail", "Position"],
+            [
+                [
+                    slug,
+                    x.pair or "-",
+                    x.week or "-",
+                    x.person or "-",
+                    render_messages.REPLY_STATUS.get(x.status, x.status),
+                    x.detail,
+                    "" if x.position is None else x.position,
+                ]
+                for slug, x in looked
+            ],
+        )
     return worst
+
+
+def _open_inbox(source: str, password_env: str, cafile: Path | None) -> Any:
+    import sys
+
+    from mentorctl.mail.inbox import open_source
+
+    ask = None
+    if sys.stdin.isatty():
+        import getpass
+
+        ask = getpass.getpass
+    return open_source(source, password_env=password_env, cafile=cafile, ask=ask)
 
 
 def _read_replies(
@@ -475,18 +571,10 @@ def _read_replies(
     now: Any,
     dry_run: bool,
 ) -> Any:
-    import sys
-
     from mentorctl.checkins import replies as checkin_replies
-    from mentorctl.mail.inbox import open_source
 
-    ask = None
-    if sys.stdin.isatty():
-        import getpass
-
-        ask = getpass.getpass
     with (
-        open_source(source, password_env=password_env, cafile=cafile, ask=ask) as inbox,
+        _open_inbox(source, password_env, cafile) as inbox,
         output.progress("Reading replies") as bar,
     ):
         return checkin_replies.read_replies(

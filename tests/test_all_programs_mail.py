@@ -23,6 +23,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     parse_eml,
     smtp_server_fixture,
 )
+from replies_corpus import MACHINE
 
 FIRST = "test-program"
 SECOND = "second"  # first in the workspace's order: it takes what names no program
@@ -141,6 +142,38 @@ def test_one_maildir_serves_both_programs_each_reply_once(both: Path, cli) -> No
     assert answers(both / FIRST) == a and answers(both / SECOND) == b
     assert len(mailbox.Maildir(both / "Maildir" / ".Done", create=False)) == 3
     assert len(mailbox.Maildir(both / "Maildir", create=False)) == 2  # Cy's two stay
+
+
+def test_an_mbox_with_bounces_and_auto_replies_moves_each_to_its_program(both: Path, cli) -> None:
+    first, second = outbox_ids(both / FIRST), outbox_ids(both / SECOND)
+    ann, bo = IDS["ann"], IDS["bo"]
+    machine = {m.name: m for m in MACHINE}
+    path = both / "replies.mbox"
+    box = mailbox.mbox(path, create=True)
+    for msg in (
+        reply("ann", second[f"M1-weekly-w01-{ann}"], "1. yes\n2. 2\n3. ok", 1),
+        machine["qmail_bounce"].build("bo@example.org", second[f"M2-weekly-w01-{bo}"]),
+        machine["gmail_vacation"].build("ann@example.org", first[f"M1-weekly-w01-{ann}"]),
+        reply("ann", first[f"M1-weekly-w01-{ann}"], "1. yes\n2. 4\n3. ok", 2),
+    ):
+        box.add(msg.as_bytes())
+    box.flush()
+    box.close()
+    got = run(cli, both, "--replies", path, "--move-to", "Done")
+    one, two = got[FIRST]["replies"], got[SECOND]["replies"]
+    # the second program read and moved its reply first; the first reads what is left
+    assert (two["recorded"], two["bounces"], two["auto_replies"], two["moved"]) == (1, 1, 0, 1)
+    assert (one["messages"], one["recorded"], one["bounces"], one["auto_replies"]) == (3, 1, 0, 1)
+    assert (one["moved"], one["other_programs"]) == (1, 1)
+    assert [x["status"] for x in two["listed"]] == ["bounce"]
+    assert [x["status"] for x in one["listed"]] == ["auto_reply"]
+    assert [u["person"] for u in two["undeliverable"]] == [bo] and one["undeliverable"] == []
+    for slug, marked in ((SECOND, ["undeliverable"]), (FIRST, [])):
+        people = read_store(both / slug / "data" / "store.json")["people"].values()
+        history = next(p.get("history", []) for p in people if p.get("id") == bo)
+        assert [h["event"] for h in history if h["event"] == "undeliverable"] == marked
+    assert len(mailbox.mbox(both / "Done")) == 2
+    assert len(mailbox.mbox(path)) == 2  # the bounce and the automatic reply stay
 
 
 def test_text_output_is_one_line_a_program_and_the_replies_to_look_at(both: Path, cli) -> None:

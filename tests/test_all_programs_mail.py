@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import read_store, write_csv
+from imap_server import DovecotServer, dovecot_fixture  # noqa: F401  (fixture)
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     SENDER,
@@ -174,6 +175,40 @@ def test_an_mbox_with_bounces_and_auto_replies_moves_each_to_its_program(both: P
         assert [h["event"] for h in history if h["event"] == "undeliverable"] == marked
     assert len(mailbox.mbox(both / "Done")) == 2
     assert len(mailbox.mbox(path)) == 2  # the bounce and the automatic reply stay
+
+
+def test_one_imap_folder_through_dovecot_moves_each_reply_once(
+    both: Path, cli, dovecot: DovecotServer, monkeypatch
+) -> None:
+    first, second = outbox_ids(both / FIRST), outbox_ids(both / SECOND)
+    ann, meg = IDS["ann"], IDS["meg"]
+    user = dovecot.new_user()
+    client = dovecot.connect(user)
+    try:
+        for msg in (
+            reply("ann", first[f"M1-weekly-w01-{ann}"], "1. yes\n2. 4\n3. ok", 1),
+            reply("meg", second[f"M1-weekly-w01-{meg}"], "1. yes\n2. 3\n3. ok", 2),
+            reply("cy", second[f"M1-weekly-w01-{ann}"], "1. no", 3),
+        ):
+            raw = msg.as_bytes().replace(b"\n", b"\r\n")
+            assert client.append("INBOX", None, None, raw)[0] == "OK"
+    finally:
+        client.logout()
+    monkeypatch.setenv("MENTORCTL_IMAP_PASSWORD", dovecot.password)
+    args = (dovecot.url(user), "--cafile", str(dovecot.cafile), "--move-to", "Recorded")
+    got = run(cli, both, "--replies", *args)
+    one, two = got[FIRST]["replies"], got[SECOND]["replies"]
+    assert (two["messages"], two["recorded"], two["strangers"], two["moved"]) == (3, 1, 1, 1)
+    assert (one["messages"], one["recorded"], one["strangers"], one["moved"]) == (2, 1, 0, 1)
+    assert (one["other_programs"], one["listed"]) == (1, [])
+    assert answers(both / FIRST)[("M1", ann, 1)]["progress"] == 4
+    assert answers(both / SECOND)[("M1", meg, 1)]["progress"] == 3
+    client = dovecot.connect(user)
+    try:
+        assert client.select("Recorded", readonly=True)[1] == [b"2"]
+        assert client.select("INBOX", readonly=True)[1] == [b"1"]  # Cy's stays
+    finally:
+        client.logout()
 
 
 def test_text_output_is_one_line_a_program_and_the_replies_to_look_at(both: Path, cli) -> None:

@@ -758,10 +758,14 @@ def test_a_later_reply_with_only_a_note_keeps_the_answers_before_it(running: Pat
     assert "One more thing: the book was great." in kept["note"]
 
 
-def test_all_programs_does_not_take_replies(running: Path, cli) -> None:
-    result = cli("checkin", "-w", running, "--all-programs", "--replies", running / "Maildir")
+def test_all_programs_takes_replies_but_not_one_pair(running: Path, cli) -> None:
+    box = maildir_of(running / "Maildir", [])
+    result = cli("checkin", "-w", running, "--all-programs", "--replies", box, "--pair", "M1")
     assert result.exit_code == 2
-    assert "--replies" in result.stderr and result.stderr.count("\n") == 1
+    assert "--pair" in result.stderr and result.stderr.count("\n") == 1
+    result = cli("checkin", "-w", running, "--all-programs", "--replies", box)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("test-program: replies (maildir): 0 message(s)")
 
 
 # -- replies that are not answers -----------------------------------------------------------

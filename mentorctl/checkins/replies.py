@@ -57,6 +57,12 @@ as ``unreadable`` by its position and key, never its content, left where it is, 
 goes on. A Date after ``now`` counts as ``now``; ``move_to`` is checked before anything is
 read.
 
+**One source for the workspace** (``checkin --all-programs --replies``): each program reads
+the same source in turn, under its own lock, knowing the Message-IDs the others recorded. A
+message belongs to the program whose recorded Message-ID it names first; the others pass it
+over (``other_programs``), so it is counted, listed, remembered and moved by that program
+alone. A message that names no program's, or cannot be read, is the first program's.
+
 The result lists, for the admin, the replies that were not fully read (``partial``: some
 answers and some text kept as a note; ``note_only``: nothing read as an answer;
 ``empty``: nothing written), the refused ones, strangers, automatic replies, receipts and
@@ -68,7 +74,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +91,7 @@ from mentorctl.checkins.reply_index import (
     REPLIES,
     UNDATED,
     Index,
+    message_ids,
     reply_hash,
 )
 from mentorctl.checkins.reply_reader import (
@@ -113,8 +120,15 @@ def read_replies(
     move_to: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    others: Collection[str] = frozenset(),
+    takes_unnamed: bool = True,
 ) -> ReplyResult:
-    """Read every message of ``inbox`` and record the check-in answers they give."""
+    """Read every message of ``inbox`` and record the check-in answers they give.
+
+    When one source serves every program of a workspace, ``others`` holds the Message-IDs the
+    other programs recorded (:func:`recorded_message_ids`) and ``takes_unnamed`` is true for
+    one program only: a message is read by the program whose message it names first, and one
+    that names none (or cannot be read) by that one program (:class:`Reader`)."""
     from mentorctl.store.db import Store
 
     if move_to is not None:  # refused before anything is read or recorded
@@ -123,7 +137,15 @@ def read_replies(
     result.answers.dry_run = dry_run
     stamp = now.isoformat(timespec="seconds")
     with Store.writing(store_path, dry_run=dry_run) as store:
-        reader = Reader(Index(store, program), result, today, now, program.duration_weeks)
+        reader = Reader(
+            Index(store, program),
+            result,
+            today,
+            now,
+            program.duration_weeks,
+            others=others,
+            takes_unnamed=takes_unnamed,
+        )
         for incoming in inbox.messages():
             result.messages += 1
             if progress is not None and result.messages % 500 == 0:
@@ -141,6 +163,9 @@ def read_replies(
                 msg = parse_message(incoming.raw)
                 guarded(email.utils.parseaddr, raw_headers(msg)["from"])  # "(((..." recurses
             except Unreadable as exc:
+                if not takes_unnamed:  # it names no program: another one lists it
+                    result.other_programs += 1
+                    continue
                 reader.unreadable(
                     unread_id, UnreadableReply(result.messages, incoming.key, exc.reason)
                 )
@@ -150,6 +175,9 @@ def read_replies(
                 guarded(reader.read, result.messages, incoming, msg)
             except Unreadable as exc:
                 reader.restore(before)  # nothing of a message that could not be read is kept
+                if not takes_unnamed:
+                    result.other_programs += 1
+                    continue
                 reader.unreadable(
                     unread_id, UnreadableReply(result.messages, incoming.key, exc.reason)
                 )
@@ -190,6 +218,20 @@ def read_replies(
     if move_to is not None and reader.done_keys and not dry_run:
         result.moved = inbox.move(reader.done_keys, move_to)
     return result
+
+
+def recorded_message_ids(store_path: Path) -> set[str]:
+    """Every Message-ID a program recorded for the messages it made (read without its lock:
+    writers replace the store whole)."""
+    from mentorctl.checkins.plan import MESSAGES
+    from mentorctl.store.db import Store
+
+    with Store.reading(store_path) as store:
+        return {
+            found
+            for doc in store.documents(MESSAGES).values()
+            for found in message_ids(doc.get("message_id"))
+        }
 
 
 def _entries(items: list[Read], index: Index) -> tuple[list[Entry], set[tuple[str, int, str]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ class ReplyResult:
     empty: int = 0
     seen_before: int = 0  # remembered from an earlier run as not recorded: not listed again
     not_theirs: int = 0  # replies that named a message sent to someone else (ignored)
+    other_programs: int = 0  # left to another program of the workspace: not read, not kept
     auto_replies: int = 0
     receipts: int = 0
     bounces: int = 0
@@ -145,12 +147,29 @@ def _with_note(answers: dict[str, Any], unread: str) -> dict[str, Any]:
 
 
 class Reader:
-    """Reads one message at a time: what it is, whose it is, and what becomes of it."""
+    """Reads one message at a time: what it is, whose it is, and what becomes of it.
+
+    ``others``: the Message-IDs recorded by the workspace's other programs, when one source
+    serves them all. A message belongs to the program of the first Message-ID it names (its
+    In-Reply-To, then its References newest first; a bounce, the returned message's) that any
+    program recorded; one that names another program's is left to that program: not counted,
+    listed, remembered or moved here. One that names no program's is taken only by the
+    program that ``takes_unnamed`` (the first of the workspace), so it is listed once."""
 
     def __init__(
-        self, index: Index, result: ReplyResult, today: dt.date, now: dt.datetime, duration: int
+        self,
+        index: Index,
+        result: ReplyResult,
+        today: dt.date,
+        now: dt.datetime,
+        duration: int,
+        *,
+        others: Collection[str] = frozenset(),
+        takes_unnamed: bool = True,
     ) -> None:
         self.index = index
+        self.others = others
+        self.takes_unnamed = takes_unnamed
         self.result = result
         self.today = today
         self.now = now
@@ -165,6 +184,9 @@ class Reader:
     def read(self, position: int, incoming: Any, msg: Any) -> None:
         result, index = self.result, self.index
         heads = raw_headers(msg)
+        if not self.mine(msg, heads, len(incoming.raw)):
+            result.other_programs += 1
+            return
         own_ids = message_ids(heads["message-id"])
         # Without a Message-ID, a digest of all its bytes (the raw held may be trimmed).
         digest = reply_hash(own_ids[0], b"") if own_ids else incoming.fingerprint
@@ -244,6 +266,26 @@ class Reader:
         else:
             item.answers, item.status, item.detail = read
         self.items.append(item)
+
+    def mine(self, msg: Any, heads: dict[str, str], size: int) -> bool:
+        """Whether this program reads the message, when one source serves several programs."""
+        if not self.others and self.takes_unnamed:
+            return True
+        refs = [*message_ids(heads["in-reply-to"]), *reversed(message_ids(heads["references"]))]
+        owner = self._owner(refs)
+        if owner is None and reply_kinds.classify(msg).kind == reply_kinds.BOUNCE:
+            owner = self._owner(bounces.read_bounce(msg, size=size).message_ids)
+        return self.takes_unnamed if owner is None else owner
+
+    def _owner(self, refs: list[str]) -> bool | None:
+        """True when the first Message-ID recorded by a program is this program's, False when
+        it is another's, None when no program recorded any of them."""
+        for ref in refs:
+            if ref in self.index.messages:
+                return True
+            if ref in self.others:
+                return False
+        return None
 
     def unreadable_before(self, digest: str) -> bool:
         """Whether this message was found unreadable by an earlier run (or earlier in this one)."""

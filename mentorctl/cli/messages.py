@@ -257,7 +257,9 @@ def checkin_cmd(
         bool,
         typer.Option(
             "--all-programs",
-            help="Run every program of the workspace, each under its own lock (for cron).",
+            help="Run every program of the workspace, each under its own lock (for cron); "
+            "with --replies, one mailbox serves them all, each reply read by the program "
+            "whose message it answers.",
         ),
     ] = False,
     workspace: WorkspaceOpt = None,
@@ -271,7 +273,9 @@ def checkin_cmd(
     Run it daily (or weekly) from cron: each person of a pair gets one message a program
     week, on their own: the week's step and check-in (with a nudge when the pair is quiet),
     and in the last week the wrap-up. --all-programs runs every program of the workspace,
-    one line each, and exits with the worst code. Exit code 4 when some
+    one line each, and exits with the worst code (1 error, 2 usage, 75 busy, 4 some
+    deliveries failed, 0); with --replies, the one mailbox is read by each program in turn,
+    and a reply counts only in the program whose message it answers. Exit code 4 when some
     deliveries failed while the rest went out (the next run retries only those), 75
     when another mentorctl command holds the program's store.
 
@@ -327,14 +331,25 @@ def checkin_cmd(
             if value and not allowed & given:
                 raise UsageError(f"{name} goes with {' or '.join(sorted(allowed))}")
         if all_programs:
-            if actions or program or resend or pair or replies:
+            if actions or program or resend or pair:
                 raise UsageError(
                     "--all-programs runs the weekly check-in of every program; "
-                    "it does not go with --program, --pair, --resend, --replies or another action"
+                    "it does not go with --program, --pair, --resend or another action"
                 )
+            mail = None
+            if replies:
+                mail = {
+                    "source": replies,
+                    "move_to": move_to,
+                    "password_env": imap_password_env,
+                    "cafile": cafile,
+                    "run": bool(run_only),
+                }
             run = {"send": send, "limit": limit, "dry_run": dry_run}
-            code = _run_all_programs(
-                workspace, today, as_json, outbox_delivered=outbox_delivered, **run
+            from mentorctl.cli.all_programs import run_all_programs
+
+            code = run_all_programs(
+                workspace, today, as_json, mail, outbox_delivered=outbox_delivered, **run
             )
             raise typer.Exit(code)
         prog, paths = programs.open_program(workspace, program)
@@ -413,57 +428,6 @@ def checkin_cmd(
     _exit_on_failures(result)
 
 
-# From best to worst: all went well, some deliveries failed, the store was busy, wrong
-# usage, an error.
-_SEVERITY = (0, 4, 75, 2, 1)
-
-
-def _worst(codes: list[int]) -> int:
-    rank = {code: i for i, code in enumerate(_SEVERITY)}
-    return max(codes, key=lambda c: rank.get(c, len(_SEVERITY)), default=0)
-
-
-def _run_all_programs(workspace: Any, today: Any, as_json: bool, **run: Any) -> int:
-    """Each program's weekly run under its own lock: one line per program (a failure in one
-    does not stop the others); the exit code is the worst of theirs."""
-    from mentorctl import clock
-    from mentorctl.checkins import run as checkins
-    from mentorctl.cli import render_messages
-    from mentorctl.errors import MentorctlError
-    from mentorctl.mail.delivery import EXIT_DELIVERY_FAILED
-    from mentorctl.programs import program as programs
-    from mentorctl.store.workspace import Workspace
-
-    found = Workspace.find(workspace)
-    slugs = found.program_slugs()
-    if not slugs:
-        raise UsageError(f"the workspace {found.root} has no program yet")
-    day, now = clock.today(today), clock.now(today=today)
-    codes: list[int] = []
-    reports: list[dict[str, Any]] = []
-    for slug in slugs:
-        try:
-            prog, paths = programs.open_program(found.root, slug)
-            result = checkins.run_checkin(prog, paths, today=day, now=now, **run)
-        except MentorctlError as exc:
-            code = exc.exit_code
-            line = f"{slug}: error: {exc}"
-            reports.append({"program": slug, "exit_code": code, "error": str(exc)})
-        else:
-            code = EXIT_DELIVERY_FAILED if result.failed and not run["dry_run"] else 0
-            line = f"{slug}: {render_messages.summary_line(result)}"
-            for warning in result.warnings:
-                line += f" (warning: {warning})"
-            reports.append({"program": slug, "exit_code": code, **render_messages.run_data(result)})
-        codes.append(code)
-        if not as_json:
-            output.info(line)
-    worst = _worst(codes)
-    if as_json:
-        output.emit_json({"programs": reports, "exit_code": worst})
-    return worst
-
-
 def _read_replies(
     prog: Any,
     paths: Any,
@@ -475,18 +439,11 @@ def _read_replies(
     now: Any,
     dry_run: bool,
 ) -> Any:
-    import sys
-
     from mentorctl.checkins import replies as checkin_replies
-    from mentorctl.mail.inbox import open_source
+    from mentorctl.cli.all_programs import open_inbox
 
-    ask = None
-    if sys.stdin.isatty():
-        import getpass
-
-        ask = getpass.getpass
     with (
-        open_source(source, password_env=password_env, cafile=cafile, ask=ask) as inbox,
+        open_inbox(source, password_env, cafile) as inbox,
         output.progress("Reading replies") as bar,
     ):
         return checkin_replies.read_replies(

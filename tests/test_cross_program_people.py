@@ -236,3 +236,11 @@ def test_export_person_all_programs_gathers_both(two: Path, cli, tmp_path: Path)
     _ok(cli("export-person", "ann@example.org", "--all-programs", "--out", out, "-w", two))
     dry = _json(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", two))
     assert [p["files"] for p in dry["programs"]] == [[str(out)], [str(out)]]
+
+
+def test_an_address_no_program_holds_is_refused_and_suppresses_nothing(two: Path, cli) -> None:
+    result = cli("forget", "ann@exampel.org", "--yes", "-w", two)
+    assert result.exit_code == 2 and "no person with that address" in result.stderr
+    assert "exampel" not in result.stderr
+    for slug in (PROGRAM, OTHER):
+        assert not (two / slug / "data" / "suppressed.json").exists(), slug

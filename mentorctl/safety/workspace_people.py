@@ -110,6 +110,12 @@ def forget_everywhere(
         if place.error is not None:
             raise place.error
         address = address_of(place.store_path, ref)
+    if address and not holders(places, address) and all(p.error is None for p in places):
+        # A mistyped address would otherwise "succeed" and leave the person where they are.
+        raise UsageError(
+            "no person with that address in any program of the workspace",
+            hint="check the spelling; 'mentorctl people --all-programs --search TEXT' finds them",
+        )
     done = WorkspaceForget(dry_run=dry_run)
     for place in places:
         outcome = ProgramOutcome(place.slug)

@@ -219,10 +219,11 @@ def forget_cmd(
             if home is not None:
                 place = next(p for p in places if p.slug == home)
                 address = workspace_people.address_of(place.store_path, email) or email
-            held = workspace_people.holders(places, address) or [home or "no program"]
+            held = workspace_people.holders(places, address)
+            where = ", ".join(held) or "none of the programs that could be read"
             who = email if "@" not in email else "this person"
             if not _ask_yes(
-                f"Erase {who} from {len(held)} program(s) ({', '.join(held)}) "
+                f"Erase {who} from {len(held)} program(s) ({where}) "
                 "and everything held about them? [y/N] "
             ):
                 raise UsageError("nothing was erased")

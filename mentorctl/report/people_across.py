@@ -17,7 +17,7 @@ def person_across(opened: list[tuple[str, directory.Directory]], key: str) -> li
     """The person ``key`` (an address or a full name) in each program that holds them, as
     :func:`directory.person_detail` shows them there, each with its ``program``."""
     wanted = key.strip()
-    if directory._looks_like_id(wanted):
+    if wanted[:1] in "Pp" and wanted[1:].isdigit():
         raise UsageError(
             f"{wanted} names a person in one program only",
             hint="give their address or full name, or name the program with --program",

@@ -153,11 +153,13 @@ def _suppress(store_path: Path, address: str) -> None:
 
 
 def lift_everywhere(places: list[Place], email: str, *, dry_run: bool = False) -> list[str]:
-    """Take ``email`` off every program's suppression list; the programs it was on."""
-    lifted = []
+    """Take ``email`` off every program's suppression list; the programs it was on.
+    Nothing is lifted unless every program can be opened."""
     for place in places:
         if place.error is not None:
             raise place.error
+    lifted = []
+    for place in places:
         if not place.store_path.exists():
             if SuppressionList.for_store(place.store_path).lift(email, dry_run=dry_run):
                 lifted.append(place.slug)

@@ -32,6 +32,14 @@ def _json(result) -> dict:
     return json.loads(_ok(result))
 
 
+def _erased(result) -> dict:
+    """What forget did in the workspace's one program, with the run's dry_run."""
+    data = _json(result)
+    (program,) = data["programs"]
+    assert program.pop("program") == PROGRAM and program.pop("erased") is True
+    return {**program, "dry_run": data["dry_run"]}
+
+
 def _by_email(workspace: Path) -> dict[str, str]:
     return {p["email"]: p["id"] for p in _store(workspace)["people"].values()}
 
@@ -72,7 +80,7 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
     assert {m["pair"] for m in others.values()} == {"M1", "M2", "M3", "M4"} - {pair}
     backups = _backups(crowded)
     partner = next(p for p in before["pairs"].values() if p["id"] == pair)["mentor"]
-    data = _json(cli("forget", address, "--yes", "--json", "-w", crowded))
+    data = _erased(cli("forget", address, "--yes", "--json", "-w", crowded))
     assert data["person"] == pid and data["ended_pairs"] == [pair]
     # the messages made for them stay as anonymous traces: who (by id), when, delivered
     assert data["removed"] == {"people": 1}
@@ -106,7 +114,7 @@ def test_forget_a_person_named_like_a_word_or_an_id_spares_everybody_else(
 
 
 def test_the_name_is_redacted_in_other_records_free_text(crowded: Path, cli) -> None:
-    data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
+    data = _erased(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
     assert data["redacted"] == {"blocks": 1}
     (block,) = _store(crowded)["blocks"].values()
     assert block["reason"] == "they [forgotten] asked, P1 too"
@@ -118,7 +126,7 @@ def test_concerns_of_others_keep_their_record_without_the_person(crowded: Path, 
     _ok(cli("concern", "M3", "--reason", "missed meetings", "-w", crowded))
     # About Meg: it pauses her pairs, one of them with 'all'.
     _ok(cli("concern", "P1", "--reason", "Meg and all argued", "-w", crowded))
-    data = _json(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
+    data = _erased(cli("forget", "al@example.org", "--yes", "--json", "-w", crowded))
     assert data["anonymised"]["concerns"] == 1  # the one about their own pair
     assert data["redacted"] == {"blocks": 1, "concerns": 3}
     concerns = {c["id"]: c for c in _store(crowded)["concerns"].values()}
@@ -141,9 +149,9 @@ def test_forget_dry_run_reports_exactly_what_the_real_run_does(paired_three: Pat
     assert len(_backups(workspace)) == 3
     store = workspace / PROGRAM / "data" / "store.json"
     unchanged = store.read_bytes()
-    dry = _json(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", workspace))
+    dry = _erased(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", workspace))
     assert store.read_bytes() == unchanged and len(_backups(workspace)) == 3
-    real = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
+    real = _erased(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
     assert dry.pop("dry_run") is True and real.pop("dry_run") is False
     assert dry == real
     assert real["backups_scrubbed"] == 3 and real["outbox_files"] == 1
@@ -279,7 +287,7 @@ def test_forget_lists_the_files_that_still_hold_the_person(
 
     # Ann's id is P3; her rejected second row names her; Raj's export does not.
     expected = [str(rejects), str(report), str(mine)]
-    dry = _json(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", workspace))
+    dry = _erased(cli("forget", "ann@example.org", "--dry-run", "--json", "-w", workspace))
     assert dry["files"] == expected and dry["files_removed"] is False
     text = cli("forget", "ann@example.org", "--yes", "-w", workspace)
     assert all(path in _ok(text) for path in expected)
@@ -297,9 +305,9 @@ def test_forget_remove_files_deletes_them(paired_three: Path, cli, tmp_path: Pat
     other = tmp_path / "raj.json"
     _ok(cli("export-person", "ann@example.org", "--out", mine, "-w", workspace))
     _ok(cli("export-person", "raj@example.org", "--out", other, "-w", workspace))
-    dry = _json(cli("forget", "P3", "--remove-files", "--dry-run", "--json", "-w", workspace))
+    dry = _erased(cli("forget", "P3", "--remove-files", "--dry-run", "--json", "-w", workspace))
     assert mine.exists() and (tmp_path / "more.rejects.csv").exists()
-    real = _json(cli("forget", "P3", "--remove-files", "--yes", "--json", "-w", workspace))
+    real = _erased(cli("forget", "P3", "--remove-files", "--yes", "--json", "-w", workspace))
     assert dry.pop("dry_run") is True and real.pop("dry_run") is False and dry == real
     assert real["files"] == [str(tmp_path / "more.rejects.csv"), str(mine)]
     assert not mine.exists() and not (tmp_path / "more.rejects.csv").exists()
@@ -355,7 +363,7 @@ def test_a_longer_address_that_ends_like_theirs_is_somebody_else(paired_three: P
     exported = _json(cli("export-person", "ann@example.org", "-w", workspace))
     assert exported["concerns"] == []
     assert [b["id"] for b in exported["blocks"]] == ["B1"]
-    data = _json(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
+    data = _erased(cli("forget", "ann@example.org", "--yes", "--json", "-w", workspace))
     assert data["redacted"] == {"blocks": 1}
     store = _store(workspace)
     assert [c["reason"] for c in store["concerns"].values()] == ["ask joann@example.org"]
@@ -579,7 +587,7 @@ def test_somebody_else_s_record_loses_the_name_of_a_forgotten_person(four_pairs:
     (mentee, _), (_, partner) = _people_of(workspace, "M1"), _people_of(workspace, "M4")
     reason = f"sad after {mentee['name']} left"
     _ok(cli("pause", partner["id"], "--until", "2026-03-20", "--reason", reason, "-w", workspace))
-    data = _json(cli("forget", mentee["email"], "--yes", "--json", "-w", workspace))
+    data = _erased(cli("forget", mentee["email"], "--yes", "--json", "-w", workspace))
     assert data["redacted"].get("people") == 1
     store = (workspace / PROGRAM / "data" / "store.json").read_text(encoding="utf-8")
     assert mentee["name"] not in store

@@ -138,7 +138,7 @@ def test_forget_erases_the_person_everywhere(paired: Path, cli) -> None:
     assert refused.exit_code == 2 and "--yes" in refused.stderr
     result = cli("forget", "ann@example.org", "--yes", "-w", paired, "--json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    (data,) = json.loads(result.stdout)["programs"]
     assert data["person"] == ids["ann"] and data["ended_pairs"] == [pair["id"]]
     data_dir = paired / PROGRAM / "data"
     for path in data_dir.rglob("*"):

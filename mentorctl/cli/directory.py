@@ -76,6 +76,14 @@ SearchOpt = Annotated[
     ),
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (for a spreadsheet) instead.")]
+AllProgramsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-programs",
+        help="Every program of the workspace, with a program column ('show' then takes an "
+        "address or a full name).",
+    ),
+]
 
 
 def _target(args: list[str] | None, *, words: bool = False) -> str | None:
@@ -98,6 +106,31 @@ def _open(workspace: Any, program: str | None, today: str | None):
     return directory.load(
         paths.store_path, today=clock.today(today), duration_weeks=prog.duration_weeks
     )
+
+
+def _open_all(workspace: Any, today: str | None) -> list[tuple[str, Any]]:
+    """Every program of the workspace, as (slug, directory)."""
+    from mentorctl import clock
+    from mentorctl.programs import program as programs
+    from mentorctl.report import directory
+    from mentorctl.store.workspace import Workspace
+
+    found = Workspace.find(workspace)
+    slugs = found.program_slugs()
+    if not slugs:
+        raise UsageError(f"the workspace {found.root} has no program yet")
+    opened = []
+    for slug in slugs:
+        prog, paths = programs.open_program(found.root, slug)
+        opened.append(
+            (
+                slug,
+                directory.load(
+                    paths.store_path, today=clock.today(today), duration_weeks=prog.duration_weeks
+                ),
+            )
+        )
+    return opened
 
 
 def _filters(**kwargs: Any):
@@ -136,39 +169,63 @@ def people_cmd(
     search: SearchOpt = None,
     as_csv: CsvOpt = False,
     today: TodayOpt = None,
+    all_programs: AllProgramsOpt = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """People with their names, roles, statuses, current pairs and program week, as they
     stood at the end of --today (default: today). 'show' takes an id, an address, or a full
-    name that only one person has."""
+    name that only one person has. With --all-programs, the people of every program of the
+    workspace, each row with its program; 'show' then shows the person in each program they
+    are in (an id names a person in one program only)."""
     from mentorctl.cli import output
     from mentorctl.report import directory
 
     with _errors_to_exit():
         key = _target(args, words=True)
-        d = _open(workspace, program, today)
-        if key is not None:
-            data = directory.person_detail(d, key)
+        if all_programs and program:
+            raise UsageError("--all-programs and --program do not go together")
+        opened = _open_all(workspace, today) if all_programs else None
+        if opened is not None and key is not None:
+            from mentorctl.report.people_across import person_across
+
+            shown = person_across(opened, key)
             if as_json:
-                output.emit_json(data)
-            else:
+                output.emit_json({"programs": shown, "count": len(shown)})
+                return
+            for i, data in enumerate(shown):
+                output.info(("" if i == 0 else "\n") + f"In {data['program']}:")
                 _show_person(data)
             return
-        rows = directory.people_rows(
-            d,
-            _filters(
-                role=role, status=status, topic=topic, week=week, quiet=quiet,
-                waiting=waiting, search=search,
-            ),
+        filters = _filters(
+            role=role, status=status, topic=topic, week=week, quiet=quiet,
+            waiting=waiting, search=search,
         )  # fmt: skip
+        if opened is not None:
+            rows = [
+                {"program": slug, **r}
+                for slug, d in opened
+                for r in directory.people_rows(d, filters)
+            ]
+        else:
+            d = _open(workspace, program, today)
+            if key is not None:
+                data = directory.person_detail(d, key)
+                if as_json:
+                    output.emit_json(data)
+                else:
+                    _show_person(data)
+                return
+            rows = directory.people_rows(d, filters)
         if as_json:
             output.emit_json({"people": rows, "count": len(rows)})
             return
         columns = ["Person", "Name", "Email", "Role", "Status", "Pairs", "Week", "Signed up"]
+        lead = ["Program"] if opened is not None else []
         table = [
-            [
+            ([r["program"]] if lead else [])
+            + [
                 r["id"],
                 r["name"] or "",
                 r["email"] or "",
@@ -181,9 +238,9 @@ def people_cmd(
             for r in rows
         ]
         if as_csv:
-            _csv(columns, table)
+            _csv(lead + columns, table)
             return
-        output.table(f"People ({len(rows)})", columns, table)
+        output.table(f"People ({len(rows)})", lead + columns, table)
 
 
 @app.command(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.cli import output
@@ -13,7 +12,6 @@ if TYPE_CHECKING:  # each command imports only the domain modules it runs
     from mentorctl.programs.catalogue import InitResult, TemplateInfo
     from mentorctl.safety.blocks import BlockResult
     from mentorctl.safety.concerns import ConcernResult
-    from mentorctl.safety.privacy import ForgetResult
     from mentorctl.signups.importer import ImportResult
 
 
@@ -432,75 +430,3 @@ def concern_result(done: ConcernResult, as_json: bool) -> None:
         output.info(
             f"{prefix}Concern {concern['id']} resolved ({concern['outcome']}); pairs: {pairs}."
         )
-
-
-def forget_result(done: ForgetResult, as_json: bool) -> None:
-    data = {
-        "person": done.person,
-        "removed": done.removed,
-        "anonymised": done.anonymised,
-        "redacted": done.redacted,
-        "ended_pairs": done.ended_pairs,
-        "outbox_files": done.outbox_files,
-        "backups_scrubbed": done.backups_scrubbed,
-        "files": done.files,
-        "files_removed": done.files_removed,
-        "dry_run": done.dry_run,
-    }
-    if as_json:
-        output.emit_json(data)
-        return
-    rows = [[table, count] for table, count in sorted(done.removed.items())]
-    rows.append(["outbox files", done.outbox_files])
-    rows.append(["backups deleted", done.backups_scrubbed])
-    rows += [[f"{table} (anonymous trace)", n] for table, n in sorted(done.anonymised.items())]
-    rows += [[f"{table} (redacted)", n] for table, n in sorted(done.redacted.items())]
-    verb = "Would erase" if done.dry_run else "Erased"
-    output.table(f"{verb} {done.person}", ["What", "Removed"], rows)
-    if done.ended_pairs:
-        output.info(
-            f"Ended pair(s): {', '.join(done.ended_pairs)}; they remain as anonymous counts."
-        )
-    if done.files:
-        if done.files_removed:
-            title = "Would delete these files" if done.dry_run else "Deleted these files"
-        else:
-            title = "Files mentorctl wrote earlier that may still hold them"
-        output.table(title, ["File"], [[path] for path in done.files])
-        if not done.files_removed:
-            output.warn(
-                f"{len(done.files)} file(s) mentorctl wrote earlier may still hold "
-                f"{done.person}; delete them by hand ('forget --remove-files' deletes such "
-                "files with the person)"
-            )
-
-
-def lift_result(lifted: bool, dry_run: bool, as_json: bool) -> None:
-    if as_json:
-        output.emit_json({"lifted": lifted, "dry_run": dry_run})
-        return
-    if not lifted:
-        output.info("That address is not on the suppression list; nothing to lift.")
-    elif dry_run:
-        output.info("Would lift the suppression: that address could be imported again.")
-    else:
-        output.info("Lifted: the next import takes that address in again.")
-
-
-def person_export(data: dict[str, Any], out: Path | None, data_dir: Path) -> None:
-    if out is None:
-        output.emit_json(data)
-        return
-    import json
-
-    from mentorctl.errors import UsageError
-    from mentorctl.fileio import atomic_write_text
-    from mentorctl.store import manifest
-
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    try:
-        atomic_write_text(out, text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
-    manifest.record(data_dir, out, "export-person")
-    output.note(f"Wrote {out} (readable by you only).")

@@ -131,9 +131,18 @@ def concern_cmd(
         render.concern_result(done, as_json)
 
 
+AllProgramsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-programs",
+        help="Every program of the workspace (a person is found there by address).",
+    ),
+]
+
+
 @app.command(
     "forget",
-    short_help="Erase a person on request.",
+    short_help="Erase a person on request, from every program of the workspace.",
     epilog="Example: mentorctl forget ana@example.org --yes",
 )
 def forget_cmd(
@@ -157,50 +166,103 @@ def forget_cmd(
             "(they signed up again on purpose).",
         ),
     ] = False,
+    all_programs: Annotated[
+        bool,
+        typer.Option(
+            "--all-programs", help="Every program of the workspace (what forget always does)."
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
-    program: ProgramOpt = None,
+    program: Annotated[
+        str | None,
+        typer.Option(
+            "--program",
+            "-p",
+            metavar="SLUG",
+            help="The program whose id EMAIL is (an address needs none).",
+        ),
+    ] = None,
     today: TodayOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts.
 
-    Their address goes on a suppression list (keyed hashes, no addresses) so that the next
-    import of the same form export skips them; '--lift EMAIL' takes it off again.
+    A person who asks to be forgotten means everywhere: every program of the workspace that
+    holds their address erases them, each under its own lock, and every program's
+    suppression list (keyed hashes, no addresses) takes the address, so that no later import
+    brings them back. An id (P12) names a person in one program (--program when the
+    workspace has several); their address then finds them in the others. '--lift EMAIL'
+    takes the address off every program's list again.
     """
     from mentorctl import clock
-    from mentorctl.cli import render
-    from mentorctl.programs import program as programs
-    from mentorctl.safety import privacy
+    from mentorctl.cli import render_privacy
+    from mentorctl.safety import workspace_people
 
     with _errors_to_exit():
-        prog, paths = programs.open_program(workspace, program)
+        if all_programs and program:
+            raise UsageError("--all-programs and --program do not go together")
+        found, places = _places(workspace)
         if lift:
             if remove_files:
                 raise UsageError("--lift and --remove-files do not go together")
-            lifted = privacy.lift_suppression(paths.store_path, email, dry_run=dry_run)
-            render.lift_result(lifted, dry_run, as_json)
+            if "@" not in email:
+                raise UsageError("--lift takes the email address the person signed up with")
+            lifted = workspace_people.lift_everywhere(places, email, dry_run=dry_run)
+            render_privacy.lift_result(bool(lifted), dry_run, as_json)
             return
+        home = None if "@" in email else found.select(program).slug
         if not yes and not dry_run:
             if not sys.stdin.isatty():
                 raise UsageError("forgetting cannot be undone; confirm with --yes")
-            if (
-                _ask_yes(
-                    f"Erase {email if '@' not in email else 'this person'} and everything held about them? [y/N] "
-                )
-                is False
+            address = email
+            if home is not None:
+                place = next(p for p in places if p.slug == home)
+                address = workspace_people.address_of(place.store_path, email) or email
+            held = workspace_people.holders(places, address)
+            where = ", ".join(held) or "none of the programs that could be read"
+            who = email if "@" not in email else "this person"
+            if not _ask_yes(
+                f"Erase {who} from {len(held)} program(s) ({where}) "
+                "and everything held about them? [y/N] "
             ):
                 raise UsageError("nothing was erased")
-        done = privacy.forget(
-            paths.store_path,
-            paths.outbox_dir,
+        done = workspace_people.forget_everywhere(
+            places,
             email,
+            home=home,
             now=clock.now(today=today),
             dry_run=dry_run,
             remove_files=remove_files,
-            topics=prog.data.get("signup", {}).get("topics") or (),
         )
-        render.forget_result(done, as_json)
+        render_privacy.forget_everywhere_result(done, as_json)
+        if done.exit_code:
+            raise typer.Exit(done.exit_code)
+
+
+def _places(workspace):  # type: ignore[no-untyped-def]
+    """The workspace and every program in it, as the cross-program calls take them; a
+    program that cannot be opened carries its error."""
+    from mentorctl.errors import MentorctlError
+    from mentorctl.programs import program as programs
+    from mentorctl.safety.workspace_people import Place
+    from mentorctl.store.workspace import Workspace
+
+    found = Workspace.find(workspace)
+    slugs = found.program_slugs()
+    if not slugs:
+        raise UsageError(f"the workspace {found.root} has no program yet")
+    places = []
+    for slug in slugs:
+        paths = found.paths(slug)
+        try:
+            prog, paths = programs.open_program(found.root, slug)
+        except MentorctlError as exc:
+            places.append(Place(slug, paths.store_path, paths.outbox_dir, error=exc))
+            continue
+        topics = tuple(prog.data.get("signup", {}).get("topics") or ())
+        places.append(Place(slug, paths.store_path, paths.outbox_dir, topics))
+    return found, places
 
 
 def _names(paths):  # type: ignore[no-untyped-def]
@@ -230,17 +292,37 @@ def export_person_cmd(
         Path | None,
         typer.Option("--out", metavar="FILE", help="Write to FILE (mode 0600) instead of stdout."),
     ] = None,
+    all_programs: AllProgramsOpt = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     as_json: JsonOpt = True,
 ) -> None:
-    """Print everything the store holds about one person, as JSON (for a data request)."""
-    from mentorctl.cli import render
+    """Print everything the store holds about one person, as JSON (for a data request).
+    With --all-programs, every program that holds the address, in one object keyed by
+    program."""
+    from mentorctl.cli import render_privacy
     from mentorctl.programs import program as programs
-    from mentorctl.safety import privacy
+    from mentorctl.safety import privacy, workspace_people
 
     with _errors_to_exit():
+        if all_programs:
+            if program:
+                raise UsageError("--all-programs and --program do not go together")
+            found, places = _places(workspace)
+            if out is not None:
+                for place in places:
+                    found.paths(place.slug).check_output(out)
+            data = workspace_people.export_everywhere(places, email)
+            render_privacy.person_export({"programs": data}, out, *_data_dirs(found, data))
+            return
         _, paths = programs.open_program(workspace, program)
         if out is not None:
             paths.check_output(out)
-        render.person_export(privacy.export_person(paths.store_path, email), out, paths.data_dir)
+        render_privacy.person_export(
+            privacy.export_person(paths.store_path, email), out, paths.data_dir
+        )
+
+
+def _data_dirs(found, data):  # type: ignore[no-untyped-def]
+    """The data folders of the programs an export came from: each records the file written."""
+    return [found.paths(slug).data_dir for slug in data]

@@ -1,0 +1,189 @@
+"""One person across the programs of a workspace: forgetting, lifting and exporting them.
+
+Somebody who asks to be forgotten means everywhere. A workspace holds several programs, each
+with its own store, and the same address may have signed up to several of them: forgetting
+erases the person from every program that holds the address (each under its own store's
+lock, by :func:`mentorctl.safety.privacy.forget`), and puts the address on every program's
+suppression list, those that never held it included, so that no program of the workspace
+imports them again. A failure in one program does not stop the others; running the same
+forget again finishes what is left and repeats nothing.
+
+The caller (the CLI) opens the programs and passes them as :class:`Place` values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mentorctl.errors import MentorctlError, UsageError
+from mentorctl.matching.pairs import find_person, snapshot
+from mentorctl.safety import privacy
+from mentorctl.store.db import Store
+from mentorctl.store.suppression import SuppressionList
+
+
+@dataclass(frozen=True)
+class Place:
+    """One program of the workspace, as forgetting needs it; ``error`` when it cannot be
+    opened (its program.yaml invalid, its files writable by others)."""
+
+    slug: str
+    store_path: Path
+    outbox: Path
+    topics: tuple[str, ...] = ()
+    error: MentorctlError | None = None
+
+
+@dataclass
+class ProgramOutcome:
+    """What forgetting did in one program: erased there (``result``), only suppressed there
+    (the address was not in it), or failed (``error``, with its exit code)."""
+
+    program: str
+    result: privacy.ForgetResult | None = None
+    suppressed: bool = False
+    error: str | None = None
+    exit_code: int = 0
+
+
+@dataclass
+class WorkspaceForget:
+    outcomes: list[ProgramOutcome] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return max((o.exit_code for o in self.outcomes), default=0)
+
+
+def _person(store_path: Path, ref: str) -> dict[str, Any] | None:
+    """The person ``ref`` (an id or an address) in one program's store, or None."""
+    if not store_path.exists():
+        return None
+    with Store.reading(store_path) as store:
+        try:
+            return find_person(snapshot(store), ref)
+        except UsageError:
+            return None
+
+
+def address_of(store_path: Path, ref: str) -> str:
+    """The address of the person ``ref`` (an id or an address) in one program."""
+    person = _person(store_path, ref)
+    if person is None:
+        raise UsageError(
+            "no person with that reference in this program",
+            hint="use the address they signed up with, or 'mentorctl people' to find the id",
+        )
+    return str(person.get("email") or "")
+
+
+def holders(places: Iterable[Place], address: str) -> list[str]:
+    """The programs whose store holds ``address`` (those that could be opened)."""
+    return [p.slug for p in places if p.error is None and _person(p.store_path, address)]
+
+
+def forget_everywhere(
+    places: list[Place],
+    ref: str,
+    *,
+    home: str | None = None,
+    now: dt.datetime,
+    dry_run: bool = False,
+    remove_files: bool = False,
+) -> WorkspaceForget:
+    """Erase the person ``ref`` from every program that holds their address, and suppress
+    the address in every program. ``ref`` is an address, or an id of the program ``home``
+    (an id names a person in one program only: their address then finds them elsewhere)."""
+    address = ref.strip()
+    if "@" not in address:
+        place = next((p for p in places if p.slug == home), None)
+        if place is None:
+            raise UsageError(
+                "an id names a person in one program; name the program with --program",
+                hint="or give the address they signed up with",
+            )
+        if place.error is not None:
+            raise place.error
+        address = address_of(place.store_path, ref)
+    if address and not holders(places, address) and all(p.error is None for p in places):
+        # A mistyped address would otherwise "succeed" and leave the person where they are.
+        raise UsageError(
+            "no person with that address in any program of the workspace",
+            hint="check the spelling; 'mentorctl people --all-programs --search TEXT' finds them",
+        )
+    done = WorkspaceForget(dry_run=dry_run)
+    for place in places:
+        outcome = ProgramOutcome(place.slug)
+        done.outcomes.append(outcome)
+        try:
+            if place.error is not None:
+                raise place.error
+            key = address or (ref if place.slug == home else None)
+            if key is not None and _person(place.store_path, key) is not None:
+                outcome.result = privacy.forget(
+                    place.store_path,
+                    place.outbox,
+                    key,
+                    now=now,
+                    dry_run=dry_run,
+                    remove_files=remove_files,
+                    topics=place.topics,
+                )
+            elif address:
+                outcome.suppressed = True
+                if not dry_run:
+                    _suppress(place.store_path, address)
+        except MentorctlError as exc:
+            outcome.error, outcome.exit_code = str(exc), exc.exit_code
+    return done
+
+
+def _suppress(store_path: Path, address: str) -> None:
+    """Put ``address`` on one program's suppression list, under its store's lock."""
+    if not store_path.exists():
+        SuppressionList.for_store(store_path).add(address)
+        return
+    with Store.writing(store_path, dry_run=True):
+        SuppressionList.for_store(store_path).add(address)
+
+
+def lift_everywhere(places: list[Place], email: str, *, dry_run: bool = False) -> list[str]:
+    """Take ``email`` off every program's suppression list; the programs it was on.
+    Nothing is lifted unless every program can be opened."""
+    for place in places:
+        if place.error is not None:
+            raise place.error
+    lifted = []
+    for place in places:
+        if not place.store_path.exists():
+            if SuppressionList.for_store(place.store_path).lift(email, dry_run=dry_run):
+                lifted.append(place.slug)
+        elif privacy.lift_suppression(place.store_path, email, dry_run=dry_run):
+            lifted.append(place.slug)
+    return lifted
+
+
+def export_everywhere(places: list[Place], email: str) -> dict[str, Any]:
+    """Everything every program holds about the address ``email``, keyed by program."""
+    if "@" not in email:
+        raise UsageError(
+            "across programs a person is found by address",
+            hint="give the address they signed up with, or name one program with --program",
+        )
+    found: dict[str, Any] = {}
+    for place in places:
+        if place.error is not None:
+            raise place.error
+        if _person(place.store_path, email) is not None:
+            found[place.slug] = privacy.export_person(place.store_path, email)
+    if not found:
+        raise UsageError(
+            "no person with that address in any program of the workspace",
+            hint="'mentorctl people --all-programs --search TEXT' finds them",
+        )
+    return found

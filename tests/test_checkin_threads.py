@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from helpers import write_csv
+from hypothesis import given
+from hypothesis import strategies as st
 from messages_fixtures import (  # noqa: F401  (fixtures)
     IDS,
     edit_program,
@@ -220,3 +222,35 @@ def test_a_column_in_both_orders_names_the_setting(introduced: Path, cli) -> Non
         {"row": 4, "field": "date", "reason": "not a date"},
     ]
     assert data["imported"] == 1
+
+
+PLAIN = {"é": "e", "è": "e", "ê": "e", "ë": "e", "ï": "i", "î": "i", "ô": "o", "ü": "u"}
+PLAIN |= {"ñ": "n", "ç": "c", "É": "E", "Ö": "O", "Å": "A"}
+
+
+@given(
+    name=st.text(alphabet="abcdeiouxyzABC" + "".join(PLAIN), min_size=1, max_size=12).filter(
+        str.strip
+    ),
+    upper=st.booleans(),
+)
+def test_a_partners_name_is_found_whatever_its_case_accents_and_spacing(
+    name: str, upper: bool
+) -> None:
+    from types import SimpleNamespace
+
+    from mentorctl.checkins.answer_import import Partners
+
+    full = f"{name} Müller"
+    people = {"a@x.org": {"id": "P1", "name": "Ann"}, "b@x.org": {"id": "P2", "name": full}}
+    other = {"id": "P3", "name": "Zed"}
+    pair = {"id": "M1", "mentee": "P2", "mentor": "P1", "status": "active"}
+    pair2 = {"id": "M2", "mentee": "P3", "mentor": "P1", "status": "active"}
+    directory = SimpleNamespace(
+        by_email={**people, "z@x.org": other},
+        pairs={"M1": pair, "M2": pair2},
+        of_person={"P1": [pair, pair2], "P2": [pair], "P3": [pair2]},
+    )
+    written = "".join(PLAIN.get(c, c) for c in full).replace(" ", "  ")
+    written = written.upper() if upper else written.lower()
+    assert Partners(directory).code("P1", f" {written} ") == "M1"  # type: ignore[arg-type]

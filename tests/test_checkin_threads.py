@@ -3,6 +3,7 @@ and a form's pair and date columns are read the ways people and form services wr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -173,10 +174,15 @@ def test_month_first_timestamps_are_read_when_a_day_shows_the_order(introduced: 
     data = _import(
         cli,
         introduced,
-        US + "3/5/2026 9:03:12,ann@example.org,yes\n3/13/2026 18:00:00,meg@example.org,no\n",
+        US
+        + "3/5/2026 9:03:12,ann@example.org,yes\n3/13/2026 18:00:00,meg@example.org,no\n"
+        + "last week,meg@example.org,yes\n",  # row 4: no date in either order
         today="2026-03-20",
     )
-    assert (data["imported"], data["rejected"]) == (2, 0), data
+    assert (data["imported"], data["rejects"]) == (
+        2,
+        [{"row": 4, "field": "date", "reason": "not a date"}],
+    ), data
     assert data["warnings"] == [
         "the date column reads as month/day/year (a day above 12 shows it), not as "
         "day/month/year: read that way; set signup.date_order: MDY in program.yaml to say so"
@@ -254,3 +260,22 @@ def test_a_partners_name_is_found_whatever_its_case_accents_and_spacing(
     written = "".join(PLAIN.get(c, c) for c in full).replace(" ", "  ")
     written = written.upper() if upper else written.lower()
     assert Partners(directory).code("P1", f" {written} ") == "M1"  # type: ignore[arg-type]
+
+
+@given(
+    days=st.lists(
+        st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)), min_size=1
+    ),
+    order=st.sampled_from(["DMY", "MDY"]),
+)
+def test_a_column_is_read_in_the_order_its_days_show(days: list[dt.date], order: str) -> None:
+    from mentorctl.checkins.answer_import import choose_date_order
+    from mentorctl.signups.people import read_birth_date
+
+    us = [f"{d.month}/{d.day}/{d.year} 10:00:00" for d in days]
+    chosen, warning = choose_date_order(us, order)
+    if order == "MDY" or all(d.day <= 12 for d in days):
+        assert (chosen, warning) == (order, None)  # nothing shows another order
+    else:
+        assert chosen == "MDY" and warning is not None and "signup.date_order: MDY" in warning
+        assert [read_birth_date(c.split()[0], chosen) for c in us] == days

@@ -352,12 +352,14 @@ def _reads(cell: str, order: str) -> bool:
 def choose_date_order(cells: list[str], order: str) -> tuple[str, str | None]:
     """The day order to read a date column with, and a warning when it is not ``order``.
 
-    The program's order is kept unless it cannot read some cells and the other order reads
-    them all: then a day above 12 has shown which is which (12/25/2026 is month-first)."""
-    if all(_reads(c, order) for c in cells):
-        return order, None
+    The program's order is kept unless the other order reads every cell it reads, and more:
+    then a day above 12 has shown which is which (12/25/2026 is month-first). Cells that
+    neither order reads do not count."""
     other = _other(order)
-    if not all(_reads(c, other) for c in cells):
+    mine = [c for c in cells if _reads(c, order)]
+    theirs = [c for c in cells if _reads(c, other)]
+    # a cell neither order reads ("soon") says nothing about the order, and is refused
+    if len(mine) >= len(theirs) or not set(mine) <= set(theirs):
         return order, None
     return other, (
         f"the date column reads as {_ORDER_TEXT[other]} (a day above 12 shows it), not as "

@@ -133,6 +133,11 @@ def test_every_built_in_template_renders_every_kind(cli, tmp_path: Path) -> None
             rendered, _ = _render(prog, kind, week)
             assert "Ann" in rendered.text, (info.key, kind)
             assert rendered.subject and "\n" not in rendered.subject
+            # the pair's code ends every message (a form asks for it); the html part too
+            assert rendered.text.endswith("\n\nPair code: M1\n"), (info.key, kind)
+            assert rendered.html is None or ">Pair code: M1</p>" in rendered.html
+            if kind in ("weekly", "wrapup"):  # to Ann alone: the subject names her partner
+                assert " with Meg" in rendered.subject, (info.key, kind)
         separate, _ = _render(prog, "weekly", 2, recipient=messages.person_context(PERSON))
         assert separate.text
 

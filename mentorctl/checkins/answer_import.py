@@ -6,10 +6,15 @@ week:
 
 - **who**: the email column (the program's aliases for ``email``). The person must be in a
   pair that has started; someone in several pairs (a mentor who is also a mentee, a mentee
-  paired again) needs a ``pair`` column (``M3``): without it the row is refused, never filed
-  under a pair picked by its date. A pair that has ended takes no more answers;
+  paired again) needs a ``pair`` column: without it the row is refused, never filed under a
+  pair picked by its date. The column holds the pair's code (``M3``, ``Pair code: M3``, as
+  every message's footer shows it), or the partner's full name (case and accents aside) or
+  address, when it names one pair of that person's. A pair that has ended takes no more
+  answers;
 - **which week**: a week column ("3", "Week 3"), else ``--week N``, else a date column (a
-  form's Timestamp) counted from the pair's start date;
+  form's Timestamp) counted from the pair's start date. Dates such as 03/04/2026 are read in
+  the program's ``signup.date_order``; when that order cannot read some of the column and
+  the other one reads all of it (a 12/25/2026), the other is used, with a warning;
 - **answers**: one column per check-in question, found by its key or its text, and the fit
   question (key ``fit``).
 
@@ -21,12 +26,16 @@ file a later row for the same pair, person and week replaces the earlier one.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
 from mentorctl.checkins.answers import (
+    ENDED,
+    STARTED,
     AnswerResult,
     Directory,
     Entry,
@@ -179,15 +188,22 @@ def import_answers(
     result = AnswerResult("import", file=csv_path, dry_run=dry_run)
     result.mapping = _mapping_rows(table.headers, cols)
     order = str(program.data["signup"]["date_order"])
+    if cols.date is not None:
+        order, warning = choose_date_order(
+            [r[cols.date] for _, r in table.records() if r[cols.date].strip()], order
+        )
+        if warning:
+            result.warnings.append(warning)
     duration = program.duration_weeks
     stamp = now.isoformat(timespec="seconds")
     with Store.writing(store_path, dry_run=dry_run) as store:
         people = Directory(store)
+        partners = Partners(people)
         entries: dict[tuple[str, str, int], Entry] = {}
         for row, record in table.records():
             result.rows += 1
             try:
-                entry = _read_row(record, cols, people, week, order, today, duration)
+                entry = _read_row(record, cols, people, partners, week, order, today, duration)
             except parse.Rejection as exc:
                 result.rejects.append(Reject(row, exc.field, exc.reason))
                 continue
@@ -223,6 +239,7 @@ def _read_row(
     record: list[str],
     cols: Columns,
     people: Directory,
+    partners: Partners,
     week_option: int | None,
     order: str,
     today: dt.date,
@@ -234,11 +251,9 @@ def _read_row(
         raise parse.Rejection("email", "not a participant of this program")
     day = None
     if cols.date is not None and record[cols.date].strip():
-        try:
-            day = parse.read_birth_date(record[cols.date].split()[0], order)
-        except parse.Rejection:
-            raise parse.Rejection("date", "not a date") from None
-    pair = people.pair_for(person["id"], record[cols.pair] if cols.pair is not None else "")
+        day = _read_day(record[cols.date], order)
+    ref = record[cols.pair] if cols.pair is not None else ""
+    pair = people.pair_for(person["id"], partners.code(person["id"], ref))
     week = read_week(record[cols.week]) if cols.week is not None else None
     if week is None:
         week = week_option
@@ -257,3 +272,111 @@ def _read_row(
         raise parse.Rejection("answers", "no answer to any check-in question")
     people.check_open(pair, person["id"], week, answers)
     return Entry(pair, person["id"], week, answers)
+
+
+# -- the pair column ----------------------------------------------------------------------
+
+_CODE = re.compile(r"^\s*(?:pair(?:\s*code)?\s*:?\s*)?([A-Za-z]+\d+)\s*$", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """A name compared without case, accents or extra spaces ("Inès  Müller" = "ines muller")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.split()).casefold()
+
+
+class Partners:
+    """Reads a pair column: the pair's code, or the partner's full name or address."""
+
+    def __init__(self, people: Directory) -> None:
+        self.people = people
+        self.by_id = {d["id"]: d for d in people.by_email.values()}
+
+    def code(self, person_id: str, ref: str) -> str:
+        """The pair code ``ref`` stands for ("" stays "": the person's only pair is meant)."""
+        if not ref.strip():
+            return ""
+        found = _CODE.match(ref)
+        if found and found.group(1).upper() in self.people.pairs:
+            return found.group(1).upper()
+        mine = self.people.of_person.get(person_id, [])
+        if "@" in ref:
+            wanted, key = parse.normalise_email(ref), "email"
+        else:
+            wanted, key = _plain(ref), "name"
+        matches = []
+        for pair in mine:
+            other = pair["mentor"] if pair["mentee"] == person_id else pair["mentee"]
+            doc = self.by_id.get(other) or {}
+            value = str(doc.get(key) or "")
+            got = parse.normalise_email(value) if key == "email" else _plain(value)
+            if value and got == wanted:
+                matches.append(pair)
+        if len(matches) > 1:
+            # the same partner twice (paired again): the pair still running is the one meant
+            started = [p for p in matches if p["status"] in STARTED - ENDED]
+            if len(started) == 1:
+                matches = started
+        if len(matches) == 1:
+            return str(matches[0]["id"])
+        if matches:
+            ids = ", ".join(sorted(p["id"] for p in matches))
+            raise parse.Rejection("pair", f"names more than one pair ({ids}): use the pair code")
+        if found:
+            raise parse.Rejection("pair", "no such pair in this program")
+        raise parse.Rejection(
+            "pair",
+            "names no pair of this person (expected a pair code, or the partner's "
+            "full name or address)",
+        )
+
+
+# -- the date column ----------------------------------------------------------------------
+
+_ORDER_TEXT = {"DMY": "day/month/year", "MDY": "month/day/year"}
+
+
+def _other(order: str) -> str:
+    return "MDY" if order == "DMY" else "DMY"
+
+
+def _reads(cell: str, order: str) -> bool:
+    try:
+        parse.read_birth_date(cell.split()[0], order)
+    except parse.Rejection:
+        return False
+    return True
+
+
+def choose_date_order(cells: list[str], order: str) -> tuple[str, str | None]:
+    """The day order to read a date column with, and a warning when it is not ``order``.
+
+    The program's order is kept unless the other order reads every cell it reads, and more:
+    then a day above 12 has shown which is which (12/25/2026 is month-first). Cells that
+    neither order reads do not count."""
+    other = _other(order)
+    mine = [c for c in cells if _reads(c, order)]
+    theirs = [c for c in cells if _reads(c, other)]
+    # a cell neither order reads ("soon") says nothing about the order, and is refused
+    if len(mine) >= len(theirs) or not set(mine) <= set(theirs):
+        return order, None
+    return other, (
+        f"the date column reads as {_ORDER_TEXT[other]} (a day above 12 shows it), not as "
+        f"{_ORDER_TEXT[order]}: read that way; set signup.date_order: {other} in program.yaml "
+        "to say so"
+    )
+
+
+def _read_day(cell: str, order: str) -> dt.date | None:
+    try:
+        return parse.read_birth_date(cell.split()[0], order)
+    except parse.Rejection:
+        pass
+    if _reads(cell, _other(order)):
+        raise parse.Rejection(
+            "date",
+            f"not a date as {_ORDER_TEXT[order]}, and the column mixes both orders "
+            f"(signup.date_order in program.yaml sets the order: DMY or MDY)",
+        )
+    raise parse.Rejection("date", "not a date")

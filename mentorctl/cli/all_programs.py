@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.cli import output
-from mentorctl.errors import UsageError
 
 # From best to worst: all went well, some deliveries failed, the store was busy, wrong
 # usage, an error.
@@ -37,9 +36,7 @@ def run_all_programs(
     from mentorctl.store.workspace import Workspace
 
     found = Workspace.find(workspace)
-    slugs = found.program_slugs()
-    if not slugs:
-        raise UsageError(f"the workspace {found.root} has no program yet")
+    slugs = found.every_program()
     day, now = clock.today(today), clock.now(today=today)
     recorded: dict[str, set[str]] = {}
     if mail is not None:

@@ -116,9 +116,7 @@ def _open_all(workspace: Any, today: str | None) -> list[tuple[str, Any]]:
     from mentorctl.store.workspace import Workspace
 
     found = Workspace.find(workspace)
-    slugs = found.program_slugs()
-    if not slugs:
-        raise UsageError(f"the workspace {found.root} has no program yet")
+    slugs = found.every_program()
     opened = []
     for slug in slugs:
         prog, paths = programs.open_program(found.root, slug)

@@ -249,9 +249,7 @@ def _places(workspace):  # type: ignore[no-untyped-def]
     from mentorctl.store.workspace import Workspace
 
     found = Workspace.find(workspace)
-    slugs = found.program_slugs()
-    if not slugs:
-        raise UsageError(f"the workspace {found.root} has no program yet")
+    slugs = found.every_program()
     places = []
     for slug in slugs:
         paths = found.paths(slug)

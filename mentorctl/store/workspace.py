@@ -282,6 +282,14 @@ class Workspace:
     def paths(self, slug: str) -> ProgramPaths:
         return ProgramPaths(slug, self.root / slug)
 
+    def every_program(self) -> list[str]:
+        """The slugs of all the workspace's programs (``--all-programs``); a usage error when
+        it has none."""
+        slugs = self.program_slugs()
+        if not slugs:
+            raise UsageError(f"the workspace {self.root} has no program yet")
+        return slugs
+
     def select(self, slug: str | None, cwd: Path | None = None) -> ProgramPaths:
         """The program named ``slug``; else the one whose folder holds ``cwd`` (the current
         folder); else the only one."""

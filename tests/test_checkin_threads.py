@@ -275,7 +275,25 @@ def test_a_column_is_read_in_the_order_its_days_show(days: list[dt.date], order:
     us = [f"{d.month}/{d.day}/{d.year} 10:00:00" for d in days]
     chosen, warning = choose_date_order(us, order)
     if order == "MDY" or all(d.day <= 12 for d in days):
-        assert (chosen, warning) == (order, None)  # nothing shows another order
+        assert chosen == order  # nothing shows another order
+        # read either way, to different days: said, with the setting that decides
+        either = all(d.day <= 12 for d in days) and any(d.day != d.month for d in days)
+        assert (warning is not None) == either, warning
+        assert warning is None or "signup.date_order" in warning
     else:
         assert chosen == "MDY" and warning is not None and "signup.date_order: MDY" in warning
         assert [read_birth_date(c.split()[0], chosen) for c in us] == days
+
+
+def test_a_column_either_order_reads_is_read_so_its_dates_fall_in_the_program() -> None:
+    """A week's US export from 1 to 7 December reads either way; only month-first puts its
+    dates in the program's weeks (day-first would be January to July)."""
+    from mentorctl.checkins.answer_import import choose_date_order
+
+    cells = ["12/1/2026 09:00:00", "12/3/2026 10:00:00", "12/7/2026 14:03:22"]
+    window = (dt.date(2026, 10, 5), dt.date(2026, 12, 8))
+    chosen, warning = choose_date_order(cells, "DMY", window)
+    assert chosen == "MDY" and warning is not None and "signup.date_order: MDY" in warning
+    # and a day-first community's December export stays day-first
+    cells = ["1/12/2026 09:00:00", "3/12/2026 10:00:00", "7/12/2026 14:03:22"]
+    assert choose_date_order(cells, "DMY", window) == ("DMY", None)

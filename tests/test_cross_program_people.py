@@ -244,3 +244,19 @@ def test_an_address_no_program_holds_is_refused_and_suppresses_nothing(two: Path
     assert "exampel" not in result.stderr
     for slug in (PROGRAM, OTHER):
         assert not (two / slug / "data" / "suppressed.json").exists(), slug
+
+
+def test_a_program_made_after_a_forget_does_not_import_the_person(
+    two: Path, cli, tmp_path: Path
+) -> None:
+    _ok(cli("forget", "ann@example.org", "--yes", "-w", two))
+    made = cli("init-program", "Next Year", "-t", "career", "--dir", two, "--today", TODAY)
+    _ok(made)
+    csv = write_csv(tmp_path / "next.csv", AUTUMN)
+    data = _json(cli("import-signups", csv, "-w", two, "-p", "next-year", "--json"))
+    assert data["suppressed"] == 1
+    assert "ann@example.org" not in _people(two, "next-year")
+    # taken off every list on purpose, they can sign up again
+    _ok(cli("forget", "ann@example.org", "--lift", "-w", two))
+    data = _json(cli("import-signups", csv, "-w", two, "-p", "next-year", "--json"))
+    assert "ann@example.org" in _people(two, "next-year")

@@ -189,8 +189,12 @@ def import_answers(
     result.mapping = _mapping_rows(table.headers, cols)
     order = str(program.data["signup"]["date_order"])
     if cols.date is not None:
+        # the answers are from the program's weeks, up to today
+        earliest = today - dt.timedelta(days=7 * (program.duration_weeks + 1))
         order, warning = choose_date_order(
-            [r[cols.date] for _, r in table.records() if r[cols.date].strip()], order
+            [r[cols.date] for _, r in table.records() if r[cols.date].strip()],
+            order,
+            (earliest, today),
         )
         if warning:
             result.warnings.append(warning)
@@ -349,22 +353,50 @@ def _reads(cell: str, order: str) -> bool:
     return True
 
 
-def choose_date_order(cells: list[str], order: str) -> tuple[str, str | None]:
-    """The day order to read a date column with, and a warning when it is not ``order``.
+def choose_date_order(
+    cells: list[str], order: str, window: tuple[dt.date, dt.date] | None = None
+) -> tuple[str, str | None]:
+    """The day order to read a date column with, and a warning when it is not ``order`` or
+    when the column could be read either way.
 
     The program's order is kept unless the other order reads every cell it reads, and more:
     then a day above 12 has shown which is which (12/25/2026 is month-first). Cells that
-    neither order reads do not count."""
+    neither order reads do not count. When both orders read every cell (no day above 12),
+    ``window`` (the days the answers can be from: the program's weeks up to today) decides:
+    the order whose dates all fall in it, when only one does; else the program's order, with
+    a warning naming the setting."""
     other = _other(order)
     mine = [c for c in cells if _reads(c, order)]
     theirs = [c for c in cells if _reads(c, other)]
     # a cell neither order reads ("soon") says nothing about the order, and is refused
-    if len(mine) >= len(theirs) or not set(mine) <= set(theirs):
+    if len(theirs) > len(mine) and set(mine) <= set(theirs):
+        return other, (
+            f"the date column reads as {_ORDER_TEXT[other]} (a day above 12 shows it), not as "
+            f"{_ORDER_TEXT[order]}: read that way; set signup.date_order: {other} in "
+            "program.yaml to say so"
+        )
+    if set(mine) != set(theirs) or not mine:
         return order, None
-    return other, (
-        f"the date column reads as {_ORDER_TEXT[other]} (a day above 12 shows it), not as "
-        f"{_ORDER_TEXT[order]}: read that way; set signup.date_order: {other} in program.yaml "
-        "to say so"
+    both = [c for c in mine if _read_day(c, order) != _read_day(c, other)]
+    if not both:
+        return order, None  # 1/1, 2/2...: the same day either way
+    if window is not None:
+        fits = {
+            o: all(window[0] <= (_read_day(c, o) or window[0]) <= window[1] for c in both)
+            for o in (order, other)
+        }
+        if fits[other] and not fits[order]:
+            return other, (
+                f"the date column reads either way (no day above 12); only as "
+                f"{_ORDER_TEXT[other]} are its dates within the program's weeks: read that way; "
+                f"set signup.date_order: {other} in program.yaml to say so"
+            )
+        if fits[order] and not fits[other]:
+            return order, None
+    return order, (
+        f"the date column reads either way (no day above 12): read as {_ORDER_TEXT[order]}, "
+        f"the program's signup.date_order; set signup.date_order: {other} in program.yaml "
+        "if it is not"
     )
 
 

@@ -37,7 +37,7 @@ from mentorctl.signups.rows import (
     rejected_rows,
 )
 from mentorctl.store.db import Store, serialise_documents
-from mentorctl.store.suppression import SuppressionList
+from mentorctl.store.suppression import Matcher, SuppressionList
 
 # Fields compared to decide whether a re-imported person changed.
 COMPARED_FIELDS = (
@@ -153,7 +153,8 @@ def import_signups(
         rows.warnings[:0] = mapping.warnings
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
         result.rejected = rows.rejected
-        result.suppressed = skip_suppressed(rows, SuppressionList.for_store(store_path))
+        suppressed = SuppressionList.for_workspace(store_path)
+        result.suppressed = skip_suppressed(rows, suppressed)
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(
@@ -170,8 +171,7 @@ def import_signups(
         # Written before the store commits, so a rejects file that cannot be written
         # stops the import as a whole.
         if write_rejects and rows.rejects and not dry_run:
-            matcher = SuppressionList.for_store(store_path).matcher()
-            forgotten = matcher.suppressed if matcher is not None else None
+            forgotten = suppressed.suppressed if suppressed is not None else None
             result.rejects_file = write_rejects_csv(
                 csv_path, table.headers, rejected_rows(table, reader, known, forgotten)
             )
@@ -194,12 +194,12 @@ def import_signups(
     return result
 
 
-def skip_suppressed(rows: ReadRows, suppression: SuppressionList) -> int:
-    """Drop the rows of people who asked to be forgotten; how many rows that was.
+def skip_suppressed(rows: ReadRows, matcher: Matcher | None) -> int:
+    """Drop the rows of people who asked to be forgotten (in any program of the workspace);
+    how many rows that was.
 
     The warning names the rows only: who they are is exactly what must not be said.
     """
-    matcher = suppression.matcher()
     if matcher is None:
         return 0
     if rows.placed is not None and any(map(matcher.suppressed, rows.placed.emails)):

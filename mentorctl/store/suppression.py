@@ -86,6 +86,19 @@ class SuppressionList:
             return None
         return Matcher(self._verified_key(check, create=False), hashes)
 
+    @classmethod
+    def for_workspace(cls, store_path: Path) -> Matcher | None:
+        """What tells apart the addresses suppressed in any program of the workspace of the
+        store ``store_path``: a person forgotten before a program (a new round) was made is
+        not imported into it either. Every list is checked against the workspace's key."""
+        root = store_path.parent.parent.parent
+        found: Matcher | None = None
+        for list_path in sorted(root.glob(f"*/data/{LIST_FILE}")):
+            one = cls(list_path, root / MARKER_DIR / KEY_FILE).matcher()
+            if one is not None:
+                found = one if found is None else Matcher(found.key, found.hashes | one.hashes)
+        return found
+
     def _verified_key(self, check: str | None, *, create: bool) -> bytes:
         """The workspace's key, which must be the one the list was made with.
 

@@ -418,3 +418,11 @@ def test_reading_hostile_text_takes_time_in_proportion_to_its_length(shape: str)
     # linear reader takes about as long for both; a quadratic one, 50 times as long.
     ratio = _seconds([large]) / _seconds([small] * 50)
     assert ratio < 4, f"{shape}: {ratio:.1f} times the time of the same length in short replies"
+
+
+def test_the_messages_own_pair_code_footer_is_not_the_person_s_words() -> None:
+    from mentorctl.checkins.reply_text import strip_quoted
+
+    assert strip_quoted("1. yes\n2. 4\n\nPair code: M3\n") == "1. yes\n2. 4"
+    kept = "We talked about the pair code: M3 is ours"
+    assert strip_quoted(f"{kept}\n") == kept  # only the footer's own line goes

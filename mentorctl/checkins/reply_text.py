@@ -27,7 +27,8 @@ are kept, as "> " lines, since they tell which question the block answers; ``rea
 uses them and never reports them as unread. Dropped: ">" quotes, "On ... wrote:" in its
 multi-line and French/German/Spanish/Portuguese/Italian/Dutch/Polish/Swedish forms, Outlook's
 "From: ... Sent: ..." header, "-----Original Message-----" and "_____" separators, a "-- "
-signature and everything under it, "Sent from my iPhone" lines, confidentiality disclaimers,
+signature and everything under it, "Sent from my iPhone" lines, the messages' own "Pair code:
+M3" footer, confidentiality disclaimers,
 and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the very end).
 """
 
@@ -88,6 +89,8 @@ _SENT_FROM = re.compile(
     r"enviado desde mi |enviado do meu |inviato da |verzonden met |отправлено с )",
     re.IGNORECASE,
 )
+# The footer every message of a pair ends with, left unquoted in a reply: ours, not theirs.
+_PAIR_CODE = re.compile(r"^pair code:\s*[A-Z]\d{1,9}$", re.IGNORECASE)
 _DISCLAIMER = re.compile(
     r"^\W*(?:this (?:e-?mail|message|communication)|the information (?:contained )?in this|"
     r"confidential(?:ity)?\b|disclaimer\b|privileged|diese (?:e-?mail|nachricht)|ce (?:message|"
@@ -333,7 +336,7 @@ def _drop_noise(block: list[str]) -> list[str]:
         index = end + 1
     out: list[str] = []
     for index, line in enumerate(block):
-        if _SENT_FROM.match(line.strip()):
+        if _SENT_FROM.match(line.strip()) or _PAIR_CODE.match(line.strip()):
             continue
         if _DISCLAIMER.match(line.strip()) and words_after[index]:
             break

@@ -31,7 +31,11 @@ def forget_everywhere_result(done: WorkspaceForget, as_json: bool) -> None:
         return
     for o in done.outcomes:
         if o.error is not None:
-            output.error(f"{o.program}: {o.error}", "run the same forget again once it is fixed")
+            output.error(
+                f"{o.program}: {o.error}",
+                "once it is fixed, run forget again with their address (an id names them in "
+                "one program only, and that one may have erased them already)",
+            )
         elif o.result is not None:
             output.info(f"In {o.program}:")
             forget_result(o.result, False)

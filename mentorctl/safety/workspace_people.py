@@ -5,8 +5,9 @@ with its own store, and the same address may have signed up to several of them: 
 erases the person from every program that holds the address (each under its own store's
 lock, by :func:`mentorctl.safety.privacy.forget`), and puts the address on every program's
 suppression list, those that never held it included, so that no program of the workspace
-imports them again. A failure in one program does not stop the others; running the same
-forget again finishes what is left and repeats nothing.
+imports them again (an import reads every program's list, so a program made later skips
+them too). A failure in one program does not stop the others; running forget again with
+their address finishes what is left and repeats nothing.
 
 The caller (the CLI) opens the programs and passes them as :class:`Place` values.
 """

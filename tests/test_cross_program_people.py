@@ -209,7 +209,9 @@ def test_a_program_that_cannot_be_opened_does_not_stop_the_others(two: Path, cli
     try:
         failed = cli("forget", "ann@example.org", "--yes", "-w", two)
         assert failed.exit_code == 1  # the configuration error of the program refused
-        assert f"{OTHER}:" in failed.stderr and "run forget again with their address" in failed.stderr
+        assert (
+            f"{OTHER}:" in failed.stderr and "run forget again with their address" in failed.stderr
+        )
         assert "ann@example.org" not in _people(two, PROGRAM)
         assert "ann@example.org" in _people(two, OTHER)
     finally:

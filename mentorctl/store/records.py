@@ -91,35 +91,52 @@ class Table:
     people: tuple[str, ...] = ()  # fields naming a person, who must be in the people table
 
 
+_PERSON: dict[str, Field] = {
+    "id": Field(TEXT),
+    "email": Field(TEXT),
+    "name": Field(TEXT),
+    "role": Field(TEXT),
+    "status": Field(TEXT),
+    "age": Field(MAYBE_WHOLE),
+    "age_confirmed": Field(FLAG),
+    "birth_date": MAYBE_DAY,
+    "goals": TEXTS,
+    "expertise": TEXTS,
+    "languages": TEXTS,
+    "timezone": Field(MAYBE_TEXT),
+    "capacity": Field(MAYBE_WHOLE),
+    "organisation": Field(MAYBE_TEXT),
+    "bio": Field(MAYBE_TEXT),
+    "extra": Field(OBJECT, SCALAR),
+    "history": ENTRIES,
+    "paused_until": MAYBE_DAY,
+    "paused_on": MAYBE_DAY,
+    "withdrawn": STAMP,
+    "withdraw_reason": Field(MAYBE_TEXT),
+    "returned": STAMP,
+    "signed_up": STAMP,
+    "created": STAMP,
+    "updated": STAMP,
+}
+
+
+# What a forgotten person's trace keeps of their record (mentorctl.safety.privacy).
+_TRACE_KEPT = (
+    "id",
+    "role",
+    "status",
+    "capacity",
+    "history",
+    "signed_up",
+    "returned",
+    "created",
+    "goals",
+    "expertise",
+)
+
 TABLES: dict[str, Table] = {
     "people": Table(
-        {
-            "id": Field(TEXT),
-            "email": Field(TEXT),
-            "name": Field(TEXT),
-            "role": Field(TEXT),
-            "status": Field(TEXT),
-            "age": Field(MAYBE_WHOLE),
-            "age_confirmed": Field(FLAG),
-            "birth_date": MAYBE_DAY,
-            "goals": TEXTS,
-            "expertise": TEXTS,
-            "languages": TEXTS,
-            "timezone": Field(MAYBE_TEXT),
-            "capacity": Field(MAYBE_WHOLE),
-            "organisation": Field(MAYBE_TEXT),
-            "bio": Field(MAYBE_TEXT),
-            "extra": Field(OBJECT, SCALAR),
-            "history": ENTRIES,
-            "paused_until": MAYBE_DAY,
-            "paused_on": MAYBE_DAY,
-            "withdrawn": STAMP,
-            "withdraw_reason": Field(MAYBE_TEXT),
-            "returned": STAMP,
-            "signed_up": STAMP,
-            "created": STAMP,
-            "updated": STAMP,
-        },
+        _PERSON,
         required=("id", "email"),
         prefix="P",
         counter="person",
@@ -128,17 +145,8 @@ TABLES: dict[str, Table] = {
     # past days need, nothing that names them.
     "forgotten_people": Table(
         {
-            "id": Field(TEXT),
-            "role": Field(TEXT),
-            "status": Field(TEXT),
-            "capacity": Field(MAYBE_WHOLE),
-            "history": ENTRIES,
-            "signed_up": STAMP,
-            "returned": STAMP,
-            "created": STAMP,
+            **{k: _PERSON[k] for k in _TRACE_KEPT},
             "forgotten": STAMP,
-            "goals": TEXTS,
-            "expertise": TEXTS,
         },
         required=("id", "forgotten"),
         prefix="P",

@@ -189,19 +189,25 @@ def smtp_server_fixture() -> Iterator[SmtpServer]:
         controller.stop()
 
 
+def local_smtp(port: int, **settings: Any) -> dict[str, Any]:
+    """program.yaml's ``smtp`` for a local server: no TLS, no login, no waiting between
+    messages."""
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "username": "",
+        "rate_per_minute": 1_000_000,
+        **settings,
+    }
+
+
 def use_smtp(workspace: Path, port: int, **settings: Any) -> None:
-    """Point the program at a local server: no TLS, no login, no waiting between messages."""
+    """Point the program at a local server (:func:`local_smtp`)."""
 
     def change(data: dict[str, Any]) -> None:
         data["sender"]["email"] = SENDER
-        data["smtp"] = {
-            "host": "127.0.0.1",
-            "port": port,
-            "security": "none",
-            "username": "",
-            "rate_per_minute": 1_000_000,
-            **settings,
-        }
+        data["smtp"] = local_smtp(port, **settings)
 
     edit_program(workspace, change)
 

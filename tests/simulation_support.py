@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from messages_fixtures import SENDER, Collector, EphemeralController
+from messages_fixtures import SENDER, Collector, EphemeralController, local_smtp
 from replies_corpus import _dsn
 
 ORGANISERS = "Life <mentoring@circle-mentoring.test>"
@@ -65,13 +65,7 @@ def use_smtp(program_yaml: Path, port: int) -> None:
     """Point the program at the local server: no TLS, no login, no waiting between messages."""
     data = yaml.safe_load(program_yaml.read_text(encoding="utf-8"))
     data["sender"]["email"] = SENDER
-    data["smtp"] = {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "username": "",
-        "rate_per_minute": 1_000_000,
-    }
+    data["smtp"] = local_smtp(port)
     program_yaml.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 

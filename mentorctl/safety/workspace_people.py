@@ -111,7 +111,8 @@ def forget_everywhere(
         if place.error is not None:
             raise place.error
         address = address_of(place.store_path, ref)
-    if address and not holders(places, address) and all(p.error is None for p in places):
+    held = set(holders(places, address))  # each store read once, before any change
+    if not held and all(p.error is None for p in places):
         # A mistyped address would otherwise "succeed" and leave the person where they are.
         raise UsageError(
             "no person with that address in any program of the workspace",
@@ -124,18 +125,17 @@ def forget_everywhere(
         try:
             if place.error is not None:
                 raise place.error
-            key = address or (ref if place.slug == home else None)
-            if key is not None and _person(place.store_path, key) is not None:
+            if place.slug in held:
                 outcome.result = privacy.forget(
                     place.store_path,
                     place.outbox,
-                    key,
+                    address,
                     now=now,
                     dry_run=dry_run,
                     remove_files=remove_files,
                     topics=place.topics,
                 )
-            elif address:
+            else:
                 outcome.suppressed = True
                 if not dry_run:
                     _suppress(place.store_path, address)

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.mail.standby import ENDING, OUT, SETTLED
+from mentorctl.mail.standby import ENDING, OUT, SETTLED, final_reply
 
 if TYPE_CHECKING:
     import smtplib
@@ -101,10 +101,7 @@ def watched(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
                 seen = self.sock.recv(4096, socket.MSG_PEEK)
             except OSError:
                 return None
-            for line in seen.split(b"\r\n")[:-1]:
-                if line[3:4] in (b" ", b""):  # a reply's last line
-                    return int(line[:3]) if line[:3].isdigit() else None
-            return None  # not all of it yet: read as usual
+            return final_reply(seen)[1]  # None too when not all of it is there: read as usual
 
     Watched.__name__ = f"Watched{base.__name__}"
     return Watched

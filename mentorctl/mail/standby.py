@@ -129,10 +129,19 @@ def _reply_code(sock: socket.socket, timeout: float) -> int | None:
         if not chunk:
             return None
         got += chunk
-        for line in got.split(b"\r\n")[:-1]:
-            if line[3:4] in (b" ", b""):  # a reply's last line: "250 text" or "250"
-                return int(line[:3]) if line[:3].isdigit() else None
+        done, code = final_reply(got)
+        if done:
+            return code
     return None
+
+
+def final_reply(data: bytes) -> tuple[bool, int | None]:
+    """Whether ``data`` (from the server) holds a whole reply, and its code (None when it is
+    garbled): a multi-line reply ends with the line whose code is followed by a space."""
+    for line in data.split(b"\r\n")[:-1]:
+        if line[3:4] in (b" ", b""):  # a reply's last line: "250 text" or "250"
+            return True, (int(line[:3]) if line[:3].isdigit() else None)
+    return False, None
 
 
 def _in_doubt(journal_path: str) -> list[dict[str, object]]:

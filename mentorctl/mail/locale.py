@@ -224,7 +224,7 @@ def install(env: jinja2.Environment) -> None:
     "14:30" in the person's zone, ``| number``, ``| and_list`` "A, B et C", and
     ``{{ plural(weeks, one="{n} semaine", other="{n} semaines") }}``.
     """
-    from jinja2 import pass_context
+    from jinja2 import pass_context, pass_environment
 
     @pass_context
     def date_filter(context: Any, value: Any, form: str = "long") -> str:
@@ -250,7 +250,17 @@ def install(env: jinja2.Environment) -> None:
     def plural_helper(context: Any, count: float, **forms: str) -> str:
         return plural(count, _language(context), forms)
 
+    wordwrap = env.filters["wordwrap"]
+
+    @pass_environment
+    def wordwrap_filter(
+        environment: Any, *args: Any, break_on_hyphens: bool = False, **kwargs: Any
+    ) -> str:
+        # Jinja's own, except that a line never ends inside "racontez-vous" or "30-45"
+        return str(wordwrap(environment, *args, break_on_hyphens=break_on_hyphens, **kwargs))
+
     env.filters.update(
+        wordwrap=wordwrap_filter,
         date=date_filter,
         weekday=weekday_filter,
         time=time_filter,

@@ -54,7 +54,9 @@ def _scalar(value: str) -> str:
 
 def _folded(key: str, value: str, indent: int) -> list[str]:
     pad = " " * indent
-    lines = textwrap.wrap(" ".join(value.split()), 76 - indent - 2)
+    # ASCII spaces only: a no-break space (French "mot : mot") stays where it is
+    words = " ".join(w for w in re.split(r"[ \t\r\n]+", value) if w)
+    lines = textwrap.wrap(words, 76 - indent - 2, break_long_words=False, break_on_hyphens=False)
     return [f"{pad}{key}: >-", *(f"{pad}  {line}" for line in lines)]
 
 
@@ -149,6 +151,9 @@ def in_language(text: str, tag: str, texts: dict[str, Any]) -> str:
             lines = _messages(lines, texts["subjects"])
         elif key == "signup":
             lines = _signup(lines, texts.get("topics"))
+        elif key == "sender" and texts.get("sender_name"):
+            name = f"  name: {_scalar(texts['sender_name'])}"
+            lines = [name if ln.startswith("  name:") else ln for ln in lines]
         out += lines
         if key == "template":
             out.append(f"language: {tag}")
@@ -259,6 +264,8 @@ def _translation_text(lang: str, texts: dict[str, Any]) -> str:
     if texts.get("labels"):
         lines.append("labels:")
         lines += [f"  {k}: {_scalar(v)}" for k, v in texts["labels"].items()]
+    if texts.get("sender_name"):
+        lines.append(f"sender_name: {_scalar(texts['sender_name'])}")
     out = "\n".join(lines) + "\n"
     load_yaml(out, Path(f"{lang}.yaml"))  # what is written must read back
     return out

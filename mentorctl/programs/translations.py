@@ -49,6 +49,8 @@ _TRANSLATION = Obj(
         ),
         "subjects": MapOf(Str(allow_empty=False)),
         "labels": MapOf(Str(allow_empty=False), required=False),
+        # the organisers' name in this language (used when a program is made in it)
+        "sender_name": Str(required=False),
     }
 )
 

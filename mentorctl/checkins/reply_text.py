@@ -90,7 +90,17 @@ _SENT_FROM = re.compile(
     re.IGNORECASE,
 )
 # The footer every message of a pair ends with, left unquoted in a reply: ours, not theirs.
-_PAIR_CODE = re.compile(r"^pair code:\s*[A-Z]\d{1,9}$", re.IGNORECASE)
+# Its label in each language of the built-in templates (French puts a space before ":").
+PAIR_CODE_LABELS = (
+    "pair code",
+    "code du binôme",
+    "tandem-code",
+    "código de pareja",
+    "código da dupla",
+)
+_PAIR_CODE = re.compile(
+    rf"^(?:{'|'.join(map(re.escape, PAIR_CODE_LABELS))})\s*:\s*[A-Z]\d{{1,9}}$", re.IGNORECASE
+)
 _DISCLAIMER = re.compile(
     r"^\W*(?:this (?:e-?mail|message|communication)|the information (?:contained )?in this|"
     r"confidential(?:ity)?\b|disclaimer\b|privileged|diese (?:e-?mail|nachricht)|ce (?:message|"

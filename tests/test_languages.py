@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, write_csv
 from messages_fixtures import SENDER, parse_eml, use_smtp
-from messages_fixtures import smtp_server_fixture as smtp_server_fixture  # noqa: F401
+from messages_fixtures import smtp_server_fixture as smtp_server_fixture
 
 from mentorctl.checkins.reply_text import _PAIR_CODE
 from mentorctl.errors import ConfigError, UsageError
@@ -267,7 +267,7 @@ def test_a_mixed_pair_through_a_real_checkin_send(workspace: Path, cli, smtp_ser
     intro_fr = got["ines@example.org"][0]
     assert intro_fr[0].startswith("Voici votre binôme")
     assert "Reconversion professionnelle" in intro_fr[1]  # her goal, in French
-    for subject, body in got["meg@example.org"]:
+    for _, body in got["meg@example.org"]:
         assert body.startswith("Hello"), body[:40]
         assert "Pair code: M1" in body
     assert any("week 1 with Inès" in s for s, _ in got["meg@example.org"])
@@ -336,7 +336,7 @@ def test_a_translation_missing_a_question_is_refused_before_anything_is_sent(
 def test_a_translation_missing_a_template_is_refused(workspace: Path) -> None:
     (workspace / PROGRAM / "messages" / "de" / "weekly.txt.j2").unlink()
     program = load_program(workspace / PROGRAM / "program.yaml")
-    with pytest.raises(ConfigError, match="no template 'weekly.txt.j2'"):
+    with pytest.raises(ConfigError, match=r"no template 'weekly\.txt\.j2'"):
         languages.Templates(program, program.dir / "messages").check(("weekly",))
 
 

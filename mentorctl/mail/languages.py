@@ -90,9 +90,14 @@ class Templates:
     def mode(self, kind: str) -> str:
         return self.localised.templates[self.localised.own].mode(kind)
 
-    def check(self, kinds: tuple[str, ...] = messages.KINDS) -> None:
-        for templates in self.localised.templates.values():
-            templates.check(kinds)
+    def check(self, kinds: tuple[str, ...] = messages.KINDS, *, every: bool = False) -> None:
+        """Compile the program's own templates of ``kinds`` (with ``every``, each offered
+        language's). A translation's are compiled when a message first needs them, which is
+        still before a run writes or sends anything: it renders every message first."""
+        chosen = self.localised.templates
+        for tag, templates in chosen.items():
+            if every or tag == self.localised.own:
+                templates.check(kinds)
 
     def render(self, kind: str, context: dict[str, Any], *, pair_id: str) -> Rendered:
         chosen = self.localised.templates[context.get("language") or self.localised.own]

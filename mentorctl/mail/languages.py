@@ -15,12 +15,20 @@ missing from both is an error before anything is sent, never an English email.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.mail import locale, messages
 from mentorctl.programs.program import Program
-from mentorctl.programs.translations import load_languages, topic_names, translated
+from mentorctl.programs.schema import Invalid
+from mentorctl.programs.translations import (
+    TRANSLATIONS_DIR,
+    check_tag,
+    load_languages,
+    topic_names,
+    translated,
+)
 
 if TYPE_CHECKING:
     from mentorctl.mail.headers import Rendered
@@ -125,9 +133,6 @@ class ContextMaker:
         return loc.contexts[loc.language_of(recipient)].waiting(recipient)
 
 
-_OFFERED: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
-
-
 def intro_mode(
     program: Program, people: Mapping[str, Any], pair: Mapping[str, Any], mode: str
 ) -> str:
@@ -135,11 +140,8 @@ def intro_mode(
     languages (each gets their own, in their language), else program.yaml's ``mode``."""
     if mode == "separate":
         return mode
-    key = (str(program.path), id(program.data))
-    if key not in _OFFERED:
-        languages = load_languages(program.path, program.data)
-        _OFFERED[key] = (languages.own, languages.offered)
-    own, offered = _OFFERED[key]
+    own = str(program.data.get("language") or "en")
+    offered = offered_languages(program.dir / TRANSLATIONS_DIR, own)
     if len(offered) == 1:
         return mode
     tags = {
@@ -147,3 +149,24 @@ def intro_mode(
         for p in (pair.get("mentee"), pair.get("mentor"))
     }
     return "separate" if len(tags) > 1 else mode
+
+
+def offered_languages(folder: Path, own: str) -> tuple[str, ...]:
+    """The program's language and those of its translation files (by name: each file is
+    read and checked when its messages are rendered)."""
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        return (own,)
+    return _offered(folder, stamp, own)
+
+
+@lru_cache(maxsize=64)
+def _offered(folder: Path, stamp: int, own: str) -> tuple[str, ...]:
+    tags = []
+    for file in sorted(folder.glob("*.yaml")):
+        try:
+            tags.append(check_tag(file.stem, []))
+        except Invalid:
+            continue  # named by the error when the program's messages are rendered
+    return (own, *sorted(set(tags) - {own}))

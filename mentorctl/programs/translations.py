@@ -24,6 +24,8 @@ from mentorctl.programs.schema import Int, Invalid, ListOf, MapOf, Obj, Str
 from mentorctl.programs.yamlfile import load_yaml
 
 TRANSLATIONS_DIR = "translations"
+# Tags that are languages as they stand (CLDR knows each), checked without loading Babel.
+_PLAIN = frozenset({"en", "fr", "es", "de", "pt", "it", "nl", "pl", "sv", "da", "fi", "no"})
 
 _TRANSLATION = Obj(
     {
@@ -57,9 +59,11 @@ _TRANSLATION = Obj(
 
 def check_tag(value: Any, path: schema.Path_) -> str:
     """``value`` as a language tag Babel knows, normalised (``pt_br`` -> ``pt-BR``)."""
+    text = str(value).strip().replace("_", "-")
+    if text in _PLAIN:
+        return text  # every command loads program.yaml: no need to load Babel for these
     from babel import Locale, UnknownLocaleError
 
-    text = str(value).strip().replace("_", "-")
     try:
         loc = Locale.parse(text, sep="-")
     except (UnknownLocaleError, ValueError, TypeError):

@@ -10,7 +10,9 @@ Sign-up data is data: values reach the template as plain strings, lists and dict
 printed as written. Jinja renders in one pass, so a name such as ``{{ 7*7 }}`` stays exactly
 that. Templates belong to the admin and are trusted; data never becomes template source.
 
-What a template sees: ``program`` {name, slug, title, description, duration_weeks, sender
+What a template sees: ``language`` (the message's language tag, which the ``date``,
+``weekday``, ``time``, ``number`` and ``and_list`` filters and the ``plural`` helper of
+:mod:`mentorctl.mail.locale` follow), ``program`` {name, slug, title, description, duration_weeks, sender
 {name, email}}, ``mentee`` and ``mentor`` {id, name, first_name, email, role, goals,
 expertise, languages, timezone, organisation, bio, extra}, ``recipient`` (the person the
 message is for in ``mode: separate``, else None), ``partner`` (the other person of the pair

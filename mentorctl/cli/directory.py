@@ -64,6 +64,9 @@ TopicOpt = Annotated[
 WeekOpt = Annotated[
     int | None, typer.Option("--week", metavar="N", help="Only pairs in program week N.")
 ]
+RoundOpt = Annotated[
+    int | None, typer.Option("--round", metavar="N", help="Only pairs of the program's round N.")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Only quiet pairs (no recent answer).")]
 WaitingOpt = Annotated[bool, typer.Option("--waiting", help="Only mentees waiting for a mentor.")]
 SearchOpt = Annotated[
@@ -252,6 +255,7 @@ def pairs_cmd(
     status: PairStatusOpt = None,
     topic: TopicOpt = None,
     week: WeekOpt = None,
+    round_: RoundOpt = None,
     quiet: QuietOpt = False,
     waiting: WaitingOpt = False,
     search: SearchOpt = None,
@@ -280,7 +284,7 @@ def pairs_cmd(
             d,
             _filters(
                 role=role, status=status, topic=topic, week=week, quiet=quiet,
-                waiting=waiting, search=search,
+                waiting=waiting, search=search, round_=round_,
             ),
         )  # fmt: skip
         if as_json:
@@ -289,21 +293,25 @@ def pairs_cmd(
         if as_csv:
             _csv(
                 ["pair", "mentee_id", "mentee", "mentor_id", "mentor", "status", "week",
-                 "score", "start_date", "last_answer", "end_reason"],
+                 "score", "start_date", "last_answer", "end_reason", "round"],
                 [
                     [r["id"], r["mentee"], r["mentee_name"], r["mentor"], r["mentor_name"],
                      r["status"], r["week"], r["score"], r["start_date"], r["last_answer"],
-                     r["end_reason"]]
+                     r["end_reason"], r["round"]]
                     for r in rows
                 ],
             )  # fmt: skip
             return
+        # The round is shown once the program has more than one.
+        rounds = d.several_rounds
         output.table(
             f"Pairs ({len(rows)})",
-            ["Pair", "Mentee", "Mentor", "Week", "Status", "Score", "Last answer"],
+            ["Pair", *(["Round"] if rounds else []), "Mentee", "Mentor", "Week", "Status",
+             "Score", "Last answer"],
             [
                 [
                     r["id"],
+                    *([r["round"]] if rounds else []),
                     _who(r["mentee_name"], r["mentee"]),
                     _who(r["mentor_name"], r["mentor"]),
                     _dash(r["week"]),
@@ -313,7 +321,7 @@ def pairs_cmd(
                 ]
                 for r in rows
             ],
-        )
+        )  # fmt: skip
 
 
 def _who(name: Any, pid: Any) -> str:

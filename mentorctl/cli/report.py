@@ -41,6 +41,15 @@ def report_cmd(
         bool,
         typer.Option("--anonymous", help="Aggregates only: no names, emails or person ids."),
     ] = False,
+    round_: Annotated[
+        int | None,
+        typer.Option(
+            "--round",
+            metavar="N",
+            min=1,
+            help="Report round N of the program (default: the latest), beside the program overall.",
+        ),
+    ] = None,
     today: TodayOpt = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
@@ -48,11 +57,12 @@ def report_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Program health: sign-ups, waiting mentees, pairs, capacity, scores, check-ins, concerns,
-    as they stood at the end of --today (default: today)."""
+    as they stood at the end of --today (default: today). A program run in rounds is reported
+    for its latest round (or --round N), with every round's figures side by side."""
     from mentorctl import clock
     from mentorctl.cli import output
     from mentorctl.programs import program as programs
-    from mentorctl.report import figures as reports
+    from mentorctl.report import by_round
     from mentorctl.report import formats as report_formats
 
     with _errors_to_exit():
@@ -65,10 +75,11 @@ def report_cmd(
             raise UsageError("--dry-run only applies with --out FILE: the report writes nothing")
         prog, paths = programs.open_program(workspace, program)
         signup = prog.data.get("signup") or {}
-        data = reports.from_store(
+        data = by_round.from_store(
             paths.store_path,
             today=clock.today(today),
             duration_weeks=prog.duration_weeks,
+            round_=round_,
             program_name=prog.name,
             default_capacity=int(signup.get("default_capacity") or 2),
             anonymous=anonymous,
@@ -126,9 +137,10 @@ def _format_of(path: Path) -> str:
 def _dashboard(data: dict) -> None:
     from mentorctl.cli import output
     from mentorctl.report import formats as report_formats
+    from mentorctl.report.sections import round_label
 
     name = data.get("program") or ""
-    output.info(f"Program report: {name} (as of {data['calendar']['today']})")
+    output.info(f"Program report: {name}{round_label(data)} (as of {data['calendar']['today']})")
     for title, columns, rows in report_formats.sections(data):
         output.info("")
         if rows:

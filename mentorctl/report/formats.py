@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from mentorctl import csvout
-from mentorctl.report.sections import sections
+from mentorctl.report.sections import round_label, sections
 
 __all__ = ["FORMATS", "render", "sections", "to_csv", "to_html", "to_json", "to_md"]
 
@@ -25,7 +25,7 @@ def to_json(report: dict[str, Any]) -> str:
 
 PAIRS_CSV = [
     "pair", "mentee", "mentee_email", "mentor", "mentor_email", "status", "week", "score",
-    "start_date", "last_answer", "end_reason",
+    "start_date", "last_answer", "end_reason", "round",
 ]  # fmt: skip
 OUTCOMES_CSV = ["week", "pairs", "answered", "met", "progress_avg", "fit_yes", "fit_no", "feedback"]
 
@@ -54,7 +54,8 @@ def _md_cell(value: Any) -> str:
 
 
 def to_md(report: dict[str, Any]) -> str:
-    lines = [f"# Program report: {_md_cell(report.get('program'))}", ""]
+    title = f"{report.get('program') or ''}{round_label(report)}"
+    lines = [f"# Program report: {_md_cell(title)}", ""]
     lines.append(f"As of {report['calendar']['today']}.")
     for title, columns, rows in sections(report):
         lines += ["", f"## {title}", ""]

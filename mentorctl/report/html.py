@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from mentorctl.report.labels import status_label
-from mentorctl.report.sections import CHARTED, _pct, headline_rows, sections
+from mentorctl.report.sections import CHARTED, _pct, headline_rows, round_label, sections
 
 CSS = """
 *{box-sizing:border-box}
@@ -135,7 +135,7 @@ TITLES = {"Check-in answers by week": "Check-in answer rate by week"}
 
 
 def page(report: dict[str, Any]) -> str:
-    title = f"Program report: {report.get('program') or ''}"
+    title = f"Program report: {report.get('program') or ''}{round_label(report)}"
     cal = report["calendar"]
     when = f"As of {cal['today']}"
     if cal.get("current_week"):

@@ -41,6 +41,15 @@ def report_cmd(
         bool,
         typer.Option("--anonymous", help="Aggregates only: no names, emails or person ids."),
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            metavar="TAG",
+            help="Write the md or html page in this language (en, fr, es, de, pt). Default: "
+            "the program's language for --anonymous, English otherwise.",
+        ),
+    ] = None,
     round_: Annotated[
         int | None,
         typer.Option(
@@ -64,6 +73,7 @@ def report_cmd(
     from mentorctl.programs import program as programs
     from mentorctl.report import by_round
     from mentorctl.report import formats as report_formats
+    from mentorctl.report import translate as report_words
 
     with _errors_to_exit():
         fmt = "json" if as_json else fmt.strip().lower()
@@ -86,11 +96,25 @@ def report_cmd(
             topics=signup.get("topics") or [],
             start_date=prog.data.get("start_date"),
         )
+        if out is not None and fmt == "table":
+            fmt = _format_of(out)
+        if language is not None and fmt not in ("md", "html"):
+            raise UsageError(
+                "--language applies to the md and html pages",
+                hint="the terminal, JSON and CSV stay in English",
+            )
+        if language is not None and language.replace("_", "-").split("-")[0].lower() not in (
+            report_words.LANGUAGES
+        ):
+            raise UsageError(
+                f"--language {language[:20]}: the pages are written in "
+                + ", ".join(report_words.LANGUAGES)
+            )
+        if language is None and anonymous:
+            language = prog.data.get("language")
         if out is not None:
             paths.check_output(out)
-            if fmt == "table":
-                fmt = _format_of(out)
-            text = report_formats.render(data, fmt)
+            text = report_formats.render(data, fmt, language)
             if dry_run:
                 output.note(f"Would write the {fmt} report to {out} ({len(text)} characters).")
                 return
@@ -112,7 +136,7 @@ def report_cmd(
         if fmt == "json":
             output.emit_json(data)
             return
-        sys.stdout.write(report_formats.render(data, fmt))
+        sys.stdout.write(report_formats.render(data, fmt, language))
 
 
 def _format_of(path: Path) -> str:

@@ -37,7 +37,7 @@ from mentorctl.signups.rows import (
     rejected_rows,
 )
 from mentorctl.store.db import Store, serialise_documents
-from mentorctl.store.suppression import Matcher, SuppressionList
+from mentorctl.store.suppression import STORE_META, Matcher, SuppressionList
 
 # Fields compared to decide whether a re-imported person changed.
 COMPARED_FIELDS = (
@@ -153,8 +153,13 @@ def import_signups(
         rows.warnings[:0] = mapping.warnings
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
         result.rejected = rows.rejected
-        suppressed = SuppressionList.for_workspace(store_path)
+        listed = SuppressionList.for_store(store_path)
+        suppressed = listed.matcher()
         result.suppressed = skip_suppressed(rows, suppressed)
+        if rows.parsed or rows.placed is not None:
+            # Only people new to the store can be people it forgot; adding them loads the
+            # store anyway, so an import of nothing new stays as quick as it was.
+            listed.check_program(store.meta.get(STORE_META), store_path)
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(

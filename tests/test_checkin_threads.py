@@ -185,7 +185,8 @@ def test_month_first_timestamps_are_read_when_a_day_shows_the_order(introduced: 
     ), data
     assert data["warnings"] == [
         "the date column reads as month/day/year (a day above 12 shows it), not as "
-        "day/month/year: read that way; set signup.date_order: MDY in program.yaml to say so"
+        "day/month/year: read that way; say so with --date-order MDY (this run) or "
+        "signup.date_order: MDY (program.yaml)"
     ]
     weeks = {(a["person"], a["week"]) for a in table(introduced, "answers")}
     assert weeks == {(IDS["ann"], 1), (IDS["meg"], 2)}
@@ -222,12 +223,58 @@ def test_a_column_in_both_orders_names_the_setting(introduced: Path, cli) -> Non
         {
             "row": 2,
             "field": "date",
-            "reason": "not a date as day/month/year, and the column mixes both orders "
-            "(signup.date_order in program.yaml sets the order: DMY or MDY)",
+            "reason": "not a date as day/month/year (signup.date_order: DMY), but one as "
+            "month/day/year: say which with --date-order MDY (this run) or "
+            "signup.date_order: MDY (program.yaml)",
         },
         {"row": 4, "field": "date", "reason": "not a date"},
     ]
     assert data["imported"] == 1
+
+
+def test_date_order_reads_a_us_export_the_data_cannot_decide(introduced: Path, cli) -> None:
+    # 3/5 and 3/10 read either way; the program's weeks would pick day-first (5 and 10 March
+    # are in them, 3 May and 3 October are not): --date-order says month first.
+    export = US + "3/5/2026,ann@example.org,yes\n3/10/2026,meg@example.org,no\n"
+    data = _import(cli, introduced, export, "--date-order", "MDY", today="2026-03-20")
+    assert data["warnings"] == [] and data["rejected"] == 0
+    weeks = {(a["person"], a["week"]) for a in table(introduced, "answers")}
+    assert weeks == {(IDS["ann"], 1), (IDS["meg"], 2)}
+
+
+def test_date_order_is_kept_even_where_the_data_shows_another(introduced: Path, cli) -> None:
+    export = US + "5/3/2026,ann@example.org,yes\n3/13/2026,meg@example.org,no\n"
+    data = _import(cli, introduced, export, "--date-order", "DMY", today="2026-03-20")
+    assert data["warnings"] == []  # not switched to month first, as it is without the option
+    assert data["rejects"] == [
+        {
+            "row": 3,
+            "field": "date",
+            "reason": "not a date as day/month/year (--date-order DMY), but one as "
+            "month/day/year: say which with --date-order MDY (this run) or "
+            "signup.date_order: MDY (program.yaml)",
+        }
+    ]
+    assert {(a["person"], a["week"]) for a in table(introduced, "answers")} == {(IDS["ann"], 1)}
+
+
+def test_date_order_reads_a_day_first_export_where_the_program_says_month_first(
+    introduced: Path, cli
+) -> None:
+    edit_program(introduced, lambda d: d["signup"].update(date_order="MDY"))
+    export = US + "5/3/2026,ann@example.org,yes\n13/3/2026,meg@example.org,no\n"
+    data = _import(cli, introduced, export, "--date-order", "dmy", today="2026-03-20")
+    assert (data["rejected"], data["warnings"]) == (0, [])
+    weeks = {(a["person"], a["week"]) for a in table(introduced, "answers")}
+    assert weeks == {(IDS["ann"], 1), (IDS["meg"], 2)}
+
+
+def test_date_order_goes_with_import_only(introduced: Path, cli) -> None:
+    alone = cli("checkin", "-w", introduced, "--date-order", "MDY")
+    assert alone.exit_code == 2 and "--date-order goes with --import" in alone.stderr
+    path = write_csv(introduced / "answers.csv", US + "3/5/2026,ann@example.org,yes\n")
+    wrong = cli("checkin", "-w", introduced, "--import", path, "--date-order", "YDM")
+    assert wrong.exit_code == 2 and "--date-order takes DMY or MDY" in wrong.stderr
 
 
 PLAIN = {"é": "e", "è": "e", "ê": "e", "ë": "e", "ï": "i", "î": "i", "ô": "o", "ü": "u"}

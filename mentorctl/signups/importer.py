@@ -111,7 +111,11 @@ def import_signups(
     strict: bool = False,
     progress: Progress | None = None,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    date_order: str | None = None,
 ) -> ImportResult:
+    """Import the sign-ups of a form's export into the store. ``date_order`` (DMY or MDY,
+    from --date-order) reads dates such as birth dates in that order, whatever
+    program.yaml's signup.date_order says."""
     if role is not None and role not in parse.ROLES:
         raise UsageError(f"--role '{role}': expected mentor, mentee or both")
     overrides = parse_map_options(map_options, program)
@@ -126,7 +130,7 @@ def import_signups(
             hint="pass --role mentor|mentee for a one-role form, or --map role=HEADER",
         )
     stamp = now.isoformat(timespec="seconds")
-    reader = RowReader(program, mapping, role, today, stamp)
+    reader = RowReader(program, mapping, role, today, stamp, date_order=date_order)
     result = ImportResult(
         file=csv_path,
         encoding=table.encoding,
@@ -163,7 +167,7 @@ def import_signups(
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(
-                f"{rows.rejected} row(s) rejected; nothing imported (--strict)",
+                f"{first.reason} ({rows.rejected} row(s) rejected; nothing imported: --strict)",
                 file=csv_path,
                 row=first.row,
                 field=first.field,

@@ -142,16 +142,20 @@ def test_the_pair_column_takes_a_code_a_name_or_an_address(two_mentees: Path, cl
     }
 
 
-def test_a_name_shared_by_two_partners_asks_for_the_code(two_mentees: Path, cli) -> None:
-    # Cy is renamed Ann Mentee: Meg's two mentees now share a name.
+def _cy_named_ann(workspace: Path) -> None:
+    """Cy is renamed Ann Mentee: Meg's two mentees now share a name."""
     from messages_fixtures import store_path
 
     from mentorctl.store.db import Store
 
-    with Store.writing(store_path(two_mentees)) as store:
+    with Store.writing(store_path(workspace)) as store:
         people = store.documents("people")
         [key] = [k for k, d in people.items() if d.get("id") == IDS["cy"]]
         store.update_many("people", {int(key): {"name": "Ann Mentee"}})
+
+
+def test_a_name_shared_by_two_partners_asks_for_the_code(two_mentees: Path, cli) -> None:
+    _cy_named_ann(two_mentees)
     data = _import(
         cli,
         two_mentees,
@@ -165,6 +169,51 @@ def test_a_name_shared_by_two_partners_asks_for_the_code(two_mentees: Path, cli)
             "reason": "names more than one pair (M1, M3): use the pair code",
         }
     ]
+
+
+def _record(cli, workspace: Path, pair: str, person: str, week: str, met: str):
+    return cli(
+        "checkin", "-w", workspace, "--record", pair, "--person", person, "--week", week,
+        "--answer", f"met={met}", "--json", "--today", "2026-03-12",
+    )  # fmt: skip
+
+
+def test_record_takes_the_code_or_the_partners_name_or_address(two_mentees: Path, cli) -> None:
+    for pair, week in (("m3", "1"), ("  ÁNN   mentee ", "2"), ("CY@Example.org", "2")):
+        result = _record(cli, two_mentees, pair, "meg@example.org", week, "yes")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["rejected"] == 0
+    result = _record(cli, two_mentees, "Meg Mentor", IDS["ann"], "2", "no")
+    assert result.exit_code == 0, result.output
+    got = {(a["pair"], a["person"], a["week"]) for a in table(two_mentees, "answers")}
+    assert got == {
+        ("M3", IDS["meg"], 1),
+        ("M1", IDS["meg"], 2),
+        ("M3", IDS["meg"], 2),
+        ("M1", IDS["ann"], 2),
+    }
+    # somebody who is not their partner, or a first name only, is refused in one line
+    for pair in ("Bo Mentee", "Ann", "M2"):
+        refused = _record(cli, two_mentees, pair, "meg@example.org", "2", "yes")
+        assert refused.exit_code == 2, (pair, refused.output)
+        (line,) = refused.stderr.strip().splitlines()
+        assert line.startswith("mentorctl: error: cannot record: "), line
+        assert "@" not in line
+
+
+def test_record_lists_the_pairs_a_shared_name_could_be(two_mentees: Path, cli) -> None:
+    _cy_named_ann(two_mentees)
+    result = _record(cli, two_mentees, "Ann Mentee", "meg@example.org", "2", "yes")
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        "mentorctl: error: cannot record: names more than one pair (M1, M3): use the pair code"
+    )
+    assert table(two_mentees, "answers") == []
+    # the address still tells them apart
+    result = _record(cli, two_mentees, "cy@example.org", "meg@example.org", "2", "yes")
+    assert result.exit_code == 0, result.output
+    assert {a["pair"] for a in table(two_mentees, "answers")} == {"M3"}
 
 
 US = "Timestamp,Email Address,Did you meet or talk this week?\n"

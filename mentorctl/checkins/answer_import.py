@@ -26,19 +26,16 @@ file a later row for the same pair, person and week replaces the earlier one.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
 from mentorctl.checkins.answers import (
-    ENDED,
-    STARTED,
     AnswerResult,
     Directory,
     Entry,
+    Partners,
     Question,
     Reject,
     apply_answers,
@@ -284,64 +281,6 @@ def _read_row(
         raise parse.Rejection("answers", "no answer to any check-in question")
     people.check_open(pair, person["id"], week, answers)
     return Entry(pair, person["id"], week, answers)
-
-
-# -- the pair column ----------------------------------------------------------------------
-
-_CODE = re.compile(r"^\s*(?:pair(?:\s*code)?\s*:?\s*)?([A-Za-z]+\d+)\s*$", re.IGNORECASE)
-
-
-def _plain(text: str) -> str:
-    """A name compared without case, accents or extra spaces ("Inès  Müller" = "ines muller")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.split()).casefold()
-
-
-class Partners:
-    """Reads a pair column: the pair's code, or the partner's full name or address."""
-
-    def __init__(self, people: Directory) -> None:
-        self.people = people
-        self.by_id = {d["id"]: d for d in people.by_email.values()}
-
-    def code(self, person_id: str, ref: str) -> str:
-        """The pair code ``ref`` stands for ("" stays "": the person's only pair is meant)."""
-        if not ref.strip():
-            return ""
-        found = _CODE.match(ref)
-        if found and found.group(1).upper() in self.people.pairs:
-            return found.group(1).upper()
-        mine = self.people.of_person.get(person_id, [])
-        if "@" in ref:
-            wanted, key = parse.normalise_email(ref), "email"
-        else:
-            wanted, key = _plain(ref), "name"
-        matches = []
-        for pair in mine:
-            other = pair["mentor"] if pair["mentee"] == person_id else pair["mentee"]
-            doc = self.by_id.get(other) or {}
-            value = str(doc.get(key) or "")
-            got = parse.normalise_email(value) if key == "email" else _plain(value)
-            if value and got == wanted:
-                matches.append(pair)
-        if len(matches) > 1:
-            # the same partner twice (paired again): the pair still running is the one meant
-            started = [p for p in matches if p["status"] in STARTED - ENDED]
-            if len(started) == 1:
-                matches = started
-        if len(matches) == 1:
-            return str(matches[0]["id"])
-        if matches:
-            ids = ", ".join(sorted(p["id"] for p in matches))
-            raise parse.Rejection("pair", f"names more than one pair ({ids}): use the pair code")
-        if found:
-            raise parse.Rejection("pair", "no such pair in this program")
-        raise parse.Rejection(
-            "pair",
-            "names no pair of this person (expected a pair code, or the partner's "
-            "full name or address)",
-        )
 
 
 # -- the date column ----------------------------------------------------------------------

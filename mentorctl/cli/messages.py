@@ -172,7 +172,8 @@ def checkin_cmd(
         typer.Option(
             "--record",
             metavar="PAIR",
-            help="Record answers by hand for PAIR (with --person and --answer).",
+            help="Record answers by hand for PAIR: its code, or the partner's full name or "
+            "address (with --person and --answer).",
         ),
     ] = None,
     person: Annotated[

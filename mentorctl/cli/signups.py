@@ -7,16 +7,9 @@ from typing import Annotated
 
 import typer
 
-from mentorctl.cli import output
+from mentorctl.cli import common, output
 from mentorctl.cli.app import app
-from mentorctl.cli.common import (
-    DateOrderOpt,
-    DryRunOpt,
-    JsonOpt,
-    ProgramOpt,
-    TodayOpt,
-    WorkspaceOpt,
-)
+from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
 
 
@@ -56,7 +49,7 @@ def import_signups_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Import nothing if any row is rejected (exit code 3).")
     ] = False,
-    date_order: DateOrderOpt = None,
+    date_order: common.DateOrderOpt = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,

@@ -204,8 +204,8 @@ def import_signups(
 
 
 def skip_suppressed(rows: ReadRows, matcher: Matcher | None) -> int:
-    """Drop the rows of people who asked to be forgotten (in any program of the workspace);
-    how many rows that was.
+    """Drop the rows of people who asked to be forgotten (the workspace's suppression list,
+    whichever program forgot them); how many rows that was.
 
     The warning names the rows only: who they are is exactly what must not be said.
     """

@@ -165,3 +165,48 @@ def test_the_calendars_load_into_a_caldav_server(cli, introduced: Path, radicale
     assert sorted(e.icalendar_component["dtstart"].dt for e in weeks) == [
         dt.date(2026, 3, 2) + dt.timedelta(weeks=k) for k in range(8)
     ]
+
+
+def test_the_pieces_for_the_introduction(workspace: Path) -> None:
+    from mentorctl.calendars import for_program
+    from mentorctl.programs.program import open_program
+
+    prog, _ = open_program(workspace, None)
+    ann = {"name": "Ann Mentee", "email": "ann@example.org", "timezone": "Europe/Berlin"}
+    meg = {"name": "Meg Mentor", "email": "meg@example.org", "timezone": "America/New_York"}
+    start = dt.date(2026, 3, 2)
+    assert for_program.local_times(prog, [ann, meg], start) == [
+        {
+            "name": "Ann Mentee",
+            "zone": "Europe/Berlin",
+            "text": "Tuesdays 18:00-18:45 (Europe/Berlin)",
+        },
+        {
+            "name": "Meg Mentor",
+            "zone": "America/New_York",
+            "text": "Tuesdays 12:00-12:45, from 10 March: 13:00-13:45, from 31 March: "
+            "12:00-12:45 (America/New_York)",
+        },
+    ]
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    part = for_program.invitation_part(prog, "M1", [ann, meg], start, now=now)
+    assert part is not None and part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "REQUEST"
+    first = _event(part.get_payload(decode=True))
+    later = for_program.invitation_part(
+        prog, "M1", [ann, meg], start, now=now + dt.timedelta(days=3)
+    )
+    second = _event(later.get_payload(decode=True))
+    # The same meeting made later: the same UID, a higher SEQUENCE (it replaces the first).
+    assert str(first["uid"]) == str(second["uid"])
+    assert int(second["sequence"]) > int(first["sequence"])
+    # No time suits people who are free only in evenings eight hours apart: no invitation.
+    ann["extra"] = {"availability": "weekday evenings"}
+    kai = {
+        "name": "Kai",
+        "email": "kai@example.org",
+        "timezone": "Asia/Tokyo",
+        "extra": {"availability": "evenings"},
+    }
+    assert for_program.invitation_part(prog, "M2", [ann, kai], start, now=now) is None
+    assert for_program.local_times(prog, [ann, kai], start) is None

@@ -227,3 +227,22 @@ def test_a_counter_proposal_carries_the_time_proposed(march) -> None:
 )
 def test_anything_else_is_no_answer(data: bytes) -> None:
     assert invitation.parse_reply(data) is None
+
+
+def test_the_invitation_rides_along_as_an_alternative_of_the_introduction(march) -> None:
+    _, ics = march
+    intro = EmailMessage(policy=email.policy.SMTP)
+    intro["From"] = "mentoring@example.org"
+    intro["To"] = "ann@example.org, bo@example.org"
+    intro["Subject"] = "Meet your match: Ann and Bo"
+    intro.set_content("Hello both! Your first meeting: Tuesdays 18:00 (Ann), 12:00 (Bo).")
+    intro.add_alternative("<p>Hello both!</p>", subtype="html")
+    invitation.add_to(intro, ics)
+    parsed = email.message_from_bytes(intro.as_bytes(), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    types = [p.get_content_type() for p in parsed.iter_parts()]
+    assert types == ["text/plain", "text/html", "text/calendar"]
+    calendar = list(parsed.iter_parts())[2]
+    assert calendar.get_param("method") == "REQUEST"
+    assert _uid(calendar.get_payload(decode=True)) == UID
+    assert invitation.parse_reply(intro.as_bytes()) is None

@@ -9,7 +9,8 @@ from their sign-up; without them, the waking hours and the time zone's country s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,63 @@ def group_invitation(
         summary=f"{program.name}: {together}",
         description=description,
         stamp=now,
+        sequence=_sequence(start, now),
     )
     return ics, meeting
+
+
+def _sequence(start: dt.date, now: dt.datetime) -> int:
+    """The invitation's SEQUENCE: the minutes from the group's first day to when it is made,
+    so that a version made later (a changed time sent again) outranks the one before."""
+    first = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    return max(0, int((now.astimezone(dt.UTC) - first).total_seconds() // 60))
+
+
+def meeting_for(
+    program: Any, people: Sequence[Mapping[str, Any]], start: dt.date
+) -> slots.Meeting | None:
+    """The weekly meeting proposed to ``people`` (stored person documents, or the persons of
+    a message's context) whose weeks begin on ``start``; None when no time suits them all."""
+    try:
+        return slots.propose(
+            [attendee(p) for p in people], first_day=start, weeks=int(program.duration_weeks)
+        )
+    except slots.NoCommonTime:
+        return None
+
+
+def local_times(
+    program: Any, people: Sequence[Mapping[str, Any]], start: dt.date
+) -> list[dict[str, str]] | None:
+    """For an introduction to say: each person's name, zone and the meeting on their own
+    clock ({"name", "zone", "text"}), in the order of ``people``; None when no time suits."""
+    meeting = meeting_for(program, people, start)
+    if meeting is None:
+        return None
+    return [
+        {"name": t.name, "zone": t.zone, "text": t.text}
+        for t in slots.local_times(meeting, [attendee(p) for p in people])
+    ]
+
+
+def invitation_part(
+    program: Any,
+    group_id: str,
+    people: Sequence[Mapping[str, Any]],
+    start: dt.date,
+    *,
+    now: dt.datetime,
+) -> EmailMessage | None:
+    """The ``text/calendar; method=REQUEST`` part of a pair's (or circle's) invitation, to
+    attach to its introduction (or ``invitation.add_to`` the introduction as an alternative);
+    None when no time suits them all."""
+    try:
+        ics, _ = group_invitation(
+            [attendee(p) for p in people], group_id=group_id, start=start, program=program, now=now
+        )
+    except slots.NoCommonTime:
+        return None
+    return invitation.mime_part(ics)
 
 
 def _open(workspace: Path | None, slug: str | None, today: str | None):

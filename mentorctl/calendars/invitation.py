@@ -130,6 +130,16 @@ def mime_part(ics: bytes, *, method: str = "REQUEST", filename: str = "invite.ic
     return part
 
 
+def add_to(message: EmailMessage, ics: bytes, *, method: str = "REQUEST") -> EmailMessage:
+    """``message`` (an introduction: text, or text and HTML) with the invitation as one more
+    alternative, ``multipart/alternative`` of text, HTML and ``text/calendar``, the shape that
+    Outlook, Gmail, Apple Mail and Thunderbird show as an invitation to answer."""
+    message.add_alternative(
+        ics.decode("utf-8"), subtype="calendar", charset="utf-8", params={"method": method}
+    )
+    return message
+
+
 class Reply(NamedTuple):
     """An attendee's answer to an invitation: ``partstat`` is ACCEPTED, DECLINED, TENTATIVE...
     for a REPLY, or COUNTER for a counter-proposal, with the time they proposed."""

@@ -12,9 +12,11 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentorctl.calendars import invitation, slots
-from mentorctl.calendars.slots import Attendee
+from mentorctl.calendars.slots import Attendee, NoCommonTime
 
 icalendar = pytest.importorskip("icalendar", reason="icalendar is a runtime dependency")
 vobject = pytest.importorskip("vobject", reason="the second parser: pip install -e '.[test]'")
@@ -70,7 +72,7 @@ def test_the_invitation_is_a_request_with_organiser_and_attendees(march) -> None
 
 def _expanded(ics: bytes) -> list[dt.datetime]:
     cal = icalendar.Calendar.from_ical(ics)
-    found = recurring_ical_events.of(cal).between(dt.date(2026, 1, 1), dt.date(2028, 1, 1))
+    found = recurring_ical_events.of(cal).between(dt.date(2026, 1, 1), dt.date(2029, 1, 1))
     return sorted(e["dtstart"].dt for e in found)
 
 
@@ -246,3 +248,56 @@ def test_the_invitation_rides_along_as_an_alternative_of_the_introduction(march)
     assert calendar.get_param("method") == "REQUEST"
     assert _uid(calendar.get_payload(decode=True)) == UID
     assert invitation.parse_reply(intro.as_bytes()) is None
+
+
+ZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "America/Santiago",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Africa/Lagos",
+    "Pacific/Auckland",
+    "UTC+3",
+]
+ANSWERS = [None, "weekday evenings", "weekends", "Tuesdays, Thursdays", "mornings", "afternoons"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(st.sampled_from(ZONES), st.sampled_from(ANSWERS)), min_size=2, max_size=4
+    ),
+    first=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31)),
+    weeks=st.integers(min_value=1, max_value=12),
+)
+def test_every_proposed_meeting_fits_every_attendee(people, first, weeks) -> None:
+    group = [
+        Attendee(f"P{i}", f"p{i}@example.org", z, available=a) for i, (z, a) in enumerate(people)
+    ]
+    try:
+        meeting = slots.propose(group, first_day=first, weeks=weeks)
+    except NoCommonTime:
+        return
+    assert len(meeting.starts()) == weeks and meeting.held()
+    # The weeks as a calendar reads them from the file, not as the module computed them.
+    expanded = _expanded(_build(meeting, group))
+    assert len(expanded) == len(meeting.held())
+    for start in expanded:
+        for person in group:
+            tz = slots.zone(person.timezone, first)
+            local = start.astimezone(tz)
+            end = local + dt.timedelta(minutes=45)
+            assert local.date() == end.date()
+            assert dt.time(8) <= local.time() and end.time() <= dt.time(21), (person, local)
+            given_windows = slots.windows(person.available)
+            if given_windows is not None:
+                minute = local.hour * 60 + local.minute
+                assert any(
+                    d == local.weekday() and a <= minute and minute + 45 <= b
+                    for d, a, b in given_windows
+                )

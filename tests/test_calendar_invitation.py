@@ -301,3 +301,14 @@ def test_every_proposed_meeting_fits_every_attendee(people, first, weeks) -> Non
                     d == local.weekday() and a <= minute and minute + 45 <= b
                     for d, a, b in given_windows
                 )
+
+
+def test_an_answers_uid_names_its_pair_in_its_program_only() -> None:
+    assert invitation.group_of(UID, "test-program") == "M1"
+    circle = invitation.uid_for("test-program", "C-12", "team@example.org")
+    assert invitation.group_of(circle, "test-program") == "C-12"
+    assert invitation.group_of(UID, "other-program") is None
+    assert invitation.group_of(UID.replace("-M1-", "-M2-"), "test-program") is None
+    assert (
+        invitation.group_of("040000008200E00074C5B7101A82E008@outlook.com", "test-program") is None
+    )

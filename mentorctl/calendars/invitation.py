@@ -28,9 +28,22 @@ PARTSTATS = ("ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED", "NEEDS-ACTION")
 def uid_for(program_slug: str, group_id: str, sender_email: str) -> str:
     """The meeting's UID: the same for a pair (or circle) every time it is built, unique
     across programs and senders, with no personal data in it."""
-    domain = sender_email.rpartition("@")[2] or "mentorctl.invalid"
-    digest = hashlib.sha256(f"{program_slug}\0{group_id}".encode()).hexdigest()[:16]
-    return f"{program_slug}-{group_id}-{digest}@{domain}".lower()
+    domain = (sender_email.rpartition("@")[2] or "mentorctl.invalid").lower()
+    return f"{program_slug}-{group_id}-{_digest(program_slug, group_id)}@{domain}"
+
+
+def _digest(program_slug: str, group_id: str) -> str:
+    return hashlib.sha256(f"{program_slug}\0{group_id}".encode()).hexdigest()[:16]
+
+
+def group_of(uid: str, program_slug: str) -> str | None:
+    """The pair (or circle) id a meeting's UID was made for by ``uid_for`` in this program;
+    None for any other UID (another program's, another organiser's, or a made-up one)."""
+    local = uid.rpartition("@")[0]
+    if not local.startswith(f"{program_slug}-"):
+        return None
+    group_id, _, digest = local[len(program_slug) + 1 :].rpartition("-")
+    return group_id if group_id and digest == _digest(program_slug, group_id) else None
 
 
 def _address(email_address: str, name: str | None = None, **params: str):

@@ -266,6 +266,15 @@ def pairs_cmd(
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     as_json: JsonOpt = False,
+    ics: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="With 'show ID': write the pair's weekly meeting invitation (.ics) to FILE "
+            "('-' for stdout).",
+        ),
+    ] = None,
 ) -> None:
     """Pairs with both people's names, program week, status, score and last answer, as they
     stood at the end of --today (default: today). With --all-programs, the pairs of every
@@ -275,6 +284,19 @@ def pairs_cmd(
 
     with _errors_to_exit():
         key = _target(args)
+        if ics is not None:
+            from pathlib import Path
+
+            from mentorctl.calendars import for_program
+
+            if key is None:
+                raise UsageError("--ics needs a pair: 'pairs show ID --ics FILE'")
+            invite = for_program.pair_ics(workspace, program, today, key)
+            if ics == "-":
+                sys.stdout.write(invite.decode("utf-8"))
+            else:
+                output.note(for_program.write(workspace, program, Path(ics), invite, "invitation"))
+            return
         if all_programs:
             from mentorctl.cli.pairs_across import list_all
             from mentorctl.report.pairs_across import refuse_one_pair

@@ -165,7 +165,7 @@ def test_csv_cells_are_never_formulas(workspace: Path, cli) -> None:
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == [
         "pair", "mentee", "mentee_email", "mentor", "mentor_email", "status", "week", "score",
-        "start_date", "last_answer", "end_reason",
+        "start_date", "last_answer", "end_reason", "round",
     ]  # fmt: skip
     cells = [cell for row in rows for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)

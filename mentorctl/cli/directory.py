@@ -10,6 +10,7 @@ import typer
 from mentorctl.cli.app import app
 from mentorctl.cli.common import JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.cli.pairs_across import PairsAllProgramsOpt
 from mentorctl.errors import UsageError
 
 ShowArg = Annotated[
@@ -63,6 +64,9 @@ TopicOpt = Annotated[
 ]
 WeekOpt = Annotated[
     int | None, typer.Option("--week", metavar="N", help="Only pairs in program week N.")
+]
+RoundOpt = Annotated[
+    int | None, typer.Option("--round", metavar="N", help="Only pairs of the program's round N.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="Only quiet pairs (no recent answer).")]
 WaitingOpt = Annotated[bool, typer.Option("--waiting", help="Only mentees waiting for a mentor.")]
@@ -252,22 +256,58 @@ def pairs_cmd(
     status: PairStatusOpt = None,
     topic: TopicOpt = None,
     week: WeekOpt = None,
+    round_: RoundOpt = None,
     quiet: QuietOpt = False,
     waiting: WaitingOpt = False,
     search: SearchOpt = None,
     as_csv: CsvOpt = False,
     today: TodayOpt = None,
+    all_programs: PairsAllProgramsOpt = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     as_json: JsonOpt = False,
+    ics: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="With 'show ID': write the pair's weekly meeting invitation (.ics) to FILE "
+            "('-' for stdout).",
+        ),
+    ] = None,
 ) -> None:
     """Pairs with both people's names, program week, status, score and last answer, as they
-    stood at the end of --today (default: today)."""
+    stood at the end of --today (default: today). With --all-programs, the pairs of every
+    program of the workspace, each row with its program."""
     from mentorctl.cli import output
     from mentorctl.report import directory
 
     with _errors_to_exit():
         key = _target(args)
+        if ics is not None:
+            from pathlib import Path
+
+            from mentorctl.calendars import for_program
+
+            if key is None:
+                raise UsageError("--ics needs a pair: 'pairs show ID --ics FILE'")
+            invite = for_program.pair_ics(workspace, program, today, key)
+            if ics == "-":
+                sys.stdout.write(invite.decode("utf-8"))
+            else:
+                output.note(for_program.write(workspace, program, Path(ics), invite, "invitation"))
+            return
+        if all_programs:
+            from mentorctl.cli.pairs_across import list_all
+            from mentorctl.report.pairs_across import refuse_one_pair
+
+            refuse_one_pair(key, program)
+            filters = _filters(
+                role=role, status=status, topic=topic, week=week, quiet=quiet,
+                waiting=waiting, search=search, round_=round_,
+            )  # fmt: skip
+            list_all(_open_all(workspace, today), filters, as_json=as_json, as_csv=as_csv)
+            return
         d = _open(workspace, program, today)
         if key is not None:
             data = directory.pair_detail(d, key)
@@ -280,7 +320,7 @@ def pairs_cmd(
             d,
             _filters(
                 role=role, status=status, topic=topic, week=week, quiet=quiet,
-                waiting=waiting, search=search,
+                waiting=waiting, search=search, round_=round_,
             ),
         )  # fmt: skip
         if as_json:
@@ -289,21 +329,25 @@ def pairs_cmd(
         if as_csv:
             _csv(
                 ["pair", "mentee_id", "mentee", "mentor_id", "mentor", "status", "week",
-                 "score", "start_date", "last_answer", "end_reason"],
+                 "score", "start_date", "last_answer", "end_reason", "round"],
                 [
                     [r["id"], r["mentee"], r["mentee_name"], r["mentor"], r["mentor_name"],
                      r["status"], r["week"], r["score"], r["start_date"], r["last_answer"],
-                     r["end_reason"]]
+                     r["end_reason"], r["round"]]
                     for r in rows
                 ],
             )  # fmt: skip
             return
+        # The round is shown once the program has more than one.
+        rounds = d.several_rounds
         output.table(
             f"Pairs ({len(rows)})",
-            ["Pair", "Mentee", "Mentor", "Week", "Status", "Score", "Last answer"],
+            ["Pair", *(["Round"] if rounds else []), "Mentee", "Mentor", "Week", "Status",
+             "Score", "Last answer"],
             [
                 [
                     r["id"],
+                    *([r["round"]] if rounds else []),
                     _who(r["mentee_name"], r["mentee"]),
                     _who(r["mentor_name"], r["mentor"]),
                     _dash(r["week"]),
@@ -313,7 +357,7 @@ def pairs_cmd(
                 ]
                 for r in rows
             ],
-        )
+        )  # fmt: skip
 
 
 def _who(name: Any, pid: Any) -> str:

@@ -90,6 +90,17 @@ def pair_cmd(
             help="Put PERSON, who finished a pair, back into this round.",
         ),
     ] = None,
+    round_: Annotated[
+        int | None,
+        typer.Option(
+            "--round",
+            metavar="N",
+            min=1,
+            help="With --commit, --review or --add: save the pairs in round N (an existing "
+            "round or the next). Default: the latest round until its weeks are over, then the "
+            "next.",
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -127,6 +138,8 @@ def pair_cmd(
             )
         if redo_manual and not redo:
             raise UsageError("--redo-manual goes with --redo")
+        if round_ is not None and not (commit or review or add):
+            raise UsageError("--round goes with --commit, --review or --add")
         if notify_waiting and not (commit or review):
             raise UsageError("--notify-waiting goes with --commit or --review")
         if dry_run and not (actions or commit or review):
@@ -155,6 +168,7 @@ def pair_cmd(
                     force=force,
                     today=day,
                     now=now,
+                    round_=round_,
                     dry_run=dry_run,
                 )
             elif end:
@@ -196,6 +210,7 @@ def pair_cmd(
                 accepted=_review(plan) if review else None,
                 today=day,
                 now=now,
+                round_=round_,
                 dry_run=dry_run,
             )
         notified = None

@@ -192,6 +192,7 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
         if committed is None
         else {
             "pairs": [p["id"] for p in committed.written],
+            "round": next((p.get("round") for p in committed.written), None),
             "skipped": [{"mentee": a, "mentor": b, "why": why} for a, b, why in committed.skipped],
             "removed": committed.removed,
             "dry_run": committed.dry_run,
@@ -271,8 +272,10 @@ def plan_result(
     if committed.removed:
         output.info(f"Replaced {len(committed.removed)} earlier proposal(s).")
     verb = "Would save" if committed.dry_run else "Saved"
+    number = next((p.get("round") for p in committed.written), None)
     output.info(
         f"{verb} {len(committed.written)} pair(s) as proposed"
+        + (f" in round {number}" if number else "")
         + ("" if committed.dry_run else "; 'mentorctl introduce' introduces them.")
     )
     if notified is not None:
@@ -292,6 +295,7 @@ def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: 
         "mentor": pair["mentor"],
         "status": pair["status"],
         "locked": pair.get("locked", False),
+        "round": pair.get("round"),
         "score": pair.get("score"),
         "reasons": list(pair.get("reasons") or []),
         "against": list(pair.get("against") or []),

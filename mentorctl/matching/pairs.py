@@ -202,9 +202,11 @@ def commit(
     accepted: Iterable[int] | None,
     today: dt.date,
     now: dt.datetime,
+    round_: int | None = None,
     dry_run: bool = False,
 ) -> CommitResult:
-    """Save the accepted proposals (all when ``accepted`` is None) as proposed pairs."""
+    """Save the accepted proposals (all when ``accepted`` is None) as proposed pairs, in round
+    ``round_`` or the one :func:`.program_rounds.for_new_pairs` gives them."""
     from mentorctl.matching.match import score_pair
     from mentorctl.store.db import Store
 
@@ -217,6 +219,7 @@ def commit(
         snap = snapshot(store)
         by_id = snap.by_id
         existing = snap.existing()
+        number = _round(snap, program, today, round_)
         new_docs = []
         for index in chosen:
             proposal = plan_.result.pairs[index]
@@ -240,11 +243,20 @@ def commit(
                 out.skipped.append((proposal.mentee_id, proposal.mentor_id, stale[0].text))
                 continue
             doc = _pair_doc(proposal.mentee_id, proposal.mentor_id, check, plan_.method, stamp)
+            doc["round"] = number
             existing.append((doc["mentee"], doc["mentor"], doc["status"]))
             new_docs.append(doc)
         _insert(store, new_docs)
         out.written = new_docs
     return out
+
+
+def _round(snap: Snapshot, program: Program, today: dt.date, requested: int | None) -> int:
+    from mentorctl.history.program_rounds import for_new_pairs
+
+    return for_new_pairs(
+        snap.pairs, today=today, duration_weeks=program.duration_weeks, requested=requested
+    )
 
 
 def _drop_proposals(store: Store, ids: set[str]) -> list[str]:
@@ -311,6 +323,7 @@ def add(
     force: bool,
     today: dt.date,
     now: dt.datetime,
+    round_: int | None = None,
     dry_run: bool = False,
 ) -> Override:
     """Pair two people by hand: refused when a hard rule is broken (unless ``force``)."""
@@ -344,6 +357,7 @@ def add(
                 hint=hint,
             )
         doc = _pair_doc(mentee["id"], mentor["id"], check, "manual", stamp)
+        doc["round"] = _round(snap, program, today, round_)
         doc["history"][0]["by"] = "admin" + (" (forced)" if check.violations else "")
         doc["against"] = forced_against(check.against, check.violations)
         _insert(store, [doc])

@@ -31,11 +31,21 @@ class Directory:
 
     state: State
     waiting_ids: set[str] = field(default_factory=set)
+    rounds: dict[str, int] = field(default_factory=dict)  # each pair's round
 
     @classmethod
     def of(cls, state: State) -> Directory:
+        from mentorctl.history.program_rounds import numbered
+
         with paused_gc():
-            return cls(state, {str(p.get("id")) for p in asof.waiting(state)})
+            waiting = {str(p.get("id")) for p in asof.waiting(state)}
+            pairs = (p.doc for p in state.pairs.values())
+            return cls(state, waiting, numbered(pairs, state.duration_weeks))
+
+    @property
+    def several_rounds(self) -> bool:
+        """Whether the program had run more than one round by the day."""
+        return len(set(self.rounds.values())) > 1
 
     @property
     def today(self) -> dt.date:
@@ -126,6 +136,7 @@ class Filters:
     quiet: bool = False
     waiting: bool = False
     search: str | None = None
+    round_: int | None = None
 
     def check(self, statuses: tuple[str, ...] = ()) -> None:
         _choice("--role", self.role, ROLES)
@@ -133,6 +144,8 @@ class Filters:
             _choice("--status", self.status, statuses)
         if self.week is not None and self.week < 1:
             raise UsageError("--week must be 1 or more")
+        if self.round_ is not None and self.round_ < 1:
+            raise UsageError("--round must be 1 or more")
 
 
 def _person_status(d: Directory, pid: str, person: PersonOn) -> dict[str, Any]:
@@ -229,6 +242,7 @@ def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
         "status": pair.status,
         "status_label": pair_status_label(pair.status, list(refused), pair.recorded),
         "undeliverable": [d.shown(p) for p in refused.values()],
+        "round": d.rounds.get(str(doc.get("id"))),
         "week": pair.week,
         "score": doc.get("score"),
         "start_date": day(doc.get("start_date")) if pair.start and doc.get("start_date") else None,
@@ -263,6 +277,8 @@ def _pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
         ):
             continue
         if f.week is not None and pair.week != f.week:
+            continue
+        if f.round_ is not None and d.rounds.get(str(doc.get("id"))) != f.round_:
             continue
         if f.quiet and pair.status != "quiet":
             continue

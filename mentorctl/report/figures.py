@@ -1,8 +1,9 @@
 """Program health figures as of a day, computed from the fold of the store's dated history
 (:mod:`mentorctl.history.fold`; pure: no printing).
 
-``from_state`` takes the fold of one day and returns a plain dict; ``compute`` folds plain
-documents (people, pairs, answers, messages, concerns, blocks) first. Every rate counts the
+``from_state`` takes the fold of one day and returns a plain dict (:mod:`.by_round` draws
+one round of it); ``compute`` folds plain documents (people, pairs, answers, messages,
+concerns, blocks) first. Every rate counts the
 week's due pairs of the fold. With ``anonymous`` the dict holds aggregates only: no names,
 emails, person or pair ids, no list of pairs, no notes, no concern details and no list of
 undeliverable addresses, so it can be shown outside the admins' circle.
@@ -13,11 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from mentorctl.checkins.schedule import parse_day, week_of
-from mentorctl.gcpause import paused_gc
 from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
 from mentorctl.report import asof, outcomes
 from mentorctl.report.labels import day, pair_status_label
@@ -65,7 +64,6 @@ def from_state(
     """The report's figures from the fold of one day. ``topics`` are program.yaml's
     ``signup.topics``: an anonymous report names those only, since a free-text answer may
     name a person."""
-    today, duration_weeks = state.day, state.duration_weeks
     pairs = [state.pairs[k] for k in sorted(state.pairs, key=id_key)]
     by_id = {pid: p.doc for pid, p in state.people.items()}
     # A forgotten person is counted on the days before the forget, named on none.
@@ -116,23 +114,8 @@ def from_state(
         {"bucket": label, "pairs": n} for label, n in zip(bucket_labels(), scores, strict=True)
     ]
 
-    # Calendar, from the program's start_date when it is set, else the earliest pair's start.
-    starts = [p.start for p in pairs if p.start is not None]
-    earliest = parse_day(start_date) or (min(starts) if starts else None)
-    current = None
-    if earliest is not None:
-        current = max(0, min(duration_weeks, week_of(earliest, today)))
-        # Pairs whose week 1 came late count their weeks from it: the calendar follows them.
-        running = [w for p in pairs if (w := state.current_week(p)) is not None]
-        if running:
-            current = max(running)
-    calendar = {
-        "weeks": duration_weeks,
-        "start": earliest.isoformat() if earliest else None,
-        "current_week": current,
-        "weeks_left": (duration_weeks - current) if current is not None else duration_weeks,
-        "today": today.isoformat(),
-    }
+    calendar = calendar_of(state, pairs, start_date)
+    current = calendar["current_week"]
 
     # Answer rate by program week: of the week's due pairs, those that answered it.
     answer_rate = []
@@ -238,6 +221,29 @@ def from_state(
             state.answers, lambda pid: _name(by_id, pid), lambda pid: _shown(by_id, pid)
         )
     return report
+
+
+def calendar_of(state: State, pairs: Iterable[PairOn], start_date: Any = None) -> dict[str, Any]:
+    """The calendar of ``pairs`` (a program's, or a round's): its weeks count from
+    ``start_date`` when it is set, else from the earliest start of one of the pairs."""
+    pairs = list(pairs)
+    today, duration_weeks = state.day, state.duration_weeks
+    starts = [p.start for p in pairs if p.start is not None]
+    earliest = parse_day(start_date) or (min(starts) if starts else None)
+    current = None
+    if earliest is not None:
+        current = max(0, min(duration_weeks, week_of(earliest, today)))
+        # Pairs whose week 1 came late count their weeks from it: the calendar follows them.
+        running = [w for p in pairs if (w := state.current_week(p)) is not None]
+        if running:
+            current = max(running)
+    return {
+        "weeks": duration_weeks,
+        "start": earliest.isoformat() if earliest else None,
+        "current_week": current,
+        "weeks_left": (duration_weeks - current) if current is not None else duration_weeks,
+        "today": today.isoformat(),
+    }
 
 
 def _headline(
@@ -377,16 +383,3 @@ def _name(by_id: dict[str, dict[str, Any]], pid: Any) -> str:
 def _shown(by_id: dict[str, dict[str, Any]], pid: Any) -> Any:
     """A person's id as shown: ``forgotten`` for a forgotten person."""
     return "forgotten" if by_id.get(str(pid)) is _GONE else pid
-
-
-def from_store(
-    store_path: Path,
-    *,
-    today: dt.date,
-    duration_weeks: int,
-    **options: Any,
-) -> dict[str, Any]:
-    """Read the store once, fold it as of ``today`` and compute the report."""
-    state = asof.load(store_path, today=today, duration_weeks=duration_weeks)
-    with paused_gc():
-        return from_state(state, **options)

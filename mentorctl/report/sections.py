@@ -70,6 +70,47 @@ def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
+def round_label(report: dict[str, Any], words: Any = None) -> str:
+    """The round beside the program's name (", round 2 of 2") when it ran more than one; with
+    ``words`` (:class:`.translate.Words`), in their language."""
+    which = report.get("round") or {}
+    if (which.get("of") or 1) < 2:
+        return ""
+    if words is None:
+        from mentorctl.report.translate import Words
+
+        words = Words()
+    text = words.sentence(", round {number} of {of}", number=which["number"], of=which["of"])
+    return text + ("" if which.get("latest") else words.sentence(" (an earlier round)"))
+
+
+ROUND_COLUMNS = ["Round", "Start", "Week", "Pairs", "Running", "Paused", "Completed", "Lapsed",
+                 "Ended", "Answered", "Rate"]  # fmt: skip
+
+
+def round_rows(report: dict[str, Any]) -> list[list[Any]]:
+    """Every round's figures and the program overall, when it ran more than one round."""
+    rows = report.get("rounds") or []
+    if len(rows) < 2:
+        return []
+    return [
+        [
+            "All rounds" if r["round"] == "all" else r["round"],
+            _dash(r["start"]),
+            _dash(r["current_week"]),
+            r["pairs"],
+            r["running"],
+            r["paused"],
+            r["completed"],
+            r["lapsed"],
+            r["ended"],
+            f"{r['answered']} of {r['due']}" if r["due"] else "-",
+            _pct(r["rate"]),
+        ]
+        for r in rows
+    ]
+
+
 def outcome_rows(report: dict[str, Any]) -> list[list[Any]]:
     return [
         [
@@ -98,6 +139,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
     endings = report["outcomes"]["endings"]
     out: list[tuple[str, list[str], list[list[Any]]]] = [
         ("At a glance", ["Figure", "Value"], headline_rows(report)),
+        *([("Rounds", ROUND_COLUMNS, rounds)] if (rounds := round_rows(report)) else []),
         (
             "Calendar",
             ["Program weeks", "Current week", "Weeks left", "Start"],

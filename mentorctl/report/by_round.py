@@ -1,0 +1,114 @@
+"""The report of one round, with the program overall (pure: no printing).
+
+A program that ran more than one round (:mod:`mentorctl.history.program_rounds`) is reported
+for one round, the latest unless the admin names another: its calendar, its pairs, its
+weekly answer rates and outcomes, its quiet pairs and notes, each counted on that round's
+pairs only, so a second round's week 1 is never added to the first round's. What belongs to
+the program whatever the round stays the program's: the people, the waiting mentees and the
+recruitment gap, mentor capacity, concerns, undeliverable addresses. The ``rounds`` table
+gives every round's figures and the program overall, side by side.
+
+With one round the report is the program's, as it always was, with the ``rounds`` table of
+that one round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from mentorctl.errors import UsageError
+from mentorctl.gcpause import paused_gc
+from mentorctl.history import program_rounds
+from mentorctl.history.fold import HOLDING, RUNNING, State
+from mentorctl.report import asof, figures
+
+# What a round has of its own; everything else in the report is the program's.
+ROUND_KEYS = (
+    "calendar", "pairs_by_status", "score_distribution", "answer_rate", "quiet_pairs",
+    "pairs", "outcomes", "notes",
+)  # fmt: skip
+# The headline figures that count people, not pairs: the program's in every round.
+PROGRAM_HEADLINE = ("people", "open_concerns", "waiting_mentees", "undeliverable")
+
+
+def from_store(
+    store_path: Path,
+    *,
+    today: dt.date,
+    duration_weeks: int,
+    round_: int | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Read the store once, fold it as of ``today`` and compute the report of round
+    ``round_`` (default: the latest) and the program overall."""
+    state = asof.load(store_path, today=today, duration_weeks=duration_weeks)
+    with paused_gc():
+        return from_state(state, round_=round_, **options)
+
+
+def from_state(
+    state: State, *, round_: int | None = None, start_date: Any = None, **options: Any
+) -> dict[str, Any]:
+    """The report of round ``round_`` (default: the latest) as of the fold's day; see the
+    module's docstring. ``options`` are :func:`.figures.from_state`'s."""
+    numbers = program_rounds.numbered((p.doc for p in state.pairs.values()), state.duration_weeks)
+    rounds = sorted(set(numbers.values())) or [1]
+    chosen = rounds[-1] if round_ is None else round_
+    if chosen not in rounds:
+        listed = ", ".join(str(n) for n in rounds)
+        raise UsageError(
+            f"--round {round_}: the program had no round {round_} on {state.day.isoformat()}",
+            hint=f"its rounds then: {listed}",
+        )
+    overall = figures.from_state(state, start_date=start_date, **options)
+    members = {n: {k for k, m in numbers.items() if m == n} for n in rounds}
+    # program.yaml's start_date is one round's; the others count from their pairs.
+    starts = {rounds[0]: start_date}
+    if len(rounds) > 1:
+        docs = [p.doc for p in state.pairs.values()]
+        dated = program_rounds.dated_round(docs, numbers, start_date)
+        starts = {n: start_date if n == dated else None for n in rounds}
+    report = overall
+    if len(rounds) > 1:
+        part = figures.from_state(
+            program_rounds.restrict(state, members[chosen]), start_date=starts[chosen], **options
+        )
+        report = dict(overall)
+        report.update({k: part[k] for k in ROUND_KEYS if k in part})
+        headline = dict(part["headline"])
+        headline.update({k: overall["headline"][k] for k in PROGRAM_HEADLINE})
+        report["headline"] = headline
+    report["pairs"] = [dict(row, round=numbers.get(str(row["pair"]))) for row in report["pairs"]]
+    report["round"] = {"number": chosen, "of": len(rounds), "latest": chosen == rounds[-1]}
+    rows = [_row(state, str(n), members[n], starts[n]) for n in rounds]
+    if len(rounds) > 1:
+        rows.append(_row(state, "all", set(numbers), None))
+    report["rounds"] = rows
+    return report
+
+
+def _row(state: State, label: str, ids: set[str], start_date: Any) -> dict[str, Any]:
+    """One round's figures (or the program's, ``all``): its calendar, its pairs by where they
+    stand, and its check-ins answered over all its weeks."""
+    pairs = [p for k, p in state.pairs.items() if k in ids]
+    calendar = figures.calendar_of(state, pairs, start_date)
+    due = sum(len(s & ids) for s in state.due.values())
+    answered = sum(len(s & ids & state.answered.get(w, set())) for w, s in state.due.items())
+    statuses = [p.status for p in pairs]
+    return {
+        "round": label,
+        "start": calendar["start"],
+        "current_week": calendar["current_week"] if label != "all" else None,
+        "pairs": len(pairs),
+        "running": sum(1 for s in statuses if s in RUNNING),
+        "paused": statuses.count("paused"),
+        "proposed": statuses.count("proposed"),
+        "completed": statuses.count("completed"),
+        "lapsed": statuses.count("lapsed"),
+        "ended": sum(1 for s in statuses if s not in HOLDING and s not in ("completed", "lapsed")),
+        "answered": answered,
+        "due": due,
+        "rate": round(answered / due, 4) if due else None,
+    }

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from messages_fixtures import SENDER, parse_eml, use_smtp
 from messages_fixtures import smtp_server_fixture as smtp_server_fixture
 
@@ -378,3 +380,21 @@ def test_reasons_in_each_language_name_languages_in_it() -> None:
     }.items():
         (said,) = reasons.friendly(["mentor speaks English and French"], language)
         assert words in said, (language, said)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=40)), st.sampled_from(BUILT_IN))
+def test_an_answer_always_gives_an_offered_language(answer, default) -> None:
+    offered = ("en", "fr", "de")
+    chosen = locale.chosen_language(answer, offered, default)
+    assert chosen in offered or chosen == default
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from([*BUILT_IN, "pl", "ar", "ru"]))
+def test_a_plural_form_is_always_chosen_and_names_its_number(count, language) -> None:
+    forms = {f: f"{f}:{{n}}" for f in ("zero", "one", "two", "few", "many", "other")}
+    said = locale.plural(count, language, forms)
+    kind, _, number = said.partition(":")
+    assert kind == locale.plural_form(count, language)
+    assert number == locale.format_number(count, language)

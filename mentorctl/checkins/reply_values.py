@@ -21,87 +21,101 @@ def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+def _each(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
 # Phrases are matched on the leading words; longer phrases first so "not really" wins over
-# "not". Several languages, since people reply in the language they think in.
+# "not". Many languages, since people reply in the language they think in.
 _YES_PHRASES = (
-    "yes",
-    "yess",
-    "yesss",
-    "y",
-    "yep",
-    "yup",
-    "yeah",
-    "yea",
-    "ya",
-    "sure",
+    *_each("yes yess yesss y yep yup yeah yea ya sure absolutely definitely"),  # en
     "of course",
-    "absolutely",
-    "definitely",
-    "ja",
-    "jep",
-    "jawohl",
-    "oui",
-    "ouais",
-    "si",
-    "sí",
-    "sim",
-    "да",
-    "tak",
+    *_each("oui ouais évidemment"),  # fr
+    *_each("ja jep jawohl jo"),  # de nl sv nb da
+    *_each("sí sì si claro sim"),  # es pt it ca
+    "certo",
+    "ovviamente",
+    *_each("tak jasne"),  # pl
+    *_each("да так"),  # ru uk
+    *_each("kyllä joo"),  # fi
+    *_each("ano áno jo"),  # cs sk
+    *_each("igen evet ναι כן نعم"),  # hu tr el he ar
+    *_each("da có vâng ya iya"),  # ro hr vi id
+    *_each("네 예 응"),  # ko
+    "हाँ",
+    "हां",
 )
 _NO_PHRASES = (
     "not really",
     "not yet",
     "not at all",
     "not this week",
-    "no",
-    "nope",
-    "nah",
-    "n",
-    "nein",
-    "nee",
-    "non",
-    "não",
-    "нет",
-    "nie",
+    *_each("no nope nah n"),  # en es it
+    "non",  # fr
+    "pas encore",
+    *_each("nein nee nej nei"),  # de nl sv da nb
+    *_each("não nao"),  # pt
+    *_each("нет ні nie"),  # ru uk pl
+    *_each("ei ne nie nem hayır όχι לא لا nu không tidak"),
+    *_each("아니요 아니오 아뇨 아니"),  # ko
+    "नहीं",
 )
+# Leading words that mean yes or no alone, and something else before more words ("Si on
+# peut": "if"; "Da" in Italian: "from"; "Ne t'inquiète pas"): taken only when they are the
+# whole answer.
+_ALONE = _word_set("si da ne ya nu jo ei n y так")
+# Scripts written without spaces between words: the answer is the text's first characters.
+_CJK_YES = ("是的", "是", "对", "對", "有", "はい", "ええ", "うん")
+_CJK_NO = ("不是", "没有", "沒有", "否", "不", "いいえ", "いや")
+_CJK_END = frozenset("。．.、,，!！~～ ")
 # Words after a yes/no that add nothing a person needs to read ("Yes, we did!").
 _FILLER = _word_set(
     "we i did it is was has been so far very much indeed all good fine thanks thank you "
-    "definitely absolutely of course sure really yes no not"
+    "definitely absolutely of course sure really yes no not merci danke gracias obrigado "
+    "obrigada grazie dank bedankt dziękuję tack takk tak kiitos спасибо дякую děkuji "
+    "köszönöm teşekkürler ευχαριστώ תודה شكرا mulțumesc cảm ơn terima kasih"
 )
-# After a yes, these make the answer ambiguous ("yes and no", "yes but not really").
-_YES_CONFLICT = frozenset({"no", "not", "but", "nope", "maybe", "partly", "sort", "kind"})
-_NO_CONFLICT = frozenset({"yes", "but", "maybe", "partly", "sort", "kind"})
+# After a yes, these make the answer ambiguous ("yes and no", "yes but not really", "oui
+# mais non"): but, maybe, partly in each language read.
+_BUT = _word_set(
+    "but maybe partly sort kind mais peut-être aber vielleicht pero quizás mas talvez ma "
+    "forse maar misschien ale może men kanske kanskje måske mutta ehkä но может але можливо "
+    "ale možná de talán ama belki αλλά ίσως אבל אולי لكن ربما dar poate nhưng có thể tapi "
+    "mungkin"
+)
+_YES_CONFLICT = _BUT | _word_set("no not nope non nein nie nej nei não нет ні ne nem hayır")
+_NO_CONFLICT = _BUT | _word_set("yes oui ja sí sim tak да так ano igen evet")
 
 
 _NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "un": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "eins": 1,
-    "zwei": 2,
-    "drei": 3,
-    "vier": 4,
-    "fünf": 5,
-    "uno": 1,
-    "dos": 2,
-    "tres": 3,
-    "cuatro": 4,
-    "cinco": 5,
+    word: number
+    for number, words in enumerate(
+        (
+            # en fr de es pt it nl pl sv nb/da fi ru uk cs hu tr el he ar ro id vi ko ja/zh
+            "one un une eins ein uno um uma een jeden jedna en ett én yksi один одна jedna "
+            "egy bir ένα אחת واحد unu satu một 하나 一",
+            "two deux zwei dos dois due twee dwa två to kaksi два дві dva kettő két iki δύο "
+            "שתיים اثنان doi dua hai 둘 二 两",
+            "three trois drei tres três tre drie trzy tre tre kolme три три tři három üç τρία "
+            "שלוש ثلاثة trei tiga ba 셋 三",
+            "four quatre vier cuatro quatro quattro vier cztery fyra fire neljä четыре чотири "
+            "čtyři négy dört τέσσερα ארבע أربعة patru empat bốn 넷 四",
+            "five cinq fünf cinco cinco cinque vijf pięć fem fem viisi пять п'ять pět öt beş "
+            "πέντε חמש خمسة cinci lima năm 다섯 五",
+        ),
+        start=1,
+    )
+    for word in words.split()
 }
-_OUT_OF = frozenset({str(SCALE_MAX), "five", "cinq", "fünf", "cinco"})
+_OUT_OF = frozenset({str(SCALE_MAX), "five", "cinq", "fünf", "cinco", "cinque", "５"})
+_STARS = re.compile(r"^\s*([★⭐🌟]{1,5})\s*([☆✩]*)\s*$")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-# "4", "4/5", "4 / 5", "4 out of 5", "4 of 5", "4 von 5", "4 sur 5", "4 de 5"; a decimal is
-# captured so that "4.5" is refused rather than read as 4.
+# "4", "4/5", "4 / 5", "4 out of 5", "4 of 5", "4 von 5", "4 sur 5", "4 de 5", "4 su 5",
+# "4 van 5", "4 z 5", "4 av 5", "4 af 5", "4 из 5"; a decimal is captured so that "4.5" is
+# refused rather than read as 4.
 _SCALE = re.compile(
-    r"(?P<n>\d+(?:[.,]\d+)?|[^\W\d_]+)\s*(?:(?:/|out\s+of|of|von|sur|de|из)\s*(?P<d>\d+|five|cinq|fünf|cinco))?",
+    r"(?P<n>\d+(?:[.,]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?)\s*(?:(?:/|out\s+of|of|von|sur|de|su|"
+    r"van|z|av|af|из|з|ze|από|на)\s*(?P<d>\d+|five|cinq|fünf|cinco|cinque))?",
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -121,39 +135,75 @@ def _lead(words: list[str], phrases: tuple[str, ...]) -> int:
     return best
 
 
+def _cjk(text: str) -> tuple[str, str] | None:
+    """("yes"/"no", what follows) when ``text`` opens with a yes or no of Chinese or Japanese."""
+    for value, phrases in (("no", _CJK_NO), ("yes", _CJK_YES)):
+        for phrase in phrases:
+            if text.startswith(phrase):
+                rest = text[len(phrase) :]
+                if not rest or rest[0] in _CJK_END:
+                    return value, rest
+    return None
+
+
 def read_yes_no(text: str) -> tuple[str, bool] | None:
-    words = _words(text)
+    stripped = unicodedata.normalize("NFC", text).strip().strip("*_").strip()
+    cjk = _cjk(stripped)
+    if cjk is not None:
+        value, rest = cjk
+        words = _words(rest)
+        conflict = _NO_CONFLICT if value == "no" else _YES_CONFLICT
+        if any(word in conflict or word[:1] in "但可不是" for word in words):
+            return None
+        return value, bool(words)
+    words = _words(stripped)
     if not words:
         return None
     yes, no = _lead(words, _YES_PHRASES), _lead(words, _NO_PHRASES)
-    if yes == no:  # neither, or both (cannot happen with these lists)
+    if yes == no:  # neither, or both ("jo" is yes in Swedish, no in Estonian: not read)
         return None
     value, used, conflict = ("yes", yes, _YES_CONFLICT) if yes > no else ("no", no, _NO_CONFLICT)
     rest = words[used:]
-    # A lone "y" or "n" is an answer; "n/a" or "y'all" is not.
-    if (used == 1 and len(words[0]) == 1 and rest) or any(word in conflict for word in rest):
+    # A lone "y" or "n" is an answer; "n/a" or "y'all" is not; "Si on peut" is no "yes".
+    if rest and used == 1 and (len(words[0]) == 1 or words[0] in _ALONE):
+        return None
+    if any(word in conflict for word in rest):
         return None
     return value, any(word not in _FILLER for word in rest)
 
 
+def _stars(text: str) -> int | None:
+    found = _STARS.match(text)
+    if found is None:
+        return None
+    filled, empty = len(found.group(1)), len(found.group(2))
+    return filled if not empty or filled + empty == SCALE_MAX else None
+
+
 def read_scale(text: str) -> tuple[int, bool] | None:
     stripped = text.strip().strip("*_").lstrip("(").strip()
+    stars = _stars(text.strip())
+    if stars is not None:
+        return stars, False
     match = _SCALE.match(stripped)
     if match is None:
         return None
     token = match.group("n").casefold()
+    rest = stripped[match.end() :]
     if token.isdecimal():
         # int() reads any script's decimal digits; a superscript or other digit sign is no
         # number, and a huge one is no answer.
         number = int(token) if len(token) <= 3 else 0
     elif token in _NUMBER_WORDS:
+        # A number word is an answer alone: "un peu" is no 1, "tre volte" no 3.
+        if _words(rest):
+            return None
         number = _NUMBER_WORDS[token]
     else:
         return None
     out_of = (match.group("d") or str(SCALE_MAX)).casefold()
     if out_of not in _OUT_OF or not SCALE_MIN <= number <= SCALE_MAX:
         return None
-    rest = stripped[match.end() :]
     # A second number means a range or a correction ("3-4", "3 or 4"): not ours to pick.
     if re.search(r"\d", rest) or _NUMBER_WORDS.keys() & set(_words(rest)):
         return None

@@ -17,6 +17,11 @@ kept. The script reads every reply as ``mentorctl checkin --replies`` does
 It also times the reading of the whole corpus (best of ``--repeat``), for comparison between
 versions of the reader. Standard library only, besides mentorctl itself.
 
+With ``--parsers``, the reply parsers of the package index that are importable
+(email-reply-parser, mail-parser-reply) are scored on the same emails: each one's kept
+text is read for answers by mentorctl's ``read_answers``, so only where it cuts differs; the
+target then includes being ahead of each.
+
 Exit code: 0 when every target holds, 1 when one does not, 2 when the corpus is missing.
 
 Examples::
@@ -61,14 +66,42 @@ def _text(reply_text: Any, msg: Any, questions: list[Any]) -> str:
         return str(reply_text(msg))
 
 
-def score(questions: list[Any], cases: list[tuple[str, Any, dict[str, Any]]]) -> dict[str, Any]:
+def readers() -> dict[str, Any]:
+    """The text each reader keeps of a reply: mentorctl's, and those of the reply parsers on
+    the package index that are installed beside it (their kept text is read for answers by
+    mentorctl's ``read_answers``, so only the cutting differs)."""
+    from mentorctl.checkins.reply_text import body_text, reply_text
+
+    found: dict[str, Any] = {"mentorctl": lambda msg, questions: _text(reply_text, msg, questions)}
+    try:
+        from email_reply_parser import EmailReplyParser as Simple
+    except ImportError:
+        pass
+    else:
+        found["email-reply-parser"] = lambda msg, q: Simple.parse_reply(body_text(msg)) or ""
+    try:
+        from mailparser_reply import EmailReplyParser as Multi
+        from mailparser_reply.constants import MAIL_LANGUAGES
+    except ImportError:
+        pass
+    else:
+        multi = Multi(languages=sorted(MAIL_LANGUAGES))
+        found["mail-parser-reply"] = lambda msg, q: multi.parse_reply(body_text(msg)) or ""
+    return found
+
+
+def score(
+    questions: list[Any], cases: list[tuple[str, Any, dict[str, Any]]], text_of: Any = None
+) -> dict[str, Any]:
     from mentorctl.checkins.reply_text import read_answers, reply_text
 
+    if text_of is None:
+        text_of = lambda msg, questions: _text(reply_text, msg, questions)  # noqa: E731
     kinds = {q.key: q.kind for q in questions}
     out: dict[str, Any] = {"emails": len(cases), "quoted_kept": [], "missed": [], "wrong": []}
     expected_values = 0
     for name, msg, want in cases:
-        read = read_answers(_text(reply_text, msg, questions), questions)
+        read = read_answers(text_of(msg, questions), questions)
         kept = "\n".join([read.unread, *(v for v in read.answers.values() if isinstance(v, str))])
         if any(line in kept for line in want["quoted"]):
             out["quoted_kept"].append(name)
@@ -104,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions (best kept)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--show-misses", action="store_true", help="name every miss")
+    parser.add_argument(
+        "--parsers",
+        action="store_true",
+        help="also score the reply parsers of the package index that are importable "
+        "(email-reply-parser, mail-parser-reply) on the same emails",
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / "questions.json").is_file():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
@@ -113,6 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     report["seconds"] = timed(questions, cases, args.repeat)
     ok = not report["wrong"] and not report["quoted_kept"]
     ok = ok and report["answers_read_share"] >= 0.98
+    others: dict[str, Any] = {}
+    if args.parsers:
+        for name, text_of in readers().items():
+            if name != "mentorctl":
+                others[name] = score(questions, cases, text_of)
+                ok = ok and all(
+                    len(report[k]) <= len(others[name][k]) for k in ("quoted_kept", "missed")
+                )
+        report["parsers"] = others
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))
     else:
@@ -125,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  wrong values                  {len(report['wrong']):5d}")
         print(f"  reading time, whole corpus    {report['seconds'] * 1000:7.1f} ms (best of "
               f"{args.repeat})")  # fmt: skip
+        for name, other in others.items():
+            print(f"  {name}: quoted kept in {len(other['quoted_kept'])} emails, "
+                  f"{len(other['missed'])} answers missed, {len(other['wrong'])} wrong")  # fmt: skip
         if args.show_misses:
             for label in ("quoted_kept", "missed", "wrong"):
                 for item in report[label]:

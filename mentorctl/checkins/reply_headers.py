@@ -64,17 +64,17 @@ _VERBS = (
 )
 _VERB = re.compile(r"(?<!\w)(?:" + _VERBS + r")(?!\w)", re.IGNORECASE)
 # Scripts written without spaces: the verb is glued to what surrounds it.
-_VERB_GLUED = re.compile(r"写道|寫道|のメール|님이 작성|작성")
+_VERB_GLUED = re.compile(r"写道|寫道|のメール|님이 작성|작성|쓴 글")
 # Words a header opens with, before its date: "On", "Le", "Am", "El", "Em", "Il giorno",
 # "In data", "No dia", "Op", "Den", "Dne", "Dnia", "W dniu", "Στις", "Pe", "Vào", "Pada".
 _LEAD = re.compile(
     r"(?:on|le|am|el|em|il giorno|il|in data|no dia|op|den|dne|dnia|w dniu|στις|pe|vào|"
-    r"pada tanggal|pada|في|בתאריך|mon|tue|wed|thu|fri|sat|sun|пн|вт|ср|чт|пт|сб|нд|вс|"
+    r"pada tanggal|pada|في|בתאריך|ב-|在|mon|tue|wed|thu|fri|sat|sun|пн|вт|ср|чт|пт|сб|нд|вс|"
     r"mån|tis|ons|tors|fre|lör|sön|man|tir|lør|søn|pon|wt|śr|czw|sob|niedz)\b",
     re.IGNORECASE,
 )
-# After a name-first header's verb: "schrieb am", "wrote on", "a écrit le".
-_VERB_THEN_DATE = re.compile(r"\s+(?:am|on|le|el|em|il|op|den|dne|w dniu|dnia)\b", re.I)
+# After a name-first header's verb: "schrieb am 2.", "wrote on 2 March", "kirjoitti 2.3.".
+_VERB_THEN_DATE = re.compile(r"\s+(?:(?:am|on|le|el|em|il|op|den|dne|w dniu|dnia)\s+)?\d", re.I)
 _ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+\.[^\W_]{2,}")
 # An address in <>, () or [] at the very end, before the colon, as the verbless forms end.
 _ADDRESS_END = re.compile(r"[<(\[]?[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+\.[^\W_]{2,}[>)\]]?$")

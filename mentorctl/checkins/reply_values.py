@@ -62,8 +62,10 @@ _NO_PHRASES = (
 )
 # Leading words that mean yes or no alone, and something else before more words ("Si on
 # peut": "if"; "Da" in Italian: "from"; "Ne t'inquiète pas"): taken only when they are the
-# whole answer.
+# whole answer or set off by a comma ("Da, am vorbit"); "Так" not even then (Russian "so").
 _ALONE = _word_set("si da ne ya nu jo ei n y так")
+_ALONE_STRICT = _word_set("n y так")
+_SET_OFF = re.compile(r"\W*[^\W_]+\s*[,!;]")
 # Scripts written without spaces between words: the answer is the text's first characters.
 _CJK_YES = ("是的", "是", "对", "對", "有", "はい", "ええ", "うん")
 _CJK_NO = ("不是", "没有", "沒有", "否", "不", "いいえ", "いや")
@@ -80,7 +82,7 @@ _FILLER = _word_set(
 _BUT = _word_set(
     "but maybe partly sort kind mais peut-être aber vielleicht pero quizás mas talvez ma "
     "forse maar misschien ale może men kanske kanskje måske mutta ehkä но может але можливо "
-    "ale možná de talán ama belki αλλά ίσως אבל אולי لكن ربما dar poate nhưng có thể tapi "
+    "ale možná talán ama belki αλλά ίσως אבל אולי لكن ربما dar poate nhưng có thể tapi "
     "mungkin"
 )
 _YES_CONFLICT = _BUT | _word_set("no not nope non nein nie nej nei não нет ні ne nem hayır")
@@ -165,7 +167,10 @@ def read_yes_no(text: str) -> tuple[str, bool] | None:
     value, used, conflict = ("yes", yes, _YES_CONFLICT) if yes > no else ("no", no, _NO_CONFLICT)
     rest = words[used:]
     # A lone "y" or "n" is an answer; "n/a" or "y'all" is not; "Si on peut" is no "yes".
-    if rest and used == 1 and (len(words[0]) == 1 or words[0] in _ALONE):
+    alone = words[0] in _ALONE_STRICT or not _SET_OFF.match(stripped)
+    if rest and used == 1 and words[0] in _ALONE and alone:
+        return None
+    if rest and used == 1 and len(words[0]) == 1 and words[0].isascii():
         return None
     if any(word in conflict for word in rest):
         return None

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Protocol
 
 from mentorctl.checkins.reply_values import clean_text, read_value
@@ -132,10 +133,15 @@ def _match_question(
     return scored[0][1], rest
 
 
+@lru_cache(maxsize=256)
+def _label_words(text: str, key: str) -> tuple[str, ...]:
+    return (*_norm_words(text.split("?")[0]), *key.casefold().replace("_", " ").split())
+
+
 def _label_matches(label: str, question: QuestionLike) -> bool:
     """Whether every word of ``label`` is the question's key or one of its words (a shared
     start of four letters is enough: "Meeting" for "meet", "Notes" for "note")."""
-    own = _question_words(question) + question.key.casefold().replace("_", " ").split()
+    own = _label_words(question.text, question.key)
     for word in _norm_words(label):
         if word in own:
             continue

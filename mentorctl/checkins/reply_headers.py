@@ -63,6 +63,8 @@ _VERBS = (
     "ने लिखा"  # hi
 )
 _VERB = re.compile(r"(?<!\w)(?:" + _VERBS + r")(?!\w)", re.IGNORECASE)
+_VERB_AT_END = re.compile(r"(?<!\w)(?:" + _VERBS + r")$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 # Scripts written without spaces: the verb is glued to what surrounds it.
 _VERB_GLUED = re.compile(r"写道|寫道|のメール|님이 작성|작성|쓴 글")
 # Words a header opens with, before its date: "On", "Le", "Am", "El", "Em", "Il giorno",
@@ -134,6 +136,7 @@ _SENDING = re.compile(
     r"с моего|з мого)(?!\w)|送信|发自|發自|보냄|iphone-ról|'umdan|から",
     re.IGNORECASE,
 )
+_SENDING_AT_END = re.compile(r"(?:" + _SENDING.pattern + r")[.!]?$", re.IGNORECASE)
 _DEVICE = re.compile(
     r"iphon|ipad|ipod|android|galaxy|samsung|pixel|huawei|xiaomi|honor|oneplus|motorola|"
     r"nokia|blackberry|smartphone|mobile|mobil|móvil|móvel|cellulare|handy|tablet|"
@@ -146,14 +149,21 @@ _DEVICE = re.compile(
 
 def clean(line: str) -> str:
     """A line as its marks are compared: quote marks, bidi controls and spaces aside."""
-    return _BIDI.sub("", line).lstrip("> \t").strip()
+    if not line.isascii():
+        line = _BIDI.sub("", line)
+    return line.lstrip("> \t").strip()
 
 
 def could_end_header(text: str) -> bool:
     """The cheap test every line goes through: could a header end on this line?"""
     if len(text) > MAX_HEADER:
         return False
-    return text.endswith((":", "：", "-")) or _VERB.search(text[-40:]) is not None
+    if text.endswith((":", "：", "-")):
+        return True
+    # Without its colon a header ends on its verb, and names an address or a date.
+    if not text[-1].isalpha() or ("@" not in text and _DIGIT.search(text) is None):
+        return False
+    return _VERB_AT_END.search(text[-40:]) is not None
 
 
 def could_open_header(text: str) -> bool:
@@ -224,9 +234,10 @@ def split_glued(line: str) -> list[str]:
 
 def is_device_line(line: str) -> bool:
     text = line.strip()
-    if not text or len(text) > 100 or len(text.split()) > 12 or not _DEVICE.search(text):
+    if not text or len(text) > 100 or len(text.split()) > 12:
         return False
     # The sending opens the line ("Sent from ...", "Von meinem ... gesendet") or closes it
     # ("iPhone-ról küldve", "iPhoneから送信"): "I sent the mail to Ben." is the person's.
-    found = list(_SENDING.finditer(text))
-    return bool(found) and (found[0].start() == 0 or found[-1].end() >= len(text.rstrip(".!")))
+    if _SENDING.match(text) is None and _SENDING_AT_END.search(text[-30:]) is None:
+        return False
+    return _DEVICE.search(text) is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SCALE_MIN, SCALE_MAX = 1, 5
 
@@ -127,12 +128,20 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
 
 
+@lru_cache(maxsize=8)
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        parts = tuple(phrase.split())
+        found.setdefault(parts[0], []).append(parts)
+    return {first: tuple(parts) for first, parts in found.items()}
+
+
 def _lead(words: list[str], phrases: tuple[str, ...]) -> int:
     """How many leading words form one of ``phrases`` (0 when none does)."""
     best = 0
-    for phrase in phrases:
-        parts = phrase.split()
-        if words[: len(parts)] == parts and len(parts) > best:
+    for parts in _by_first_word(phrases).get(words[0], ()):
+        if tuple(words[: len(parts)]) == parts and len(parts) > best:
             best = len(parts)
     return best
 

@@ -96,7 +96,12 @@ def _norm_words(text: str) -> list[str]:
 
 
 def _question_words(question: QuestionLike) -> list[str]:
-    return _norm_words(question.text.split("?")[0])
+    return list(_text_words(question.text))
+
+
+@lru_cache(maxsize=512)
+def _text_words(text: str) -> tuple[str, ...]:
+    return tuple(_norm_words(text.split("?")[0]))
 
 
 def _match_question(

@@ -207,6 +207,8 @@ def is_reply_header(text: str) -> bool:
 
 
 def header_label(line: str) -> str | None:
+    if ":" not in line and "：" not in line:
+        return None
     text = clean(line)
     if len(text) > MAX_HEADER:
         return None

@@ -230,6 +230,9 @@ def _header_spans(lines: list[str]) -> dict[int, int]:
     spans: dict[int, int] = {}
     taken = -1
     for end, line in enumerate(lines):
+        last = line[-1:]  # lines come right-stripped: most end in no way a header can
+        if not last or not (last in ":：-" or last.isalpha() or not last.isascii()):
+            continue
         text = reply_headers.clean(line)
         if not text or not reply_headers.could_end_header(text):
             continue
@@ -351,7 +354,9 @@ def _ends_original(line: str) -> bool:
 def strip_quoted(body: str, questions: Sequence[QuestionLike] = ()) -> str:
     text = body.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text).replace("\xa0", " ")
-    lines = [part.rstrip() for line in text.split("\n") for part in reply_headers.split_glued(line)]
+    lines = [line.rstrip() for line in text.split("\n")]
+    if any(line[:1] in ("-", "_") for line in lines):
+        lines = [part for line in lines for part in reply_headers.split_glued(line)]
     spans = _header_spans(lines)
     first, end = _cut_original(lines, spans)
     out: list[str] = []

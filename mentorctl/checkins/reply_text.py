@@ -213,7 +213,7 @@ def body_text(message: email.message.Message) -> str:
         # Some clients send an empty text/plain beside the HTML that holds the reply.
         if text.strip() or "html" not in found:
             return text
-    return html_text(_decode(found["html"])) if "html" in found else ""
+    return html_text(_decode(found["html"]), original=True) if "html" in found else ""
 
 
 def _is_quoted(line: str) -> bool:
@@ -263,8 +263,8 @@ def _header_at(lines: list[str], start: int) -> bool:
 
 
 def _cut_at(lines: list[str], spans: dict[int, int], start: int = 0) -> tuple[int, bool] | None:
-    """Where an unquoted original starts, from ``start`` on, and whether a header block
-    (Outlook's labels, or a separator above them) opens it; None when none does."""
+    """Where an unquoted original starts, from ``start`` on, and whether Outlook's header
+    block (its labels) opens it; None when none does."""
     for index in range(start, len(lines)):
         line = lines[index]
         if _is_quoted(line):
@@ -273,7 +273,7 @@ def _cut_at(lines: list[str], spans: dict[int, int], start: int = 0) -> tuple[in
         if _header_at(lines, index):
             return index, True
         if stripped == "--" or reply_headers.is_separator(stripped):
-            return index, index + 1 < len(lines) and _header_at(lines, index + 1)
+            return index, False
         count = spans.get(index, 0)
         if count:
             after = next((x for x in lines[index + count :] if x.strip()), "")
@@ -297,8 +297,8 @@ def _cut_original(lines: list[str], spans: dict[int, int]) -> tuple[int, int]:
         later = _cut_at(lines, spans, end)
         if later is not None and any(line.strip() for line in lines[end : later[0]]):
             return end, later[0]
-        if later is None and any(_is_quoted(line) for line in lines[end:]):
-            return end, len(lines)
+        if later is None and any(spans.get(i) for i in range(end, len(lines))):
+            return end, len(lines)  # their text, then a quoted reply below "On ... wrote:"
     return 0, cut
 
 

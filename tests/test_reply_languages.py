@@ -19,7 +19,7 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
 )
 from test_checkin_replies import READ_DAY, as_reply, maildir_of, running, sent_ids  # noqa: F401
 
-from mentorctl.checkins import reply_headers
+from mentorctl.checkins import reply_headers, reply_kinds
 from mentorctl.checkins.reply_text import Question, read_answers, strip_quoted
 from mentorctl.checkins.reply_values import read_scale, read_yes_no
 
@@ -292,3 +292,21 @@ def test_a_run_reads_replies_in_other_languages_and_says_what_it_kept(
     listed = {x["person"]: (x["status"], x["detail"]) for x in data["listed"]}
     assert listed[IDS["bo"]] == ("note_only", "no answer read; the text is kept as the week's note")
     assert listed[IDS["raj"]] == ("empty", "nothing written")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Automatic reply: Week 2", "Réponse automatique : Semaine 2", "Odpowiedź automatyczna: x",
+     "Automaattinen vastaus: x", "Automatiskt svar: x", "Fraværsmelding", "Автоматический ответ: x",
+     "Автоматична відповідь: x", "Automatická odpověď: x", "Automatikus válasz: x",
+     "Otomatik yanıt: x", "自動応答: x", "自动回复：x", "자동 회신: x", "رد تلقائي: x",
+     "Αυτόματη απάντηση: x", "תשובה אוטומטית: x", "Răspuns automat: x", "Trả lời tự động: x",
+     "Balasan otomatis: x"],
+)  # fmt: skip
+def test_out_of_office_subjects_in_twenty_languages(subject: str) -> None:
+    msg = email.message.EmailMessage()
+    msg["Subject"] = subject
+    msg.set_content("I am away until Monday.")
+    assert reply_kinds.classify(msg).kind == reply_kinds.AUTO_REPLY
+    msg.replace_header("Subject", "Re: " + subject)
+    assert reply_kinds.classify(msg).kind == reply_kinds.ANSWER

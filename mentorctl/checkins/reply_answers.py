@@ -3,9 +3,12 @@
 ``read_answers(text, questions)`` takes the person's text (as :func:`reply_text.reply_text`
 returns it) and the week's questions in the order the email numbered them. A line is placed:
 
-1. by its number: "1. yes", "1) Yes!", "2 - 4", "3: we met twice", "Q2: 4", "#2 4";
+1. by its number: "1. yes", "1) Yes!", "2 - 4", "3: we met twice", "Q2: 4", "#2 4"; a line
+   "1. yes 2. 4 3. met for coffee" is read as its numbered parts when each yes/no and 1-5
+   part is that value alone;
 2. by the question text written before the answer: "Did you meet? Yes" (the text may be
-   shortened; the "(yes / no)" and "(1-5)" hints are ignored);
+   shortened; the "(yes / no)" and "(1-5)" hints are ignored), or by a label that names the question ("Met: yes", "Progress: 4/5", "Notes - ..."; without
+   a colon only a value alone: "Progress 4.");
 3. by the quoted question line just above it (a bottom-posted reply, where ``reply_text``
    keeps that quoted line, starting with ">");
 4. otherwise in question order: the next question not answered yet.

@@ -2,12 +2,13 @@
 
 Public API (pure: no I/O, stdlib only)::
 
-    reply_text(message: email.message.Message) -> str
-        The text the person newly wrote in ``message``.
+    reply_text(message: email.message.Message, questions=()) -> str
+        The text the person newly wrote in ``message`` (with ``questions``: and the answers
+        they typed into the unquoted original under them).
     body_text(message: email.message.Message) -> str
         The whole body as text (text/plain preferred, else HTML as text), quotes included.
-    strip_quoted(body: str) -> str
-        ``body`` less quoted originals, attribution lines, signatures and disclaimers.
+    strip_quoted(body: str, questions=()) -> str
+        ``body`` less quoted originals, reply headers, signatures and disclaimers.
     read_answers(text: str, questions: Sequence[Question]) -> ReadReply
         The answers ``text`` gives (see :mod:`mentorctl.checkins.reply_answers`).
     Question(key, kind, text)    kind: yes_no | scale | text; any object with these works
@@ -24,12 +25,17 @@ Windows-1252, with replacement characters rather than an error).
 everything from the quote on is dropped) and bottom-posted ones (the person's lines between
 quoted lines). For the latter the quoted lines directly above each of the person's blocks
 are kept, as "> " lines, since they tell which question the block answers; ``read_answers``
-uses them and never reports them as unread. Dropped: ">" quotes, "On ... wrote:" in its
-multi-line and French/German/Spanish/Portuguese/Italian/Dutch/Polish/Swedish forms, Outlook's
-"From: ... Sent: ..." header, "-----Original Message-----" and "_____" separators, a "-- "
-signature and everything under it, "Sent from my iPhone" lines, the messages' own "Pair code:
-M3" footer, confidentiality disclaimers,
-and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the very end).
+uses them and never reports them as unread. Dropped: ">" quotes, reply headers and
+Outlook's header blocks in the languages and client forms of
+:mod:`mentorctl.checkins.reply_headers` (wrapped over up to three lines; a short line of the
+person's just above one stays theirs), "-----Original Message-----" separators and rules of
+underscores (a footer under "__" goes with them), a "-- " signature and everything under it,
+"Sent from my iPhone" lines in many languages, the messages' own "Pair code: M3" footer,
+confidentiality disclaimers, and a closing "Thanks,\nAnna" (a sign-off of at most two short
+lines at the very end, unless it is all the person wrote). An Outlook header block above
+everything (the person's own message's) drops nothing below it. Given the questions,
+``strip_quoted(body, questions)`` also returns the answers typed under the questions of an
+unquoted original (Outlook's "inline" answers, in text or HTML), as numbered lines.
 """
 
 from __future__ import annotations

@@ -6,6 +6,13 @@ the person wrote more than the value ("Yes, we met on Tuesday"), so the caller c
 whole line for a person to read. None means the text is not a value of that kind; nothing is
 guessed (an ambiguous "yes and no", "3 or 4", "4.5" or "7" is None).
 
+Yes and no are read in some thirty languages ("Sì", "Kyllä", "ano", "igen", "Evet", "はい",
+"是", "네", "نعم", "כן" ...), with "but" and "maybe" in each making the answer
+ambiguous; a word that is yes or no in one language and something else in another ("si",
+"da", "ne", "так") counts only alone or set off by a comma. A 1-5 value is a digit of any
+script, "4/5" and "4 out of 5" in several languages, stars ("★★★★", "★★★★☆") or a number
+word of one of those languages standing alone ("quattro", "vier", "四").
+
 Pure: no I/O, stdlib only. Used by :mod:`mentorctl.checkins.reply_answers`.
 """
 

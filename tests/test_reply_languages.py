@@ -64,6 +64,7 @@ NOT_HEADERS = [
     "Only a short chat",
     "Progress: 4/5",
     "Our address is team@example.org, write to it",
+    "Meeting on 2.3.2026 with ben@example.org:",
 ]
 
 

@@ -78,8 +78,9 @@ _LEAD = re.compile(
 # After a name-first header's verb: "schrieb am 2.", "wrote on 2 March", "kirjoitti 2.3.".
 _VERB_THEN_DATE = re.compile(r"\s+(?:(?:am|on|le|el|em|il|op|den|dne|w dniu|dnia)\s+)?\d", re.I)
 _ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+\.[^\W_]{2,}")
-# An address in <>, () or [] at the very end, before the colon, as the verbless forms end.
-_ADDRESS_END = re.compile(r"[<(\[]?[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+\.[^\W_]{2,}[>)\]]?$")
+# An address in <>, () or [] at the very end, before the colon, as the verbless forms end
+# ("Meeting on 2.3.2026 with ben@example.org:" is the person's).
+_ADDRESS_END = re.compile(r"[<(\[][^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+\.[^\W_]{2,}[>)\]]$")
 _WHEN = re.compile(
     r"\d{1,2}[:.h]\d{2}(?!\d)|\d{1,4}\s?[./-]\s?\d{1,2}\s?[./-]\s?\d{2,4}|\d{4}\s?[年년.]|"
     r"\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{4}\b|\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,\s+\d{4}"

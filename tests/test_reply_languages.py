@@ -311,3 +311,23 @@ def test_out_of_office_subjects_in_twenty_languages(subject: str) -> None:
     assert reply_kinds.classify(msg).kind == reply_kinds.AUTO_REPLY
     msg.replace_header("Subject", "Re: " + subject)
     assert reply_kinds.classify(msg).kind == reply_kinds.ANSWER
+
+
+_WORDS = ["we", "met", "twice", "coffee", "plan", "CV", "Tuesday", "project", "Ben", "Anna"]
+_LINES = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
+_ORIGINAL = "Hello Anna and Ben,\n\nIt's week 2 of 10 in Career Circle.\nWarm wishes,\nCircle"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_LINES, min_size=1, max_size=4),
+    st.sampled_from(HEADERS),
+    st.booleans(),
+)
+def test_the_person_s_lines_above_any_header_are_kept_whole(
+    own: list[str], header: str, quote: bool
+) -> None:
+    original = "\n".join(("> " if quote else "") + line for line in _ORIGINAL.split("\n"))
+    text = "\n".join(own)
+    assert strip_quoted(f"{text}\n{header}\n{original}") == text
+    assert strip_quoted(f"{text}\n\n{header}\n\n{original}\n") == text

@@ -199,7 +199,8 @@ def test_numbers_stars_and_number_words() -> None:
 @pytest.mark.parametrize(
     "text",
     ["Si on peut, jeudi", "Da oggi va meglio", "Ne t'inquiète pas", "Так, мы не виделись",
-     "Ja, aber kurz", "Oui mais non", "是，但是很短", "Forse", "Может быть"],
+     "Ja, aber kurz", "Oui mais non", "是，但是很短", "Forse", "Может быть", "No idea",
+     "No sé", "Nie wiem", "Non so", "Nem tudom", "Non ho capito"],
 )  # fmt: skip
 def test_words_that_are_no_answer_in_context_are_not_read(text: str) -> None:
     assert read_yes_no(text) is None

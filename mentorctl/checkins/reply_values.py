@@ -94,7 +94,13 @@ _BUT = _word_set(
     "mungkin"
 )
 _YES_CONFLICT = _BUT | _word_set("no not nope non nein nie nej nei não нет ні ne nem hayır")
-_NO_CONFLICT = _BUT | _word_set("yes oui ja sí sim tak да так ano igen evet")
+# After a no, these say "I don't know" or "I don't understand" ("No idea", "No sé", "Nie
+# wiem", "Non so", "Nem tudom", "Не знаю"): no answer either way.
+_DONT_KNOW = _word_set(
+    "idea clue sure sé se so sais sei weiß weiss wiem vím vim tudom знаю bilmiyorum "
+    "understand capito compris entendí entendi entiendo verstehe rozumiem rozumím понял поняла"
+)
+_NO_CONFLICT = _BUT | _DONT_KNOW | _word_set("yes oui ja sí sim tak да так ano igen evet")
 
 
 _NUMBER_WORDS = {

@@ -95,7 +95,7 @@ _BUT = _word_set(
 )
 _YES_CONFLICT = _BUT | _word_set("no not nope non nein nie nej nei não нет ні ne nem hayır")
 # After a no, these say "I don't know" or "I don't understand" ("No idea", "No sé", "Nie
-# wiem", "Non so", "Nem tudom", "Не знаю"): no answer either way.
+# wiem", "Non so", "Nem tudom"): no answer either way.
 _DONT_KNOW = _word_set(
     "idea clue sure sé se so sais sei weiß weiss wiem vím vim tudom знаю bilmiyorum "
     "understand capito compris entendí entendi entiendo verstehe rozumiem rozumím понял поняла"

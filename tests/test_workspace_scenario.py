@@ -52,6 +52,9 @@ from typer.testing import CliRunner, Result
 
 from mentorctl.cli.app import app
 
+# One worker builds the ten weeks, and runs every test of them (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("workspace_scenario")
+
 SIGNUPS = FIXTURES / "scenario"
 CAREER, PARENTS = "career-2026", "parents-2026"
 DAY0 = dt.date(2026, 3, 2)  # a Monday: the career program starts
@@ -73,8 +76,8 @@ def _day(day: dt.date) -> str:
 
 
 # -- how each person answers -------------------------------------------------------------------
-# (program, name) -> (style, days after the message, weeks answered: None for all, a set, or a
-# function of (week, partner's first name)).
+# (program, name) -> their mail client's way of replying, how many days after the message, and
+# which weeks they answer (a function of the week and the partner's first name).
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(typer_testing, "_get_command", lambda _app: command)
+            for name in ("MENTORCTL_WORKSPACE", "MENTORCTL_NOW", "MENTORCTL_TODAY"):
+                patch.delenv(name, raising=False)  # the clock is each command's --today
             s = Scenario(root, maildir, downloads, cli, expected={CAREER: {}, PARENTS: {}})
             _live(s, handler, controller.port)
             yield s
@@ -501,6 +506,9 @@ def test_every_reply_lands_in_its_program_and_pair(scenario: Scenario) -> None:
             assert {k: got[key].get(k) for k in wanted} == wanted, (slug, key)
             note = f"{'Coffee' if slug == CAREER else 'A walk'} in week {key[2]}, all good."
             assert got[key]["note"].startswith(note), (slug, key)  # a sign-off may follow
+            # nothing of the quoted message, its pair code footer included
+            assert not [w for w in ("Pair code", "wrote:", "check-in", "iPhone", "From:")
+                        if w in got[key]["note"]], (slug, key, got[key]["note"])  # fmt: skip
     # Inès answered each program in its own threads: her pair in one, her three in the other
     mine = {
         slug: Counter(pair for pair, pid, _ in scenario.expected[slug]

@@ -103,6 +103,10 @@ HABITS: dict[tuple[str, str], Habit] = {
     (PARENTS, "Chloé Martin"): Habit("apple", delay=2, weeks=lambda w, p: w % 2 == 1),
     # Björn Lindqvist never answers.
 }
+FEEDBACK = {
+    CAREER: "Practising the salary conversation out loud helped most.",
+    PARENTS: "Hearing how the others managed mornings helped me as much as them.",
+}
 AWAY = (CAREER, "Kwame Mensah", 3)  # his week-3 message meets his out-of-office reply
 
 
@@ -138,6 +142,7 @@ class Scenario:
     cli: Callable[..., Result]
     sent: list[Sent] = field(default_factory=list)
     expected: dict[str, dict[tuple[str, str, int], dict[str, Any]]] = field(default_factory=dict)
+    replies: Counter[str] = field(default_factory=Counter)  # sent, to be recorded
     round2_pairs: set[str] = field(default_factory=set)
     snapshots: dict[tuple[str, ...], dict] = field(default_factory=dict)  # drawn on day 30
     redrawn: dict[tuple[str, ...], dict] = field(default_factory=dict)  # day 30, drawn at the end
@@ -388,11 +393,23 @@ def _live(s: Scenario, handler: Collector, port: int) -> None:
             slug, doc = by_id[str(msg["Message-ID"])]
             sent = Sent(slug, doc, received.rcpt_tos, msg, day)
             s.sent.append(sent)
-            if doc["kind"] != "weekly":
+            if doc["kind"] not in ("weekly", "wrapup"):
                 continue
             (pid,) = doc["to"]
             people = stores[slug]["people"]
             person = people[_key(people, pid)]
+            if doc["kind"] == "wrapup":
+                if person["name"] == "Inès Müller":  # she answers the last question too
+                    n += 1
+                    when = day + ONE_DAY
+                    text = FEEDBACK[slug]
+                    pending.setdefault(when, []).append(
+                        _reply(sent, person, text, "gmail", when, n)
+                    )
+                    key = (doc["pair"], pid, doc["week"])
+                    s.expected[slug][key] = {**s.expected[slug].get(key, {}), "feedback": text}
+                    s.replies[slug] += 1
+                continue
             pair = _pair_doc(stores[slug], doc["pair"])
             partner = people[_key(people, pair["mentor" if pid == pair["mentee"] else "mentee"])]
             habit = HABITS.get((slug, person["name"]))
@@ -412,6 +429,7 @@ def _live(s: Scenario, handler: Collector, port: int) -> None:
                 wanted["fit"] = "yes"
             if when <= LAST_DAY:
                 s.expected[slug][(doc["pair"], pid, doc["week"])] = wanted
+                s.replies[slug] += 1
         seen = len(handler.received)
     box.close()
     _draw_reports(s, s.at_end, LAST_DAY)
@@ -526,11 +544,11 @@ def test_the_auto_reply_and_the_email_without_a_thread_count_nowhere(scenario: S
     assert not [k for k in _answers(career) if k[1] == kwame and k[2] >= 3]
     outcomes = Counter(r.get("outcome") for r in career["replies"].values())
     assert (outcomes["auto_reply"], outcomes["unknown"]) == (1, 1)
-    assert outcomes["recorded"] == len(scenario.expected[CAREER])
+    assert outcomes["recorded"] == scenario.replies[CAREER]
     # each program remembers only the replies to its own messages
     outcomes = Counter(r.get("outcome") for r in parents["replies"].values())
     assert set(outcomes) == {"recorded"}
-    assert outcomes["recorded"] == len(scenario.expected[PARENTS])
+    assert outcomes["recorded"] == scenario.replies[PARENTS]
 
 
 # -- nobody gets another program's message, or one twice a week ----------------------------------
@@ -623,6 +641,10 @@ def test_a_past_day_s_report_is_what_it_was_that_day(scenario: Scenario) -> None
 @pytest.fixture(scope="module")
 def forgotten(scenario: Scenario) -> Path:
     """Inès asks to be forgotten, the day after the ten weeks."""
+    held = _holding_her(scenario.root)
+    for where in (f"{slug}/{part}" for slug in (CAREER, PARENTS) for part in ("data", "outbox")):
+        assert [p for p in held if p.startswith(where)], where  # the search finds her there
+    assert [p for p in held if p.startswith("reports/")]
     result = scenario.cli("forget", ADDRESS, "--yes", "--remove-files", "--json",
                           "-w", scenario.root, "--today", _day(LAST_DAY + ONE_DAY))  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -652,16 +674,23 @@ def _texts(path: Path) -> Iterator[str]:
                 yield part.get_content()
 
 
-def test_forget_leaves_nothing_of_them_in_either_program(forgotten: Path, scenario) -> None:
+def _holding_her(root: Path) -> list[str]:
+    """The files of the workspace that hold who she is, or what she wrote in her sign-ups and
+    her wrap-up answers."""
+    words = [*NAMES, *FEEDBACK.values(), "two years at home", "I went back to work"]
     held = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        for text in _texts(path):
+            if ADDRESS in text.lower() or [w for w in words if w in text]:
+                held.append(str(path.relative_to(root)))
+                break
+    return held
+
+
+def test_forget_leaves_nothing_of_them_in_either_program(forgotten: Path, scenario) -> None:
     files = [p for p in forgotten.rglob("*") if p.is_file()]
     assert len([p for p in files if p.suffix == ".eml"]) > 100  # the partners' are kept
-    for path in files:
-        for text in _texts(path):
-            if ADDRESS in text.lower() or [n for n in NAMES if n in text]:
-                held.append(str(path.relative_to(forgotten)))
-                break
-    assert held == []
+    assert _holding_her(forgotten) == []
     # the reports drawn on day 30 that named her are gone; the one that did not is kept
     assert sorted(p.name for p in (forgotten / "reports").iterdir()) == [
         f"{CAREER}-{SNAPSHOT_DAY}.html"

@@ -557,16 +557,30 @@ def test_the_auto_reply_and_the_email_without_a_thread_count_nowhere(scenario: S
 def test_every_message_went_to_its_own_pair_once_a_week(scenario: Scenario) -> None:
     weekly: Counter[tuple[str, str, int, str]] = Counter()
     subjects: dict[tuple[str, dt.date], list[str]] = {}
+    recorded = {
+        slug: {m["message_id"] for m in scenario.final[slug]["messages"].values()}
+        for slug in (CAREER, PARENTS)
+    }
+    assert not recorded[CAREER] & recorded[PARENTS]
+    titles = {CAREER: "Career Circle", PARENTS: "Parents Together"}
     for sent in scenario.sent:
         store = scenario.final[sent.program]
         pair = _pair_doc(store, sent.doc["pair"])
-        people = {p["id"]: p["email"] for p in store["people"].values()}
-        assert set(sent.rcpt_tos) == {people[pid] for pid in sent.doc["to"]}
-        assert set(sent.rcpt_tos) <= {people[pair["mentee"]], people[pair["mentor"]]}
+        people = {p["id"]: p for p in store["people"].values()}
+        emails = {pid: p["email"] for pid, p in people.items()}
+        assert set(sent.rcpt_tos) == {emails[pid] for pid in sent.doc["to"]}
+        assert set(sent.rcpt_tos) <= {emails[pair["mentee"]], emails[pair["mentor"]]}
+        # pair codes repeat across programs (M1 in each): the subject names the program
+        subject = str(sent.message["Subject"])
+        assert titles[sent.program] in subject
+        assert not [t for slug, t in titles.items() if slug != sent.program and t in subject]
         body = sent.message.get_body(("plain",))
         assert body is not None
         assert body.get_content().rstrip().splitlines()[-1] == f"Pair code: {pair['id']}"
         if sent.doc["kind"] == "weekly":
+            (pid,) = sent.doc["to"]
+            partner = pair["mentor" if pid == pair["mentee"] else "mentee"]
+            assert f" with {people[partner]['name'].split()[0]}: " in subject
             for address in sent.rcpt_tos:
                 weekly[(sent.program, pair["id"], sent.doc["week"], address)] += 1
                 monday = sent.day - dt.timedelta(days=sent.day.weekday())

@@ -15,9 +15,11 @@ rates and outcomes apart, to compare the two cohorts at the committee. Waiting u
 is over (week 9) would leave the new mentees idle for a month, and only two of their weeks
 inside the ten.
 
-From day 1 one crontab line runs every morning: ``checkin --all-programs --replies MAILDIR
---send`` against a real SMTP server (aiosmtpd); the first morning through a real shell, the
-others in-process with ``--today``. People answer the messages they received, in one Maildir
+From day 1 one crontab line runs every morning, as the README writes it: ``checkin
+--all-programs --replies MAILDIR --move-to Recorded --send`` against a real SMTP server
+(aiosmtpd); the first morning through a real shell, the others in-process with ``--today``.
+Daily, not weekly: the admin's cron runs every day, so a message must never come twice in a
+week, and a reply is read the morning after it was written. People answer the messages they received, in one Maildir
 written with the stdlib ``mailbox`` module: threaded replies from several mail clients, a few
 that trimmed the quote down to the pair code, an out-of-office auto-reply, and one new email
 naming a pair code but no thread, which is never placed.
@@ -66,7 +68,7 @@ ONE_DAY = dt.timedelta(days=1)
 ADDRESS = "ines.muller@example.org"
 NAMES = ("Inès Müller", "Inès", "Müller")
 CRONTAB = (
-    "15 9 * * *  mentorctl checkin --all-programs --replies {maildir} --send"
+    "15 9 * * *  mentorctl checkin --all-programs --replies {maildir} --move-to Recorded --send"
     " -w {workspace} >> {workspace}/checkin.log 2>&1"
 )
 
@@ -549,6 +551,14 @@ def test_the_auto_reply_and_the_email_without_a_thread_count_nowhere(scenario: S
     outcomes = Counter(r.get("outcome") for r in parents["replies"].values())
     assert set(outcomes) == {"recorded"}
     assert outcomes["recorded"] == scenario.replies[PARENTS]
+    # --move-to moved what was recorded, by whichever program recorded it; the rest stays
+    inbox = mailbox.Maildir(scenario.maildir, create=False)
+    left = sorted(str(m["Subject"]) for m in inbox)
+    assert len(left) == 2
+    assert left[0].startswith("Automatic reply: Career Circle, week 3 with ")
+    assert left[1] == "Mentoring check-in"
+    moved = mailbox.Maildir(scenario.maildir / ".Recorded", create=False)
+    assert len(moved) == scenario.replies[CAREER] + scenario.replies[PARENTS]
 
 
 # -- nobody gets another program's message, or one twice a week ----------------------------------

@@ -79,4 +79,5 @@ def test_a_plain_connection_with_its_standby_keeps_smtplib_s_pace(server, tmp_pa
     baseline = _stdlib_pace(port)
     ours = _mentorctl_pace(port, tmp_path)
     assert len(handler.received) == 2 * COUNT
-    assert ours < 5 * baseline + 0.05, (ours, baseline)
+    # 40 ms a message with the delay: about a second over 24; a few ms a message without
+    assert ours < 5 * baseline + 0.25, (ours, baseline)

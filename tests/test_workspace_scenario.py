@@ -343,10 +343,10 @@ def _live(s: Scenario, handler: Collector, port: int) -> None:
     n = 0
     day = DAY0
     while day < LAST_DAY:
-        day += dt.timedelta(days=1)
+        day += ONE_DAY
         for msg in pending.pop(day, []):
             box.add(msg.as_bytes())
-        if day == DAY0 + dt.timedelta(days=1):
+        if day == DAY0 + ONE_DAY:
             code = _run_cron_in_shell(s.root, s.maildir, day)
         else:
             result = cli(*crontab, "--today", _day(day))
@@ -379,7 +379,7 @@ def _live(s: Scenario, handler: Collector, port: int) -> None:
                         reports / name, "--today", _day(day), *which))  # fmt: skip
         if day == DAY0 + dt.timedelta(days=40):
             li = _person(s, CAREER, "Li Wei")
-            pending.setdefault(day + dt.timedelta(days=1), []).append(
+            pending.setdefault(day + ONE_DAY, []).append(
                 _no_thread(li, _pair_of(s, CAREER, li["id"]), day)
             )
 
@@ -401,7 +401,7 @@ def _live(s: Scenario, handler: Collector, port: int) -> None:
             people = stores[slug]["people"]
             person = people[_key(people, pid)]
             if doc["kind"] == "wrapup":
-                if person["name"] == "Inès Müller":  # she answers the last question too
+                if person["name"] == "Inès Müller" and day < LAST_DAY:  # the last question too
                     n += 1
                     when = day + ONE_DAY
                     text = FEEDBACK[slug]
@@ -416,8 +416,8 @@ def _live(s: Scenario, handler: Collector, port: int) -> None:
             partner = people[_key(people, pair["mentor" if pid == pair["mentee"] else "mentee"])]
             habit = HABITS.get((slug, person["name"]))
             if (slug, person["name"], doc["week"]) == AWAY:
-                pending.setdefault(day + dt.timedelta(days=1), []).append(
-                    _out_of_office(sent, person, day + dt.timedelta(days=1))
+                pending.setdefault(day + ONE_DAY, []).append(
+                    _out_of_office(sent, person, day + ONE_DAY)
                 )
                 continue
             if habit is None or not habit.weeks(doc["week"], partner["name"].split()[0]):

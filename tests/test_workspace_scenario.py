@@ -737,6 +737,14 @@ def test_the_suppression_list_blocks_both_exports_again(forgotten: Path, scenari
         assert (data["suppressed"], data["imported"]) == (1, 0), data
         people = read_store(forgotten / slug / "data" / "store.json")["people"].values()
         assert ADDRESS not in {p.get("email") for p in people}
+    # the autumn round's program, made after the forget, takes the spring export without her
+    later = ("--today", _day(LAST_DAY + 3 * ONE_DAY))
+    _ok(scenario.cli("init-program", "Career Circle Autumn", "--template", "career", "--slug",
+                     "career-autumn", "--dir", forgotten, *later))  # fmt: skip
+    result = _ok(scenario.cli("import-signups", scenario.downloads / "career_google_forms.csv",
+                              "-w", forgotten, "-p", "career-autumn", "--json", *later))  # fmt: skip
+    data = json.loads(result.stdout)
+    assert (data["suppressed"], data["imported"]) == (1, 5), data
 
 
 def _figures(report: dict) -> dict:

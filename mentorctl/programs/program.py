@@ -12,6 +12,7 @@ from typing import Any
 from mentorctl.errors import ConfigError
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
+from mentorctl.programs.translations import GUIDE
 from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace
 
@@ -230,17 +231,7 @@ _PROGRAM = Obj(
                 ),
             }
         ),
-        "guide": ListOf(
-            Obj(
-                {
-                    "week": Int(minimum=1),
-                    "title": Str(allow_empty=False),
-                    "together": Str(allow_empty=False),
-                    "prompt": Str(allow_empty=False),
-                }
-            ),
-            min_items=1,
-        ),
+        "guide": GUIDE,
         "checkin": Obj(
             {
                 "questions": ListOf(

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.matching.circle_match import solve
 from mentorctl.matching.circles import (
     ACTIVE_STATUSES,
     SLOTS,
     CircleResult,
     CircleSettings,
     slot_time,
-    solve,
 )
 from mentorctl.matching.pairs import Snapshot, _insert, _pair_doc, snapshot
 

@@ -28,8 +28,9 @@ where ``n`` is the number of the circle's mentees who list that topic among thei
 ``circles.topic_weight`` (default 0.05 score points) and ``BIG`` is one more than any total
 the other two terms can reach, so the number placed comes first.
 
-The solver and how good its answer is are in :mod:`.circles_milp`; explanations in
-:mod:`.circles_explain`.
+This module holds the problem and the answer; :func:`.circle_match.solve` runs it all. The
+solver and how good its answer is are in :mod:`.circles_milp` and :mod:`.circles_fixed`;
+explanations in :mod:`.circles_explain`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mentorctl.matching.score import UNITS, Profile, explain, profile, read_criteria
+from mentorctl.matching.score import UNITS, Profile, profile, read_criteria
 
 # Quarter hours in a day: availability is kept as a bit mask of the UTC day.
 SLOTS = 96
@@ -391,25 +392,24 @@ class CircleResult:
         return out
 
 
-def solve(
-    people: Sequence[Mapping[str, Any]],
-    config: Mapping[str, Any],
-    settings: CircleSettings,
-    *,
-    today: dt.date,
-    existing: Iterable[tuple[str, str, str, str | None]] = (),
-    blocked: Iterable[frozenset[str]] = (),
-    seed: int = 0,
-    names: Mapping[str, str] | None = None,
-    zones: Mapping[str, str | None] | None = None,
-) -> CircleResult:
-    """Propose circles for the mentees waiting (see the module's docstring)."""
-    from mentorctl.matching.circles_explain import describe
-    from mentorctl.matching.circles_milp import optimise
+Assignment = dict[int, list[int]]  # circle (node) index -> mentee indices
 
-    problem = build(
-        people, config, settings, today=today, existing=existing, blocked=blocked, seed=seed
-    )
-    assignment, quality = optimise(problem)
-    crit = read_criteria(config)
-    return describe(problem, crit, assignment, quality, names or {}, zones or {}, today, explain)
+
+def placed(assignment: Assignment) -> int:
+    return sum(len(v) for v in assignment.values())
+
+
+def objective(problem: Problem, assignment: Assignment, big: int | None = None) -> int:
+    """The objective of an assignment, in units, computed from its circles (not the solver)."""
+    big = problem.big() if big is None else big
+    w = problem.weight_units()
+    total = 0
+    for c, members in assignment.items():
+        for i in members:
+            total += big + problem.feasible[(i, c)]
+        counts: dict[int, int] = defaultdict(int)
+        for i in members:
+            for t in problem.goals[i]:
+                counts[t] += 1
+        total += w * sum(n * (n - 1) // 2 for n in counts.values())
+    return total

@@ -3,21 +3,21 @@ against, and why a mentee is still waiting (pure: no I/O)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from mentorctl.matching.circles import (
+    Assignment,
     Circle,
     CircleResult,
     Member,
     Problem,
     Quality,
     common_window,
+    placed,
     slot_time,
 )
-from mentorctl.matching.circles_milp import Assignment, placed
 from mentorctl.matching.explain import against
 from mentorctl.matching.score import UNITS, Criteria, Profile
 
@@ -50,11 +50,8 @@ def describe(
     assignment: Assignment,
     quality: Quality,
     names: Mapping[str, str],
-    zones: Mapping[str, str | None],
-    today: dt.date,
     explain: Callable[..., tuple[int, list[Any], list[str]]],
 ) -> CircleResult:
-    del zones, today  # the profiles carry both
     w = problem.weight_units()
 
     def name(pid: str) -> str:

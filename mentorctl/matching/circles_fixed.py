@@ -21,8 +21,8 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from mentorctl.matching.circles import Problem, Quality
-from mentorctl.matching.circles_milp import SCALE, Assignment, objective
+from mentorctl.matching.circles import Assignment, Problem, Quality, objective
+from mentorctl.matching.circles_milp import SCALE
 
 # HiGHS stops after this many branch-and-bound nodes (a work limit, so the answer does not
 # depend on the machine's speed); the time limit is a safety net only.
@@ -121,6 +121,8 @@ def place(
         side[c] = {
             t for t, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:SIDE_TOPICS]
         }
+    if not edges:
+        return {}, None
     nodes = sorted({c for _, c in edges})
     n_x = len(edges)
     y_at = {c: n_x + k for k, c in enumerate(nodes)}
@@ -230,9 +232,10 @@ def decompose(problem: Problem, big: int, started: float) -> tuple[Assignment, Q
     assert best is not None
     value, assignment, res = best
     bound = max(value, bound_value)
+    how = "nothing to place" if res is None else "optimal" if res.status == 0 else res.message
     note = (
         "topics and windows fixed per circle, then placed by HiGHS "
-        f"({'optimal' if res.status == 0 else res.message.rstrip('.').lower()} for those); "
+        f"({how.rstrip('.').lower()} for those); "
         "bound: each mentee's best pair and shared-topic share"
     )
     seconds = time.perf_counter() - started

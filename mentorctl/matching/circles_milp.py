@@ -25,14 +25,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from mentorctl.matching.circles import Problem, Quality
+from mentorctl.matching.circles import Assignment, Problem, Quality, objective
 
 # Up to this many acceptable pairs the whole program is solved at once.
 EXACT_PAIRS = 120
 # Objective coefficients are divided by this, to keep the numbers the solver sees moderate.
 SCALE = 10_000.0
-
-Assignment = dict[int, list[int]]  # node index -> mentee indices
 
 
 @dataclass
@@ -187,17 +185,8 @@ def _milp(model: _Model, limit: float, nodes: int | None) -> Any:
     )
 
 
-def optimise(problem: Problem) -> tuple[Assignment, Quality]:
-    """Circles and how good they are: the whole program solved by HiGHS when small (up to
-    :data:`EXACT_PAIRS` acceptable pairs), else the decomposition of :mod:`.circles_fixed`."""
-    from mentorctl.matching.circles_fixed import decompose
-
-    started = time.perf_counter()
-    if not problem.feasible:
-        return {}, Quality(0, 0, True, "none", 0.0, "no acceptable pair")
-    big = problem.big()
-    if len(problem.feasible) > EXACT_PAIRS:
-        return decompose(problem, big, started)
+def solve_whole(problem: Problem, big: int, started: float) -> tuple[Assignment, Quality]:
+    """The whole program solved by HiGHS: optimal, or HiGHS's bound past the time limit."""
     edges = sorted(problem.feasible)
     model = _model(problem, edges, big)
     res = _milp(model, problem.settings.time_limit, None)
@@ -216,23 +205,3 @@ def optimise(problem: Problem) -> tuple[Assignment, Quality]:
         bound = None if raw is None else max(value, math.floor(-raw * SCALE * (1 + 1e-9) + 1e-6))
     note = "every acceptable pair in one program" + ("" if optimal else f": {res.message}")
     return dict(assignment), Quality(value, bound, optimal, "HiGHS", seconds, note, big=big)
-
-
-def placed(assignment: Assignment) -> int:
-    return sum(len(v) for v in assignment.values())
-
-
-def objective(problem: Problem, assignment: Assignment, big: int | None = None) -> int:
-    """The objective of an assignment, in units, computed from its circles (not the solver)."""
-    big = problem.big() if big is None else big
-    w = problem.weight_units()
-    total = 0
-    for c, members in assignment.items():
-        for i in members:
-            total += big + problem.feasible[(i, c)]
-        counts: dict[int, int] = defaultdict(int)
-        for i in members:
-            for t in problem.goals[i]:
-                counts[t] += 1
-        total += w * sum(n * (n - 1) // 2 for n in counts.values())
-    return total

@@ -1,0 +1,143 @@
+"""Matching circles on small programs, against brute force over every way to form circles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mentorctl.matching.circle_match import optimise, solve
+from mentorctl.matching.circles import (
+    SLOTS,
+    WINDOW_SLOTS,
+    CircleSettings,
+    build,
+    common_window,
+    local_mask,
+    objective,
+)
+from mentorctl.matching.circles_fixed import decompose
+
+TODAY = dt.date(2026, 3, 2)
+TOPICS = ["Leadership", "Networking", "Negotiation"]
+ZONES = ["UTC", "UTC+3", "UTC+5:30", "UTC-5", "UTC+9", "UTC-8"]
+CONFIG = {
+    "min_score": 0.1,
+    "criteria": [
+        {"kind": "topics", "weight": 3},
+        {"kind": "timezone", "weight": 1, "max_hours": 8},
+        {"kind": "languages", "weight": 1},
+    ],
+    "rules": {"shared_language": True, "different_organisation": False},
+}
+SETTINGS = CircleSettings(min_size=2, max_size=3)
+
+
+def _person(pid: str, role: str, draw: st.DrawFn) -> dict:
+    return {
+        "id": pid,
+        "name": pid,
+        "role": role,
+        "status": "active",
+        "goals": draw(st.lists(st.sampled_from(TOPICS), unique=True, min_size=1, max_size=2))
+        if role == "mentee"
+        else [],
+        "expertise": draw(st.lists(st.sampled_from(TOPICS), unique=True, min_size=1, max_size=3)),
+        "languages": draw(
+            st.sampled_from([["English"], ["English"], ["English", "Spanish"], ["Spanish"]])
+        ),
+        "timezone": draw(st.sampled_from(ZONES)),
+        "capacity": draw(st.integers(1, 3)),
+    }
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> list[dict]:
+    mentees = draw(st.integers(3, 6))
+    mentors = draw(st.integers(1, 2))
+    people = [_person(f"P{k}", "mentor", draw) for k in range(mentors)]
+    people += [_person(f"P{mentors + k}", "mentee", draw) for k in range(mentees)]
+    return people
+
+
+def _brute_force(problem) -> int:
+    """The best objective over every assignment of mentees to circles (or none)."""
+    nodes = list(range(len(problem.nodes)))
+    best = 0
+    for choice in itertools.product([None, *nodes], repeat=len(problem.mentees)):
+        circles: dict[int, list[int]] = {}
+        ok = True
+        for i, c in enumerate(choice):
+            if c is None:
+                continue
+            if (i, c) not in problem.feasible:
+                ok = False
+                break
+            circles.setdefault(c, []).append(i)
+        if not ok:
+            continue
+        for c, members in circles.items():
+            if not SETTINGS.min_size <= len(members) <= SETTINGS.max_size:
+                ok = False
+                break
+            if not frozenset.intersection(*(problem.goals[i] for i in members)):
+                ok = False
+                break
+            mentor = problem.mentors[problem.nodes[c].mentor]
+            masks = [
+                problem.masks[mentor.id],
+                *(problem.masks[problem.mentees[i].id] for i in members),
+            ]
+            if common_window(masks) is None:
+                ok = False
+                break
+        if ok:
+            best = max(best, objective(problem, circles))
+    return best
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_the_solver_is_optimal_and_the_bound_holds(people: list[dict]) -> None:
+    problem = build(people, CONFIG, SETTINGS, today=TODAY)
+    best = _brute_force(problem)
+    assignment, quality = optimise(problem)
+    assert quality.optimal
+    assert objective(problem, assignment) == quality.objective == best
+    # The decomposition used on large programs: never better than the optimum, and its
+    # bound is never below it.
+    fixed, fixed_quality = decompose(problem, problem.big(), time.perf_counter())
+    assert objective(problem, fixed) == fixed_quality.objective <= best
+    assert fixed_quality.bound is not None and fixed_quality.bound >= best
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs())
+def test_every_circle_is_valid(people: list[dict]) -> None:
+    result = solve(people, CONFIG, SETTINGS, today=TODAY)
+    by_id = {p["id"]: p for p in people}
+    for circle in result.circles:
+        assert SETTINGS.min_size <= len(circle.members) <= SETTINGS.max_size
+        first, size = circle.window_slots
+        assert size >= WINDOW_SLOTS
+        ids = [circle.mentor_id, *(m.mentee_id for m in circle.members)]
+        for pid in ids:
+            from mentorctl.timezones import utc_offset
+
+            mask = local_mask([SETTINGS.hours], utc_offset(by_id[pid]["timezone"], TODAY))
+            assert all(mask >> ((first + k) % SLOTS) & 1 for k in range(size)), pid
+        for topic in circle.topics:
+            assert all(topic in by_id[m.mentee_id]["goals"] for m in circle.members)
+        assert circle.topics
+
+
+def test_a_window_across_midnight_utc() -> None:
+    # 08:00-21:00 in UTC-8 is 16:00-05:00 UTC; in UTC+9, 23:00-12:00 UTC.
+    west, east = local_mask([(8, 21)], -8), local_mask([(8, 21)], 9)
+    # Common: 23:00-05:00 UTC; the two hours in its middle are reported.
+    assert common_window([west, east]) == (1 * 4, 8)
+    assert common_window([west, local_mask([(8, 21)], 0)]) is not None
+    assert common_window([local_mask([(8, 12)], 0), local_mask([(8, 12)], 5)]) is None

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_pairing import generate
 
-from mentorctl.matching.circle_match import solve
-from mentorctl.matching.circles import CircleSettings, build, common_window
-from mentorctl.matching.circles_milp import SCALE, _model, objective, optimise
+from mentorctl.matching.circle_match import optimise, solve
+from mentorctl.matching.circles import CircleSettings, build, common_window, objective
+from mentorctl.matching.circles_milp import SCALE, _model
 from mentorctl.matching.score import UNITS
 
 TARGET_SECONDS = 60.0

@@ -2,8 +2,10 @@
 
 1. Each circle a mentor may lead gets a topic and a one-hour window, in the seeded order of
    the mentors: the pair (topic, window) whose mentees not yet reserved by an earlier circle
-   are the most (up to the largest size, then the most in all, then the best scores; earlier
-   topic and window on ties); its best mentees are reserved for it.
+   fill it best (up to the largest size), then, one way, with the most mentees to choose from
+   or, the other way, whose best mentees score highest (earlier topic and window on ties);
+   its best mentees are reserved for it. Each way runs again with the mentees left out
+   first while that does better (at most :data:`ATTEMPTS` times); the best answer is kept.
 2. With topics and windows fixed, a mixed-integer program places the mentees (HiGHS): each in
    at most one circle whose topic they list and whose window they can make, ``min * y <= sum
    x <= max * y``, maximising ``(BIG + units + W * shared) * x`` where ``shared`` is how many
@@ -51,9 +53,12 @@ def _pools(problem: Problem) -> dict[int, tuple[dict[int, int], dict[int, int]]]
     return out
 
 
-def choose(problem: Problem, priority: int = 0) -> dict[int, tuple[int, int]]:
+def choose(
+    problem: Problem, priority: int = 0, by_score: bool = False
+) -> dict[int, tuple[int, int]]:
     """Step 1: circle -> (topic, window start). ``priority``: bits of mentees to place first
-    (those a previous attempt left out)."""
+    (those a previous attempt left out). Among choices that fill a circle as well, the one
+    with the most mentees left for later, or with ``by_score`` the best scores."""
     st = problem.settings
     pools = _pools(problem)
     pool: dict[int, list[int]] = defaultdict(list)
@@ -67,6 +72,7 @@ def choose(problem: Problem, priority: int = 0) -> dict[int, tuple[int, int]]:
             continue
         by_topic, by_start = pools[c]
         mentor_starts = problem.starts[problem.mentors[problem.nodes[c].mentor].id]
+        by_units = sorted(mentees, key=lambda i: (-problem.feasible[(i, c)], i))
         best: tuple[Any, ...] | None = None
         for t in sorted(by_topic):
             free_t = by_topic[t] & ~reserved
@@ -80,7 +86,11 @@ def choose(problem: Problem, priority: int = 0) -> dict[int, tuple[int, int]]:
                 if count < st.min_size:
                     continue
                 first = min((both & priority).bit_count(), st.max_size)
-                key = (min(count, st.max_size), first, count, -t, -s)
+                fill = min(count, st.max_size)
+                if by_score:
+                    key = (fill, first, _top_units(problem, c, by_units, both), count, -t, -s)
+                else:
+                    key = (fill, first, count, 0, -t, -s)
                 if best is None or key > best[0]:
                     best = (key, t, s)
         if best is None:
@@ -95,6 +105,18 @@ def choose(problem: Problem, priority: int = 0) -> dict[int, tuple[int, int]]:
             reserved |= 1 << i
         chosen[c] = (t, s)
     return chosen
+
+
+def _top_units(problem: Problem, c: int, by_units: list[int], members: int) -> int:
+    """The units of the best ``max size`` of ``members`` in circle ``c``."""
+    total, taken, room = 0, 0, problem.settings.max_size
+    for i in by_units:
+        if members >> i & 1:
+            total += problem.feasible[(i, c)]
+            taken += 1
+            if taken == room:
+                break
+    return total
 
 
 def place(
@@ -174,16 +196,21 @@ def place(
 def upper_bound(problem: Problem, big: int) -> int:
     """A bound on the objective of every circle plan, however topics and windows are chosen.
 
-    Each mentee placed adds ``BIG``, at most their best pair's units, and at most
-    ``W * (max - 1) / 2`` per goal (a co-member pair sharing a topic adds ``W`` once, and is
-    counted half by each of its two mentees; a mentee has at most ``max - 1`` co-members).
     Only mentees who have, in some circle, a topic and a window shared by at least the
-    smallest size of its acceptable mentees can be placed at all, with their best pair among
-    such circles; at most as many as the circles' largest sizes add up to. The bound takes
-    that many of them, those with the highest values."""
+    smallest size of its acceptable mentees can be placed at all, and only in such circles.
+    Dropping the topics and windows then leaves an assignment with capacities (each circle
+    takes at most the largest size): its optimum for ``BIG + units``, solved exactly (SciPy's
+    sparse assignment), bounds the first two terms of the objective. The third is at most
+    ``W * (max - 1) / 2`` per goal of each mentee placed (a co-member pair sharing a topic
+    adds ``W`` once, counted half by each of its two mentees; a mentee has at most ``max - 1``
+    co-members), summed over as many mentees, those with the most goals, as that assignment
+    places."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     st = problem.settings
     w = problem.weight_units()
-    # Who can be in a circle at all: some circle, topic and window with enough mentees.
     good: dict[int, int] = {}
     for c, (by_topic, by_start) in _pools(problem).items():
         mentor_starts = problem.starts[problem.mentors[problem.nodes[c].mentor].id]
@@ -195,40 +222,64 @@ def upper_bound(problem: Problem, big: int) -> int:
                     if both.bit_count() >= st.min_size:
                         bits |= both
         good[c] = bits
-    best: dict[int, int] = {}
-    for (i, c), units in problem.feasible.items():
-        if good.get(c, 0) >> i & 1:
-            best[i] = max(best.get(i, 0), units)
-    values = sorted(
-        (u + w * (st.max_size - 1) * len(problem.goals[i]) / 2 for i, u in best.items()),
-        reverse=True,
+    edges = [(i, c, u) for (i, c), u in problem.feasible.items() if good.get(c, 0) >> i & 1]
+    if not edges:
+        return 0
+    rows = sorted({i for i, _, _ in edges})
+    row_at = {i: r for r, i in enumerate(rows)}
+    nodes = sorted({c for _, c, _ in edges})
+    node_at = {c: k for k, c in enumerate(nodes)}
+    slots = st.max_size
+    top = big + max(u for _, _, u in edges) + 1
+    r_idx, c_idx, cost = [], [], []
+    for i, c, u in edges:
+        for k in range(slots):
+            r_idx.append(row_at[i])
+            c_idx.append(node_at[c] * slots + k)
+            cost.append(top - (big + u))  # minimising top - value; always positive
+    dummies = len(nodes) * slots
+    for r in range(len(rows)):  # each mentee may stay out: value 0
+        r_idx.append(r)
+        c_idx.append(dummies + r)
+        cost.append(top)
+    matrix = csr_matrix(
+        (np.array(cost, dtype=np.float64), (r_idx, c_idx)),
+        shape=(len(rows), dummies + len(rows)),
     )
-    mentors = {node.mentor for node in problem.nodes}
-    capacity = st.max_size * sum(
-        1 for c in range(len(problem.nodes)) if problem.nodes[c].mentor in mentors
-    )
-    room = min(len(values), capacity)
-    return big * room + math.floor(sum(values[:room]))
+    _, cols = min_weight_full_bipartite_matching(matrix)
+    best = {(row_at[i], node_at[c]): u for i, c, u in edges}
+    total = 0
+    placed_rows = []
+    for r, col in enumerate(cols.tolist()):
+        if col < dummies:
+            total += big + max(best[(r, col // slots)], 0)
+            placed_rows.append(r)
+    shares = sorted((len(problem.goals[i]) for i in rows), reverse=True)
+    bonus = w * (st.max_size - 1) * sum(shares[: len(placed_rows)]) / 2
+    return total + math.floor(bonus)
 
 
 def decompose(problem: Problem, big: int, started: float) -> tuple[Assignment, Quality]:
-    """Steps 1 and 2, again with the mentees left out first while that places more (at most
-    :data:`ATTEMPTS` times); the best answer is kept."""
+    """Steps 1 and 2, each way of step 1 (most mentees left, best scores), again with the
+    mentees left out first while that does better (at most :data:`ATTEMPTS` times each); the
+    best answer is kept."""
     bound_value = upper_bound(problem, big)
     best: tuple[int, Assignment, Any] | None = None
-    priority = 0
-    for _ in range(ATTEMPTS):
-        chosen = choose(problem, priority)
-        limit = max(1.0, problem.settings.time_limit - (time.perf_counter() - started))
-        assignment, res = place(problem, chosen, big, limit / 2)
-        value = objective(problem, assignment, big)
-        if best is not None and value <= best[0]:
-            break
-        best = (value, assignment, res)
-        if value >= bound_value:
-            break
-        placed_bits = sum(1 << i for ms in assignment.values() for i in ms)
-        priority = sum(1 << i for i, _ in problem.feasible) & ~placed_bits
+    for by_score in (False, True):
+        priority = 0
+        last = -1
+        for _ in range(ATTEMPTS):
+            chosen = choose(problem, priority, by_score)
+            limit = max(1.0, problem.settings.time_limit - (time.perf_counter() - started))
+            assignment, res = place(problem, chosen, big, limit)
+            value = objective(problem, assignment, big)
+            if best is None or value > best[0]:
+                best = (value, assignment, res)
+            if value <= last or best[0] >= bound_value:
+                break
+            last = value
+            placed_bits = sum(1 << i for ms in assignment.values() for i in ms)
+            priority = sum(1 << i for i, _ in problem.feasible) & ~placed_bits
     assert best is not None
     value, assignment, res = best
     bound = max(value, bound_value)

@@ -107,6 +107,9 @@ def test_commit_saves_circles_that_keep_every_rule(circles_ws: Path, cli) -> Non
     assert {p["mentee"] for p in pairs}.isdisjoint(
         m["mentee_id"] for c in again["circles"] for m in c["members"]
     )
+    # Capacity 5 with circles of up to 5: one circle per mentor, already led.
+    assert {p["mentor"] for p in pairs}.isdisjoint(c["mentor_id"] for c in again["circles"])
+    assert len(_store(circles_ws)["circles"]) == len(circles)
 
 
 def test_same_seed_same_circles(circles_ws: Path, cli) -> None:

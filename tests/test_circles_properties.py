@@ -18,6 +18,7 @@ from mentorctl.matching.circles import (
     common_window,
     local_mask,
     objective,
+    parse_hours,
 )
 from mentorctl.matching.circles_fixed import decompose
 
@@ -141,3 +142,35 @@ def test_a_window_across_midnight_utc() -> None:
     assert common_window([west, east]) == (1 * 4, 8)
     assert common_window([west, local_mask([(8, 21)], 0)]) is not None
     assert common_window([local_mask([(8, 12)], 0), local_mask([(8, 12)], 5)]) is None
+
+
+def test_hours_people_gave_are_read() -> None:
+    assert parse_hours("18-21") == [(18.0, 21.0)]
+    assert parse_hours("7:30 to 9:00, evenings") == [(7.5, 9.0), (17.0, 21.0)]
+    assert parse_hours(["Mornings", "Weekday evenings"]) == [(8.0, 12.0), (17.0, 21.0)]
+    assert parse_hours("whenever suits") == []
+    # 22:00-02:00 local in UTC+1 is 21:00-01:00 UTC, across midnight.
+    mask = local_mask([(22, 2)], 1)
+    assert [q for q in range(SLOTS) if mask >> q & 1] == [*range(0, 4), *range(84, 96)]
+
+
+def test_the_hours_field_restricts_the_window() -> None:
+    base = {"status": "active", "languages": ["English"], "timezone": "UTC"}
+    people = [
+        {**base, "id": "P1", "role": "mentor", "expertise": TOPICS, "capacity": 3, "goals": []},
+        *(
+            {**base, "id": f"P{k}", "role": "mentee", "goals": ["Leadership"], "expertise": []}
+            for k in range(2, 5)
+        ),
+    ]
+    people[1]["extra"] = {"availability": "evenings"}
+    with_field = CircleSettings(min_size=2, max_size=3, hours_field="availability")
+    result = solve(people, CONFIG, with_field, today=TODAY)
+    (circle,) = result.circles
+    first, size = circle.window_slots
+    assert first >= 17 * 4 and first + size <= 21 * 4
+    # Someone free only in the morning cannot meet the evening people: the circle is smaller.
+    people[2]["extra"] = {"availability": "mornings"}
+    result = solve(people, CONFIG, with_field, today=TODAY)
+    assert [len(c.members) for c in result.circles] == [2]
+    assert {m.mentee_id for m in result.circles[0].members} == {"P3", "P4"}

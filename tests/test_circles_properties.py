@@ -113,6 +113,28 @@ def test_the_solver_is_optimal_and_the_bound_holds(people: list[dict]) -> None:
     fixed, fixed_quality = decompose(problem, problem.big(), time.perf_counter())
     assert objective(problem, fixed) == fixed_quality.objective <= best
     assert fixed_quality.bound is not None and fixed_quality.bound >= best
+    for answer in (assignment, fixed):
+        assert _valid(problem, answer)
+
+
+def _valid(problem, assignment) -> bool:
+    """Sizes, a topic all mentees list, a window all members can make, acceptable pairs."""
+    placed = [i for members in assignment.values() for i in members]
+    if len(placed) != len(set(placed)):
+        return False
+    for c, members in assignment.items():
+        if not members:
+            continue
+        mentor = problem.mentors[problem.nodes[c].mentor]
+        masks = [problem.masks[mentor.id], *(problem.masks[problem.mentees[i].id] for i in members)]
+        if not (
+            SETTINGS.min_size <= len(members) <= SETTINGS.max_size
+            and all((i, c) in problem.feasible for i in members)
+            and frozenset.intersection(*(problem.goals[i] for i in members))
+            and common_window(masks) is not None
+        ):
+            return False
+    return True
 
 
 @settings(max_examples=40, deadline=None)

@@ -11,6 +11,8 @@
    x <= max * y``, maximising ``(BIG + units + W * shared) * x`` where ``shared`` is how many
    of the circle's most listed topics (besides its own) the mentee lists. Its answer is then
    valued by the exact objective of :mod:`.circles`.
+3. A mentee still left out joins a circle with room whose members (and mentor) still share a
+   topic and a window with them (:func:`insert_left_out`).
 
 The bound reported is proven over every circle plan, not only those with these topics and
 windows (:func:`upper_bound`). The gap is the distance to it, in score points.
@@ -259,6 +261,32 @@ def upper_bound(problem: Problem, big: int) -> int:
     return total + math.floor(bonus)
 
 
+def insert_left_out(problem: Problem, assignment: Assignment) -> Assignment:
+    """Put mentees left out into circles with room whose members (and mentor) still share a
+    topic and a window with them: their topic and window may change. Best pair first."""
+    st = problem.settings
+    out = {c: list(ms) for c, ms in assignment.items()}
+    placed_ids = {i for ms in out.values() for i in ms}
+    options = sorted(
+        (-units, i, c)
+        for (i, c), units in problem.feasible.items()
+        if i not in placed_ids and c in out
+    )
+    for _, i, c in options:
+        members = out[c]
+        if i in placed_ids or len(members) >= st.max_size:
+            continue
+        topics = frozenset.intersection(problem.goals[i], *(problem.goals[k] for k in members))
+        starts = problem.starts[problem.mentees[i].id]
+        starts &= problem.starts[problem.mentors[problem.nodes[c].mentor].id]
+        for k in members:
+            starts &= problem.starts[problem.mentees[k].id]
+        if topics and starts:
+            members.append(i)
+            placed_ids.add(i)
+    return out
+
+
 def decompose(problem: Problem, big: int, started: float) -> tuple[Assignment, Quality]:
     """Steps 1 and 2, each way of step 1 (most mentees left, best scores), again with the
     mentees left out first while that does better (at most :data:`ATTEMPTS` times each); the
@@ -282,6 +310,9 @@ def decompose(problem: Problem, big: int, started: float) -> tuple[Assignment, Q
             priority = sum(1 << i for i, _ in problem.feasible) & ~placed_bits
     assert best is not None
     value, assignment, res = best
+    more = insert_left_out(problem, assignment)
+    if objective(problem, more, big) > value:
+        assignment, value = more, objective(problem, more, big)
     bound = max(value, bound_value)
     how = "nothing to place" if res is None else "optimal" if res.status == 0 else res.message
     note = (

@@ -203,5 +203,5 @@ def solve_whole(problem: Problem, big: int, started: float) -> tuple[Assignment,
     if not optimal:
         raw = getattr(res, "mip_dual_bound", None)
         bound = None if raw is None else max(value, math.floor(-raw * SCALE * (1 + 1e-9) + 1e-6))
-    note = "every acceptable pair in one program" + ("" if optimal else f": {res.message}")
+    note = "all acceptable pairs solved as one program" + ("" if optimal else f": {res.message}")
     return dict(assignment), Quality(value, bound, optimal, "HiGHS", seconds, note, big=big)

@@ -62,6 +62,11 @@ def _inside_hours(zone: str, start: str, minutes: int, day: dt.date) -> bool:
 
 
 def test_commit_saves_circles_that_keep_every_rule(circles_ws: Path, cli) -> None:
+    # Two mentees the proposals put together; once one blocks the other, they are not.
+    first = json.loads(cli("pair", "-w", circles_ws, "--json", "--seed", "3").stdout)
+    apart = [m["mentee_id"] for m in first["circles"][0]["members"][:2]]
+    result = cli("block", *apart, "--reason", "test", "-w", circles_ws)
+    assert result.exit_code == 0, result.output
     result = cli("pair", "-w", circles_ws, "--commit", "--json", "--seed", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -98,6 +103,7 @@ def test_commit_saves_circles_that_keep_every_rule(circles_ws: Path, cli) -> Non
         mentors = set(circle["mentors"])
         assert not (ids["e0"] in circle["mentees"] and ids["m0"] in mentors)
         assert not (ids["e1"] in circle["mentees"] and ids["m1"] in mentors)
+        assert not set(apart) <= set(circle["mentees"])
     # Every member's explanation names what they share and when all can meet.
     member = data["circles"][0]["members"][0]
     assert any(r.startswith("shares ") for r in member["reasons"]), member
@@ -149,7 +155,7 @@ def test_options_of_pairs_only_are_refused(circles_ws: Path, cli) -> None:
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ("  co_mentors: true\n", "circles.co_mentors: unknown key"),
+        ("  co_mentor: true\n", "circles.co_mentor: unknown key"),
         ("  hours: [9, 9]\n", "circles.hours: expected two different hours"),
         ("  hours_field: availability\n", "'availability' is not a field under signup.fields"),
     ],

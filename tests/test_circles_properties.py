@@ -56,12 +56,15 @@ def _person(pid: str, role: str, draw: st.DrawFn) -> dict:
 
 
 @st.composite
-def programs(draw: st.DrawFn) -> list[dict]:
+def programs(draw: st.DrawFn) -> tuple[list[dict], set[frozenset[str]]]:
     mentees = draw(st.integers(3, 6))
     mentors = draw(st.integers(1, 2))
     people = [_person(f"P{k}", "mentor", draw) for k in range(mentors)]
     people += [_person(f"P{mentors + k}", "mentee", draw) for k in range(mentees)]
-    return people
+    ids = [p["id"] for p in people]
+    pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda t: t[0] != t[1])
+    blocked = {frozenset(t) for t in draw(st.lists(pairs, max_size=2))}
+    return people, blocked
 
 
 def _brute_force(problem) -> int:
@@ -74,7 +77,7 @@ def _brute_force(problem) -> int:
         for i, c in enumerate(choice):
             if c is None:
                 continue
-            if (i, c) not in problem.feasible:
+            if (i, c) not in problem.feasible or problem.conflicts(i, circles.get(c, [])):
                 ok = False
                 break
             circles.setdefault(c, []).append(i)
@@ -102,8 +105,9 @@ def _brute_force(problem) -> int:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs())
-def test_the_solver_is_optimal_and_the_bound_holds(people: list[dict]) -> None:
-    problem = build(people, CONFIG, SETTINGS, today=TODAY)
+def test_the_solver_is_optimal_and_the_bound_holds(program) -> None:
+    people, blocked = program
+    problem = build(people, CONFIG, SETTINGS, today=TODAY, blocked=blocked)
     best = _brute_force(problem)
     assignment, quality = optimise(problem)
     assert quality.optimal
@@ -122,6 +126,9 @@ def _valid(problem, assignment) -> bool:
     placed = [i for members in assignment.values() for i in members]
     if len(placed) != len(set(placed)):
         return False
+    for members in assignment.values():
+        if any(problem.conflicts(i, members[:n]) for n, i in enumerate(members)):
+            return False
     for c, members in assignment.items():
         if not members:
             continue
@@ -139,8 +146,9 @@ def _valid(problem, assignment) -> bool:
 
 @settings(max_examples=40, deadline=None)
 @given(programs())
-def test_every_circle_is_valid(people: list[dict]) -> None:
-    result = solve(people, CONFIG, SETTINGS, today=TODAY)
+def test_every_circle_is_valid(program) -> None:
+    people, blocked = program
+    result = solve(people, CONFIG, SETTINGS, today=TODAY, blocked=blocked)
     by_id = {p["id"]: p for p in people}
     for circle in result.circles:
         assert SETTINGS.min_size <= len(circle.members) <= SETTINGS.max_size
@@ -155,6 +163,8 @@ def test_every_circle_is_valid(people: list[dict]) -> None:
         for topic in circle.topics:
             assert all(topic in by_id[m.mentee_id]["goals"] for m in circle.members)
         assert circle.topics
+        for a, b in itertools.combinations(ids, 2):
+            assert frozenset((a, b)) not in blocked, (a, b)
 
 
 def test_a_window_across_midnight_utc() -> None:

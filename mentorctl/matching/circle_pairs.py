@@ -9,7 +9,7 @@ of a pairs program (so check-ins, replies and reports work per member) that carr
      "topics": ["Leadership"], "created": "...", "round": 1}
 
 Saving checks each member again against the store as it is then (like pairs: a member who
-became impossible is left out); a circle left with fewer mentees than the smallest size is
+became impossible, or who is blocked by or blocking another member, is left out); a circle left with fewer mentees than the smallest size is
 not saved at all, and its mentees stay waiting.
 """
 
@@ -152,6 +152,10 @@ def commit(
                 stale = check.violations + [w for w in check.warnings if w.code in _STALE]
                 if stale:
                     out.skipped.append((member.mentee_id, circle.mentor_id, stale[0].text))
+                    continue
+                if any(frozenset((member.mentee_id, d["mentee"])) in snap.blocked for d in docs):
+                    why = "blocked by or blocking a member of the circle"
+                    out.skipped.append((member.mentee_id, circle.mentor_id, why))
                     continue
                 doc = _pair_doc(member.mentee_id, circle.mentor_id, check, "circles", stamp)
                 doc["round"] = number

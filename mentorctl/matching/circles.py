@@ -79,6 +79,7 @@ class CircleSettings:
     hours: tuple[float, float] = DEFAULT_HOURS
     hours_field: str | None = None
     time_limit: float = 45.0
+    co_mentors: bool = False
 
     @classmethod
     def read(cls, data: Mapping[str, Any] | None) -> CircleSettings:
@@ -92,6 +93,7 @@ class CircleSettings:
             hours=(float(hours[0]), float(hours[1])),
             hours_field=data.get("hours_field") or None,
             time_limit=float(data.get("time_limit", 45.0)),
+            co_mentors=bool(data.get("co_mentors", False)),
         )
 
 
@@ -198,6 +200,12 @@ class Problem:
     topics: list[str]  # folded topic keys, in a fixed order
     goals: list[frozenset[int]]  # per mentee: indices into ``topics``
     notes: list[str] = field(default_factory=list)
+    # Mentees (indices) who may not share a circle: one of them blocked the other.
+    apart: set[tuple[int, int]] = field(default_factory=set)
+    blocked: set[frozenset[str]] = field(default_factory=set)  # person ids, as given
+
+    def conflicts(self, i: int, members: Iterable[int]) -> bool:
+        return any((min(i, k), max(i, k)) in self.apart for k in members)
 
     def big(self) -> int:
         """More than the two secondary terms of the objective can ever add up to."""
@@ -232,8 +240,12 @@ def build(
     existing: Iterable[tuple[str, str, str, str | None]] = (),
     blocked: Iterable[frozenset[str]] = (),
     seed: int = 0,
+    co_led: Iterable[tuple[str, Sequence[str], bool]] = (),
 ) -> Problem:
-    """The problem for the people waiting. ``existing``: (mentee, mentor, status, circle)."""
+    """The problem for the people waiting. ``existing``: (mentee, mentor, status, circle) of
+    every pair; ``co_led``: (co-mentor, the circle's mentees, whether it still meets) of every
+    circle saved with a co-mentor: it uses one of their circles while it meets, and they are
+    never put with those mentees again, as after a pair."""
     import numpy as np
 
     from mentorctl.matching.blocks import BlockScorer
@@ -242,6 +254,7 @@ def build(
     crit = read_criteria(config)
     notes: list[str] = []
     pairs_in = list(existing)
+    blocked = {frozenset(b) for b in blocked}
     holding = {x for x, _, s, _ in pairs_in if s in ACTIVE_STATUSES}
     led: dict[str, set[str]] = defaultdict(set)
     loose = Counter()
@@ -255,6 +268,12 @@ def build(
     for x, y, _, _ in pairs_in:
         never[x].add(y)
         never[y].add(x)
+    for co, circle_mentees, meets in co_led:
+        for x in circle_mentees:
+            never[x].add(co)
+            never[co].add(x)
+        if meets:
+            led[co].add(f"co:{len(led[co])}")
     for pair in blocked:
         ids = list(pair)
         if len(ids) == 2:
@@ -319,7 +338,16 @@ def build(
     no_goals = sum(1 for g in goals if not g)
     if no_goals:
         notes.append(f"{no_goals} mentee(s) listed no goals: a circle shares a topic")
-    return Problem(settings, mentees, mentors, nodes, masks, starts, feasible, topics, goals, notes)
+    mentee_at = {p.id: i for i, p in enumerate(mentees)}
+    apart = set()
+    for pair in blocked:
+        ids = sorted(mentee_at[x] for x in pair if x in mentee_at)
+        if len(ids) == 2:
+            apart.add((ids[0], ids[1]))
+    return Problem(
+        settings, mentees, mentors, nodes, masks, starts, feasible, topics, goals, notes,
+        apart, blocked,
+    )  # fmt: skip
 
 
 # -- the answer ----------------------------------------------------------------------------
@@ -348,6 +376,7 @@ class Circle:
     mentor_window: str
     score: float  # pair units + the shared-topic term, in score points
     explanation: str
+    co_mentor_id: str | None = None  # with circles.co_mentors: a second mentor
 
 
 @dataclass

@@ -8,9 +8,10 @@
    first while that does better (at most :data:`ATTEMPTS` times); the best answer is kept.
 2. With topics and windows fixed, a mixed-integer program places the mentees (HiGHS): each in
    at most one circle whose topic they list and whose window they can make, ``min * y <= sum
-   x <= max * y``, maximising ``(BIG + units + W * shared) * x`` where ``shared`` is how many
-   of the circle's most listed topics (besides its own) the mentee lists. Its answer is then
-   valued by the exact objective of :mod:`.circles`.
+   x <= max * y``, two mentees one of whom blocked the other never together, maximising
+   ``(BIG + units + W * shared) * x`` where ``shared`` is how many of the circle's most
+   listed topics (besides its own) the mentee lists. Its answer is then valued by the exact
+   objective of :mod:`.circles`.
 3. A mentee still left out joins a circle with room whose members (and mentor) still share a
    topic and a window with them (:func:`insert_left_out`).
 
@@ -179,6 +180,16 @@ def place(
         vals += [-1.0] * len(ks) + [float(st.min_size)]
         upper.append(0.0)
         row += 1
+    at = {e: k for k, e in enumerate(edges)}
+    for i, j in sorted(problem.apart):
+        for k in on_mentee.get(i, []):
+            other = at.get((j, edges[k][1]))
+            if other is not None:
+                rows += [row, row]
+                cols += [k, other]
+                vals += [1.0, 1.0]
+                upper.append(1.0)
+                row += 1
     a = coo_matrix((vals, (rows, cols)), shape=(row, len(cost))).tocsr()
     res = milp(
         cost,
@@ -274,7 +285,7 @@ def insert_left_out(problem: Problem, assignment: Assignment) -> Assignment:
     )
     for _, i, c in options:
         members = out[c]
-        if i in placed_ids or len(members) >= st.max_size:
+        if i in placed_ids or len(members) >= st.max_size or problem.conflicts(i, members):
             continue
         topics = frozenset.intersection(problem.goals[i], *(problem.goals[k] for k in members))
         starts = problem.starts[problem.mentees[i].id]

@@ -4,7 +4,8 @@ Variables, for each circle ``c`` a mentor may lead: ``x[i,c]`` (mentee ``i`` joi
 per acceptable pair), ``y[c]`` (the circle meets), ``t[c,k]`` (its topic is ``k``), ``w[c,s]``
 (its one-hour window starts at ``s``), ``s[c,k,n]`` (at least ``n`` of its mentees list topic
 ``k``). Constraints: each mentee in at most one circle; ``min * y <= sum x <= max * y``; one
-topic and one window per circle that meets; ``x[i,c] <= sum of t[c,k] over i's goals`` and
+topic and one window per circle that meets; ``x[i,c] + x[j,c] <= 1`` when ``i`` or ``j``
+blocked the other; ``x[i,c] <= sum of t[c,k] over i's goals`` and
 ``<= sum of w[c,s] over i's window starts`` (so every mentee shares the topic and the window;
 windows are only those the mentor can make); ``s[c,k,n] <= s[c,k,n-1]`` and ``sum over n of
 s[c,k,n] <= number of c's mentees listing k``. Objective: ``(BIG + units) * x`` plus
@@ -95,6 +96,13 @@ def _model(problem: Problem, edges: list[tuple[int, int]], big: int) -> _Model:
         on_node[c].append(k)
         on_mentee[i].append(k)
     mentee_row = {i: ub([(x[k], 1.0) for k in ks], 1.0) for i, ks in on_mentee.items()}
+    # Two mentees one of whom blocked the other never share a circle.
+    at = {e: k for k, e in enumerate(edges)}
+    for i, j in sorted(problem.apart):
+        for k in on_mentee.get(i, []):
+            other = at.get((j, edges[k][1]))
+            if other is not None:
+                ub([(x[k], 1.0), (x[other], 1.0)], 1.0)
     max_row, min_row, bonus_row = {}, {}, {}
     nodes = sorted(on_node)
     for c in nodes:

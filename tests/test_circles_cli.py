@@ -180,3 +180,30 @@ def test_sizes_and_format_are_checked(workspace: Path, cli) -> None:
     program.write_text(text + "format: triangles\n", encoding="utf-8")
     result = cli("pair", "-w", workspace)
     assert result.exit_code != 0 and "format" in result.output and "circles" in result.output
+
+
+def test_co_mentors_join_circles_when_asked(workspace: Path, cli) -> None:
+    _circles_program(workspace, "  co_mentors: true\n")
+    csv_file = write_csv(workspace / "signups.csv", signups(12, 8, seed=3))
+    assert cli("import-signups", csv_file, "-w", workspace).exit_code == 0
+    result = cli("pair", "-w", workspace, "--commit", "--json")
+    assert result.exit_code == 0, result.output
+    store = _store(workspace)
+    people = {p["id"]: p for p in store["people"].values()}
+    circles = list(store["circles"].values())
+    doubled = [c for c in circles if len(c["mentors"]) == 2]
+    assert doubled, circles
+    leads = {c["mentors"][0] for c in circles}
+    day = dt.date.fromisoformat(TODAY)
+    for circle in doubled:
+        lead, co = circle["mentors"]
+        assert co not in leads and co != lead
+        for pid in circle["mentees"]:
+            assert set(people[pid]["languages"]) & set(people[co]["languages"])
+        for pid in [lead, co, *circle["mentees"]]:
+            zone = people[pid]["timezone"]
+            assert _inside_hours(zone, circle["window"]["start"], circle["window"]["minutes"], day)
+    # Pairs stay with the first mentor: one stream of messages per mentee.
+    pairs = list(store["pairs"].values())
+    assert {p["mentor"] for p in pairs} == leads
+    assert len({c["mentors"][1] for c in doubled}) == len(doubled)

@@ -83,7 +83,8 @@ def show(plan: Any, committed: Any, as_json: bool) -> None:
         [
             [
                 c.label,
-                _name(people, c.mentor_id),
+                _name(people, c.mentor_id)
+                + (f" with {_name(people, c.co_mentor_id)}" if c.co_mentor_id else ""),
                 ", ".join(_name(people, m.mentee_id) for m in c.members),
                 ", ".join(c.topics),
                 c.window,

@@ -15,6 +15,7 @@ from mentorctl.matching.circles import (
     Quality,
     build,
 )
+from mentorctl.matching.circles_co import co_mentors
 from mentorctl.matching.circles_explain import describe
 from mentorctl.matching.circles_fixed import decompose
 from mentorctl.matching.circles_milp import EXACT_PAIRS, solve_whole
@@ -31,14 +32,17 @@ def solve(
     blocked: Iterable[frozenset[str]] = (),
     seed: int = 0,
     names: Mapping[str, str] | None = None,
+    co_led: Iterable[tuple[str, Sequence[str], bool]] = (),
 ) -> CircleResult:
     """Propose circles for the mentees waiting (see the module's docstring)."""
     problem = build(
-        people, config, settings, today=today, existing=existing, blocked=blocked, seed=seed
-    )
+        people, config, settings, today=today, existing=existing, blocked=blocked, seed=seed,
+        co_led=co_led,
+    )  # fmt: skip
     assignment, quality = optimise(problem)
     crit = read_criteria(config)
-    return describe(problem, crit, assignment, quality, names or {}, explain)
+    co = co_mentors(problem, assignment)
+    return describe(problem, crit, assignment, quality, names or {}, explain, co)
 
 
 def optimise(problem: Problem) -> tuple[Assignment, Quality]:

@@ -8,6 +8,9 @@ of a pairs program (so check-ins, replies and reports work per member) that carr
      "window": {"utc": "18:00-20:00", "start": "18:00", "minutes": 120},
      "topics": ["Leadership"], "created": "...", "round": 1}
 
+With ``circles.co_mentors``, a circle's second mentor is the second of its ``mentors``; the
+pairs stay with the first (one stream of messages per mentee).
+
 Saving checks each member again against the store as it is then (like pairs: a member who
 became impossible, or who is blocked by or blocking another member, is left out); a circle left with fewer mentees than the smallest size is
 not saved at all, and its mentees stay waiting.
@@ -65,6 +68,7 @@ def plan(program: Program, store_path: Path, *, seed: int, today: dt.date) -> Ci
 
     with Store.reading(store_path) as store:
         snap = snapshot(store)
+        saved = list(store.documents(CIRCLES).values())
     people, out = for_matching(snap, today)
     settings = settings_of(program)
     result = solve(
@@ -76,8 +80,23 @@ def plan(program: Program, store_path: Path, *, seed: int, today: dt.date) -> Ci
         blocked=snap.blocked,
         seed=seed,
         names={str(p["id"]): str(p.get("name") or p["id"]) for p in snap.people if "id" in p},
+        co_led=co_led(saved, snap.pairs),
     )
     return CirclePlan(result, snap, seed, settings, out)
+
+
+def co_led(
+    circles: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]]
+) -> list[tuple[str, list[str], bool]]:
+    """(co-mentor, the circle's mentees, whether it still meets) of each saved circle with a
+    second mentor; a circle meets while one of its pairs holds."""
+    holding = {p["id"] for p in pairs if p["status"] in ACTIVE_STATUSES}
+    out = []
+    for circle in circles:
+        meets = any(pid in holding for pid in circle.get("pairs") or [])
+        for co in (circle.get("mentors") or [])[1:]:
+            out.append((co, list(circle.get("mentees") or []), meets))
+    return out
 
 
 @dataclass
@@ -162,6 +181,12 @@ def commit(
                 doc["reasons"] = list(member.reasons)
                 doc["against"] = list(member.against)
                 docs.append(doc)
+            co = circle.co_mentor_id
+            if co is not None and not _co_mentor_fits(
+                program, snap, by_id, co, circle.mentor_id, docs, pairs_now, today
+            ):
+                out.skipped.append((co, circle.mentor_id, "no longer fits as co-mentor"))
+                co = None
             if len(docs) < settings.min_size:
                 out.skipped.append(
                     (circle.label, circle.mentor_id, f"fewer than {settings.min_size} mentees left")
@@ -170,9 +195,9 @@ def commit(
             for doc in docs:
                 pairs_now.append((doc["mentee"], doc["mentor"], doc["status"]))
             led.setdefault(circle.mentor_id, set()).add(circle.label)
-            kept.append((circle, docs))
+            kept.append((circle, docs, co))
         ids = store.next_ids("circle", "C", len(kept)) if kept else []
-        for circle_id, (circle, docs) in zip(ids, kept, strict=True):
+        for circle_id, (circle, docs, co) in zip(ids, kept, strict=True):
             for doc in docs:
                 doc["circle"] = circle_id
             _insert(store, docs)
@@ -180,7 +205,7 @@ def commit(
             out.circles.append(
                 {
                     "id": circle_id,
-                    "mentors": [circle.mentor_id],
+                    "mentors": [circle.mentor_id, *([co] if co else [])],
                     "mentees": [d["mentee"] for d in docs],
                     "pairs": [d["id"] for d in docs],
                     "window": _window_doc(*circle.window_slots),
@@ -192,3 +217,36 @@ def commit(
         if out.circles:
             store.insert_many(CIRCLES, [dict(c) for c in out.circles])
     return out
+
+
+def _co_mentor_fits(
+    program: Program,
+    snap: Snapshot,
+    by_id: dict[str, dict[str, Any]],
+    co: str,
+    lead: str,
+    docs: Sequence[dict[str, Any]],
+    pairs_now: Sequence[tuple[str, str, str]],
+    today: dt.date,
+) -> bool:
+    """Whether ``co`` may still co-mentor the circle: an acceptable pair with every member,
+    not blocked with the other mentor, not already mentoring in another circle saved now."""
+    from mentorctl.matching.match import score_pair
+
+    person = by_id.get(co)
+    if person is None or frozenset((co, lead)) in snap.blocked:
+        return False
+    if any(y == co and s in ACTIVE_STATUSES for _, y, s in pairs_now):
+        return False
+    for doc in docs:
+        check = score_pair(
+            by_id[doc["mentee"]],
+            person,
+            program.data["matching"],
+            today=today,
+            existing=pairs_now,
+            blocked=snap.blocked,
+        )
+        if check.violations or any(w.code in _STALE for w in check.warnings):
+            return False
+    return True

@@ -51,7 +51,9 @@ def describe(
     quality: Quality,
     names: Mapping[str, str],
     explain: Callable[..., tuple[int, list[Any], list[str]]],
+    co: Mapping[int, int] | None = None,
 ) -> CircleResult:
+    """The answer in words; ``co``: circle -> mentor index of its co-mentor."""
     w = problem.weight_units()
 
     def name(pid: str) -> str:
@@ -65,7 +67,10 @@ def describe(
     for number, (c, members) in enumerate(order, start=1):
         mentor = problem.mentors[problem.nodes[c].mentor]
         people = sorted((problem.mentees[i] for i in members), key=lambda p: _natural(p.id))
+        second = problem.mentors[co[c]] if co and c in co else None
         masks = [problem.masks[p.id] for p in (mentor, *people)]
+        if second is not None:
+            masks.append(problem.masks[second.id])
         found = common_window(masks)
         first, size = found if found is not None else (0, 0)
         window = f"{window_text(first, size)} UTC" if found else "no common hour"
@@ -74,7 +79,8 @@ def describe(
             for key, label in people[0].goals.items()
             if all(key in p.goals for p in people[1:])
         ]
-        everyone = _NUMBERS.get(len(people) + 1, f"all {len(people) + 1}")
+        size_all = len(people) + (2 if second is not None else 1)
+        everyone = _NUMBERS.get(size_all, f"all {size_all}")
         units_total = 0
         out_members = []
         for p in people:
@@ -101,7 +107,12 @@ def describe(
                 Member(
                     mentee_id=p.id,
                     score=units / UNITS,
-                    reasons=[*reasons, *shares[:1], meet],
+                    reasons=[
+                        *reasons,
+                        *shares[:1],
+                        *([f"co-mentor: {name(second.id)}"] if second is not None else []),
+                        meet,
+                    ],
                     against=counts,
                     shares=shares,
                     local_window=own,
@@ -123,6 +134,7 @@ def describe(
                 window_slots=(first, size),
                 mentor_window=local_window(first, size, mentor) if found else "",
                 score=round((units_total + bonus) / UNITS, 4),
+                co_mentor_id=second.id if second is not None else None,
                 explanation=f"{name(people[0].id)} {lead}; {everyone} can meet every day {window}"
                 if lead
                 else f"{everyone} can meet every day {window}",

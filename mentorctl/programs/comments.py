@@ -57,6 +57,7 @@ AFTER = [
             "#   hours_field: availability  # a signup field with people's own hours (optional)",
             "#   topic_weight: 0.05       # score points per two co-members sharing a topic",
             "#   time_limit: 45           # seconds the solver may take",
+            "#   co_mentors: false        # true: a mentor without a circle may co-mentor one",
         ],
     ),
     ("sender", "  email:", ["  # reply_to: mentoring-replies@your-domain.example"]),

@@ -131,6 +131,7 @@ _CIRCLES = Obj(
         "hours": ListOf(Num(minimum=0, maximum=24), required=False, default=[8, 21], min_items=2),
         "hours_field": Str(required=False),
         "time_limit": Num(required=False, default=45, minimum=1, maximum=3600),
+        "co_mentors": Bool(required=False, default=False),
     },
     required=False,
     extra_check=_check_circles,

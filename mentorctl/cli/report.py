@@ -64,6 +64,14 @@ def report_cmd(
     program: ProgramOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(
+            "--calendar",
+            metavar="FILE",
+            help="Write the program's calendar (each round's weekly steps, .ics) to FILE.",
+        ),
+    ] = None,
 ) -> None:
     """Program health: sign-ups, waiting mentees, pairs, capacity, scores, check-ins, concerns,
     as they stood at the end of --today (default: today). A program run in rounds is reported
@@ -76,6 +84,15 @@ def report_cmd(
     from mentorctl.report import translate as report_words
 
     with _errors_to_exit():
+        if calendar is not None:
+            from mentorctl.calendars import for_program
+
+            ics = for_program.program_ics(workspace, program, today)
+            if dry_run:
+                output.note(f"Would write the calendar to {calendar} ({len(ics)} bytes).")
+                return
+            output.note(for_program.write(workspace, program, calendar, ics, "calendar"))
+            return
         fmt = "json" if as_json else fmt.strip().lower()
         if fmt not in FORMATS:
             raise UsageError(

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 SECTIONS = {
     "template": "The built-in template this program was made from (for reference only).",
+    "language": "The language of this file's texts and of messages/ (a BCP 47 tag: en, fr,\n"
+    "pt-BR...). Each translations/<tag>.yaml with messages/<tag>/ offers one more: a person\n"
+    "whose sign-up answer 'language' names it gets their messages in it.",
+    "labels": "How messages name the sign-up fields that matching criteria use.",
     "title": "A short title for the kind of program (for reference only).",
     "description": "What the program is about; messages can quote it.",
     "duration_weeks": "How many weeks the program runs: one guide step per week (1-52);\n"
@@ -43,6 +47,14 @@ SECTIONS = {
 # Optional keys a template leaves out, shown commented after the first line of a section
 # (None: top level) that starts with the given text.
 AFTER = [
+    (
+        None,
+        "language:",
+        [
+            "# labels:                  # how messages name the fields of matching criteria",
+            "#   industry: sector",
+        ],
+    ),
     (
         None,
         "duration_weeks:",

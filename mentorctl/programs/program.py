@@ -33,9 +33,10 @@ PERSON_FIELDS = (
     "bio",
 )
 
-# Extra answers the product itself reads (matching's ranked choices), found by these names
-# like the fields above, kept under their name among a person's extra answers.
-EXTRA_FIELDS = ("ranked_mentors",)
+# Extra answers the product itself reads (matching's ranked choices, the language a person
+# would like their messages in), found by these names like the fields above, kept under their
+# name among a person's extra answers.
+EXTRA_FIELDS = ("ranked_mentors", "language")
 
 # Headers of common form exports, tried after the program's own aliases.
 DEFAULT_ALIASES: dict[str, list[str]] = {
@@ -96,6 +97,21 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "preferred mentors",
         "mentor preferences",
         "your preferred mentors, in order",
+    ],
+    # "Language(s)" alone is the languages a person speaks (for matching), not this.
+    "language": [
+        "preferred language",
+        "your preferred language",
+        "language for emails",
+        "language of communication",
+        "which language should we write to you in?",
+        "in which language would you like to receive our emails?",
+        "langue préférée",
+        "langue de préférence",
+        "idioma preferido",
+        "bevorzugte sprache",
+        "idioma de preferência",
+        "idioma preferencial",
     ],
 }
 
@@ -167,6 +183,9 @@ _PROGRAM = Obj(
         "name": Str(allow_empty=False),
         "slug": Str(pattern=SLUG_PATTERN),
         "template": Str(required=False),
+        "language": Str(required=False, default="en", allow_empty=False),
+        # how messages name the sign-up fields of matching criteria ("industry": "Branche")
+        "labels": MapOf(Str(allow_empty=False), required=False),
         "title": Str(required=False),
         "description": Str(allow_empty=False),
         "duration_weeks": Int(minimum=1, maximum=52),
@@ -284,6 +303,9 @@ _PROGRAM = Obj(
 
 
 def _check_program(data: dict[str, Any]) -> None:
+    from mentorctl.programs.translations import check_tag
+
+    data["language"] = check_tag(data["language"], ["language"])
     weeks = [step["week"] for step in data["guide"]]
     if weeks != list(range(1, len(weeks) + 1)):
         raise Invalid(["guide"], "expected one step per week, numbered 1, 2, 3... in order")

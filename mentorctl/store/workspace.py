@@ -94,7 +94,7 @@ class ProgramPaths:
         the workspace's ``.mentorctl/`` holds the key that recognises forgotten people; a
         folder others can write to lets them swap any file in it. So the workspace folder,
         ``.mentorctl/`` and its files, the program's folder, program.yaml, every folder and
-        template under ``messages/``, ``data/`` and ``outbox/`` are checked. Raises
+        template under ``messages/``, ``translations/``, ``data/`` and ``outbox/`` are checked. Raises
         ConfigError naming the first such path and the chmod that fixes it.
         """
         if self.dir.is_symlink():
@@ -116,6 +116,8 @@ class ProgramPaths:
         marker = root / MARKER_DIR
         candidates = [root, marker, *_entries(marker), self.dir, self.program_file, *folders]
         candidates.extend(_tree(self.messages_dir))
+        translations = self.dir / "translations"  # the texts sent in each other language
+        candidates.extend([translations, *_tree(translations)])
         for path in candidates:
             try:
                 info = os.stat(path)

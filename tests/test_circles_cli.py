@@ -49,9 +49,14 @@ def _ids(workspace: Path) -> dict[str, str]:
     return {p["email"].split("@")[0]: p["id"] for p in _store(workspace)["people"].values()}
 
 
-def _inside_hours(zone: str, start: str, minutes: int, day: dt.date) -> bool:
-    """Whether the window (UTC start, minutes) falls inside 08:00-21:00 in ``zone``, checked
-    with zoneinfo on ``day``, independently of mentorctl's own offsets."""
+def _inside_hours(zone: str, window: dict, day: dt.date) -> bool:
+    """Whether the saved window falls inside 08:00-21:00 in ``zone``, checked with zoneinfo
+    in the week of ``day`` (on ``day`` itself when the window is every day), independently
+    of mentorctl's own offsets."""
+    start, minutes = window["start"], window["minutes"]
+    if window["day"] is not None:
+        names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        day += dt.timedelta(days=names.index(window["day"]) - day.weekday())
     hour, minute = map(int, start.split(":"))
     begin = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC)
     local_begin = begin.astimezone(ZoneInfo(zone))
@@ -91,7 +96,7 @@ def test_commit_saves_circles_that_keep_every_rule(circles_ws: Path, cli) -> Non
         assert window["minutes"] >= 60
         for pid in [*circle["mentors"], *circle["mentees"]]:
             zone = people[pid]["timezone"]
-            assert _inside_hours(zone, window["start"], window["minutes"], day), (pid, zone)
+            assert _inside_hours(zone, window, day), (pid, zone)
         # Topics every mentee of the circle listed.
         assert circle["topics"]
         for pid in circle["mentees"]:
@@ -202,7 +207,7 @@ def test_co_mentors_join_circles_when_asked(workspace: Path, cli) -> None:
             assert set(people[pid]["languages"]) & set(people[co]["languages"])
         for pid in [lead, co, *circle["mentees"]]:
             zone = people[pid]["timezone"]
-            assert _inside_hours(zone, circle["window"]["start"], circle["window"]["minutes"], day)
+            assert _inside_hours(zone, circle["window"], day)
     # Pairs stay with the first mentor: one stream of messages per mentee.
     pairs = list(store["pairs"].values())
     assert {p["mentor"] for p in pairs} == leads

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from mentorctl.matching.circle_match import optimise, solve
 from mentorctl.matching.circles import (
+    DAY,
     SLOTS,
     WINDOW_SLOTS,
     CircleSettings,
     build,
     common_window,
+    daily,
     local_mask,
     objective,
     parse_hours,
@@ -177,13 +179,22 @@ def test_a_window_across_midnight_utc() -> None:
 
 
 def test_hours_people_gave_are_read() -> None:
-    assert parse_hours("18-21") == [(18.0, 21.0)]
-    assert parse_hours("7:30 to 9:00, evenings") == [(7.5, 9.0), (17.0, 21.0)]
-    assert parse_hours(["Mornings", "Weekday evenings"]) == [(8.0, 12.0), (17.0, 21.0)]
+    every = frozenset(range(7))
+    assert parse_hours("18-21") == [(every, 18.0, 21.0)]
+    assert parse_hours("7:30 to 9:00, evenings") == [(every, 7.5, 9.0), (every, 17.0, 21.0)]
+    assert parse_hours(["Mornings", "Weekday evenings"]) == [
+        (every, 8.0, 12.0),
+        (frozenset(range(5)), 17.0, 21.0),
+    ]
+    assert parse_hours("Tuesdays and Saturday mornings") == [
+        (frozenset({1}), 8.0, 21.0),
+        (frozenset({5}), 8.0, 12.0),
+    ]
     assert parse_hours("whenever suits") == []
-    # 22:00-02:00 local in UTC+1 is 21:00-01:00 UTC, across midnight.
+    # 22:00-02:00 local in UTC+1 is 21:00-01:00 UTC, across midnight (Sunday's into Monday).
     mask = local_mask([(22, 2)], 1)
-    assert [q for q in range(SLOTS) if mask >> q & 1] == [*range(0, 4), *range(84, 96)]
+    assert [q for q in range(DAY) if mask >> q & 1] == [*range(0, 4), *range(84, 96)]
+    assert daily(mask) and not daily(local_mask(parse_hours("Tuesdays 18-21"), 0))
 
 
 def test_the_hours_field_restricts_the_window() -> None:
@@ -206,3 +217,29 @@ def test_the_hours_field_restricts_the_window() -> None:
     result = solve(people, CONFIG, with_field, today=TODAY)
     assert [len(c.members) for c in result.circles] == [2]
     assert {m.mentee_id for m in result.circles[0].members} == {"P3", "P4"}
+
+
+def test_days_people_gave_are_kept() -> None:
+    base = {"status": "active", "languages": ["English"], "timezone": "UTC"}
+    people = [
+        {**base, "id": "P1", "role": "mentor", "expertise": TOPICS, "capacity": 3, "goals": []},
+        *(
+            {**base, "id": f"P{k}", "role": "mentee", "goals": ["Leadership"], "expertise": []}
+            for k in range(2, 5)
+        ),
+    ]
+    people[1]["extra"] = {"availability": "Tuesday evenings"}
+    people[2]["extra"] = {"availability": "weekday evenings"}
+    people[3]["extra"] = {"availability": "Wednesday evenings"}
+    with_field = CircleSettings(min_size=2, max_size=3, hours_field="availability")
+    result = solve(people, CONFIG, with_field, today=TODAY)
+    (circle,) = result.circles
+    # Tuesday's and Wednesday's people never meet; either meets the weekday one.
+    members = {m.mentee_id for m in circle.members}
+    assert members in ({"P2", "P3"}, {"P3", "P4"})
+    day = 1 if "P2" in members else 2
+    assert circle.window.startswith(("Tuesdays ", "Wednesdays ")[day - 1])
+    assert not circle.every_day
+    first, size = circle.window_slots
+    assert first >= day * DAY + 17 * 4 and first + size <= day * DAY + 21 * 4
+    assert f"can meet {('Tuesdays', 'Wednesdays')[day - 1]}" in circle.members[0].reasons[-1]

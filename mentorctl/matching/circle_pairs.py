@@ -5,7 +5,7 @@ of a pairs program (so check-ins, replies and reports work per member) that carr
 ``"circle": "C1"``, plus one document in the ``circles`` table::
 
     {"id": "C1", "mentors": ["P3"], "mentees": ["P7", "P9", "P12"], "pairs": ["M4", ...],
-     "window": {"utc": "18:00-20:00", "start": "18:00", "minutes": 120},
+     "window": {"utc": "18:00-20:00", "start": "18:00", "minutes": 120, "day": None},
      "topics": ["Leadership"], "created": "...", "round": 1}
 
 With ``circles.co_mentors``, a circle's second mentor is the second of its ``mentors``; the
@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any
 from mentorctl.matching.circle_match import solve
 from mentorctl.matching.circles import (
     ACTIVE_STATUSES,
-    SLOTS,
+    DAY,
     CircleResult,
     CircleSettings,
+    slot_day,
     slot_time,
 )
 from mentorctl.matching.pairs import Snapshot, _insert, _pair_doc, snapshot
@@ -107,11 +108,12 @@ class CircleCommit:
     dry_run: bool
 
 
-def _window_doc(first: int, size: int) -> dict[str, Any]:
+def _window_doc(first: int, size: int, every_day: bool) -> dict[str, Any]:
     return {
         "utc": f"{slot_time(first)}-{slot_time(first + size)}",
         "start": slot_time(first),
-        "minutes": size * (24 * 60 // SLOTS),
+        "minutes": size * (24 * 60 // DAY),
+        "day": None if every_day else slot_day(first),  # UTC weekday; None: every day
     }
 
 
@@ -208,7 +210,7 @@ def commit(
                     "mentors": [circle.mentor_id, *([co] if co else [])],
                     "mentees": [d["mentee"] for d in docs],
                     "pairs": [d["id"] for d in docs],
-                    "window": _window_doc(*circle.window_slots),
+                    "window": _window_doc(*circle.window_slots, circle.every_day),
                     "topics": list(circle.topics),
                     "created": stamp,
                     "round": number,

@@ -41,12 +41,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from mentorctl.matching.score import UNITS, Profile, profile, read_criteria
 
-# Quarter hours in a day: availability is kept as a bit mask of the UTC day.
-SLOTS = 96
+# Quarter hours: availability is kept as a bit mask of the UTC week, Monday 00:00 first.
+DAY = 96
+SLOTS = 7 * DAY
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WINDOW_SLOTS = 4  # one hour
 # Meeting windows start on the hour or the half hour (UTC).
 WINDOW_STEP = 2
@@ -99,41 +102,67 @@ class CircleSettings:
 
 # -- hours and windows ---------------------------------------------------------------------
 
+ALL_DAYS = frozenset(range(7))
+_DAY_WORDS = {
+    "weekday": frozenset(range(5)),
+    "weekdays": frozenset(range(5)),
+    "weekend": frozenset({5, 6}),
+    "weekends": frozenset({5, 6}),
+    **{name[:3].casefold(): frozenset({k}) for k, name in enumerate(DAYS)},
+}
+_DAY_PATTERN = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")")
 
-def parse_hours(answer: Any) -> list[tuple[float, float]]:
-    """Local hours from a form answer: ranges ("18-21", "7:30-9:00") and words ("evenings")."""
+Span = tuple[frozenset[int], float, float]  # local weekdays (Monday 0), from hour, to hour
+
+
+def parse_hours(answer: Any) -> list[Span]:
+    """Local times from a form answer, part by part (split at commas, semicolons and "and"):
+    days ("Tuesdays", "weekday", "weekends"; none named: every day) and hours, as ranges
+    ("18-21", "7:30-9:00") or words ("evenings"); a part with days but no hours takes
+    ``DEFAULT_HOURS``."""
     if answer is None:
         return []
-    text = ", ".join(answer) if isinstance(answer, list) else str(answer)
-    text = text.casefold()
-    out = []
-    for m in _RANGE.finditer(text):
-        start = int(m.group(1)) + int(m.group(2) or 0) / 60
-        end = int(m.group(3)) + int(m.group(4) or 0) / 60
-        if start <= 24 and end <= 24 and start != end:
-            out.append((start, end))
-    for word, span in _WORDS.items():
-        if re.search(rf"\b{word}\b", text) and span not in out:
-            out.append(span)
+    text = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
+    out: list[Span] = []
+    for part in re.split(r"[,;/]|\band\b", text.casefold()):
+        days: frozenset[int] = frozenset()
+        for m in _DAY_PATTERN.finditer(part):
+            days |= _DAY_WORDS[m.group(1)]
+        hours = []
+        for m in _RANGE.finditer(part):
+            start = int(m.group(1)) + int(m.group(2) or 0) / 60
+            end = int(m.group(3)) + int(m.group(4) or 0) / 60
+            if start <= 24 and end <= 24 and start != end:
+                hours.append((start, end))
+        for word, span in _WORDS.items():
+            if re.search(rf"\b{word}\b", part) and span not in hours:
+                hours.append(span)
+        if days and not hours:
+            hours.append(DEFAULT_HOURS)
+        out.extend((days or ALL_DAYS, start, end) for start, end in hours)
     return out
 
 
-def local_mask(spans: Iterable[tuple[float, float]], offset: float | None) -> int:
-    """The UTC quarter hours (bits 0..95) inside local ``spans`` at UTC ``offset``; a span
-    may cross midnight (22-2). Unknown offset: every quarter hour."""
+def local_mask(spans: Iterable[Span | tuple[float, float]], offset: float | None) -> int:
+    """The UTC quarter hours of the week (bits 0..671) inside local ``spans`` at UTC
+    ``offset``; a span may cross midnight (22-2: into the next day). A span without days is
+    every day. Unknown offset: every quarter hour."""
     if offset is None:
         return (1 << SLOTS) - 1
     shift = round(offset * 4)
     mask = 0
-    for start, end in spans:
+    for span in spans:
+        days, start, end = span if len(span) == 3 else (ALL_DAYS, *span)  # type: ignore[misc]
         first, last = math.ceil(start * 4 - 1e-9), math.floor(end * 4 + 1e-9)
         if last <= first:
-            last += SLOTS
-        for q in range(first, last):
-            mask |= 1 << ((q - shift) % SLOTS)
+            last += DAY
+        for day in days:
+            for q in range(day * DAY + first, day * DAY + last):
+                mask |= 1 << ((q - shift) % SLOTS)
     return mask
 
 
+@lru_cache(maxsize=4096)
 def window_starts(mask: int) -> int:
     """Bits of the UTC half-hour starts ``s`` (index s // 2) whose one-hour window is in ``mask``."""
     out = 0
@@ -143,10 +172,16 @@ def window_starts(mask: int) -> int:
     return out
 
 
+def daily(mask: int) -> bool:
+    """Whether ``mask`` is the same every day of the week."""
+    day = mask & ((1 << DAY) - 1)
+    return all(mask >> (d * DAY) & ((1 << DAY) - 1) == day for d in range(1, 7))
+
+
 def common_window(masks: Sequence[int]) -> tuple[int, int] | None:
-    """The reported window (first slot, slots) of the common hours of ``masks``: the middle
-    (at most :data:`REPORTED_SLOTS`) of the longest run of at least an hour; earliest UTC start
-    on ties. None when there is no common hour."""
+    """The reported window (first slot of the week, slots) of the common hours of ``masks``:
+    the middle (at most :data:`REPORTED_SLOTS`) of the longest run of at least an hour; the
+    earliest in the UTC week on ties. None when there is no common hour."""
     common = (1 << SLOTS) - 1
     for m in masks:
         common &= m
@@ -166,12 +201,17 @@ def common_window(masks: Sequence[int]) -> tuple[int, int] | None:
     size = min(length, REPORTED_SLOTS)
     # Centre the window in the run, on a half hour.
     first = start + ((length - size) // 2 // WINDOW_STEP) * WINDOW_STEP
-    return (first % SLOTS, size)
+    # The same every day: any day will do, Monday's stands for all.
+    return (first % (DAY if daily(common) else SLOTS), size)
 
 
 def slot_time(slot: int) -> str:
-    slot %= SLOTS
+    slot %= DAY
     return f"{slot // 4:02d}:{slot % 4 * 15:02d}"
+
+
+def slot_day(slot: int) -> str:
+    return DAYS[(slot % SLOTS) // DAY]
 
 
 # -- the problem ---------------------------------------------------------------------------
@@ -371,12 +411,13 @@ class Circle:
     mentor_id: str
     members: list[Member]
     topics: list[str]  # topics every mentee of the circle lists
-    window: str  # "18:00-20:00 UTC"
-    window_slots: tuple[int, int]  # (first quarter hour UTC, quarter hours)
+    window: str  # "every day 18:00-20:00 UTC", "Tuesdays 18:00-20:00 UTC"
+    window_slots: tuple[int, int]  # (first quarter hour of the UTC week, quarter hours)
     mentor_window: str
     score: float  # pair units + the shared-topic term, in score points
     explanation: str
     co_mentor_id: str | None = None  # with circles.co_mentors: a second mentor
+    every_day: bool = True  # the common hours are the same every day of the week
 
 
 @dataclass

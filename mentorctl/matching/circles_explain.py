@@ -15,7 +15,9 @@ from mentorctl.matching.circles import (
     Problem,
     Quality,
     common_window,
+    daily,
     placed,
+    slot_day,
     slot_time,
 )
 from mentorctl.matching.explain import against
@@ -36,12 +38,17 @@ def window_text(first: int, size: int) -> str:
     return f"{slot_time(first)}-{slot_time(first + size)}"
 
 
-def local_window(first: int, size: int, prof: Profile) -> str:
+def when(first: int, every_day: bool) -> str:
+    return "every day" if every_day else f"{slot_day(first)}s"
+
+
+def local_window(first: int, size: int, prof: Profile, every_day: bool = True) -> str:
     """The window in the person's own zone, or a note that their zone is unknown."""
     if prof.offset is None:
         return "time zone unknown"
-    shift = round(prof.offset * 4)
-    return f"{window_text(first + shift, size)} {prof.zone}"
+    local = first + round(prof.offset * 4)
+    day = "" if every_day else f"{slot_day(local)}s "
+    return f"{day}{window_text(local, size)} {prof.zone}"
 
 
 def describe(
@@ -73,7 +80,12 @@ def describe(
             masks.append(problem.masks[second.id])
         found = common_window(masks)
         first, size = found if found is not None else (0, 0)
+        common = masks[0]
+        for m in masks[1:]:
+            common &= m
+        every_day = daily(common)
         window = f"{window_text(first, size)} UTC" if found else "no common hour"
+        at = f"{when(first, every_day)} {window}"
         shared_all = [
             label
             for key, label in people[0].goals.items()
@@ -94,8 +106,8 @@ def describe(
                 with_ = [name(o.id) for o in people if o is not p and key in o.goals]
                 if with_:
                     shares.append(f"shares {label} with {_and(with_)}")
-            own = local_window(first, size, p) if found else ""
-            meet = f"{everyone} can meet every day {window}"
+            own = local_window(first, size, p, every_day) if found else ""
+            meet = f"{everyone} can meet {at}"
             if p.offset is not None and own:
                 meet += f" ({own} for {name(p.id)})"
             counts = list(against(crit, p, mentor, parts))
@@ -130,14 +142,15 @@ def describe(
                 mentor_id=mentor.id,
                 members=out_members,
                 topics=shared_all,
-                window=window,
+                window=at if found else window,
                 window_slots=(first, size),
-                mentor_window=local_window(first, size, mentor) if found else "",
+                mentor_window=local_window(first, size, mentor, every_day) if found else "",
+                every_day=every_day,
                 score=round((units_total + bonus) / UNITS, 4),
                 co_mentor_id=second.id if second is not None else None,
-                explanation=f"{name(people[0].id)} {lead}; {everyone} can meet every day {window}"
+                explanation=f"{name(people[0].id)} {lead}; {everyone} can meet {at}"
                 if lead
-                else f"{everyone} can meet every day {window}",
+                else f"{everyone} can meet {at}",
             )
         )
     placed_ids = {problem.mentees[i].id for ms in assignment.values() for i in ms}

@@ -38,21 +38,36 @@ ATTEMPTS = 4
 
 
 def _pools(problem: Problem) -> dict[int, tuple[dict[int, int], dict[int, int]]]:
-    """Per circle: topic -> bits of its acceptable mentees listing it, start -> bits of those
-    who can make it."""
+    """Per circle: topic -> bits of its acceptable mentees listing it, and window start ->
+    bits of those who can make it, for the starts its mentor can make; of starts with the
+    same mentees only the earliest is kept (every day alike: seven times fewer)."""
     out: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
+    groups: dict[int, dict[int, int]] = {}  # circle -> {mentee starts: bits of mentees}
     for i, c in sorted(problem.feasible):
-        by_topic, by_start = out.setdefault(c, ({}, {}))
+        by_topic, _ = out.setdefault(c, ({}, {}))
         bit = 1 << i
         for t in problem.goals[i]:
             by_topic[t] = by_topic.get(t, 0) | bit
         starts = problem.starts[problem.mentees[i].id]
-        s = 0
-        while starts:
-            if starts & 1:
-                by_start[s] = by_start.get(s, 0) | bit
-            starts >>= 1
-            s += 1
+        group = groups.setdefault(c, {})
+        group[starts] = group.get(starts, 0) | bit
+    for c, group in groups.items():
+        mentor_starts = problem.starts[problem.mentors[problem.nodes[c].mentor].id]
+        raw: dict[int, int] = {}
+        for starts, bits in group.items():
+            common = starts & mentor_starts
+            s = 0
+            while common:
+                if common & 1:
+                    raw[s] = raw.get(s, 0) | bits
+                common >>= 1
+                s += 1
+        seen: set[int] = set()
+        by_start = out[c][1]
+        for s in sorted(raw):
+            if raw[s] not in seen:
+                seen.add(raw[s])
+                by_start[s] = raw[s]
     return out
 
 

@@ -34,7 +34,7 @@ from mentorctl.matching.circles import (
     slot_day,
     slot_time,
 )
-from mentorctl.matching.pairs import Snapshot, _insert, _pair_doc, snapshot
+from mentorctl.matching.pairs import Snapshot, insert_pairs, pair_doc, snapshot
 
 if TYPE_CHECKING:
     from mentorctl.programs.program import Program
@@ -129,7 +129,7 @@ def commit(
 ) -> CircleCommit:
     """Save every proposed circle (its pairs and its circles document) in one round."""
     from mentorctl.matching.match import score_pair
-    from mentorctl.matching.pairs import _round
+    from mentorctl.matching.pairs import round_for
     from mentorctl.store.db import Store
 
     stamp = now.isoformat(timespec="seconds")
@@ -143,7 +143,7 @@ def commit(
         for p in snap.pairs:
             if p["status"] in ACTIVE_STATUSES and p.get("circle"):
                 led.setdefault(p["mentor"], set()).add(p["circle"])
-        number = _round(snap, program, today, round_)
+        number = round_for(snap, program, today, round_)
         kept: list[tuple[Any, list[dict[str, Any]]]] = []
         for circle in plan_.result.circles:
             mentor = by_id.get(circle.mentor_id)
@@ -178,7 +178,7 @@ def commit(
                     why = "blocked by or blocking a member of the circle"
                     out.skipped.append((member.mentee_id, circle.mentor_id, why))
                     continue
-                doc = _pair_doc(member.mentee_id, circle.mentor_id, check, "circles", stamp)
+                doc = pair_doc(member.mentee_id, circle.mentor_id, check, "circles", stamp)
                 doc["round"] = number
                 doc["reasons"] = list(member.reasons)
                 doc["against"] = list(member.against)
@@ -202,7 +202,7 @@ def commit(
         for circle_id, (circle, docs, co) in zip(ids, kept, strict=True):
             for doc in docs:
                 doc["circle"] = circle_id
-            _insert(store, docs)
+            insert_pairs(store, docs)
             out.pairs.extend(docs)
             out.circles.append(
                 {

@@ -332,3 +332,40 @@ def test_the_person_s_lines_above_any_header_are_kept_whole(
     text = "\n".join(own)
     assert strip_quoted(f"{text}\n{header}\n{original}") == text
     assert strip_quoted(f"{text}\n\n{header}\n\n{original}\n") == text
+
+
+# -- what must never be recorded wrong, or dropped ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("1. yes\n2. 4\n3. We met for coffee", "1. yes\n2. 4\n3. We met for coffee"),
+        ("Yes\n4", "Yes\n4"),
+        ("On Monday we met for an hour", "On Monday we met for an hour"),
+        ("2 hours on Zoom", "2 hours on Zoom"),
+        ("anna@x will join next time", "anna@x will join next time"),
+    ],
+)
+def test_a_line_right_above_a_reply_header_stays_the_persons(text: str, kept: str) -> None:
+    header = "On Tue, May 5, 2026 at 9:00 AM Team <mentoring@example.org> wrote:\n> q"
+    assert strip_quoted(f"{text}\n{header}") == kept
+    # A header wrapped over two lines is still taken whole.
+    wrapped = "On Tue, May 5, 2026 at 9:00 AM Team Name <\nmentoring@example.org> wrote:\n> q"
+    assert strip_quoted(f"{text}\n{wrapped}") == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["No problem!", "No complaints", "No worries, it works great", "No doubt",
+     "No hay problema, todo bien", "No me quejo", "Não tem problema"],
+)  # fmt: skip
+def test_no_problem_is_no_no(text: str) -> None:
+    assert read_yes_no(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["5 May is our next call", "5. Mai", "3 times this week", "2 hours on Zoom", "2nd"]
+)
+def test_a_day_or_a_count_is_no_scale_answer(text: str) -> None:
+    assert read_scale(text) is None

@@ -175,6 +175,11 @@ def could_open_header(text: str) -> bool:
     return bool(_LEAD.match(text)) or text[:1].isdigit() or "@" in text or "<" in text
 
 
+def dated_or_addressed(text: str) -> bool:
+    """Whether a line holds a date, a time or an address, as a wrapped header's first does."""
+    return _WHEN.search(text) is not None or _ADDRESS.search(text) is not None
+
+
 def is_reply_header(text: str) -> bool:
     text = clean(text)
     if not 6 <= len(text) <= MAX_HEADER or not could_end_header(text):

@@ -260,7 +260,12 @@ def _header_spans(lines: list[str]) -> dict[int, int]:
                 break
             if count > 1:
                 joined = top + " " + joined
-                if not reply_headers.could_open_header(top):
+                # Once a header is found, a line above joins it only when it carries what
+                # a header's first line does (a date, a time or an address): "3. We met
+                # for coffee" or "On Monday we met" just above a header stay the person's.
+                if not reply_headers.could_open_header(top) or (
+                    best and not reply_headers.dated_or_addressed(top)
+                ):
                     continue
             if reply_headers.is_reply_header(joined):
                 best = count

@@ -13,7 +13,7 @@ ambiguous; a word that is yes or no in one language and something else in anothe
 script, "4/5" and "4 out of 5" in several languages, stars ("★★★★", "★★★★☆") or a number
 word of one of those languages standing alone ("quattro", "vier", "四").
 
-Pure: no I/O, stdlib only. Used by :mod:`mentorctl.checkins.reply_answers`.
+Pure: no I/O (month names from Babel's CLDR data). Used by :mod:`mentorctl.checkins.reply_answers`.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ _NO_PHRASES = (
 _ALONE = _word_set("si da ne ya nu jo ei n y так")
 _ALONE_STRICT = _word_set("n y так")
 _SET_OFF = re.compile(r"\W*[^\W_]+\s*[,!;]")
+_NO_SET_OFF = re.compile(r"\W*[^\W_]+\s*[,!;.:()\-\u2013\u2014]")
 # Scripts written without spaces between words: the answer is the text's first characters.
 _CJK_YES = ("是的", "是", "对", "對", "有", "はい", "ええ", "うん")
 _CJK_NO = ("不是", "没有", "沒有", "否", "不", "いいえ", "いや")
@@ -137,6 +138,33 @@ _SCALE = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# Words that make the number before them a count or a day of the month, not an answer.
+_COUNTED = _word_set(
+    "st nd rd th er e eme ème re º ª o a times time x hours hour hrs hr h mins min minutes "
+    "minute weeks week days day months month sessions session calls call meetings meeting "
+    "mal stunden stunde std minuten wochen woche tage tag fois heures heure semaines "
+    "semaine jours jour veces vez horas hora semanas semana días dias vezes vez volte ore "
+    "settimane giorni keer uur weken dagen razy godziny godzin tygodnie dni gånger timmar "
+    "gange timer kertaa tuntia päivää раз раза часа часов недели дней alkalom óra hét nap kez "
+    "saat hafta gün"
+)
+
+
+@lru_cache(maxsize=1)
+def _months() -> frozenset[str]:
+    """Month names, wide and abbreviated, in the languages replies are read in (CLDR)."""
+    from babel.dates import get_month_names
+
+    names: set[str] = set()
+    for tag in ("en", "fr", "es", "de", "pt", "it", "nl", "pl", "sv", "da", "nb", "fi",
+                "cs", "hu", "tr", "ru", "uk", "el", "ro", "hr", "id"):  # fmt: skip
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for name in get_month_names(width, context, tag).values():
+                    names.update(_words(name.strip(".")))
+    return frozenset(n for n in names if len(n) >= 3)
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
 
@@ -196,6 +224,10 @@ def read_yes_no(text: str) -> tuple[str, bool] | None:
         return None
     if any(word in conflict for word in rest):
         return None
+    # "No problem", "No worries", "No hay problema", "Não tem problema": a single-word no
+    # that runs on into more words is no answer; "No, ..." or "No - ..." is.
+    if value == "no" and rest and used == 1 and not _NO_SET_OFF.match(stripped):
+        return None
     return value, any(word not in _FILLER for word in rest)
 
 
@@ -233,6 +265,11 @@ def read_scale(text: str) -> tuple[int, bool] | None:
         return None
     # A second number means a range or a correction ("3-4", "3 or 4"): not ours to pick.
     if re.search(r"\d", rest) or _NUMBER_WORDS.keys() & set(_words(rest)):
+        return None
+    # A day or a count is no 1-5 answer: "5 May is our next call", "5. Mai", "3 times",
+    # "2nd", "2 hours on Zoom".
+    after = _words(rest)[:1]
+    if after and (after[0] in _COUNTED or after[0] in _months()):
         return None
     return number, bool(_words(rest))
 

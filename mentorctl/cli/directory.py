@@ -287,7 +287,7 @@ def pairs_cmd(
         if ics is not None:
             from pathlib import Path
 
-            from mentorctl.calendars import for_program
+            from mentorctl.report import calendar_files as for_program
 
             if key is None:
                 raise UsageError("--ics needs a pair: 'pairs show ID --ics FILE'")

@@ -191,10 +191,10 @@ def test_the_pieces_for_the_introduction(workspace: Path) -> None:
     ]
     # The same, in words a French introduction says, with the weeks the clock moves
     french = for_program.local_times(prog, [ann, meg], start, language="fr")
-    assert [t["when"] for t in french or []] == [
-        "le mardi de 18:00 à 18:45",
-        "le mardi de 12:00 à 12:45, puis de 13:00 à 13:45 à partir du 10 mars, "
-        "puis de 12:00 à 12:45 à partir du 31 mars",
+    assert [f"{t['when']} ({t['aside']})" for t in french or []] == [
+        "le mardi de 18:00 à 18:45 (Europe/Berlin)",
+        "le mardi de 12:00 à 12:45 (America/New_York ; à partir du 10 mars, de 13:00 à "
+        "13:45 ; à partir du 31 mars, de 12:00 à 12:45)",
     ]
     now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     part = for_program.invitation_part(prog, "M1", [ann, meg], start, now=now)

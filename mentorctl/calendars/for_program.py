@@ -53,7 +53,7 @@ def group_invitation(
     lang = language or str(program.data.get("language") or "en")
     names = [a.name for a in attendees]
     times = [
-        f"{c['name']}: {c['when']} ({c['zone']})"
+        f"{c['name']}: {c['when']} ({c['aside']})"
         for c in (_clock(meeting, a, lang) for a in attendees)
     ]
     ics = invitation.build(
@@ -101,9 +101,10 @@ def local_times(
     clock ({"name", "zone", "text"}), in the order of ``people``; None when no time suits.
 
     Each also has what a template needs to say it in ``language`` (else the program's):
-    ``id``, ``weekday`` (0 Monday), ``start`` and ``end`` ("18:00"), ``when`` ("le mardi de
-    18:00 à 18:45"), ``hours`` (the same without the day) and ``changes``, the weeks from
-    which their clock shows another time ([{"on", "weekday", "start", "end"}])."""
+    ``id``, ``weekday`` (0 Monday), ``start`` and ``end`` ("18:00"), ``day`` ("le mardi"),
+    ``span`` ("de 18:00 à 18:45"), ``when`` (both), ``aside`` (the zone, then the weeks from
+    which their clock shows another time: "Europe/Paris ; à partir du 30 mars, de 19:00 à
+    19:45") and those weeks as ``changes`` ([{"on", "weekday", "start", "end"}])."""
     meeting = meeting_for(program, people, start)
     if meeting is None:
         return None
@@ -136,20 +137,25 @@ def _clock(meeting: slots.Meeting, person: slots.Attendee, language: str) -> dic
         if last is None or (last["weekday"], last["start"]) != (shown["weekday"], shown["start"]):
             changes.append(shown)
     head = changes[0]
-    hours = wording.span(head["start"], head["end"], language)
+    moves = []
     for c in changes[1:]:
         text = wording.span(c["start"], c["end"], language)
         if c["weekday"] != head["weekday"]:
             text = f"{wording.on_days(c['weekday'], language)} {text}"
-        hours += ", " + wording.from_day(c["on"], text, language)
+        moves.append(wording.from_day(c["on"], text, language))
+    zone = slots.zone_label(person.timezone, first)
+    day = wording.on_days(head["weekday"], language)
+    span = wording.span(head["start"], head["end"], language)
     return {
         "name": person.name,
-        "zone": slots.zone_label(person.timezone, first),
+        "zone": zone,
         "weekday": head["weekday"],
         "start": head["start"],
         "end": head["end"],
-        "when": f"{wording.on_days(head['weekday'], language)} {hours}",
-        "hours": hours,
+        "day": day,
+        "span": span,
+        "when": f"{day} {span}",
+        "aside": wording.aside(zone, moves, language),
         "changes": changes[1:],
     }
 

@@ -31,11 +31,12 @@ _SPAN = {
 }
 _FROM = {
     "en": "from {day}: {span}",
-    "fr": "puis {span} à partir du {day}",
-    "es": "y {span} a partir del {day}",
+    "fr": "à partir du {day}, {span}",
+    "es": "a partir del {day}, {span}",
     "de": "ab dem {day} {span}",
-    "pt": "e {span} a partir de {day}",
+    "pt": "a partir de {day}, {span}",
 }
+_ASIDE = {"fr": " ; "}  # what separates the zone from the weeks the clock moves
 _SUMMARY = {
     "en": "{program}: {together}",
     "fr": "{program} : {together}",
@@ -110,6 +111,12 @@ def day(when: dt.date, language: str) -> str:
 
 def from_day(when: dt.date, text: str, language: str) -> str:
     return _FROM[shipped(language)].format(day=day(when, language), span=text)
+
+
+def aside(zone: str, moves: Sequence[str], language: str) -> str:
+    """What follows a time in brackets: the zone, then the weeks the clock moves
+    ("America/New_York; from 10 March: 13:00-13:45")."""
+    return _ASIDE.get(shipped(language), "; ").join([zone, *moves])
 
 
 def together(names: Sequence[str], language: str) -> str:

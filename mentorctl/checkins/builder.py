@@ -87,10 +87,10 @@ class Builder:
         )
         context["until"] = o.until  # a ``paused`` notice: the day the partner is back
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
-        if o.kind == "intro" and context.get("meeting"):
-            self._invite(o, context["language"])
         for pid in o.to:
             self.address(pid)  # UnusableAddress: the caller skips this message
+        if o.kind == "intro" and context.get("meeting"):
+            self._invite(o, context["language"])
 
     def build(self, o: Outgoing, *, ascii_only: bool = False) -> tuple[EmailMessage, bytes]:
         """The message and its bytes, checked (MessageRefused if they fail); ``ascii_only``:
@@ -122,6 +122,8 @@ class Builder:
         from mentorctl.calendars import for_program, slots
 
         pair = o.pair
+        for pid in (pair["mentee"], pair["mentor"]):
+            self.address(pid)  # the invitation names both: UnusableAddress skips the pair
         people = [self.state.person(pair["mentee"]), self.state.person(pair["mentor"])]
         version = self.contexts.localised.contexts[language].version
         try:

@@ -53,7 +53,7 @@ def group_invitation(
     lang = language or str(program.data.get("language") or "en")
     names = [a.name for a in attendees]
     times = [
-        f"{c['name']}: {c['when']} ({c['aside']})"
+        wording.named(c["name"], f"{c['when']} ({c['aside']})", lang)
         for c in (_clock(meeting, a, lang) for a in attendees)
     ]
     ics = invitation.build(

@@ -36,7 +36,10 @@ _FROM = {
     "de": "ab dem {day} {span}",
     "pt": "a partir de {day}, {span}",
 }
-_ASIDE = {"fr": " ; "}  # what separates the zone from the weeks the clock moves
+_ASIDE = {"fr": " ; "}
+_NAMED = {
+    "fr": "{name} : {text}"
+}  # a person's time in the description  # what separates the zone from the weeks the clock moves
 _SUMMARY = {
     "en": "{program}: {together}",
     "fr": "{program} : {together}",
@@ -117,6 +120,11 @@ def aside(zone: str, moves: Sequence[str], language: str) -> str:
     """What follows a time in brackets: the zone, then the weeks the clock moves
     ("America/New_York; from 10 March: 13:00-13:45")."""
     return _ASIDE.get(shipped(language), "; ").join([zone, *moves])
+
+
+def named(name: str, text: str, language: str) -> str:
+    """ "Ann: Tuesdays 18:00-18:45 (Europe/Berlin)", "Inès : le mardi de 13:00 à 13:45 (...)"."""
+    return _NAMED.get(shipped(language), "{name}: {text}").format(name=name, text=text)
 
 
 def together(names: Sequence[str], language: str) -> str:

@@ -78,6 +78,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import meeting_replies
 from mentorctl.checkins.answers import (
     NOTE_KEY,
     Entry,
@@ -209,6 +210,8 @@ def read_replies(
         result.recorded = sum(1 for item in items if item.status != "empty")
         result.undeliverable = record_bounces(store, reader.failures, now)
         remembered = [_remembered(item, stamp) for item in items]
+        remembered += meeting_replies.record(store, reader.meetings, stamp)
+        reader.done_keys += [m.key for m in reader.meetings]
         remembered += [{**doc, "at": stamp} for doc in reader.left_alone]
         if remembered:
             store.insert_many(REPLIES, remembered)

@@ -6,6 +6,8 @@ replies that were recorded.
 
 For each message:
 
+00. **An answer to a meeting invitation** (iMIP REPLY or COUNTER, :mod:`.meeting_replies`)
+    is recorded in its pair's history and counted as ``meeting_answers``: never an answer.
 0. **What kind of email it is** (:mod:`.reply_kinds`, from its headers only). An automatic
    reply or a read receipt is counted apart (``auto_replies``, ``receipts``) and listed:
    never a note, never an answer, so it does not bring a quiet pair back. A bounce

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
+from functools import lru_cache
 from typing import Any
 
 from mentorctl.calendars import invitation, slots, wording
@@ -48,7 +49,9 @@ def group_invitation(
     program's). Its UID is the group's: sent again, it updates the same meeting. Raises
     NoCommonTime when no time suits everyone."""
     weeks = int(program.duration_weeks)
-    meeting = slots.propose(attendees, first_day=start, weeks=weeks)
+    meeting = _proposed(tuple(attendees), start, weeks)
+    if meeting is None:
+        meeting = slots.propose(attendees, first_day=start, weeks=weeks)  # raises, saying why
     sender = program.data["sender"]
     lang = language or str(program.data.get("language") or "en")
     names = [a.name for a in attendees]
@@ -82,10 +85,17 @@ def meeting_for(
 ) -> slots.Meeting | None:
     """The weekly meeting proposed to ``people`` (stored person documents, or the persons of
     a message's context) whose weeks begin on ``start``; None when no time suits them all."""
+    return _proposed(tuple(attendee(p) for p in people), start, int(program.duration_weeks))
+
+
+@lru_cache(maxsize=4096)
+def _proposed(
+    attendees: tuple[slots.Attendee, ...], start: dt.date, weeks: int
+) -> slots.Meeting | None:
+    """:func:`slots.propose`, once per group and start: an introduction's text and its
+    invitation (and each person's copy of it) ask for the same meeting."""
     try:
-        return slots.propose(
-            [attendee(p) for p in people], first_day=start, weeks=int(program.duration_weeks)
-        )
+        return slots.propose(attendees, first_day=start, weeks=weeks)
     except slots.NoCommonTime:
         return None
 

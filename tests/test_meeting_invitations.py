@@ -16,8 +16,13 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, read_store, write_csv
 from icalendar import Calendar, Event, vCalAddress
-from messages_fixtures import SENDER, edit_program, parse_eml, use_smtp
+from messages_fixtures import IDS, SENDER, edit_program, parse_eml, use_smtp
+from messages_fixtures import introduced_fixture as introduced_fixture
+from messages_fixtures import paired_fixture as paired_fixture
 from messages_fixtures import smtp_server_fixture as smtp_server_fixture
+from test_all_programs_mail import FIRST, SECOND
+from test_all_programs_mail import both as both
+from test_all_programs_mail import run as run_all
 
 from mentorctl.calendars import invitation
 from mentorctl.checkins import meeting_replies
@@ -265,3 +270,23 @@ def test_another_programs_invitation_is_left_to_it() -> None:
     nobodys = invitation.Reply("made-up@example.org", "ann@example.org", "ACCEPTED")
     assert meeting_replies.ours(nobodys, PROGRAM, takes_unnamed=True)
     assert not meeting_replies.ours(nobodys, PROGRAM, takes_unnamed=False)
+
+
+def test_one_mailbox_for_all_programs_each_takes_its_own_meeting_answers(both: Path, cli) -> None:
+    """Two programs, the same pairs in both: an answer to one program's invitation is
+    recorded by that program only, and left alone by the other."""
+    ann, meg = IDS["ann"], IDS["meg"]
+    intro = {slug: parse_eml((both / slug / "outbox" / "M1-intro.eml").read_bytes())
+             for slug in (FIRST, SECOND)}  # fmt: skip
+    box = mailbox.Maildir(both / "Maildir", create=True)
+    box.add(answer(intro[SECOND], "ann", "ACCEPTED", 1, outlook=False).as_bytes())
+    box.add(answer(intro[FIRST], "meg", "TENTATIVE", 2, outlook=True).as_bytes())
+    box.close()
+    got = run_all(cli, both, "--replies", both / "Maildir")
+    one, two = got[FIRST]["replies"], got[SECOND]["replies"]
+    assert (one["meeting_answers"], one["other_programs"], one["unknown"]) == (1, 1, 0)
+    assert (two["meeting_answers"], two["other_programs"], two["unknown"]) == (1, 1, 0)
+    for slug, wanted in ((FIRST, [("TENTATIVE", meg)]), (SECOND, [("ACCEPTED", ann)])):
+        (m1,) = [p for p in read_store(both / slug / "data" / "store.json")["pairs"].values()
+                 if p["id"] == "M1"]  # fmt: skip
+        assert [(h["meeting"], h["by"]) for h in m1["history"] if "meeting" in h] == wanted

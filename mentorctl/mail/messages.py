@@ -172,8 +172,9 @@ class ContextMaker:
         if recipient is not None:
             partner = mentor if recipient.get("id") == mentee.get("id") else mentee
         meeting = None
-        if kind == "intro" and (start or today):
-            meeting = self.meeting([mentee, mentor], start or today, recipient)  # type: ignore[arg-type]
+        first_day = start or today
+        if kind == "intro" and first_day is not None:
+            meeting = self.meeting([mentee, mentor], first_day, recipient)
         return {
             "language": self.language,
             "program": self.program,

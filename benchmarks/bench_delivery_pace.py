@@ -4,13 +4,14 @@ local server (aiosmtpd), in the same run. Writing a message's final "." on its o
 wait for the server to acknowledge the rest of the data (Nagle's algorithm against a delayed
 acknowledgement: some 40 ms a message on Linux).
 
-Usage: python benchmarks/bench_delivery_pace.py [--messages 50] [--target 5]
+Usage: python benchmarks/bench_delivery_pace.py [--messages 50] [--target 5] [--json]
 Prints both paces and their ratio; exits 1 when the ratio is over the target.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import smtplib
 import socket
 import sys
@@ -68,6 +69,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=50)
     parser.add_argument("--target", type=float, default=5.0)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     with socket.socket() as probe:  # a free port: aiosmtpd's controller needs one named
         probe.bind(("127.0.0.1", 0))
@@ -81,6 +83,10 @@ def main() -> int:
     finally:
         controller.stop()
     ratio = ours / base if base else float("inf")
+    if args.json:
+        print(json.dumps({"smtplib_s": base, "mentorctl_s": ours, "ratio": ratio,
+                          "target": args.target, "ok": ratio <= args.target}))  # fmt: skip
+        return 0 if ratio <= args.target else 1
     print(f"smtplib: {base * 1000:.1f} ms for {args.messages - 1} messages")
     print(f"mentorctl (plain connection, standby): {ours * 1000:.1f} ms")
     print(

@@ -129,15 +129,24 @@ def test_the_calendars_load_into_a_caldav_server(cli, introduced: Path, radicale
     _ok(pair)
     steps = introduced / "program.ics"
     _ok(cli("report", "--calendar", steps, "-w", introduced, "--today", START))
-    client = caldav.DAVClient(radicale, username="admin", password="any")
+    # The clients are closed: their HTTP sessions keep a watcher thread otherwise, and a
+    # process with a second thread does not fork (the import reads in two processes).
+    with (
+        caldav.DAVClient(radicale, username="admin", password="any") as client,
+        caldav.DAVClient(radicale, username="admin", password="any") as reader,
+    ):
+        _load_and_read_back(client, reader, pair.stdout, steps)
+
+
+def _load_and_read_back(client, reader, invite: str, steps: Path) -> None:
     principal = client.principal()
     name = uuid.uuid4().hex[:8]
     meetings = principal.make_calendar(name=f"meetings-{name}", cal_id=f"meetings-{name}")
     program = principal.make_calendar(name=f"program-{name}", cal_id=f"program-{name}")
 
-    meetings.save_event(pair.stdout)
+    meetings.save_event(invite)
     # Sent again (a re-send after a change), it replaces the meeting: one object, one UID.
-    meetings.save_event(pair.stdout)
+    meetings.save_event(invite)
     for component in icalendar.Calendar.from_ical(steps.read_bytes()).walk("VEVENT"):
         single = icalendar.Calendar()
         single.add("prodid", "-//test//EN")
@@ -146,11 +155,11 @@ def test_the_calendars_load_into_a_caldav_server(cli, introduced: Path, radicale
         program.save_event(single.to_ical().decode())
 
     # Read back from the server, through a fresh client.
-    fresh = caldav.DAVClient(radicale, username="admin", password="any").principal()
+    fresh = reader.principal()
     stored = fresh.calendar(cal_id=f"meetings-{name}").events()
     assert len(stored) == 1
     event = stored[0].icalendar_component
-    assert str(event["uid"]) == str(_event(pair.stdout.encode())["uid"])
+    assert str(event["uid"]) == str(_event(invite.encode())["uid"])
     expanded = fresh.calendar(cal_id=f"meetings-{name}").search(
         start=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
         end=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),

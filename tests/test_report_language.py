@@ -108,3 +108,19 @@ def test_report_language_option(running: Path, cli) -> None:
         assert result.exit_code == 2 and "md and html" in result.output
     unknown = cli("report", "-w", running, "--format", "md", "--language", "it")
     assert unknown.exit_code == 2 and "en, fr, es, de, pt" in unknown.output
+
+
+def test_the_anonymous_page_is_in_the_programs_language(tmp_path: Path, cli) -> None:
+    ws = tmp_path / "ws"
+    made = cli("init-program", "Mentorat", "--template", "career", "--language", "fr",
+               "--dir", ws)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert cli("import-signups", write_csv(tmp_path / "s.csv", SMALL), "-w", ws).exit_code == 0
+    assert cli("pair", "--commit", "-w", ws).exit_code == 0
+    anonymous = cli("report", "-w", ws, "--anonymous", "--format", "html")
+    assert anonymous.exit_code == 0, anonymous.output
+    assert '<html lang="fr">' in anonymous.stdout and "En bref" in anonymous.stdout
+    admins = cli("report", "-w", ws, "--format", "md")
+    assert "## At a glance" in admins.stdout
+    asked = cli("report", "-w", ws, "--anonymous", "--format", "md", "--language", "es")
+    assert "## De un vistazo" in asked.stdout

@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from mentorctl.errors import MentorctlError
-from mentorctl.timezones import utc_offset
+from mentorctl.timezones import named_zone, utc_offset
 
 WAKING_START = dt.time(8, 0)
 WAKING_END = dt.time(21, 0)
@@ -120,25 +120,13 @@ class Meeting:
 # Time zones ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1024)
-def _named_zone(name: str) -> dt.tzinfo | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if "/" not in name and name.upper() != "UTC":
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def zone(text: str | None, on: dt.date) -> dt.tzinfo | None:
     """The zone a person gave: an IANA zone (with its daylight-saving rules) where they named
     one, else the fixed offset "UTC+2" or "CET" stands for on ``on``; None if unknown."""
     if not text:
         return None
     first = " ".join(text.split()).split(" ")[0]
-    named = _named_zone(first)
+    named = named_zone(first)
     if named is not None:
         return named
     hours = utc_offset(text, on)

@@ -162,7 +162,7 @@ def zone_of(text: str | None, on: dt.date) -> dt.tzinfo | None:
 
     if not text:
         return None
-    named = timezones._zone(str(text).strip())
+    named = timezones.named_zone(str(text).strip())
     if named is not None:
         return named
     offset = timezones.utc_offset(str(text), on)

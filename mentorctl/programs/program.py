@@ -12,6 +12,7 @@ from typing import Any
 from mentorctl.errors import ConfigError
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
+from mentorctl.programs.translations import GUIDE
 from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace
 
@@ -128,6 +129,32 @@ def _check_criterion(value: dict[str, Any], path: schema.Path_) -> None:
             raise Invalid([*path, "mode"], "missing (expected one of same, overlap, distance)")
 
 
+def _check_circles(value: dict[str, Any], path: schema.Path_) -> None:
+    for key in ("size", "hours"):
+        if len(value[key]) != 2:
+            raise Invalid([*path, key], f"expected two numbers, got {len(value[key])}")
+    low, high = value["size"]
+    if low > high:
+        raise Invalid([*path, "size"], f"expected [smallest, largest], got [{low}, {high}]")
+    if value["hours"][0] == value["hours"][1]:
+        raise Invalid([*path, "hours"], "expected two different hours, e.g. [8, 21]")
+
+
+# Circles of one mentor and a few mentees (format: circles); see matching.circles.
+_CIRCLES = Obj(
+    {
+        "size": ListOf(Int(minimum=2, maximum=12), required=False, default=[3, 5], min_items=2),
+        "topic_weight": Num(required=False, default=0.05, minimum=0, maximum=1),
+        "hours": ListOf(Num(minimum=0, maximum=24), required=False, default=[8, 21], min_items=2),
+        "hours_field": Str(required=False),
+        "time_limit": Num(required=False, default=45, minimum=1, maximum=3600),
+        "co_mentors": Bool(required=False, default=False),
+    },
+    required=False,
+    extra_check=_check_circles,
+)
+
+
 _MESSAGE = Obj(
     {
         "file": Str(allow_empty=False),
@@ -164,6 +191,8 @@ _PROGRAM = Obj(
         "description": Str(allow_empty=False),
         "duration_weeks": Int(minimum=1, maximum=52),
         "start_date": Day(required=False),
+        "format": Str(required=False, default="pairs", choices=("pairs", "circles")),
+        "circles": _CIRCLES,
         "sender": Obj(
             {
                 "name": Str(allow_empty=False),
@@ -230,17 +259,7 @@ _PROGRAM = Obj(
                 ),
             }
         ),
-        "guide": ListOf(
-            Obj(
-                {
-                    "week": Int(minimum=1),
-                    "title": Str(allow_empty=False),
-                    "together": Str(allow_empty=False),
-                    "prompt": Str(allow_empty=False),
-                }
-            ),
-            min_items=1,
-        ),
+        "guide": GUIDE,
         "checkin": Obj(
             {
                 "questions": ListOf(
@@ -294,6 +313,12 @@ def _check_program(data: dict[str, Any]) -> None:
                 ["matching", "criteria", index, "field"],
                 f"'{criterion['field']}' is not a field under signup.fields",
             )
+    circles = data["circles"]
+    if circles["hours_field"] and circles["hours_field"] not in fields:
+        raise Invalid(
+            ["circles", "hours_field"],
+            f"'{circles['hours_field']}' is not a field under signup.fields",
+        )
     keys = [q["key"] for q in data["checkin"]["questions"]]
     if len(set(keys)) != len(keys):
         raise Invalid(["checkin", "questions"], "expected each question key only once")

@@ -27,22 +27,25 @@ TRANSLATIONS_DIR = "translations"
 # Tags that are languages as they stand (CLDR knows each), checked without loading Babel.
 _PLAIN = frozenset({"en", "fr", "es", "de", "pt", "it", "nl", "pl", "sv", "da", "fi", "no"})
 
+# A week's guide step: in program.yaml, and in each translation of it.
+GUIDE = ListOf(
+    Obj(
+        {
+            "week": Int(minimum=1),
+            "title": Str(allow_empty=False),
+            "together": Str(allow_empty=False),
+            "prompt": Str(allow_empty=False),
+        }
+    ),
+    min_items=1,
+)
+
 _TRANSLATION = Obj(
     {
         "title": Str(required=False),
         "description": Str(allow_empty=False),
         "topics": ListOf(Str(allow_empty=False), required=False),
-        "guide": ListOf(
-            Obj(
-                {
-                    "week": Int(minimum=1),
-                    "title": Str(allow_empty=False),
-                    "together": Str(allow_empty=False),
-                    "prompt": Str(allow_empty=False),
-                }
-            ),
-            min_items=1,
-        ),
+        "guide": GUIDE,
         "checkin": Obj(
             {
                 "questions": MapOf(Str(allow_empty=False)),

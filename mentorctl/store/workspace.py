@@ -36,29 +36,15 @@ PROGRAM_FILE = "program.yaml"
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,62}"
 
 
-# Letters that Unicode does not decompose into a base letter and a mark, spelt as their
-# languages spell them in Latin; Cyrillic by the common (passport-style) romanisation.
-_LATIN = {
-    "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "ı": "i", "ħ": "h",
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
-    "њ": "nj", "ћ": "c", "џ": "dz", "ђ": "dj",
-}  # fmt: skip
-
-
 def slugify(name: str) -> str:
-    """A folder name from a program's name: "Mentorat Carrière Été 2026" ->
-    ``mentorat-carriere-ete-2026``; a name with no letter we can spell becomes ``program``."""
-    import unicodedata
+    """A folder name from a program's name in any script: "Mentorat Carrière Été 2026" ->
+    ``mentorat-carriere-ete-2026``, "Ψηφιακή Καθοδήγηση" -> ``psephiake-kathodegese``; a name
+    with nothing to spell becomes ``program``. Transliterated by python-slugify (with
+    text-unidecode's tables for every script)."""
+    from slugify import slugify as transliterate
 
-    text = "".join(_LATIN.get(ch, ch) for ch in name.casefold())
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    slug = transliterate(name, max_length=63, word_boundary=False, lowercase=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
     return slug[:63].rstrip("-") or "program"
 
 

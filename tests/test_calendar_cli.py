@@ -184,7 +184,8 @@ def test_the_pieces_for_the_introduction(workspace: Path) -> None:
     ann = {"name": "Ann Mentee", "email": "ann@example.org", "timezone": "Europe/Berlin"}
     meg = {"name": "Meg Mentor", "email": "meg@example.org", "timezone": "America/New_York"}
     start = dt.date(2026, 3, 2)
-    assert for_program.local_times(prog, [ann, meg], start) == [
+    times = for_program.local_times(prog, [ann, meg], start)
+    assert [{k: t[k] for k in ("name", "zone", "text")} for t in times or []] == [
         {
             "name": "Ann Mentee",
             "zone": "Europe/Berlin",
@@ -196,6 +197,13 @@ def test_the_pieces_for_the_introduction(workspace: Path) -> None:
             "text": "Tuesdays 12:00-12:45, from 10 March: 13:00-13:45, from 31 March: "
             "12:00-12:45 (America/New_York)",
         },
+    ]
+    # The same, in words a French introduction says, with the weeks the clock moves
+    french = for_program.local_times(prog, [ann, meg], start, language="fr")
+    assert [f"{t['when']} ({t['aside']})" for t in french or []] == [
+        "le mardi de 18:00 à 18:45 (Europe/Berlin)",
+        "le mardi de 12:00 à 12:45 (America/New_York ; à partir du 10 mars, de 13:00 à "
+        "13:45 ; à partir du 31 mars, de 12:00 à 12:45)",
     ]
     now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     part = for_program.invitation_part(prog, "M1", [ann, meg], start, now=now)

@@ -83,6 +83,7 @@ def test_headline_figures() -> None:
     assert data["headline"] == {
         "people": 5,
         "active_pairs": 0,
+        "meeting_accepted": 0,
         "paused_pairs": 1,
         "week": 3,
         "answer_rate_this_week": 0.5,

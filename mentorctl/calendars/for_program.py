@@ -1,7 +1,9 @@
-"""A program's calendars from its files: a pair's invitation and the program's weekly steps.
+"""A pair's (or circle's) meeting from its program and people: the proposed weekly time on
+each person's clock, and the invitation for it, in the language of the program (or of the
+translation) it is given.
 
-Opens the program and its store (read only) and hands plain values to the pure builders in
-``slots``, ``invitation`` and ``program_calendar``. Where the sign-up form has them, a
+Hands plain values to the pure builders in ``slots`` and ``invitation``; the files made from
+a program's store are :mod:`mentorctl.report.calendar_files`. Where the sign-up form has them, a
 person's ``availability`` and ``country`` fields (names under ``signup.fields``) are read
 from their sign-up; without them, the waking hours and the time zone's country serve.
 """
@@ -11,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
-from mentorctl.calendars import invitation, program_calendar, slots
-from mentorctl.errors import UsageError
+from mentorctl.calendars import invitation, slots, wording
 
 AVAILABILITY_FIELD = "availability"
 COUNTRY_FIELD = "country"
@@ -41,29 +42,31 @@ def group_invitation(
     start: dt.date,
     program: Any,
     now: dt.datetime,
+    language: str | None = None,
 ) -> tuple[bytes, slots.Meeting]:
     """The invitation of a pair or a circle (``attendees``) whose weeks begin on ``start``,
-    and the meeting it proposes. Raises NoCommonTime when no time suits everyone."""
+    and the meeting it proposes; its summary and description in ``language`` (else the
+    program's). Its UID is the group's: sent again, it updates the same meeting. Raises
+    NoCommonTime when no time suits everyone."""
     weeks = int(program.duration_weeks)
-    meeting = slots.propose(attendees, first_day=start, weeks=weeks)
+    meeting = _proposed(tuple(attendees), start, weeks)
+    if meeting is None:
+        meeting = slots.propose(attendees, first_day=start, weeks=weeks)  # raises, saying why
     sender = program.data["sender"]
+    lang = language or str(program.data.get("language") or "en")
     names = [a.name for a in attendees]
-    together = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
-    description = (
-        f"Your weekly {program.name} conversation, {together}: one a week for the "
-        f"{weeks} weeks of the program. The weekly emails suggest what to talk about.\n\n"
-        f"The time on each of your clocks: {slots.describe(meeting, attendees)}.\n\n"
-        "Accept if it suits you, or propose another time: the organisers see your answer. "
-        "Change it between yourselves whenever you like."
-    )
+    times = [
+        wording.named(c["name"], f"{c['when']} ({c['aside']})", lang)
+        for c in (_clock(meeting, a, lang) for a in attendees)
+    ]
     ics = invitation.build(
         meeting,
         attendees,
         uid=invitation.uid_for(program.slug, group_id, str(sender["email"])),
         organiser_name=str(sender["name"]),
         organiser_email=str(sender["email"]),
-        summary=f"{program.name}: {together}",
-        description=description,
+        summary=wording.summary(program.name, names, lang),
+        description=wording.description(program.name, names, weeks, times, lang),
         stamp=now,
         sequence=_sequence(start, now),
     )
@@ -82,26 +85,89 @@ def meeting_for(
 ) -> slots.Meeting | None:
     """The weekly meeting proposed to ``people`` (stored person documents, or the persons of
     a message's context) whose weeks begin on ``start``; None when no time suits them all."""
+    return _proposed(tuple(attendee(p) for p in people), start, int(program.duration_weeks))
+
+
+@lru_cache(maxsize=4096)
+def _proposed(
+    attendees: tuple[slots.Attendee, ...], start: dt.date, weeks: int
+) -> slots.Meeting | None:
+    """:func:`slots.propose`, once per group and start: an introduction's text and its
+    invitation (and each person's copy of it) ask for the same meeting."""
     try:
-        return slots.propose(
-            [attendee(p) for p in people], first_day=start, weeks=int(program.duration_weeks)
-        )
+        return slots.propose(attendees, first_day=start, weeks=weeks)
     except slots.NoCommonTime:
         return None
 
 
 def local_times(
-    program: Any, people: Sequence[Mapping[str, Any]], start: dt.date
-) -> list[dict[str, str]] | None:
+    program: Any,
+    people: Sequence[Mapping[str, Any]],
+    start: dt.date,
+    *,
+    language: str | None = None,
+) -> list[dict[str, Any]] | None:
     """For an introduction to say: each person's name, zone and the meeting on their own
-    clock ({"name", "zone", "text"}), in the order of ``people``; None when no time suits."""
+    clock ({"name", "zone", "text"}), in the order of ``people``; None when no time suits.
+
+    Each also has what a template needs to say it in ``language`` (else the program's):
+    ``id``, ``weekday`` (0 Monday), ``start`` and ``end`` ("18:00"), ``day`` ("le mardi"),
+    ``span`` ("de 18:00 à 18:45"), ``when`` (both), ``aside`` (the zone, then the weeks from
+    which their clock shows another time: "Europe/Paris ; à partir du 30 mars, de 19:00 à
+    19:45") and those weeks as ``changes`` ([{"on", "weekday", "start", "end"}])."""
     meeting = meeting_for(program, people, start)
     if meeting is None:
         return None
-    return [
-        {"name": t.name, "zone": t.zone, "text": t.text}
-        for t in slots.local_times(meeting, [attendee(p) for p in people])
-    ]
+    lang = language or str(program.data.get("language") or "en")
+    out = []
+    for person, told in zip(
+        people, slots.local_times(meeting, [attendee(p) for p in people]), strict=True
+    ):
+        clock = _clock(meeting, attendee(person), lang)
+        out.append({"name": told.name, "zone": told.zone, "text": told.text,
+                    "id": person.get("id"), **clock})  # fmt: skip
+    return out
+
+
+def _clock(meeting: slots.Meeting, person: slots.Attendee, language: str) -> dict[str, Any]:
+    """The meeting on ``person``'s clock, with the words of ``language``."""
+    first = meeting.start.date()
+    tz = slots.zone(person.timezone, first) or dt.UTC
+    end = dt.timedelta(minutes=meeting.minutes)
+    changes: list[dict[str, Any]] = []
+    for held in meeting.held() or meeting.starts():
+        local = held.astimezone(tz)
+        shown = {
+            "on": local.date(),
+            "weekday": local.weekday(),
+            "start": f"{local:%H:%M}",
+            "end": f"{local + end:%H:%M}",
+        }
+        last = changes[-1] if changes else None
+        if last is None or (last["weekday"], last["start"]) != (shown["weekday"], shown["start"]):
+            changes.append(shown)
+    head = changes[0]
+    moves = []
+    for c in changes[1:]:
+        text = wording.span(c["start"], c["end"], language)
+        if c["weekday"] != head["weekday"]:
+            text = f"{wording.on_days(c['weekday'], language)} {text}"
+        moves.append(wording.from_day(c["on"], text, language))
+    zone = slots.zone_label(person.timezone, first)
+    day = wording.on_days(head["weekday"], language)
+    span = wording.span(head["start"], head["end"], language)
+    return {
+        "name": person.name,
+        "zone": zone,
+        "weekday": head["weekday"],
+        "start": head["start"],
+        "end": head["end"],
+        "day": day,
+        "span": span,
+        "when": f"{day} {span}",
+        "aside": wording.aside(zone, moves, language),
+        "changes": changes[1:],
+    }
 
 
 def invitation_part(
@@ -122,82 +188,3 @@ def invitation_part(
     except slots.NoCommonTime:
         return None
     return invitation.mime_part(ics)
-
-
-def _open(workspace: Path | None, slug: str | None, today: str | None):
-    from mentorctl import clock
-    from mentorctl.programs import program as programs
-    from mentorctl.report import directory
-
-    prog, paths = programs.open_program(workspace, slug)
-    day = clock.today(today)
-    d = directory.load(paths.store_path, today=day, duration_weeks=prog.duration_weeks)
-    return prog, paths, d, clock.now(today=today)
-
-
-def pair_ics(workspace: Path | None, slug: str | None, today: str | None, key: str) -> bytes:
-    """The invitation of the pair ``key`` (``pairs show M3 --ics``): weeks counted from its
-    start, or from --today for a pair not introduced yet."""
-    from mentorctl.history.events import parse_day
-    from mentorctl.report.directory import find_pair
-
-    prog, _, d, now = _open(workspace, slug, today)
-    doc = find_pair(d, key).doc
-    people = []
-    for pid in (doc.get("mentee"), doc.get("mentor")):
-        found = d.people.get(str(pid))
-        if d.gone(pid) or found is None:
-            raise UsageError(
-                f"pair {doc.get('id')}: {d.shown(pid)} is no longer in the store",
-                hint="a pair with a forgotten person has no meeting to send",
-            )
-        people.append(attendee(found.doc))
-    start = parse_day(doc.get("start_date")) or d.today
-    ics, _ = group_invitation(
-        people, group_id=str(doc.get("id")), start=start, program=prog, now=now
-    )
-    return ics
-
-
-def program_ics(workspace: Path | None, slug: str | None, today: str | None) -> bytes:
-    """The program's calendar (``report --calendar``): every round's weekly steps."""
-    from mentorctl.history import program_rounds
-    from mentorctl.history.events import parse_day
-
-    prog, _, d, now = _open(workspace, slug, today)
-    docs = [p.doc for p in d.pairs.values()]
-    rounds = program_rounds.starts(docs, d.rounds)
-    if not rounds:
-        planned = parse_day(prog.data.get("start_date"))
-        if planned is None:
-            raise UsageError(
-                "no round has begun: the calendar has no weeks to show",
-                hint="pair and introduce people first, or set start_date in program.yaml",
-            )
-        rounds = {1: planned}
-    return program_calendar.build(
-        rounds,
-        prog.data["guide"],
-        program_slug=prog.slug,
-        program_name=prog.name,
-        sender_email=str(prog.data["sender"]["email"]),
-        stamp=now,
-    )
-
-
-def write(workspace: Path | None, slug: str | None, out: Path, data: bytes, kind: str) -> str:
-    """Write ``data`` to ``out`` (mode 0600) and say so. An invitation, which holds names
-    and addresses, is listed among the written files that forget looks in."""
-    from mentorctl.fileio import atomic_write_bytes
-    from mentorctl.programs import program as programs
-    from mentorctl.store import manifest
-
-    _, paths = programs.open_program(workspace, slug)
-    paths.check_output(out)
-    try:
-        atomic_write_bytes(out, data)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror}") from exc
-    if kind == "invitation":
-        manifest.record(paths.data_dir, out, kind)
-    return f"Wrote the {kind} to {out}."

@@ -3,5 +3,5 @@ introductions and weekly messages, and the answers people give (by hand, importe
 emailed back: :mod:`.replies`).
 
 Owns: the messages, answers and replies tables, and pairs' weekly status.
-May import: mail, matching, programs, signups, store, and the shared modules at the top of mentorctl.
+May import: calendars, mail, matching, programs, signups, store, and the shared modules at the top of mentorctl.
 """

@@ -6,6 +6,8 @@ replies that were recorded.
 
 For each message:
 
+00. **An answer to a meeting invitation** (iMIP REPLY or COUNTER, :mod:`.meeting_replies`)
+    is recorded in its pair's history and counted as ``meeting_answers``: never an answer.
 0. **What kind of email it is** (:mod:`.reply_kinds`, from its headers only). An automatic
    reply or a read receipt is counted apart (``auto_replies``, ``receipts``) and listed:
    never a note, never an answer, so it does not bring a quiet pair back. A bounce
@@ -78,6 +80,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import meeting_replies
 from mentorctl.checkins.answers import (
     NOTE_KEY,
     Entry,
@@ -209,6 +212,8 @@ def read_replies(
         result.recorded = sum(1 for item in items if item.status != "empty")
         result.undeliverable = record_bounces(store, reader.failures, now)
         remembered = [_remembered(item, stamp) for item in items]
+        remembered += meeting_replies.record(store, reader.meetings, stamp)
+        reader.done_keys += [m.key for m in reader.meetings]
         remembered += [{**doc, "at": stamp} for doc in reader.left_alone]
         if remembered:
             store.insert_many(REPLIES, remembered)

@@ -69,6 +69,7 @@ class Index:
     """The store, indexed once: recorded messages by Message-ID, people's addresses, pairs."""
 
     def __init__(self, store: Any, program: Program) -> None:
+        self.slug = program.slug
         self.messages: dict[str, dict[str, Any]] = {}
         for doc in store.documents(MESSAGES).values():
             for found in message_ids(doc.get("message_id")):

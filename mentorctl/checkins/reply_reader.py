@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from mentorctl.checkins import bounces, reply_kinds
+from mentorctl.checkins import bounces, meeting_replies, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
     NOTE_KEY,
@@ -77,6 +77,7 @@ class ReplyResult:
     other_programs: int = 0  # left to another program of the workspace: not read, not kept
     auto_replies: int = 0
     receipts: int = 0
+    meeting_answers: int = 0  # answers to a meeting invitation, recorded in pairs' history
     bounces: int = 0
     failed_deliveries: int = 0  # recipients' deliveries a bounce marked failed
     undeliverable: list[Undeliverable] = field(default_factory=list)
@@ -180,11 +181,17 @@ class Reader:
         self.this_run: dict[str, str] = {}  # hash -> outcome, for copies within one source
         # (message, person, failure) of the bounces read
         self.failures: list[tuple[dict[str, Any], str, bounces.Failure]] = []
+        self.meetings: list[meeting_replies.MeetingAnswer] = []
 
     def read(self, position: int, incoming: Any, msg: Any) -> None:
         result, index = self.result, self.index
         heads = raw_headers(msg)
-        if not self.mine(msg, heads, len(incoming.raw)):
+        meeting = meeting_replies.reply_in(incoming.raw)  # never a check-in answer
+        if not (
+            meeting_replies.ours(meeting, index.slug, self.takes_unnamed)
+            if meeting is not None
+            else self.mine(msg, heads, len(incoming.raw))
+        ):
             result.other_programs += 1
             return
         own_ids = message_ids(heads["message-id"])
@@ -198,6 +205,15 @@ class Reader:
             else:
                 result.already += 1
                 self.done_keys.append(incoming.key)
+            return
+        if meeting is not None:
+            sender, written = (
+                fold(email.utils.parseaddr(heads["from"])[1]),
+                _date(heads["date"], self.now),
+            )
+            meeting_replies.take(
+                self, position, incoming.key, digest, meeting, sender=sender, written=written
+            )
             return
         kind = reply_kinds.classify(msg)
         if kind.kind == reply_kinds.BOUNCE:
@@ -320,7 +336,7 @@ class Reader:
             for k, v in vars(self.result).items()
             if isinstance(v, int | list)
         }
-        lists = (self.items, self.done_keys, self.left_alone, self.failures)
+        lists = (self.items, self.done_keys, self.left_alone, self.failures, self.meetings)
         return counters, [len(x) for x in lists], dict(self.this_run)
 
     def restore(self, checkpoint: tuple[Any, ...]) -> None:
@@ -332,7 +348,9 @@ class Reader:
             else:
                 setattr(self.result, name, value)
         for kept, length in zip(
-            (self.items, self.done_keys, self.left_alone, self.failures), lengths, strict=True
+            (self.items, self.done_keys, self.left_alone, self.failures, self.meetings),
+            lengths,
+            strict=True,
         ):
             del kept[length:]
         self.this_run = this_run

@@ -32,13 +32,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import held
-from mentorctl.checkins.message_key import MessageIds
+from mentorctl.checkins.builder import Builder, Progress, _tick
 from mentorctl.checkins.plan import (
     MessageRow,
     Outgoing,
     RunResult,
     State,
-    group_of,
     pair_number,
     plan_checkin,
     plan_introductions,
@@ -50,114 +49,12 @@ from mentorctl.errors import UsageError
 from mentorctl.matching.pairs import change_pairs
 
 if TYPE_CHECKING:
-    from email.headerregistry import Address
-    from email.message import EmailMessage
-
     from mentorctl.mail.delivery import Journal, SmtpSender
     from mentorctl.programs.program import Program
     from mentorctl.store.db import Store
     from mentorctl.store.workspace import ProgramPaths
 
-Progress = Callable[[int, int], None]
 SenderFactory = Callable[[], "SmtpSender"]
-PROGRESS_EVERY = 100
-
-
-# -- rendering and building ---------------------------------------------------------------
-
-
-class Builder:
-    """Renders and builds the messages of one run; people's contexts and addresses are made once."""
-
-    def __init__(
-        self, program: Program, paths: ProgramPaths, state: State, now: dt.datetime
-    ) -> None:
-        from mentorctl.mail import languages, messages
-
-        self._m = messages
-        self.templates = languages.Templates(program, paths.messages_dir)  # each person's
-        self.contexts = self.templates.contexts
-        self.sender, self.reply_to = messages.sender_addresses(program)
-        self.domain = messages.address_domain(program.data["sender"]["email"])
-        self.slug = program.slug
-        self.state = state
-        self.now = now
-        self._people: dict[str, dict[str, Any]] = {}
-        self._addresses: dict[str, Address] = {}
-        self.message_id = MessageIds(paths.dir.parent, self.slug, self.domain, state.messages)
-
-    def person(self, pid: str) -> dict[str, Any]:
-        found = self._people.get(pid)
-        if found is None:
-            found = self._people[pid] = self._m.person_context(self.state.person(pid))
-        return found
-
-    def address(self, pid: str) -> Address:
-        found = self._addresses.get(pid)
-        if found is None:
-            doc = self.state.people[pid]
-            found = self._addresses[pid] = self._m.make_address(
-                doc.get("name"), doc.get("email", ""), who=f"person {pid}"
-            )
-        return found
-
-    def render(self, o: Outgoing) -> None:
-        pair = o.pair
-        if o.kind == "waiting":
-            context = self.contexts.waiting(self.person(o.part))
-            o.rendered = self.templates.render(o.kind, context, pair_id=o.part)
-            self.address(o.part)
-            return
-        context = self.contexts.make(
-            kind=o.kind,
-            week=o.week,
-            pair=pair,
-            start=o.start,
-            mentee=self.person(pair["mentee"]),
-            mentor=self.person(pair["mentor"]),
-            recipient=None if o.part == "all" else self.person(o.part),
-            nudge=o.nudge,
-            today=self.now.date(),
-        )
-        context["until"] = o.until  # a ``paused`` notice: the day the partner is back
-        o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
-        for pid in o.to:
-            self.address(pid)  # UnusableAddress: the caller skips this message
-
-    def build(self, o: Outgoing, *, ascii_only: bool = False) -> tuple[EmailMessage, bytes]:
-        """The message and its bytes, checked (MessageRefused if they fail); ``ascii_only``:
-        to the people whose address ASCII can write (a server without SMTPUTF8)."""
-        assert o.rendered is not None
-        to = [self.address(p) for p in o.to]
-        return self._m.build_checked(
-            o.rendered,
-            *self._m.ascii_only(self.sender, to, self.reply_to, on=ascii_only),
-            date=self.now,
-            msg_id=self.message_id(o),
-            what=f"the {o.kind} message of pair {o.pair['id']}",
-        )
-
-    def render_usable(
-        self, outgoing: list[Outgoing], result: RunResult, progress: Progress | None = None
-    ) -> list[Outgoing]:
-        """Render every message; a pair with an unusable address is left out with a warning
-        (and not introduced), and the others go on."""
-        skipped: set[str] = set()
-        for done, o in enumerate(outgoing, 1):
-            try:
-                self.render(o)
-            except self._m.UnusableAddress as exc:
-                whose = f"pair {o.pair['id']}" if o.pair["id"] else f"person {o.part}"
-                result.warnings.append(f"{whose}: {exc.message}; its {o.kind} was skipped")
-                skipped.add(group_of(o))
-            _tick(progress, done, len(outgoing))
-        result.introduced = [p for p in result.introduced if p not in skipped]
-        return [o for o in outgoing if group_of(o) not in skipped]
-
-
-def _tick(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-        progress(done, total)
 
 
 def _row(o: Outgoing, status: str | None = None) -> MessageRow:

@@ -287,7 +287,7 @@ def pairs_cmd(
         if ics is not None:
             from pathlib import Path
 
-            from mentorctl.calendars import for_program
+            from mentorctl.report import calendar_files as for_program
 
             if key is None:
                 raise UsageError("--ics needs a pair: 'pairs show ID --ics FILE'")
@@ -405,6 +405,10 @@ def _show_pair(p: dict[str, Any]) -> None:
         [
             ("Status history", ["Date", "Status", "Note", "By"],
              [[h["date"], h["status_label"], h["note"], h["by"]] for h in p["history"]]),
+            ("Meeting answers", ["Person", "Answer", "Date", "Proposed"],
+             [[_who(m["person_name"], m["person"]), (m["answer"] or "no answer yet").lower(),
+               m["date"] if m["answer"] else "", m["proposed"] or ""]
+              for m in p.get("meeting", [])]),
             ("Messages sent", ["Message", "Kind", "Week", "Status", "Date"],
              [[m["id"], m["kind"], _dash(m["week"]), m["status"], m["date"]]
               for m in p["messages"]]),

@@ -309,6 +309,7 @@ def replies_data(result: Any) -> dict[str, Any]:
         "not_theirs": result.not_theirs,
         "auto_replies": result.auto_replies,
         "receipts": result.receipts,
+        "meeting_answers": result.meeting_answers,
         "bounces": result.bounces,
         "failed_deliveries": result.failed_deliveries,
         "undeliverable": [
@@ -351,6 +352,10 @@ def replies_summary(result: Any) -> str:
         (result.empty, "empty"),
         (result.auto_replies, "automatic reply(-ies), not answers"),
         (result.receipts, "read receipt(s)"),
+        (
+            result.meeting_answers,
+            "meeting answers" if result.meeting_answers > 1 else "meeting answer",
+        ),
         (result.bounces, "bounce(s)"),
         (result.not_theirs, "naming someone else's message (ignored)"),
         (result.seen_before, "seen before (left alone)"),

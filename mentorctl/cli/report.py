@@ -85,7 +85,7 @@ def report_cmd(
 
     with _errors_to_exit():
         if calendar is not None:
-            from mentorctl.calendars import for_program
+            from mentorctl.report import calendar_files as for_program
 
             ics = for_program.program_ics(workspace, program, today)
             if dry_run:

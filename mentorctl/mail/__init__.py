@@ -2,5 +2,5 @@
 and delivering them to the outbox folder or over SMTP with a journal.
 
 Owns: the outbox folder and the SMTP journal.
-May import: programs, and the shared modules at the top of mentorctl.
+May import: calendars, programs, and the shared modules at the top of mentorctl.
 """

@@ -21,7 +21,10 @@ pair), ``pair`` {id, score, reasons,
 shared_topics, start_date, first_week_on (the start when it is after the day the message is
 made, else None)}, ``week`` (0 in the introduction), ``weeks_left``, ``step`` (the
 week's guide step; None in the introduction), ``next_step``, ``questions`` [{key, text,
-kind}] and ``fit_question`` (week 1's weekly message only, else None).
+kind}], ``fit_question`` (week 1's weekly message only, else None) and ``meeting`` (the
+introduction's proposed weekly time on each person's clock, recipient first, see
+:func:`mentorctl.calendars.for_program.local_times`; None in other messages and when no
+time falls in both people's days).
 
 Headers, building an email and checking it: :mod:`mentorctl.mail.headers`. Every message
 sent to one person has the organisers as Reply-To (``sender.reply_to``, else the sender), so
@@ -132,6 +135,7 @@ class ContextMaker:
         labels: dict[str, str] | None = None,
     ) -> None:
         self.language = language or str(program.data.get("language") or "en")
+        self.version = program  # the program in this language (a translation's texts)
         self.topics = topics or {}
         self.labels = labels if labels is not None else dict(program.data.get("labels") or {})
         self.program = program_context(program)
@@ -167,6 +171,10 @@ class ContextMaker:
         partner = None
         if recipient is not None:
             partner = mentor if recipient.get("id") == mentee.get("id") else mentee
+        meeting = None
+        first_day = start or today
+        if kind == "intro" and first_day is not None:
+            meeting = self.meeting([mentee, mentor], first_day, recipient)
         return {
             "language": self.language,
             "program": self.program,
@@ -193,7 +201,24 @@ class ContextMaker:
             "next_step": self.step(week + 1),
             "questions": self.questions,
             "fit_question": self.fit_question if kind == "weekly" and week == 1 else None,
+            "meeting": meeting,
         }
+
+    def meeting(
+        self, people: list[dict[str, Any]], start: dt.date, recipient: dict[str, Any] | None
+    ) -> list[dict[str, Any]] | None:
+        """The weekly time proposed to ``people`` on each one's clock, in this language, the
+        recipient first and marked ``you``; None when no time falls in all their days."""
+        from mentorctl.calendars import for_program
+
+        times = for_program.local_times(self.version, people, start, language=self.language)
+        if times is None:
+            return None
+        firsts = {p.get("id"): p["first_name"] for p in people}
+        mine = recipient.get("id") if recipient is not None else None
+        out = [dict(t, first_name=firsts.get(t["id"]) or t["name"], you=t["id"] == mine)
+               for t in times]  # fmt: skip
+        return sorted(out, key=lambda t: not t["you"])
 
     def waiting(self, recipient: dict[str, Any]) -> dict[str, Any]:
         """A ``waiting`` notice's variables: a mentee not paired yet, so no partner or pair."""
@@ -213,6 +238,7 @@ class ContextMaker:
             "next_step": self.step(1),
             "questions": self.questions,
             "fit_question": None,
+            "meeting": None,
         }
 
     def _topics(self, person: dict[str, Any]) -> dict[str, Any]:

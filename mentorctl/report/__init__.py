@@ -2,5 +2,5 @@
 (text, JSON, CSV, Markdown, self-contained HTML).
 
 Owns: nothing in the store; it only reads.
-May import: checkins, matching, store, and the shared modules at the top of mentorctl.
+May import: calendars, checkins, matching, programs, store, and the shared modules at the top of mentorctl.
 """

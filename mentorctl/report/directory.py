@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mentorctl.checkins import meeting_replies
 from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
@@ -347,7 +348,7 @@ def _history(doc: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
             "date": day(h.get("at")),
             "status": h.get("status"),
             "status_label": status_label(h.get("status")) if h.get("status") else "-",
-            "note": h.get("note") or h.get("reason") or "",
+            "note": h.get("note") or h.get("reason") or meeting_replies.note(h),
             "by": h.get("by") or "",
         }
         for h in doc.get("history") or []
@@ -436,6 +437,10 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
         _person_brief(d, doc.get("mentor"), "mentor"),
     ]
     data["history"] = _history(doc, d.today)
+    data["meeting"] = [
+        {**m, "person": d.shown(m["person"]), "person_name": d.name(m["person"])}
+        for m in meeting_replies.rows(doc, d.today.isoformat())
+    ]
     data["messages"] = _messages(d, pair_id)
     data["answers"] = _answers(d, pair_id)
     data["concerns"] = _concerns(d, pair_id=pair_id)

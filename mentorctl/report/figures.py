@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from mentorctl.checkins.meeting_replies import accepted_by_both
 from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
 from mentorctl.report import asof, outcomes
@@ -272,6 +273,12 @@ def _headline(
     return {
         "people": people,
         "active_pairs": sum(1 for p in pairs if p.status in RUNNING),
+        # pairs on whose two people both accepted the meeting invitation: a live pair
+        "meeting_accepted": sum(
+            1
+            for p in pairs
+            if p.status in RUNNING and accepted_by_both(p.doc, state.day.isoformat())
+        ),
         "paused_pairs": sum(1 for p in pairs if p.status == "paused"),
         "week": week or None,
         "answer_rate_this_week": now,

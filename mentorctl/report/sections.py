@@ -53,6 +53,7 @@ def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     rows = [
         ["People signed up", h["people"]],
         ["Active pairs", h["active_pairs"]],
+        ["Meeting accepted by both", h.get("meeting_accepted", 0)],
         ["Paused pairs", h.get("paused_pairs", 0)],
     ]
     if h.get("last_week"):

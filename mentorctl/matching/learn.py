@@ -18,9 +18,10 @@ the odds ratio (kept within a tenth and ten times the current weight); the other
 weight, marked "no clear effect". Under :data:`FEW_PAIRS` finished pairs the suggestion is
 marked weak. Nothing is written: the admin copies the printed lines into program.yaml.
 
-The last round: its people (the mentees and mentors of its pairs) are matched again under the
-current and the suggested weights, every earlier pair still excluded, and the two sets of
-pairs compared.
+The last round: its mentees are matched again against the program's mentors (those of its
+pairs and every other one not withdrawn, each with their whole capacity) under the current and
+the suggested weights, every pair of another round still excluded, and the two sets of pairs
+compared (and the suggested ones with the pairs saved).
 """
 
 from __future__ import annotations
@@ -285,6 +286,11 @@ def last_round_change(
     earlier = [(str(p["mentee"]), str(p["mentor"]), "completed") for p in pairs if p not in mine]
     mentee_ids = {str(p["mentee"]) for p in mine}
     mentor_ids = {str(p["mentor"]) for p in mine}
+    # The round's mentees, against the program's mentors (those of the round's pairs, and
+    # every other one not withdrawn), each with their whole capacity.
+    for p in people:
+        if p.get("role") in ("mentor", "both") and p.get("status") not in ("withdrawn", None):
+            mentor_ids.add(str(p.get("id")))
     by_id = {str(p.get("id")): p for p in people}
     chosen = []
     for pid in sorted(mentee_ids | mentor_ids):

@@ -145,7 +145,14 @@ def test_parity_holds_and_is_optimal_against_brute_force(people, min_ratio) -> N
     conf = config(min_score=0.3, rules={"different_organisation": False})
     result = match(people, conf, today=TODAY, fairness={"by": "group", "min_ratio": min_ratio})
     parity = result.parity
-    assert parity is not None and parity["held"]
+    assert parity is not None
+    if parity["solved"].startswith("not met"):
+        # Only an empty round keeps the rule: the proposals are those without it, and said so.
+        assert brute_force_parity(people, conf, min_ratio) == (0, 0)
+        assert not parity["held"] and result.totals.matched > 0
+        assert value_of(result) == value_of(match(people, conf, today=TODAY))
+        return
+    assert parity["held"]
     # The rule holds on the pairs themselves, and the rates reported are theirs.
     by_group: dict[str, list[bool]] = {}
     matched = {p.mentee_id for p in result.pairs}

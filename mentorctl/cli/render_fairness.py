@@ -34,7 +34,7 @@ def plan_tables(plan: Any) -> None:
             f"parity by {parity['by']}: no mentee of {', '.join(parity['left_out'])} has an "
             "acceptable mentor with a free slot; left out of the rule (recruit mentors for them)"
         )
-    if parity["solved"].startswith("not applied"):
+    if parity["solved"].startswith("not"):
         output.warn(f"parity by {parity['by']} (each group at least {ratio} of the best): "
                     f"{parity['solved']}")  # fmt: skip
     output.info(

@@ -182,7 +182,13 @@ def apply_rule(
         exclusive = _exclusive(ei, ej, mentees, mentors)
         found = solve_parity(ei, ej, eu, remaining, len(mentees), ruled_members, min_ratio,
                              exclusive)  # fmt: skip
-        if found.feasible:
+        if found.feasible and not (found.mate >= 0).any() and (mate >= 0).any():
+            # Whole mentees cannot always make the rates close enough (1 of 3 against 1 of
+            # 2); an empty round helps no one, so the proposals stay those without the rule.
+            info["solved"] = (
+                "not met: no pairing but none at all keeps it; the proposals are those without it"
+            )
+        elif found.feasible:
             new = found.mate
             info["solved"] = "mixed-integer program (HiGHS)"
         else:

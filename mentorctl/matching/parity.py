@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from mentorctl.matching.score import Profile
 
 
+# With overlapping groups every pair is an integer variable; past this, the rule is given up
+# (and said so) rather than keep an admin waiting.
+WHOLE_PAIRS_SECONDS = 60.0
+
+
 @dataclass
 class ParitySolution:
     mate: np.ndarray  # mentor index of each mentee, -1 when unmatched
@@ -43,11 +48,17 @@ def solve_parity(
     members: Sequence[Sequence[int]],
     min_ratio: float,
     exclusive: Sequence[tuple[int, int]] = (),
-    time_limit: float | None = None,
+    time_limit: float = WHOLE_PAIRS_SECONDS,
 ) -> ParitySolution:
     """Most mentees matched, then the greatest total units, under the parity rule on the
     groups ``members`` (mentee indices), over the candidate pairs ``(mentee, mentor,
-    units)``; ``exclusive``: pairs of candidate indices that may not both be chosen."""
+    units)``; ``exclusive``: pairs of candidate indices that may not both be chosen.
+
+    When no mentee is in two groups and nothing is exclusive, only the groups' counts are
+    integer variables: with them fixed, what is left is a flow (source, group, mentee,
+    mentor, sink), whose linear program has whole-number corners; a last solve by the dual
+    simplex with the counts fixed finds one. Otherwise every pair is an integer variable.
+    """
     import numpy as np
     import scipy.sparse as sp
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -56,70 +67,243 @@ def solve_parity(
     mate = np.full(n, -1, dtype=np.int64)
     if e == 0:
         return ParitySolution(mate, True)
-    m = len(remaining)
+    m, g_count = len(remaining), len(members)
+    sizes = np.array([len(g) for g in members], dtype=np.float64)
+    seen = np.zeros(n, dtype=np.int64)
+    for group in members:
+        seen[np.asarray(group, dtype=np.int64)] += 1
+    whole_pairs = bool((seen > 1).any())
+    # Columns: x (e pairs), y (one count per group), t (the ceiling of the rates).
+    width = e + g_count + 1
     cols = np.arange(e)
-    blocks = []
-    lower: list[np.ndarray] = []
-    upper: list[np.ndarray] = []
-    # Each mentee at most once, each mentor within their free slots (t's column is e).
-    blocks.append(sp.csr_array((np.ones(e), (mentee, cols)), shape=(n, e + 1)))
-    lower.append(np.zeros(n))
-    upper.append(np.ones(n))
-    blocks.append(sp.csr_array((np.ones(e), (mentor, cols)), shape=(m, e + 1)))
-    lower.append(np.zeros(m))
-    upper.append(remaining.astype(np.float64))
-    if members:
+    blocks = [
+        sp.csr_array((np.ones(e), (mentee, cols)), shape=(n, width)),
+        sp.csr_array((np.ones(e), (mentor, cols)), shape=(m, width)),
+    ]
+    lower = [np.zeros(n), np.zeros(m)]
+    upper = [np.ones(n), remaining.astype(np.float64)]
+    if g_count:
+        group_of = np.full(n, -1, dtype=np.int64)
         rows, cs = [], []
         for g, group in enumerate(members):
-            rows.append(np.full(len(group), g))
-            cs.append(np.asarray(group, dtype=np.int64))
-        g_count = len(members)
+            idx = np.asarray(group, dtype=np.int64)
+            group_of[idx] = g
+            rows.append(np.full(len(idx), g))
+            cs.append(idx)
         member = sp.csr_array(
             (np.ones(sum(len(c) for c in cs)), (np.concatenate(rows), np.concatenate(cs))),
             shape=(g_count, n),
         )
-        incidence = sp.csr_array((np.ones(e), (mentee, cols)), shape=(n, e))
-        in_group = (member @ incidence).tocsr()
-        sizes = np.array([len(g) for g in members], dtype=np.float64)
-        ceiling = sp.hstack([in_group, sp.csr_array(-sizes.reshape(-1, 1))]).tocsr()
-        floor = sp.hstack([in_group, sp.csr_array(-min_ratio * sizes.reshape(-1, 1))]).tocsr()
-        blocks += [ceiling, floor]
-        lower += [np.full(g_count, -np.inf), np.zeros(g_count)]
-        upper += [np.zeros(g_count), np.full(g_count, np.inf)]
-    if exclusive:
+        in_group = (member @ sp.csr_array((np.ones(e), (mentee, cols)), shape=(n, e))).tocoo()
+        ys = e + np.arange(g_count)
+        gr = np.arange(g_count)
+        # y_g = the pairs of group g; y_g <= n_g t; y_g >= min_ratio n_g t.
+        count = sp.csr_array(
+            (np.concatenate([in_group.data, -np.ones(g_count)]),
+             (np.concatenate([in_group.row, gr]), np.concatenate([in_group.col, ys]))),
+            shape=(g_count, width),
+        )  # fmt: skip
+        ceiling = sp.csr_array(
+            (np.concatenate([np.ones(g_count), -sizes]),
+             (np.concatenate([gr, gr]), np.concatenate([ys, np.full(g_count, width - 1)]))),
+            shape=(g_count, width),
+        )  # fmt: skip
+        floor = sp.csr_array(
+            (np.concatenate([np.ones(g_count), -min_ratio * sizes]),
+             (np.concatenate([gr, gr]), np.concatenate([ys, np.full(g_count, width - 1)]))),
+            shape=(g_count, width),
+        )  # fmt: skip
+        blocks += [count, ceiling, floor]
+        lower += [np.zeros(g_count), np.full(g_count, -np.inf), np.zeros(g_count)]
+        upper += [np.zeros(g_count), np.zeros(g_count), np.full(g_count, np.inf)]
+    if exclusive and whole_pairs:
         pairs = np.asarray(exclusive, dtype=np.int64)
         k = len(pairs)
         r = np.repeat(np.arange(k), 2)
-        blocks.append(sp.csr_array((np.ones(2 * k), (r, pairs.ravel())), shape=(k, e + 1)))
+        blocks.append(sp.csr_array((np.ones(2 * k), (r, pairs.ravel())), shape=(k, width)))
         lower.append(np.zeros(k))
         upper.append(np.ones(k))
     a = sp.vstack(blocks).tocsr()
     lo, hi = np.concatenate(lower), np.concatenate(upper)
-    integrality = np.concatenate([np.ones(e), [0]])
-    bounds = Bounds(np.zeros(e + 1), np.ones(e + 1))
-    options: dict[str, float] = {"mip_rel_gap": 0.0}
-    if time_limit is not None:
-        options["time_limit"] = time_limit
+    integrality = np.zeros(width)
+    integrality[: e if whole_pairs else 0] = 1
+    integrality[e : e + g_count] = 1
+    high = np.concatenate([np.ones(e), np.array([len(g) for g in members], float), [1.0]])
+    bounds = Bounds(np.zeros(width), high)
+    options: dict[str, float] = {"mip_rel_gap": 0.0, "time_limit": time_limit}
+    all_pairs = sp.csr_array(np.concatenate([np.ones(e), np.zeros(width - e)]).reshape(1, -1))
+    gain = np.concatenate([units.astype(np.float64), np.zeros(width - e)])
+
+    rows = _as_rows(a, lo, hi)
+    count_cols = np.arange(e, e + g_count)
+
+    def solve(
+        cost: np.ndarray, extra: dict[str, Any], incumbent: np.ndarray | None = None
+    ) -> tuple[Any, str]:
+        if whole_pairs:
+            cons = LinearConstraint(sp.vstack([a, *extra.get("rows", [])]).tocsr(),
+                                    np.concatenate([lo, extra.get("lo", [])]),
+                                    np.concatenate([hi, extra.get("hi", [])]))  # fmt: skip
+            found = milp(cost, constraints=cons, integrality=integrality, bounds=bounds,
+                         options=options)  # fmt: skip
+            return (found.x if found.status == 0 else None), str(found.message)
+        eq = {"A_eq": sp.vstack([rows["A_eq"], *extra.get("rows", [])]).tocsr(),
+              "b_eq": np.concatenate([rows["b_eq"], extra.get("lo", [])])}  # fmt: skip
+        return _count_branches(cost, rows["A_ub"], rows["b_ub"], eq, bounds, count_cols,
+                               exclusive, incumbent, (sizes, min_ratio))  # fmt: skip
 
     # First: the most mentees matched under the rule.
-    c = np.concatenate([-np.ones(e), [0.0]])
-    first = milp(c, constraints=LinearConstraint(a, lo, hi), integrality=integrality,
-                 bounds=bounds, options=options)  # fmt: skip
-    if first.x is None or first.status != 0:
-        return ParitySolution(mate, False, str(first.message))
-    count = round(-first.fun)
+    x, message = solve(-np.concatenate([np.ones(e), np.zeros(width - e)]), {})
+    if x is None:
+        return ParitySolution(mate, False, message)
+    matched = float(round(x[:e].sum()))
     # Then: the greatest total score among the assignments matching that many.
-    top = sp.csr_array(np.concatenate([np.ones(e), [0.0]]).reshape(1, -1))
-    a2 = sp.vstack([a, top]).tocsr()
-    lo2, hi2 = np.concatenate([lo, [count]]), np.concatenate([hi, [count]])
-    c2 = np.concatenate([-units.astype(np.float64), [0.0]])
-    second = milp(c2, constraints=LinearConstraint(a2, lo2, hi2), integrality=integrality,
-                  bounds=bounds, options=options)  # fmt: skip
-    if second.x is None or second.status != 0:
-        return ParitySolution(mate, False, str(second.message))
-    chosen = np.nonzero(second.x[:e] > 0.5)[0]
+    # The first answer matches that many: where it keeps every rule, a bound to start from.
+    x, message = solve(-gain, {"rows": [all_pairs], "lo": [matched], "hi": [matched]}, x)
+    if x is None:
+        return ParitySolution(mate, False, message)
+    picked = x[:e]
+    if np.any(np.abs(picked - np.round(picked)) > 1e-6):
+        return ParitySolution(mate, False, "the solver returned a fractional assignment")
+    chosen = np.nonzero(picked > 0.5)[0]
     mate[mentee[chosen]] = mentor[chosen]
     return ParitySolution(mate, True)
+
+
+def _count_branches(
+    cost: np.ndarray,
+    a_ub: Any,
+    b_ub: np.ndarray,
+    eq: dict[str, Any],
+    bounds: Any,
+    count_cols: np.ndarray,
+    exclusive: Sequence[tuple[int, int]] = (),
+    incumbent: np.ndarray | None = None,
+    ceiling: tuple[np.ndarray, float] | None = None,
+) -> tuple[np.ndarray | None, str]:
+    """Minimise ``cost`` with whole-number group counts: best-first branch and bound on the
+    counts alone (a handful of variables), each node a linear program (dual simplex); at a
+    node whose counts are whole, the counts are fixed and the flow solved again for a corner
+    with whole pairs (its value is the node's: the node's point lies on that face). A corner
+    that makes two people each other's mentor branches once more: without the one pair,
+    without the other."""
+    import heapq
+
+    import numpy as np
+    from scipy.optimize import linprog
+
+    def lp(low: np.ndarray, high: np.ndarray) -> Any:
+        return linprog(cost, A_ub=a_ub, b_ub=b_ub, **eq, bounds=np.column_stack([low, high]),
+                       method="highs-ds")  # fmt: skip
+
+    best: tuple[float, np.ndarray] | None = None
+    if incumbent is not None:
+        best = (float(cost @ incumbent), incumbent)
+    # Children wait with their parent's bound and are solved only when their turn comes.
+    # The objectives are whole numbers: a node's bound is its value rounded up; among equal
+    # bounds the deepest node goes first, which reaches whole counts soonest.
+    heap: list[tuple[float, int, int, np.ndarray, np.ndarray, Any]] = [
+        (-np.inf, 0, 0, bounds.lb.copy(), bounds.ub.copy(), None)
+    ]
+    tick = 0
+    message = ""
+    while heap:
+        value, depth, _, low, high, node = heapq.heappop(heap)
+        if best is not None and value >= best[0] - 0.5:
+            break
+        if node is None:
+            node = lp(low, high)
+            if node.status != 0:
+                message = str(node.message)
+                continue
+            tick += 1
+            bound = float(np.ceil(node.fun - 1e-6))
+            heapq.heappush(heap, (bound, depth, tick, low, high, node))
+            if best is None and ceiling is not None:
+                best = _rounded(lp, node, low, high, count_cols, ceiling, exclusive) or best
+            continue
+        counts = node.x[count_cols]
+        frac = np.abs(counts - np.round(counts))
+        if not len(frac) or frac.max() <= 1e-6:
+            low2, high2 = low.copy(), high.copy()
+            low2[count_cols] = high2[count_cols] = np.round(counts)
+            corner = lp(low2, high2)
+            if corner.status != 0:
+                continue
+            clash = next(((a, b) for a, b in exclusive
+                          if corner.x[a] > 0.5 and corner.x[b] > 0.5), None)  # fmt: skip
+            if clash is None:
+                if best is None or corner.fun < best[0]:
+                    best = (corner.fun, corner.x)
+                continue
+            for left_out in clash:
+                low3, high3 = low.copy(), high.copy()
+                high3[left_out] = 0.0
+                tick += 1
+                heapq.heappush(heap, (value, depth - 1, tick, low3, high3, None))
+            continue
+        k = count_cols[int(np.argmax(frac))]
+        for side in ("down", "up"):
+            low2, high2 = low.copy(), high.copy()
+            if side == "down":
+                high2[k] = np.floor(node.x[k])
+            else:
+                low2[k] = np.ceil(node.x[k])
+            tick += 1
+            heapq.heappush(heap, (value, depth - 1, tick, low2, high2, None))
+    if best is None:
+        return None, message or "no assignment keeps the rule"
+    return best[1], ""
+
+
+def _rounded(
+    lp: Any,
+    node: Any,
+    low: np.ndarray,
+    high: np.ndarray,
+    count_cols: np.ndarray,
+    ceiling: tuple[np.ndarray, float],
+    exclusive: Sequence[tuple[int, int]],
+) -> tuple[float, np.ndarray] | None:
+    """A first whole answer: the rates' ceiling ``t`` of the node kept, each group's count
+    held between ``ceil(min_ratio n_g t)`` and ``floor(n_g t)`` (whole bounds: a flow again)."""
+    import numpy as np
+
+    sizes, min_ratio = ceiling
+    if not len(count_cols):
+        return None
+    t = float(node.x[-1])
+    low2, high2 = low.copy(), high.copy()
+    low2[-1] = high2[-1] = t
+    low2[count_cols] = np.maximum(low2[count_cols], np.ceil(min_ratio * sizes * t - 1e-9))
+    high2[count_cols] = np.minimum(high2[count_cols], np.floor(sizes * t + 1e-9))
+    if np.any(low2 > high2):
+        return None
+    found = lp(low2, high2)
+    if found.status != 0:
+        return None
+    x = found.x
+    if np.any(np.abs(x[: count_cols[0]] - np.round(x[: count_cols[0]])) > 1e-6):
+        return None
+    if any(x[a] > 0.5 and x[b] > 0.5 for a, b in exclusive):
+        return None
+    return float(found.fun), x
+
+
+def _as_rows(a: Any, lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
+    """``lo <= a x <= hi`` as linprog's ``A_ub x <= b_ub`` and ``A_eq x = b_eq``."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    eq = lo == hi
+    up = ~eq & np.isfinite(hi)
+    down = ~eq & np.isfinite(lo)
+    return {
+        "A_eq": a[np.nonzero(eq)[0]],
+        "b_eq": hi[eq],
+        "A_ub": sp.vstack([a[np.nonzero(up)[0]], -a[np.nonzero(down)[0]]]).tocsr(),
+        "b_ub": np.concatenate([hi[up], -lo[down]]),
+    }
 
 
 def apply_rule(

@@ -84,9 +84,10 @@ def brute_force_parity(
     groups (from the ``group`` answer) with no acceptable pair left out of it."""
     mentees, free = eligible(people, [])
     units = acceptable_units(people, conf, [], set())
-    group = {m["id"]: m["extra"]["group"] for m in mentees}
-    reachable = {group[i] for i, _ in units}
-    members = {g: [m["id"] for m in mentees if group[m["id"]] == g] for g in reachable}
+    # "g1,g2": in both groups.
+    group = {m["id"]: m["extra"]["group"].split(",") for m in mentees}
+    reachable = {g for i, _ in units for g in group[i]}
+    members = {g: [m["id"] for m in mentees if g in group[m["id"]]] for g in reachable}
     options = [[None] + [j for (i, j) in units if i == m["id"]] for m in mentees]
     best = None
     for choice in itertools.product(*options):
@@ -120,7 +121,7 @@ def programs(draw: Any) -> list[dict[str, Any]]:
                 goals=draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=2, unique=True)),
                 languages=[draw(st.sampled_from(["English", "Spanish"]))],
                 timezone=draw(st.sampled_from(["UTC", "UTC+5", "UTC-4"])),
-                extra={"group": draw(st.sampled_from(["g1", "g2", "g3"]))},
+                extra={"group": draw(st.sampled_from(["g1", "g2", "g3", "g1,g2"]))},
             )
         )
     for k in range(m):
@@ -158,7 +159,8 @@ def test_parity_holds_and_is_optimal_against_brute_force(people, min_ratio) -> N
     matched = {p.mentee_id for p in result.pairs}
     for p in people:
         if p["role"] == "mentee":
-            by_group.setdefault(p["extra"]["group"], []).append(p["id"] in matched)
+            for g in p["extra"]["group"].split(","):
+                by_group.setdefault(g, []).append(p["id"] in matched)
     rates = [sum(by_group[g["group"]]) / len(by_group[g["group"]]) for g in parity["groups"]]
     assert not rates or min(rates) >= min_ratio * max(rates) - 1e-9
     for g, rate in zip(parity["groups"], rates, strict=True):

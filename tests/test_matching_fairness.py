@@ -186,7 +186,7 @@ def test_parity_gives_up_score_and_says_what_it_cost() -> None:
     # a: 3 of 6 and b: 1 of 3 breaks 80%; 2 of 6 and 1 of 3 is the best that keeps it.
     assert ruled.totals.matched == 3
     p = ruled.parity
-    assert p["held"] and p["solved"].startswith("mixed-integer")
+    assert p["held"] and p["solved"].startswith("solved under the rule: branch and bound")
     assert p["matched_without"] == 4 and p["matched_with"] == 3
     assert p["cost"] == pytest.approx(plain.totals.total_score - ruled.totals.total_score)
     assert p["cost"] > 0

@@ -395,7 +395,7 @@ def _match(
 
         mate, parity = apply_rule(method, mate, edges, remaining, mentee_people, mentees,
                                   mentors, crit, fairness["by"], fairness["min_ratio"], today)  # fmt: skip
-        if parity["solved"].startswith("mixed") and edges.pruned:
+        if parity["solved"].startswith("solved under") and edges.pruned:
             notes.append("under the parity rule: optimal among the candidate pairs")
     apart = ({frozenset((x, y)) for x, y, _ in pairs_in}, {frozenset(b) for b in blocked})
     result = _result(
@@ -404,7 +404,7 @@ def _match(
     )  # fmt: skip
     if parity is not None:
         result.parity = parity
-        if parity["solved"].startswith("mixed"):
+        if parity["solved"].startswith("solved under"):
             result.optimal_proven = not edges.pruned
             result.bound_gap = None
     return result

@@ -1,15 +1,25 @@
-"""The optimal assignment under a parity rule: a mixed-integer program (SciPy's ``milp``,
-HiGHS), over the candidate pairs.
+"""The optimal assignment under a parity rule (program.yaml ``fairness.min_ratio``), over the
+candidate pairs, with SciPy's HiGHS.
 
-Variables: ``x_e`` in {0, 1} for each candidate pair ``e`` (mentee, mentor), and ``t`` in
-[0, 1], a ceiling of every group's match rate. Constraints: each mentee in at most one pair;
-each mentor in at most their free slots; for each group ``g`` of ``n_g`` mentees (the ones the
-rule applies to): ``sum_{e in g} x_e <= n_g * t`` and ``sum_{e in g} x_e >= min_ratio * n_g
-* t``, so no group's rate is below ``min_ratio`` times the best; for two "both" people, the
-pair one way and the pair the other way not both. Objective, in two solves, like the
-default's: first the most mentees matched; then, with that number fixed, the greatest total
-score (integer units). Both solves ask HiGHS for a zero gap, so the result is optimal among
-the candidate pairs, not approximately.
+Variables: ``x_e`` in [0, 1] for each candidate pair ``e`` (mentee, mentor); ``y_g``, the
+pairs of group ``g`` (whole numbers); ``t`` in [0, 1], a ceiling of every group's match rate.
+Constraints: each mentee in at most one pair; each mentor in at most their free slots;
+``y_g = sum_{e in g} x_e``, ``y_g <= n_g t`` and ``y_g >= min_ratio n_g t`` (so no group's
+rate is below ``min_ratio`` times the best). Objective, in two solves like the default's:
+first the most mentees matched; then, with that number fixed, the greatest total score
+(integer units).
+
+Why it is exact and quick: with the counts ``y`` fixed to whole numbers, what is left is a
+flow (source, group, mentee, mentor, sink) whose linear program has whole-number corners.
+So only the handful of counts are branched on (best first, each node a linear program
+solved by the dual simplex), and at a node with whole counts, the counts are fixed and a
+corner found: whole pairs, the node's value. Two "both" people as each other's mentor are
+branched away the same way. Where groups overlap (a person in two language groups) the flow
+argument fails, and every pair is an integer variable of one mixed-integer program
+(``scipy.optimize.milp``, zero gap, given up after :data:`WHOLE_PAIRS_SECONDS`).
+
+:func:`apply_rule` runs it for :func:`mentorctl.matching.match.match` and says what the rule
+cost.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ class ParitySolution:
     mate: np.ndarray  # mentor index of each mentee, -1 when unmatched
     feasible: bool  # HiGHS found the optimum (always, unless it failed or timed out)
     message: str = ""
+    method: str = "branch and bound on the group counts (HiGHS dual simplex)"
 
 
 def solve_parity(
@@ -167,6 +178,8 @@ def solve_parity(
         return ParitySolution(mate, False, "the solver returned a fractional assignment")
     chosen = np.nonzero(picked > 0.5)[0]
     mate[mentee[chosen]] = mentor[chosen]
+    if whole_pairs:
+        return ParitySolution(mate, True, method="mixed-integer program (HiGHS), groups overlap")
     return ParitySolution(mate, True)
 
 
@@ -374,7 +387,7 @@ def apply_rule(
             )
         elif found.feasible:
             new = found.mate
-            info["solved"] = "mixed-integer program (HiGHS)"
+            info["solved"] = "solved under the rule: " + found.method
         else:
             info["solved"] = f"not applied: the solver failed ({found.message})"
     after = fairness.rates(new.tolist(), ruled_members)

@@ -98,6 +98,8 @@ def brute_force_parity(
         if any(n > free[j] for j, n in used.items()):
             continue
         got = {m["id"]: j for m, j in zip(mentees, choice, strict=True)}
+        if any(j is not None and got.get(j) == i for i, j in got.items()):
+            continue  # two people each other's mentor
         rates = [sum(got[i] is not None for i in ids) / len(ids) for ids in members.values()]
         if rates and min(rates) < min_ratio * max(rates) - 1e-9:
             continue
@@ -128,13 +130,15 @@ def programs(draw: Any) -> list[dict[str, Any]]:
         people.append(
             person(
                 f"M{k}",
-                "mentor",
+                draw(st.sampled_from(["mentor", "mentor", "both"])),
+                goals=draw(st.lists(st.sampled_from("abc"), max_size=2, unique=True)),
                 expertise=draw(
                     st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True)
                 ),
                 languages=draw(st.sampled_from([["English"], ["Spanish"], ["English", "Spanish"]])),
                 timezone=draw(st.sampled_from(["UTC", "UTC+5", "UTC-4"])),
                 capacity=draw(st.integers(1, 2)),
+                extra={"group": draw(st.sampled_from(["g1", "g2"]))},
             )
         )
     return people
@@ -158,7 +162,7 @@ def test_parity_holds_and_is_optimal_against_brute_force(people, min_ratio) -> N
     by_group: dict[str, list[bool]] = {}
     matched = {p.mentee_id for p in result.pairs}
     for p in people:
-        if p["role"] == "mentee":
+        if p["role"] in ("mentee", "both"):
             for g in p["extra"]["group"].split(","):
                 by_group.setdefault(g, []).append(p["id"] in matched)
     rates = [sum(by_group[g["group"]]) / len(by_group[g["group"]]) for g in parity["groups"]]
@@ -226,3 +230,18 @@ def test_signed_up_on_takes_the_latest_sign_up_before_the_day() -> None:
     ], "created": "2025-12-01T00:00:00"}  # fmt: skip
     assert fairness.signed_up_on(p, dt.date(2026, 3, 1)) == dt.date(2026, 2, 1)
     assert fairness.signed_up_on({"created": "2025-12-01T00:00:00"}, TODAY) == dt.date(2025, 12, 1)
+
+
+def test_two_people_are_never_each_others_mentor_under_the_rule() -> None:
+    # A and B ("both") suit each other best both ways; the rule must not pair them so.
+    conf = config(min_score=0.3, rules={"different_organisation": False})
+    people = [
+        person("P0", goals=["x"], extra={"group": "g1"}),
+        person("A", "both", goals=["x"], expertise=["y"], capacity=2, extra={"group": "g2"}),
+        person("B", "both", goals=["y"], expertise=["x"], capacity=1, extra={"group": "g1"}),
+    ]
+    result = match(people, conf, today=TODAY, fairness={"by": "group", "min_ratio": 0.5})
+    got = {(p.mentee_id, p.mentor_id) for p in result.pairs}
+    assert not {("A", "B"), ("B", "A")} <= got
+    assert brute_force_parity(people, conf, 0.5) == (0, 0)
+    assert result.parity["solved"].startswith("not met")

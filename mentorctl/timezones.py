@@ -54,7 +54,8 @@ _ABBREVIATIONS = {
 
 
 @lru_cache(maxsize=4096)
-def _zone(name: str) -> dt.tzinfo | None:
+def named_zone(name: str) -> dt.tzinfo | None:
+    """The tz database's zone ``name`` ("Europe/Paris", "UTC"), or None."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if "/" not in name and name.upper() != "UTC":
@@ -83,7 +84,7 @@ def utc_offset(text: str | None, on: dt.date) -> float | None:
     inner = re.search(r"\((?:utc|gmt)\s*([+\-−]\s*\d{1,2}(?::?\d{2})?)\)", cleaned, re.IGNORECASE)
     if inner:
         return utc_offset("UTC" + inner.group(1).replace(" ", ""), on)
-    zone = _zone(cleaned.split(" ")[0])
+    zone = named_zone(cleaned.split(" ")[0])
     if zone is None:
         return None
     moment = dt.datetime(on.year, on.month, on.day, 12, tzinfo=zone)

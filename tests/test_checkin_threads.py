@@ -110,6 +110,15 @@ def _import(cli, workspace: Path, text: str, *args: str, today: str) -> dict:
     return json.loads(result.stdout)
 
 
+# Where the answers of the next two tests go, however their pairs are named.
+PLACED = {
+    ("M3", IDS["meg"], 1),
+    ("M1", IDS["meg"], 2),
+    ("M3", IDS["meg"], 2),
+    ("M1", IDS["ann"], 2),
+}
+
+
 def test_the_pair_column_takes_a_code_a_name_or_an_address(two_mentees: Path, cli) -> None:
     rows = [
         "meg@example.org,Pair code: M3,1,yes",  # the footer line, pasted
@@ -134,24 +143,23 @@ def test_the_pair_column_takes_a_code_a_name_or_an_address(two_mentees: Path, cl
         {"row": 6, "field": "pair", "reason": reason},
     ]
     got = {(a["pair"], a["person"], a["week"]) for a in table(two_mentees, "answers")}
-    assert got == {
-        ("M3", IDS["meg"], 1),
-        ("M1", IDS["meg"], 2),
-        ("M3", IDS["meg"], 2),
-        ("M1", IDS["ann"], 2),
-    }
+    assert got == PLACED
 
 
-def test_a_name_shared_by_two_partners_asks_for_the_code(two_mentees: Path, cli) -> None:
-    # Cy is renamed Ann Mentee: Meg's two mentees now share a name.
+def _cy_named_ann(workspace: Path) -> None:
+    """Cy is renamed Ann Mentee: Meg's two mentees now share a name."""
     from messages_fixtures import store_path
 
     from mentorctl.store.db import Store
 
-    with Store.writing(store_path(two_mentees)) as store:
+    with Store.writing(store_path(workspace)) as store:
         people = store.documents("people")
         [key] = [k for k, d in people.items() if d.get("id") == IDS["cy"]]
         store.update_many("people", {int(key): {"name": "Ann Mentee"}})
+
+
+def test_a_name_shared_by_two_partners_asks_for_the_code(two_mentees: Path, cli) -> None:
+    _cy_named_ann(two_mentees)
     data = _import(
         cli,
         two_mentees,
@@ -165,6 +173,46 @@ def test_a_name_shared_by_two_partners_asks_for_the_code(two_mentees: Path, cli)
             "reason": "names more than one pair (M1, M3): use the pair code",
         }
     ]
+
+
+def _record(cli, workspace: Path, pair: str, person: str, week: str, met: str):
+    return cli(
+        "checkin", "-w", workspace, "--record", pair, "--person", person, "--week", week,
+        "--answer", f"met={met}", "--json", "--today", "2026-03-12",
+    )  # fmt: skip
+
+
+def test_record_takes_the_code_or_the_partners_name_or_address(two_mentees: Path, cli) -> None:
+    for pair, week in (("m3", "1"), ("  ÁNN   mentee ", "2"), ("CY@Example.org", "2")):
+        result = _record(cli, two_mentees, pair, "meg@example.org", week, "yes")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["rejected"] == 0
+    result = _record(cli, two_mentees, "Meg Mentor", IDS["ann"], "2", "no")
+    assert result.exit_code == 0, result.output
+    got = {(a["pair"], a["person"], a["week"]) for a in table(two_mentees, "answers")}
+    assert got == PLACED
+    # somebody who is not their partner, or a first name only, is refused in one line
+    for pair in ("Bo Mentee", "Ann", "M2"):
+        refused = _record(cli, two_mentees, pair, "meg@example.org", "2", "yes")
+        assert refused.exit_code == 2, (pair, refused.output)
+        (line,) = refused.stderr.strip().splitlines()
+        assert line.startswith("mentorctl: error: cannot record: "), line
+        assert "@" not in line
+
+
+def test_record_lists_the_pairs_a_shared_name_could_be(two_mentees: Path, cli) -> None:
+    _cy_named_ann(two_mentees)
+    result = _record(cli, two_mentees, "Ann Mentee", "meg@example.org", "2", "yes")
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        "mentorctl: error: cannot record: names more than one pair (M1, M3): use the pair code"
+    )
+    assert table(two_mentees, "answers") == []
+    # the address still tells them apart
+    result = _record(cli, two_mentees, "cy@example.org", "meg@example.org", "2", "yes")
+    assert result.exit_code == 0, result.output
+    assert {a["pair"] for a in table(two_mentees, "answers")} == {"M3"}
 
 
 US = "Timestamp,Email Address,Did you meet or talk this week?\n"
@@ -185,7 +233,8 @@ def test_month_first_timestamps_are_read_when_a_day_shows_the_order(introduced: 
     ), data
     assert data["warnings"] == [
         "the date column reads as month/day/year (a day above 12 shows it), not as "
-        "day/month/year: read that way; set signup.date_order: MDY in program.yaml to say so"
+        "day/month/year: read that way; say so with --date-order MDY (this run) or "
+        "signup.date_order: MDY (program.yaml)"
     ]
     weeks = {(a["person"], a["week"]) for a in table(introduced, "answers")}
     assert weeks == {(IDS["ann"], 1), (IDS["meg"], 2)}
@@ -222,12 +271,58 @@ def test_a_column_in_both_orders_names_the_setting(introduced: Path, cli) -> Non
         {
             "row": 2,
             "field": "date",
-            "reason": "not a date as day/month/year, and the column mixes both orders "
-            "(signup.date_order in program.yaml sets the order: DMY or MDY)",
+            "reason": "not a date as day/month/year (signup.date_order: DMY), but one as "
+            "month/day/year: say which with --date-order MDY (this run) or "
+            "signup.date_order: MDY (program.yaml)",
         },
         {"row": 4, "field": "date", "reason": "not a date"},
     ]
     assert data["imported"] == 1
+
+
+def test_date_order_reads_a_us_export_the_data_cannot_decide(introduced: Path, cli) -> None:
+    # 3/5 and 3/10 read either way; the program's weeks would pick day-first (5 and 10 March
+    # are in them, 3 May and 3 October are not): --date-order says month first.
+    export = US + "3/5/2026,ann@example.org,yes\n3/10/2026,meg@example.org,no\n"
+    data = _import(cli, introduced, export, "--date-order", "MDY", today="2026-03-20")
+    assert data["warnings"] == [] and data["rejected"] == 0
+    weeks = {(a["person"], a["week"]) for a in table(introduced, "answers")}
+    assert weeks == {(IDS["ann"], 1), (IDS["meg"], 2)}
+
+
+def test_date_order_is_kept_even_where_the_data_shows_another(introduced: Path, cli) -> None:
+    export = US + "5/3/2026,ann@example.org,yes\n3/13/2026,meg@example.org,no\n"
+    data = _import(cli, introduced, export, "--date-order", "DMY", today="2026-03-20")
+    assert data["warnings"] == []  # not switched to month first, as it is without the option
+    assert data["rejects"] == [
+        {
+            "row": 3,
+            "field": "date",
+            "reason": "not a date as day/month/year (--date-order DMY), but one as "
+            "month/day/year: say which with --date-order MDY (this run) or "
+            "signup.date_order: MDY (program.yaml)",
+        }
+    ]
+    assert {(a["person"], a["week"]) for a in table(introduced, "answers")} == {(IDS["ann"], 1)}
+
+
+def test_date_order_reads_a_day_first_export_where_the_program_says_month_first(
+    introduced: Path, cli
+) -> None:
+    edit_program(introduced, lambda d: d["signup"].update(date_order="MDY"))
+    export = US + "5/3/2026,ann@example.org,yes\n13/3/2026,meg@example.org,no\n"
+    data = _import(cli, introduced, export, "--date-order", "dmy", today="2026-03-20")
+    assert (data["rejected"], data["warnings"]) == (0, [])
+    weeks = {(a["person"], a["week"]) for a in table(introduced, "answers")}
+    assert weeks == {(IDS["ann"], 1), (IDS["meg"], 2)}
+
+
+def test_date_order_goes_with_import_only(introduced: Path, cli) -> None:
+    alone = cli("checkin", "-w", introduced, "--date-order", "MDY")
+    assert alone.exit_code == 2 and "--date-order goes with --import" in alone.stderr
+    path = write_csv(introduced / "answers.csv", US + "3/5/2026,ann@example.org,yes\n")
+    wrong = cli("checkin", "-w", introduced, "--import", path, "--date-order", "YDM")
+    assert wrong.exit_code == 2 and "--date-order takes DMY or MDY" in wrong.stderr
 
 
 PLAIN = {"é": "e", "è": "e", "ê": "e", "ë": "e", "ï": "i", "î": "i", "ô": "o", "ü": "u"}

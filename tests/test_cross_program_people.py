@@ -110,6 +110,53 @@ def test_show_all_programs_shows_the_person_in_each(two: Path, cli) -> None:
     assert nobody.exit_code == 2 and "no person" in nobody.stderr
 
 
+def test_pairs_all_programs_lists_every_programs_pairs(two: Path, cli) -> None:
+    _ok(cli("pair", "-w", two, "-p", OTHER, "--commit"))
+    data = _json(cli("pairs", "--all-programs", "--json", "-w", two))
+    listed = [(r["program"], r["id"], r["mentee_name"]) for r in data["pairs"]]
+    assert {slug for slug, _, _ in listed} == {OTHER, PROGRAM}
+    assert data["count"] == len(listed) == 3
+    assert (PROGRAM, "M1", "Ann Müller") in listed
+    # one program's listing is the same rows without the program
+    alone = _json(cli("pairs", "--json", "-w", two, "-p", OTHER))["pairs"]
+    assert [
+        {k: v for k, v in r.items() if k != "program"}
+        for r in data["pairs"]
+        if r["program"] == OTHER
+    ] == alone
+    # the filters of 'pairs' apply in every program
+    found = _json(cli("pairs", "--all-programs", "-s", "muller", "--json", "-w", two))
+    assert [(r["program"], r["mentee_name"]) for r in found["pairs"]] == [
+        (OTHER, "Ann Müller"),
+        (PROGRAM, "Ann Müller"),
+    ]
+    assert (
+        _json(cli("pairs", "--all-programs", "--status", "ended", "--json", "-w", two))["count"]
+        == 0
+    )
+    assert (
+        _json(cli("pairs", "--all-programs", "--status", "proposed", "--json", "-w", two))["count"]
+        == 3
+    )
+    rounds = [
+        _json(cli("pairs", "--all-programs", "--round", n, "--json", "-w", two))["count"]
+        for n in ("1", "2")
+    ]
+    assert rounds == [3, 0]  # each program's first round
+    bad = cli("pairs", "--all-programs", "--status", "asleep", "-w", two)
+    assert bad.exit_code == 2 and "unknown status" in bad.stderr
+    table = _ok(cli("pairs", "--all-programs", "-w", two))
+    assert "Program" in table and OTHER in table and PROGRAM in table
+    rows = list(csv.reader(io.StringIO(_ok(cli("pairs", "--all-programs", "--csv", "-w", two)))))
+    assert rows[0][:2] == ["program", "pair"] and rows[0][-1] == "round" and len(rows) == 4
+    assert sorted(r[0] for r in rows[1:]) == [OTHER, OTHER, PROGRAM]
+    # a pair's code names a pair in one program: showing one needs the program
+    shown = cli("pairs", "show", "M1", "--all-programs", "-w", two)
+    assert shown.exit_code == 2 and "one program only" in shown.stderr
+    both = cli("pairs", "--all-programs", "-p", PROGRAM, "-w", two)
+    assert both.exit_code == 2 and "do not go together" in both.stderr
+
+
 def test_show_all_programs_refuses_a_name_two_addresses_share(two: Path, cli, tmp_path) -> None:
     other_ann = HEADER + "ann2@example.org,Ann Lee,Mentee,31,Networking,,English,UTC,,X,\n"
     _ok(cli("import-signups", write_csv(tmp_path / "lee.csv", other_ann), "-w", two, "-p", PROGRAM))
@@ -156,18 +203,17 @@ def test_forget_erases_the_person_from_every_program(two: Path, cli, tmp_path: P
 def test_forget_says_what_it_did_in_each_program(two: Path, cli, tmp_path: Path) -> None:
     text = _ok(cli("forget", "meg@example.org", "--yes", "-w", two))
     assert f"In {PROGRAM}:" in text and "Erased P2" in text
-    assert f"In {OTHER}: not there; their address goes on its suppression list" in text
+    assert f"In {OTHER}: not there; their address goes on the workspace's suppression" in text
     # she signs up to the other program later, from the same list of addresses: skipped
     late = HEADER + "meg@example.org,Meg Mentor,Mentor,50,,Career change,English,UTC,2,Acme,\n"
     imported = cli(
         "import-signups", write_csv(tmp_path / "late.csv", late), "--json", "-w", two, "-p", OTHER
     )
     assert _json(imported)["suppressed"] == 1
-    # lifting takes the address off every program's list
+    # lifting takes the address off the workspace's list
     assert _json(cli("forget", "meg@example.org", "--lift", "--json", "-w", two))["lifted"] is True
-    for slug in (PROGRAM, OTHER):
-        listed = json.loads((two / slug / "data" / "suppressed.json").read_bytes())
-        assert listed["hashes"] == [], slug
+    listed = json.loads((two / ".mentorctl" / "suppressed.json").read_bytes())
+    assert listed["hashes"] == []
     assert (
         _json(cli("import-signups", tmp_path / "late.csv", "--json", "-w", two, "-p", OTHER))[
             "imported"

@@ -175,7 +175,12 @@ def test_intro_email_shows_friendly_reasons(workspace: Path, cli) -> None:
         ("Mentorat Carrière Été 2026", "mentorat-carriere-ete-2026"),
         ("Наставничество 2026", "nastavnichestvo-2026"),
         ("Straße Øresund Łódź", "strasse-oresund-lodz"),
-        ("日本語", "program"),
+        ("Ψηφιακή Καθοδήγηση", "psephiake-kathodegese"),
+        ("برنامج الإرشاد", "brnmj-lrshd"),
+        ("תוכנית חונכות", "tvknyt-khvnkvt"),
+        ("メンター 2026", "menta-2026"),
+        ("Київ", "kiiv"),
+        ("🙂 ✨", "program"),
         ("Career Mentoring 2026", "career-mentoring-2026"),
     ],
 )

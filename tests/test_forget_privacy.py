@@ -175,7 +175,9 @@ def test_a_forgotten_person_is_not_imported_again(paired_three: Path, cli) -> No
     _ok(cli("forget", "ann@example.org", "--yes", "-w", workspace))
     key = workspace / ".mentorctl" / "suppression.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
-    listed = workspace / PROGRAM / "data" / "suppressed.json"
+    listed = workspace / ".mentorctl" / "suppressed.json"  # the workspace's, not the program's
+    assert stat.S_IMODE(listed.stat().st_mode) == 0o600
+    assert not (workspace / PROGRAM / "data" / "suppressed.json").exists()
     assert b"ann" not in listed.read_bytes().lower()
     assert len(json.loads(listed.read_bytes())["hashes"]) == 1
 
@@ -211,7 +213,7 @@ def test_suppression_matches_any_case_and_unicode_form(paired_three: Path, cli, 
 def test_lifting_a_suppression_lets_the_person_back_in(paired_three: Path, cli) -> None:
     workspace = paired_three
     _ok(cli("forget", "ann@example.org", "--yes", "-w", workspace))
-    listed = workspace / PROGRAM / "data" / "suppressed.json"
+    listed = workspace / ".mentorctl" / "suppressed.json"
     before = listed.read_bytes()
     dry = _json(cli("forget", "ANN@example.org", "--lift", "--dry-run", "--json", "-w", workspace))
     assert dry == {"lifted": True, "dry_run": True}
@@ -381,8 +383,10 @@ def test_a_key_made_at_the_same_time_by_another_process_is_the_one_used(tmp_path
     # The second process had not seen the key when it started making its own.
     assert second._make_key() == key == first.key_path.read_bytes()
     assert sorted(p.name for p in first.key_path.parent.iterdir()) == ["suppression.key"]
-    assert first.add("Ann@Example.org") and second.add("ann@example.org")  # one list each
-    assert first.contains("ANN@example.org") and not first.contains("bo@example.org")
+    # one list for the workspace: what one program's forget listed, the other's finds
+    assert first.list_path == second.list_path
+    assert first.add("Ann@Example.org") and not second.add("ann@example.org")
+    assert second.contains("ANN@example.org") and not first.contains("bo@example.org")
 
 
 def test_an_address_or_name_inside_a_longer_one_is_somebody_else_s() -> None:

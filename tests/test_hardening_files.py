@@ -202,8 +202,10 @@ def test_init_program_under_umask_000_makes_no_folder_writable_by_others(
     assert _mode(program / "data") == 0o700
     assert _mode(program / "program.yaml") == 0o644
     assert _mode(program / "data" / "store.json") == 0o600
-    for template in (program / "messages").iterdir():
-        assert _mode(template) == 0o644
+    for template in (program / "messages").rglob("*"):  # messages/fr/... beside messages/
+        assert _mode(template) == (0o755 if template.is_dir() else 0o644)
+    for translation in (program / "translations").iterdir():
+        assert _mode(translation) == 0o644
     result = cli("report", "--format", "json", "-w", root)
     assert result.exit_code == 0, result.output
 
@@ -212,6 +214,8 @@ def test_init_program_under_umask_000_makes_no_folder_writable_by_others(
     ("relative", "mode", "fixed"),
     [
         ("messages/intro.txt.j2", 0o666, "chmod 644"),
+        ("translations/fr.yaml", 0o666, "chmod 644"),
+        ("messages/de/weekly.txt.j2", 0o646, "chmod 644"),
         ("program.yaml", 0o646, "chmod 644"),
         ("messages", 0o777, "chmod 755"),
         ("data", 0o707, "chmod 705"),

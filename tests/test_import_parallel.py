@@ -9,6 +9,8 @@ import io
 import json
 import shutil
 import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,18 @@ ALL_AT_ONCE = 1 << 62  # a size no test file reaches: read by one process
 needs_fork = pytest.mark.skipif(
     not forked.available(), reason="needs fork and two CPUs to read in two processes"
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_other_thread() -> None:
+    """A process with a second thread does not fork (see forked.available): an earlier test on
+    this worker may have left one winding down (an HTTP client's watcher); wait for it, and
+    name it if it stays."""
+    deadline = time.monotonic() + 10
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not others, f"threads left running by an earlier test: {others}"
 
 
 def to_csv(rows: list[list[str]]) -> str:

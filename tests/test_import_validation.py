@@ -205,6 +205,71 @@ def test_date_of_birth_counts_from_today(
     assert by_email["eighteen.tomorrow@example.org"]["birth_date"] == "2008-03-03"
 
 
+US_BIRTHS = (
+    "Full name,Email,Role,Date of birth\n"
+    "Ana,ana@example.org,Mentee,04/23/1990\n"  # month first: no 23rd month
+    "Bo,bo@example.org,Mentee,03/04/1991\n"  # either way
+)
+
+
+def test_date_order_reads_a_us_export_for_one_run(
+    cli, workspace: Path, store_file: Path, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "us.csv", US_BIRTHS)
+    report = import_json(cli, workspace, path, "--dry-run")
+    assert report["rejects"] == [
+        {
+            "row": 2,
+            "field": "birth_date",
+            "reason": "not a date as day/month/year (signup.date_order: DMY), but one as "
+            "month/day/year: say which with --date-order MDY (this run) or "
+            "signup.date_order: MDY (program.yaml)",
+        }
+    ]
+    strict = cli("import-signups", path, "--workspace", workspace, "--strict")
+    assert strict.exit_code == 3
+    (line,) = strict.stderr.strip().splitlines()
+    assert line.startswith(f"mentorctl: error: {path}, row 2, birth_date: not a date as")
+    assert "--date-order MDY" in line and "signup.date_order: MDY" in line
+    report = import_json(cli, workspace, path, "--date-order", "mdy")
+    assert report["rejects"] == [] and report["imported"] == 2
+    born = {p["email"]: p["birth_date"] for p in people(store_file)}
+    assert born == {"ana@example.org": "1990-04-23", "bo@example.org": "1991-03-04"}
+
+
+def test_date_order_reads_a_day_first_export_where_the_program_says_month_first(
+    cli, workspace: Path, store_file: Path, tmp_path: Path
+) -> None:
+    program = workspace / PROGRAM / "program.yaml"
+    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    data.setdefault("signup", {})["date_order"] = "MDY"
+    program.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = write_csv(
+        tmp_path / "eu.csv",
+        "Full name,Email,Role,Date of birth\nAna,ana@example.org,Mentee,23.04.1990\n"
+        "Bo,bo@example.org,Mentee,13/12/1991\n",
+    )
+    report = import_json(cli, workspace, path, "--dry-run")
+    assert [(r["row"], r["field"]) for r in report["rejects"]] == [
+        (2, "birth_date"),
+        (3, "birth_date"),
+    ]
+    assert "--date-order DMY (this run)" in report["rejects"][1]["reason"]
+    assert "(signup.date_order: MDY)" in report["rejects"][1]["reason"]
+    report = import_json(cli, workspace, path, "--date-order", "DMY")
+    assert report["rejects"] == []
+    born = {p["email"]: p["birth_date"] for p in people(store_file)}
+    assert born == {"ana@example.org": "1990-04-23", "bo@example.org": "1991-12-13"}
+    # given on the command line, the order is named as the option
+    us = write_csv(tmp_path / "us.csv", US_BIRTHS)
+    report = import_json(cli, workspace, us, "--date-order", "DMY", "--dry-run")
+    assert report["rejects"][0]["reason"].startswith(
+        "not a date as day/month/year (--date-order DMY), but one as month/day/year"
+    )
+    wrong = cli("import-signups", us, "--workspace", workspace, "--date-order", "YMD")
+    assert wrong.exit_code == 2 and "--date-order takes DMY or MDY" in wrong.stderr
+
+
 def test_an_implausible_date_of_birth(cli, workspace: Path, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "dob.csv",
@@ -424,7 +489,8 @@ def test_strict_imports_nothing_and_exits_3(
     assert store_file.read_bytes() == before
     (line,) = result.stderr.strip().splitlines()
     assert line == (
-        f"mentorctl: error: {signups}, row 3, email: 10 row(s) rejected; nothing imported (--strict)"
+        f"mentorctl: error: {signups}, row 3, email: {EXPECTED_REJECTS[0]['reason']} "
+        "(10 row(s) rejected; nothing imported: --strict)"
     )
     assert not EMAIL.search(result.output)
 

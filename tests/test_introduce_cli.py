@@ -110,7 +110,7 @@ def test_start_date_option_and_program_start(paired: Path, cli) -> None:
     assert pairs(paired)["M1"]["start_date"] == "2026-03-09"
     assert pairs(paired)["M2"]["status"] == "proposed"
     text = (program_dir(paired) / "outbox/M1-intro.eml").read_text()
-    assert "Your first week starts\r\non 2026-03-09." in text or "on 2026-03-09" in text
+    assert "Your first week starts on\r\nMonday, March 9." in text or "on Monday, March 9" in text
     edit_program(paired, lambda d: d.update(start_date="2026-03-16"))
     assert cli("introduce", "-w", paired).exit_code == 0
     assert pairs(paired)["M2"]["start_date"] == "2026-03-16"

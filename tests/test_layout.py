@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mentorctl"
 # Lower number, lower layer. The modules directly under mentorctl/ are the shared pieces.
 LAYERS = {
     "cli": 3,
+    "calendars": 2,
     "checkins": 2,
     "mail": 2,
     "matching": 2,

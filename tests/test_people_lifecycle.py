@@ -254,7 +254,9 @@ def test_pause_keeps_its_reason_ends_early_and_tells_the_partner_once(
         ("M2", "paused", [IDS["bo"]])
     ]
     text = (program_dir(introduced) / "outbox" / "M2-paused-1-P4.eml").read_text()
-    assert "Raj is away until 28 March; your weekly guide" in text and "surgery" not in text
+    assert (
+        "Raj is away until Saturday, March 28; your weekly guide" in text and "surgery" not in text
+    )
     assert "Subject: Test Program: a short break" in text
     week2 = ok(cli, "checkin", "--today", "2026-03-09", "-w", introduced)
     assert {m["pair"] for m in week2["messages"]} == {"M1"}

@@ -396,6 +396,15 @@ def _hostile_lines(size: int) -> dict[str, EmailMessage]:
         "html-comments": _html("<p>1. yes</p>" + "<!--" * (size // 4)),
         "html-cdata": _html("<p>1. yes</p>" + "<![CDATA[" * (size // 9)),
         "html-tags": _html("<p>1. yes</p>" + "<a " * (size // 3)),
+        "separator": _plain("1. yes\n" + "-" * size),
+        "glued-separator": _plain("1. yes\n" + "-----x-----" * (size // 11) + "From: x"),
+        "header-ends": _plain("1. yes\n" + "On 2.3.2026 <a@b.cc> wrote\n" * (size // 27)),
+        "header-labels": _plain("1. yes\n" + "From: x\n" * (size // 8)),
+        "header-verbs": _plain("1. yes\n" + "2.3.2026 wrote " * (size // 15) + "a@b.cc:"),
+        "inline-questions": _plain(
+            "1. yes\n\nFrom: x\nSent: y\n\n"
+            + "  1. Did you meet or talk this week? (yes / no)\nyes\n" * (size // 52)
+        ),
     }
 
 

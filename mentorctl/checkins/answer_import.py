@@ -26,19 +26,16 @@ file a later row for the same pair, person and week replaces the earlier one.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
 from mentorctl.checkins.answers import (
-    ENDED,
-    STARTED,
     AnswerResult,
     Directory,
     Entry,
+    Partners,
     Question,
     Reject,
     apply_answers,
@@ -51,6 +48,7 @@ from mentorctl.checkins.schedule import parse_day
 from mentorctl.errors import InputError, UsageError
 from mentorctl.signups import people as parse
 from mentorctl.signups.columns import describe_headers
+from mentorctl.signups.people import ORDER_TEXT
 
 if TYPE_CHECKING:
     from mentorctl.programs.program import Program
@@ -171,7 +169,10 @@ def import_answers(
     today: dt.date,
     now: dt.datetime,
     dry_run: bool = False,
+    date_order: str | None = None,
 ) -> AnswerResult:
+    """Record the answers of a check-in form's export. ``date_order`` (DMY or MDY, from
+    --date-order) reads its dates in that order, whatever program.yaml and the data say."""
     from mentorctl.signups.formcsv import read_form_csv
     from mentorctl.store.db import Store
 
@@ -187,8 +188,8 @@ def import_answers(
         raise UsageError(f"--week {week}: the program has weeks 1-{program.duration_weeks}")
     result = AnswerResult("import", file=csv_path, dry_run=dry_run)
     result.mapping = _mapping_rows(table.headers, cols)
-    order = str(program.data["signup"]["date_order"])
-    if cols.date is not None:
+    order = date_order or str(program.data["signup"]["date_order"])
+    if cols.date is not None and date_order is None:
         # the answers are from the program's weeks, up to today
         earliest = today - dt.timedelta(days=7 * (program.duration_weeks + 1))
         order, warning = choose_date_order(
@@ -207,7 +208,10 @@ def import_answers(
         for row, record in table.records():
             result.rows += 1
             try:
-                entry = _read_row(record, cols, people, partners, week, order, today, duration)
+                entry = _read_row(
+                    record, cols, people, partners, week, (order, date_order is not None), today,
+                    duration,
+                )  # fmt: skip
             except parse.Rejection as exc:
                 result.rejects.append(Reject(row, exc.field, exc.reason))
                 continue
@@ -245,17 +249,18 @@ def _read_row(
     people: Directory,
     partners: Partners,
     week_option: int | None,
-    order: str,
+    order: tuple[str, bool],
     today: dt.date,
     duration: int,
 ) -> Entry:
+    """One row's answers; ``order``: the dates' order and whether --date-order gave it."""
     email = parse.normalise_email(record[cols.email])
     person = people.by_email.get(email)
     if person is None:
         raise parse.Rejection("email", "not a participant of this program")
     day = None
     if cols.date is not None and record[cols.date].strip():
-        day = _read_day(record[cols.date], order)
+        day = _read_day(record[cols.date], *order)
     ref = record[cols.pair] if cols.pair is not None else ""
     pair = people.pair_for(person["id"], partners.code(person["id"], ref))
     week = read_week(record[cols.week]) if cols.week is not None else None
@@ -278,79 +283,7 @@ def _read_row(
     return Entry(pair, person["id"], week, answers)
 
 
-# -- the pair column ----------------------------------------------------------------------
-
-_CODE = re.compile(r"^\s*(?:pair(?:\s*code)?\s*:?\s*)?([A-Za-z]+\d+)\s*$", re.IGNORECASE)
-
-
-def _plain(text: str) -> str:
-    """A name compared without case, accents or extra spaces ("Inès  Müller" = "ines muller")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.split()).casefold()
-
-
-class Partners:
-    """Reads a pair column: the pair's code, or the partner's full name or address."""
-
-    def __init__(self, people: Directory) -> None:
-        self.people = people
-        self.by_id = {d["id"]: d for d in people.by_email.values()}
-
-    def code(self, person_id: str, ref: str) -> str:
-        """The pair code ``ref`` stands for ("" stays "": the person's only pair is meant)."""
-        if not ref.strip():
-            return ""
-        found = _CODE.match(ref)
-        if found and found.group(1).upper() in self.people.pairs:
-            return found.group(1).upper()
-        mine = self.people.of_person.get(person_id, [])
-        if "@" in ref:
-            wanted, key = parse.normalise_email(ref), "email"
-        else:
-            wanted, key = _plain(ref), "name"
-        matches = []
-        for pair in mine:
-            other = pair["mentor"] if pair["mentee"] == person_id else pair["mentee"]
-            doc = self.by_id.get(other) or {}
-            value = str(doc.get(key) or "")
-            got = parse.normalise_email(value) if key == "email" else _plain(value)
-            if value and got == wanted:
-                matches.append(pair)
-        if len(matches) > 1:
-            # the same partner twice (paired again): the pair still running is the one meant
-            started = [p for p in matches if p["status"] in STARTED - ENDED]
-            if len(started) == 1:
-                matches = started
-        if len(matches) == 1:
-            return str(matches[0]["id"])
-        if matches:
-            ids = ", ".join(sorted(p["id"] for p in matches))
-            raise parse.Rejection("pair", f"names more than one pair ({ids}): use the pair code")
-        if found:
-            raise parse.Rejection("pair", "no such pair in this program")
-        raise parse.Rejection(
-            "pair",
-            "names no pair of this person (expected a pair code, or the partner's "
-            "full name or address)",
-        )
-
-
 # -- the date column ----------------------------------------------------------------------
-
-_ORDER_TEXT = {"DMY": "day/month/year", "MDY": "month/day/year"}
-
-
-def _other(order: str) -> str:
-    return "MDY" if order == "DMY" else "DMY"
-
-
-def _reads(cell: str, order: str) -> bool:
-    try:
-        parse.read_birth_date(cell.split()[0], order)
-    except parse.Rejection:
-        return False
-    return True
 
 
 def choose_date_order(
@@ -365,15 +298,14 @@ def choose_date_order(
     ``window`` (the days the answers can be from: the program's weeks up to today) decides:
     the order whose dates all fall in it, when only one does; else the program's order, with
     a warning naming the setting."""
-    other = _other(order)
-    mine = [c for c in cells if _reads(c, order)]
-    theirs = [c for c in cells if _reads(c, other)]
+    other = parse.other_order(order)
+    mine = [c for c in cells if parse.reads_as(c, order)]
+    theirs = [c for c in cells if parse.reads_as(c, other)]
     # a cell neither order reads ("soon") says nothing about the order, and is refused
     if len(theirs) > len(mine) and set(mine) <= set(theirs):
         return other, (
-            f"the date column reads as {_ORDER_TEXT[other]} (a day above 12 shows it), not as "
-            f"{_ORDER_TEXT[order]}: read that way; set signup.date_order: {other} in "
-            "program.yaml to say so"
+            f"the date column reads as {ORDER_TEXT[other]} (a day above 12 shows it), not as "
+            f"{ORDER_TEXT[order]}: read that way; say so with {parse.say_order(other)}"
         )
     if set(mine) != set(theirs) or not mine:
         return order, None
@@ -388,27 +320,20 @@ def choose_date_order(
         if fits[other] and not fits[order]:
             return other, (
                 f"the date column reads either way (no day above 12); only as "
-                f"{_ORDER_TEXT[other]} are its dates within the program's weeks: read that way; "
-                f"set signup.date_order: {other} in program.yaml to say so"
+                f"{ORDER_TEXT[other]} are its dates within the program's weeks: read that way; "
+                f"say so with {parse.say_order(other)}"
             )
         if fits[order] and not fits[other]:
             return order, None
     return order, (
-        f"the date column reads either way (no day above 12): read as {_ORDER_TEXT[order]}, "
-        f"the program's signup.date_order; set signup.date_order: {other} in program.yaml "
-        "if it is not"
+        f"the date column reads either way (no day above 12): read as {ORDER_TEXT[order]}, "
+        f"the program's signup.date_order; if it is not, use {parse.say_order(other)}"
     )
 
 
-def _read_day(cell: str, order: str) -> dt.date | None:
+def _read_day(cell: str, order: str, given: bool = False) -> dt.date | None:
     try:
         return parse.read_birth_date(cell.split()[0], order)
     except parse.Rejection:
         pass
-    if _reads(cell, _other(order)):
-        raise parse.Rejection(
-            "date",
-            f"not a date as {_ORDER_TEXT[order]}, and the column mixes both orders "
-            f"(signup.date_order in program.yaml sets the order: DMY or MDY)",
-        )
-    raise parse.Rejection("date", "not a date")
+    raise parse.Rejection("date", parse.wrong_order(cell, order, given) or "not a date")

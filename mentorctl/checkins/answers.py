@@ -2,7 +2,8 @@
 
 Answers come from a check-in form's CSV export (:mod:`mentorctl.checkins.answer_import`) or an
 admin's entry by hand (:func:`record_answers`, ``checkin --record PAIR --person P --week N
---answer key=value``), with the same checks: yes_no answers read as ``yes``/``no``, scale
+--answer key=value``; PAIR is read as a form's pair column is, by :class:`Partners`: the
+pair's code, or the partner's full name or address), with the same checks: yes_no answers read as ``yes``/``no``, scale
 answers as 1-5, text is kept as written (control characters removed); the week must be in
 the program and already started for the pair.
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,6 +244,63 @@ def check_week(pair: dict[str, Any], week: int, today: dt.date, duration: int) -
         raise parse.Rejection("week", "that week has not started yet for this pair")
 
 
+_CODE = re.compile(r"^\s*(?:pair(?:\s*code)?\s*:?\s*)?([A-Za-z]+\d+)\s*$", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """A name compared without case, accents or extra spaces ("Inès  Müller" = "ines muller")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.split()).casefold()
+
+
+class Partners:
+    """Reads a pair as the admin names it (a form's pair column, ``checkin --record PAIR``):
+    the pair's code, or the partner's full name or address."""
+
+    def __init__(self, people: Directory) -> None:
+        self.people = people
+        self.by_id = {d["id"]: d for d in people.by_email.values()}
+
+    def code(self, person_id: str, ref: str) -> str:
+        """The pair code ``ref`` stands for ("" stays "": the person's only pair is meant)."""
+        if not ref.strip():
+            return ""
+        found = _CODE.match(ref)
+        if found and found.group(1).upper() in self.people.pairs:
+            return found.group(1).upper()
+        mine = self.people.of_person.get(person_id, [])
+        if "@" in ref:
+            wanted, key = parse.normalise_email(ref), "email"
+        else:
+            wanted, key = _plain(ref), "name"
+        matches = []
+        for pair in mine:
+            other = pair["mentor"] if pair["mentee"] == person_id else pair["mentee"]
+            doc = self.by_id.get(other) or {}
+            value = str(doc.get(key) or "")
+            got = parse.normalise_email(value) if key == "email" else _plain(value)
+            if value and got == wanted:
+                matches.append(pair)
+        if len(matches) > 1:
+            # the same partner twice (paired again): the pair still running is the one meant
+            started = [p for p in matches if p["status"] in STARTED - ENDED]
+            if len(started) == 1:
+                matches = started
+        if len(matches) == 1:
+            return str(matches[0]["id"])
+        if matches:
+            ids = ", ".join(sorted(p["id"] for p in matches))
+            raise parse.Rejection("pair", f"names more than one pair ({ids}): use the pair code")
+        if found:
+            raise parse.Rejection("pair", "no such pair in this program")
+        raise parse.Rejection(
+            "pair",
+            "names no pair of this person (expected a pair code, or the partner's "
+            "full name or address)",
+        )
+
+
 # -- applying answers ---------------------------------------------------------------------
 
 
@@ -396,7 +455,8 @@ def record_answers(
         directory = Directory(store)
         person = find_person(snapshot(store), person_ref)
         try:
-            pair = directory.pair_for(person["id"], pair_ref)
+            code = Partners(directory).code(person["id"], pair_ref)
+            pair = directory.pair_for(person["id"], code)
             start = parse_day(pair.get("start_date"))
             if week is None and start is not None:
                 week = min(max(schedule.week_of(start, today), 1), program.duration_weeks)

@@ -48,6 +48,7 @@ from mentorctl.checkins.timing import (
 from mentorctl.checkins.timing import timing as timing_of
 from mentorctl.errors import UsageError
 from mentorctl.history import events
+from mentorctl.mail.languages import intro_mode
 
 if TYPE_CHECKING:
     from mentorctl.mail.messages import Rendered
@@ -245,7 +246,7 @@ def plan_introductions(
             continue
         earlier = [d for d in state.by_pair.get(pid, ()) if d["kind"] == "intro"]
         if pair["status"] == "proposed" and not earlier:
-            for part, to in _parts(mode, pair):
+            for part, to in _parts(intro_mode(program, state.people, pair, mode), pair):
                 out.append(Outgoing(pair, "intro", 0, part, to, list(to), start))
             continue
         # A committed pair whose introduction failed is retried until it reaches both.

@@ -3,9 +3,12 @@
 ``read_answers(text, questions)`` takes the person's text (as :func:`reply_text.reply_text`
 returns it) and the week's questions in the order the email numbered them. A line is placed:
 
-1. by its number: "1. yes", "1) Yes!", "2 - 4", "3: we met twice", "Q2: 4", "#2 4";
+1. by its number: "1. yes", "1) Yes!", "2 - 4", "3: we met twice", "Q2: 4", "#2 4"; a line
+   "1. yes 2. 4 3. met for coffee" is read as its numbered parts when each yes/no and 1-5
+   part is that value alone;
 2. by the question text written before the answer: "Did you meet? Yes" (the text may be
-   shortened; the "(yes / no)" and "(1-5)" hints are ignored);
+   shortened; the "(yes / no)" and "(1-5)" hints are ignored), or by a label that names the question ("Met: yes", "Progress: 4/5", "Notes - ..."; without
+   a colon only a value alone: "Progress 4.");
 3. by the quoted question line just above it (a bottom-posted reply, where ``reply_text``
    keeps that quoted line, starting with ">");
 4. otherwise in question order: the next question not answered yet.
@@ -24,9 +27,10 @@ Pure: no I/O, stdlib only.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Protocol
 
 from mentorctl.checkins.reply_values import clean_text, read_value
@@ -79,6 +83,15 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _WORDS = re.compile(r"[^\W_]+")
+# "Met: yes", "Progress: 4/5", "Notes - ...": a label of up to three words, then the answer.
+_LABELLED = re.compile(r"^([^\W\d_]+(?:[ '-][^\W\d_]+){0,2})\s*(?:[:：=]|\s[-–—])\s*(\S.*)$")
+# "Progress 4.", "Met yes": a one-word label, then a value alone.
+_LABEL_SPACE = re.compile(r"^([^\W\d_]+)\s+(\S.*)$")
+# "1. yes 2. 4 3. met for coffee": the numbers of several answers on one line.
+_INLINE_NUMBER = re.compile(r"(?:^|\s)(\d{1,2})[.)]\s+")
+# A numbered question line of the email, as it stands in an unquoted original.
+_QUESTION_NUMBER = re.compile(r"^\s*(?:\*\*)?(\d{1,2})[.)]\s+(\S.*)$")
+_HINT_END = re.compile(r"^[\s?:.)]*(?:\([^()]{1,30}\))?[\s?:.]*")
 
 
 def _norm_words(text: str) -> list[str]:
@@ -86,7 +99,12 @@ def _norm_words(text: str) -> list[str]:
 
 
 def _question_words(question: QuestionLike) -> list[str]:
-    return _norm_words(question.text.split("?")[0])
+    return list(_text_words(question.text))
+
+
+@lru_cache(maxsize=512)
+def _text_words(text: str) -> tuple[str, ...]:
+    return tuple(_norm_words(text.split("?")[0]))
 
 
 def _match_question(
@@ -121,6 +139,122 @@ def _match_question(
         return None
     rest = _HINT.sub("", rest).strip().lstrip(":-–— ").strip()
     return scored[0][1], rest
+
+
+@lru_cache(maxsize=256)
+def _label_words(text: str, key: str) -> tuple[str, ...]:
+    return (*_norm_words(text.split("?")[0]), *key.casefold().replace("_", " ").split())
+
+
+def _label_matches(label: str, question: QuestionLike) -> bool:
+    """Whether every word of ``label`` is the question's key or one of its words (a shared
+    start of four letters is enough: "Meeting" for "meet", "Notes" for "note")."""
+    own = _label_words(question.text, question.key)
+    for word in _norm_words(label):
+        if word in own:
+            continue
+        if len(word) < 4 or not any(len(q) >= 4 and q[:4] == word[:4] for q in own):
+            return False
+    return True
+
+
+def _labelled(
+    line: str, questions: Sequence[QuestionLike]
+) -> tuple[QuestionLike, str, bool] | None:
+    """(question, answer, whether a colon set it off) for "Met: yes" or "Progress 4."."""
+    for pattern, colon in ((_LABELLED, True), (_LABEL_SPACE, False)):
+        found = pattern.match(line)
+        if found is None:
+            continue
+        label, rest = found.group(1), found.group(2)
+        if not any(len(w) >= 3 for w in _norm_words(label)):
+            continue
+        matching = [q for q in questions if _label_matches(label, q)]
+        if len(matching) != 1:
+            continue
+        question = matching[0]
+        if not colon:
+            read = read_value(question.kind, rest) if question.kind != "text" else None
+            if read is None or read[1]:
+                continue
+        return question, rest, colon
+    return None
+
+
+def _split_numbered(line: str, questions: Sequence[QuestionLike]) -> list[str] | None:
+    """ "1. yes 2. 4 3. met for coffee" as its numbered parts, or None. Only when the numbers
+    run 1, 2, 3... from the line's start and each yes/no and 1-5 part is that value alone."""
+    marks = list(_INLINE_NUMBER.finditer(line))
+    if len(marks) < 2 or marks[0].start() != 0 or len(marks) > len(questions):
+        return None
+    if [int(mark.group(1)) for mark in marks] != list(range(1, len(marks) + 1)):
+        return None
+    parts = []
+    for at, mark in enumerate(marks):
+        end = marks[at + 1].start() if at + 1 < len(marks) else len(line)
+        value = line[mark.end() : end].strip()
+        kind = questions[at].kind
+        if kind != "text":
+            read = read_value(kind, value)
+            if read is None or read[1]:
+                return None
+        parts.append(f"{at + 1}. {value}")
+    return parts
+
+
+def inline_answers(
+    original: Sequence[str],
+    questions: Sequence[QuestionLike],
+    ends: Callable[[str], bool] = lambda line: False,
+) -> list[str]:
+    """Answers typed into an unquoted original under (or after) its numbered questions, as
+    "2. 4" lines; the original's own lines never come out.
+
+    A question is found by its number and its words, in order, over the lines it is wrapped
+    on; what follows its last word (and its "(1-5)" hint) on that line, and the lines right
+    under it up to a blank line, the next question or a line ``ends`` says closes the
+    email ("Warm wishes,": text made from HTML has no blank lines), are the person's.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(original):
+        found = _QUESTION_NUMBER.match(original[index])
+        number = int(found.group(1)) if found else 0
+        if not 1 <= number <= len(questions) or found is None:
+            index += 1
+            continue
+        own = _question_words(questions[number - 1])
+        at, line, rest = 0, found.group(2), ""
+        while own and index < len(original):
+            for word in _WORDS.finditer(line):
+                if at < len(own) and word.group().casefold() == own[at]:
+                    at += 1
+                    if at == len(own):
+                        rest = line[word.end() :]
+                        break
+                else:
+                    at = -1
+                    break
+            if at in (-1, len(own)):
+                break
+            index += 1
+            line = original[index] if index < len(original) else ""
+            if not line.strip() or _QUESTION_NUMBER.match(line):
+                at = -1
+                break
+        index += 1
+        if at != len(own):
+            continue
+        typed = [rest[_HINT_END.match(rest).end() :].strip()]  # type: ignore[union-attr]
+        while index < len(original) and original[index].strip():
+            if _QUESTION_NUMBER.match(original[index]) or ends(original[index].strip()):
+                break
+            typed.append(original[index].strip())
+            index += 1
+        typed = [line for line in typed if line]
+        if typed:
+            out += [f"{number}. {typed[0]}", *typed[1:]]
+    return out
 
 
 @dataclass
@@ -212,6 +346,11 @@ class _Reader:
         if found is not None:
             self.answer_named(found[0], found[1], index, raw)
             return
+        label = _labelled(line, self.questions)
+        # "Next time: ..." inside a text answer about next time goes on with it.
+        if label is not None and label[0].key != self.open_text:
+            self.answer_named(label[0], label[1], index, raw)
+            return
         if self.pending is not None:
             self.give(self.pending, line, index, raw, aimed=True)
         elif self.open_text is not None and not self.ends_text(line):
@@ -276,5 +415,7 @@ def read_answers(text: str, questions: Sequence[QuestionLike]) -> ReadReply:
             first = False
             continue
         first = False
-        reader.line(index, raw)
+        parts = _split_numbered(raw.strip(), questions)
+        for part in parts or [raw]:
+            reader.line(index, part)
     return reader.finish()

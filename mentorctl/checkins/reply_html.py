@@ -6,7 +6,8 @@ Used only when a reply has no text/plain part. Quoted blocks (``<blockquote>``: 
 a top-posted reply loses them, a bottom-posted one keeps the person's lines between them.
 Everything from Outlook's reply header on (``<div id="divRplyFwdMsg">``,
 ``<div id="appendonsend">``, or the desktop client's border-top "From:" block) is the
-original message and is dropped, as are the quote attribution lines (Gmail's ``gmail_attr``,
+original message and is dropped (or, for reading answers typed into it, kept below a line of
+underscores, as Outlook's own text part writes it), as are the quote attribution lines (Gmail's ``gmail_attr``,
 Thunderbird's ``moz-cite-prefix``), signatures, scripts and styles. Ordered lists keep their
 numbers ("1. yes"), since people number their answers that way too.
 
@@ -32,12 +33,15 @@ _SKIP_TAGS = frozenset({"script", "style", "head", "title", "template"})
 _SKIP_CLASSES = _word_set("gmail_attr moz-cite-prefix gmail_signature moz-signature signature")
 _STOP_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "x_divrplyfwdmsg", "x_appendonsend"})
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
+SEPARATOR = "_" * 32
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b\u200c\u200d\ufeff]+")
 
 
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, original: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.original = original  # keep the original after the reply header, cut = seen
+        self.cut = False
         self.lines: list[str] = []
         self.parts: list[str] = []
         self.part_depth = 0  # quote depth of the line being built
@@ -67,12 +71,17 @@ class _Text(HTMLParser):
         values = {name: (value or "") for name, value in attrs}
         classes = set(values.get("class", "").split())
         element_id = values.get("id", "").casefold()
-        if element_id in _STOP_IDS or (
-            tag == "div" and self.quote == 0 and _BORDER_TOP.search(values.get("style", ""))
+        if not self.cut and (
+            element_id in _STOP_IDS
+            or (tag == "div" and self.quote == 0 and _BORDER_TOP.search(values.get("style", "")))
         ):
             self.newline()
-            self.stopped = True
-            return
+            if not self.original:
+                self.stopped = True
+                return
+            # The original goes on below Outlook's own separator, as its text part has it.
+            self.cut = True
+            self.lines.append(SEPARATOR)
         if tag in _SKIP_TAGS or classes & _SKIP_CLASSES:
             if tag not in _VOID:
                 self.skip = (tag, 1)
@@ -177,9 +186,10 @@ def _defused(html: str) -> str:
     return "".join(out)
 
 
-def html_text(html: str) -> str:
-    """``html`` as lines of text; quoted parts start with "> ", the original is left out."""
-    parser = _Text()
+def html_text(html: str, original: bool = False) -> str:
+    """``html`` as lines of text; quoted parts start with "> ". The original below Outlook's
+    reply header is left out, or with ``original`` comes after a ``SEPARATOR`` line."""
+    parser = _Text(original)
     parser.feed(_defused(html))
     parser.close()
     parser.newline()

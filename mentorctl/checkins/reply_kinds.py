@@ -14,10 +14,12 @@ never its text, and decides one of
   ``X-Autorespond`` and the like; ``Precedence`` (or ``X-Precedence``) ``auto_reply``,
   ``bulk``, ``junk`` or ``list``; an empty return path (``Return-Path: <>``, which a person's
   mail never has); or a subject that begins as an out-of-office or automatic reply does in
-  English, French, German, Spanish, Portuguese, Italian or Dutch ("Out of office",
-  "Automatic reply", "Abwesenheitsnotiz", "Réponse automatique", "Respuesta automática",
-  "Resposta automática", "Risposta automatica", "Automatisch antwoord", ...), accents and
-  case aside.
+  English, French, German, Spanish, Portuguese, Italian, Dutch, Polish, Czech, Slovak,
+  Hungarian, Romanian, Swedish, Norwegian, Danish, Finnish, Russian, Ukrainian, Greek,
+  Turkish, Japanese, Chinese, Korean, Arabic, Hebrew, Vietnamese or Indonesian ("Out of
+  office", "Automatic reply", "Abwesenheitsnotiz", "Réponse automatique", "Odpowiedź
+  automatyczna", "Automaattinen vastaus", "Автоматический ответ", "自動応答", "자동 회신",
+  "رد تلقائي", ...), accents and case aside.
 - ``answer``: anything else, read as a person's reply.
 
 Each kind but ``answer`` comes with a reason made of header names and fixed words only, so
@@ -119,6 +121,57 @@ _AUTO_SUBJECTS = (
     "niet aanwezig",
     "buiten kantoor",
     "automatisch bericht",
+    # Polish, Czech, Slovak, Hungarian, Romanian
+    "odpowiedz automatyczna",
+    "poza biurem",
+    "automaticka odpoved",
+    "mimo kancelar",
+    "nepritomnost",
+    "automaticka odpoved",
+    "automatikus valasz",
+    "hazon kivul",
+    "raspuns automat",
+    "in afara biroului",
+    # Swedish, Norwegian, Danish, Finnish
+    "automatiskt svar",
+    "franvaromeddelande",
+    "automatisk svar",
+    "fraværsmelding",
+    "fravær",
+    "ikke pa kontoret",
+    "automaattinen vastaus",
+    "poissa toimistolta",
+    "lomavastaaja",
+    # Russian, Ukrainian, Greek, Turkish
+    "автоматический ответ",
+    "автоответ",
+    "нет на месте",
+    "вне офиса",
+    "автоматична відповідь",
+    "поза офісом",
+    "αυτοματη απαντηση",
+    "εκτος γραφειου",
+    "otomatik yanıt",
+    "otomatik cevap",
+    "ofis dışında",
+    # Japanese, Chinese, Korean
+    "自動応答",
+    "自動返信",
+    "不在",
+    "自动回复",
+    "自动答复",
+    "自動回覆",
+    "자동 회신",
+    "자동 응답",
+    "부재중",
+    # Arabic, Hebrew, Vietnamese, Indonesian
+    "رد تلقائي",
+    "خارج المكتب",
+    "תשובה אוטומטית",
+    "מחוץ למשרד",
+    "trả lời tự động",
+    "balasan otomatis",
+    "di luar kantor",
 )
 _BOUNCE_SUBJECTS = (
     "undelivered mail returned to sender",
@@ -149,14 +202,14 @@ _BOUNCE_SUBJECTS = (
 
 
 def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    # Each phrase as a subject is compared: Hangul, for one, is decomposed by plain_words.
+    plain = sorted({plain_words(p) for p in phrases}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p) for p in plain)
     return re.compile(
         rf"^[\[(]?\s*(?:{alternatives})\s*(?:auto ?reply\s*)?(?:$|[:\-\u2013\u2014\])(,.!])"
     )
 
 
-_AUTO_SUBJECT = _phrases(_AUTO_SUBJECTS)
-_BOUNCE_SUBJECT = _phrases(_BOUNCE_SUBJECTS)
 _REPORT_TYPE = re.compile(r"report-type\s*=\s*\"?\s*([a-z0-9_.\-]+)", re.IGNORECASE)
 # At most this much of a Subject is looked at: the phrases sit at its start.
 _SUBJECT_LIMIT = 200
@@ -167,6 +220,10 @@ def plain_words(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text[:_SUBJECT_LIMIT])
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().replace("\u2019", "'").split())
+
+
+_AUTO_SUBJECT = _phrases(_AUTO_SUBJECTS)
+_BOUNCE_SUBJECT = _phrases(_BOUNCE_SUBJECTS)
 
 
 def _headers(msg: Any) -> dict[str, list[str]]:

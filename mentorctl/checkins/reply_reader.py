@@ -461,10 +461,12 @@ def _written_before_the_end(pair: dict[str, Any], written: str, answered: dict[s
 def _read_reply(msg: Any, questions: list[Question]) -> tuple[dict[str, Any], str, str] | None:
     """(answers with any unread text as the note, status, what was not read), or None when
     the person wrote nothing."""
-    text = reply_text(msg)
+    text = reply_text(msg, questions)
     if not text.strip():
         return None
     read = read_answers(text, questions)
+    if not read.answers and not read.unread:
+        return None  # only the quoted questions: nothing of the person's own to keep
     answers: dict[str, Any] = dict(read.answers)
     answers = _with_note(answers, read.unread)
     missing = [q.key for q in questions if q.key not in read.answers]

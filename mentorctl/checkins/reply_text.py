@@ -2,12 +2,13 @@
 
 Public API (pure: no I/O, stdlib only)::
 
-    reply_text(message: email.message.Message) -> str
-        The text the person newly wrote in ``message``.
+    reply_text(message: email.message.Message, questions=()) -> str
+        The text the person newly wrote in ``message`` (with ``questions``: and the answers
+        they typed into the unquoted original under them).
     body_text(message: email.message.Message) -> str
         The whole body as text (text/plain preferred, else HTML as text), quotes included.
-    strip_quoted(body: str) -> str
-        ``body`` less quoted originals, attribution lines, signatures and disclaimers.
+    strip_quoted(body: str, questions=()) -> str
+        ``body`` less quoted originals, reply headers, signatures and disclaimers.
     read_answers(text: str, questions: Sequence[Question]) -> ReadReply
         The answers ``text`` gives (see :mod:`mentorctl.checkins.reply_answers`).
     Question(key, kind, text)    kind: yes_no | scale | text; any object with these works
@@ -24,12 +25,17 @@ Windows-1252, with replacement characters rather than an error).
 everything from the quote on is dropped) and bottom-posted ones (the person's lines between
 quoted lines). For the latter the quoted lines directly above each of the person's blocks
 are kept, as "> " lines, since they tell which question the block answers; ``read_answers``
-uses them and never reports them as unread. Dropped: ">" quotes, "On ... wrote:" in its
-multi-line and French/German/Spanish/Portuguese/Italian/Dutch/Polish/Swedish forms, Outlook's
-"From: ... Sent: ..." header, "-----Original Message-----" and "_____" separators, a "-- "
-signature and everything under it, "Sent from my iPhone" lines, the messages' own "Pair code:
-M3" footer, confidentiality disclaimers,
-and a closing "Thanks,\\nAnna" (a sign-off of at most two short lines at the very end).
+uses them and never reports them as unread. Dropped: ">" quotes, reply headers and
+Outlook's header blocks in the languages and client forms of
+:mod:`mentorctl.checkins.reply_headers` (wrapped over up to three lines; a short line of the
+person's just above one stays theirs), "-----Original Message-----" separators and rules of
+underscores (a footer under "__" goes with them), a "-- " signature and everything under it,
+"Sent from my iPhone" lines in many languages, the messages' own "Pair code: M3" footer,
+confidentiality disclaimers, and a closing "Thanks,\nAnna" (a sign-off of at most two short
+lines at the very end, unless it is all the person wrote). An Outlook header block above
+everything (the person's own message's) drops nothing below it. Given the questions,
+``strip_quoted(body, questions)`` also returns the answers typed under the questions of an
+unquoted original (Outlook's "inline" answers, in text or HTML), as numbered lines.
 """
 
 from __future__ import annotations
@@ -39,8 +45,16 @@ import codecs
 import email.message
 import quopri
 import re
+from collections.abc import Sequence
 
-from mentorctl.checkins.reply_answers import Question, QuestionLike, ReadReply, read_answers
+from mentorctl.checkins import reply_headers
+from mentorctl.checkins.reply_answers import (
+    Question,
+    QuestionLike,
+    ReadReply,
+    inline_answers,
+    read_answers,
+)
 from mentorctl.checkins.reply_html import html_text
 
 __all__ = [
@@ -62,35 +76,18 @@ _NOT_CHARSETS = frozenset(
 # and the numbered one before it, never a whole quoted email.
 CONTEXT_LINES = 6
 
-# An attribution line is "On <date>, <name> wrote:" in one of several languages, or
-# "<name> <address> wrote:". These are read by the code in _is_attribution, not by one
-# pattern: a pattern with two open-ended runs around "@" backtracks quadratically on a line
-# of many "<" and "@", and anyone can send such a line.
-_LEAD = re.compile(r"(?:on|le|am|el|em|il|op|w dniu|den|dne)\b", re.IGNORECASE)
-_VERB = re.compile(
-    r"\b(?:wrote|a écrit|schrieb|escribió|escreveu|ha scritto|schreef|napisał|skrev|napsal)\b",
-    re.IGNORECASE,
-)
-_ADDRESS_VERB = re.compile(r"schrieb|wrote|a écrit|escribió", re.IGNORECASE)
-_LEAD_GAP, _TAIL, _ADDRESS_AT, _ADDRESS_TAIL = 300, 120, 200, 80
-_HEADER_FIRST = re.compile(r"^\*?(?:from|von|de|da|van|från|fra|od|от)\s?:\*?\s*\S", re.IGNORECASE)
-_HEADER_NEXT = re.compile(
-    r"^\*?(?:sent|date|gesendet|datum|envoyé|enviado|fecha|inviato|data|verzonden|skickat|"
-    r"sendt|wysłano|отправлено|to|an|à|para|a|aan|till|til|do|кому|subject|betreff|objet|"
-    r"asunto|assunto|oggetto|onderwerp|ämne|emne|temat|тема)\s?:\*?(?:\s|$)",
-    re.IGNORECASE,
-)
-_SEPARATOR = re.compile(
-    r"^(?:_{10,}|-{3,}\s*[\w' ,.]{3,40}?\s*-{3,}|={3,}\s*[\w' ,.]{3,40}?\s*={3,})$", re.UNICODE
-)
-_SENT_FROM = re.compile(
-    r"^(?:sent from (?:my |mail for |outlook|yahoo|proton)|get outlook for |sent with |"
-    r"sent via |von meinem \S+ gesendet|gesendet von |envoyé de mon |envoyé depuis |"
-    r"enviado desde mi |enviado do meu |inviato da |verzonden met |отправлено с )",
-    re.IGNORECASE,
-)
 # The footer every message of a pair ends with, left unquoted in a reply: ours, not theirs.
-_PAIR_CODE = re.compile(r"^pair code:\s*[A-Z]\d{1,9}$", re.IGNORECASE)
+# Its label in each language of the built-in templates (French puts a space before ":").
+PAIR_CODE_LABELS = (
+    "pair code",
+    "code du binôme",
+    "tandem-code",
+    "código de pareja",
+    "código da dupla",
+)
+_PAIR_CODE = re.compile(
+    rf"^(?:{'|'.join(map(re.escape, PAIR_CODE_LABELS))})\s*:\s*[A-Z]\d{{1,9}}$", re.IGNORECASE
+)
 _DISCLAIMER = re.compile(
     r"^\W*(?:this (?:e-?mail|message|communication)|the information (?:contained )?in this|"
     r"confidential(?:ity)?\b|disclaimer\b|privileged|diese (?:e-?mail|nachricht)|ce (?:message|"
@@ -232,85 +229,93 @@ def body_text(message: email.message.Message) -> str:
         # Some clients send an empty text/plain beside the HTML that holds the reply.
         if text.strip() or "html" not in found:
             return text
-    return html_text(_decode(found["html"])) if "html" in found else ""
+    return html_text(_decode(found["html"]), original=True) if "html" in found else ""
 
 
 def _is_quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 
 
-def _is_attribution(text: str) -> bool:
-    """True for "On ... wrote:" (the verb at most 300 characters after "On", then at most
-    120 before the closing ":") or "... <a@b> wrote:" (the "<" in the first 200 characters,
-    at most 80 after the verb). Linear in the length of ``text``."""
-    if not text.endswith(":"):
-        return False
-    last = len(text) - 1
-    lead = _LEAD.match(text)
-    if lead is not None:
-        for verb in _VERB.finditer(text, lead.end()):
-            if verb.start() - lead.end() > _LEAD_GAP:
-                break
-            if last - verb.end() <= _TAIL:
-                return True
-    start = max(0, last - _ADDRESS_TAIL - 12)
-    for verb in _ADDRESS_VERB.finditer(text, start):
-        if last - verb.end() > _ADDRESS_TAIL:
-            continue
-        close = len(text[: verb.start()].rstrip()) - 1  # the ">" before the verb
-        if close < 0 or text[close] != ">":
-            continue
-        run = close  # the address: no space and no ">" between "<" and ">"
-        while run > 0 and text[run - 1] != ">" and not text[run - 1].isspace():
-            run -= 1
-        opening = text.find("<", run, min(close, _ADDRESS_AT + 1))
-        if opening != -1 and text.find("@", opening + 2, close - 1) != -1:
-            return True
-    return False
+def _header_spans(lines: list[str]) -> dict[int, int]:
+    """Where a reply header ("On ... wrote:" and its kin) starts, and over how many lines.
 
-
-def _attribution_at(lines: list[str], start: int) -> int:
-    """How many lines, from ``start``, form an "On ... wrote:" line (0 when none do).
-
-    Clients wrap a long one over two or three lines, mid-address as often as not.
+    Clients wrap a long one over two or three lines, mid-address as often as not; a wrapped
+    header's first line opens as a header does, so a short line of the person's just above
+    it ("Only a short chat") is never taken into it.
     """
-    first = lines[start].lstrip("> ").strip()
-    if not first or not re.match(r"^(?:on|le|am|el|em|il|op|w|den|dne|\S+@|.*<)", first, re.I):
-        return 0
-    joined = first
-    for count in range(1, 4):
-        # A date or an address: "On Tuesday she wrote a plan:" is the person's own line.
-        if _is_attribution(joined) and re.search(r"\d|@", joined):
-            return count
-        if start + count >= len(lines):
-            return 0
-        joined += " " + lines[start + count].lstrip("> ").strip()
-    return 0
+    spans: dict[int, int] = {}
+    taken = -1
+    for end, line in enumerate(lines):
+        last = line[-1:]  # lines come right-stripped: most end in no way a header can
+        if not last or not (last in ":：-" or last.isalpha() or not last.isascii()):
+            continue
+        text = reply_headers.clean(line)
+        if not text or not reply_headers.could_end_header(text):
+            continue
+        best, joined = 0, text
+        for count in range(1, 4):
+            start = end - count + 1
+            top = reply_headers.clean(lines[start]) if start > taken else ""
+            if not top:
+                break
+            if count > 1:
+                joined = top + " " + joined
+                if not reply_headers.could_open_header(top):
+                    continue
+            if reply_headers.is_reply_header(joined):
+                best = count
+        if best:
+            spans[end - best + 1] = best
+            taken = end
+    return spans
 
 
 def _header_at(lines: list[str], start: int) -> bool:
     """True when an Outlook-style "From: ... Sent: ..." header of the original starts here."""
-    if not _HEADER_FIRST.match(lines[start].strip()):
+    if reply_headers.header_label(lines[start]) != "first":
         return False
-    following = [line.strip() for line in lines[start + 1 : start + 5] if line.strip()]
-    return any(_HEADER_NEXT.match(line) for line in following[:3])
+    following = [line for line in lines[start + 1 : start + 5] if line.strip()]
+    return any(reply_headers.header_label(line) == "next" for line in following[:3])
 
 
-def _cut_original(lines: list[str]) -> list[str]:
-    """``lines`` up to where an unquoted original message starts."""
-    for index, line in enumerate(lines):
-        stripped = line.strip()
+def _cut_at(lines: list[str], spans: dict[int, int], start: int = 0) -> tuple[int, bool] | None:
+    """Where an unquoted original starts, from ``start`` on, and whether Outlook's header
+    block (its labels) opens it; None when none does."""
+    for index in range(start, len(lines)):
+        line = lines[index]
         if _is_quoted(line):
             continue
-        if stripped == "--" or _SEPARATOR.match(stripped) or _header_at(lines, index):
-            return lines[:index]
-        count = _attribution_at(lines, index)
+        stripped = line.strip()
+        if _header_at(lines, index):
+            return index, True
+        if stripped == "--" or reply_headers.is_separator(stripped):
+            return index, False
+        count = spans.get(index, 0)
         if count:
             after = next((x for x in lines[index + count :] if x.strip()), "")
             # "On ... wrote:" above unquoted text: the original follows unmarked.
             if not _is_quoted(after):
-                return lines[:index]
-    return lines
+                return index, False
+    return None
+
+
+def _cut_original(lines: list[str], spans: dict[int, int]) -> tuple[int, int]:
+    """The person's part of ``lines`` as (first, end): up to where an unquoted original
+    starts (``lines[end:]`` is the original)."""
+    found = _cut_at(lines, spans)
+    if found is None:
+        return 0, len(lines)
+    cut, block = found
+    if block and not any(line.strip() and not _is_quoted(line) for line in lines[:cut]):
+        # A header block above everything: the person's own message's, as some clients
+        # write it, when their text and another original follow below.
+        end = next((i for i in range(cut, len(lines)) if not lines[i].strip()), len(lines))
+        later = _cut_at(lines, spans, end)
+        if later is not None and any(line.strip() for line in lines[end : later[0]]):
+            return end, later[0]
+        if later is None and any(spans.get(i) for i in range(end, len(lines))):
+            return end, len(lines)  # their text, then a quoted reply below "On ... wrote:"
+    return 0, cut
 
 
 def _drop_noise(block: list[str]) -> list[str]:
@@ -336,7 +341,7 @@ def _drop_noise(block: list[str]) -> list[str]:
         index = end + 1
     out: list[str] = []
     for index, line in enumerate(block):
-        if _SENT_FROM.match(line.strip()) or _PAIR_CODE.match(line.strip()):
+        if reply_headers.is_device_line(line) or _PAIR_CODE.match(line.strip()):
             continue
         if _DISCLAIMER.match(line.strip()) and words_after[index]:
             break
@@ -351,15 +356,25 @@ def _drop_sign_off(lines: list[str]) -> list[str]:
         if _is_quoted(lines[index]) or not _SIGN_OFF.match(lines[index].strip()):
             continue
         after = [lines[i].strip() for i in filled if i > index]
-        if all(len(line.split()) <= 5 and not re.search(r"\d", line) for line in after):
+        short = all(len(line.split()) <= 5 and not re.search(r"\d", line) for line in after)
+        # A reply that is only "Thank you very much." says just that: it stays.
+        if short and any(line.strip() for line in lines[:index]):
             return lines[:index]
     return lines
 
 
-def strip_quoted(body: str) -> str:
+def _ends_original(line: str) -> bool:
+    return bool(_SIGN_OFF.match(line) or _PAIR_CODE.match(line))
+
+
+def strip_quoted(body: str, questions: Sequence[QuestionLike] = ()) -> str:
     text = body.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text).replace("\xa0", " ")
-    lines = _cut_original([line.rstrip() for line in text.split("\n")])
+    lines = [line.rstrip() for line in text.split("\n")]
+    if any(line[:1] in ("-", "_") for line in lines):
+        lines = [part for line in lines for part in reply_headers.split_glued(line)]
+    spans = _header_spans(lines)
+    first, end = _cut_original(lines, spans)
     out: list[str] = []
     quoted: list[str] = []
     block: list[str] = []
@@ -382,10 +397,10 @@ def strip_quoted(body: str) -> str:
             quoted.clear()
         block.clear()
 
-    index = 0
-    while index < len(lines):
+    index = first
+    while index < end:
         line = lines[index]
-        count = _attribution_at(lines, index)
+        count = spans.get(index, 0)
         if count:
             flush_block()
             index += count
@@ -400,6 +415,11 @@ def strip_quoted(body: str) -> str:
         index += 1
     flush_block()
     out = _drop_sign_off(out)
+    if questions and end < len(lines):
+        # Answers typed under the questions of an unquoted original (Outlook's way).
+        typed = inline_answers(lines[end:], questions, _ends_original)
+        if typed:
+            out += ["", *typed]
     result: list[str] = []
     for line in out:
         if line.strip() or (result and result[-1].strip()):
@@ -407,5 +427,5 @@ def strip_quoted(body: str) -> str:
     return "\n".join(result).strip("\n")
 
 
-def reply_text(message: email.message.Message) -> str:
-    return strip_quoted(body_text(message))
+def reply_text(message: email.message.Message, questions: Sequence[QuestionLike] = ()) -> str:
+    return strip_quoted(body_text(message), questions)

@@ -72,11 +72,11 @@ class Builder:
     def __init__(
         self, program: Program, paths: ProgramPaths, state: State, now: dt.datetime
     ) -> None:
-        from mentorctl.mail import messages
+        from mentorctl.mail import languages, messages
 
         self._m = messages
-        self.templates = messages.Templates(program, paths.messages_dir)
-        self.contexts = messages.ContextMaker(program)
+        self.templates = languages.Templates(program, paths.messages_dir)  # each person's
+        self.contexts = self.templates.contexts
         self.sender, self.reply_to = messages.sender_addresses(program)
         self.domain = messages.address_domain(program.data["sender"]["email"])
         self.slug = program.slug

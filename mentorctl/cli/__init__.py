@@ -3,8 +3,8 @@
 Owns: the Typer app (``app``), one module per command group, the shared options, and how
 results are shown (tables, JSON, exit codes); nothing else imports it. Domain modules are
 imported inside each command so that ``mentorctl --help`` stays fast.
-May import: checkins, mail, matching, programs, report, safety, signups, store, and the
-shared modules at the top of mentorctl.
+May import: calendars, checkins, mail, matching, programs, report, safety, signups, store,
+and the shared modules at the top of mentorctl.
 """
 
 from mentorctl.cli.app import app, main

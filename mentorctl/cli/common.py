@@ -47,6 +47,16 @@ TodayOpt = Annotated[
         show_default=False,
     ),
 ]
+DateOrderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date-order",
+        metavar="DMY|MDY",
+        help="Read dates such as 03/04/2026 day first (DMY) or month first (MDY) in this run, "
+        "whatever program.yaml's signup.date_order says.",
+        show_default=False,
+    ),
+]
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ import typer
 from mentorctl.cli.app import app
 from mentorctl.cli.common import JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
+from mentorctl.cli.pairs_across import PairsAllProgramsOpt
 from mentorctl.errors import UsageError
 
 ShowArg = Annotated[
@@ -261,17 +262,52 @@ def pairs_cmd(
     search: SearchOpt = None,
     as_csv: CsvOpt = False,
     today: TodayOpt = None,
+    all_programs: PairsAllProgramsOpt = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     as_json: JsonOpt = False,
+    ics: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="With 'show ID': write the pair's weekly meeting invitation (.ics) to FILE "
+            "('-' for stdout).",
+        ),
+    ] = None,
 ) -> None:
     """Pairs with both people's names, program week, status, score and last answer, as they
-    stood at the end of --today (default: today)."""
+    stood at the end of --today (default: today). With --all-programs, the pairs of every
+    program of the workspace, each row with its program."""
     from mentorctl.cli import output
     from mentorctl.report import directory
 
     with _errors_to_exit():
         key = _target(args)
+        if ics is not None:
+            from pathlib import Path
+
+            from mentorctl.calendars import for_program
+
+            if key is None:
+                raise UsageError("--ics needs a pair: 'pairs show ID --ics FILE'")
+            invite = for_program.pair_ics(workspace, program, today, key)
+            if ics == "-":
+                sys.stdout.write(invite.decode("utf-8"))
+            else:
+                output.note(for_program.write(workspace, program, Path(ics), invite, "invitation"))
+            return
+        if all_programs:
+            from mentorctl.cli.pairs_across import list_all
+            from mentorctl.report.pairs_across import refuse_one_pair
+
+            refuse_one_pair(key, program)
+            filters = _filters(
+                role=role, status=status, topic=topic, week=week, quiet=quiet,
+                waiting=waiting, search=search, round_=round_,
+            )  # fmt: skip
+            list_all(_open_all(workspace, today), filters, as_json=as_json, as_csv=as_csv)
+            return
         d = _open(workspace, program, today)
         if key is not None:
             data = directory.pair_detail(d, key)

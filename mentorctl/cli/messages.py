@@ -18,6 +18,7 @@ import typer
 from mentorctl.cli import output
 from mentorctl.cli.app import app
 from mentorctl.cli.common import (
+    DateOrderOpt,
     DryRunOpt,
     JsonOpt,
     ProgramOpt,
@@ -156,6 +157,7 @@ def checkin_cmd(
             help="With --import: FIELD=HEADER (FIELD= to skip it).",
         ),
     ] = None,
+    date_order: DateOrderOpt = None,
     week: Annotated[
         int | None,
         typer.Option(
@@ -170,7 +172,8 @@ def checkin_cmd(
         typer.Option(
             "--record",
             metavar="PAIR",
-            help="Record answers by hand for PAIR (with --person and --answer).",
+            help="Record answers by hand for PAIR: its code, or the partner's full name or "
+            "address (with --person and --answer).",
         ),
     ] = None,
     person: Annotated[
@@ -319,6 +322,7 @@ def checkin_cmd(
             "--move-to": (move_to, {"--replies"}),
             "--cafile": (cafile, {"--replies"}),
             "--map": (map_, {"--import"}),
+            "--date-order": (date_order, {"--import"}),
             "--week": (week, {"--import", "--record"}),
             "--person": (person, {"--record"}),
             "--answer": (answer, {"--record"}),
@@ -365,6 +369,7 @@ def checkin_cmd(
         if import_file is not None or record:
             from mentorctl.checkins import answer_import as checkin_import
             from mentorctl.checkins import answers as checkin_answers
+            from mentorctl.signups.people import date_order_option
 
             if import_file is not None:
                 got = checkin_import.import_answers(
@@ -376,6 +381,7 @@ def checkin_cmd(
                     today=day,
                     now=now,
                     dry_run=dry_run,
+                    date_order=date_order_option(date_order),
                 )
             else:
                 if not person:

@@ -218,6 +218,25 @@ def pair_cmd(
                 )
             render.override_result(done, _people(paths.store_path), as_json)
             return
+        if prog.data.get("format") == "circles":
+            from mentorctl.cli.circles import propose_circles
+
+            propose_circles(
+                prog,
+                paths,
+                method=method,
+                seed=seed,
+                commit=commit,
+                review=review,
+                redo=redo,
+                notify_waiting=notify_waiting,
+                round_=round_,
+                day=day,
+                now=now,
+                dry_run=dry_run,
+                as_json=as_json,
+            )
+            return
         with output.progress("Scoring pairs") as bar:
             plan = pairs.plan(
                 prog,

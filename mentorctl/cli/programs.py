@@ -16,7 +16,8 @@ from mentorctl.errors import UsageError
 @app.command(
     "init-program",
     short_help="Create a program from a built-in template.",
-    epilog="Example: mentorctl init-program 'Career Mentoring 2026' --template career --dir ./mentoring",
+    epilog="Example: mentorctl init-program 'Career Mentoring 2026' --template career --dir ./mentoring"
+    "\n\nIn French: mentorctl init-program 'Mentorat carrière 2026' --template career --language fr",
 )
 def init_program_cmd(
     name: Annotated[
@@ -50,6 +51,16 @@ def init_program_cmd(
             help="Replace an existing program's settings and templates (its data is kept).",
         ),
     ] = False,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            "-l",
+            metavar="TAG",
+            help="The program's language, a BCP 47 tag: en, fr, es, de, pt (pt-BR, fr-CA...). "
+            "The template's other languages become translations for people who ask for them.",
+        ),
+    ] = "en",
     list_templates: Annotated[
         bool, typer.Option("--list-templates", help="List the built-in templates and exit.")
     ] = False,
@@ -81,5 +92,6 @@ def init_program_cmd(
             force=force,
             dry_run=dry_run,
             today=clock.today(today),
+            language=language,
         )
         render.init_result(result, as_json)

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
 
 def forget_everywhere_result(done: WorkspaceForget, as_json: bool) -> None:
-    """One section per program: what was erased there, or that only its suppression list
-    took the address, or why it failed (on stderr)."""
+    """One section per program: what was erased there, or that it did not hold the person
+    (the workspace's suppression list keeps them out of it too), or why it failed (on
+    stderr)."""
     if as_json:
         programs = []
         for o in done.outcomes:
@@ -43,8 +44,8 @@ def forget_everywhere_result(done: WorkspaceForget, as_json: bool) -> None:
             verb = "would go" if done.dry_run else "goes"
             what = "their address" if o.suppressed else "nothing"
             output.info(
-                f"In {o.program}: not there; {what} {verb} on its suppression list, so no import "
-                "brings them in"
+                f"In {o.program}: not there; {what} {verb} on the workspace's suppression list, "
+                "so no import brings them in"
             )
 
 

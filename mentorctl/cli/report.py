@@ -41,6 +41,15 @@ def report_cmd(
         bool,
         typer.Option("--anonymous", help="Aggregates only: no names, emails or person ids."),
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            metavar="TAG",
+            help="Write the md or html page in this language (en, fr, es, de, pt). Default: "
+            "the program's language for --anonymous, English otherwise.",
+        ),
+    ] = None,
     round_: Annotated[
         int | None,
         typer.Option(
@@ -64,6 +73,14 @@ def report_cmd(
     program: ProgramOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(
+            "--calendar",
+            metavar="FILE",
+            help="Write the program's calendar (each round's weekly steps, .ics) to FILE.",
+        ),
+    ] = None,
 ) -> None:
     """Program health: sign-ups, waiting mentees, pairs, capacity, scores, check-ins, concerns,
     as they stood at the end of --today (default: today). A program run in rounds is reported
@@ -73,8 +90,18 @@ def report_cmd(
     from mentorctl.programs import program as programs
     from mentorctl.report import by_round
     from mentorctl.report import formats as report_formats
+    from mentorctl.report import translate as report_words
 
     with _errors_to_exit():
+        if calendar is not None:
+            from mentorctl.calendars import for_program
+
+            ics = for_program.program_ics(workspace, program, today)
+            if dry_run:
+                output.note(f"Would write the calendar to {calendar} ({len(ics)} bytes).")
+                return
+            output.note(for_program.write(workspace, program, calendar, ics, "calendar"))
+            return
         fmt = "json" if as_json else fmt.strip().lower()
         if fmt not in FORMATS:
             raise UsageError(
@@ -96,11 +123,25 @@ def report_cmd(
             start_date=prog.data.get("start_date"),
             fairness_by=fairness_by or (prog.data.get("fairness") or {}).get("by"),
         )
+        if out is not None and fmt == "table":
+            fmt = _format_of(out)
+        if language is not None and fmt not in ("md", "html"):
+            raise UsageError(
+                "--language applies to the md and html pages",
+                hint="the terminal, JSON and CSV stay in English",
+            )
+        if language is not None and language.replace("_", "-").split("-")[0].lower() not in (
+            report_words.LANGUAGES
+        ):
+            raise UsageError(
+                f"--language {language[:20]}: the pages are written in "
+                + ", ".join(report_words.LANGUAGES)
+            )
+        if language is None and anonymous:
+            language = prog.data.get("language")
         if out is not None:
             paths.check_output(out)
-            if fmt == "table":
-                fmt = _format_of(out)
-            text = report_formats.render(data, fmt)
+            text = report_formats.render(data, fmt, language)
             if dry_run:
                 output.note(f"Would write the {fmt} report to {out} ({len(text)} characters).")
                 return
@@ -122,7 +163,7 @@ def report_cmd(
         if fmt == "json":
             output.emit_json(data)
             return
-        sys.stdout.write(report_formats.render(data, fmt))
+        sys.stdout.write(report_formats.render(data, fmt, language))
 
 
 def _format_of(path: Path) -> str:

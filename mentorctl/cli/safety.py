@@ -189,11 +189,11 @@ def forget_cmd(
     """Erase a person: sign-up, answers, messages; their pairs end and remain only as counts.
 
     A person who asks to be forgotten means everywhere: every program of the workspace that
-    holds their address erases them, each under its own lock, and every program's
+    holds their address erases them, each under its own lock, and the workspace's
     suppression list (keyed hashes, no addresses) takes the address, so that no later import
-    brings them back. An id (P12) names a person in one program (--program when the
-    workspace has several); their address then finds them in the others. '--lift EMAIL'
-    takes the address off every program's list again.
+    into any program, one made later included, brings them back. An id (P12) names a person
+    in one program (--program when the workspace has several); their address then finds them
+    in the others. '--lift EMAIL' takes the address off the workspace's list again.
     """
     from mentorctl import clock
     from mentorctl.cli import render_privacy

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mentorctl.cli import output
+from mentorctl.cli import common, output
 from mentorctl.cli.app import app
 from mentorctl.cli.common import DryRunOpt, JsonOpt, ProgramOpt, TodayOpt, WorkspaceOpt
 from mentorctl.cli.common import errors_to_exit as _errors_to_exit
@@ -49,6 +49,7 @@ def import_signups_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Import nothing if any row is rejected (exit code 3).")
     ] = False,
+    date_order: common.DateOrderOpt = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -60,8 +61,10 @@ def import_signups_cmd(
     from mentorctl.cli import render
     from mentorctl.programs import program as programs
     from mentorctl.signups import importer as signups
+    from mentorctl.signups.people import date_order_option
 
     with _errors_to_exit():
+        order = date_order_option(date_order)
         prog, paths = programs.open_program(workspace, program)
         with output.progress("Reading sign-ups") as bar:
             result = signups.import_signups(
@@ -76,5 +79,6 @@ def import_signups_cmd(
                 write_rejects=write_rejects,
                 strict=strict,
                 progress=bar,
+                date_order=order,
             )
         render.import_result(result, as_json)

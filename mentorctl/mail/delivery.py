@@ -283,6 +283,7 @@ class SmtpSender:
         """Start the process that settles the message in flight should this run be killed
         (:mod:`mentorctl.mail.standby`): once per connection, and only over one without TLS,
         whose socket another process can read."""
+        import socket
         import ssl
 
         from mentorctl.mail.standby import Standby
@@ -293,6 +294,10 @@ class SmtpSender:
             return
         if isinstance(smtp.sock, ssl.SSLSocket):
             return
+        # The standby path writes a message's final "." on its own (mentorctl.mail.handover):
+        # without TCP_NODELAY it waits for the server's delayed ACK of the data, every message.
+        with contextlib.suppress(OSError):
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._standby = Standby.start(smtp.sock, journal.fd, str(journal.path), self._timeout)
         smtp.standby = self._standby
 

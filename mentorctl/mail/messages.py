@@ -10,7 +10,9 @@ Sign-up data is data: values reach the template as plain strings, lists and dict
 printed as written. Jinja renders in one pass, so a name such as ``{{ 7*7 }}`` stays exactly
 that. Templates belong to the admin and are trusted; data never becomes template source.
 
-What a template sees: ``program`` {name, slug, title, description, duration_weeks, sender
+What a template sees: ``language`` (the message's language tag, which the ``date``,
+``weekday``, ``time``, ``number`` and ``and_list`` filters and the ``plural`` helper of
+:mod:`mentorctl.mail.locale` follow), ``program`` {name, slug, title, description, duration_weeks, sender
 {name, email}}, ``mentee`` and ``mentor`` {id, name, first_name, email, role, goals,
 expertise, languages, timezone, organisation, bio, extra}, ``recipient`` (the person the
 message is for in ``mode: separate``, else None), ``partner`` (the other person of the pair
@@ -115,9 +117,23 @@ def program_context(program: Program) -> dict[str, Any]:
 
 
 class ContextMaker:
-    """Builds each message's template variables; the parts shared by all pairs are made once."""
+    """Builds each message's template variables; the parts shared by all pairs are made once.
 
-    def __init__(self, program: Program) -> None:
+    ``language`` is the messages' language (a tag: the ``language`` variable the date and
+    plural filters read); ``topics`` names the program's topics in it (see
+    :mod:`mentorctl.mail.languages`)."""
+
+    def __init__(
+        self,
+        program: Program,
+        language: str | None = None,
+        topics: dict[str, str] | None = None,
+        *,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        self.language = language or str(program.data.get("language") or "en")
+        self.topics = topics or {}
+        self.labels = labels if labels is not None else dict(program.data.get("labels") or {})
         self.program = program_context(program)
         self.duration = int(program.data["duration_weeks"])
         self.steps = [dict(s) for s in program.data["guide"]]
@@ -144,10 +160,15 @@ class ContextMaker:
         today: dt.date | None = None,
     ) -> dict[str, Any]:
         step = None if kind == "intro" else self.step(week)
+        if self.topics:
+            mentee, mentor = self._topics(mentee), self._topics(mentor)
+            if recipient is not None:
+                recipient = mentee if recipient.get("id") == mentee.get("id") else mentor
         partner = None
         if recipient is not None:
             partner = mentor if recipient.get("id") == mentee.get("id") else mentee
         return {
+            "language": self.language,
             "program": self.program,
             "mentee": mentee,
             "mentor": mentor,
@@ -157,7 +178,9 @@ class ContextMaker:
             "pair": {
                 "id": pair.get("id"),
                 "score": pair.get("score"),
-                "reasons": reasons.friendly(pair.get("reasons") or ()),
+                "reasons": reasons.friendly(
+                    pair.get("reasons") or (), self.language, self.topics, self.labels
+                ),
                 "shared_topics": shared_topics(mentee, mentor),
                 "start_date": start,
                 # a start the admin set after the day the message is made: a date the
@@ -174,7 +197,9 @@ class ContextMaker:
 
     def waiting(self, recipient: dict[str, Any]) -> dict[str, Any]:
         """A ``waiting`` notice's variables: a mentee not paired yet, so no partner or pair."""
+        recipient = self._topics(recipient) if self.topics else recipient
         return {
+            "language": self.language,
             "program": self.program,
             "mentee": recipient,
             "mentor": None,
@@ -190,6 +215,15 @@ class ContextMaker:
             "fit_question": None,
         }
 
+    def _topics(self, person: dict[str, Any]) -> dict[str, Any]:
+        """A person with their goals and expertise named in the messages' language."""
+        names = self.topics
+        return {
+            **person,
+            "goals": [names.get(str(t).casefold(), t) for t in person["goals"]],
+            "expertise": [names.get(str(t).casefold(), t) for t in person["expertise"]],
+        }
+
 
 # -- templates ----------------------------------------------------------------------------
 
@@ -197,10 +231,21 @@ class ContextMaker:
 class Templates:
     """The program's message templates, compiled once per run."""
 
-    def __init__(self, program: Program, messages_dir: Path) -> None:
+    def __init__(
+        self,
+        program: Program,
+        messages_dir: Path,
+        *,
+        fallbacks: tuple[Path, ...] = (DEFAULT_MESSAGES_DIR,),
+        settings_file: Path | None = None,
+    ) -> None:
         import jinja2
 
+        from mentorctl.mail import locale
+
         self.dir = messages_dir
+        # where the subjects are written: program.yaml, or a translation file
+        self.settings_file = settings_file or messages_dir.parent / "program.yaml"
         from jinja2.sandbox import SandboxedEnvironment
 
         # Templates are trusted, but a sandbox costs nothing and keeps a template line from
@@ -209,7 +254,7 @@ class Templates:
             loader=jinja2.ChoiceLoader(
                 [
                     _contained_loader(messages_dir),
-                    jinja2.FileSystemLoader(str(DEFAULT_MESSAGES_DIR)),
+                    *(jinja2.FileSystemLoader(str(folder)) for folder in fallbacks),
                 ]
             ),
             undefined=jinja2.StrictUndefined,
@@ -217,6 +262,7 @@ class Templates:
             auto_reload=False,
             keep_trailing_newline=True,
         )
+        locale.install(self.env)
         self.settings = program.data["messages"]
         self._compiled: dict[str, tuple[Any, Any, Any]] = {}
 
@@ -250,7 +296,7 @@ class Templates:
         except jinja2.TemplateNotFound:
             raise ConfigError(
                 f"{setting}: no template '{name}' in {self.dir}",
-                file=self.dir.parent / "program.yaml",
+                file=self.settings_file,
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise ConfigError(
@@ -268,7 +314,7 @@ class Templates:
         except jinja2.TemplateSyntaxError as exc:
             raise ConfigError(
                 f"messages.{kind}.subject: template syntax error: {exc.message}",
-                file=self.dir.parent / "program.yaml",
+                file=self.settings_file,
             ) from None
 
     def render(self, kind: str, context: dict[str, Any], *, pair_id: str) -> Rendered:

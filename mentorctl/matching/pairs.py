@@ -232,7 +232,7 @@ def commit(
         snap = snapshot(store)
         by_id = snap.by_id
         existing = snap.existing()
-        number = _round(snap, program, today, round_)
+        number = round_for(snap, program, today, round_)
         new_docs = []
         for index in chosen:
             proposal = plan_.result.pairs[index]
@@ -255,16 +255,16 @@ def commit(
             if stale:
                 out.skipped.append((proposal.mentee_id, proposal.mentor_id, stale[0].text))
                 continue
-            doc = _pair_doc(proposal.mentee_id, proposal.mentor_id, check, plan_.method, stamp)
+            doc = pair_doc(proposal.mentee_id, proposal.mentor_id, check, plan_.method, stamp)
             doc["round"] = number
             existing.append((doc["mentee"], doc["mentor"], doc["status"]))
             new_docs.append(doc)
-        _insert(store, new_docs)
+        insert_pairs(store, new_docs)
         out.written = new_docs
     return out
 
 
-def _round(snap: Snapshot, program: Program, today: dt.date, requested: int | None) -> int:
+def round_for(snap: Snapshot, program: Program, today: dt.date, requested: int | None) -> int:
     from mentorctl.history.program_rounds import for_new_pairs
 
     return for_new_pairs(
@@ -284,7 +284,7 @@ def _drop_proposals(store: Store, ids: set[str]) -> list[str]:
     return [d["id"] for d in doomed.values()]
 
 
-def _insert(store: Store, docs: list[dict[str, Any]]) -> None:
+def insert_pairs(store: Store, docs: list[dict[str, Any]]) -> None:
     if not docs:
         return
     for doc, pair_id in zip(docs, store.next_ids("pair", "M", len(docs)), strict=True):
@@ -292,9 +292,7 @@ def _insert(store: Store, docs: list[dict[str, Any]]) -> None:
     store.insert_many(PAIRS, docs)
 
 
-def _pair_doc(
-    mentee: str, mentor: str, check: PairCheck, method: str, stamp: str
-) -> dict[str, Any]:
+def pair_doc(mentee: str, mentor: str, check: PairCheck, method: str, stamp: str) -> dict[str, Any]:
     return {
         "id": "",
         "mentee": mentee,
@@ -369,11 +367,11 @@ def add(
                 + "; ".join(v.text for v in hard),
                 hint=hint,
             )
-        doc = _pair_doc(mentee["id"], mentor["id"], check, "manual", stamp)
-        doc["round"] = _round(snap, program, today, round_)
+        doc = pair_doc(mentee["id"], mentor["id"], check, "manual", stamp)
+        doc["round"] = round_for(snap, program, today, round_)
         doc["history"][0]["by"] = "admin" + (" (forced)" if check.violations else "")
         doc["against"] = forced_against(check.against, check.violations)
-        _insert(store, [doc])
+        insert_pairs(store, [doc])
     return Override("added", doc, check, dry_run)
 
 

@@ -1,8 +1,11 @@
 """The catalogue of built-in program templates, and init-program.
 
 A built-in template is a folder under ``templates/`` (shipped inside the package as
-``mentorctl/templates``) holding a ``program.yaml`` without name and slug, and the message
-templates in ``messages/``. ``init-program`` copies both into the workspace for the admin to edit.
+``mentorctl/templates``) holding a ``program.yaml`` without name and slug, in English, and the
+message templates in ``messages/``; its other languages are ``translations/<tag>.yaml`` and
+``messages/<tag>/``. ``init-program`` copies them into the workspace for the admin to edit:
+the chosen language becomes program.yaml and ``messages/``, every other one a translation
+(see :mod:`.localise`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from pathlib import Path
 import yaml
 
 from mentorctl.errors import ConfigError, UsageError
-from mentorctl.fileio import SHARED_DIR_MODE, atomic_write_text, ensure_dir, ensure_private_dir
+from mentorctl.fileio import (
+    SHARED_DIR_MODE,
+    atomic_write_bytes,
+    atomic_write_text,
+    ensure_dir,
+    ensure_private_dir,
+    fsync_dir,
+)
 from mentorctl.programs.program import parse_program
 from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, Workspace, slugify
@@ -121,6 +131,7 @@ def init_program(
     force: bool = False,
     dry_run: bool = False,
     today: dt.date,
+    language: str = "en",
 ) -> InitResult:
     """Create (or with ``force`` re-create) a program in the workspace at ``root``.
 
@@ -148,8 +159,12 @@ def init_program(
             hint="choose another name or --slug; --force replaces its program.yaml and "
             "message templates and keeps its data",
         )
-    text = _program_text(name.strip(), slug, (source / PROGRAM_FILE).read_text("utf-8"), today)
-    parse_program(text, paths.program_file)  # a broken template fails before anything is written
+    from mentorctl.programs import localise
+
+    chosen = localise.Choice.of(source, language)
+    text = _program_text(name.strip(), slug, chosen.program_text(), today)
+    program = parse_program(text, paths.program_file)  # a broken template fails here
+    files = chosen.files(program.data)  # program-relative path -> text, each checked
 
     created: list[str] = []
     overwritten: list[str] = []
@@ -160,9 +175,8 @@ def init_program(
         (overwritten if path.exists() else created).append(rel)
 
     record(paths.program_file)
-    message_files = sorted(p for p in (source / "messages").iterdir() if p.is_file())
-    for src in message_files:
-        record(paths.messages_dir / src.name)
+    for rel in files:
+        record(paths.dir / rel)
     store_rel = str(paths.store_path.relative_to(workspace.root))
     (kept if paths.store_path.exists() else created).append(store_rel)
 
@@ -170,9 +184,17 @@ def init_program(
         workspace.ensure_marker()
         ensure_dir(paths.messages_dir, SHARED_DIR_MODE)
         atomic_write_text(paths.program_file, text, mode=0o644)
-        for src in message_files:
-            dest = paths.messages_dir / src.name
-            atomic_write_text(dest, src.read_text("utf-8"), mode=0o644)
+        folders = set()
+        for rel, content in files.items():
+            dest = paths.dir / rel
+            if dest.parent not in folders:
+                ensure_dir(dest.parent, SHARED_DIR_MODE)
+                folders.add(dest.parent)
+            # Copies of shipped files, whole or not at all, without one fsync each (some fifty
+            # files): a power cut in the next seconds may lose one, and --force makes it again.
+            atomic_write_bytes(dest, content.encode("utf-8"), mode=0o644, durable=False)
+        for folder in folders:
+            fsync_dir(folder)
         ensure_private_dir(paths.data_dir)
         with Store.writing(paths.store_path, create=True) as store:
             store.meta.setdefault("program", slug)

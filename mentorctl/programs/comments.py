@@ -6,6 +6,10 @@ from __future__ import annotations
 
 SECTIONS = {
     "template": "The built-in template this program was made from (for reference only).",
+    "language": "The language of this file's texts and of messages/ (a BCP 47 tag: en, fr,\n"
+    "pt-BR...). Each translations/<tag>.yaml with messages/<tag>/ offers one more: a person\n"
+    "whose sign-up answer 'language' names it gets their messages in it.",
+    "labels": "How messages name the sign-up fields that matching criteria use.",
     "title": "A short title for the kind of program (for reference only).",
     "description": "What the program is about; messages can quote it.",
     "duration_weeks": "How many weeks the program runs: one guide step per week (1-52);\n"
@@ -45,11 +49,27 @@ SECTIONS = {
 AFTER = [
     (
         None,
+        "language:",
+        [
+            "# labels:                  # how messages name the fields of matching criteria",
+            "#   industry: sector",
+        ],
+    ),
+    (
+        None,
         "duration_weeks:",
         [
             "# start_date: the first day of week 1 for pairs introduced before it, written",
             "# YYYY-MM-DD (quoted or not), e.g.:",
             "# start_date: 2026-09-07",
+            "# format: pairs              # or circles: one mentor with a few mentees who meet",
+            "# circles:                   # only with format: circles",
+            "#   size: [3, 5]             # smallest and largest number of mentees (2-12)",
+            "#   hours: [8, 21]           # waking hours, local time; a common hour is needed",
+            "#   hours_field: availability  # a signup field with people's own hours (optional)",
+            "#   topic_weight: 0.05       # score points per two co-members sharing a topic",
+            "#   time_limit: 45           # seconds the solver may take",
+            "#   co_mentors: false        # true: a mentor without a circle may co-mentor one",
         ],
     ),
     ("sender", "  email:", ["  # reply_to: mentoring-replies@your-domain.example"]),

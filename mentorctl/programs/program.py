@@ -12,6 +12,7 @@ from typing import Any
 from mentorctl.errors import ConfigError
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
+from mentorctl.programs.translations import GUIDE
 from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace
 
@@ -33,9 +34,10 @@ PERSON_FIELDS = (
     "bio",
 )
 
-# Extra answers the product itself reads (matching's ranked choices), found by these names
-# like the fields above, kept under their name among a person's extra answers.
-EXTRA_FIELDS = ("ranked_mentors",)
+# Extra answers the product itself reads (matching's ranked choices, the language a person
+# would like their messages in), found by these names like the fields above, kept under their
+# name among a person's extra answers.
+EXTRA_FIELDS = ("ranked_mentors", "language")
 
 # Headers of common form exports, tried after the program's own aliases.
 DEFAULT_ALIASES: dict[str, list[str]] = {
@@ -97,6 +99,21 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "mentor preferences",
         "your preferred mentors, in order",
     ],
+    # "Language(s)" alone is the languages a person speaks (for matching), not this.
+    "language": [
+        "preferred language",
+        "your preferred language",
+        "language for emails",
+        "language of communication",
+        "which language should we write to you in?",
+        "in which language would you like to receive our emails?",
+        "langue préférée",
+        "langue de préférence",
+        "idioma preferido",
+        "bevorzugte sprache",
+        "idioma de preferência",
+        "idioma preferencial",
+    ],
 }
 
 
@@ -115,6 +132,32 @@ def _check_criterion(value: dict[str, Any], path: schema.Path_) -> None:
 def _check_fairness(value: dict[str, Any], path: schema.Path_) -> None:
     if value["min_ratio"] is not None and not value["by"]:
         raise Invalid([*path, "by"], "missing (min_ratio needs the field the groups are made by)")
+
+
+def _check_circles(value: dict[str, Any], path: schema.Path_) -> None:
+    for key in ("size", "hours"):
+        if len(value[key]) != 2:
+            raise Invalid([*path, key], f"expected two numbers, got {len(value[key])}")
+    low, high = value["size"]
+    if low > high:
+        raise Invalid([*path, "size"], f"expected [smallest, largest], got [{low}, {high}]")
+    if value["hours"][0] == value["hours"][1]:
+        raise Invalid([*path, "hours"], "expected two different hours, e.g. [8, 21]")
+
+
+# Circles of one mentor and a few mentees (format: circles); see matching.circles.
+_CIRCLES = Obj(
+    {
+        "size": ListOf(Int(minimum=2, maximum=12), required=False, default=[3, 5], min_items=2),
+        "topic_weight": Num(required=False, default=0.05, minimum=0, maximum=1),
+        "hours": ListOf(Num(minimum=0, maximum=24), required=False, default=[8, 21], min_items=2),
+        "hours_field": Str(required=False),
+        "time_limit": Num(required=False, default=45, minimum=1, maximum=3600),
+        "co_mentors": Bool(required=False, default=False),
+    },
+    required=False,
+    extra_check=_check_circles,
+)
 
 
 _MESSAGE = Obj(
@@ -146,10 +189,15 @@ _PROGRAM = Obj(
         "name": Str(allow_empty=False),
         "slug": Str(pattern=SLUG_PATTERN),
         "template": Str(required=False),
+        "language": Str(required=False, default="en", allow_empty=False),
+        # how messages name the sign-up fields of matching criteria ("industry": "Branche")
+        "labels": MapOf(Str(allow_empty=False), required=False),
         "title": Str(required=False),
         "description": Str(allow_empty=False),
         "duration_weeks": Int(minimum=1, maximum=52),
         "start_date": Day(required=False),
+        "format": Str(required=False, default="pairs", choices=("pairs", "circles")),
+        "circles": _CIRCLES,
         "sender": Obj(
             {
                 "name": Str(allow_empty=False),
@@ -226,17 +274,7 @@ _PROGRAM = Obj(
             required=False,
             extra_check=_check_fairness,
         ),
-        "guide": ListOf(
-            Obj(
-                {
-                    "week": Int(minimum=1),
-                    "title": Str(allow_empty=False),
-                    "together": Str(allow_empty=False),
-                    "prompt": Str(allow_empty=False),
-                }
-            ),
-            min_items=1,
-        ),
+        "guide": GUIDE,
         "checkin": Obj(
             {
                 "questions": ListOf(
@@ -271,6 +309,9 @@ _PROGRAM = Obj(
 
 
 def _check_program(data: dict[str, Any]) -> None:
+    from mentorctl.programs.translations import check_tag
+
+    data["language"] = check_tag(data["language"], ["language"])
     weeks = [step["week"] for step in data["guide"]]
     if weeks != list(range(1, len(weeks) + 1)):
         raise Invalid(["guide"], "expected one step per week, numbered 1, 2, 3... in order")
@@ -287,6 +328,12 @@ def _check_program(data: dict[str, Any]) -> None:
                 ["matching", "criteria", index, "field"],
                 f"'{criterion['field']}' is not a field under signup.fields",
             )
+    circles = data["circles"]
+    if circles["hours_field"] and circles["hours_field"] not in fields:
+        raise Invalid(
+            ["circles", "hours_field"],
+            f"'{circles['hours_field']}' is not a field under signup.fields",
+        )
     keys = [q["key"] for q in data["checkin"]["questions"]]
     if len(set(keys)) != len(keys):
         raise Invalid(["checkin", "questions"], "expected each question key only once")

@@ -69,12 +69,16 @@ def from_state(
         )
     overall = figures.from_state(state, start_date=start_date, **options)
     members = {n: {k for k, m in numbers.items() if m == n} for n in rounds}
+    # program.yaml's start_date is one round's; the others count from their pairs.
+    starts = {rounds[0]: start_date}
+    if len(rounds) > 1:
+        docs = [p.doc for p in state.pairs.values()]
+        dated = program_rounds.dated_round(docs, numbers, start_date)
+        starts = {n: start_date if n == dated else None for n in rounds}
     report = overall
     if len(rounds) > 1:
         part = figures.from_state(
-            program_rounds.restrict(state, members[chosen]),
-            start_date=start_date if chosen == 1 else None,
-            **options,
+            program_rounds.restrict(state, members[chosen]), start_date=starts[chosen], **options
         )
         report = dict(overall)
         report.update({k: part[k] for k in ROUND_KEYS if k in part})
@@ -83,9 +87,9 @@ def from_state(
         report["headline"] = headline
     report["pairs"] = [dict(row, round=numbers.get(str(row["pair"]))) for row in report["pairs"]]
     report["round"] = {"number": chosen, "of": len(rounds), "latest": chosen == rounds[-1]}
-    rows = [_row(state, str(n), members[n], start_date if n == 1 else None) for n in rounds]
+    rows = [_row(state, str(n), members[n], starts[n]) for n in rounds]
     if len(rounds) > 1:
-        rows.append(_row(state, "all", set(numbers), start_date))
+        rows.append(_row(state, "all", set(numbers), None))
     report["rounds"] = rows
     if fairness_by:
         report["fairness"] = _fairness(state, fairness_by, bool(options.get("anonymous")))

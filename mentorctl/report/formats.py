@@ -13,6 +13,7 @@ from typing import Any
 
 from mentorctl import csvout
 from mentorctl.report.sections import round_label, sections
+from mentorctl.report.translate import Words
 
 __all__ = ["FORMATS", "render", "sections", "to_csv", "to_html", "to_json", "to_md"]
 
@@ -53,19 +54,20 @@ def _md_cell(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def to_md(report: dict[str, Any]) -> str:
-    title = f"{report.get('program') or ''}{round_label(report)}"
-    lines = [f"# Program report: {_md_cell(title)}", ""]
-    lines.append(f"As of {report['calendar']['today']}.")
+def to_md(report: dict[str, Any], words: Words | None = None) -> str:
+    words = words or Words()
+    title = f"{report.get('program') or ''}{round_label(report, words)}"
+    lines = ["# " + _md_cell(words.sentence("Program report: {name}", name=title)), ""]
+    lines.append(words.sentence("As of {day}", day=report["calendar"]["today"]) + ".")
     for title, columns, rows in sections(report):
-        lines += ["", f"## {title}", ""]
+        lines += ["", f"## {words(title)}", ""]
         if not rows:
-            lines.append("None.")
+            lines.append(words("None."))
             continue
-        lines.append("| " + " | ".join(_md_cell(c) for c in columns) + " |")
+        lines.append("| " + " | ".join(_md_cell(words(c)) for c in columns) + " |")
         lines.append("|" + "|".join("---" for _ in columns) + "|")
         for row in rows:
-            lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+            lines.append("| " + " | ".join(_md_cell(words(v)) for v in row) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -73,17 +75,18 @@ def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def to_html(report: dict[str, Any]) -> str:
+def to_html(report: dict[str, Any], words: Words | None = None) -> str:
     from mentorctl.report.html import page
 
-    return page(report)
+    return page(report, words)
 
 
-RENDERERS = {"json": to_json, "csv": to_csv, "md": to_md, "html": to_html}
-
-
-def render(report: dict[str, Any], fmt: str) -> str:
-    """The report as text in ``fmt`` (json, csv, md or html; table is drawn by the CLI)."""
-    if fmt == "table":
-        return to_md(report)
-    return RENDERERS[fmt](report)
+def render(report: dict[str, Any], fmt: str, language: str | None = None) -> str:
+    """The report as text in ``fmt`` (json, csv, md or html; table is drawn by the CLI). The
+    Markdown and HTML pages are written in ``language`` (default English); JSON and CSV keep
+    their keys and values for scripts."""
+    if fmt in ("table", "md"):
+        return to_md(report, Words(language))
+    if fmt == "html":
+        return to_html(report, Words(language))
+    return {"json": to_json, "csv": to_csv}[fmt](report)

@@ -13,6 +13,7 @@ from typing import Any
 
 from mentorctl.report.labels import status_label
 from mentorctl.report.sections import CHARTED, _pct, headline_rows, round_label, sections
+from mentorctl.report.translate import Words
 
 CSS = """
 *{box-sizing:border-box}
@@ -72,33 +73,36 @@ def svg_bars(title: str, bars: list[tuple[str, float, str]], maximum: float) -> 
     return "".join(parts)
 
 
-def _chart(title: str, report: dict[str, Any]) -> str:
+def _chart(title: str, report: dict[str, Any], words: Words) -> str:
+    heading = words(title)
     if title == "Pairs by status":
-        counts = [(status_label(s), n) for s, n in report["pairs_by_status"].items() if n]
+        counts = [(words(status_label(s)), n) for s, n in report["pairs_by_status"].items() if n]
         if not counts:
-            return '<p class="none">No pairs yet.</p>'
+            return f'<p class="none">{_esc(words("No pairs yet."))}</p>'
         top = max(n for _, n in counts)
-        return svg_bars(title, [(label, n, str(n)) for label, n in counts], top)
+        return svg_bars(heading, [(label, n, str(n)) for label, n in counts], top)
     if title == "Match scores":
         scores = report["score_distribution"]
         top = max((b["pairs"] for b in scores), default=0)
         return svg_bars(
-            title, [(f"score {b['bucket']}", b["pairs"], str(b["pairs"])) for b in scores], top
+            heading,
+            [(words(f"score {b['bucket']}"), b["pairs"], str(b["pairs"])) for b in scores],
+            top,
         )
     rows = report["answer_rate"]
     if not rows:
-        return '<p class="none">No pair has started yet.</p>'
+        return f'<p class="none">{_esc(words("No pair has started yet."))}</p>'
     # The current week's bar is the headline's rate: say so beside it.
     now = report["headline"].get("week")
     bars = [
         (
-            f"week {r['week']}" + (" (now)" if r["week"] == now else ""),
+            words(f"week {r['week']}" + (" (now)" if r["week"] == now else "")),
             r["rate"] or 0.0,
-            f"{_pct(r['rate'])} ({r['answered']}/{r['pairs']})",
+            f"{words(_pct(r['rate']))} ({r['answered']}/{r['pairs']})",
         )
         for r in rows
     ]
-    return svg_bars(title, bars, 1.0)
+    return svg_bars(heading, bars, 1.0)
 
 
 def _table(columns: list[str], rows: list[list[Any]]) -> str:
@@ -117,11 +121,12 @@ def _table(columns: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _cards(report: dict[str, Any]) -> str:
+def _cards(report: dict[str, Any], words: Words) -> str:
     cards = []
     for label, value in headline_rows(report):
         # "40% (12 of 30 pairs)": the number large, what it counts beside the label.
-        number, _, detail = str(value).partition(" (")
+        number, _, detail = str(words(value)).partition(" (")
+        label = words(label)
         if detail:
             label = f"{label} ({detail}"
         cards.append(
@@ -132,41 +137,52 @@ def _cards(report: dict[str, Any]) -> str:
 
 
 TITLES = {"Check-in answers by week": "Check-in answer rate by week"}
+ANONYMOUS_AUDIENCE = "Anonymous summary: figures only, no names, contacts or notes; fit to share."
+ADMIN_AUDIENCE = (
+    "For the program's admins: names people and shows their notes. Share the anonymous "
+    "report instead."
+)
 
 
-def page(report: dict[str, Any]) -> str:
-    title = f"Program report: {report.get('program') or ''}{round_label(report)}"
+def page(report: dict[str, Any], words: Words | None = None) -> str:
+    """The page; with ``words``, in their language (see :mod:`.translate`)."""
+    words = words or Words()
+    name = f"{report.get('program') or ''}{round_label(report, words)}"
+    title = words.sentence("Program report: {name}", name=name)
     cal = report["calendar"]
-    when = f"As of {cal['today']}"
+    when = words.sentence("As of {day}", day=cal["today"])
     if cal.get("current_week"):
-        when += f", week {cal['current_week']} of {cal['weeks']}"
-    if cal.get("start"):
-        when += f" (started {cal['start']})"
-    if report.get("anonymous"):
-        audience = (
-            '<span class="audience anon">Anonymous summary: figures only, '
-            "no names, contacts or notes; fit to share.</span>"
+        when += words.sentence(
+            ", week {week} of {weeks}", week=cal["current_week"], weeks=cal["weeks"]
         )
+    if cal.get("start"):
+        when += words.sentence(" (started {day})", day=cal["start"])
+    if report.get("anonymous"):
+        audience = f'<span class="audience anon">{html.escape(words(ANONYMOUS_AUDIENCE), quote=False)}</span>'
     else:
         audience = (
-            '<span class="audience admin">For the program\'s admins: names people and shows '
-            "their notes. Share the anonymous report instead.</span>"
+            f'<span class="audience admin">{html.escape(words(ADMIN_AUDIENCE), quote=False)}</span>'
         )
     body = [f"<h1>{_esc(title)}</h1>", f'<p class="sub">{_esc(when)}.</p>', audience]
     for heading, columns, rows in sections(report):
+        shown = words(TITLES.get(heading, heading))
         if heading == "At a glance":
-            body.append(f"<section><h2>{_esc(heading)}</h2>{_cards(report)}</section>")
+            body.append(f"<section><h2>{_esc(shown)}</h2>{_cards(report, words)}</section>")
             continue
         if heading == "Calendar":
             continue  # said under the title
         inner = (
-            _chart(heading, report)
+            _chart(heading, report, words)
             if heading in CHARTED
-            else (_table(columns, rows) if rows else '<p class="none">None.</p>')
+            else (
+                _table([words(c) for c in columns], [[words(v) for v in row] for row in rows])
+                if rows
+                else f'<p class="none">{_esc(words("None."))}</p>'
+            )
         )
-        body.append(f"<section><h2>{_esc(TITLES.get(heading, heading))}</h2>{inner}</section>")
+        body.append(f"<section><h2>{_esc(shown)}</h2>{inner}</section>")
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{words.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>\n"
         + "\n".join(body)

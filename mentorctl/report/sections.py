@@ -70,14 +70,18 @@ def headline_rows(report: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def round_label(report: dict[str, Any]) -> str:
-    """ ", round 2 of 2" beside the program's name when it ran more than one round."""
+def round_label(report: dict[str, Any], words: Any = None) -> str:
+    """The round beside the program's name (", round 2 of 2") when it ran more than one; with
+    ``words`` (:class:`.translate.Words`), in their language."""
     which = report.get("round") or {}
     if (which.get("of") or 1) < 2:
         return ""
-    return f", round {which['number']} of {which['of']}" + (
-        "" if which.get("latest") else " (an earlier round)"
-    )
+    if words is None:
+        from mentorctl.report.translate import Words
+
+        words = Words()
+    text = words.sentence(", round {number} of {of}", number=which["number"], of=which["of"])
+    return text + ("" if which.get("latest") else words.sentence(" (an earlier round)"))
 
 
 ROUND_COLUMNS = ["Round", "Start", "Week", "Pairs", "Running", "Paused", "Completed", "Lapsed",

@@ -13,8 +13,8 @@ Every reader shows the person only as ``[forgotten]``. Their pairs end; the part
 their own messages, answers and pair history, goes back to waiting at once and, if the pair
 had been introduced, gets the kind ``ended`` message with the next check-in run. Their name
 or address in other people's records is redacted, backups that hold them are deleted,
-their address goes on the suppression list (so the next import of the same export skips
-them), and files mentorctl wrote earlier that may hold them are listed, or removed on
+their address goes on the workspace's suppression list (so the next import of the same
+export, into any program of the workspace, skips them), and files mentorctl wrote earlier that may hold them are listed, or removed on
 request. Exporting gathers everything the store holds about a person, as one JSON object.
 
 Nothing here prints or logs an email address or an answer: people are named by their id.
@@ -53,7 +53,7 @@ from mentorctl.safety.tables import (
 )
 from mentorctl.store import manifest
 from mentorctl.store.db import Store
-from mentorctl.store.suppression import SuppressionList
+from mentorctl.store.suppression import STORE_META, SuppressionList
 
 REDACTED = "[forgotten]"
 # What a person's trace keeps: what the figures of past days count, nothing that names them.
@@ -198,7 +198,11 @@ def forget(
         if not dry_run:
             # Suppressed before the store forgets them: a crash in between leaves them
             # suppressed and still present, never erased and importable again.
-            SuppressionList.for_store(store_path).add(address)
+            listed = SuppressionList.for_store(store_path)
+            listed.add(address)
+            # The store remembers the list's key: a copy of this program in another
+            # workspace, whose list does not hold them, is refused rather than taking them in.
+            store.set_meta(STORE_META, listed.key_check())
             # Files go only once the store no longer points at them.
             store.commit()
             left = _delete([*existing, *backups, *(written if remove_files else [])])
@@ -469,9 +473,9 @@ def lift_suppression(store_path: Path, email: str, *, dry_run: bool = False) -> 
     """Let a forgotten address be imported again; whether it was suppressed."""
     if "@" not in email:
         raise UsageError("--lift takes the email address the person signed up with")
-    # Under the store's lock: a forget writing the list at the same time is not undone.
-    with Store.writing(store_path, dry_run=True):
-        return SuppressionList.for_store(store_path).lift(email, dry_run=dry_run)
+    # The workspace's list is changed under its own lock: a forget writing it at the same
+    # time, from any program, is not undone.
+    return SuppressionList.for_store(store_path).lift(email, dry_run=dry_run)
 
 
 def backups_dir(store_path: Path) -> Path:

@@ -3,11 +3,11 @@
 Somebody who asks to be forgotten means everywhere. A workspace holds several programs, each
 with its own store, and the same address may have signed up to several of them: forgetting
 erases the person from every program that holds the address (each under its own store's
-lock, by :func:`mentorctl.safety.privacy.forget`), and puts the address on every program's
-suppression list, those that never held it included, so that no program of the workspace
-imports them again (an import reads every program's list, so a program made later skips
-them too). A failure in one program does not stop the others; running forget again with
-their address finishes what is left and repeats nothing.
+lock, by :func:`mentorctl.safety.privacy.forget`), and puts the address on the workspace's
+suppression list, which every import of every program reads, so that no program of the
+workspace imports them again, one made later included. A failure in one program does not
+stop the others; running forget again with their address finishes what is left and repeats
+nothing.
 
 The caller (the CLI) opens the programs and passes them as :class:`Place` values.
 """
@@ -119,6 +119,9 @@ def forget_everywhere(
             hint="check the spelling; 'mentorctl people --all-programs --search TEXT' finds them",
         )
     done = WorkspaceForget(dry_run=dry_run)
+    if not dry_run:
+        # Listed first, once for the workspace: a program that fails below still skips them.
+        SuppressionList.for_store(places[0].store_path).add(address)
     for place in places:
         outcome = ProgramOutcome(place.slug)
         done.outcomes.append(outcome)
@@ -137,36 +140,18 @@ def forget_everywhere(
                 )
             else:
                 outcome.suppressed = True
-                if not dry_run:
-                    _suppress(place.store_path, address)
         except MentorctlError as exc:
             outcome.error, outcome.exit_code = str(exc), exc.exit_code
     return done
 
 
-def _suppress(store_path: Path, address: str) -> None:
-    """Put ``address`` on one program's suppression list, under its store's lock."""
-    if not store_path.exists():
-        SuppressionList.for_store(store_path).add(address)
-        return
-    with Store.writing(store_path, dry_run=True):
-        SuppressionList.for_store(store_path).add(address)
-
-
-def lift_everywhere(places: list[Place], email: str, *, dry_run: bool = False) -> list[str]:
-    """Take ``email`` off every program's suppression list; the programs it was on.
+def lift_everywhere(places: list[Place], email: str, *, dry_run: bool = False) -> bool:
+    """Take ``email`` off the workspace's suppression list; whether it was on it.
     Nothing is lifted unless every program can be opened."""
     for place in places:
         if place.error is not None:
             raise place.error
-    lifted = []
-    for place in places:
-        if not place.store_path.exists():
-            if SuppressionList.for_store(place.store_path).lift(email, dry_run=dry_run):
-                lifted.append(place.slug)
-        elif privacy.lift_suppression(place.store_path, email, dry_run=dry_run):
-            lifted.append(place.slug)
-    return lifted
+    return privacy.lift_suppression(places[0].store_path, email, dry_run=dry_run)
 
 
 def export_everywhere(places: list[Place], email: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from mentorctl.signups.rows import (
     rejected_rows,
 )
 from mentorctl.store.db import Store, serialise_documents
-from mentorctl.store.suppression import Matcher, SuppressionList
+from mentorctl.store.suppression import STORE_META, Matcher, SuppressionList
 
 # Fields compared to decide whether a re-imported person changed.
 COMPARED_FIELDS = (
@@ -111,7 +111,11 @@ def import_signups(
     strict: bool = False,
     progress: Progress | None = None,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    date_order: str | None = None,
 ) -> ImportResult:
+    """Import the sign-ups of a form's export into the store. ``date_order`` (DMY or MDY,
+    from --date-order) reads dates such as birth dates in that order, whatever
+    program.yaml's signup.date_order says."""
     if role is not None and role not in parse.ROLES:
         raise UsageError(f"--role '{role}': expected mentor, mentee or both")
     overrides = parse_map_options(map_options, program)
@@ -126,7 +130,7 @@ def import_signups(
             hint="pass --role mentor|mentee for a one-role form, or --map role=HEADER",
         )
     stamp = now.isoformat(timespec="seconds")
-    reader = RowReader(program, mapping, role, today, stamp)
+    reader = RowReader(program, mapping, role, today, stamp, date_order=date_order)
     result = ImportResult(
         file=csv_path,
         encoding=table.encoding,
@@ -153,12 +157,17 @@ def import_signups(
         rows.warnings[:0] = mapping.warnings
         result.rows, result.rejects, result.warnings = rows.rows, rows.rejects, rows.warnings
         result.rejected = rows.rejected
-        suppressed = SuppressionList.for_workspace(store_path)
+        listed = SuppressionList.for_store(store_path)
+        suppressed = listed.matcher()
         result.suppressed = skip_suppressed(rows, suppressed)
+        if rows.parsed or rows.placed is not None:
+            # Only people new to the store can be people it forgot; adding them loads the
+            # store anyway, so an import of nothing new stays as quick as it was.
+            listed.check_program(store.meta.get(STORE_META), store_path)
         if strict and rows.rejects:
             first = rows.rejects[0]
             raise RejectedRowsError(
-                f"{rows.rejected} row(s) rejected; nothing imported (--strict)",
+                f"{first.reason} ({rows.rejected} row(s) rejected; nothing imported: --strict)",
                 file=csv_path,
                 row=first.row,
                 field=first.field,
@@ -195,8 +204,8 @@ def import_signups(
 
 
 def skip_suppressed(rows: ReadRows, matcher: Matcher | None) -> int:
-    """Drop the rows of people who asked to be forgotten (in any program of the workspace);
-    how many rows that was.
+    """Drop the rows of people who asked to be forgotten (the workspace's suppression list,
+    whichever program forgot them); how many rows that was.
 
     The warning names the rows only: who they are is exactly what must not be said.
     """

@@ -258,6 +258,57 @@ def read_birth_date(text: str, order: str) -> dt.date | None:
     raise Rejection("birth_date", "not a date (expected e.g. 1990-04-23)")
 
 
+DATE_ORDERS = ("DMY", "MDY")
+ORDER_TEXT = {"DMY": "day/month/year", "MDY": "month/day/year"}
+
+
+def date_order_option(value: str | None) -> str | None:
+    """The order --date-order names (DMY or MDY, any case); None when it is not given."""
+    if value is None:
+        return None
+    order = value.strip().upper()
+    if order not in DATE_ORDERS:
+        from mentorctl.errors import UsageError
+
+        raise UsageError(
+            f"--date-order takes DMY or MDY, not '{value[:10]}'",
+            hint="DMY reads 03/04/2026 as 3 April, MDY as March 4",
+        )
+    return order
+
+
+def other_order(order: str) -> str:
+    return "MDY" if order == "DMY" else "DMY"
+
+
+def say_order(order: str) -> str:
+    """How the admin says that dates are in ``order``: for one run, or for every run."""
+    return f"--date-order {order} (this run) or signup.date_order: {order} (program.yaml)"
+
+
+def reads_as(text: str, order: str) -> bool:
+    """Whether ``text`` (a date, perhaps with a time after it) is a date in ``order``."""
+    try:
+        read_birth_date(text.split()[0] if text.strip() else text, order)
+    except Rejection:
+        return False
+    return True
+
+
+def wrong_order(text: str, order: str, given: bool) -> str | None:
+    """The reason a date that is not one in ``order`` but is one in the other order is
+    refused, naming both the option and the setting; None when neither order reads it.
+    ``given``: the order came from --date-order rather than program.yaml."""
+    other = other_order(order)
+    if not reads_as(text, other):
+        return None
+    source = f"--date-order {order}" if given else f"signup.date_order: {order}"
+    return (
+        f"not a date as {ORDER_TEXT[order]} ({source}), but one as {ORDER_TEXT[other]}: "
+        f"say which with {say_order(other)}"
+    )
+
+
 def age_on(born: dt.date, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 

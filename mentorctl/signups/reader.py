@@ -63,14 +63,23 @@ class RowReader:
     """Turns one record of a form export into a person's fields, or a :class:`Rejection`."""
 
     def __init__(
-        self, program: Program, mapping: Mapping, role: str | None, today: dt.date, stamp: str = ""
+        self,
+        program: Program,
+        mapping: Mapping,
+        role: str | None,
+        today: dt.date,
+        stamp: str = "",
+        *,
+        date_order: str | None = None,
     ) -> None:
         signup = program.signup
         self.today = today
         self.min_age = int(signup["min_age"])
         self.require_age = bool(signup["require_age"])
         self.default_capacity = int(signup["default_capacity"])
-        self.date_order = str(signup["date_order"])
+        # --date-order for this run, else the program's setting (named in a date's error).
+        self.date_order = date_order or str(signup["date_order"])
+        self.order_given = date_order is not None
         self.fixed_role = role
         self.stamp = stamp  # the import's time, recorded on new and changed people
         self.roles = parse.RoleReader(signup["role_answers"])
@@ -138,6 +147,17 @@ class RowReader:
     def _age(self, text: str) -> tuple[int | None, bool]:
         return _remembered(self._ages, parse.read_age, text, self.min_age)
 
+    def _born(self, text: str) -> Any:
+        try:
+            return parse.read_birth_date(text, self.date_order)
+        except parse.Rejection as exc:
+            # A birth date only the other order reads: say which order was used, and how to
+            # name the other (for this run, or in program.yaml).
+            wrong = parse.wrong_order(text.strip(), self.date_order, self.order_given)
+            if wrong is None:
+                raise
+            raise parse.Rejection(exc.field, wrong) from None
+
     def _capacity(self, text: str) -> int:
         return _remembered(self._capacities, parse.read_capacity, text, self.default_capacity)
 
@@ -180,7 +200,7 @@ class RowReader:
             age, confirmed = found
         else:
             age, confirmed = None, False
-        born = parse.read_birth_date(record[born_at], self.date_order) if born_at >= 0 else None
+        born = self._born(record[born_at]) if born_at >= 0 else None
         if born is not None:
             years = parse.age_on(born, self.today)
             if years < self.min_age:

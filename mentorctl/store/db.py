@@ -293,6 +293,12 @@ class Store:
     def meta(self) -> dict[str, Any]:
         return self._storage.data[migrations.META_TABLE][migrations.META_ID]
 
+    def set_meta(self, name: str, value: Any) -> None:
+        """Record ``value`` as the store's fact ``name``; written with the next commit."""
+        if self.meta.get(name) != value:
+            self.meta[name] = value
+            self._storage.dirty = True
+
     @property
     def schema_version(self) -> int:
         return int(self.meta["schema_version"])

@@ -36,29 +36,15 @@ PROGRAM_FILE = "program.yaml"
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,62}"
 
 
-# Letters that Unicode does not decompose into a base letter and a mark, spelt as their
-# languages spell them in Latin; Cyrillic by the common (passport-style) romanisation.
-_LATIN = {
-    "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "ı": "i", "ħ": "h",
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
-    "њ": "nj", "ћ": "c", "џ": "dz", "ђ": "dj",
-}  # fmt: skip
-
-
 def slugify(name: str) -> str:
-    """A folder name from a program's name: "Mentorat Carrière Été 2026" ->
-    ``mentorat-carriere-ete-2026``; a name with no letter we can spell becomes ``program``."""
-    import unicodedata
+    """A folder name from a program's name in any script: "Mentorat Carrière Été 2026" ->
+    ``mentorat-carriere-ete-2026``, "Ψηφιακή Καθοδήγηση" -> ``psephiake-kathodegese``; a name
+    with nothing to spell becomes ``program``. Transliterated by python-slugify (with
+    text-unidecode's tables for every script)."""
+    from slugify import slugify as transliterate
 
-    text = "".join(_LATIN.get(ch, ch) for ch in name.casefold())
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    slug = transliterate(name, max_length=63, word_boundary=False, lowercase=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
     return slug[:63].rstrip("-") or "program"
 
 
@@ -94,7 +80,7 @@ class ProgramPaths:
         the workspace's ``.mentorctl/`` holds the key that recognises forgotten people; a
         folder others can write to lets them swap any file in it. So the workspace folder,
         ``.mentorctl/`` and its files, the program's folder, program.yaml, every folder and
-        template under ``messages/``, ``data/`` and ``outbox/`` are checked. Raises
+        template under ``messages/``, ``translations/``, ``data/`` and ``outbox/`` are checked. Raises
         ConfigError naming the first such path and the chmod that fixes it.
         """
         if self.dir.is_symlink():
@@ -116,6 +102,8 @@ class ProgramPaths:
         marker = root / MARKER_DIR
         candidates = [root, marker, *_entries(marker), self.dir, self.program_file, *folders]
         candidates.extend(_tree(self.messages_dir))
+        translations = self.dir / "translations"  # the texts sent in each other language
+        candidates.extend([translations, *_tree(translations)])
         for path in candidates:
             try:
                 info = os.stat(path)

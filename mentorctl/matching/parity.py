@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from mentorctl.matching.score import Profile
 
 
+# Pairs per mentee each linear program starts from; the others join when priced in.
+START_COLUMNS = 6
 # With overlapping groups every pair is an integer variable; past this, the rule is given up
 # (and said so) rather than keep an admin waiting.
 WHOLE_PAIRS_SECONDS = 60.0
@@ -60,6 +62,7 @@ def solve_parity(
     min_ratio: float,
     exclusive: Sequence[tuple[int, int]] = (),
     time_limit: float = WHOLE_PAIRS_SECONDS,
+    prefer: np.ndarray | None = None,
 ) -> ParitySolution:
     """Most mentees matched, then the greatest total units, under the parity rule on the
     groups ``members`` (mentee indices), over the candidate pairs ``(mentee, mentor,
@@ -146,6 +149,14 @@ def solve_parity(
     gain = np.concatenate([units.astype(np.float64), np.zeros(width - e)])
 
     rows = _as_rows(a, lo, hi)
+    # Each linear program starts from each mentee's best few pairs and those of ``prefer``.
+    order = np.lexsort((-units, mentee))
+    rank = np.empty(e, dtype=np.int64)
+    rank[order] = np.arange(e) - np.searchsorted(mentee[order], mentee[order], side="left")
+    start = np.full(width, -1, dtype=np.int64)
+    start[:e] = rank
+    if prefer is not None:
+        start[:e][prefer] = -1
     count_cols = np.arange(e, e + g_count)
 
     def solve(
@@ -161,7 +172,7 @@ def solve_parity(
         eq = {"A_eq": sp.vstack([rows["A_eq"], *extra.get("rows", [])]).tocsr(),
               "b_eq": np.concatenate([rows["b_eq"], extra.get("lo", [])])}  # fmt: skip
         return _count_branches(cost, rows["A_ub"], rows["b_ub"], eq, bounds, count_cols,
-                               exclusive, incumbent, (sizes, min_ratio))  # fmt: skip
+                               exclusive, incumbent, (sizes, min_ratio), start)  # fmt: skip
 
     # First: the most mentees matched under the rule.
     x, message = solve(-np.concatenate([np.ones(e), np.zeros(width - e)]), {})
@@ -193,21 +204,55 @@ def _count_branches(
     exclusive: Sequence[tuple[int, int]] = (),
     incumbent: np.ndarray | None = None,
     ceiling: tuple[np.ndarray, float] | None = None,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, str]:
     """Minimise ``cost`` with whole-number group counts: best-first branch and bound on the
     counts alone (a handful of variables), each node a linear program (dual simplex); at a
     node whose counts are whole, the counts are fixed and the flow solved again for a corner
     with whole pairs (its value is the node's: the node's point lies on that face). A corner
     that makes two people each other's mentor branches once more: without the one pair,
-    without the other."""
+    without the other. Each linear program starts from the columns whose rank in ``start``
+    (each pair's among its mentee's, best first; -1: always) is below :data:`START_COLUMNS`,
+    and prices the others in (column generation), so it is the program over every column."""
     import heapq
 
     import numpy as np
     from scipy.optimize import linprog
 
+    # A column's rank among its mentee's pairs (-1: always in): those below START_COLUMNS
+    # are in from the start, the others join when priced in.
+    ranks = np.full(len(cost), -1, dtype=np.int64) if start is None else start
+    active = ranks < START_COLUMNS
+    a_eq, b_eq = eq["A_eq"].tocsc(), eq["b_eq"]
+    a_up = a_ub.tocsc()
+
     def lp(low: np.ndarray, high: np.ndarray) -> Any:
-        return linprog(cost, A_ub=a_ub, b_ub=b_ub, **eq, bounds=np.column_stack([low, high]),
-                       method="highs-ds")  # fmt: skip
+        """The linear program over every column, solved on the active ones and priced: a
+        column left out whose reduced cost is negative joins, and the solve is repeated."""
+        while True:
+            cols = np.nonzero(active)[0]
+            found = linprog(cost[cols], A_ub=a_up[:, cols], b_ub=b_ub, A_eq=a_eq[:, cols],
+                            b_eq=b_eq, bounds=np.column_stack([low[cols], high[cols]]),
+                            method="highs-ds")  # fmt: skip
+            if found.status == 2 and not active.all():
+                # Infeasible on a part: decide on every column, once; if feasible after all,
+                # the pairs that answer used join.
+                whole = linprog(cost, A_ub=a_up, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                                bounds=np.column_stack([low, high]), method="highs-ds")  # fmt: skip
+                if whole.status != 0:
+                    return whole
+                active[whole.x > 1e-9] = True
+                continue
+            if found.status != 0:
+                return found
+            reduced = cost - a_up.T @ found.ineqlin.marginals - a_eq.T @ found.eqlin.marginals
+            join = ~active & (high > 0) & (reduced < -1e-7)
+            if not join.any():
+                x = np.zeros(len(cost))
+                x[cols] = found.x
+                found.x = x
+                return found
+            active[join] = True
 
     best: tuple[float, np.ndarray] | None = None
     if incumbent is not None:
@@ -378,7 +423,7 @@ def apply_rule(
     else:
         exclusive = _exclusive(ei, ej, mentees, mentors)
         found = solve_parity(ei, ej, eu, remaining, len(mentees), ruled_members, min_ratio,
-                             exclusive)  # fmt: skip
+                             exclusive, prefer=mate[ei] == ej)  # fmt: skip
         if found.feasible and not (found.mate >= 0).any() and (mate >= 0).any():
             # Whole mentees cannot always make the rates close enough (1 of 3 against 1 of
             # 2); an empty round helps no one, so the proposals stay those without the rule.

@@ -256,3 +256,43 @@ def test_two_people_are_never_each_others_mentor_under_the_rule() -> None:
     assert not {("A", "B"), ("B", "A")} <= got
     assert brute_force_parity(people, conf, 0.5) == (0, 0)
     assert result.parity["solved"].startswith("not met")
+
+
+def test_parity_on_many_seeded_programs_against_brute_force() -> None:
+    """Many small programs where the rule binds, each linear program started from each
+    mentee's best pair alone, so that pricing the other pairs in is what makes it optimal."""
+    import random
+
+    conf = config(min_score=0.3, rules={"different_organisation": False})
+    rng = random.Random(1)
+    start, parity_module.START_COLUMNS = parity_module.START_COLUMNS, 1
+    solve = parity_module.solve_parity
+    parity_module.solve_parity = lambda *a, **k: solve(*a, **{**k, "prefer": None})
+    solved = 0
+    try:
+        for _ in range(420):
+            people = [
+                person(f"P{k}", goals=rng.sample("abc", rng.randint(1, 2)),
+                       timezone=rng.choice(["UTC", "UTC+5", "UTC-4"]),
+                       languages=[rng.choice(["English", "Spanish"])],
+                       extra={"group": rng.choice(["g1", "g2", "g3"])})
+                for k in range(rng.randint(2, 6))
+            ]  # fmt: skip
+            for k in range(rng.randint(1, 3)):
+                people.append(
+                    person(f"M{k}", "mentor", expertise=rng.sample("abc", rng.randint(1, 3)),
+                           capacity=rng.randint(1, 2),
+                           timezone=rng.choice(["UTC", "UTC+5", "UTC-4"]),
+                           languages=rng.choice([["English"], ["Spanish"], ["English", "Spanish"]]))
+                )  # fmt: skip
+            ratio = rng.choice([0.5, 0.8, 1.0])
+            result = match(people, conf, today=TODAY, fairness={"by": "group", "min_ratio": ratio})
+            if not result.parity["solved"].startswith("solved under"):
+                continue
+            solved += 1
+            assert result.parity["held"]
+            assert value_of(result) == brute_force_parity(people, conf, ratio), people
+    finally:
+        parity_module.START_COLUMNS = start
+        parity_module.solve_parity = solve
+    assert solved >= 15

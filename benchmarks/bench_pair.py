@@ -13,7 +13,10 @@ its peak memory is its own (``os.wait4``), interleaved over ``--repeat`` rounds,
   very same lists, whose matchings must be identical;
 - ``independent``: an independent optimum: SciPy's dense ``linear_sum_assignment`` on the
   whole mentees x slots matrix (skipped above ``--dense-max`` cells), weights
-  ``big + units`` so that it too maximises the number matched, then the total.
+  ``big + units`` so that it too maximises the number matched, then the total;
+- ``parity`` (on ``--parity-sizes``, default 2,000 x 400): ``match`` with the parity rule
+  (time-zone band, ``min_ratio`` 0.8) beside plain ``optimal`` in the same run, and the ratio
+  of their times.
 
 Targets (from the issue; exit 1 when one is missed):
 
@@ -51,7 +54,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-KINDS = ("optimal", "greedy", "stable", "library", "independent")
+KINDS = ("optimal", "greedy", "stable", "library", "independent", "parity")
+# The parity rule measured on its own sizes: each group of the time-zone band within 80 % of
+# the best group's match rate.
+PARITY = {"by": "timezone", "min_ratio": 0.8}
+DEFAULT_PARITY_SIZES = "2000x400"
 DEFAULT_SIZES = "1000x200,5000x1000,50000x10000"
 GIB = 1024 * 1024  # KiB
 
@@ -78,9 +85,13 @@ def child_match(kind: str, mentees: int, mentors: int, seed: int) -> dict[str, A
 
     people, config, today = _instance(mentees, mentors, seed)
     start = time.perf_counter()
-    result = match(people, config, today=today, method=kind, seed=seed)
+    if kind == "parity":
+        result = match(people, config, today=today, seed=seed, fairness=PARITY)
+    else:
+        result = match(people, config, today=today, method=kind, seed=seed)
     seconds = time.perf_counter() - start
     return {
+        "parity": result.parity,
         "seconds": seconds,
         "matched": result.totals.matched,
         "units": sum(round(p.score * 10000) for p in result.pairs),
@@ -295,6 +306,12 @@ def main(argv: list[str] | None = None) -> int:
         default=50_000_000,
         help="largest mentees x slots matrix for the independent optimum",
     )
+    parser.add_argument(
+        "--parity-sizes",
+        default=DEFAULT_PARITY_SIZES,
+        help=f"sizes for optimal with the parity rule against plain optimal (default "
+        f"{DEFAULT_PARITY_SIZES}; empty: none)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--mentees", type=int, help=argparse.SUPPRESS)
@@ -380,6 +397,30 @@ def bench(args: argparse.Namespace) -> int:
             targets.append(
                 (f"{label}: stable >= 10x faster than the library", ratio >= 10, f"{ratio:.1f}x")
             )
+    parity_rows = []
+    for size in parse_sizes(args.parity_sizes) if args.parity_sizes else []:
+        label = f"{size[0]:,} x {size[1]:,}"
+        runs: dict[str, list[dict[str, Any]]] = {"optimal": [], "parity": []}
+        for round_ in range(args.repeat):
+            for kind in runs:
+                log(f"{label}: {kind} (parity case, round {round_ + 1}/{args.repeat})")
+                runs[kind].append(run_child(kind, size, args.seed, args.top))
+        plain = min(runs["optimal"], key=lambda r: r["seconds"])
+        ruled = min(runs["parity"], key=lambda r: r["seconds"])
+        rule = ruled["parity"]
+        parity_rows.append(
+            {
+                "size": label,
+                "optimal_seconds": plain["seconds"],
+                "parity_seconds": ruled["seconds"],
+                "ratio": ruled["seconds"] / plain["seconds"],
+                "solved": rule["solved"],
+                "held": rule["held"],
+                "matched": (rule["matched_without"], rule["matched_with"]),
+                "cost": rule["cost"],
+            }
+        )
+        targets.append((f"{label}: the parity rule holds", bool(rule["held"]), str(rule["solved"])))
     ok = all(t[1] for t in targets)
     if args.json:
         print(
@@ -387,6 +428,7 @@ def bench(args: argparse.Namespace) -> int:
                 {
                     "python": platform.python_version(),
                     "results": results,
+                    "parity": parity_rows,
                     "targets": [{"target": t, "ok": o, "value": v} for t, o, v in targets],
                     "ok": ok,
                 },
@@ -395,6 +437,13 @@ def bench(args: argparse.Namespace) -> int:
         )
     else:
         print_table(results, targets)
+        for row in parity_rows:
+            print(
+                f"parity ({PARITY['by']}, min_ratio {PARITY['min_ratio']}) at {row['size']}: "
+                f"{row['parity_seconds']:.2f} s against plain optimal {row['optimal_seconds']:.2f} s "
+                f"in the same run ({row['ratio']:.1f}x); matched {row['matched'][0]} -> "
+                f"{row['matched'][1]}, cost {row['cost']:.4f} in total score; {row['solved']}"
+            )
     return 0 if ok else 1
 
 

@@ -107,6 +107,24 @@ def pair_cmd(
             "--force", help="With --add: pair despite a rule; with --end: end a locked pair."
         ),
     ] = False,
+    fairness_by: Annotated[
+        str | None,
+        typer.Option(
+            "--fairness-by",
+            metavar="FIELD",
+            help="Show match rate, average score and days waited per group of FIELD "
+            "(language, timezone, organisation or a sign-up column). Default: program.yaml's "
+            "fairness.by.",
+        ),
+    ] = None,
+    suggest_weights: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-weights",
+            help="Suggest criteria weights from the program's finished pairs (prints the "
+            "lines to copy into program.yaml; changes nothing).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -131,10 +149,12 @@ def pair_cmd(
             )
             if value
         ]
+        if suggest_weights:
+            actions.append("--suggest-weights")
         if len(actions) > 1 or (actions and (commit or review or redo)):
             raise UsageError(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
-                "--unlock or --return"
+                "--unlock, --return or --suggest-weights"
             )
         if redo_manual and not redo:
             raise UsageError("--redo-manual goes with --redo")
@@ -151,6 +171,14 @@ def pair_cmd(
             raise UsageError(f"--method '{method}': expected optimal, stable or greedy")
         prog, paths = programs.open_program(workspace, program)
         day, now = clock.today(today), clock.now(today=today)
+        if suggest_weights:
+            from mentorctl.cli import render_fairness
+            from mentorctl.matching import learn
+
+            with output.progress("Learning from finished pairs"):
+                found = learn.from_store(prog, paths.store_path, today=day, seed=seed)
+            render_fairness.suggestion(found, as_json)
+            return
         if return_:
             from mentorctl.cli import render_people
             from mentorctl.matching import people_status
@@ -219,6 +247,7 @@ def pair_cmd(
                 redo=redo,
                 redo_manual=redo_manual,
                 progress=bar,
+                fairness_by=fairness_by,
             )
         committed = None
         if review or commit:

@@ -59,6 +59,15 @@ def report_cmd(
             help="Report round N of the program (default: the latest), beside the program overall.",
         ),
     ] = None,
+    fairness_by: Annotated[
+        str | None,
+        typer.Option(
+            "--fairness-by",
+            metavar="FIELD",
+            help="Match rate, scores and days waited per group of FIELD (language, timezone, "
+            "organisation or a sign-up column). Default: program.yaml's fairness.by.",
+        ),
+    ] = None,
     today: TodayOpt = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
@@ -112,6 +121,7 @@ def report_cmd(
             anonymous=anonymous,
             topics=signup.get("topics") or [],
             start_date=prog.data.get("start_date"),
+            fairness_by=fairness_by or (prog.data.get("fairness") or {}).get("by"),
         )
         if out is not None and fmt == "table":
             fmt = _format_of(out)

@@ -230,13 +230,15 @@ def match(
     ranked_choices: Mapping[str, Sequence[str]] | None = None,
     progress: Progress | None = None,
     candidates: int | None = None,
+    fairness: Mapping[str, Any] | None = None,
 ) -> MatchResult:
     """Propose pairs for every mentee not yet in a pair, into the mentors' free slots.
 
     ``existing``: (mentee_id, mentor_id, status) of every pair in the store. ``blocked``:
     frozensets of two person ids. ``candidates``: mentors kept per mentee on large programs
     (default: all when small, else :data:`DEFAULT_CANDIDATES`). ``progress(done, total)`` is
-    called as mentees are scored.
+    called as mentees are scored. ``fairness``: program.yaml's ``fairness`` section; with
+    ``by`` and ``min_ratio`` the parity rule applies (:mod:`.parity`).
     """
     # Many small objects (profiles, preference lists) and no cycles: collections would only
     # walk them again and again.
@@ -252,6 +254,7 @@ def match(
             ranked_choices,
             progress,
             candidates,
+            fairness,
         )
 
 
@@ -266,6 +269,7 @@ def _match(
     ranked_choices: Mapping[str, Sequence[str]] | None,
     progress: Progress | None,
     candidates: int | None,
+    fairness: Mapping[str, Any] | None = None,
 ) -> MatchResult:
     import numpy as np
 
@@ -385,11 +389,25 @@ def _match(
         )
     if proof is not None:
         notes.extend(proof.notes)
+    parity = None
+    if fairness and fairness.get("by") and fairness.get("min_ratio") is not None:
+        from mentorctl.matching.parity import apply_rule
+
+        mate, parity = apply_rule(method, mate, edges, remaining, mentee_people, mentees,
+                                  mentors, crit, fairness["by"], fairness["min_ratio"], today)  # fmt: skip
+        if parity["solved"].startswith("solved under") and edges.pruned:
+            notes.append("under the parity rule: optimal among the candidate pairs")
     apart = ({frozenset((x, y)) for x, y, _ in pairs_in}, {frozenset(b) for b in blocked})
-    return _result(
+    result = _result(
         method, crit, mentees, mentors, mate, remaining, edges, scorer, open_mask, proof, notes,
         apart=apart,
     )  # fmt: skip
+    if parity is not None:
+        result.parity = parity
+        if parity["solved"].startswith("solved under"):
+            result.optimal_proven = not edges.pruned
+            result.bound_gap = None
+    return result
 
 
 def _mutual(

@@ -121,6 +121,9 @@ class Plan:
     # People who finished a pair and have not signed up again (see people_status).
     out_of_round: list[dict[str, Any]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # pairs added by hand that a --redo keeps
+    # Per group of a sign-up field (see fairness): match rate, scores, days waited.
+    fairness_by: str | None = None
+    fairness: list[dict[str, Any]] = field(default_factory=list)
 
 
 def plan(
@@ -133,6 +136,7 @@ def plan(
     redo: bool = False,
     redo_manual: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    fairness_by: str | None = None,
 ) -> Plan:
     """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals
     (those added by hand, forced ones included, only with ``redo_manual``)."""
@@ -163,8 +167,17 @@ def plan(
         seed=seed,
         ranked_choices=_ranked_choices(snap.people),
         progress=progress,
+        fairness=program.data.get("fairness"),
     )
-    return Plan(result, snap, method, seed, redo, dropped, out, kept)
+    done = Plan(result, snap, method, seed, redo, dropped, out, kept)
+    by = fairness_by or (program.data.get("fairness") or {}).get("by")
+    if by:
+        from mentorctl.matching import fairness
+
+        done.fairness_by = fairness.field_label(by)
+        waiting = [u.mentee_id for u in result.unmatched]
+        done.fairness = fairness.run_table(snap.by_id, result.pairs, waiting, by, today)
+    return done
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

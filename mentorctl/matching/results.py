@@ -69,6 +69,8 @@ class MatchResult:
     optimal_proven: bool | None = None
     bound_gap: float | None = None
     notes: list[str] = field(default_factory=list)
+    # With a parity rule (program.yaml ``fairness.min_ratio``): what it did and cost.
+    parity: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (for ``--json``)."""

@@ -129,6 +129,11 @@ def _check_criterion(value: dict[str, Any], path: schema.Path_) -> None:
             raise Invalid([*path, "mode"], "missing (expected one of same, overlap, distance)")
 
 
+def _check_fairness(value: dict[str, Any], path: schema.Path_) -> None:
+    if value["min_ratio"] is not None and not value["by"]:
+        raise Invalid([*path, "by"], "missing (min_ratio needs the field the groups are made by)")
+
+
 def _check_circles(value: dict[str, Any], path: schema.Path_) -> None:
     for key in ("size", "hours"):
         if len(value[key]) != 2:
@@ -258,6 +263,16 @@ _PROGRAM = Obj(
                     required=False,
                 ),
             }
+        ),
+        # Match rates per group of a sign-up field, and optionally a parity rule on them
+        # (see mentorctl.matching.fairness).
+        "fairness": Obj(
+            {
+                "by": Str(required=False),
+                "min_ratio": Num(required=False, minimum=0, maximum=1),
+            },
+            required=False,
+            extra_check=_check_fairness,
         ),
         "guide": GUIDE,
         "checkin": Obj(

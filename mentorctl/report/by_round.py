@@ -49,7 +49,12 @@ def from_store(
 
 
 def from_state(
-    state: State, *, round_: int | None = None, start_date: Any = None, **options: Any
+    state: State,
+    *,
+    round_: int | None = None,
+    start_date: Any = None,
+    fairness_by: str | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     """The report of round ``round_`` (default: the latest) as of the fold's day; see the
     module's docstring. ``options`` are :func:`.figures.from_state`'s."""
@@ -86,7 +91,21 @@ def from_state(
     if len(rounds) > 1:
         rows.append(_row(state, "all", set(numbers), None))
     report["rounds"] = rows
+    if fairness_by:
+        report["fairness"] = _fairness(state, fairness_by, bool(options.get("anonymous")))
     return report
+
+
+def _fairness(state: State, by: str, anonymous: bool) -> dict[str, Any]:
+    """Per group of a sign-up field, over the program's pairs and waiting mentees."""
+    from mentorctl.matching import fairness
+    from mentorctl.report.asof import waiting
+
+    people = {pid: p.doc for pid, p in state.people.items() if pid not in state.forgotten}
+    pairs = [p.doc for p in state.pairs.values()]
+    ids = [str(p.get("id")) for p in waiting(state)]
+    rows = fairness.report_table(people, pairs, ids, by, state.day, anonymous=anonymous)
+    return {"by": fairness.field_label(by), "groups": rows}
 
 
 def _row(state: State, label: str, ids: set[str], start_date: Any) -> dict[str, Any]:

@@ -285,4 +285,27 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
             [[b["bucket"], b["pairs"]] for b in report["score_distribution"]],
         ),
     ]
+    if report.get("fairness"):
+        fair = report["fairness"]
+        out.append((f"Fairness by {fair['by']}", FAIRNESS_COLUMNS, fairness_rows(fair["groups"])))
     return out
+
+
+FAIRNESS_COLUMNS = ["Group", "Mentees", "Matched", "Waiting", "Match rate", "Avg score",
+                    "Days waited"]  # fmt: skip
+
+
+def fairness_rows(groups: list[dict[str, Any]]) -> list[list[Any]]:
+    """Rows of a fairness table (:mod:`mentorctl.matching.fairness`), for pair and report."""
+    return [
+        [
+            g["group"],
+            g["mentees"],
+            _dash(g["matched"]),
+            _dash(g["waiting"]),
+            _pct(g["rate"]),
+            _score(g["avg_score"]),
+            _dash(g["days_waited"]),
+        ]
+        for g in groups
+    ]

@@ -197,24 +197,18 @@ def test_pair_round_names_the_round(workspace: Path, cli) -> None:
     assert alone.exit_code == 2 and "--round goes with" in alone.output
 
 
-def test_program_start_date_is_the_round_it_was_set_for(two_rounds: Path, cli) -> None:
-    """An admin who sets start_date for the autumn round: the spring round's calendar still
-    counts from its own pairs, the autumn round's from that date."""
+def test_start_date_counts_only_for_a_round_none_of_whose_pairs_began(two_rounds: Path, cli) -> None:
+    """An admin who sets start_date for the next round: the rounds whose pairs began count
+    from their pairs, on every day, so a past day's report does not change."""
     path = two_rounds / "test-program" / "program.yaml"
     text = path.read_text(encoding="utf-8")
     try:
-        path.write_text(text + "\nstart_date: 2026-06-01\n", encoding="utf-8")
+        path.write_text(text + "\nstart_date: 2026-06-15\n", encoding="utf-8")
         spring = _report(cli, two_rounds, "--round", "1")
         autumn = _report(cli, two_rounds)
+        then = cli("report", "-w", two_rounds, "--json", "--today", "2026-03-10")
     finally:
         path.write_text(text, encoding="utf-8")
     assert (spring["calendar"]["start"], spring["calendar"]["current_week"]) == ("2026-03-02", 8)
     assert (autumn["calendar"]["start"], autumn["calendar"]["current_week"]) == ("2026-06-01", 2)
-    assert (
-        program_rounds.dated_round(
-            [_pair("M1", "2026-03-02", number=1), _pair("M3", "2026-05-20", number=2)],
-            {"M1": 1, "M3": 2},
-            "2026-06-01",
-        )
-        == 2
-    )
+    assert json.loads(then.stdout)["calendar"]["start"] == "2026-03-02"

@@ -77,25 +77,6 @@ def starts(pairs: Iterable[Mapping[str, Any]], numbers: Mapping[str, int]) -> di
     return out
 
 
-def dated_round(
-    pairs: Iterable[Mapping[str, Any]], numbers: Mapping[str, int], start_date: Any
-) -> int | None:
-    """The round program.yaml's ``start_date`` is the start of: the latest round whose first
-    pair was saved on or before that day (an admin sets it for the round being formed), or
-    None when no round was (or no date is set)."""
-    day = parse_day(start_date)
-    if day is None:
-        return None
-    first: dict[int, dt.date] = {}
-    for pair in pairs:
-        saved = parse_day(str(pair.get("created") or "")[:10])
-        number = numbers.get(str(pair.get("id")))
-        if saved is not None and number is not None:
-            first[number] = min(first.get(number, saved), saved)
-    formed = [n for n, saved in first.items() if saved <= day]
-    return max(formed, default=None)
-
-
 def for_new_pairs(
     pairs: Iterable[Mapping[str, Any]],
     *,

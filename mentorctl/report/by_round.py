@@ -67,14 +67,14 @@ def from_state(
             f"--round {round_}: the program had no round {round_} on {state.day.isoformat()}",
             hint=f"its rounds then: {listed}",
         )
-    overall = figures.from_state(state, start_date=start_date, **options)
     members = {n: {k for k, m in numbers.items() if m == n} for n in rounds}
-    # program.yaml's start_date is one round's; the others count from their pairs.
-    starts = {rounds[0]: start_date}
-    if len(rounds) > 1:
-        docs = [p.doc for p in state.pairs.values()]
-        dated = program_rounds.dated_round(docs, numbers, start_date)
-        starts = {n: start_date if n == dated else None for n in rounds}
+    # program.yaml's start_date is not dated: it can only be the start of a round none of
+    # whose pairs has begun (the latest); a round whose pairs began counts from them, so a
+    # past day's calendar stays what it was when the admin sets a date for the next round.
+    latest = rounds[-1]
+    begun = any(state.pairs[k].start is not None for k in members[latest] if k in state.pairs)
+    starts = {n: start_date if n == latest and not begun else None for n in rounds}
+    overall = figures.from_state(state, start_date=starts[latest], **options)
     report = overall
     if len(rounds) > 1:
         part = figures.from_state(

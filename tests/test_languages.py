@@ -222,6 +222,12 @@ def test_each_person_gets_their_own_language_in_a_program_of_another(tmp_path: P
         ("", "en"),
         (None, "en"),
         ("Polski", "en"),  # a language the program does not offer: the program's
+        ("Spanish / Español", "es"),
+        ("espanol", "es"),
+        ("Castellano", "es"),
+        ("Brazilian Portuguese", "pt"),
+        ("Français / English", "fr"),
+        ("Deutsch oder Englisch", "de"),
     ],
 )
 def test_a_sign_up_answer_names_an_offered_language(answer, expected) -> None:
@@ -400,3 +406,23 @@ def test_a_plural_form_is_always_chosen_and_names_its_number(count, language) ->
     kind, _, number = said.partition(":")
     assert kind == locale.plural_form(count, language)
     assert number == locale.format_number(count, language)
+
+
+def test_the_first_of_the_month_in_french_is_an_ordinal() -> None:
+    assert locale.format_day(dt.date(2026, 4, 1), "fr") == "1er avril 2026"
+    assert locale.format_day(dt.date(2026, 4, 1), "fr", "weekday_day") == "mercredi 1er avril"
+    assert locale.format_day(dt.date(2026, 4, 11), "fr") == "11 avril 2026"
+    assert locale.format_day(dt.date(2026, 4, 1), "de") == "1. April 2026"
+
+
+def test_a_translation_signs_with_its_own_team_name(tmp_path: Path) -> None:
+    from mentorctl.programs.translations import translated
+
+    data = {"sender": {"name": "L'équipe", "email": "x@example.org"}, "description": "d",
+            "signup": {"topics": []}, "guide": [], "checkin": {"questions": [],
+            "fit_question": "f"}, "messages": {}}  # fmt: skip
+    texts = {"description": "d", "guide": [], "checkin": {"questions": {}, "fit_question": "f"},
+             "subjects": {}, "sender_name": "Equipo de Mentoría"}  # fmt: skip
+    out = translated(data, texts)
+    assert out["sender"] == {"name": "Equipo de Mentoría", "email": "x@example.org"}
+    assert data["sender"]["name"] == "L'équipe"

@@ -185,6 +185,8 @@ def test_the_text_report_and_the_pairs_list_show_the_rounds(two_rounds: Path, cl
     assert [(r["id"], r["round"]) for r in rows] == [("M3", 2), ("M4", 2)]
     table = cli("pairs", "-w", two_rounds, "--today", "2026-06-09")
     assert "Round" in table.stdout
+    missing = cli("pairs", "-w", two_rounds, "--round", "9", "--today", "2026-06-09")
+    assert missing.exit_code == 2 and "no round 9" in missing.output and "1, 2" in missing.output
 
 
 def test_pair_round_names_the_round(workspace: Path, cli) -> None:
@@ -197,7 +199,9 @@ def test_pair_round_names_the_round(workspace: Path, cli) -> None:
     assert alone.exit_code == 2 and "--round goes with" in alone.output
 
 
-def test_start_date_counts_only_for_a_round_none_of_whose_pairs_began(two_rounds: Path, cli) -> None:
+def test_start_date_counts_only_for_a_round_none_of_whose_pairs_began(
+    two_rounds: Path, cli
+) -> None:
     """An admin who sets start_date for the next round: the rounds whose pairs began count
     from their pairs, on every day, so a past day's report does not change."""
     path = two_rounds / "test-program" / "program.yaml"

@@ -124,3 +124,28 @@ def test_the_anonymous_page_is_in_the_programs_language(tmp_path: Path, cli) -> 
     assert "## At a glance" in admins.stdout
     asked = cli("report", "-w", ws, "--anonymous", "--format", "md", "--language", "es")
     assert "## De un vistazo" in asked.stdout
+
+
+def test_counts_take_the_languages_plural_and_columns_over_counts_too() -> None:
+    fr, es = Words("fr"), Words("es")
+    assert fr("0% (0 of 1 pairs)") == "0\u00a0% (0 sur 1 binôme)"
+    assert es("50% (1 of 2 pairs)") == "50\u00a0% (1 de 2 parejas)"
+    assert fr("1 group(s) of fewer than 3") == "1 groupe de moins de 3"
+    assert Words("de")("2 group(s) of fewer than 3") == "2 Gruppen mit weniger als 3"
+    # One pair "Terminé"; a column counting pairs "Terminés".
+    assert (fr("Completed"), fr.column("Completed")) == ("Terminé", "Terminés")
+    assert es("None.") == "Nada que mostrar."
+    assert Words("de")("0.72") == "0,72"
+    assert fr("2026-04-01") == "1er avril 2026"
+    assert Words("pt")("Fairness by language") == "Equidade por idioma"
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_the_fairness_table_has_its_words(language: str) -> None:
+    from mentorctl.report.report_words import FAIRNESS
+    from mentorctl.report.sections import FAIRNESS_COLUMNS
+
+    words = Words(language)
+    for column in FAIRNESS_COLUMNS:
+        assert column in FAIRNESS[language], (language, column)
+    assert words("(no answer)") != "(no answer)" and words("all") != "all"

@@ -316,6 +316,7 @@ def pairs_cmd(
             else:
                 _show_pair(data)
             return
+        directory.check_round(d, round_)
         rows = directory.pair_rows(
             d,
             _filters(

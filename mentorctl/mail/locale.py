@@ -74,7 +74,20 @@ def language_name(tag: str, in_language: str | None = None) -> str:
 
 
 def _key(text: str) -> str:
-    return " ".join(str(text).casefold().replace("_", "-").split())
+    """A language's name as compared: case, accents and spacing aside ("Espanol" is
+    "español")."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", str(text).casefold().replace("_", "-"))
+    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
+
+
+# Names forms give a language that CLDR's display names do not: "Castellano", "Brazilian
+# Portuguese".
+_ALIASES = {"castellano": "es", "brazilian portuguese": "pt-BR", "portugues do brasil": "pt-BR",
+            "brasileiro": "pt-BR", "hochdeutsch": "de", "schwiizerdutsch": "de"}  # fmt: skip
+# What separates two languages in one answer: "Spanish / Español", "Français, English".
+_SEPARATORS = re.compile(r"\s*(?:[/,;|&+]|\b(?:or|ou|o|oder|and|et|y|und|e)\b)\s*")
 
 
 @lru_cache(maxsize=64)
@@ -101,6 +114,17 @@ def chosen_language(answer: Any, offered: Iterable[str], default: str) -> str:
     text = _key(str(answer))
     if not text:
         return default
+    # The whole answer, else each language it names, first first ("Français / English").
+    for part in (text, *_SEPARATORS.split(text)):
+        found = _one_language(part.strip(), offered)
+        if found is not None:
+            return found
+    return default
+
+
+def _one_language(text: str, offered: tuple[str, ...]) -> str | None:
+    if not text:
+        return None
     names = _names(offered)
     if text in names:
         return names[text]
@@ -108,13 +132,14 @@ def chosen_language(answer: Any, offered: Iterable[str], default: str) -> str:
     head = text.split("(")[0].strip().strip(",;")
     if head in names:
         return names[head]
+    alias = _ALIASES.get(head)
     try:
-        loc = locale_of(text)
+        loc = locale_of(alias or text)
     except UnknownLanguage:
-        return default
+        return None
     exact = [t for t in offered if locale_of(t) == loc]
     same = [t for t in offered if locale_of(t).language == loc.language]
-    return (exact or same or [default])[0]
+    return (exact or same or [None])[0]
 
 
 def person_language(person: Mapping[str, Any], offered: Iterable[str], default: str) -> str:
@@ -140,12 +165,17 @@ def format_day(day: dt.date | dt.datetime | str | None, language: str, form: str
         day = day.date()
     loc = locale_of(language)
     if form == "day":
-        return str(format_skeleton("MMMMd", day, locale=loc))
-    if form == "weekday_day":
+        text = str(format_skeleton("MMMMd", day, locale=loc))
+    elif form == "weekday_day":
         full = str(loc.date_formats["full"].pattern)
         shorter = _YEAR_AT_END.sub("", full)
-        return str(format_date(day, shorter if shorter != full else "full", locale=loc))
-    return str(format_date(day, form, locale=loc))
+        text = str(format_date(day, shorter if shorter != full else "full", locale=loc))
+    else:
+        text = str(format_date(day, form, locale=loc))
+    if day.day == 1 and loc.language == "fr":
+        # French writes the first of the month as an ordinal: "1er avril" (CLDR has "1 avril").
+        text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
+    return text
 
 
 def format_weekday(day: dt.date | dt.datetime | str, language: str) -> str:

@@ -193,6 +193,8 @@ def translated(data: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
     for kind, settings in out["messages"].items():
         settings["subject"] = texts["subjects"][kind]
     out["labels"] = dict(texts.get("labels") or {})
+    if texts.get("sender_name"):  # the signature and the From name, in the reader's words
+        out["sender"] = {**(out.get("sender") or {}), "name": texts["sender_name"]}
     return out
 
 

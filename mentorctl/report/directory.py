@@ -262,6 +262,16 @@ def pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
         return _pair_rows(d, f)
 
 
+def check_round(d: Directory, number: int | None) -> None:
+    """Refuse a round the program did not have on the day (``report --round`` does too)."""
+    known = sorted(set(d.rounds.values()))
+    if number is not None and number not in known:
+        raise UsageError(
+            f"--round {number}: the program had no round {number} on {d.today.isoformat()}",
+            hint="its rounds then: " + (", ".join(str(n) for n in known) or "none yet"),
+        )
+
+
 def _pair_rows(d: Directory, f: Filters) -> list[dict[str, Any]]:
     rows = []
     for pair in d.sorted_pairs():

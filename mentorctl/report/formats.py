@@ -64,7 +64,7 @@ def to_md(report: dict[str, Any], words: Words | None = None) -> str:
         if not rows:
             lines.append(words("None."))
             continue
-        lines.append("| " + " | ".join(_md_cell(words(c)) for c in columns) + " |")
+        lines.append("| " + " | ".join(_md_cell(words.column(c)) for c in columns) + " |")
         lines.append("|" + "|".join("---" for _ in columns) + "|")
         for row in rows:
             lines.append("| " + " | ".join(_md_cell(words(v)) for v in row) + " |")

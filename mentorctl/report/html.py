@@ -175,7 +175,9 @@ def page(report: dict[str, Any], words: Words | None = None) -> str:
             _chart(heading, report, words)
             if heading in CHARTED
             else (
-                _table([words(c) for c in columns], [[words(v) for v in row] for row in rows])
+                _table(
+                    [words.column(c) for c in columns], [[words(v) for v in row] for row in rows]
+                )
                 if rows
                 else f'<p class="none">{_esc(words("None."))}</p>'
             )

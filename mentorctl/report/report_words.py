@@ -26,7 +26,7 @@ WHOLE: dict[str, dict[str, str]] = {
         "Recruitment gap": "Besoins de recrutement",
         "Mentor capacity": "Disponibilité des mentors",
         "Match scores": "Scores d'appariement",
-        "None.": "Aucun.",
+        "None.": "Rien à signaler.",
         "No pairs yet.": "Pas encore de binôme.",
         "No pair has started yet.": "Aucun binôme n'a encore commencé.",
         "Figure": "Indicateur",
@@ -122,7 +122,7 @@ WHOLE: dict[str, dict[str, str]] = {
         "Recruitment gap": "Qué mentores faltan",
         "Mentor capacity": "Plazas de mentoría",
         "Match scores": "Puntuaciones de emparejamiento",
-        "None.": "Ninguno.",
+        "None.": "Nada que mostrar.",
         "No pairs yet.": "Todavía no hay parejas.",
         "No pair has started yet.": "Ninguna pareja ha empezado todavía.",
         "Figure": "Dato",
@@ -313,7 +313,7 @@ WHOLE: dict[str, dict[str, str]] = {
         "Recruitment gap": "Mentores que faltam",
         "Mentor capacity": "Vagas de mentoria",
         "Match scores": "Pontuações de combinação",
-        "None.": "Nenhum.",
+        "None.": "Nada a mostrar.",
         "No pairs yet.": "Ainda não há duplas.",
         "No pair has started yet.": "Nenhuma dupla começou ainda.",
         "Figure": "Indicador",
@@ -390,3 +390,54 @@ WHOLE: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+# Words as column headers over counts, where the language writes them otherwise than as one
+# pair's status ("Terminés" over a count of pairs, "Terminé" for one pair).
+COLUMNS: dict[str, dict[str, str]] = {
+    "fr": {
+        "Completed": "Terminés",
+        "Lapsed": "Essoufflés",
+        "Ended": "Arrêtés",
+        "Lapsed (quiet at the end)": "Essoufflés (silencieux à la fin)",
+    },
+    "es": {
+        "Completed": "Completadas",
+        "Ended": "Terminadas",
+        "Not a fit": "No encajaron",
+    },
+    "de": {},
+    "pt": {
+        "Completed": "Concluídas",
+        "Ended": "Encerradas",
+    },
+}
+
+# The fairness table (mentorctl.matching.fairness): its columns, groups and field names.
+FAIRNESS: dict[str, dict[str, str]] = {
+    "fr": {
+        "Group": "Groupe", "Mentees": "Mentorés", "Matched": "Appariés", "Waiting": "En attente",
+        "Match rate": "Taux d'appariement", "Avg score": "Score moyen",
+        "Days waited": "Jours d'attente", "all": "tous", "(no answer)": "(sans réponse)",
+        "language": "langue", "time zone band": "fuseau horaire", "organisation": "organisation",
+    },
+    "es": {
+        "Group": "Grupo", "Mentees": "Mentorizados", "Matched": "Emparejados",
+        "Waiting": "En espera", "Match rate": "Tasa de emparejamiento",
+        "Avg score": "Puntuación media", "Days waited": "Días de espera", "all": "todos",
+        "(no answer)": "(sin respuesta)", "language": "idioma", "time zone band": "franja horaria",
+        "organisation": "organización",
+    },
+    "de": {
+        "Group": "Gruppe", "Mentees": "Mentees", "Matched": "Vermittelt", "Waiting": "Wartend",
+        "Match rate": "Vermittlungsquote", "Avg score": "Wert im Schnitt",
+        "Days waited": "Tage gewartet", "all": "alle", "(no answer)": "(keine Angabe)",
+        "language": "Sprache", "time zone band": "Zeitzonenband", "organisation": "Organisation",
+    },
+    "pt": {
+        "Group": "Grupo", "Mentees": "Mentorados", "Matched": "Com dupla", "Waiting": "Aguardando",
+        "Match rate": "Taxa de combinação", "Avg score": "Pontuação média",
+        "Days waited": "Dias de espera", "all": "todos", "(no answer)": "(sem resposta)",
+        "language": "idioma", "time zone band": "faixa de fuso horário",
+        "organisation": "organização",
+    },
+}  # fmt: skip

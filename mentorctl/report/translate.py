@@ -16,13 +16,15 @@ import re
 from typing import Any
 
 from mentorctl.errors import UsageError
+from mentorctl.report.report_words import COLUMNS as _COLUMNS
+from mentorctl.report.report_words import FAIRNESS as _FAIRNESS
 from mentorctl.report.report_words import WHOLE as _WHOLE
 
 LANGUAGES = ("en", "fr", "es", "de", "pt")
 
 # Composed texts: an English pattern and, per language, the same text in its own order.
 # The groups are numbers, already written the language's way when they reach the template.
-_COMPOSED: list[tuple[re.Pattern[str], dict[str, str]]] = [
+_COMPOSED: list[tuple[re.Pattern[str], dict[str, Any]]] = [
     (
         re.compile(r"Answer rate, week (\d+) \(so far\)"),
         {
@@ -43,11 +45,37 @@ _COMPOSED: list[tuple[re.Pattern[str], dict[str, str]]] = [
     ),
     (
         re.compile(r"(\S+) \((\d+) of (\d+) pairs\)"),
+        {  # one, other, and the group they count: chosen by the language's plural rules
+            "fr": ("{0} ({1} sur {2} binôme)", "{0} ({1} sur {2} binômes)", 2),
+            "es": ("{0} ({1} de {2} pareja)", "{0} ({1} de {2} parejas)", 2),
+            "de": ("{0} ({1} von {2} Tandem)", "{0} ({1} von {2} Tandems)", 2),
+            "pt": ("{0} ({1} de {2} dupla)", "{0} ({1} de {2} duplas)", 2),
+        },
+    ),
+    (
+        re.compile(r"(\d+) group\(s\) of fewer than (\d+)"),
         {
-            "fr": "{0} ({1} sur {2} binômes)",
-            "es": "{0} ({1} de {2} parejas)",
-            "de": "{0} ({1} von {2} Tandems)",
-            "pt": "{0} ({1} de {2} duplas)",
+            "fr": ("{0} groupe de moins de {1}", "{0} groupes de moins de {1}", 0),
+            "es": ("{0} grupo de menos de {1}", "{0} grupos de menos de {1}", 0),
+            "de": ("{0} Gruppe mit weniger als {1}", "{0} Gruppen mit weniger als {1}", 0),
+            "pt": ("{0} grupo com menos de {1}", "{0} grupos com menos de {1}", 0),
+        },
+    ),
+    (
+        re.compile(r"fewer than (\d+)"),
+        {"fr": "moins de {0}", "es": "menos de {0}", "de": "weniger als {0}", "pt": "menos de {0}"},
+    ),
+    (
+        re.compile(r"UTC([+-]?\d+) to ([+-]\d+)"),
+        {"fr": "UTC{0} à {1}", "es": "UTC{0} a {1}", "de": "UTC{0} bis {1}", "pt": "UTC{0} a {1}"},
+    ),
+    (
+        re.compile(r"Fairness by (.+)"),
+        {
+            "fr": "Équité selon : {0}",
+            "es": "Equidad por {0}",
+            "de": "Chancengleichheit nach {0}",
+            "pt": "Equidade por {0}",
         },
     ),
     (
@@ -144,10 +172,16 @@ class Words:
             return value
         if isinstance(value, float):
             return self.number(value)
-        found = self._whole.get(value)
+        found = self._whole.get(value) or _FAIRNESS.get(self.language, {}).get(value)
         if found is not None:
             return found
         return self._composed(value)
+
+    def column(self, value: Any) -> Any:
+        """A column's header: over counts, some statuses take the plural ("Terminés")."""
+        if self.english or not isinstance(value, str):
+            return value
+        return _COLUMNS.get(self.language, {}).get(value) or self(value)
 
     def sentence(self, template: str, **values: Any) -> str:
         """One of the pages' sentences, with its figures and days written the language's way."""
@@ -170,21 +204,34 @@ class Words:
             return text
         from babel.dates import format_date
 
-        return format_date(dt.date.fromisoformat(text), "long", locale=self.locale)
+        day = dt.date.fromisoformat(text)
+        shown = format_date(day, "long", locale=self.locale)
+        if day.day == 1 and self.language == "fr":  # "1er avril": French's first of the month
+            shown = re.sub(r"(?<!\d)1(?= )", "1er", shown, count=1)
+        return shown
 
     def _composed(self, text: str) -> str:
         if _DAY.fullmatch(text):
             return self._day(text)
         if match := _PERCENT.fullmatch(text):
             return self._percent(int(match.group(1)))
+        if _DECIMAL.fullmatch(text):
+            return self._part(text)
         for pattern, languages in _COMPOSED:
             match = pattern.fullmatch(text)
             if match is not None:
                 parts = [self._part(g) for g in match.groups()]
-                return languages[self.language].format(*parts)
+                template = languages[self.language]
+                if isinstance(template, tuple):  # (one, other, which number counts)
+                    one = self.locale.plural_form(int(match.group(template[2] + 1))) == "one"
+                    template = template[0] if one else template[1]
+                return template.format(*parts)
         return text
 
     def _part(self, text: str) -> str:
+        known = self._whole.get(text) or _FAIRNESS.get(self.language, {}).get(text)
+        if known is not None:
+            return known
         if match := _PERCENT.fullmatch(text):
             return self._percent(int(match.group(1)))
         if _DECIMAL.fullmatch(text):

@@ -34,7 +34,7 @@ from mentorctl.matching.circles import (
     slot_day,
     slot_time,
 )
-from mentorctl.matching.pairs import Snapshot, insert_pairs, pair_doc, snapshot
+from mentorctl.matching.pairs import Snapshot, checked_again, insert_pairs, pair_doc, snapshot
 
 if TYPE_CHECKING:
     from mentorctl.programs.program import Program
@@ -128,7 +128,6 @@ def commit(
     dry_run: bool = False,
 ) -> CircleCommit:
     """Save every proposed circle (its pairs and its circles document) in one round."""
-    from mentorctl.matching.match import score_pair
     from mentorctl.matching.pairs import round_for
     from mentorctl.store.db import Store
 
@@ -156,23 +155,11 @@ def commit(
                 continue
             docs = []
             for member in circle.members:
-                mentee = by_id.get(member.mentee_id)
-                if mentee is None:
-                    out.skipped.append(
-                        (member.mentee_id, circle.mentor_id, "no longer in the store")
-                    )
-                    continue
-                check = score_pair(
-                    mentee,
-                    mentor,
-                    program.data["matching"],
-                    today=today,
-                    existing=pairs_now,
-                    blocked=snap.blocked,
+                check, why = checked_again(
+                    snap, program, member.mentee_id, circle.mentor_id, today, pairs_now, _STALE
                 )
-                stale = check.violations + [w for w in check.warnings if w.code in _STALE]
-                if stale:
-                    out.skipped.append((member.mentee_id, circle.mentor_id, stale[0].text))
+                if check is None:
+                    out.skipped.append((member.mentee_id, circle.mentor_id, why))
                     continue
                 if any(frozenset((member.mentee_id, d["mentee"])) in snap.blocked for d in docs):
                     why = "blocked by or blocking a member of the circle"

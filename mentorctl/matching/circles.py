@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from mentorctl.matching.score import UNITS, Profile, profile, read_criteria
+from mentorctl.matching.score import UNITS, Profile, read_criteria
 
 # Quarter hours: availability is kept as a bit mask of the UTC week, Monday 00:00 first.
 DAY = 96
@@ -260,10 +260,6 @@ class Problem:
         return round(self.settings.topic_weight * UNITS)
 
 
-def _eligible(person: Mapping[str, Any]) -> bool:
-    return (person.get("status") or "active") == "active" and bool(person.get("id"))
-
-
 def person_mask(person: Mapping[str, Any], prof: Profile, settings: CircleSettings) -> int:
     spans: list[tuple[float, float]] = []
     if settings.hours_field:
@@ -289,7 +285,7 @@ def build(
     import numpy as np
 
     from mentorctl.matching.blocks import BlockScorer
-    from mentorctl.matching.match import seeded_order
+    from mentorctl.matching.order import sides
 
     crit = read_criteria(config)
     notes: list[str] = []
@@ -319,15 +315,7 @@ def build(
         if len(ids) == 2:
             never[ids[0]].add(ids[1])
             never[ids[1]].add(ids[0])
-    everyone = [p for p in people if _eligible(p)]
-    mentee_people = [
-        p for p in everyone if p.get("role") in ("mentee", "both") and str(p["id"]) not in holding
-    ]
-    mentor_people = [p for p in everyone if p.get("role") in ("mentor", "both")]
-    mentee_people.sort(key=lambda p: seeded_order(seed, str(p["id"])))
-    mentor_people.sort(key=lambda p: seeded_order(seed, str(p["id"])))
-    mentees = [profile(p, crit, today) for p in mentee_people]
-    mentors = [profile(p, crit, today) for p in mentor_people]
+    mentee_people, mentor_people, mentees, mentors = sides(people, holding, crit, today, seed)
     masks, starts = {}, {}
     for person, prof in zip([*mentee_people, *mentor_people], [*mentees, *mentors], strict=True):
         masks[prof.id] = person_mask(person, prof, settings)

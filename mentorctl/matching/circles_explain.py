@@ -3,7 +3,6 @@ against, and why a mentee is still waiting (pure: no I/O)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,13 +20,10 @@ from mentorctl.matching.circles import (
     slot_time,
 )
 from mentorctl.matching.explain import against
+from mentorctl.matching.order import natural
 from mentorctl.matching.score import UNITS, Criteria, Profile
 
 _NUMBERS = {2: "both", 3: "all three", 4: "all four", 5: "all five", 6: "all six"}
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text))
 
 
 def _and(items: list[str]) -> str:
@@ -68,12 +64,12 @@ def describe(
 
     order = sorted(
         assignment.items(),
-        key=lambda kv: (_natural(problem.mentors[problem.nodes[kv[0]].mentor].id), kv[0]),
+        key=lambda kv: (natural(problem.mentors[problem.nodes[kv[0]].mentor].id), kv[0]),
     )
     circles: list[Circle] = []
     for number, (c, members) in enumerate(order, start=1):
         mentor = problem.mentors[problem.nodes[c].mentor]
-        people = sorted((problem.mentees[i] for i in members), key=lambda p: _natural(p.id))
+        people = sorted((problem.mentees[i] for i in members), key=lambda p: natural(p.id))
         second = problem.mentors[co[c]] if co and c in co else None
         masks = [problem.masks[p.id] for p in (mentor, *people)]
         if second is not None:
@@ -170,7 +166,7 @@ def describe(
         else:
             why = "no circle could take them within its size, shared topic and common window"
         waiting.append((p.id, why))
-    waiting.sort(key=lambda item: _natural(item[0]))
+    waiting.sort(key=lambda item: natural(item[0]))
     return CircleResult(
         circles=circles,
         waiting=waiting,

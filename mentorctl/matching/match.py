@@ -72,8 +72,6 @@ better, which stays optimal; stable and greedy leave out the lower-scoring pair 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -89,6 +87,9 @@ from mentorctl.matching.explain import (
     topic_supply,
     unmatched_reason,
 )
+from mentorctl.matching.order import eligible, sides
+from mentorctl.matching.order import natural as _natural
+from mentorctl.matching.order import seeded_order as seeded_order
 from mentorctl.matching.results import Issue, MatchResult, Pair, PairCheck, Totals
 from mentorctl.matching.score import (
     UNITS,
@@ -126,22 +127,6 @@ UNPRUNED_CELLS = 400_000
 
 ExistingPair = tuple[str, str, str]
 Progress = Callable[[int, int], None]
-
-
-# -- ordering -------------------------------------------------------------------------------
-
-
-def seeded_order(seed: int, person_id: str) -> bytes:
-    """The sort key of the documented tie-break rule."""
-    return hashlib.blake2b(f"{seed}:{person_id}".encode(), digest_size=8).digest()
-
-
-def _natural(person_id: str) -> tuple[Any, ...]:
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", person_id))
-
-
-def _eligible(person: Mapping[str, Any]) -> bool:
-    return (person.get("status") or "active") == "active" and bool(person.get("id"))
 
 
 # -- one pair by hand -----------------------------------------------------------------------
@@ -210,7 +195,7 @@ def score_pair(
         warn.append(Issue("mentor_full", f"the mentor already has {used} of {capacity} mentees"))
     if any(x == a.id and y != b.id and s in ACTIVE_STATUSES for x, y, s in pairs):
         warn.append(Issue("mentee_paired", "the mentee already has a mentor"))
-    if not _eligible(mentee) or not _eligible(mentor):
+    if not eligible(mentee) or not eligible(mentor):
         warn.append(Issue("inactive", "one of them is not active in the program"))
     return PairCheck(a.id, b.id, score, parts, reasons, bad, warn, against(crit, a, b, parts))
 
@@ -299,15 +284,7 @@ def _match(
             never[ids[0]].add(ids[1])
             never[ids[1]].add(ids[0])
 
-    everyone = [p for p in people if _eligible(p)]
-    mentee_people = [
-        p for p in everyone if p.get("role") in ("mentee", "both") and str(p["id"]) not in holding
-    ]
-    mentor_people = [p for p in everyone if p.get("role") in ("mentor", "both")]
-    mentee_people.sort(key=lambda p: seeded_order(seed, str(p["id"])))
-    mentor_people.sort(key=lambda p: seeded_order(seed, str(p["id"])))
-    mentees = [profile(p, crit, today) for p in mentee_people]
-    mentors = [profile(p, crit, today) for p in mentor_people]
+    mentee_people, _, mentees, mentors = sides(people, holding, crit, today, seed)
     n = len(mentees)
     for p in mentors:
         if p.capacity is None:

@@ -220,7 +220,6 @@ def commit(
 ) -> CommitResult:
     """Save the accepted proposals (all when ``accepted`` is None) as proposed pairs, in round
     ``round_`` or the one :func:`.program_rounds.for_new_pairs` gives them."""
-    from mentorctl.matching.match import score_pair
     from mentorctl.store.db import Store
 
     chosen = list(range(len(plan_.result.pairs))) if accepted is None else sorted(set(accepted))
@@ -230,30 +229,16 @@ def commit(
         if plan_.redo:
             out.removed = _drop_proposals(store, set(plan_.dropped))
         snap = snapshot(store)
-        by_id = snap.by_id
         existing = snap.existing()
         number = round_for(snap, program, today, round_)
         new_docs = []
         for index in chosen:
             proposal = plan_.result.pairs[index]
-            mentee = by_id.get(proposal.mentee_id)
-            mentor = by_id.get(proposal.mentor_id)
-            if mentee is None or mentor is None:
-                out.skipped.append(
-                    (proposal.mentee_id, proposal.mentor_id, "no longer in the store")
-                )
-                continue
-            check = score_pair(
-                mentee,
-                mentor,
-                program.data["matching"],
-                today=today,
-                existing=existing,
-                blocked=snap.blocked,
+            check, why = checked_again(
+                snap, program, proposal.mentee_id, proposal.mentor_id, today, existing
             )
-            stale = check.violations + [w for w in check.warnings if w.code in _STALE]
-            if stale:
-                out.skipped.append((proposal.mentee_id, proposal.mentor_id, stale[0].text))
+            if check is None:
+                out.skipped.append((proposal.mentee_id, proposal.mentor_id, why))
                 continue
             doc = pair_doc(proposal.mentee_id, proposal.mentor_id, check, plan_.method, stamp)
             doc["round"] = number
@@ -262,6 +247,32 @@ def commit(
         insert_pairs(store, new_docs)
         out.written = new_docs
     return out
+
+
+def checked_again(
+    snap: Snapshot,
+    program: Program,
+    mentee_id: str,
+    mentor_id: str,
+    today: dt.date,
+    existing: list[Any],
+    stale_when: frozenset[str] | None = None,
+) -> tuple[PairCheck | None, str]:
+    """A proposal checked again as it is saved, against the store as it is now: the pair's
+    check, or None and why it no longer fits (a rule broken, or one of the warnings
+    ``stale_when`` names: by default those of a pair, a full mentor among them)."""
+    from mentorctl.matching.match import score_pair
+
+    mentee, mentor = snap.by_id.get(mentee_id), snap.by_id.get(mentor_id)
+    if mentee is None or mentor is None:
+        return None, "no longer in the store"
+    check = score_pair(
+        mentee, mentor, program.data["matching"], today=today, existing=existing,
+        blocked=snap.blocked,
+    )  # fmt: skip
+    codes = _STALE if stale_when is None else stale_when
+    stale = check.violations + [w for w in check.warnings if w.code in codes]
+    return (None, stale[0].text) if stale else (check, "")
 
 
 def round_for(snap: Snapshot, program: Program, today: dt.date, requested: int | None) -> int:

@@ -7,7 +7,6 @@ once. Every row carries the names beside the ids, and dates as days.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,9 @@ from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
 from mentorctl.matching.explain import against_parts
 from mentorctl.report import asof
 from mentorctl.report.labels import day, pair_status_label, status_label, who
+from mentorctl.report.search_text import fold as fold
+from mentorctl.report.search_text import has_topic as _has_topic
+from mentorctl.report.search_text import matches as _matches
 
 ROLES = ("mentee", "mentor", "both")
 FORGOTTEN = "forgotten"  # a forgotten person's id, as shown (and as older stores keep it)
@@ -89,35 +91,6 @@ class Directory:
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> Directory:
     return Directory.of(asof.load(store_path, today=today, duration_weeks=duration_weeks))
-
-
-# Latin letters that carry their mark in the letter itself, so NFKD leaves them whole.
-_UNMARKED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i"})
-
-
-def fold(text: Any) -> str:
-    """``text`` as searched and looked up: casefolded, accents dropped (NFKD without its
-    combining marks, so Müller is muller and Straße strasse), white space runs as one space."""
-    value = " ".join(str(text or "").split())
-    if value.isascii():
-        return value.lower()
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold().translate(_UNMARKED)
-
-
-def _matches(text: str | None, *values: Any) -> bool:
-    if not text:
-        return True
-    needle = fold(text)
-    return any(needle in fold(v) for v in values)
-
-
-def _has_topic(topic: str | None, *lists: Any) -> bool:
-    if not topic:
-        return True
-    needle = topic.casefold()
-    return any(needle in str(t).casefold() for items in lists for t in (items or []))
 
 
 def _choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:

@@ -1,0 +1,49 @@
+"""Who a matching run considers, and in which order (pure): the documented tie-break rule
+(a seeded hash of each person's id), ids in natural order (P2 before P10), and the people on
+each side with their profiles, for pairs (:mod:`.match`) and circles (:mod:`.circles`) alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from mentorctl.matching.score import profile
+
+
+def seeded_order(seed: int, person_id: str) -> bytes:
+    """The sort key of the documented tie-break rule."""
+    return hashlib.blake2b(f"{seed}:{person_id}".encode(), digest_size=8).digest()
+
+
+def natural(person_id: str) -> tuple[Any, ...]:
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", person_id))
+
+
+def eligible(person: Mapping[str, Any]) -> bool:
+    """Whether a person takes part in a run: active, with an id."""
+    return (person.get("status") or "active") == "active" and bool(person.get("id"))
+
+
+def sides(
+    people: Iterable[Mapping[str, Any]],
+    holding: set[str],
+    crit: Any,
+    today: dt.date,
+    seed: int,
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]], list[Any], list[Any]]:
+    """The people a run matches, in the seed's order: mentees not held by a pair, mentors,
+    and their profiles (for pairs and for circles alike)."""
+    everyone = [p for p in people if eligible(p)]
+    mentee_people = [
+        p for p in everyone if p.get("role") in ("mentee", "both") and str(p["id"]) not in holding
+    ]
+    mentor_people = [p for p in everyone if p.get("role") in ("mentor", "both")]
+    mentee_people.sort(key=lambda p: seeded_order(seed, str(p["id"])))
+    mentor_people.sort(key=lambda p: seeded_order(seed, str(p["id"])))
+    mentees = [profile(p, crit, today) for p in mentee_people]
+    mentors = [profile(p, crit, today) for p in mentor_people]
+    return mentee_people, mentor_people, mentees, mentors

@@ -157,6 +157,17 @@ def test_options_of_pairs_only_are_refused(circles_ws: Path, cli) -> None:
     assert "circles program" in result.output
 
 
+def test_circles_are_not_introduced_or_checked_in_as_separate_pairs(circles_ws: Path, cli) -> None:
+    """A mentor of four must not get four introductions, four invitations and four weekly
+    emails: until circles have their own messages, introduce and checkin refuse."""
+    assert cli("pair", "-w", circles_ws, "--commit").exit_code == 0
+    for args in (("introduce",), ("introduce", "--preview"), ("checkin",), ("checkin", "--send")):
+        result = cli(*args, "-w", circles_ws)
+        assert result.exit_code == 2, result.output
+        assert "runs as circles" in result.output
+    assert not list((circles_ws / "test-program" / "outbox").glob("**/*.eml"))
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [

@@ -198,6 +198,18 @@ def _check_limit(limit: int | None) -> None:
 # -- the commands -------------------------------------------------------------------------
 
 
+def _pairs_only(program: Program) -> None:
+    """A circles program's members are saved as pairs of mentor and mentee, but a circle
+    meets as one: sending each member pair its own introduction, invitation and weekly
+    message would give a mentor of four four of each, every week."""
+    if program.data.get("format") == "circles":
+        raise UsageError(
+            "this program runs as circles (format: circles): mentorctl proposes and saves "
+            "circles, but does not send circle introductions or check-ins yet",
+            hint="introduce the circles yourself, or run the program with format: pairs",
+        )
+
+
 def default_start(program: Program, today: dt.date) -> dt.date:
     """Week 1 starts today, or on the program's own start date when that is later."""
     program_start = parse_day(program.data.get("start_date"))
@@ -220,6 +232,7 @@ def introduce(
     sender_factory: SenderFactory | None = None,
 ) -> RunResult:
     """Introduce every committed pair not yet introduced; with ``send``, deliver over SMTP."""
+    _pairs_only(program)
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs to introduce again")
@@ -276,6 +289,7 @@ def preview_introductions(
     start: dt.date | None = None,
 ) -> RunResult:
     """One rendered introduction per pair not yet introduced; reads the store, writes nothing."""
+    _pairs_only(program)
     from mentorctl.mail.messages import MessageRefused, preview_text
     from mentorctl.store.db import Store
 
@@ -327,6 +341,7 @@ def run_checkin(
 ) -> RunResult:
     """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each
     (``outbox_delivered``: see :mod:`mentorctl.checkins.held`)."""
+    _pairs_only(program)
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs whose message to send again")

@@ -71,6 +71,12 @@ def test_anonymous_report_rows_hide_small_groups() -> None:
     assert names == ["big", "2 group(s) of fewer than 3", "all"]
     assert rows[1]["mentees"] == "fewer than 3" and rows[1]["rate"] is None
     assert not any("x4" in str(r) or "x5" in str(r) for r in rows)
+    # The all row less the groups shown would give the small groups away: its count only.
+    everyone = rows[-1]
+    assert everyone["mentees"] == 6
+    assert [everyone[k] for k in ("matched", "waiting", "rate", "avg_score", "days_waited")] == [
+        None
+    ] * 5
     admins = fairness.report_table(people, [], list(people), "g", TODAY)
     assert {r["group"] for r in admins} == {"big", "x4", "x5", "all"}
 

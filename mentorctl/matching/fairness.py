@@ -200,7 +200,8 @@ def report_table(
 ) -> list[dict[str, Any]]:
     """The program's rows: every mentee with a pair (their first, for the days waited; the
     scores of all their pairs are averaged) and every mentee waiting today. Anonymous: each
-    group of fewer than :data:`MIN_SHOWN` mentees is folded into one row without names."""
+    group of fewer than :data:`MIN_SHOWN` mentees is folded into one row without names or
+    figures, and then the all row shows its count of mentees only."""
     first: dict[str, tuple[dt.date | None, list[float]]] = {}
     for pair in sorted(pairs, key=lambda d: str(d.get("created") or "")):
         mentee = str(pair.get("mentee"))
@@ -234,6 +235,12 @@ def report_table(
                 "days_waited": None,
             },
         )
+        # The whole program's figures, less the groups shown, would give the small groups'
+        # away (8 mentees - 4 - 3 = the one person, and whether they were matched): the
+        # all row keeps its count of mentees only.
+        total = shown[-1]
+        shown[-1] = {**total, **{k: None for k in ("matched", "waiting", "rate", "avg_score",
+                                                   "days_waited")}}  # fmt: skip
     return shown
 
 

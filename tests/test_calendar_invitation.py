@@ -312,3 +312,35 @@ def test_an_answers_uid_names_its_pair_in_its_program_only() -> None:
     assert (
         invitation.group_of("040000008200E00074C5B7101A82E008@outlook.com", "test-program") is None
     )
+
+
+def test_an_answer_listing_both_people_is_the_senders() -> None:
+    """A client may list both attendees, in the organiser's order: the answer is the one
+    whose address sent it (else the only one who answered), never simply the first."""
+    from icalendar import Calendar, Event, vCalAddress
+
+    def ics(method: str, states: dict[str, str]) -> bytes:
+        cal = Calendar()
+        cal.add("prodid", "-//test//EN")
+        cal.add("version", "2.0")
+        cal.add("method", method)
+        event = Event()
+        event.add("uid", "prog-M1-abc@example.org")
+        event.add("dtstart", dt.datetime(2026, 3, 10, 18, tzinfo=dt.UTC))
+        for who, state in states.items():
+            person = vCalAddress(f"mailto:{who}@example.org")
+            person.params["PARTSTAT"] = state
+            event.add("attendee", person)
+        cal.add_component(event)
+        return cal.to_ical()
+
+    both = {"ann": "NEEDS-ACTION", "meg": "ACCEPTED"}
+    reply = invitation.parse_reply(ics("REPLY", both))
+    assert reply is not None and reply.attendee == "ann@example.org"  # listed first
+    assert reply.of("meg@example.org")[1:3] == ("meg@example.org", "ACCEPTED")
+    assert reply.of("someone@else.org")[1:3] == ("meg@example.org", "ACCEPTED")  # who answered
+    counter = invitation.parse_reply(ics("COUNTER", {"ann": "NEEDS-ACTION", "meg": "NEEDS-ACTION"}))
+    assert counter is not None
+    assert counter.of("meg@example.org")[1:3] == ("meg@example.org", "COUNTER")
+    alone = invitation.parse_reply(ics("REPLY", {"ann": "DECLINED"}))
+    assert alone is not None and alone.of("meg@example.org")[1:3] == ("ann@example.org", "DECLINED")

@@ -17,7 +17,7 @@ import email.policy
 import hashlib
 from collections.abc import Sequence
 from email.message import EmailMessage, Message
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mentorctl.calendars.slots import Attendee, Meeting
 
@@ -161,6 +161,22 @@ class Reply(NamedTuple):
     attendee: str
     partstat: str
     proposed: dt.datetime | None = None
+    # Every attendee the answer lists, (address, PARTSTAT): a client may list both people
+    # of the pair, in the organiser's order, the one answering not first.
+    attendees: tuple[tuple[str, str], ...] = ()
+
+    def of(self, sender: str) -> Reply:
+        """The answer as the person who sent it gave it: the attendee with the sender's
+        address; else the only one who answered; else the one listed."""
+        listed = dict(self.attendees)
+        if len(listed) < 2:
+            return self
+        answered = [a for a, p in self.attendees if p not in ("NEEDS-ACTION", "")]
+        who = sender if sender in listed else (answered[0] if len(answered) == 1 else None)
+        if who is None:
+            return self
+        partstat = "COUNTER" if self.partstat == "COUNTER" else listed[who]
+        return self._replace(attendee=who, partstat=partstat)
 
 
 def _calendar_bytes(data: bytes) -> bytes | None:
@@ -183,6 +199,17 @@ def _calendar_bytes(data: bytes) -> bytes | None:
     return None
 
 
+def _mailto(attendee: Any) -> str:
+    text = str(attendee)
+    return (text[7:] if text.lower().startswith("mailto:") else text).lower()
+
+
+def _partstat(attendee: Any) -> str:
+    params = getattr(attendee, "params", {})
+    found = str(params.get("PARTSTAT", "NEEDS-ACTION")).upper()
+    return found if found in PARTSTATS else "NEEDS-ACTION"
+
+
 def parse_reply(data: bytes) -> Reply | None:
     """The answer in ``data`` (a .ics body, or a whole mail carrying one): None when it holds
     no iMIP REPLY or COUNTER (an invitation, a published calendar, or no calendar at all)."""
@@ -203,15 +230,15 @@ def parse_reply(data: bytes) -> Reply | None:
         found = event.get("attendee")
         if not uid or found is None:
             continue
-        attendee = found[0] if isinstance(found, list) else found
-        address = str(attendee)
-        address = address[7:] if address.lower().startswith("mailto:") else address
+        listed = found if isinstance(found, list) else [found]
+        everyone = tuple((_mailto(a), _partstat(a)) for a in listed)
+        address, partstat = everyone[0]
+        everyone = everyone if len(everyone) > 1 else ()  # one attendee: nothing to choose
         if method == "COUNTER":
             start = event.get("dtstart")
             proposed = start.dt if start is not None else None
             if isinstance(proposed, dt.date) and not isinstance(proposed, dt.datetime):
                 proposed = dt.datetime.combine(proposed, dt.time(), tzinfo=dt.UTC)
-            return Reply(uid, address.lower(), "COUNTER", proposed)
-        partstat = str(attendee.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
-        return Reply(uid, address.lower(), partstat if partstat in PARTSTATS else "NEEDS-ACTION")
+            return Reply(uid, address, "COUNTER", proposed, everyone)
+        return Reply(uid, address, partstat, None, everyone)
     return None

@@ -90,6 +90,7 @@ def take(
         result.unknown += 1
         reader._leave(position, digest, "unknown", "", 0, "", "", listed=False)
         return
+    reply = reply.of(fold(sender))
     person = index.person_of.get(fold(reply.attendee)) or index.person_of.get(sender)
     if person not in (pair.get("mentee"), pair.get("mentor")):
         result.strangers += 1

@@ -91,5 +91,12 @@ def suggestion(found: Any, as_json: bool) -> None:
             f"weights {last['differ']} pair(s) would differ from the current weights' "
             f"({last['differ_from_saved']} from the pairs saved)."
         )
+    if found.weak:
+        # A tenfold weight learned from a dozen pairs is noise: no lines to copy.
+        output.note(
+            "Nothing was changed, and no weights are offered to copy: too few finished pairs "
+            "for the figures above to mean much. Run it again after more pairs finish."
+        )
+        return
     output.note("Nothing was changed. To use these weights, copy into program.yaml:")
     sys.stdout.write(found.yaml)

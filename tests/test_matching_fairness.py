@@ -211,6 +211,10 @@ def test_parity_gives_up_score_and_says_what_it_cost() -> None:
     assert p["matched_without"] == 4 and p["matched_with"] == 3
     assert p["cost"] == pytest.approx(plain.totals.total_score - ruled.totals.total_score)
     assert p["cost"] > 0
+    # Those the rule left waiting are told so, not that their mentor is full.
+    held = [u for u in ruled.unmatched if u.code == "parity"]
+    assert held and all("parity rule" in u.reason for u in held)
+    assert not any("full" in u.reason for u in held)
     # A rule already kept costs nothing and changes nothing.
     loose = match(people, CONF, today=TODAY, fairness={"by": "group", "min_ratio": 0.5})
     assert loose.parity["solved"] == "held without the rule" and loose.parity["cost"] == 0

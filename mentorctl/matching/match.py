@@ -375,9 +375,10 @@ def _match(
         if parity["solved"].startswith("solved under") and edges.pruned:
             notes.append("under the parity rule: optimal among the candidate pairs")
     apart = ({frozenset((x, y)) for x, y, _ in pairs_in}, {frozenset(b) for b in blocked})
+    ruled = parity is not None and parity["solved"].startswith("solved under")
     result = _result(
         method, crit, mentees, mentors, mate, remaining, edges, scorer, open_mask, proof, notes,
-        apart=apart,
+        apart=apart, parity=ruled,
     )  # fmt: skip
     if parity is not None:
         result.parity = parity
@@ -404,6 +405,12 @@ def _mutual(
     return out
 
 
+PARITY_WAIT = (
+    "left waiting by the parity rule (fairness.min_ratio in program.yaml): a suitable mentor "
+    "has a free slot, but pairing them would leave another group too far behind in this run"
+)
+
+
 def _result(
     method: str,
     crit: Any,
@@ -418,6 +425,7 @@ def _result(
     notes: list[str],
     *,
     apart: tuple[set[frozenset[Any]], set[frozenset[Any]]] = (set(), set()),
+    parity: bool = False,
 ) -> MatchResult:
     import numpy as np
 
@@ -444,7 +452,7 @@ def _result(
     exact = method != "optimal" or not edges.pruned or (proof is not None and proof.proven)
     waiting = [i for i in range(len(mentees)) if mate[i] < 0]
     free_acceptable = np.zeros(len(mentees), dtype=bool)
-    if not exact and waiting:
+    if (not exact or parity) and waiting:
         rows = np.array(waiting)
         step = scorer.block_rows()
         for start in range(0, len(rows), step):
@@ -460,6 +468,10 @@ def _result(
     )  # fmt: skip
     unmatched = []
     for i in waiting:
+        if parity and free_acceptable[i]:
+            # A suitable mentor is free: the parity rule, not a full mentor, left them waiting.
+            unmatched.append(Unmatched(mentees[i].id, "parity", PARITY_WAIT, None))
+            continue
         unmatched.append(
             unmatched_reason(
                 crit,

@@ -178,19 +178,30 @@ def test_a_window_across_midnight_utc() -> None:
     assert common_window([local_mask([(8, 12)], 0), local_mask([(8, 12)], 5)]) is None
 
 
+def _each_day(spans: list) -> set[tuple[int, float, float]]:
+    return {(day, start, end) for days, start, end in spans for day in days}
+
+
 def test_hours_people_gave_are_read() -> None:
-    every = frozenset(range(7))
-    assert parse_hours("18-21") == [(every, 18.0, 21.0)]
-    assert parse_hours("7:30 to 9:00, evenings") == [(every, 7.5, 9.0), (every, 17.0, 21.0)]
-    assert parse_hours(["Mornings", "Weekday evenings"]) == [
-        (every, 8.0, 12.0),
-        (frozenset(range(5)), 17.0, 21.0),
-    ]
-    assert parse_hours("Tuesdays and Saturday mornings") == [
-        (frozenset({1}), 8.0, 21.0),
-        (frozenset({5}), 8.0, 12.0),
-    ]
+    every = range(7)
+    assert _each_day(parse_hours("18-21")) == {(d, 18.0, 21.0) for d in every}
+    assert _each_day(parse_hours("7:30 to 9:00, evenings")) == {
+        *((d, 7.5, 9.0) for d in every),
+        *((d, 17.0, 21.0) for d in every),
+    }
+    assert _each_day(parse_hours(["Mornings", "Weekday evenings"])) == {
+        *((d, 8.0, 12.0) for d in every),
+        *((d, 17.0, 21.0) for d in range(5)),
+    }
+    assert _each_day(parse_hours("Tuesdays and Saturday mornings")) == {
+        (1, 8.0, 21.0),
+        (5, 8.0, 12.0),
+    }
     assert parse_hours("whenever suits") == []
+    # Read as the calendars read them: am and pm, and "to" between times.
+    assert _each_day(parse_hours("7-9pm")) == {(d, 19.0, 21.0) for d in every}
+    assert _each_day(parse_hours("6pm-9pm")) == {(d, 18.0, 21.0) for d in every}
+    assert _each_day(parse_hours("Tuesdays 6:30pm to 8:30pm")) == {(1, 18.5, 20.5)}
     # 22:00-02:00 local in UTC+1 is 21:00-01:00 UTC, across midnight (Sunday's into Monday).
     mask = local_mask([(22, 2)], 1)
     assert [q for q in range(DAY) if mask >> q & 1] == [*range(0, 4), *range(84, 96)]
@@ -243,3 +254,22 @@ def test_days_people_gave_are_kept() -> None:
     first, size = circle.window_slots
     assert first >= day * DAY + 17 * 4 and first + size <= day * DAY + 21 * 4
     assert f"can meet {('Tuesdays', 'Wednesdays')[day - 1]}" in circle.members[0].reasons[-1]
+
+
+def test_a_window_holds_in_every_week_across_the_clock_changes() -> None:
+    """London 19-21 and New York 14-16 meet 19:00-21:00 UTC on 2 March; New York's clocks go
+    forward on 8 March and London's on 29 March: only 19:00-20:00 UTC holds all eight weeks."""
+    from mentorctl.matching.circles import person_mask, slot_time
+    from mentorctl.matching.score import profile, read_criteria
+
+    crit = read_criteria(CONFIG)
+    field = CircleSettings(min_size=2, max_size=3, hours_field="availability", weeks=8)
+    london = {"id": "P1", "timezone": "Europe/London", "extra": {"availability": "19-21"}}
+    new_york = {"id": "P2", "timezone": "America/New_York", "extra": {"availability": "14-16"}}
+    masks = [person_mask(p, profile(p, crit, TODAY), field, TODAY) for p in (london, new_york)]
+    start, length = common_window(masks) or (None, None)
+    assert start is not None and length == 4  # one hour, in quarter hours
+    assert slot_time(start) == "19:00"
+    # With the offsets of 2 March alone, the two hours would have been offered.
+    today_only = [local_mask(parse_hours("19-21"), 0), local_mask(parse_hours("14-16"), -5)]
+    assert (common_window(today_only) or (0, 0))[1] == 8

@@ -24,12 +24,12 @@ differ, and ``local_times`` says so.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from mentorctl.availability import WEEKDAYS, Windows, windows
 from mentorctl.errors import MentorctlError
 from mentorctl.timezones import named_zone, utc_offset
 
@@ -41,37 +41,6 @@ PREFERRED_HOUR = 18  # early evening: after a working day, before a late one
 
 _DAY_MINUTES = 24 * 60
 _WAKING = (WAKING_START.hour * 60 + WAKING_START.minute, WAKING_END.hour * 60 + WAKING_END.minute)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY_NAMES = {
-    **{name: {i} for i, name in enumerate(_WEEKDAYS)},
-    **{name[:3]: {i} for i, name in enumerate(_WEEKDAYS)},
-    "tues": {1},
-    "weds": {2},
-    "thur": {3},
-    "thurs": {3},
-    "weekday": set(range(5)),
-    "weekdays": set(range(5)),
-    "week": set(range(5)),
-    "workday": set(range(5)),
-    "workdays": set(range(5)),
-    "weekend": {5, 6},
-    "weekends": {5, 6},
-}
-# Parts of a day, in minutes of the local day; clipped to the waking hours anyway.
-_PARTS = {
-    "morning": (8 * 60, 12 * 60),
-    "lunch": (12 * 60, 14 * 60),
-    "lunchtime": (12 * 60, 14 * 60),
-    "midday": (11 * 60, 14 * 60),
-    "afternoon": (12 * 60, 17 * 60),
-    "evening": (17 * 60, 21 * 60),
-    "night": (19 * 60, 21 * 60),
-    "daytime": (9 * 60, 17 * 60),
-}
-_ANY = ("any", "anytime", "flexible", "whenever")
-_RANGE = re.compile(
-    r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*(?:-|–|to|until)\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?"
-)
 
 
 class NoCommonTime(MentorctlError):
@@ -207,59 +176,6 @@ def _holidays(country: str, year: int) -> frozenset[dt.date]:
 
 def is_holiday(country: str | None, day: dt.date) -> bool:
     return country is not None and day in _holidays(country, day.year)
-
-
-# Given times -----------------------------------------------------------------------------
-
-Windows = frozenset[tuple[int, int, int]]  # (weekday, from minute, to minute) of a local day
-
-
-def _minute(hour: str, minute: str | None, half: str | None) -> int | None:
-    h, m = int(hour), int(minute or 0)
-    if half == "pm" and h < 12:
-        h += 12
-    elif half == "am" and h == 12:
-        h = 0
-    if h > 24 or m > 59 or (h == 24 and m):
-        return None
-    return h * 60 + m
-
-
-def windows(text: str | None) -> Windows | None:
-    """The local times a person said they are free, as windows per weekday; None when the
-    answer says nothing this can read (then it constrains nothing).
-
-    Each comma, semicolon, "or", "and" or slash-separated item is days and parts of a day:
-    "weekday evenings", "Tuesdays", "Saturday mornings", "weekends 10am-2pm", "18:00-20:00".
-    Days: Monday..Sunday (and Mon, Tue...), weekday(s), weekend(s); parts: morning (08-12),
-    lunchtime (12-14), afternoon (12-17), evening (17-21), night (19-21), daytime (09-17), or a
-    range of hours. An item without days means every day; without a part, the whole day."""
-    if not text:
-        return None
-    lowered = text.casefold()
-    if lowered.strip().rstrip(".") in _ANY or lowered.strip().startswith("any time"):
-        return None
-    found: set[tuple[int, int, int]] = set()
-    for item in re.split(r"[,;/\n]|\band\b|\bor\b|&|\+", lowered):
-        spans: list[tuple[int, int]] = []
-        for match in _RANGE.finditer(item):
-            a = _minute(match.group(1), match.group(2), match.group(3) or match.group(6))
-            b = _minute(match.group(4), match.group(5), match.group(6))
-            if a is not None and b is not None and a < b:
-                spans.append((a, b))
-        words = re.findall(r"[a-z]+", _RANGE.sub(" ", item))
-        days: set[int] = set()
-        for word in words:
-            singular = word[:-1] if word.endswith("s") else word
-            days |= _DAY_NAMES.get(word, _DAY_NAMES.get(singular, set()))
-            if word in _PARTS or singular in _PARTS:
-                spans.append(_PARTS.get(word) or _PARTS[singular])
-        if not days and not spans:
-            continue
-        for day in days or set(range(7)):
-            for a, b in spans or [(0, _DAY_MINUTES)]:
-                found.add((day, a, b))
-    return frozenset(found) if found else None
 
 
 def _fits(given: Windows | None, weekday: int, start: int, end: int) -> bool:
@@ -404,7 +320,7 @@ def local_times(meeting: Meeting, attendees: Sequence[Attendee]) -> list[LocalTi
         label = zone_label(person.timezone, first)
         local = [s.astimezone(tz) for s in held]
         days = sorted({s.weekday() for s in local})
-        day_text = " and ".join(f"{_WEEKDAYS[d].capitalize()}s" for d in days)
+        day_text = " and ".join(f"{WEEKDAYS[d].capitalize()}s" for d in days)
         changes = []
         previous = None
         for s in local:
@@ -417,7 +333,7 @@ def local_times(meeting: Meeting, attendees: Sequence[Attendee]) -> list[LocalTi
             text += f", from {when.day} {when:%B}: {span}"
         if len(days) > 1:
             text = ", then ".join(
-                f"{_WEEKDAYS[s.weekday()].capitalize()}s {span}" for s, span in changes
+                f"{WEEKDAYS[s.weekday()].capitalize()}s {span}" for s, span in changes
             )
         out.append(LocalTime(person.name, label, f"{text} ({label})"))
     return out

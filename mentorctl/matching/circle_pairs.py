@@ -55,7 +55,7 @@ class CirclePlan:
 
 
 def settings_of(program: Program) -> CircleSettings:
-    return CircleSettings.read(program.data.get("circles"))
+    return CircleSettings.read(program.data.get("circles"), weeks=program.duration_weeks)
 
 
 def existing(pairs: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str | None]]:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from mentorctl.matching.score import UNITS, Profile, read_criteria
+from mentorctl.timezones import utc_offset
 
 # Quarter hours: availability is kept as a bit mask of the UTC week, Monday 00:00 first.
 DAY = 96
@@ -58,18 +58,6 @@ DEFAULT_TOPIC_WEIGHT = 0.05
 # A reported window is at most this many quarter hours long (the middle of the common hours).
 REPORTED_SLOTS = 8
 ACTIVE_STATUSES = frozenset({"proposed", "active", "quiet", "paused"})
-_WORDS = {
-    "morning": (8.0, 12.0),
-    "mornings": (8.0, 12.0),
-    "lunchtime": (12.0, 14.0),
-    "afternoon": (12.0, 17.0),
-    "afternoons": (12.0, 17.0),
-    "evening": (17.0, 21.0),
-    "evenings": (17.0, 21.0),
-    "anytime": (8.0, 21.0),
-    "any time": (8.0, 21.0),
-}
-_RANGE = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.h](\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -83,9 +71,10 @@ class CircleSettings:
     hours_field: str | None = None
     time_limit: float = 45.0
     co_mentors: bool = False
+    weeks: int = 8  # the program's weeks: a circle's window must hold in each of them
 
     @classmethod
-    def read(cls, data: Mapping[str, Any] | None) -> CircleSettings:
+    def read(cls, data: Mapping[str, Any] | None, weeks: int = 8) -> CircleSettings:
         data = data or {}
         size = data.get("size") or [3, 5]
         hours = data.get("hours") or list(DEFAULT_HOURS)
@@ -97,49 +86,31 @@ class CircleSettings:
             hours_field=data.get("hours_field") or None,
             time_limit=float(data.get("time_limit", 45.0)),
             co_mentors=bool(data.get("co_mentors", False)),
+            weeks=int(weeks),
         )
 
 
 # -- hours and windows ---------------------------------------------------------------------
 
 ALL_DAYS = frozenset(range(7))
-_DAY_WORDS = {
-    "weekday": frozenset(range(5)),
-    "weekdays": frozenset(range(5)),
-    "weekend": frozenset({5, 6}),
-    "weekends": frozenset({5, 6}),
-    **{name[:3].casefold(): frozenset({k}) for k, name in enumerate(DAYS)},
-}
-_DAY_PATTERN = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")")
 
 Span = tuple[frozenset[int], float, float]  # local weekdays (Monday 0), from hour, to hour
 
 
 def parse_hours(answer: Any) -> list[Span]:
-    """Local times from a form answer, part by part (split at commas, semicolons and "and"):
-    days ("Tuesdays", "weekday", "weekends"; none named: every day) and hours, as ranges
-    ("18-21", "7:30-9:00") or words ("evenings"); a part with days but no hours takes
-    ``DEFAULT_HOURS``."""
+    """Local times from a form answer, read as the meetings in calendars read them
+    (:func:`mentorctl.availability.windows`: "Tuesdays 6:30pm to 8:30pm", "weekday evenings",
+    "18-21"); a day named without hours takes ``DEFAULT_HOURS``."""
+    from mentorctl.availability import DAY_MINUTES, windows
+
     if answer is None:
         return []
     text = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
+    found = windows(text) or frozenset()
     out: list[Span] = []
-    for part in re.split(r"[,;/]|\band\b", text.casefold()):
-        days: frozenset[int] = frozenset()
-        for m in _DAY_PATTERN.finditer(part):
-            days |= _DAY_WORDS[m.group(1)]
-        hours = []
-        for m in _RANGE.finditer(part):
-            start = int(m.group(1)) + int(m.group(2) or 0) / 60
-            end = int(m.group(3)) + int(m.group(4) or 0) / 60
-            if start <= 24 and end <= 24 and start != end:
-                hours.append((start, end))
-        for word, span in _WORDS.items():
-            if re.search(rf"\b{word}\b", part) and span not in hours:
-                hours.append(span)
-        if days and not hours:
-            hours.append(DEFAULT_HOURS)
-        out.extend((days or ALL_DAYS, start, end) for start, end in hours)
+    for day, start, end in sorted(found):
+        hours = DEFAULT_HOURS if (start, end) == (0, DAY_MINUTES) else (start / 60, end / 60)
+        out.append((frozenset({day}), *hours))
     return out
 
 
@@ -260,11 +231,22 @@ class Problem:
         return round(self.settings.topic_weight * UNITS)
 
 
-def person_mask(person: Mapping[str, Any], prof: Profile, settings: CircleSettings) -> int:
-    spans: list[tuple[float, float]] = []
+def person_mask(
+    person: Mapping[str, Any], prof: Profile, settings: CircleSettings, today: dt.date
+) -> int:
+    """The UTC quarter hours the person can meet in every week of the program: their hours
+    at each of the offsets their zone has over the weeks (a clock change moves them)."""
+    spans: list[Any] = []
     if settings.hours_field:
         spans = parse_hours((person.get("extra") or {}).get(settings.hours_field))
-    return local_mask(spans or [settings.hours], prof.offset)
+    offsets = {prof.offset}
+    if prof.zone:
+        for week in range(1, max(1, settings.weeks) + 1):
+            offsets.add(utc_offset(prof.zone, today + dt.timedelta(weeks=week)))
+    mask = (1 << SLOTS) - 1
+    for offset in offsets:
+        mask &= local_mask(spans or [settings.hours], offset)
+    return mask
 
 
 def build(
@@ -318,7 +300,7 @@ def build(
     mentee_people, mentor_people, mentees, mentors = sides(people, holding, crit, today, seed)
     masks, starts = {}, {}
     for person, prof in zip([*mentee_people, *mentor_people], [*mentees, *mentors], strict=True):
-        masks[prof.id] = person_mask(person, prof, settings)
+        masks[prof.id] = person_mask(person, prof, settings, today)
         starts[prof.id] = window_starts(masks[prof.id])
     nodes: list[Node] = []
     for j, p in enumerate(mentors):

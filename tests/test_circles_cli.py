@@ -161,6 +161,9 @@ def test_circles_are_not_introduced_or_checked_in_as_separate_pairs(circles_ws: 
     """A mentor of four must not get four introductions, four invitations and four weekly
     emails: until circles have their own messages, introduce and checkin refuse."""
     assert cli("pair", "-w", circles_ws, "--commit").exit_code == 0
+    listed = cli("pairs", "-w", circles_ws, "--json")
+    assert any(r["circle"] for r in json.loads(listed.stdout)["pairs"])
+    assert "Circle" in cli("pairs", "-w", circles_ws).stdout
     for args in (("introduce",), ("introduce", "--preview"), ("checkin",), ("checkin", "--send")):
         result = cli(*args, "-w", circles_ws)
         assert result.exit_code == 2, result.output

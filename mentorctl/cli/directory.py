@@ -330,25 +330,28 @@ def pairs_cmd(
         if as_csv:
             _csv(
                 ["pair", "mentee_id", "mentee", "mentor_id", "mentor", "status", "week",
-                 "score", "start_date", "last_answer", "end_reason", "round"],
+                 "score", "start_date", "last_answer", "end_reason", "round", "circle"],
                 [
                     [r["id"], r["mentee"], r["mentee_name"], r["mentor"], r["mentor_name"],
                      r["status"], r["week"], r["score"], r["start_date"], r["last_answer"],
-                     r["end_reason"], r["round"]]
+                     r["end_reason"], r["round"], r["circle"]]
                     for r in rows
                 ],
             )  # fmt: skip
             return
         # The round is shown once the program has more than one.
         rounds = d.several_rounds
+        circles = any(r.get("circle") for r in rows)
         output.table(
             f"Pairs ({len(rows)})",
-            ["Pair", *(["Round"] if rounds else []), "Mentee", "Mentor", "Week", "Status",
+            ["Pair", *(["Round"] if rounds else []), *(["Circle"] if circles else []), "Mentee",
+             "Mentor", "Week", "Status",
              "Score", "Last answer"],
             [
                 [
                     r["id"],
                     *([r["round"]] if rounds else []),
+                    *([r["circle"] or "-"] if circles else []),
                     _who(r["mentee_name"], r["mentee"]),
                     _who(r["mentor_name"], r["mentor"]),
                     _dash(r["week"]),

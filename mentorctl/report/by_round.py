@@ -27,7 +27,7 @@ from mentorctl.report import asof, figures
 # What a round has of its own; everything else in the report is the program's.
 ROUND_KEYS = (
     "calendar", "pairs_by_status", "score_distribution", "answer_rate", "quiet_pairs",
-    "pairs", "outcomes", "notes",
+    "pairs", "outcomes", "notes", "circles",
 )  # fmt: skip
 # The headline figures that count people, not pairs: the program's in every round.
 PROGRAM_HEADLINE = ("people", "open_concerns", "waiting_mentees", "undeliverable")

@@ -217,6 +217,7 @@ def pair_row(d: Directory, pair: PairOn) -> dict[str, Any]:
         "status_label": pair_status_label(pair.status, list(refused), pair.recorded),
         "undeliverable": [d.shown(p) for p in refused.values()],
         "round": d.rounds.get(str(doc.get("id"))),
+        "circle": doc.get("circle"),
         "week": pair.week,
         "score": doc.get("score"),
         "start_date": day(doc.get("start_date")) if pair.start and doc.get("start_date") else None,

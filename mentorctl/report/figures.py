@@ -20,7 +20,8 @@ from mentorctl.checkins.meeting_replies import accepted_by_both
 from mentorctl.checkins.schedule import parse_day, week_of
 from mentorctl.history.fold import HOLDING, RUNNING, PairOn, State, fold, id_key
 from mentorctl.report import asof, outcomes
-from mentorctl.report.labels import day, pair_status_label
+from mentorctl.report.circles import rows as circle_rows
+from mentorctl.report.labels import day, pair_status_label, who
 
 PAIR_STATUSES = asof.PAIR_STATUSES
 BUCKETS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0
@@ -201,6 +202,9 @@ def from_state(
             "endings": outcomes.endings(p.status for p in pairs),
         },
     }
+    report["circles"] = circle_rows(
+        state, lambda pid: who(_name(by_id, pid), _shown(by_id, pid)), anonymous=anonymous
+    )
     report["headline"]["undeliverable"] = len(away)
     if not anonymous:
         # Each with the pairs still on that it holds back: "held" when not introduced yet.

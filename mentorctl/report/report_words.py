@@ -8,6 +8,9 @@ from __future__ import annotations
 # Whole strings: titles, columns, labels, statuses, roles, fixed sentences.
 WHOLE: dict[str, dict[str, str]] = {
     "fr": {
+        "Circles": "Cercles",
+        "Circle": "Cercle",
+        "Members": "Membres",
         "At a glance": "En bref",
         "Rounds": "Sessions",
         "Calendar": "Calendrier",
@@ -104,6 +107,9 @@ WHOLE: dict[str, dict[str, str]] = {
         ),
     },
     "es": {
+        "Circles": "Círculos",
+        "Circle": "Círculo",
+        "Members": "Miembros",
         "At a glance": "De un vistazo",
         "Rounds": "Ediciones",
         "Calendar": "Calendario",
@@ -199,6 +205,9 @@ WHOLE: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
+        "Circles": "Kreise",
+        "Circle": "Kreis",
+        "Members": "Mitglieder",
         "At a glance": "Auf einen Blick",
         "Rounds": "Durchgänge",
         "Calendar": "Kalender",
@@ -295,6 +304,9 @@ WHOLE: dict[str, dict[str, str]] = {
         ),
     },
     "pt": {
+        "Circles": "Círculos",
+        "Circle": "Círculo",
+        "Members": "Membros",
         "At a glance": "Em resumo",
         "Rounds": "Edições",
         "Calendar": "Calendário",

@@ -285,12 +285,29 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
             [[b["bucket"], b["pairs"]] for b in report["score_distribution"]],
         ),
     ]
+    if report.get("circles"):
+        anonymous_circles = bool(report.get("anonymous"))
+        out.append(
+            (
+                "Circles",
+                ([] if anonymous_circles else ["Circle", "Mentor"]) + CIRCLE_COLUMNS,
+                [
+                    ([] if anonymous_circles else [c["circle"], c["mentor"]])
+                    + [c["members"], c["running"], c["paused"], c["completed"], c["lapsed"],
+                       c["ended"], f"{c['answered']} of {c['due']}" if c["due"] else "-",
+                       _pct(c["rate"])]
+                    for c in report["circles"]
+                ],
+            )
+        )  # fmt: skip
     if report.get("fairness"):
         fair = report["fairness"]
         out.append((f"Fairness by {fair['by']}", FAIRNESS_COLUMNS, fairness_rows(fair["groups"])))
     return out
 
 
+CIRCLE_COLUMNS = ["Members", "Running", "Paused", "Completed", "Lapsed", "Ended", "Answered",
+                  "Rate"]  # fmt: skip
 FAIRNESS_COLUMNS = ["Group", "Mentees", "Matched", "Waiting", "Match rate", "Avg score",
                     "Days waited"]  # fmt: skip
 

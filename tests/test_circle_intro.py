@@ -1,0 +1,115 @@
+"""A circle's introduction: one email to all its members, with one invitation for the circle,
+delivered over a real SMTP server (aiosmtpd) and read back with icalendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import icalendar
+import pytest
+from helpers import PROGRAM, write_csv
+from messages_fixtures import (  # noqa: F401  (fixtures)
+    messages,
+    pairs,
+    parse_eml,
+    smtp_server_fixture,
+    table,
+    use_smtp,
+)
+
+HEADER = (
+    "Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Company,Preferred language\n"
+)
+NAMES = ["Ann", "Bea", "Cid", "Dov", "Eli", "Fay", "Gus", "Hal", "Ivo", "Jo"]
+
+
+def _rows(prefix: str, language: str, zone: str, topic: str) -> str:
+    """A mentor (capacity 4) and four mentees who share ``topic``, ``language`` and ``zone``."""
+    names = [f"{n}{prefix}" for n in NAMES[:5]]
+    rows = f"{prefix}m@example.org,{names[0]} Mentor,Mentor,50,,{topic},{language},{zone},4,Acme,"
+    rows += f"{language}\n"
+    for k in range(4):
+        rows += (
+            f"{prefix}e{k}@example.org,{names[k + 1]} Mentee,Mentee,30,{topic},,"
+            f"{language},{zone},,Org{k},{language}\n"
+        )
+    return rows
+
+
+def _circles(workspace: Path, csv_text: str, cli) -> None:
+    program = workspace / PROGRAM / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    program.write_text(text + "format: circles\ncircles:\n  size: [4, 4]\n", encoding="utf-8")
+    result = cli("import-signups", write_csv(workspace / "c.csv", csv_text), "-w", workspace)
+    assert result.exit_code == 0, result.output
+    result = cli("pair", "--commit", "-w", workspace)
+    assert result.exit_code == 0, result.output
+
+
+def _people(workspace: Path) -> dict[str, str]:
+    return {p["id"]: p["email"] for p in table(workspace, "people")}
+
+
+def test_one_introduction_and_one_invitation_per_circle(workspace: Path, cli, smtp_server) -> None:
+    csv_text = HEADER + _rows("a", "English", "Europe/London", "Networking")
+    csv_text += _rows("b", "English", "Europe/Berlin", "Career change")
+    _circles(workspace, csv_text, cli)
+    circles = table(workspace, "circles")
+    assert len(circles) == 2 and all(len(c["mentees"]) == 4 for c in circles)
+    use_smtp(workspace, smtp_server.port)
+    result = cli("introduce", "--send", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    emails = _people(workspace)
+    received = smtp_server.handler.received
+    assert len(received) == 2  # one email per circle, not one per member pair
+    uids = set()
+    for circle in circles:
+        members = {emails[p] for p in circle["mentors"] + circle["mentees"]}
+        (got,) = [r for r in received if set(r.rcpt_tos) & members]
+        assert set(got.rcpt_tos) == members  # five people, one email
+        msg = parse_eml(got.data)
+        body = msg.get_body(("plain",)).get_content()
+        others = {e for e in emails.values() if e not in members}
+        assert not any(o in body for o in others)  # nobody from the other circle
+        for pid in circle["mentors"] + circle["mentees"]:
+            assert emails[pid] in body
+        assert f"Circle code: {circle['id']}" in body
+        calendars = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+        assert len(calendars) == 1
+        cal = icalendar.Calendar.from_ical(calendars[0].get_payload(decode=True))
+        (event,) = cal.walk("VEVENT")
+        attendees = event.get("ATTENDEE")
+        attendees = attendees if isinstance(attendees, list) else [attendees]
+        assert {str(a).removeprefix("mailto:").lower() for a in attendees} == members
+        uids.add(str(event["UID"]))
+    assert len(uids) == 2
+    # Every member pair is active; the intro is recorded once per circle.
+    assert {p["status"] for p in pairs(workspace).values()} == {"active"}
+    intros = [m for m in messages(workspace) if m["kind"] in ("intro", "circle_intro")]
+    assert len(intros) == 2 and {m["kind"] for m in intros} == {"circle_intro"}
+    # Sent again, nothing is repeated.
+    result = cli("introduce", "--send", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    assert len(smtp_server.handler.received) == 2
+
+
+def test_a_french_circle_is_introduced_in_french(workspace: Path, cli) -> None:
+    csv_text = HEADER + _rows("f", "French", "Europe/Paris", "Networking")
+    _circles(workspace, csv_text, cli)
+    result = cli("introduce", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    (file,) = sorted((workspace / PROGRAM / "outbox").glob("*.eml"))
+    msg = parse_eml(file.read_bytes())
+    body = msg.get_body(("plain",)).get_content()
+    assert body.startswith("Bonjour Annf, Beaf"), body[:60]
+    assert "Qui fait partie du cercle" in body and "Code du cercle" in body
+    assert "voici votre cercle" in str(msg["Subject"])
+    assert len(msg.get_all("To")[0].split(",")) == 5
+
+
+@pytest.mark.parametrize("args", [("checkin",), ("checkin", "--send")])
+def test_circle_checkins_are_still_refused(workspace: Path, cli, args) -> None:
+    _circles(workspace, HEADER + _rows("a", "English", "Europe/London", "Networking"), cli)
+    result = cli(*args, "-w", workspace)
+    assert result.exit_code == 2, result.output
+    assert "runs as circles" in result.output

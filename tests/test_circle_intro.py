@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import icalendar
-import pytest
 from helpers import PROGRAM, write_csv
 from messages_fixtures import (  # noqa: F401  (fixtures)
+    edit_program,
     messages,
     pairs,
     parse_eml,
@@ -107,9 +107,78 @@ def test_a_french_circle_is_introduced_in_french(workspace: Path, cli) -> None:
     assert len(msg.get_all("To")[0].split(",")) == 5
 
 
-@pytest.mark.parametrize("args", [("checkin",), ("checkin", "--send")])
-def test_circle_checkins_are_still_refused(workspace: Path, cli, args) -> None:
-    _circles(workspace, HEADER + _rows("a", "English", "Europe/London", "Networking"), cli)
-    result = cli(*args, "-w", workspace)
-    assert result.exit_code == 2, result.output
-    assert "runs as circles" in result.output
+def test_every_member_gets_one_message_a_week_over_the_whole_program(
+    workspace: Path, cli, smtp_server
+) -> None:
+    """Two circles of a mentor and four mentees, from the introduction to the wrap-up: each
+    person, the mentor included, gets exactly one message a week and one final message, and
+    none names the other circle's people."""
+    import datetime as dt
+
+    csv_text = HEADER + _rows("a", "English", "Europe/London", "Networking")
+    csv_text += _rows("b", "English", "Europe/Berlin", "Career change")
+    _circles(workspace, csv_text, cli)
+    use_smtp(workspace, smtp_server.port)
+    result = cli("introduce", "--send", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    emails = _people(workspace)
+    circles = table(workspace, "circles")
+    circle_of = {emails[p]: c["id"] for c in circles for p in c["mentors"] + c["mentees"]}
+    firsts = {
+        emails[p]: table_person["name"].split()[0]
+        for table_person in table(workspace, "people")
+        for p in [table_person["id"]]
+    }
+    seen = len(smtp_server.handler.received)
+    runs: list[dict[str, int]] = []
+    day = dt.date(2026, 3, 2)
+    for _ in range(10):
+        result = cli("checkin", "--send", "-w", workspace, "--today", day.isoformat())
+        assert result.exit_code == 0, result.output
+        got: dict[str, int] = dict.fromkeys(emails.values(), 0)
+        for received in smtp_server.handler.received[seen:]:
+            (to,) = received.rcpt_tos
+            got[to] += 1
+            body = parse_eml(received.data).get_body(("plain",)).get_content()
+            others = {n for e, n in firsts.items() if circle_of[e] != circle_of[to]}
+            assert not [n for n in others if n in body], (to, body)
+        seen = len(smtp_server.handler.received)
+        runs.append(got)
+        day += dt.timedelta(days=7)
+    busy = [r for r in runs if any(r.values())]
+    # eight weeks and the final message: each run, everyone exactly once
+    assert len(busy) == 9, runs
+    for got in busy:
+        assert set(got.values()) == {1}, got
+    kinds = [m["kind"] for m in messages(workspace)]
+    mentors = {c["mentors"][0] for c in circles}
+    finals = [m for m in messages(workspace) if m["kind"] in ("wrapup", "lapsed")]
+    assert sorted(p for m in finals for p in m["to"]) == sorted(emails)  # once per person
+    assert sum(1 for m in finals if m["to"][0] in mentors) == 2
+    assert kinds.count("circle_intro") == 2
+
+
+def test_a_mentee_without_consent_is_not_placed_in_a_circle(workspace: Path, cli) -> None:
+    """circles.consent_field names the sign-up's consent column: a mentee who did not answer
+    yes stays waiting, and pair says why."""
+
+    def change(data: dict) -> None:
+        data["signup"]["fields"]["circle_consent"] = ["Circle consent"]
+        data["format"] = "circles"
+        data["circles"] = {"size": [4, 4], "consent_field": "circle_consent"}
+
+    edit_program(workspace, change)
+    rows = _rows("a", "English", "Europe/London", "Networking").splitlines()
+    rows = [f"{r},Yes" for r in rows]
+    rows.append(
+        "ax@example.org,Zed Mentee,Mentee,30,Networking,,English,Europe/London,,Org9,English,No"
+    )
+    csv_text = HEADER.rstrip("\n") + ",Circle consent\n" + "\n".join(rows) + "\n"
+    result = cli("import-signups", write_csv(workspace / "c.csv", csv_text), "-w", workspace)
+    assert result.exit_code == 0, result.output
+    result = cli("pair", "--commit", "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert "circle_consent" in result.output and "Zed" in result.output
+    (circle,) = table(workspace, "circles")
+    zed = next(p["id"] for p in table(workspace, "people") if p["email"] == "ax@example.org")
+    assert len(circle["mentees"]) == 4 and zed not in circle["mentees"]

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import circle_intro
+from mentorctl.checkins import circle_intro, circle_weekly
 from mentorctl.checkins.message_key import MessageIds
 from mentorctl.checkins.plan import Outgoing, RunResult, State, group_of
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mentorctl.programs.program import Program
     from mentorctl.store.workspace import ProgramPaths
 
+FINAL = frozenset({"wrapup", "lapsed"})
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 100
 
@@ -87,6 +88,8 @@ class Builder:
             today=self.now.date(),
         )
         context["until"] = o.until  # a ``paused`` notice: the day the partner is back
+        if o.pair.get("circle") and o.kind in circle_weekly.ONE_PER_CIRCLE | FINAL:
+            circle_weekly.context(self.state, o, context, context["language"])
         if o.kind == circle_intro.KIND:
             maker = self.contexts.localised.contexts[context["language"]]
             recipient = context["recipient"]

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import circle_intro, held
+from mentorctl.checkins import circle_intro, circle_weekly, held
 from mentorctl.checkins.builder import Builder, Progress, _tick
 from mentorctl.checkins.plan import (
     MessageRow,
@@ -204,19 +204,6 @@ def _check_limit(limit: int | None) -> None:
 # -- the commands -------------------------------------------------------------------------
 
 
-def _pairs_only(program: Program) -> None:
-    """A circles program's members are saved as pairs of mentor and mentee, but a circle
-    meets as one: sending each member pair its own weekly message would give a mentor of
-    four four of them, every week."""
-    if program.data.get("format") == "circles":
-        raise UsageError(
-            "this program runs as circles (format: circles): mentorctl introduces circles, "
-            "but does not send circle check-ins yet",
-            hint="send the circles' weekly messages yourself, or run the program with "
-            "format: pairs",
-        )
-
-
 def default_start(program: Program, today: dt.date) -> dt.date:
     """Week 1 starts today, or on the program's own start date when that is later."""
     program_start = parse_day(program.data.get("start_date"))
@@ -371,7 +358,6 @@ def run_checkin(
 ) -> RunResult:
     """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each
     (``outbox_delivered``: see :mod:`mentorctl.checkins.held`)."""
-    _pairs_only(program)
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs whose message to send again")
@@ -384,8 +370,14 @@ def run_checkin(
         held.mark_outbox_delivered(store, stamp, send and outbox_delivered)
         state = State(store)
         refused = held.undeliverable(state, today)
+        circles = circle_intro.is_circles(program)
+        if circles:  # a circle's mentor: one message a week for the whole circle
+            circle_weekly.share(state)
         plan = plan_checkin(state, program, today, only=only, send=send, resend=resend,
                             refused=refused)  # fmt: skip
+        if circles:
+            circle_weekly.unshare(state)
+            circle_weekly.one_per_mentor(state, plan)
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
         held.apply(state, plan, result, today, program, only)

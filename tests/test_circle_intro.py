@@ -182,3 +182,22 @@ def test_a_mentee_without_consent_is_not_placed_in_a_circle(workspace: Path, cli
     (circle,) = table(workspace, "circles")
     zed = next(p["id"] for p in table(workspace, "people") if p["email"] == "ax@example.org")
     assert len(circle["mentees"]) == 4 and zed not in circle["mentees"]
+
+
+def test_a_circle_introduced_only_in_the_outbox_gets_no_weekly_message_until_it_is_sent(
+    workspace: Path, cli, smtp_server
+) -> None:
+    _circles(workspace, HEADER + _rows("a", "English", "Europe/London", "Networking"), cli)
+    use_smtp(workspace, smtp_server.port)
+    result = cli("introduce", "-w", workspace, "--today", "2026-03-02")  # the outbox only
+    assert result.exit_code == 0, result.output
+    result = cli("checkin", "--send", "-w", workspace, "--today", "2026-03-09")
+    assert result.exit_code == 0, result.output
+    assert "held back" in result.output
+    assert not smtp_server.handler.received
+    result = cli("introduce", "--send", "-w", workspace, "--today", "2026-03-09")
+    assert result.exit_code == 0, result.output
+    assert len(smtp_server.handler.received) == 1  # the circle's one introduction
+    result = cli("checkin", "--send", "-w", workspace, "--today", "2026-03-09")
+    assert result.exit_code == 0, result.output
+    assert len(smtp_server.handler.received) == 1 + 5  # one each

@@ -3,6 +3,7 @@ delivered over a real SMTP server (aiosmtpd) and read back with icalendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import icalendar
@@ -82,6 +83,12 @@ def test_one_introduction_and_one_invitation_per_circle(workspace: Path, cli, sm
         attendees = attendees if isinstance(attendees, list) else [attendees]
         assert {str(a).removeprefix("mailto:").lower() for a in attendees} == members
         uids.add(str(event["UID"]))
+        # at the circle's saved window (UTC), on its day when it has one
+        starts = event["DTSTART"].dt.astimezone(dt.UTC)
+        window = circle["window"]
+        assert f"{starts:%H:%M}" == window["start"], (starts, window)
+        assert window["day"] in (None, f"{starts:%A}")
+        assert str(event["RRULE"].to_ical(), "ascii") == "FREQ=WEEKLY;COUNT=8"
     assert len(uids) == 2
     # Every member pair is active; the intro is recorded once per circle.
     assert {p["status"] for p in pairs(workspace).values()} == {"active"}
@@ -113,8 +120,6 @@ def test_every_member_gets_one_message_a_week_over_the_whole_program(
     """Two circles of a mentor and four mentees, from the introduction to the wrap-up: each
     person, the mentor included, gets exactly one message a week and one final message, and
     none names the other circle's people."""
-    import datetime as dt
-
     csv_text = HEADER + _rows("a", "English", "Europe/London", "Networking")
     csv_text += _rows("b", "English", "Europe/Berlin", "Career change")
     _circles(workspace, csv_text, cli)

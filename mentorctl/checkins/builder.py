@@ -134,20 +134,25 @@ class Builder:
         pair = o.pair
         who = [pair["mentee"], pair["mentor"]]
         group_id = str(pair["id"])
-        if o.kind == circle_intro.KIND:  # the circle's one meeting, with all its members
+        version = self.contexts.localised.contexts[language].version
+        start = o.start or self.now.date()
+        meeting = None
+        if o.kind == circle_intro.KIND:  # the circle's one meeting, at its window, for all
             who, group_id = circle_intro.people_of(self.state, o), str(pair["circle"])
+            weeks = int(version.duration_weeks)
+            meeting = circle_intro.window_meeting(self.state, group_id, start, weeks)
         for pid in who:
             self.address(pid)  # the invitation names everyone: UnusableAddress skips it
         people = [self.state.person(pid) for pid in who]
-        version = self.contexts.localised.contexts[language].version
         try:
             ics, _ = for_program.group_invitation(
                 [for_program.attendee(p) for p in people],
                 group_id=group_id,
-                start=o.start or self.now.date(),
+                start=start,
                 program=version,
                 now=self.now,
                 language=language,
+                meeting=meeting,
             )
         except slots.NoCommonTime:
             return

@@ -155,6 +155,7 @@ def context(
     first_day = o.start or today
     recipient = next((c for c in contexts if c["id"] == o.part), recipient)
     return {
+        "meeting": _meeting(state, o, maker, contexts, first_day, recipient),
         "recipient": recipient,
         "partner": None,
         "circle": {
@@ -165,8 +166,56 @@ def context(
             "shared_topics": topics,
             "size": len(contexts),
         },
-        "meeting": maker.meeting(contexts, first_day, recipient),
     }
+
+
+def _meeting(
+    state: State,
+    o: Outgoing,
+    maker: Any,
+    people: list[dict[str, Any]],
+    first_day: dt.date,
+    recipient: dict[str, Any] | None,
+) -> list[dict[str, Any]] | None:
+    """The circle's weekly time on each member's clock, the recipient first and marked
+    ``you`` (as a pair's introduction says it)."""
+    from mentorctl.calendars import for_program
+
+    weeks = int(maker.version.duration_weeks)
+    meeting = window_meeting(state, o.pair["circle"], first_day, weeks)
+    if meeting is None:
+        return maker.meeting(people, first_day, recipient)
+    times = for_program.local_times(
+        maker.version, people, first_day, language=maker.language, meeting=meeting
+    )
+    if times is None:
+        return None
+    firsts = {p.get("id"): p["first_name"] for p in people}
+    mine = recipient.get("id") if recipient is not None else None
+    out = [dict(t, first_name=firsts.get(t["id"]) or t["name"], you=t["id"] == mine) for t in times]
+    return sorted(out, key=lambda t: not t["you"])
+
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def window_meeting(state: State, circle_id: str, start: dt.date, weeks: int) -> Any:
+    """The circle's weekly meeting at the start of its saved window (``circles`` table:
+    {utc, start, minutes, day}, in UTC): on the window's day on or after ``start``, or (a
+    window of every day) the day after ``start``; None for a circle saved without one."""
+    from mentorctl.calendars import slots
+
+    window = (circle_docs(state).get(circle_id) or {}).get("window")
+    if not window or not window.get("start"):
+        return None
+    hour, minute = (int(x) for x in str(window["start"]).split(":"))
+    day = start + dt.timedelta(days=1)  # every day: from the day after the first, as pairs
+    if window.get("day") in DAYS:
+        day = start
+        day += dt.timedelta(days=(DAYS.index(window["day"]) - start.weekday()) % 7)
+    first = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+    minutes = min(slots.MEETING_MINUTES, int(window.get("minutes") or slots.MEETING_MINUTES))
+    return slots.Meeting(first, "UTC", minutes, weeks)
 
 
 def people_of(state: State, o: Outgoing) -> list[str]:

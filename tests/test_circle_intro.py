@@ -206,3 +206,28 @@ def test_a_circle_introduced_only_in_the_outbox_gets_no_weekly_message_until_it_
     result = cli("checkin", "--send", "-w", workspace, "--today", "2026-03-09")
     assert result.exit_code == 0, result.output
     assert len(smtp_server.handler.received) == 1 + 5  # one each
+
+
+def test_the_mentors_answers_keep_every_member_pair_of_the_circle_live(
+    workspace: Path, cli, smtp_server
+) -> None:
+    """The mentor answers the circle's one weekly message (recorded on the pair it was made
+    on); the mentees do not answer: no member pair goes quiet."""
+    _circles(workspace, HEADER + _rows("a", "English", "Europe/London", "Networking"), cli)
+    use_smtp(workspace, smtp_server.port)
+    result = cli("introduce", "--send", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    mentor = next(p["id"] for p in table(workspace, "people") if p["email"] == "am@example.org")
+    day = dt.date(2026, 3, 9)
+    for week in range(1, 6):
+        result = cli("checkin", "--send", "-w", workspace, "--today", day.isoformat())
+        assert result.exit_code == 0, result.output
+        carrier = {m["pair"] for m in messages(workspace) if m["kind"] == "weekly"
+                   and m["to"] == [mentor] and m["week"] == week}  # fmt: skip
+        assert len(carrier) == 1, carrier
+        result = cli("checkin", "--record", carrier.pop(), "--person", mentor, "--week",
+                     str(week), "--answer", "met=yes", "-w", workspace,
+                     "--today", day.isoformat())  # fmt: skip
+        assert result.exit_code == 0, result.output
+        day += dt.timedelta(days=7)
+    assert {p["status"] for p in pairs(workspace).values()} == {"active"}

@@ -27,12 +27,24 @@ FINAL_KINDS = frozenset({"wrapup", "lapsed"})
 def last_answer_days(store: Store) -> dict[str, dt.date]:
     """The day each pair's latest answer arrived (``at``; else when it was last updated)."""
     last: dict[str, dt.date] = {}
+    shared = circle_mentors(store)
     for doc in store.documents(ANSWERS).values():
-        pair = doc.get("pair")
         day = schedule.parse_day(doc.get("at") or doc.get("updated"))
-        if pair is not None and day is not None and day > last.get(pair, dt.date.min):
-            last[pair] = day
+        for pair in shared.get((doc.get("pair"), doc.get("person")), [doc.get("pair")]):
+            if pair is not None and day is not None and day > last.get(pair, dt.date.min):
+                last[pair] = day
     return last
+
+
+def circle_mentors(store: Store) -> dict[tuple[str, str], list[str]]:
+    """(pair, its mentor) -> every member pair of the pair's circle with that mentor: a
+    circle's mentor gets one message a week for the circle, so their answer counts for each
+    member pair (see :mod:`mentorctl.checkins.circle_weekly`)."""
+    circles: dict[tuple[str, str], list[str]] = {}
+    for doc in store.documents("pairs").values():
+        if doc.get("circle") and doc.get("id"):
+            circles.setdefault((doc["circle"], doc["mentor"]), []).append(doc["id"])
+    return {(pid, mentor): pids for (_, mentor), pids in circles.items() for pid in pids}
 
 
 def on_hold(person: dict[str, Any] | None, today: dt.date) -> bool:
@@ -80,10 +92,12 @@ def timing(
 
 def last_answer_weeks(store: Store) -> dict[str, int]:
     last: dict[str, int] = {}
+    shared = circle_mentors(store)
     for doc in store.documents(ANSWERS).values():
-        pair, week = doc.get("pair"), doc.get("week")
-        if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
-            last[pair] = week
+        week = doc.get("week")
+        for pair in shared.get((doc.get("pair"), doc.get("person")), [doc.get("pair")]):
+            if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
+                last[pair] = week
     return last
 
 

@@ -231,3 +231,24 @@ def test_the_mentors_answers_keep_every_member_pair_of_the_circle_live(
         assert result.exit_code == 0, result.output
         day += dt.timedelta(days=7)
     assert {p["status"] for p in pairs(workspace).values()} == {"active"}
+
+
+def test_a_circle_of_two_languages_gets_one_introduction_each(workspace: Path, cli) -> None:
+    rows = _rows("a", "English", "Europe/London", "Networking").splitlines()
+    rows[-1] = rows[-1].rsplit(",", 1)[0] + ",French"  # the last mentee reads French
+    _circles(workspace, HEADER + "\n".join(rows) + "\n", cli)
+    result = cli("introduce", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    files = sorted((workspace / PROGRAM / "outbox").glob("*.eml"))
+    assert len(files) == 5  # one each, in their language
+    bodies = {}
+    for file in files:
+        msg = parse_eml(file.read_bytes())
+        (to,) = msg.get_all("To")
+        assert "," not in to
+        bodies[to] = msg.get_body(("plain",)).get_content()
+        assert [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+    french = [b for t, b in bodies.items() if "ae3@example.org" in t]
+    assert french and french[0].startswith("Bonjour")
+    assert sum(b.startswith("Hello") for b in bodies.values()) == 4
+    assert {p["status"] for p in pairs(workspace).values()} == {"active"}

@@ -252,3 +252,35 @@ def test_a_circle_of_two_languages_gets_one_introduction_each(workspace: Path, c
     assert french and french[0].startswith("Bonjour")
     assert sum(b.startswith("Hello") for b in bodies.values()) == 4
     assert {p["status"] for p in pairs(workspace).values()} == {"active"}
+
+
+def test_a_co_mentor_gets_the_introduction_and_one_message_a_week(
+    workspace: Path, cli, smtp_server
+) -> None:
+    rows = _rows("a", "English", "Europe/London", "Networking")
+    rows += (
+        "co@example.org,Kim Mentor,Mentor,50,,Networking,English,Europe/London,4,Hooli,English\n"
+    )
+    program = workspace / PROGRAM / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    program.write_text(text + "format: circles\ncircles:\n  size: [4, 4]\n  co_mentors: true\n")
+    result = cli("import-signups", write_csv(workspace / "c.csv", HEADER + rows), "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert cli("pair", "--commit", "-w", workspace).exit_code == 0
+    (circle,) = table(workspace, "circles")
+    assert len(circle["mentors"]) == 2, circle
+    use_smtp(workspace, smtp_server.port)
+    result = cli("introduce", "--send", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    (intro,) = smtp_server.handler.received
+    assert len(intro.rcpt_tos) == 6
+    emails = _people(workspace)
+    seen = 1
+    day = dt.date(2026, 3, 9)
+    for _ in range(3):
+        result = cli("checkin", "--send", "-w", workspace, "--today", day.isoformat())
+        assert result.exit_code == 0, result.output
+        got = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received[seen:])
+        assert got == sorted(emails.values()), got  # everyone once, the co-mentor included
+        seen = len(smtp_server.handler.received)
+        day += dt.timedelta(days=7)

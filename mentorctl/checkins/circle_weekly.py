@@ -4,7 +4,8 @@ A circle's members are saved as pairs of mentor and mentee, and each pair is pla
 pair is (:func:`mentorctl.checkins.plan.plan_checkin`): each mentee gets their pair's message
 of the week. The mentor gets ONE message a week per circle, not one per member pair: the
 copy planned on the circle's first running member pair (the lowest pair id with a message
-due in the run) is kept, and the mentor's copies of the other member pairs are left out.
+due in the run) is kept, and the mentor's copies of the other member pairs are left out; a
+co-mentor gets a copy of it of their own (part = their id), once a week too.
 Its answers (the mentor's reply) are recorded against that pair, which its Message-ID names.
 
 So that the circle's other member pairs count that week as having reached their mentor (a
@@ -17,10 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
+from mentorctl.checkins.plan import Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
 
 if TYPE_CHECKING:
-    from mentorctl.checkins.plan import CheckinPlan, Outgoing, State
+    from mentorctl.checkins.plan import CheckinPlan, State
 
 ONE_PER_CIRCLE = SCHEDULED_KINDS | {"nudge"}
 
@@ -72,9 +74,20 @@ def one_per_mentor(state: State, plan: CheckinPlan) -> None:
             if mark in made:
                 continue
             made.add(mark)
+            for co in _co_mentors(state, cid, o.part):  # the co-mentor's copy, once too
+                if (cid, co, _family(o.kind), o.week) not in made:
+                    made.add((cid, co, _family(o.kind), o.week))
+                    copy = Outgoing(o.pair, o.kind, o.week, co, [co], [co], o.start, nudge=o.nudge)
+                    keys.add(copy.key)
+                    kept.append(copy)
         keys.add(o.key)
         kept.append(o)
     plan.outgoing[:] = kept
+
+
+def _co_mentors(state: State, circle_id: str, lead: str) -> list[str]:
+    doc = circle_docs(state).get(circle_id) or {}
+    return [m for m in doc.get("mentors") or () if m != lead and m in state.people]
 
 
 def _family(kind: str) -> str:

@@ -37,14 +37,24 @@ def last_answer_days(store: Store) -> dict[str, dt.date]:
 
 
 def circle_mentors(store: Store) -> dict[tuple[str, str], list[str]]:
-    """(pair, its mentor) -> every member pair of the pair's circle with that mentor: a
-    circle's mentor gets one message a week for the circle, so their answer counts for each
+    """(pair, a mentor of its circle) -> every member pair of the circle: a circle's mentor
+    (or co-mentor) gets one message a week for the circle, so their answer counts for each
     member pair (see :mod:`mentorctl.checkins.circle_weekly`)."""
-    circles: dict[tuple[str, str], list[str]] = {}
+    circles: dict[str, list[str]] = {}
+    mentors: dict[str, set[str]] = {}
     for doc in store.documents("pairs").values():
         if doc.get("circle") and doc.get("id"):
-            circles.setdefault((doc["circle"], doc["mentor"]), []).append(doc["id"])
-    return {(pid, mentor): pids for (_, mentor), pids in circles.items() for pid in pids}
+            circles.setdefault(doc["circle"], []).append(doc["id"])
+            mentors.setdefault(doc["circle"], set()).add(doc["mentor"])
+    for doc in store.documents("circles").values():  # a co-mentor answers for it too
+        if doc.get("id") in mentors:
+            mentors[doc["id"]].update(doc.get("mentors") or ())
+    return {
+        (pid, mentor): pids
+        for cid, pids in circles.items()
+        for pid in pids
+        for mentor in mentors[cid]
+    }
 
 
 def on_hold(person: dict[str, Any] | None, today: dt.date) -> bool:

@@ -284,3 +284,41 @@ def test_a_co_mentor_gets_the_introduction_and_one_message_a_week(
         assert got == sorted(emails.values()), got  # everyone once, the co-mentor included
         seen = len(smtp_server.handler.received)
         day += dt.timedelta(days=7)
+
+
+def test_a_mentors_emailed_reply_is_recorded_on_the_pair_of_the_circles_message(
+    workspace: Path, cli, tmp_path: Path
+) -> None:
+    """The mentor answers the circle's one weekly message by email, read from a real Maildir:
+    the answer goes on the pair the message was made on, and the circle's other member pairs
+    count it (none goes quiet)."""
+    import email.message
+    import mailbox
+
+    _circles(workspace, HEADER + _rows("a", "English", "Europe/London", "Networking"), cli)
+    assert cli("introduce", "-w", workspace, "--today", "2026-03-02").exit_code == 0
+    mentor = next(p["id"] for p in table(workspace, "people") if p["email"] == "am@example.org")
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    day = dt.date(2026, 3, 9)
+    for week in range(1, 5):
+        result = cli("checkin", "-w", workspace, "--today", day.isoformat())
+        assert result.exit_code == 0, result.output
+        (doc,) = [m for m in messages(workspace) if m["kind"] == "weekly"
+                  and m["to"] == [mentor] and m["week"] == week]  # fmt: skip
+        reply = email.message.EmailMessage()
+        reply["From"] = "Anna Mentor <am@example.org>"
+        reply["To"] = "mentoring@example.org"
+        reply["Subject"] = "Re: week"
+        reply["Message-ID"] = f"<circle-reply-{week}@mail.example.net>"
+        reply["In-Reply-To"] = reply["References"] = f"<{doc['message_id'].strip('<>')}>"
+        reply["Date"] = f"{day:%a, %d %b %Y} 18:00:00 +0000"
+        reply.set_content("met: yes\nprogress: 4\n")
+        box.add(reply.as_bytes())
+        result = cli("checkin", "--replies", tmp_path / "Maildir", "-w", workspace,
+                     "--today", day.isoformat())  # fmt: skip
+        assert result.exit_code == 0, result.output
+        day += dt.timedelta(days=7)
+    answers = table(workspace, "answers")
+    assert {(a["pair"], a["person"]) for a in answers} == {("M1", mentor)}
+    assert len(answers) == 4
+    assert {p["status"] for p in pairs(workspace).values()} == {"active"}

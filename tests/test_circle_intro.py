@@ -322,3 +322,14 @@ def test_a_mentors_emailed_reply_is_recorded_on_the_pair_of_the_circles_message(
     assert {(a["pair"], a["person"]) for a in answers} == {("M1", mentor)}
     assert len(answers) == 4
     assert {p["status"] for p in pairs(workspace).values()} == {"active"}
+
+
+def test_a_program_made_in_german_has_its_circle_subject_in_german(tmp_path: Path, cli) -> None:
+    result = cli("init-program", "Kreis Köln", "-t", "career", "--language", "de",
+                 "--dir", tmp_path, "--today", "2026-02-20")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "kreis-koln" / "program.yaml").read_text(encoding="utf-8")
+    assert 'subject: "{{ program.name }}: Ihr Mentoring-Kreis"' in text
+    intro = tmp_path / "kreis-koln" / "messages" / "circle_intro.txt.j2"
+    assert intro.read_text(encoding="utf-8").startswith("{#- A circle's introduction")
+    assert "Wer zum Kreis gehört" in intro.read_text(encoding="utf-8")

@@ -157,18 +157,21 @@ def test_options_of_pairs_only_are_refused(circles_ws: Path, cli) -> None:
     assert "circles program" in result.output
 
 
-def test_circles_are_not_introduced_or_checked_in_as_separate_pairs(circles_ws: Path, cli) -> None:
-    """A mentor of four must not get four introductions, four invitations and four weekly
-    emails: until circles have their own messages, introduce and checkin refuse."""
+def test_circles_are_introduced_as_circles_not_as_separate_pairs(circles_ws: Path, cli) -> None:
+    """A mentor of four must not get four introductions and four invitations: each circle
+    gets one introduction."""
     assert cli("pair", "-w", circles_ws, "--commit").exit_code == 0
     listed = cli("pairs", "-w", circles_ws, "--json")
     assert any(r["circle"] for r in json.loads(listed.stdout)["pairs"])
     assert "Circle" in cli("pairs", "-w", circles_ws).stdout
-    for args in (("introduce",), ("introduce", "--preview"), ("checkin",), ("checkin", "--send")):
-        result = cli(*args, "-w", circles_ws)
-        assert result.exit_code == 2, result.output
-        assert "runs as circles" in result.output
-    assert not list((circles_ws / "test-program" / "outbox").glob("**/*.eml"))
+    result = cli("introduce", "--preview", "-w", circles_ws)
+    assert result.exit_code == 0, result.output
+    result = cli("introduce", "-w", circles_ws)
+    assert result.exit_code == 0, result.output
+    circles = _store(circles_ws)["circles"].values()
+    files = list((circles_ws / "test-program" / "outbox").glob("**/*.eml"))
+    assert len(files) == len(circles)
+    assert all("-circle_intro" in f.name for f in files)
 
 
 @pytest.mark.parametrize(

@@ -43,13 +43,15 @@ def group_invitation(
     program: Any,
     now: dt.datetime,
     language: str | None = None,
+    meeting: slots.Meeting | None = None,
 ) -> tuple[bytes, slots.Meeting]:
     """The invitation of a pair or a circle (``attendees``) whose weeks begin on ``start``,
     and the meeting it proposes; its summary and description in ``language`` (else the
     program's). Its UID is the group's: sent again, it updates the same meeting. Raises
-    NoCommonTime when no time suits everyone."""
+    NoCommonTime when no time suits everyone. ``meeting``: the time already chosen (a
+    circle's window), else the one proposed here."""
     weeks = int(program.duration_weeks)
-    meeting = _proposed(tuple(attendees), start, weeks)
+    meeting = meeting or _proposed(tuple(attendees), start, weeks)
     if meeting is None:
         meeting = slots.propose(attendees, first_day=start, weeks=weeks)  # raises, saying why
     sender = program.data["sender"]
@@ -106,6 +108,7 @@ def local_times(
     start: dt.date,
     *,
     language: str | None = None,
+    meeting: slots.Meeting | None = None,
 ) -> list[dict[str, Any]] | None:
     """For an introduction to say: each person's name, zone and the meeting on their own
     clock ({"name", "zone", "text"}), in the order of ``people``; None when no time suits.
@@ -115,7 +118,7 @@ def local_times(
     ``span`` ("de 18:00 à 18:45"), ``when`` (both), ``aside`` (the zone, then the weeks from
     which their clock shows another time: "Europe/Paris ; à partir du 30 mars, de 19:00 à
     19:45") and those weeks as ``changes`` ([{"on", "weekday", "start", "end"}])."""
-    meeting = meeting_for(program, people, start)
+    meeting = meeting or meeting_for(program, people, start)
     if meeting is None:
         return None
     lang = language or str(program.data.get("language") or "en")

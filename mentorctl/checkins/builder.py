@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import circle_intro, circle_weekly
 from mentorctl.checkins.message_key import MessageIds
 from mentorctl.checkins.plan import Outgoing, RunResult, State, group_of
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from mentorctl.programs.program import Program
     from mentorctl.store.workspace import ProgramPaths
 
+FINAL = frozenset({"wrapup", "lapsed"})
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 100
 
@@ -86,10 +88,18 @@ class Builder:
             today=self.now.date(),
         )
         context["until"] = o.until  # a ``paused`` notice: the day the partner is back
+        if o.pair.get("circle") and o.kind in circle_weekly.ONE_PER_CIRCLE | FINAL:
+            circle_weekly.context(self.state, o, context, context["language"])
+        if o.kind == circle_intro.KIND:
+            maker = self.contexts.localised.contexts[context["language"]]
+            recipient = context["recipient"]
+            context.update(
+                circle_intro.context(self.state, o, maker, self.person, recipient, self.now.date())
+            )
         o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
         for pid in o.to:
             self.address(pid)  # UnusableAddress: the caller skips this message
-        if o.kind == "intro" and context.get("meeting"):
+        if o.kind in circle_intro.INTRO_KINDS and context.get("meeting"):
             self._invite(o, context["language"])
 
     def build(self, o: Outgoing, *, ascii_only: bool = False) -> tuple[EmailMessage, bytes]:
@@ -122,18 +132,27 @@ class Builder:
         from mentorctl.calendars import for_program, slots
 
         pair = o.pair
-        for pid in (pair["mentee"], pair["mentor"]):
-            self.address(pid)  # the invitation names both: UnusableAddress skips the pair
-        people = [self.state.person(pair["mentee"]), self.state.person(pair["mentor"])]
+        who = [pair["mentee"], pair["mentor"]]
+        group_id = str(pair["id"])
         version = self.contexts.localised.contexts[language].version
+        start = o.start or self.now.date()
+        meeting = None
+        if o.kind == circle_intro.KIND:  # the circle's one meeting, at its window, for all
+            who, group_id = circle_intro.people_of(self.state, o), str(pair["circle"])
+            weeks = int(version.duration_weeks)
+            meeting = circle_intro.window_meeting(self.state, group_id, start, weeks)
+        for pid in who:
+            self.address(pid)  # the invitation names everyone: UnusableAddress skips it
+        people = [self.state.person(pid) for pid in who]
         try:
             ics, _ = for_program.group_invitation(
                 [for_program.attendee(p) for p in people],
-                group_id=str(pair["id"]),
-                start=o.start or self.now.date(),
+                group_id=group_id,
+                start=start,
                 program=version,
                 now=self.now,
                 language=language,
+                meeting=meeting,
             )
         except slots.NoCommonTime:
             return

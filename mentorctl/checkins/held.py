@@ -186,10 +186,14 @@ def outbox_only(state: State) -> set[str]:
     found = set()
     for pid, docs in state.by_pair.items():
         for doc in docs:
-            if doc.get("kind") != "intro":
+            if doc.get("kind") not in ("intro", "circle_intro"):
                 continue
             if any(d.get("status") == "written" for d in (doc.get("delivery") or {}).values()):
                 found.add(pid)
+    # a circle's introduction is recorded on its first pair and stands for all its pairs
+    circles = {state.pair_by_id[p].get("circle") for p in found if p in state.pair_by_id}
+    circles.discard(None)
+    found |= {p["id"] for p in state.pairs if p.get("circle") in circles}
     return found
 
 
@@ -219,7 +223,7 @@ def mark_outbox_delivered(store: Store, stamp: str, asked: bool = True) -> list[
     changes: dict[int, dict[str, Any]] = {}
     pairs = set()
     for doc_id, doc in store.documents(MESSAGES).items():
-        if doc.get("kind") != "intro":
+        if doc.get("kind") not in ("intro", "circle_intro"):
             continue
         delivery = {p: dict(d) for p, d in (doc.get("delivery") or {}).items()}
         hand = [d for d in delivery.values() if d.get("status") == "written"]

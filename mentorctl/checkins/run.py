@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import held
+from mentorctl.checkins import circle_intro, circle_weekly, held
 from mentorctl.checkins.builder import Builder, Progress, _tick
 from mentorctl.checkins.plan import (
     MessageRow,
@@ -146,23 +146,29 @@ def _introduced(
     """Committed pairs whose introduction reached both people (written to the outbox, or
     accepted by the SMTP server in a run that sends), and those whose introduction did not."""
     ok = {"sent"} if send else {"sent", "written"}
+    kinds = circle_intro.INTRO_KINDS
+    carried = circle_intro.carrier(state)  # a circle's members: its introduction is theirs
     got: dict[str, set[str]] = {}
+    by_carrier: dict[str, list[str]] = {}
     for pair in state.pairs:
         if pair["status"] != "proposed":
             continue
         who = got[pair["id"]] = set()
-        for doc in state.by_pair.get(pair["id"], ()):
-            if doc["kind"] == "intro":
+        source = carried.get(pair["id"], pair["id"])
+        by_carrier.setdefault(source, []).append(pair["id"])
+        for doc in state.by_pair.get(source, ()):
+            if doc["kind"] in kinds:
                 who.update(p for p, e in doc.get("delivery", {}).items() if e.get("status") in ok)
     tried = set()
     for o in outgoing:
-        if o.kind != "intro" or o.pair["id"] not in got:
+        if o.kind not in kinds:
             continue
-        tried.add(o.pair["id"])
-        if dry_run:
-            got[o.pair["id"]].update(o.pending)
-        else:
-            got[o.pair["id"]].update(p for p, (st, _) in o.results.items() if st in ok)
+        for pid in by_carrier.get(o.pair["id"], ()):
+            tried.add(pid)
+            if dry_run:
+                got[pid].update(o.pending)
+            else:
+                got[pid].update(p for p, (st, _) in o.results.items() if st in ok)
     done, missed = [], []
     for pid, who in got.items():
         pair = state.pair_by_id[pid]
@@ -198,22 +204,32 @@ def _check_limit(limit: int | None) -> None:
 # -- the commands -------------------------------------------------------------------------
 
 
-def _pairs_only(program: Program) -> None:
-    """A circles program's members are saved as pairs of mentor and mentee, but a circle
-    meets as one: sending each member pair its own introduction, invitation and weekly
-    message would give a mentor of four four of each, every week."""
-    if program.data.get("format") == "circles":
-        raise UsageError(
-            "this program runs as circles (format: circles): mentorctl proposes and saves "
-            "circles, but does not send circle introductions or check-ins yet",
-            hint="introduce the circles yourself, or run the program with format: pairs",
-        )
-
-
 def default_start(program: Program, today: dt.date) -> dt.date:
     """Week 1 starts today, or on the program's own start date when that is later."""
     program_start = parse_day(program.data.get("start_date"))
     return max(today, program_start) if program_start else today
+
+
+def _plan_introductions(
+    state: State,
+    program: Program,
+    *,
+    start: dt.date,
+    only: list[str],
+    send: bool = False,
+    resend: bool = False,
+) -> tuple[list[Outgoing], list[str]]:
+    """Each pair's introduction; in a circles program, one per circle for its members."""
+    outgoing, warnings = plan_introductions(
+        state, program, start=start, only=only, send=send, resend=resend
+    )
+    if not circle_intro.is_circles(program):
+        return outgoing, warnings
+    wanted = {state.pair(ref)["id"] for ref in only}
+    circles, more = circle_intro.plan(
+        state, program, start=start, wanted=wanted, send=send, resend=resend
+    )
+    return [*circle_intro.without_member_intros(outgoing), *circles], warnings + more
 
 
 def introduce(
@@ -232,7 +248,6 @@ def introduce(
     sender_factory: SenderFactory | None = None,
 ) -> RunResult:
     """Introduce every committed pair not yet introduced; with ``send``, deliver over SMTP."""
-    _pairs_only(program)
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs to introduce again")
@@ -244,7 +259,7 @@ def introduce(
     with opened as store:
         result.recovered = settle_interrupted(store, journal.read(), stamp)
         state = State(store)
-        outgoing, result.warnings = plan_introductions(
+        outgoing, result.warnings = _plan_introductions(
             state, program, start=first_day, only=only, send=send, resend=resend
         )
         outgoing = held.introductions(state, outgoing, result, today)
@@ -288,8 +303,8 @@ def preview_introductions(
     limit: int | None = None,
     start: dt.date | None = None,
 ) -> RunResult:
-    """One rendered introduction per pair not yet introduced; reads the store, writes nothing."""
-    _pairs_only(program)
+    """One rendered introduction per pair (or circle) not yet introduced; reads the store,
+    writes nothing."""
     from mentorctl.mail.messages import MessageRefused, preview_text
     from mentorctl.store.db import Store
 
@@ -298,7 +313,9 @@ def preview_introductions(
     result = RunResult("introduce", today, False, True)
     with Store.reading(paths.store_path) as store:
         state = State(store)
-        outgoing, result.warnings = plan_introductions(state, program, start=first_day, only=only)
+        outgoing, result.warnings = _plan_introductions(
+            state, program, start=first_day, only=list(only)
+        )
     shown: dict[str, Outgoing] = {}
     for o in outgoing:
         shown.setdefault(o.pair["id"], o)  # in mode: separate, the mentee's copy
@@ -341,7 +358,6 @@ def run_checkin(
 ) -> RunResult:
     """The weekly run: each active pair's message of the week, nudges, wrap-ups, once each
     (``outbox_delivered``: see :mod:`mentorctl.checkins.held`)."""
-    _pairs_only(program)
     only = list(only)
     if resend and not only:
         raise UsageError("--resend needs --pair PAIR: name the pairs whose message to send again")
@@ -354,8 +370,14 @@ def run_checkin(
         held.mark_outbox_delivered(store, stamp, send and outbox_delivered)
         state = State(store)
         refused = held.undeliverable(state, today)
+        circles = circle_intro.is_circles(program)
+        if circles:  # a circle's mentor: one message a week for the whole circle
+            circle_weekly.share(state)
         plan = plan_checkin(state, program, today, only=only, send=send, resend=resend,
                             refused=refused)  # fmt: skip
+        if circles:
+            circle_weekly.unshare(state)
+            circle_weekly.one_per_mentor(state, plan)
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
         held.apply(state, plan, result, today, program, only)

@@ -27,12 +27,34 @@ FINAL_KINDS = frozenset({"wrapup", "lapsed"})
 def last_answer_days(store: Store) -> dict[str, dt.date]:
     """The day each pair's latest answer arrived (``at``; else when it was last updated)."""
     last: dict[str, dt.date] = {}
+    shared = circle_mentors(store)
     for doc in store.documents(ANSWERS).values():
-        pair = doc.get("pair")
         day = schedule.parse_day(doc.get("at") or doc.get("updated"))
-        if pair is not None and day is not None and day > last.get(pair, dt.date.min):
-            last[pair] = day
+        for pair in shared.get((doc.get("pair"), doc.get("person")), [doc.get("pair")]):
+            if pair is not None and day is not None and day > last.get(pair, dt.date.min):
+                last[pair] = day
     return last
+
+
+def circle_mentors(store: Store) -> dict[tuple[str, str], list[str]]:
+    """(pair, a mentor of its circle) -> every member pair of the circle: a circle's mentor
+    (or co-mentor) gets one message a week for the circle, so their answer counts for each
+    member pair (see :mod:`mentorctl.checkins.circle_weekly`)."""
+    circles: dict[str, list[str]] = {}
+    mentors: dict[str, set[str]] = {}
+    for doc in store.documents("pairs").values():
+        if doc.get("circle") and doc.get("id"):
+            circles.setdefault(doc["circle"], []).append(doc["id"])
+            mentors.setdefault(doc["circle"], set()).add(doc["mentor"])
+    for doc in store.documents("circles").values():  # a co-mentor answers for it too
+        if doc.get("id") in mentors:
+            mentors[doc["id"]].update(doc.get("mentors") or ())
+    return {
+        (pid, mentor): pids
+        for cid, pids in circles.items()
+        for pid in pids
+        for mentor in mentors[cid]
+    }
 
 
 def on_hold(person: dict[str, Any] | None, today: dt.date) -> bool:
@@ -80,10 +102,12 @@ def timing(
 
 def last_answer_weeks(store: Store) -> dict[str, int]:
     last: dict[str, int] = {}
+    shared = circle_mentors(store)
     for doc in store.documents(ANSWERS).values():
-        pair, week = doc.get("pair"), doc.get("week")
-        if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
-            last[pair] = week
+        week = doc.get("week")
+        for pair in shared.get((doc.get("pair"), doc.get("person")), [doc.get("pair")]):
+            if pair is not None and isinstance(week, int) and week > last.get(pair, 0):
+                last[pair] = week
     return last
 
 

@@ -71,6 +71,7 @@ def plan(program: Program, store_path: Path, *, seed: int, today: dt.date) -> Ci
         snap = snapshot(store)
         saved = list(store.documents(CIRCLES).values())
     people, out = for_matching(snap, today)
+    people, declined = without_consent(program, people, snap.pairs)
     settings = settings_of(program)
     result = solve(
         people,
@@ -83,7 +84,35 @@ def plan(program: Program, store_path: Path, *, seed: int, today: dt.date) -> Ci
         names={str(p["id"]): str(p.get("name") or p["id"]) for p in snap.people if "id" in p},
         co_led=co_led(saved, snap.pairs),
     )
+    result.waiting.extend(declined)
     return CirclePlan(result, snap, seed, settings, out)
+
+
+CONSENT_YES = frozenset(
+    {"yes", "y", "true", "1", "x", "i agree", "agree", "oui", "sí", "si", "ja", "sim"}
+)
+
+
+def without_consent(
+    program: Program, people: list[dict[str, Any]], pairs: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """With ``circles.consent_field`` set: the waiting mentees whose sign-up does not answer
+    yes to it are kept out of circles (a circle's introduction shows every member to the
+    others); returns the people as matching sees them, and (mentee id, why) of those."""
+    field_name = (program.data.get("circles") or {}).get("consent_field")
+    if not field_name:
+        return people, []
+    holding = {p["mentee"] for p in pairs if p.get("status") in ACTIVE_STATUSES}
+    out, declined = [], []
+    for person in people:
+        answer = str((person.get("extra") or {}).get(field_name) or "").strip().casefold()
+        waiting = person.get("role") == "mentee" and person.get("status") == "active"
+        if waiting and person.get("id") not in holding and answer not in CONSENT_YES:
+            why = f"no yes in the sign-up's '{field_name}' answer: not placed in a circle"
+            declined.append((str(person["id"]), why))
+            person = dict(person, status="no_consent")
+        out.append(person)
+    return out, declined
 
 
 def co_led(

@@ -36,7 +36,7 @@ PROGRAM_FILE = "program.yaml"
 MESSAGES_DIR = "messages"
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):")
 _SUBJECT = re.compile(r'subject:\s*"(?:[^"\\]|\\.)*"')
-_KIND = re.compile(r"^  ([a-z]+):\s*\{")
+_KIND = re.compile(r"^  ([a-z_]+):\s*\{")
 
 
 def built_in_languages(source: Path) -> list[str]:

@@ -154,6 +154,7 @@ _CIRCLES = Obj(
         "hours_field": Str(required=False),
         "time_limit": Num(required=False, default=45, minimum=1, maximum=3600),
         "co_mentors": Bool(required=False, default=False),
+        "consent_field": Str(required=False),
     },
     required=False,
     extra_check=_check_circles,
@@ -302,6 +303,9 @@ _PROGRAM = Obj(
                 "ended": _later_message("ended", "{{ program.name }}: your pairing has ended"),
                 "waiting": _later_message("waiting", "{{ program.name }}: you're on our list"),
                 "paused": _later_message("paused", "{{ program.name }}: a short break"),
+                "circle_intro": _later_message(
+                    "circle_intro", "{{ program.name }}: meet your circle"
+                ),
             }
         ),
     },
@@ -333,6 +337,11 @@ def _check_program(data: dict[str, Any]) -> None:
         raise Invalid(
             ["circles", "hours_field"],
             f"'{circles['hours_field']}' is not a field under signup.fields",
+        )
+    if circles["consent_field"] and circles["consent_field"] not in fields:
+        raise Invalid(
+            ["circles", "consent_field"],
+            f"'{circles['consent_field']}' is not a field under signup.fields",
         )
     keys = [q["key"] for q in data["checkin"]["questions"]]
     if len(set(keys)) != len(keys):

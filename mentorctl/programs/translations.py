@@ -97,6 +97,26 @@ def texts_of(data: dict[str, Any]) -> dict[str, Any]:
     return texts
 
 
+# Subjects of message kinds added after the first translations were written: a translation
+# without its own subject for one of them gets the one shipped here for its language.
+SHIPPED_SUBJECTS = {
+    "circle_intro": {
+        "en": "{{ program.name }}: meet your circle",
+        "fr": "{{ program.name }} : voici votre cercle",
+        "es": "{{ program.name }}: conoce a tu círculo",
+        "de": "{{ program.name }}: Ihr Mentoring-Kreis",
+        "pt": "{{ program.name }}: conheça o seu círculo",
+    },
+}
+
+
+def shipped_subject(kind: str, tag: str) -> str | None:
+    found = SHIPPED_SUBJECTS.get(kind)
+    if found is None:
+        return None
+    return found.get(tag) or found.get(tag.split("-")[0]) or found["en"]
+
+
 def _check_complete(texts: dict[str, Any], data: dict[str, Any]) -> None:
     weeks = [step["week"] for step in texts["guide"]]
     if weeks != list(range(1, data["duration_weeks"] + 1)):
@@ -133,6 +153,9 @@ def parse_translation(text: str, path: Path, data: dict[str, Any]) -> dict[str, 
     if not isinstance(raw, dict):
         raise ConfigError("expected a mapping of texts at the top level", file=path)
     texts = schema.validate(_TRANSLATION, raw, file=path, source=text)
+    for kind in SHIPPED_SUBJECTS:
+        if kind in data["messages"] and kind not in texts["subjects"]:
+            texts["subjects"][kind] = shipped_subject(kind, path.stem)
     try:
         _check_complete(texts, data)
     except Invalid as exc:

@@ -1,0 +1,121 @@
+"""A circle's weekly messages and wrap-ups: one a week for each person, the mentor included.
+
+A circle's members are saved as pairs of mentor and mentee, and each pair is planned as any
+pair is (:func:`mentorctl.checkins.plan.plan_checkin`): each mentee gets their pair's message
+of the week. The mentor gets ONE message a week per circle, not one per member pair: the
+copy planned on the circle's first running member pair (the lowest pair id with a message
+due in the run) is kept, and the mentor's copies of the other member pairs are left out; a
+co-mentor gets a copy of it of their own (part = their id), once a week too.
+Its answers (the mentor's reply) are recorded against that pair, which its Message-ID names.
+
+So that the circle's other member pairs count that week as having reached their mentor (a
+week of silence is one whose message reached both people), each member pair's planning sees
+the mentor's circle messages of the other member pairs as its own (:func:`share`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
+from mentorctl.checkins.plan import Outgoing
+from mentorctl.checkins.timing import SCHEDULED_KINDS
+
+if TYPE_CHECKING:
+    from mentorctl.checkins.plan import CheckinPlan, State
+
+ONE_PER_CIRCLE = SCHEDULED_KINDS | {"nudge"}
+
+
+def _mentors(state: State, circle_id: str, pairs: list[dict[str, Any]]) -> set[str]:
+    doc = circle_docs(state).get(circle_id) or {}
+    return set(doc.get("mentors") or ()) | {p["mentor"] for p in pairs}
+
+
+def share(state: State) -> None:
+    """Each member pair's planning sees the mentor's weekly and final messages of its whole
+    circle: the mentor's one message of the week stands for every member pair."""
+    for circle_id, pairs in member_pairs(state).items():
+        mentors = _mentors(state, circle_id, pairs)
+        theirs = [
+            doc
+            for p in pairs
+            for doc in state.by_pair.get(p["id"], ())
+            if doc["kind"] in ONE_PER_CIRCLE and doc.get("part") in mentors
+        ]
+        for p in pairs:
+            own = state.by_pair[p["id"]]
+            own.extend(d for d in theirs if d["pair"] != p["id"])
+
+
+def unshare(state: State) -> None:
+    """Undo :func:`share`: every pair's documents are its own again."""
+    for pid, docs in state.by_pair.items():
+        docs[:] = [d for d in docs if d.get("pair") == pid]
+
+
+def one_per_mentor(state: State, plan: CheckinPlan) -> None:
+    """Keep one message per circle, kind and week for its mentor; each message once."""
+    circle_of = {p["id"]: cid for cid, pairs in member_pairs(state).items() for p in pairs}
+    mentors = {cid: _mentors(state, cid, pairs) for cid, pairs in member_pairs(state).items()}
+    made: set[tuple[str, str, str, int]] = set()
+    for _, doc in state.messages.values():
+        cid = circle_of.get(doc.get("pair", ""))
+        if cid and doc["kind"] in ONE_PER_CIRCLE and doc.get("part") in mentors[cid]:
+            made.add((cid, doc["part"], _family(doc["kind"]), int(doc["week"])))
+    kept: list[Outgoing] = []
+    keys: set[str] = set()
+    for o in plan.outgoing:
+        if o.key in keys:
+            continue  # an earlier message planned again by another member pair
+        cid = circle_of.get(o.pair["id"])
+        if cid and o.doc_id is None and o.kind in ONE_PER_CIRCLE and o.part in mentors[cid]:
+            mark = (cid, o.part, _family(o.kind), o.week)
+            if mark in made:
+                continue
+            made.add(mark)
+            for co in _co_mentors(state, cid, o.part):  # the co-mentor's copy, once too
+                if (cid, co, _family(o.kind), o.week) not in made:
+                    made.add((cid, co, _family(o.kind), o.week))
+                    copy = Outgoing(o.pair, o.kind, o.week, co, [co], [co], o.start, nudge=o.nudge)
+                    keys.add(copy.key)
+                    kept.append(copy)
+        keys.add(o.key)
+        kept.append(o)
+    plan.outgoing[:] = kept
+
+
+def _co_mentors(state: State, circle_id: str, lead: str) -> list[str]:
+    doc = circle_docs(state).get(circle_id) or {}
+    return [m for m in doc.get("mentors") or () if m != lead and m in state.people]
+
+
+def _family(kind: str) -> str:
+    """A week's message and a nudge of the same week are one message; so are the two finals."""
+    return "final" if kind in ("wrapup", "lapsed") else "week"
+
+
+def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -> None:
+    """A circle member's weekly message: ``circle`` (id, members, mentees, mentors); for the
+    mentor, ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov")."""
+    from babel.lists import format_list
+
+    from mentorctl.mail.messages import person_context
+
+    circle_id = o.pair["circle"]
+    pairs = member_pairs(state).get(circle_id, [o.pair])
+    mentor_ids = _mentors(state, circle_id, pairs)
+    people = [person_context(state.people[p]) for p in members(state, circle_id, pairs)]
+    mentees = [p for p in people if p["id"] not in mentor_ids]
+    context["circle"] = {
+        "id": circle_id,
+        "members": people,
+        "mentees": mentees,
+        "mentors": [p for p in people if p["id"] in mentor_ids],
+    }
+    if o.part in mentor_ids and context.get("partner") is not None:
+        try:
+            names = format_list([p["first_name"] for p in mentees], locale=language)
+        except (ValueError, LookupError):
+            names = ", ".join(p["first_name"] for p in mentees)
+        context["partner"] = dict(context["partner"], first_name=names, name=names)

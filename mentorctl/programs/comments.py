@@ -70,6 +70,7 @@ AFTER = [
             "#   topic_weight: 0.05       # score points per two co-members sharing a topic",
             "#   time_limit: 45           # seconds the solver may take",
             "#   co_mentors: false        # true: a mentor without a circle may co-mentor one",
+            "#   consent_field: circle_ok # a signup field: only a yes places a mentee in a circle",
             "# fairness:                  # match rate, score and days waited per group",
             "#   by: language             # a signup field: language, timezone, organisation...",
             "#   min_ratio: 0.8           # optional: no group's match rate below 80% of the best",

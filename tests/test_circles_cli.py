@@ -229,3 +229,24 @@ def test_co_mentors_join_circles_when_asked(workspace: Path, cli) -> None:
     pairs = list(store["pairs"].values())
     assert {p["mentor"] for p in pairs} == leads
     assert len({c["mentors"][1] for c in doubled}) == len(doubled)
+
+
+def test_a_circle_mentors_no_to_the_fit_question_ends_no_pair(circles_ws: Path, cli) -> None:
+    """The mentor answers once for the whole circle, on one member pair's message: a "no"
+    is about the circle, so no mentee's pair is ended by it; the admin is told."""
+    assert cli("pair", "-w", circles_ws, "--commit").exit_code == 0
+    assert cli("introduce", "-w", circles_ws).exit_code == 0
+    store = _store(circles_ws)
+    pair = next(p for p in store["pairs"].values() if p.get("circle") and p["status"] == "active")
+    result = cli("checkin", "-w", circles_ws, "--record", pair["id"], "--person", pair["mentor"],
+                 "--week", "1", "-a", "fit=no")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "answered no to the fit question" in result.output
+    after = next(p for p in _store(circles_ws)["pairs"].values() if p["id"] == pair["id"])
+    assert after["status"] == "active"
+    # A mentee's "no" still ends their own pair.
+    result = cli("checkin", "-w", circles_ws, "--record", pair["id"], "--person", pair["mentee"],
+                 "--week", "1", "-a", "fit=no")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    after = next(p for p in _store(circles_ws)["pairs"].values() if p["id"] == pair["id"])
+    assert after["status"] == "not_fit"

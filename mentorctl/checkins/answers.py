@@ -390,7 +390,15 @@ def apply_answers(
         pair, pid = e.pair, e.pair["id"]
         if pid in changes:
             continue
-        if e.answers.get(FIT_KEY) == "no" and pair["status"] in ONGOING:
+        circle_mentor = bool(pair.get("circle")) and e.person == pair.get("mentor")
+        if e.answers.get(FIT_KEY) == "no" and pair["status"] in ONGOING and circle_mentor:
+            # The mentor answers for the whole circle, on one member pair's message: their
+            # "no" is about the circle, not that one mentee, so nobody's pair ends by it.
+            result.warnings.append(
+                f"{e.person}, the mentor of circle {pair['circle']}, answered no to the fit "
+                f"question in week {e.week}: no pair was ended; talk to them about the circle"
+            )
+        elif e.answers.get(FIT_KEY) == "no" and pair["status"] in ONGOING:
             reason = f"not a fit: {e.person} answered no in week {e.week}"
             changes[pid] = (
                 {"status": "not_fit", "end_reason": reason, "ended": today.isoformat()},

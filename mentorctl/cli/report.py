@@ -130,13 +130,8 @@ def report_cmd(
                 "--language applies to the md and html pages",
                 hint="the terminal, JSON and CSV stay in English",
             )
-        if language is not None and language.replace("_", "-").split("-")[0].lower() not in (
-            report_words.LANGUAGES
-        ):
-            raise UsageError(
-                f"--language {language[:20]}: the pages are written in "
-                + ", ".join(report_words.LANGUAGES)
-            )
+        if language is not None:
+            report_words.written_in(language)
         if language is None and anonymous:
             language = prog.data.get("language")
         if out is not None:

@@ -21,8 +21,8 @@ from typing import Any
 from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import program_rounds
-from mentorctl.history.fold import HOLDING, RUNNING, State
-from mentorctl.report import asof, figures
+from mentorctl.history.fold import State
+from mentorctl.report import asof, figures, outcomes
 
 # What a round has of its own; everything else in the report is the program's.
 ROUND_KEYS = (
@@ -113,21 +113,10 @@ def _row(state: State, label: str, ids: set[str], start_date: Any) -> dict[str, 
     stand, and its check-ins answered over all its weeks."""
     pairs = [p for k, p in state.pairs.items() if k in ids]
     calendar = figures.calendar_of(state, pairs, start_date)
-    due = sum(len(s & ids) for s in state.due.values())
-    answered = sum(len(s & ids & state.answered.get(w, set())) for w, s in state.due.items())
-    statuses = [p.status for p in pairs]
     return {
         "round": label,
         "start": calendar["start"],
         "current_week": calendar["current_week"] if label != "all" else None,
         "pairs": len(pairs),
-        "running": sum(1 for s in statuses if s in RUNNING),
-        "paused": statuses.count("paused"),
-        "proposed": statuses.count("proposed"),
-        "completed": statuses.count("completed"),
-        "lapsed": statuses.count("lapsed"),
-        "ended": sum(1 for s in statuses if s not in HOLDING and s not in ("completed", "lapsed")),
-        "answered": answered,
-        "due": due,
-        "rate": round(answered / due, 4) if due else None,
+        **outcomes.tally(state, ids),
     }

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mentorctl.history.fold import HOLDING, RUNNING, State, id_key
+from mentorctl.history.fold import State, id_key
+from mentorctl.report.outcomes import tally
 
 
 def rows(state: State, name: Callable[[Any], str], *, anonymous: bool = False) -> list[dict]:
@@ -26,23 +27,8 @@ def rows(state: State, name: Callable[[Any], str], *, anonymous: bool = False) -
     for circle in sorted(members, key=id_key):
         ids = set(members[circle])
         pairs = [state.pairs[k] for k in sorted(ids, key=id_key)]
-        statuses = [p.status for p in pairs]
-        due = sum(len(s & ids) for s in state.due.values())
-        answered = sum(len(s & ids & state.answered.get(w, set())) for w, s in state.due.items())
-        row: dict[str, Any] = {
-            "members": len(pairs),
-            "running": sum(1 for s in statuses if s in RUNNING),
-            "paused": statuses.count("paused"),
-            "proposed": statuses.count("proposed"),
-            "completed": statuses.count("completed"),
-            "lapsed": statuses.count("lapsed"),
-            "ended": sum(
-                1 for s in statuses if s not in HOLDING and s not in ("completed", "lapsed")
-            ),
-            "answered": answered,
-            "due": due,
-            "rate": round(answered / due, 4) if due else None,
-        }
+        row: dict[str, Any] = {"members": len(pairs), **tally(state, ids)}
+        del row["proposed"]  # the Circles table counts the members introduced
         if not anonymous:
             mentors = sorted({str(p.doc.get("mentor")) for p in pairs}, key=id_key)
             row = {"circle": circle, "mentor": ", ".join(name(m) for m in mentors), **row}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mentorctl.history.fold import id_key
+from mentorctl.history.fold import HOLDING, RUNNING, State, id_key
 from mentorctl.report.labels import day
 
 ENDINGS = ("completed", "lapsed", "not_fit", "ended")
@@ -114,3 +114,23 @@ def notes(
                     }
                 )
     return rows
+
+
+def tally(state: State, ids: set[str]) -> dict[str, Any]:
+    """A group of pairs (a round's, a circle's) as they stood on the fold's day: how many are
+    running, paused, proposed or over and how they ended, and their check-ins answered of
+    those due over all their weeks."""
+    statuses = [p.status for k, p in state.pairs.items() if k in ids]
+    due = sum(len(s & ids) for s in state.due.values())
+    answered = sum(len(s & ids & state.answered.get(w, set())) for w, s in state.due.items())
+    return {
+        "running": sum(1 for s in statuses if s in RUNNING),
+        "paused": statuses.count("paused"),
+        "proposed": statuses.count("proposed"),
+        "completed": statuses.count("completed"),
+        "lapsed": statuses.count("lapsed"),
+        "ended": sum(1 for s in statuses if s not in HOLDING and s not in ("completed", "lapsed")),
+        "answered": answered,
+        "due": due,
+        "rate": round(answered / due, 4) if due else None,
+    }

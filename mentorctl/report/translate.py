@@ -246,6 +246,12 @@ class Words:
         return format_percent(whole / 100, locale=self.locale)
 
 
+def written_in(tag: str) -> None:
+    """Refuse a language the pages are not written in (Babel knows "it"; the pages do not)."""
+    if _locale(tag).language not in LANGUAGES:
+        raise UsageError(f"--language {tag[:20]}: the pages are written in " + ", ".join(LANGUAGES))
+
+
 def _locale(tag: str) -> Any:
     from babel import Locale, UnknownLocaleError
 

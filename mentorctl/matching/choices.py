@@ -216,3 +216,30 @@ def _first_name(person: Mapping[str, Any]) -> str:
 
 
 __all__ = ["CHOSE", "SHORTLISTED", "assign_choices", "chosen_reason", "from_people", "honour"]
+
+
+def offered_and_chosen(
+    person: Mapping[str, Any], today: dt.date, name_of: Callable[[str], Any]
+) -> dict[str, Any]:
+    """The latest shortlist a mentee was offered and their latest choice, by ``today``
+    (``people show``): {"shortlist": {date, number, mentors}, "choice": {date, written,
+    number, mentors}}, each None when there is none; mentors as [{id, name}]."""
+    iso = today.isoformat()
+    history = [e for e in person.get("history") or () if isinstance(e, dict)]
+    history = [e for e in history if str(e.get("at") or "")[:10] <= iso]
+    offered = [e for e in history if e.get("event") == SHORTLISTED]
+    chose = [e for e in history if e.get("event") == CHOSE]
+
+    def mentors(e: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [{"id": str(m), "name": name_of(str(m))} for m in e.get("mentors") or ()]
+
+    out: dict[str, Any] = {"shortlist": None, "choice": None}
+    if offered:
+        e = offered[-1]
+        out["shortlist"] = {"date": str(e["at"])[:10], "number": e.get("number"),
+                            "mentors": mentors(e)}  # fmt: skip
+    if chose:
+        e = max(chose, key=lambda e: (str(e.get("written") or ""), str(e.get("at"))))
+        out["choice"] = {"date": str(e["at"])[:10], "written": e.get("written"),
+                         "number": e.get("number"), "mentors": mentors(e)}  # fmt: skip
+    return out

@@ -5,7 +5,7 @@ it must name a recorded message of kind ``shortlist`` that went to its sender, s
 shortlist's own recipient can choose. What the person newly wrote
 (:func:`mentorctl.checkins.reply_text.reply_text`: quotes, reply headers, signatures and
 "Sent from my iPhone" left out, HTML read as text) is read by :func:`read_choice`: numbers of
-the shortlist ("2", "#2", "Number 2 please", "1 then 3", "two") and mentors' first names
+the shortlist ("2", "#2", "Number 2 please", "1 then 3", "the 2nd") and mentors' first names
 ("Ann", "I'd like Ann, or else Bo"; accents and case aside), in the order written.
 
 A choice is a ``chose`` entry in the mentee's ``history``: ``mentors`` (ids, in their order),
@@ -32,11 +32,6 @@ KIND = "shortlist"
 OUTCOME = "chose"  # a remembered reply that gave a choice, recorded
 NOT_RECORDED = "refused"  # one of reply_index.LEFT_ALONE: listed once, not moved
 _TOKEN = re.compile(r"#?\d+|[^\W\d_]+(?:['’][^\W\d_]+)?")
-_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1,
-    "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-}  # fmt: skip
 
 
 @dataclass
@@ -68,8 +63,6 @@ def read_choice(text: str, names: Sequence[str]) -> list[int] | None:
         number = None
         if token.lstrip("#").isdigit():
             number = int(token.lstrip("#"))
-        elif token in _WORDS:
-            number = _WORDS[token]
         elif token.endswith(("st", "nd", "rd", "th")) and token[:-2].isdigit():
             number = int(token[:-2])
         if number is not None:

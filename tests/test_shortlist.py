@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, read_store, write_csv
+from messages_fixtures import smtp_server_fixture, use_smtp  # noqa: F401  (fixture)
 
 # Three mentors with a line about themselves (one names her surname and employer), three
 # mentees who all want what Ann offers, and one mentee no mentor suits (Finnish only).
@@ -247,3 +248,53 @@ def test_pair_honours_choices_and_explains_the_rest(program, cli):
         assert f"chose Ann ({i['ann']}): Ann's places went to mentees who match Ann better" in said
         assert i["cy"] not in said.replace(other, "") or other == i["cy"]
         assert ann[0] not in said
+
+
+# -- the mentee's language, and delivery over SMTP -------------------------------------------
+
+HELLO = {"de": "Hallo Cy,", "fr": "Bonjour Cy,", "es": "Hola, Cy:", "pt": "Olá, Cy!"}
+
+
+@pytest.mark.parametrize("language", sorted(HELLO))
+def test_the_shortlist_is_written_in_the_programs_language(tmp_path: Path, cli, language):
+    root = tmp_path / language
+    made = cli("init-program", "Cercle", "--template", "career", "--language", language,
+               "--dir", root)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    csv_file = write_csv(tmp_path / "s.csv", SIGNUPS)
+    assert cli("import-signups", csv_file, "-w", root).exit_code == 0
+    result = cli("pair", "--shortlist", "2", "-w", root)
+    assert result.exit_code == 0, result.output
+    files = sorted((root / "cercle" / "outbox").glob("shortlist-1-*.eml"))
+    letter = email.message_from_bytes(files[0].read_bytes())
+    text = letter.get_payload(decode=True).decode()
+    assert text.startswith(HELLO[language]) and "\n1. Ann\n" in text.replace("\r\n", "\n")
+    assert "Reply with" not in text and "Why:" not in text and "{{" not in text
+
+
+def test_send_delivers_once_and_a_failed_delivery_goes_again(program: Path, cli, smtp_server):
+    use_smtp(program, smtp_server.port)
+    smtp_server.handler.refuse = {"dee@example.org"}
+    smtp_server.handler.refusal = "450 4.2.1"  # a temporary refusal: tried again later
+    result = cli("pair", "--shortlist", "3", "--send", "-w", program, "--json")
+    assert result.exit_code == 4, result.output  # some failed, the rest went out
+    got = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received)
+    assert got == ["cy@example.org", "eve@example.org"]
+    smtp_server.handler.refuse = set()
+    again = shortlist(cli, program, "--send")
+    status = {o["mentee"]: o["status"] for o in again["shortlists"]}
+    i = ids(program)
+    assert status == {i["cy"]: "unchanged", i["dee"]: "sent_again", i["eve"]: "unchanged"}
+    got = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received)
+    assert got == ["cy@example.org", "dee@example.org", "eve@example.org"]
+    shortlist(cli, program, "--send")
+    assert len(smtp_server.handler.received) == 3  # from cron: nothing twice
+    # The same Message-ID each time: a reply names the shortlist, however it was sent.
+    sent = smtp_server.handler.to("dee@example.org")[0].message["Message-ID"]
+    assert sent == eml(program, "dee")["Message-ID"]
+
+
+def test_usage_errors(program: Path, cli):
+    for args in (["--shortlist", "0"], ["--send"], ["--shortlist", "2", "--commit"]):
+        result = cli("pair", *args, "-w", program)
+        assert result.exit_code == 2, (args, result.output)

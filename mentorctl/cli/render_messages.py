@@ -21,6 +21,7 @@ KIND_LABELS = {
     "ended": "pair ended",
     "waiting": "waiting",
     "paused": "pause notice",
+    "shortlist": "shortlist",
 }
 
 

@@ -175,3 +175,11 @@ def test_choices_are_honoured_as_a_brute_force_says(program, seed, method) -> No
             for mentor in wanted:
                 assert f"chose Person ({mentor}): Person's places went to mentees" in said
             assert not any(re.search(rf"\b{m}\b", said) for m in MENTEES if m != mentee)
+
+
+def test_two_people_who_chose_each_other_are_not_each_others_mentor() -> None:
+    a = person("P1", "both", goals=["a"], expertise=["a"], capacity=1)
+    b = person("P2", "both", goals=["a", "b"], expertise=["a", "b"], capacity=1)
+    result = match([a, b], config(), today=TODAY, choices={"P1": ["P2"], "P2": ["P1"]})
+    got = {(p.mentee_id, p.mentor_id) for p in result.pairs}
+    assert len(got) == 1 and got <= {("P1", "P2"), ("P2", "P1")}

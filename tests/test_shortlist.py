@@ -298,3 +298,92 @@ def test_usage_errors(program: Path, cli):
     for args in (["--shortlist", "0"], ["--send"], ["--shortlist", "2", "--commit"]):
         result = cli("pair", *args, "-w", program)
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_forgetting_a_mentor_removes_the_shortlists_that_name_them(program: Path, cli):
+    shortlist(cli, program)
+    outbox = program / PROGRAM / "outbox"
+    naming = [p.name for p in outbox.iterdir() if "Ann" in p.read_text()]
+    assert naming
+    result = cli("forget", "ann@example.org", "--yes", "-w", program)
+    assert result.exit_code == 0, result.output
+    left = [p.name for p in outbox.iterdir()]
+    assert not set(naming) & set(left)
+    assert not any("Ann" in (outbox / name).read_text() for name in left)
+
+
+# -- a larger program: many mentees choose, some the same popular mentor ---------------------
+
+
+def test_two_hundred_mentees_choose_and_pair_honours_every_choice_it_can(workspace, cli):
+    import random
+    from collections import Counter
+
+    rng = random.Random(7)
+    topics = ["Career change", "Networking", "Interview preparation", "Getting promoted"]
+    rows = [
+        "Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Tell us about yourself"
+    ]
+    for n in range(60):
+        name = "Men" + chr(97 + n // 26) + chr(97 + n % 26)  # Menaa, Menab...: one word each
+        offer = ", ".join(rng.sample(topics, 2))
+        rows.append(f"m{n}@example.org,{name} Surname{n},Mentor,40,,\"{offer}\",English,UTC,"
+                    f"{rng.randint(1, 3)},I have mentored for {n % 9 + 1} years.")  # fmt: skip
+    for n in range(200):
+        goal = ", ".join(rng.sample(topics, rng.randint(1, 2)))
+        rows.append(f'e{n}@example.org,Mentee{n} X,Mentee,30,"{goal}",,English,UTC,,')
+    csv_file = write_csv(workspace / "big.csv", "\n".join(rows) + "\n")
+    imported = cli("import-signups", csv_file, "-w", workspace)
+    assert imported.exit_code == 0 and "Imported 260 new" in imported.output, imported.output
+    offered = {
+        o["mentee"]: [m["id"] for m in o["mentors"]]
+        for o in shortlist(cli, workspace)["shortlists"]
+    }
+    assert len(offered) == 200
+    store = read_store(workspace / PROGRAM / "data" / "store.json")["people"].values()
+    by_email = {p["email"]: p["id"] for p in store}
+    first = {p["id"]: p["name"].split()[0] for p in store}
+    # The mentor offered most often is popular: everyone offered them names them first.
+    popular = Counter(m for ms in offered.values() for m in ms).most_common(1)[0][0]
+    shapes = ["gmail", "outlook", "iphone", "html"]
+    msgs, wanted = [], {}
+    for n in range(0, 200, 2):  # every other mentee replies, each in a client's shape
+        mentee = by_email[f"e{n}@example.org"]
+        mine = offered[mentee]
+        FROM[f"e{n}"] = f"e{n}@example.org"
+        if popular in mine:
+            other = next(m for m in mine if m != popular)
+            text = f"I'd like {first[popular]}, or else {first[other]}"
+            wanted[mentee] = [popular, other]
+        else:
+            text, wanted[mentee] = f"{mine.index(mine[-1]) + 1} then 1", [mine[-1], mine[0]]
+        msgs.append(_reply(eml(workspace, f"e{n}"), f"e{n}", text, shapes[n % 4], n))
+    data = read(cli, workspace, msgs)
+    assert data["choices"] == len(msgs) and not data["listed"]
+    result = cli("pair", "-w", workspace, "--json", "--today", "2026-03-03")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    got = {p["mentee"]: p for p in plan["pairs"]}
+    free = {p["id"]: p["capacity"] for p in store if p["role"] == "mentor"}
+    load = Counter(p["mentor"] for p in plan["pairs"])
+    assert all(load[m] <= free[m] for m in load)
+    ranks = Counter()
+    for mentee, choice in wanted.items():
+        pair = got.get(mentee)
+        if pair is not None and pair["reasons"][0].startswith("chosen by the mentee"):
+            rank = choice.index(pair["mentor"]) + 1
+            ranks[rank] += 1
+            nth = "1st" if rank == 1 else "2nd"
+            assert pair["reasons"][0] == f"chosen by the mentee ({nth} choice)"
+            if rank == 2:  # their first choice had no room left
+                assert load[choice[0]] == free[choice[0]]
+            continue
+        ranks[0] += 1
+        said = json.dumps(pair or next(u for u in plan["unmatched"] if u["mentee"] == mentee))
+        for mentor in choice:  # every choice of theirs is full, and they are told so
+            assert load[mentor] == free[mentor]
+            who = f"{first[mentor]} ({mentor}): {first[mentor]}'s places went to mentees who"
+            assert who in said
+    # The popular mentor took only as many as they have room for; the others moved on.
+    assert ranks[1] and ranks[2] and ranks[0], ranks
+    assert load[popular] == free[popular]

@@ -170,6 +170,9 @@ def honour(
     blocked = list(blocked)
     field = Field(people, config, today=today, existing=existing, blocked=blocked, seed=seed)
     done = assign_choices(field, choices)
+    while mutual := _mutual(field, done):  # two "both" people would mentor each other
+        choices = {k: [m for m in v if (k, m) != mutual] for k, v in choices.items()}
+        done = assign_choices(field, choices)
     chosen: list[Pair] = []
     for i, j in done.mate.items():
         a, b = field.mentees[i], field.mentors[j]
@@ -210,6 +213,22 @@ def honour(
     return rest
 
 
+def _mutual(field: Field, done: Assignment) -> tuple[str, str] | None:
+    """Of two choices that made two people each other's mentor, the lower-scoring one (as
+    (mentee id, mentor id)), to be left out; None when there is none."""
+    pairs = {(field.mentees[i].id, field.mentors[j].id) for i, j in done.mate.items()}
+    for a, b in sorted(pairs):
+        if a < b and (b, a) in pairs:
+            ua = field.explained(
+                field.mentees[field.mentee_at[a]], field.mentors[field.mentor_at[b]]
+            )[0]
+            ub = field.explained(
+                field.mentees[field.mentee_at[b]], field.mentors[field.mentor_at[a]]
+            )[0]
+            return (a, b) if ua < ub else (b, a)
+    return None
+
+
 def _first_name(person: Mapping[str, Any]) -> str:
     name = str(person.get("first_name") or person.get("name") or "").split()
     return name[0] if name else ""
@@ -242,4 +261,19 @@ def offered_and_chosen(
         e = max(chose, key=lambda e: (str(e.get("written") or ""), str(e.get("at"))))
         out["choice"] = {"date": str(e["at"])[:10], "written": e.get("written"),
                          "number": e.get("number"), "mentors": mentors(e)}  # fmt: skip
+    return out
+
+
+def shortlists_naming(people: Iterable[Mapping[str, Any]], pid: str) -> set[str]:
+    """The message keys of the shortlists that offered ``pid`` to a mentee (``forget``
+    removes those outbox files: each names the mentor offered)."""
+    out = set()
+    for person in people:
+        for e in person.get("history") or ():
+            if (
+                isinstance(e, dict)
+                and e.get("event") == SHORTLISTED
+                and pid in (e.get("mentors") or ())
+            ):
+                out.add(f"/shortlist/{e.get('number')}/{person.get('id')}")
     return out

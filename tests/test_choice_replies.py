@@ -183,3 +183,11 @@ def test_two_people_who_chose_each_other_are_not_each_others_mentor() -> None:
     result = match([a, b], config(), today=TODAY, choices={"P1": ["P2"], "P2": ["P1"]})
     got = {(p.mentee_id, p.mentor_id) for p in result.pairs}
     assert len(got) == 1 and got <= {("P1", "P2"), ("P2", "P1")}
+
+
+def test_a_choice_made_before_a_return_no_longer_counts() -> None:
+    chose = {"at": "2026-03-03T09:00:00+00:00", "event": "chose", "mentors": ["P2"]}
+    back = {"at": "2026-06-01T09:00:00+00:00", "event": "returned"}
+    assert from_people([{"id": "P1", "history": [chose, back]}]) == {}
+    later = {**chose, "at": "2026-06-02T09:00:00+00:00"}
+    assert from_people([{"id": "P1", "history": [chose, back, later]}]) == {"P1": ["P2"]}

@@ -37,6 +37,7 @@ from mentorctl.matching.shortlist import Field
 
 CHOSE = "chose"
 SHORTLISTED = "shortlisted"
+_RESTART = ("returned", "withdrawn")  # a choice made before one of these no longer counts
 # What became of one choice of a mentee who got none of theirs.
 OUTRANKED, FULL, RULED_OUT, LOW_SCORE, GONE = "outranked", "full", "ruled_out", "low", "gone"
 
@@ -52,13 +53,17 @@ def chosen_reason(rank: int) -> str:
 
 
 def from_people(people: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """Each mentee's latest choice: the mentor ids they named, in their order."""
+    """Each mentee's latest choice: the mentor ids they named, in their order. A choice made
+    before the mentee withdrew or was put back into a round (``returned``) no longer counts."""
     out: dict[str, list[str]] = {}
     for person in people:
         history = person.get("history")
         if not isinstance(history, list):
             continue
-        found = [e for e in history if isinstance(e, dict) and e.get("event") == CHOSE]
+        history = [e for e in history if isinstance(e, dict)]
+        found = [e for e in history if e.get("event") == CHOSE]
+        since = max((str(e.get("at")) for e in history if e.get("event") in _RESTART), default="")
+        found = [e for e in found if str(e.get("at")) > since]
         if found and person.get("id"):
             latest = max(found, key=lambda e: (str(e.get("written") or ""), str(e.get("at"))))
             out[str(person["id"])] = [str(m) for m in latest.get("mentors") or ()]

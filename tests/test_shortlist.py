@@ -278,6 +278,7 @@ def test_send_delivers_once_and_a_failed_delivery_goes_again(program: Path, cli,
     smtp_server.handler.refusal = "450 4.2.1"  # a temporary refusal: tried again later
     result = cli("pair", "--shortlist", "3", "--send", "-w", program, "--json")
     assert result.exit_code == 4, result.output  # some failed, the rest went out
+    assert "run 'mentorctl pair --shortlist 3 --send' again" in result.stderr
     got = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received)
     assert got == ["cy@example.org", "eve@example.org"]
     smtp_server.handler.refuse = set()

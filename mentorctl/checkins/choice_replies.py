@@ -90,8 +90,8 @@ def take(
     written: str,
 ) -> None:
     """Hold a reply to a shortlist (``reader``: a Reader); :func:`record` places it."""
+    text = reply_text(msg)  # may raise Unreadable: then nothing of this reply is kept
     reader.this_run[digest] = OUTCOME
-    text = reply_text(msg)
     reader.choices.append(
         ChoiceReply(key, digest, person, int(answered.get("week") or 1), text, written, position)
     )

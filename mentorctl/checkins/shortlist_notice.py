@@ -87,7 +87,7 @@ def offer(
         raise UsageError(f"--shortlist {k}: expected a number of mentors from 1 to {MAX_K}")
     if program.data.get("format") == "circles":
         raise UsageError("--shortlist offers mentors to mentees: not for a circles program")
-    result = ShortlistRun(RunResult("pair", today, send, dry_run), k)
+    result = ShortlistRun(RunResult(f"pair --shortlist {k}", today, send, dry_run), k)
     opened, journal = _open_run(paths, dry_run)
     with opened as store:
         result.run.recovered = settle_interrupted(

@@ -272,7 +272,7 @@ def pairs_cmd(
             "--ics",
             metavar="FILE",
             help="With 'show ID': write the pair's weekly meeting invitation (.ics) to FILE "
-            "('-' for stdout).",
+            "('-' for stdout); a circle's (C1), or a circle member pair's, is the circle's.",
         ),
     ] = None,
 ) -> None:

@@ -407,3 +407,38 @@ def test_pairs_show_ics_of_a_circle_or_a_member_pair_is_the_circles_meeting(
     assert icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     missing = cli("pairs", "show", "C9", "--ics", "-", "-w", workspace)
     assert missing.exit_code != 0 and "no pair C9" in missing.output
+
+
+def test_a_co_mentors_answer_counts_for_the_whole_circle(
+    workspace: Path, cli, smtp_server, tmp_path: Path
+) -> None:
+    rows = circle_rows("a", "Networking", ["Europe/London"] * 5)
+    rows += "co@example.org,Kim Mentor,Mentor,50,,Networking,English,Europe/London,4,Hooli\n"
+    edit_program(
+        workspace,
+        lambda d: d.update(format="circles", circles={"size": [4, 4], "co_mentors": True}),
+    )
+    result = cli("import-signups", write_csv(workspace / "c.csv", HEADER + rows), "-w", workspace)
+    assert result.exit_code == 0, result.output
+    assert cli("pair", "--commit", "-w", workspace).exit_code == 0
+    (circle,) = table(workspace, "circles")
+    mentor, co = circle["mentors"]
+    use_smtp(workspace, smtp_server.port)
+    assert cli("introduce", "--send", "-w", workspace, "--today", DAY).exit_code == 0
+    (got,) = smtp_server.handler.received
+    event = invitation_of(parse_eml(got.data))
+    address = emails(workspace)
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(thunderbird(event, address[co], "Kim Mentor", "ACCEPTED", 1))
+    box.close()
+    assert read_replies(cli, workspace, tmp_path / "Maildir")["meeting_answers"] == 1
+    entries = meeting_entries(workspace)
+    assert set(entries) == set(circle["pairs"])
+    assert all(found == [("ACCEPTED", co)] for found in entries.values()), entries
+    row = circles_report(cli, workspace)[circle["id"]]
+    assert (row["meeting_accepted"], row["meeting_people"]) == (1, 6)
+    # the circle's invitation names the co-mentor too
+    shown = cli("pairs", "show", circle["id"], "--ics", "-", "-w", workspace, "--today", DAY)
+    (again,) = icalendar.Calendar.from_ical(shown.stdout).walk("VEVENT")
+    assert f"mailto:{address[co]}" in {str(a).lower() for a in again["attendee"]}
+    assert mentor != co

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "ended": "pair ended",
     "waiting": "waiting",
     "paused": "pause notice",
+    "circle_intro": "circle introduction",
     "shortlist": "shortlist",
 }
 
@@ -66,7 +67,11 @@ def run_data(result: Any) -> dict[str, Any]:
 def summary_line(result: Any) -> str:
     """The one line a cron mail shows: what went out, what failed, what changed."""
     counts = result.counts()
-    kinds = [f"{counts[k]} {KIND_LABELS[k]}" for k in KIND_LABELS if counts.get(k)]
+    # Kinds without a label of their own (newer notices) are named after the kind.
+    order = [*KIND_LABELS, *sorted(k for k in counts if k not in KIND_LABELS)]
+    kinds = [
+        f"{counts[k]} {KIND_LABELS.get(k, k.replace('_', ' '))}" for k in order if counts.get(k)
+    ]
     total = len(result.messages)
     where = "SMTP" if result.send else "outbox"
     line = f"{result.command} {result.today.isoformat()} ({where}"

@@ -426,6 +426,11 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
         {**m, "person": d.shown(m["person"]), "person_name": d.name(m["person"])}
         for m in meeting_replies.rows(doc, d.today.isoformat())
     ]
+    if doc.get("circle"):  # the circle's one meeting: how many of its people accepted it
+        circle = str(doc["circle"])
+        members = [(p.doc, p.status) for p in d.pairs.values() if p.doc.get("circle") == circle]
+        found = meeting_replies.circle_accepted(members, d.today.isoformat())
+        data["circle_meeting"] = {"circle": circle, **found}
     data["messages"] = _messages(d, pair_id)
     data["answers"] = _answers(d, pair_id)
     data["concerns"] = _concerns(d, pair_id=pair_id)

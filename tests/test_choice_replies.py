@@ -38,6 +38,10 @@ NAMES = ["Ann", "Bo", "Lucía"]
         ("Anne", []),
         ("Can we talk first?", []),
         ("7", []),
+        ("1,3", [0, 2]),
+        ("Option 2.", [1]),
+        ("free after 2pm, or at 10:30 on 2026-03-03", []),
+        ("about 1.5 hours a week", []),
         ("Bob", []),
     ],
 )
@@ -191,3 +195,27 @@ def test_a_choice_made_before_a_return_no_longer_counts() -> None:
     assert from_people([{"id": "P1", "history": [chose, back]}]) == {}
     later = {**chose, "at": "2026-06-02T09:00:00+00:00"}
     assert from_people([{"id": "P1", "history": [chose, back, later]}]) == {"P1": ["P2"]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.booleans()), min_size=1, max_size=4),
+    st.lists(
+        st.sampled_from([", ", " then ", " or else ", ", maybe ", " > ", "\n", " / "]),
+        min_size=4,
+        max_size=4,
+    ),
+    st.sampled_from(["", "I'd like ", "Number ", "Hi! "]),
+)
+def test_a_reply_of_numbers_and_names_reads_in_its_order(picks, joins, lead) -> None:
+    names = ["Ann", "Bo", "Lucía"]
+    words = [str(i + 1) if as_number else names[i] for i, as_number in picks]
+    text = lead + "".join(w + j for w, j in zip(words, joins, strict=False)).rstrip()
+    assert read_choice(text, names) == list(dict.fromkeys(i for i, _ in picks))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_names_each_place_at_most_once(text: str) -> None:
+    found = read_choice(text, NAMES)
+    assert found is None or (len(set(found)) == len(found) and all(0 <= i < 3 for i in found))

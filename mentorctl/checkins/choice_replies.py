@@ -31,7 +31,11 @@ from mentorctl.history import events
 KIND = "shortlist"
 OUTCOME = "chose"  # a remembered reply that gave a choice, recorded
 NOT_RECORDED = "refused"  # one of reply_index.LEFT_ALONE: listed once, not moved
-_TOKEN = re.compile(r"#?\d+|[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A number standing alone ("2", "#2", "2.", "2nd"), never part of a time, date or amount
+# ("2pm", "10:30", "2026-03-02", "1.5"); or a word.
+_TOKEN = re.compile(
+    r"(?<![\w.:/-])#?\d{1,2}(?:st|nd|rd|th)?(?![\w:/-]|\.\d)|[^\W\d_]+(?:['’][^\W\d_]+)?"
+)
 
 
 @dataclass
@@ -61,10 +65,9 @@ def read_choice(text: str, names: Sequence[str]) -> list[int] | None:
     found: list[int] = []
     for at, token in enumerate(tokens):
         number = None
-        if token.lstrip("#").isdigit():
-            number = int(token.lstrip("#"))
-        elif token.endswith(("st", "nd", "rd", "th")) and token[:-2].isdigit():
-            number = int(token[:-2])
+        digits = token.lstrip("#").rstrip("stndrh")
+        if digits.isdigit():
+            number = int(digits)
         if number is not None:
             if 1 <= number <= len(names) and number - 1 not in found:
                 found.append(number - 1)

@@ -455,6 +455,10 @@ def _show_person(p: dict[str, Any]) -> None:
         output.info("Languages: " + ", ".join(p["languages"]))
     if p["organisation"]:
         output.info(f"Organisation: {p['organisation']}")
+    for key, said in (("shortlist", "Shortlist offered"), ("choice", "Chose")):
+        if p.get(key):  # a mentee's shortlist (pair --shortlist) and their reply to it
+            named = ", ".join(f"{m['id']} {m['name'] or ''}".strip() for m in p[key]["mentors"])
+            output.info(f"{said} {p[key]['date']} (shortlist {p[key]['number']}): {named}")
     _sections(
         [
             ("Pairs", ["Pair", "Mentee", "Mentor", "Week", "Status", "Score", "Last answer"],

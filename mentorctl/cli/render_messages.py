@@ -22,6 +22,7 @@ KIND_LABELS = {
     "waiting": "waiting",
     "paused": "pause notice",
     "circle_intro": "circle introduction",
+    "shortlist": "shortlist",
 }
 
 
@@ -315,6 +316,7 @@ def replies_data(result: Any) -> dict[str, Any]:
         "auto_replies": result.auto_replies,
         "receipts": result.receipts,
         "meeting_answers": result.meeting_answers,
+        "choices": result.choices,
         "bounces": result.bounces,
         "failed_deliveries": result.failed_deliveries,
         "undeliverable": [
@@ -361,6 +363,7 @@ def replies_summary(result: Any) -> str:
             result.meeting_answers,
             "meeting answers" if result.meeting_answers > 1 else "meeting answer",
         ),
+        (result.choices, "mentor choice(s) from a shortlist"),
         (result.bounces, "bounce(s)"),
         (result.not_theirs, "naming someone else's message (ignored)"),
         (result.seen_before, "seen before (left alone)"),

@@ -306,6 +306,7 @@ _PROGRAM = Obj(
                 "circle_intro": _later_message(
                     "circle_intro", "{{ program.name }}: meet your circle"
                 ),
+                "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
             }
         ),
     },

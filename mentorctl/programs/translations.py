@@ -107,6 +107,13 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Ihr Mentoring-Kreis",
         "pt": "{{ program.name }}: conheça o seu círculo",
     },
+    "shortlist": {
+        "en": "{{ program.name }}: choose your mentor",
+        "fr": "{{ program.name }} : choisissez votre mentor",
+        "es": "{{ program.name }}: elige a tu mentor",
+        "de": "{{ program.name }}: Wähle deine Mentorin oder deinen Mentor",
+        "pt": "{{ program.name }}: escolha o seu mentor",
+    },
 }
 
 

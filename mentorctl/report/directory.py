@@ -16,6 +16,7 @@ from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
 from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
+from mentorctl.matching.choices import offered_and_chosen
 from mentorctl.matching.explain import against_parts
 from mentorctl.report import asof
 from mentorctl.report.labels import day, pair_status_label, status_label, who
@@ -493,6 +494,7 @@ def person_detail(d: Directory, key: str) -> dict[str, Any]:
             {"date": day(e.get("at")), "event": e.get("event"), "note": _event_note(e)}
             for e in events.up_to(person, d.today)
         ],
+        **offered_and_chosen(person, d.today, d.name),
     }
 
 
@@ -503,4 +505,6 @@ def _event_note(e: dict[str, Any]) -> str:
     for key in ("reason", "address"):
         if e.get(key):
             parts.append(str(e[key]))
+    if e.get("mentors"):  # a shortlist offered, or the mentors chosen from it
+        parts.append(", ".join(str(m) for m in e["mentors"]))
     return "; ".join(parts)

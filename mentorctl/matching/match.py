@@ -85,6 +85,7 @@ from mentorctl.matching.explain import (
 )
 from mentorctl.matching.order import eligible, sides
 from mentorctl.matching.order import seeded_order as seeded_order
+from mentorctl.matching.parity_rule import Placed
 from mentorctl.matching.results import Issue, MatchResult, Pair, PairCheck, Totals
 from mentorctl.matching.score import (
     UNITS,
@@ -212,6 +213,7 @@ def match(
     candidates: int | None = None,
     fairness: Mapping[str, Any] | None = None,
     choices: Mapping[str, Sequence[str]] | None = None,
+    placed: Sequence[Placed] = (),
 ) -> MatchResult:
     """Propose pairs for every mentee not yet in a pair, into the mentors' free slots.
 
@@ -220,7 +222,8 @@ def match(
     (default: all when small, else :data:`DEFAULT_CANDIDATES`). ``progress(done, total)`` is
     called as mentees are scored. ``fairness``: program.yaml's ``fairness`` section; with
     ``by`` and ``min_ratio`` the parity rule applies (:mod:`.parity`). ``choices``: the
-    mentors each mentee chose from their shortlist, placed first (:mod:`.choices`).
+    mentors each mentee chose from their shortlist, placed first (:mod:`.choices`), then
+    the others; ``placed``: the pairs so made, which the parity rule counts and keeps.
     """
     if choices:
         from mentorctl.matching.choices import honour
@@ -244,6 +247,7 @@ def match(
             progress,
             candidates,
             fairness,
+            placed,
         )
 
 
@@ -259,6 +263,7 @@ def _match(
     progress: Progress | None,
     candidates: int | None,
     fairness: Mapping[str, Any] | None = None,
+    placed: Sequence[Placed] = (),
 ) -> MatchResult:
     import numpy as np
 
@@ -373,10 +378,11 @@ def _match(
         notes.extend(proof.notes)
     parity = None
     if fairness and fairness.get("by") and fairness.get("min_ratio") is not None:
-        from mentorctl.matching.parity import apply_rule
+        from mentorctl.matching.parity_rule import apply_rule
 
         mate, parity = apply_rule(method, mate, edges, remaining, mentee_people, mentees,
-                                  mentors, crit, fairness["by"], fairness["min_ratio"], today)  # fmt: skip
+                                  mentors, crit, fairness["by"], fairness["min_ratio"], today,
+                                  placed)  # fmt: skip
         if parity["solved"].startswith("solved under") and edges.pruned:
             notes.append("under the parity rule: optimal among the candidate pairs")
     apart = ({frozenset((x, y)) for x, y, _ in pairs_in}, {frozenset(b) for b in blocked})

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import circle_notices
 from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
-from mentorctl.checkins.plan import Outgoing
+from mentorctl.checkins.plan import HOLDING, Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
 
 if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
 
 ONE_PER_CIRCLE = SCHEDULED_KINDS | {"nudge"}
+# The kinds whose templates see the ``circle`` (see :func:`context`).
+CONTEXT_KINDS = ONE_PER_CIRCLE | circle_notices.KINDS
 
 
 def _mentors(state: State, circle_id: str, pairs: list[dict[str, Any]]) -> set[str]:
@@ -96,15 +99,20 @@ def _family(kind: str) -> str:
 
 
 def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -> None:
-    """A circle member's weekly message: ``circle`` (id, members, mentees, mentors); for the
-    mentor, ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov")."""
+    """A circle member's weekly message or notice: ``circle`` (id, and its members, mentees
+    and mentors still in it), ``as_mentor`` (the recipient mentors it); for the mentor,
+    ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov"); a ``circle_left``
+    and ``circle_away``
+    notice's ``member`` is the mentee who left, or is away."""
     from babel.lists import format_list
 
     from mentorctl.mail.messages import person_context
 
     circle_id = o.pair["circle"]
-    pairs = member_pairs(state).get(circle_id, [o.pair])
-    mentor_ids = _mentors(state, circle_id, pairs)
+    every = member_pairs(state).get(circle_id, [o.pair])
+    # The members still in the circle: a mentee who left is no longer named to the others.
+    pairs = [p for p in every if p["status"] in HOLDING] or every
+    mentor_ids = _mentors(state, circle_id, every)
     people = [person_context(state.people[p]) for p in members(state, circle_id, pairs)]
     mentees = [p for p in people if p["id"] not in mentor_ids]
     context["circle"] = {
@@ -113,6 +121,11 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
         "mentees": mentees,
         "mentors": [p for p in people if p["id"] in mentor_ids],
     }
+    if o.part in state.people and (context.get("recipient") or {}).get("id") != o.part:
+        context["recipient"] = person_context(state.people[o.part])  # a co-mentor's copy
+    context["as_mentor"] = o.part in mentor_ids
+    if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away
+        context["member"] = person_context(state.person(o.pair["mentee"]))
     if o.part in mentor_ids and context.get("partner") is not None:
         try:
             names = format_list([p["first_name"] for p in mentees], locale=language)

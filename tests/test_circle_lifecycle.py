@@ -1,0 +1,195 @@
+"""A circle's life per member, through the CLI over weeks with --today: members who withdraw,
+pause or are not a fit leave the circle, which goes on while it keeps its minimum and closes
+below it, with one kind notice to each person still in it, in their own language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import PROGRAM, write_csv
+from messages_fixtures import messages, pairs, parse_eml, table
+
+HEADER = (
+    "Email,Name,Role,Age,Goals,Expertise,Languages,Time zone,Capacity,Company,Preferred language\n"
+)
+# A mentor and four mentees who read four languages; a second mentor, free, for later.
+ROWS = [
+    ("am", "Ann Mentor", "Mentor", "English", "4"),
+    ("ae0", "Bea Mentee", "Mentee", "German", ""),
+    ("ae1", "Cid Mentee", "Mentee", "French", ""),
+    ("ae2", "Dov Mentee", "Mentee", "Spanish", ""),
+    ("ae3", "Eli Mentee", "Mentee", "Portuguese", ""),
+]
+SPARE = ("zm", "Zoe Mentor", "Mentor", "English", "4")
+LATE = ("ae4", "Fay Mentee", "Mentee", "English", "")
+SECRET = "moving house after a hard divorce"
+
+
+def _csv(rows) -> str:
+    out = HEADER
+    for key, name, role, language, capacity in rows:
+        goals, expertise = ("Networking", "") if role == "Mentee" else ("", "Networking")
+        age = 30 if role == "Mentee" else 50
+        out += (
+            f"{key}@example.org,{name},{role},{age},{goals},{expertise},English,Europe/London,"
+            f"{capacity},Org {key},{language}\n"
+        )
+    return out
+
+
+@pytest.fixture
+def circle(workspace: Path, cli) -> dict:
+    """One circle of Ann and four mentees, introduced on 2026-03-02."""
+    program = workspace / PROGRAM / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    program.write_text(text + "format: circles\ncircles:\n  size: [3, 5]\n", encoding="utf-8")
+    result = cli("import-signups", write_csv(workspace / "c.csv", _csv(ROWS)), "-w", workspace)
+    assert result.exit_code == 0, result.output
+    result = cli("pair", "--commit", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    result = cli("introduce", "-w", workspace, "--today", "2026-03-02")
+    assert result.exit_code == 0, result.output
+    (doc,) = table(workspace, "circles")
+    assert len(doc["mentees"]) == 4 and doc["min_size"] == 3
+    return doc
+
+
+def _ids(workspace: Path) -> dict[str, str]:
+    return {p["email"].split("@")[0]: p["id"] for p in table(workspace, "people")}
+
+
+def _run(cli, workspace: Path, *args: str) -> object:
+    result = cli(*args, "-w", workspace)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _bodies(workspace: Path, kind: str) -> dict[str, list[str]]:
+    """Each recipient's bodies of the ``kind`` messages, read from the outbox files."""
+    out: dict[str, list[str]] = {}
+    for m in messages(workspace):
+        if m["kind"] != kind:
+            continue
+        path = workspace / PROGRAM / m["file"]
+        msg = parse_eml(path.read_bytes())
+        body = msg.get_body(("plain",)).get_content()
+        for pid in m["to"]:
+            out.setdefault(pid, []).append(f"{msg['Subject']}\n{body}")
+    return out
+
+
+def _circle_row(cli, workspace: Path, day: str) -> dict:
+    result = _run(cli, workspace, "report", "--json", "--today", day)
+    (row,) = json.loads(result.stdout)["circles"]
+    return row
+
+
+def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
+    workspace: Path, cli, circle: dict
+) -> None:
+    ids = _ids(workspace)
+    mentor = circle["mentors"][0]
+    _run(cli, workspace, "checkin", "--today", "2026-03-09")
+    # Cid withdraws: three mentees stay, the circle goes on.
+    result = _run(cli, workspace, "withdraw", ids["ae1"], "--reason", SECRET, "--today",
+                  "2026-03-10")  # fmt: skip
+    assert "closed" not in result.output
+    _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    left = _bodies(workspace, "circle_left")
+    assert list(left) == [mentor] and len(left[mentor]) == 1
+    (note,) = left[mentor]
+    assert "Cid has left your circle" in note and SECRET not in note
+    assert "goes on with 3 mentees: Bea, Dov and Eli" in note, note
+    # The mentor gets the circle's notice, not a pair's "ended" one; the others nothing.
+    ended = _bodies(workspace, "ended")
+    assert mentor not in ended and not {ids["ae0"], ids["ae2"], ids["ae3"]} & set(ended)
+    (doc,) = table(workspace, "circles")
+    (entry,) = doc["history"]
+    assert entry["left"] == ids["ae1"] and entry["why"] == "withdrew"
+    assert entry["at"].startswith("2026-03-10") and SECRET not in json.dumps(doc)
+    running = _circle_row(cli, workspace, "2026-03-16")
+    assert running["status"] == "running" and running["running"] == 3
+
+    # Eli answers "not a fit": two mentees stay, fewer than three: the circle closes.
+    eli = next(p for p in pairs(workspace).values() if p["mentee"] == ids["ae3"])
+    _run(cli, workspace, "checkin", "--record", eli["id"], "--person", ids["ae3"], "--week", "3",
+         "-a", "fit=no", "--today", "2026-03-17")  # fmt: skip
+    store = workspace / PROGRAM / "data" / "store.json"
+    before = store.read_bytes()
+    dry = _run(cli, workspace, "checkin", "--dry-run", "--today", "2026-03-23")
+    assert "circle_closed" in dry.output and store.read_bytes() == before
+    _run(cli, workspace, "checkin", "--today", "2026-03-23")
+    _run(cli, workspace, "checkin", "--today", "2026-03-23")  # cron again: nothing twice
+    _run(cli, workspace, "checkin", "--today", "2026-03-30")
+    closed = _bodies(workspace, "circle_closed")
+    assert sorted(closed) == sorted([mentor, ids["ae0"], ids["ae2"]])
+    assert all(len(v) == 1 for v in closed.values()), closed
+    (to_mentor,) = closed[mentor]
+    assert "Thank you for the time and care" in to_mentor and "waiting list" not in to_mentor
+    (to_bea,) = closed[ids["ae0"]]  # in German
+    assert "Ihr Kreis ist beendet" in to_bea and "wieder auf unserer Warteliste" in to_bea
+    (to_dov,) = closed[ids["ae2"]]  # in Spanish
+    assert "tu círculo ha terminado" in to_dov and "lista de espera" in to_dov
+    for text in (to_mentor, to_bea, to_dov):
+        assert SECRET not in text and "Eli" not in text and "Cid" not in text
+    # Nobody of the closed circle gets a weekly message any more.
+    late = [m for m in messages(workspace) if m["kind"] == "weekly" and m["week"] >= 4]
+    assert late == []
+    # The pairs ended kindly, and the mentees wait again.
+    after = {p["mentee"]: p for p in pairs(workspace).values()}
+    for key in ("ae0", "ae2"):
+        pair = after[ids[key]]
+        assert pair["status"] == "ended" and pair["end_reason"] == "the circle closed"
+    waiting = json.loads(_run(cli, workspace, "people", "--waiting", "--json").stdout)
+    assert {ids["ae0"], ids["ae2"]} <= {p["id"] for p in waiting["people"]}
+    (doc,) = table(workspace, "circles")
+    assert [e.get("status") for e in doc["history"]][-1] == "closed"
+    assert sum(1 for e in doc["history"] if e.get("status") == "closed") == 1
+    # As of a past day the circle still ran; as of today it is closed.
+    assert _circle_row(cli, workspace, "2026-03-16")["status"] == "running"
+    assert _circle_row(cli, workspace, "2026-03-23")["status"] == "closed"
+    shown = json.loads(_run(cli, workspace, "pairs", "show", circle["id"], "--json",
+                            "--today", "2026-03-16").stdout)  # fmt: skip
+    assert shown["status"] == "running"
+    assert {m["mentee"]: m["status"] for m in shown["members"]}[ids["ae1"]] == "ended"
+    # The next pair run places them again, with another mentor and a new mentee.
+    more = _csv([*ROWS, SPARE, LATE])
+    _run(cli, workspace, "import-signups", write_csv(workspace / "d.csv", more))
+    _run(cli, workspace, "pair", "--commit", "--today", "2026-03-31")
+    circles = {c["id"]: c for c in table(workspace, "circles")}
+    (new,) = [c for c in circles.values() if c["id"] != circle["id"]]
+    assert {ids["ae0"], ids["ae2"]} <= set(new["mentees"]) and new["mentors"] == [ids["zm"]]
+
+
+def test_a_paused_member_is_away_then_back_in_the_circle(
+    workspace: Path, cli, circle: dict
+) -> None:
+    ids = _ids(workspace)
+    mentor = circle["mentors"][0]
+    _run(cli, workspace, "checkin", "--today", "2026-03-09")
+    _run(cli, workspace, "pause", ids["ae1"], "--until", "2026-03-24", "--reason", SECRET,
+         "--today", "2026-03-10")  # fmt: skip
+    _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    _run(cli, workspace, "checkin", "--today", "2026-03-17")
+    away = _bodies(workspace, "circle_away")
+    assert list(away) == [mentor] and len(away[mentor]) == 1
+    assert "Cid is away from your circle" in away[mentor][0] and SECRET not in away[mentor][0]
+    assert not _bodies(workspace, "paused") and not _bodies(workspace, "circle_left")
+    cid = ids["ae1"]
+    week3 = {p for m in messages(workspace) if m["kind"] == "weekly" and m["week"] == 3
+             for p in m["to"]}  # fmt: skip
+    assert cid not in week3 and {ids["ae0"], ids["ae2"], mentor} <= week3
+    shown = json.loads(_run(cli, workspace, "pairs", "show", circle["id"], "--json",
+                            "--today", "2026-03-17").stdout)  # fmt: skip
+    assert shown["status"] == "running"
+    assert {m["mentee"]: m["status"] for m in shown["members"]}[cid] == "paused"
+    # Back on the 24th: the circle still runs, and Cid is in it again.
+    _run(cli, workspace, "checkin", "--today", "2026-03-30")
+    week5 = {p for m in messages(workspace) if m["kind"] == "weekly" and m["week"] == 5
+             for p in m["to"]}  # fmt: skip
+    assert cid in week5
+    (doc,) = table(workspace, "circles")
+    assert not doc.get("history")  # a pause is no leaving
+    assert _circle_row(cli, workspace, "2026-03-30")["running"] == 4

@@ -67,7 +67,7 @@ def _run(cli, workspace: Path, *args: str) -> object:
 
 
 def _bodies(workspace: Path, kind: str) -> dict[str, list[str]]:
-    """Each recipient's bodies of the ``kind`` messages, read from the outbox files."""
+    """Each recipient's subject and body of the ``kind`` messages, from the outbox files."""
     out: dict[str, list[str]] = {}
     for m in messages(workspace):
         if m["kind"] != kind:
@@ -76,8 +76,15 @@ def _bodies(workspace: Path, kind: str) -> dict[str, list[str]]:
         msg = parse_eml(path.read_bytes())
         body = msg.get_body(("plain",)).get_content()
         for pid in m["to"]:
-            out.setdefault(pid, []).append(f"{msg['Subject']}\n{body}")
+            # words as written, whatever the wrapping
+            out.setdefault(pid, []).append(" ".join(f"{msg['Subject']}\n{body}".split()))
     return out
+
+
+def _weekly_to(workspace: Path, day: str) -> set[str]:
+    """Who got a weekly message made on ``day``."""
+    made = [m for m in messages(workspace) if m["kind"] == "weekly"]
+    return {p for m in made if m["created"].startswith(day) for p in m["to"]}
 
 
 def _circle_row(cli, workspace: Path, day: str) -> dict:
@@ -119,7 +126,7 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     store = workspace / PROGRAM / "data" / "store.json"
     before = store.read_bytes()
     dry = _run(cli, workspace, "checkin", "--dry-run", "--today", "2026-03-23")
-    assert "circle_closed" in dry.output and store.read_bytes() == before
+    assert "3 circle closed" in dry.output and store.read_bytes() == before
     _run(cli, workspace, "checkin", "--today", "2026-03-23")
     _run(cli, workspace, "checkin", "--today", "2026-03-23")  # cron again: nothing twice
     _run(cli, workspace, "checkin", "--today", "2026-03-30")
@@ -142,7 +149,9 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     for key in ("ae0", "ae2"):
         pair = after[ids[key]]
         assert pair["status"] == "ended" and pair["end_reason"] == "the circle closed"
-    waiting = json.loads(_run(cli, workspace, "people", "--waiting", "--json").stdout)
+    waiting = json.loads(
+        _run(cli, workspace, "people", "--waiting", "--json", "--today", "2026-03-30").stdout
+    )
     assert {ids["ae0"], ids["ae2"]} <= {p["id"] for p in waiting["people"]}
     (doc,) = table(workspace, "circles")
     assert [e.get("status") for e in doc["history"]][-1] == "closed"
@@ -158,6 +167,7 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     more = _csv([*ROWS, SPARE, LATE])
     _run(cli, workspace, "import-signups", write_csv(workspace / "d.csv", more))
     _run(cli, workspace, "pair", "--commit", "--today", "2026-03-31")
+    ids = _ids(workspace)
     circles = {c["id"]: c for c in table(workspace, "circles")}
     (new,) = [c for c in circles.values() if c["id"] != circle["id"]]
     assert {ids["ae0"], ids["ae2"]} <= set(new["mentees"]) and new["mentors"] == [ids["zm"]]
@@ -178,18 +188,84 @@ def test_a_paused_member_is_away_then_back_in_the_circle(
     assert "Cid is away from your circle" in away[mentor][0] and SECRET not in away[mentor][0]
     assert not _bodies(workspace, "paused") and not _bodies(workspace, "circle_left")
     cid = ids["ae1"]
-    week3 = {p for m in messages(workspace) if m["kind"] == "weekly" and m["week"] == 3
-             for p in m["to"]}  # fmt: skip
-    assert cid not in week3 and {ids["ae0"], ids["ae2"], mentor} <= week3
+    week = _weekly_to(workspace, "2026-03-16")
+    assert cid not in week and {ids["ae0"], ids["ae2"], mentor} <= week
     shown = json.loads(_run(cli, workspace, "pairs", "show", circle["id"], "--json",
                             "--today", "2026-03-17").stdout)  # fmt: skip
     assert shown["status"] == "running"
     assert {m["mentee"]: m["status"] for m in shown["members"]}[cid] == "paused"
     # Back on the 24th: the circle still runs, and Cid is in it again.
     _run(cli, workspace, "checkin", "--today", "2026-03-30")
-    week5 = {p for m in messages(workspace) if m["kind"] == "weekly" and m["week"] == 5
-             for p in m["to"]}  # fmt: skip
-    assert cid in week5
+    assert cid in _weekly_to(workspace, "2026-03-30")
     (doc,) = table(workspace, "circles")
     assert not doc.get("history")  # a pause is no leaving
     assert _circle_row(cli, workspace, "2026-03-30")["running"] == 4
+
+
+def test_the_mentor_leaving_closes_the_circle_at_once(workspace: Path, cli, circle: dict) -> None:
+    ids = _ids(workspace)
+    _run(cli, workspace, "checkin", "--today", "2026-03-09")
+    result = _run(cli, workspace, "withdraw", circle["mentors"][0], "--reason", SECRET,
+                  "--today", "2026-03-10")  # fmt: skip
+    assert f"Circle {circle['id']} closed: its mentor left" in result.output
+    _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    _run(cli, workspace, "checkin", "--today", "2026-03-23")
+    closed = _bodies(workspace, "circle_closed")
+    mentees = [ids[k] for k in ("ae0", "ae1", "ae2", "ae3")]
+    assert sorted(closed) == sorted(mentees) and all(len(v) == 1 for v in closed.values())
+    (to_cid,) = closed[ids["ae1"]]  # in French
+    assert "son mentor ou sa mentore ne peut plus y participer" in to_cid
+    assert "liste d'attente" in to_cid and SECRET not in to_cid
+    assert not _bodies(workspace, "ended")  # the circle's notice, not four "pair ended"
+    waiting = json.loads(_run(cli, workspace, "people", "--waiting", "--json", "--today",
+                              "2026-03-23").stdout)  # fmt: skip
+    assert set(mentees) <= {p["id"] for p in waiting["people"]}
+
+
+def _weeks(cli, workspace: Path, answering: list[str]) -> None:
+    """Ten weekly runs from 2026-03-09; ``answering`` mentees answer every week."""
+    import datetime as dt
+
+    day = dt.date(2026, 3, 9)
+    for _ in range(10):
+        _run(cli, workspace, "checkin", "--today", day.isoformat())
+        for pid in answering:
+            pair = next(p for p in pairs(workspace).values() if p["mentee"] == pid)
+            if pair["status"] in ("active", "quiet"):
+                _run(cli, workspace, "checkin", "--record", pair["id"], "--person", pid,
+                     "-a", "met=yes", "--today", (day + dt.timedelta(days=1)).isoformat())  # fmt: skip
+        day += dt.timedelta(days=7)
+
+
+def test_a_quiet_circle_and_its_mentors_one_final_message(
+    workspace: Path, cli, circle: dict
+) -> None:
+    """Nobody answers: the circle is quiet as a whole, each member pair lapses, and the
+    mentor gets one lapsed message for the circle, not one per member."""
+    mentor = circle["mentors"][0]
+    _weeks(cli, workspace, [])
+    assert _circle_row(cli, workspace, "2026-03-31")["status"] == "quiet"
+    quiet = json.loads(_run(cli, workspace, "pairs", "--quiet", "--json", "--today",
+                            "2026-03-31").stdout)  # fmt: skip
+    assert {r["circle"] for r in quiet["pairs"]} == {circle["id"]} and quiet["count"] == 4
+    finals = [m for m in messages(workspace) if m["kind"] in ("wrapup", "lapsed")]
+    to_mentor = [m for m in finals if mentor in m["to"]]
+    assert len(to_mentor) == 1 and to_mentor[0]["kind"] == "lapsed"
+    assert len(finals) == 5
+
+
+def test_a_circle_one_member_keeps_alive_is_not_quiet(workspace: Path, cli, circle: dict) -> None:
+    """Eli answers every week: the circle is not quiet (its silent members are, each on
+    their own), and its mentor's one final message is the wrap-up."""
+    ids = _ids(workspace)
+    mentor = circle["mentors"][0]
+    _weeks(cli, workspace, [ids["ae3"]])
+    assert _circle_row(cli, workspace, "2026-03-31")["status"] == "running"
+    quiet = json.loads(_run(cli, workspace, "pairs", "--quiet", "--json", "--today",
+                            "2026-03-31").stdout)  # fmt: skip
+    assert ids["ae3"] not in {r["mentee"] for r in quiet["pairs"]} and quiet["count"] == 3
+    to_mentor = [m for m in messages(workspace)
+                 if m["kind"] in ("wrapup", "lapsed") and mentor in m["to"]]  # fmt: skip
+    assert [m["kind"] for m in to_mentor] == ["wrapup"]
+    final = _circle_row(cli, workspace, "2026-05-18")
+    assert final["status"] == "finished" and final["completed"] == 1 and final["lapsed"] == 3

@@ -21,6 +21,7 @@ from mentorctl.checkins import circle_notices
 from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
 from mentorctl.checkins.plan import HOLDING, Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
+from mentorctl.matching.circle_life import MENTOR_LEFT
 
 if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
@@ -58,7 +59,9 @@ def unshare(state: State) -> None:
 
 
 def one_per_mentor(state: State, plan: CheckinPlan) -> None:
-    """Keep one message per circle, kind and week for its mentor; each message once."""
+    """Keep one message per circle, kind and week for its mentor; each message once. The
+    mentor's final message is the wrap-up when a member pair completed, ``lapsed`` only
+    when the whole circle lapsed."""
     circle_of = {p["id"]: cid for cid, pairs in member_pairs(state).items() for p in pairs}
     mentors = {cid: _mentors(state, cid, pairs) for cid, pairs in member_pairs(state).items()}
     made: set[tuple[str, str, str, int]] = set()
@@ -66,12 +69,21 @@ def one_per_mentor(state: State, plan: CheckinPlan) -> None:
         cid = circle_of.get(doc.get("pair", ""))
         if cid and doc["kind"] in ONE_PER_CIRCLE and doc.get("part") in mentors[cid]:
             made.add((cid, doc["part"], _family(doc["kind"]), int(doc["week"])))
+    # A circle of which one member completed did not lapse: its mentor gets the wrap-up.
+    wrapped = {
+        circle_of[o.pair["id"]]
+        for o in plan.outgoing
+        if o.kind == "wrapup" and o.pair["id"] in circle_of
+        and o.part in mentors[circle_of[o.pair["id"]]]
+    }  # fmt: skip
     kept: list[Outgoing] = []
     keys: set[str] = set()
     for o in plan.outgoing:
         if o.key in keys:
             continue  # an earlier message planned again by another member pair
         cid = circle_of.get(o.pair["id"])
+        if o.kind == "lapsed" and cid in wrapped and o.part in mentors[cid] and o.doc_id is None:
+            continue
         if cid and o.doc_id is None and o.kind in ONE_PER_CIRCLE and o.part in mentors[cid]:
             mark = (cid, o.part, _family(o.kind), o.week)
             if mark in made:
@@ -86,6 +98,11 @@ def one_per_mentor(state: State, plan: CheckinPlan) -> None:
         keys.add(o.key)
         kept.append(o)
     plan.outgoing[:] = kept
+
+
+def doc_history(state: State, circle_id: str) -> list[dict[str, Any]]:
+    doc = circle_docs(state).get(circle_id) or {}
+    return [e for e in doc.get("history") or () if isinstance(e, dict)]
 
 
 def _co_mentors(state: State, circle_id: str, lead: str) -> list[str]:
@@ -124,6 +141,8 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
     if o.part in state.people and (context.get("recipient") or {}).get("id") != o.part:
         context["recipient"] = person_context(state.people[o.part])  # a co-mentor's copy
     context["as_mentor"] = o.part in mentor_ids
+    closing = [e for e in doc_history(state, circle_id) if e.get("status") == "closed"]
+    context["mentor_left"] = bool(closing) and closing[-1].get("why") == MENTOR_LEFT
     if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away
         context["member"] = person_context(state.person(o.pair["mentee"]))
     if o.part in mentor_ids and context.get("partner") is not None:

@@ -21,6 +21,10 @@ KIND_LABELS = {
     "ended": "pair ended",
     "waiting": "waiting",
     "paused": "pause notice",
+    "circle_intro": "circle introduction",
+    "circle_left": "circle member left",
+    "circle_away": "circle member away",
+    "circle_closed": "circle closed",
 }
 
 

@@ -25,7 +25,8 @@ pair ends or pauses as any pair does (``withdraw``, a "no" to the fit question, 
   close.
 
 :func:`status_on` folds the entries and the member pairs up to a day: ``proposed``,
-``running``, ``closed`` or ``finished``. Settling twice changes nothing the second time.
+``running``, ``quiet`` (every member pair still running is quiet: no mentee and not the
+mentor answered for the program's quiet weeks), ``closed`` or ``finished``. Settling twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
 EARLY_END = frozenset({"ended", "not_fit"})
 DONE = frozenset({"completed", "lapsed"})
 CLOSED_REASON = "the circle closed"
+MENTOR_LEFT = "its mentor left"
 BY = "circle"
 
 
@@ -82,8 +84,10 @@ def status_on(circle: Mapping[str, Any], statuses: Iterable[str], day: dt.date) 
     if closed_on(circle, day) is not None:
         return "closed"
     seen = set(statuses)
-    if seen & {"active", "quiet", "paused"}:
+    if seen & {"active", "paused"}:
         return "running"
+    if "quiet" in seen:
+        return "quiet"  # every member still running is quiet, the mentor's answers counted
     if "proposed" in seen:
         return "proposed"
     return "finished" if seen & DONE else "closed" if seen else "proposed"
@@ -173,7 +177,7 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
         if closes:
             staying = list(holding) + (new if lead_gone else [])
             why = (
-                "its mentor left"
+                MENTOR_LEFT
                 if lead_gone
                 else f"fewer than {minimum} mentees stayed"
                 if minimum
@@ -217,11 +221,20 @@ def _quiet_pair_notice(
     notify = list(pair.get("notify_ended") or ())
     keep = [p for p in notify if p not in set(who) or f"{pair['id']}/ended/0/{p}" in made]
     if keep != notify:
-        changes[pair["id"]] = ({"notify_ended": keep}, "the circle's notice tells them instead")
+        changes[pair["id"]] = ({"notify_ended": keep}, "told by the circle's notice instead")
 
 
 def circle_of(circles: Iterable[Mapping[str, Any]], pair_id: str) -> Mapping[str, Any] | None:
     return next((c for c in circles if pair_id in (c.get("pairs") or ())), None)
 
 
-__all__ = ["CLOSED_REASON", "Settled", "closed_on", "entries", "settle", "status_on", "up_to"]
+__all__ = [
+    "CLOSED_REASON",
+    "MENTOR_LEFT",
+    "Settled",
+    "closed_on",
+    "entries",
+    "settle",
+    "status_on",
+    "up_to",
+]

@@ -3,6 +3,10 @@
 A circle's members are saved as pairs of its mentor and each mentee, each with the circle's
 id (:mod:`mentorctl.matching.circle_pairs`), so a circle's figures are its member pairs':
 how many are on, paused or over and how they ended, and its check-ins answered of those due.
+Its status that day (:func:`mentorctl.matching.circle_life.status_on`) is folded from its
+member pairs: ``running`` while one holds, ``closed`` once all ended early (a circle below
+its minimum closes by ending them), ``finished`` once they completed or lapsed, ``proposed``
+before its introduction.
 For the admins each row names the circle's mentor; the anonymous report has the same rows
 without ids or names, in no particular circle's order.
 """
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mentorctl.history.fold import State, id_key
+from mentorctl.matching.circle_life import status_on
 from mentorctl.report.outcomes import tally
 
 
@@ -27,7 +32,8 @@ def rows(state: State, name: Callable[[Any], str], *, anonymous: bool = False) -
     for circle in sorted(members, key=id_key):
         ids = set(members[circle])
         pairs = [state.pairs[k] for k in sorted(ids, key=id_key)]
-        row: dict[str, Any] = {"members": len(pairs), **tally(state, ids)}
+        status = status_on({}, (p.recorded for p in pairs), state.day)
+        row: dict[str, Any] = {"status": status, "members": len(pairs), **tally(state, ids)}
         del row["proposed"]  # the Circles table counts the members introduced
         if not anonymous:
             mentors = sorted({str(p.doc.get("mentor")) for p in pairs}, key=id_key)

@@ -9,6 +9,8 @@ from __future__ import annotations
 WHOLE: dict[str, dict[str, str]] = {
     "fr": {
         "Circles": "Cercles",
+        "Closed": "Fermé",
+        "Finished": "Achevé",
         "Circle": "Cercle",
         "Members": "Membres",
         "At a glance": "En bref",
@@ -110,6 +112,8 @@ WHOLE: dict[str, dict[str, str]] = {
         "Circles": "Círculos",
         "Circle": "Círculo",
         "Members": "Miembros",
+        "Closed": "Cerrado",
+        "Finished": "Concluido",
         "At a glance": "De un vistazo",
         "Rounds": "Ediciones",
         "Calendar": "Calendario",
@@ -206,6 +210,8 @@ WHOLE: dict[str, dict[str, str]] = {
     },
     "de": {
         "Circles": "Kreise",
+        "Closed": "Geschlossen",
+        "Finished": "Abgeschlossen",
         "Circle": "Kreis",
         "Members": "Mitglieder",
         "At a glance": "Auf einen Blick",
@@ -307,6 +313,8 @@ WHOLE: dict[str, dict[str, str]] = {
         "Circles": "Círculos",
         "Circle": "Círculo",
         "Members": "Membros",
+        "Closed": "Encerrado",
+        "Finished": "Concluído",
         "At a glance": "Em resumo",
         "Rounds": "Edições",
         "Calendar": "Calendário",

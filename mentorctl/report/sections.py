@@ -293,7 +293,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                 ([] if anonymous_circles else ["Circle", "Mentor"]) + CIRCLE_COLUMNS,
                 [
                     ([] if anonymous_circles else [c["circle"], c["mentor"]])
-                    + [c["members"], c["running"], c["paused"], c["completed"], c["lapsed"],
+                    + [str(c["status"]).capitalize(), c["members"], c["running"], c["paused"], c["completed"], c["lapsed"],
                        c["ended"], f"{c['answered']} of {c['due']}" if c["due"] else "-",
                        _pct(c["rate"])]
                     for c in report["circles"]
@@ -306,7 +306,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
     return out
 
 
-CIRCLE_COLUMNS = ["Members", "Running", "Paused", "Completed", "Lapsed", "Ended", "Answered",
+CIRCLE_COLUMNS = ["Status", "Members", "Running", "Paused", "Completed", "Lapsed", "Ended", "Answered",
                   "Rate"]  # fmt: skip
 FAIRNESS_COLUMNS = ["Group", "Mentees", "Matched", "Waiting", "Match rate", "Avg score",
                     "Days waited"]  # fmt: skip

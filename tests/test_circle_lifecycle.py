@@ -163,6 +163,14 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
                             "--today", "2026-03-16").stdout)  # fmt: skip
     assert shown["status"] == "running"
     assert {m["mentee"]: m["status"] for m in shown["members"]}[ids["ae1"]] == "ended"
+    table_text = _run(cli, workspace, "pairs", "show", circle["id"], "--today", "2026-03-30")
+    assert f"Circle {circle['id']}: mentor Ann Mentor" in table_text.output
+    assert (
+        "Status: Closed" in table_text.output and "fewer than 3 mentees stayed" in table_text.output
+    )
+    person = json.loads(_run(cli, workspace, "people", "show", ids["ae0"], "--json", "--today",
+                             "2026-03-16").stdout)  # fmt: skip
+    assert person["circles"] == [circle["id"]]
     # The next pair run places them again, with another mentor and a new mentee.
     more = _csv([*ROWS, SPARE, LATE])
     _run(cli, workspace, "import-signups", write_csv(workspace / "d.csv", more))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from mentorctl.cli import output
-from mentorctl.cli.directory import _dash, _sections, _who
+from mentorctl.report.labels import who as _who
+
+
+def _dash(value: Any) -> Any:
+    return "-" if value is None or value == "" else value
 
 
 def show_circle(c: dict[str, Any]) -> None:
@@ -18,8 +22,7 @@ def show_circle(c: dict[str, Any]) -> None:
         f"   Smallest size: {_dash(c['min_size'])}"
     )
     output.info(f"Meets: {when}   Shared topics: {', '.join(c['topics']) or '-'}")
-    _sections(
-        [
+    for title, columns, rows in [
             ("Members", ["Pair", "Mentee", "Status", "Week", "Last answer", "Topics"],
              [[m["pair"], _who(m["mentee_name"], m["mentee"]), m["status_label"],
                _dash(m["week"]), _dash(m["last_answer"]), ", ".join(m["topics"])]
@@ -27,5 +30,9 @@ def show_circle(c: dict[str, Any]) -> None:
             ("History", ["Date", "Event", "Pair", "Member", "Note"],
              [[h["date"], h["event_label"], h["pair"] or "", _who(h["person_name"], h["person"])
                if h["person"] else "", h["note"]] for h in c["history"]]),
-        ]
-    )  # fmt: skip
+    ]:  # fmt: skip
+        output.info("")
+        if rows:
+            output.table(title, columns, rows)
+        else:
+            output.info(f"{title}: none")

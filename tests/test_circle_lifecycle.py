@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from messages_fixtures import messages, pairs, parse_eml, table
 
 HEADER = (
@@ -277,3 +279,91 @@ def test_a_circle_one_member_keeps_alive_is_not_quiet(workspace: Path, cli, circ
     assert [m["kind"] for m in to_mentor] == ["wrapup"]
     final = _circle_row(cli, workspace, "2026-05-18")
     assert final["status"] == "finished" and final["completed"] == 1 and final["lapsed"] == 3
+
+
+EVENTS = st.lists(
+    st.tuples(st.sampled_from(["withdraw", "not_fit", "end", "mentor"]), st.integers(0, 4)),
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(3, 5), minimum=st.integers(2, 5), steps=EVENTS)
+def test_settling_keeps_a_circle_at_its_minimum_or_closed(size, minimum, steps) -> None:
+    """Whatever ends its member pairs, in whatever order: a circle that has not closed holds
+    at least its minimum of mentees and its mentor; a closed one holds nobody; each member
+    leaves once, it closes once, and a second settling changes nothing."""
+    import datetime as dt
+    import tempfile
+
+    from mentorctl.history import events
+    from mentorctl.matching import circle_life
+    from mentorctl.matching.pairs import change_pairs
+    from mentorctl.store.db import Store
+
+    minimum = min(minimum, size)
+    start = "2026-03-02T09:00:00+00:00"
+    people = [{"id": f"P{i}", "status": "active", "role": "mentee" if i else "mentor"}
+              for i in range(size + 1)]  # fmt: skip
+    docs = [
+        {"id": f"M{i}", "mentee": f"P{i}", "mentor": "P0", "status": "active", "circle": "C1",
+         "start_date": start[:10], "history": [{"at": start, "status": "active"}]}
+        for i in range(1, size + 1)
+    ]  # fmt: skip
+    circle = {"id": "C1", "mentors": ["P0"], "mentees": [d["mentee"] for d in docs],
+              "pairs": [d["id"] for d in docs], "min_size": minimum, "created": start}  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Store.writing(Path(folder) / "store.json", create=True, dry_run=True) as store,
+    ):
+        store.insert_many("people", people)
+        store.insert_many("pairs", docs)
+        store.insert_many("circles", [circle])
+        day = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
+        for step, (kind, index) in enumerate(steps):
+            stamp = day.isoformat()
+            live = {d["id"]: d for d in store.documents("pairs").values()}
+            pair = live[f"M{1 + index % size}"]
+            if kind == "mentor":
+                key = next(k for k, p in store.documents("people").items() if p["id"] == "P0")
+                mentor = store.documents("people")[key]
+                entry = events.entry(stamp, "withdrawn")
+                store.update_many("people", {int(key): {"status": "withdrawn",
+                                                        "history": [*events.entries(mentor), entry]}})  # fmt: skip
+                ended = {p["id"]: ({"status": "ended", "end_reason": "a person withdrew",
+                                    "released": [p["mentee"]], "notify_ended": [p["mentee"]]}, "x")
+                         for p in live.values() if p["status"] in circle_life.HOLDING}  # fmt: skip
+                change_pairs(store, ended, stamp)
+            elif pair["status"] in circle_life.HOLDING:
+                fields = {"status": "not_fit" if kind == "not_fit" else "ended"}
+                if kind == "withdraw":
+                    fields.update(end_reason="a person withdrew", released=["P0"])
+                change_pairs(store, {pair["id"]: (fields, kind)}, stamp)
+            circle_life.settle(store, stamp=stamp)
+            once = json.dumps({t: store.documents(t) for t in ("pairs", "circles")}, sort_keys=True)
+            circle_life.settle(store, stamp=stamp)
+            again = json.dumps(
+                {t: store.documents(t) for t in ("pairs", "circles")}, sort_keys=True
+            )
+            assert once == again
+            (doc,) = store.documents("circles").values()
+            pairs_now = list(store.documents("pairs").values())
+            holding = [p for p in pairs_now if p["status"] in circle_life.HOLDING]
+            history = doc.get("history") or []
+            closings = [e for e in history if e.get("status") == "closed"]
+            left = [e["pair"] for e in history if "left" in e]
+            assert len(closings) <= 1 and len(left) == len(set(left))
+            mentor_gone = any(k == "mentor" for k, _ in steps[: step + 1])
+            if closings:
+                assert holding == []
+                assert all(p.get("end_reason") != circle_life.CLOSED_REASON or
+                           set(p["released"]) == {p["mentee"], "P0"} for p in pairs_now)  # fmt: skip
+            else:
+                assert len(holding) >= minimum and not mentor_gone
+            for p in pairs_now:  # the circle's notice replaces a pair's "ended" to its mentor
+                assert "P0" not in (p.get("notify_ended") or ())
+            told = [m for e in closings for m in e["notify"]]
+            assert len(told) == len(set(told))
+            if closings and closings[0]["why"] == circle_life.MENTOR_LEFT:
+                assert "P0" not in told and set(told) == set(closings[0]["mentees"])
+            day += dt.timedelta(days=1)

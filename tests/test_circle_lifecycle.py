@@ -258,6 +258,8 @@ def test_a_quiet_circle_and_its_mentors_one_final_message(
     quiet = json.loads(_run(cli, workspace, "pairs", "--quiet", "--json", "--today",
                             "2026-03-31").stdout)  # fmt: skip
     assert {r["circle"] for r in quiet["pairs"]} == {circle["id"]} and quiet["count"] == 4
+    report = json.loads(_run(cli, workspace, "report", "--json", "--today", "2026-03-31").stdout)
+    assert [q["circle"] for q in report["quiet_pairs"]] == [circle["id"]] * 4
     finals = [m for m in messages(workspace) if m["kind"] in ("wrapup", "lapsed")]
     to_mentor = [m for m in finals if mentor in m["to"]]
     assert len(to_mentor) == 1 and to_mentor[0]["kind"] == "lapsed"

@@ -195,7 +195,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                 [q.get("since") or "-"]
                 if anonymous
                 else [
-                    q.get("pair"),
+                    f"{q.get('pair')} ({q['circle']})" if q.get("circle") else q.get("pair"),
                     _who(q.get("mentee"), q.get("mentee_id")),
                     _who(q.get("mentor"), q.get("mentor_id")),
                     q.get("since") or "-",

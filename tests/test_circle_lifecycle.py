@@ -101,11 +101,13 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     ids = _ids(workspace)
     mentor = circle["mentors"][0]
     _run(cli, workspace, "checkin", "--today", "2026-03-09")
+    drawn = {"2026-03-09": _circle_row(cli, workspace, "2026-03-09")}
     # Cid withdraws: three mentees stay, the circle goes on.
     result = _run(cli, workspace, "withdraw", ids["ae1"], "--reason", SECRET, "--today",
                   "2026-03-10")  # fmt: skip
     assert "closed" not in result.output
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    drawn["2026-03-16"] = _circle_row(cli, workspace, "2026-03-16")
     left = _bodies(workspace, "circle_left")
     assert list(left) == [mentor] and len(left[mentor]) == 1
     (note,) = left[mentor]
@@ -131,6 +133,7 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     assert "3 circle closed" in dry.output and store.read_bytes() == before
     _run(cli, workspace, "checkin", "--today", "2026-03-23")
     _run(cli, workspace, "checkin", "--today", "2026-03-23")  # cron again: nothing twice
+    drawn["2026-03-23"] = _circle_row(cli, workspace, "2026-03-23")
     _run(cli, workspace, "checkin", "--today", "2026-03-30")
     closed = _bodies(workspace, "circle_closed")
     assert sorted(closed) == sorted([mentor, ids["ae0"], ids["ae2"]])
@@ -173,6 +176,9 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     person = json.loads(_run(cli, workspace, "people", "show", ids["ae0"], "--json", "--today",
                              "2026-03-16").stdout)  # fmt: skip
     assert person["circles"] == [circle["id"]]
+    # Each day's report, drawn again at the end, is the same: the circle as it stood then.
+    assert {day: _circle_row(cli, workspace, day) for day in drawn} == drawn
+    assert [r["status"] for r in drawn.values()] == ["running", "running", "closed"]
     # The next pair run places them again, with another mentor and a new mentee.
     more = _csv([*ROWS, SPARE, LATE])
     _run(cli, workspace, "import-signups", write_csv(workspace / "d.csv", more))

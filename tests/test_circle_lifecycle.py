@@ -131,7 +131,8 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     before = store.read_bytes()
     dry = _run(cli, workspace, "checkin", "--dry-run", "--today", "2026-03-23")
     assert "3 circle closed" in dry.output and store.read_bytes() == before
-    _run(cli, workspace, "checkin", "--today", "2026-03-23")
+    run = _run(cli, workspace, "checkin", "--today", "2026-03-23")
+    assert f"circle {circle['id']} closed (fewer than 3 mentees stayed)" in run.output
     _run(cli, workspace, "checkin", "--today", "2026-03-23")  # cron again: nothing twice
     drawn["2026-03-23"] = _circle_row(cli, workspace, "2026-03-23")
     _run(cli, workspace, "checkin", "--today", "2026-03-30")

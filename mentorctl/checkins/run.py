@@ -370,8 +370,10 @@ def run_checkin(
         result.recovered = settle_interrupted(store, journal.read(), stamp)
         held.mark_outbox_delivered(store, stamp, send and outbox_delivered)
         circles = circle_intro.is_circles(program)
+        settled = circle_life.Settled()
         if circles:  # members who left, and circles closed below their minimum
-            circle_life.settle(store, stamp=stamp, min_size=circle_life.min_size_of(program.data))
+            minimum = circle_life.min_size_of(program.data)
+            settled = circle_life.settle(store, stamp=stamp, min_size=minimum)
         state = State(store)
         refused = held.undeliverable(state, today)
         if circles:  # a circle's mentor: one message a week for the whole circle
@@ -386,6 +388,8 @@ def run_checkin(
                 plan.outgoing.extend(circle_notices.plan(state, send=send))
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
+        result.warnings += [f"circle {c} closed ({why}): its members are waiting again"
+                            for c, why in settled.closed]  # fmt: skip
         held.apply(state, plan, result, today, program, only)
         outgoing, result.left = take(plan.outgoing, limit)
         _execute(

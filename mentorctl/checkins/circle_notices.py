@@ -49,7 +49,8 @@ def plan(state: State, *, send: bool) -> list[Outgoing]:
                 continue
             if "left" in entry:
                 kind = LEFT
-                pair_of = {m: state.pair_by_id.get(str(entry.get("pair"))) for m in entry["notify"]}
+                left = state.pair_by_id.get(str(entry.get("pair")))
+                pair_of = {m: left for m in entry.get("notify") or ()}
             elif entry.get("status") == "closed":
                 kind = CLOSED
                 pair_of = {m: own.get(m, members[0]) for m in entry.get("notify") or ()}

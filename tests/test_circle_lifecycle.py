@@ -376,3 +376,64 @@ def test_settling_keeps_a_circle_at_its_minimum_or_closed(size, minimum, steps) 
             if closings and closings[0]["why"] == circle_life.MENTOR_LEFT:
                 assert "P0" not in told and set(told) == set(closings[0]["mentees"])
             day += dt.timedelta(days=1)
+
+
+CIRCLE_CODE = {"en": "Circle code: C1", "fr": "Code du cercle\u00a0: C1", "es": "Código del círculo: C1",
+               "de": "Kreis-Code: C1", "pt": "Código do círculo: C1"}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de", "pt"])
+def test_every_circle_notice_renders_in_every_language(tmp_path: Path, language: str) -> None:
+    """Every built-in template's circle notices, in each language: kind, in the language,
+    naming the members still in the circle and never the words of another language."""
+    import datetime as dt
+
+    from test_languages import _leftover_english
+
+    from mentorctl.mail import languages, messages
+    from mentorctl.programs.catalogue import init_program, list_templates
+    from mentorctl.programs.program import load_program
+
+    people = {
+        pid: messages.person_context({"id": pid, "name": name, "email": f"{pid}@example.org"})
+        for pid, name in (("P1", "Marc Dubois"), ("P2", "Inès Moreau"), ("P3", "Ana Lima"),
+                          ("P4", "Kai Berg"))
+    }  # fmt: skip
+    circle = {"id": "C1", "members": list(people.values()), "mentors": [people["P1"]],
+              "mentees": [people["P2"], people["P3"]]}  # fmt: skip
+    cases = [
+        ("circle_left", "P1", {"member": people["P4"]}),
+        ("circle_away", "P1", {"member": people["P4"]}),
+        ("circle_closed", "P1", {"as_mentor": True}),
+        ("circle_closed", "P2", {"as_mentor": False}),
+        ("circle_closed", "P3", {"as_mentor": False, "mentor_left": True}),
+    ]
+    for info in list_templates():
+        init_program("Cercle", info.key, root=tmp_path / info.key, today=dt.date(2026, 2, 20),
+                     language=language)  # fmt: skip
+        program = load_program(tmp_path / info.key / "cercle" / "program.yaml")
+        templates = languages.Templates(program, program.dir / "messages")
+        texts = []
+        for kind, to, extra in cases:
+            context = templates.contexts.make(
+                kind=kind, week=0, pair={"id": "M3"}, start=dt.date(2026, 3, 2),
+                mentee=people["P2"], mentor=people["P1"], recipient=people[to],
+                today=dt.date(2026, 3, 16),
+            )  # fmt: skip
+            context.update(circle=circle, as_mentor=to == "P1", mentor_left=False)
+            context.update(until=dt.date(2026, 3, 24), **extra)
+            rendered = templates.render(kind, context, pair_id="M3")
+            text = " ".join(rendered.text.split())
+            where = (info.key, language, kind, to)
+            assert "{{" not in text and rendered.subject and "\n" not in rendered.subject, where
+            assert rendered.text.endswith(CIRCLE_CODE[language] + "\n"), where
+            name = people[to]["first_name"]
+            assert name in text.split(",")[0] or name in text.split(":")[0], where
+            if language != "en":
+                data = ("Marc", "Inès", "Ana", "Kai", "Cercle")
+                assert not _leftover_english(rendered.subject + " " + text, data), where
+            texts.append(text)
+        left, away, to_mentor, to_mentee, mentor_gone = texts
+        assert "Kai" in left and "Inès" in left and "Ana" in left  # who left, who stays
+        assert "Kai" in away and ("24" in away)
+        assert to_mentor != to_mentee and to_mentee != mentor_gone

@@ -18,7 +18,8 @@ from mentorctl.errors import UsageError
 @app.command(
     "pair",
     short_help="Pair mentees with mentors, with reasons.",
-    epilog="Example: mentorctl pair            (propose; then --review or --commit to save)",
+    epilog="Example: mentorctl pair            (propose; then --review or --commit to save)\n\n"
+    "Example: mentorctl pair --shortlist 3 --send   (mentees choose; 'checkin --replies' reads)",
 )
 def pair_cmd(
     method: Annotated[
@@ -125,6 +126,18 @@ def pair_cmd(
             "lines to copy into program.yaml; changes nothing).",
         ),
     ] = False,
+    shortlist: Annotated[
+        int | None,
+        typer.Option(
+            "--shortlist",
+            metavar="K",
+            help="Offer each waiting mentee their K best mentors by email, to reply with their "
+            "choice (again only when it changed; to the outbox, or --send).",
+        ),
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="With --shortlist: deliver over SMTP too.")
+    ] = False,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -151,10 +164,14 @@ def pair_cmd(
         ]
         if suggest_weights:
             actions.append("--suggest-weights")
+        if shortlist is not None:
+            actions.append("--shortlist")
+        if send and shortlist is None:
+            raise UsageError("--send goes with --shortlist")
         if len(actions) > 1 or (actions and (commit or review or redo)):
             raise UsageError(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
-                "--unlock, --return or --suggest-weights"
+                "--unlock, --return, --suggest-weights or --shortlist"
             )
         if redo_manual and not redo:
             raise UsageError("--redo-manual goes with --redo")
@@ -178,6 +195,17 @@ def pair_cmd(
             with output.progress("Learning from finished pairs"):
                 found = learn.from_store(prog, paths.store_path, today=day, seed=seed)
             render_fairness.suggestion(found, as_json)
+            return
+        if shortlist is not None:
+            from mentorctl.checkins import shortlist_notice
+            from mentorctl.cli import render_shortlist
+            from mentorctl.cli.messages import _exit_on_failures
+
+            done = shortlist_notice.offer(
+                prog, paths, shortlist, today=day, now=now, send=send, dry_run=dry_run, seed=seed
+            )
+            render_shortlist.shortlist_result(done, as_json)
+            _exit_on_failures(done.run)
             return
         if return_:
             from mentorctl.cli import render_people

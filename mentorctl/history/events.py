@@ -16,6 +16,9 @@ Events and their fields:
 - ``returned``: the admin put the person back into the round.
 - ``undeliverable``: ``address`` and ``reason`` (a 5xx refusal or a bounce): nothing is sent
   to that address again; ``deliverable``: a new address from a later import clears it.
+- ``shortlisted``: a mentee was sent a shortlist (``pair --shortlist``): ``mentors`` (ids, in
+  the order shown) and ``number``; ``chose``: their reply named ``mentors`` (ids, in their
+  order), with the reply's Date as ``written``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ EVENTS = (
     "returned",
     "undeliverable",
     "deliverable",
+    "shortlisted",
+    "chose",
 )
 
 

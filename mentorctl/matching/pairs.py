@@ -140,6 +140,7 @@ def plan(
 ) -> Plan:
     """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals
     (those added by hand, forced ones included, only with ``redo_manual``)."""
+    from mentorctl.matching.choices import from_people
     from mentorctl.matching.match import match
     from mentorctl.matching.rounds import for_matching
     from mentorctl.store.db import Store
@@ -168,6 +169,7 @@ def plan(
         ranked_choices=_ranked_choices(snap.people),
         progress=progress,
         fairness=program.data.get("fairness"),
+        choices=from_people(people),
     )
     done = Plan(result, snap, method, seed, redo, dropped, out, kept)
     by = fairness_by or (program.data.get("fairness") or {}).get("by")

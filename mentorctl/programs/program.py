@@ -315,6 +315,7 @@ _PROGRAM = Obj(
                 "circle_closed": _later_message(
                     "circle_closed", "{{ program.name }}: your circle has closed"
                 ),
+                "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
             }
         ),
     },

@@ -128,6 +128,13 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Ihr Kreis ist beendet",
         "pt": "{{ program.name }}: o seu círculo chegou ao fim",
     },
+    "shortlist": {
+        "en": "{{ program.name }}: choose your mentor",
+        "fr": "{{ program.name }} : choisissez votre mentor",
+        "es": "{{ program.name }}: elige a tu mentor",
+        "de": "{{ program.name }}: Wähle deine Mentorin oder deinen Mentor",
+        "pt": "{{ program.name }}: escolha o seu mentor",
+    },
 }
 
 

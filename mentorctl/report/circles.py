@@ -2,7 +2,9 @@
 
 A circle's members are saved as pairs of its mentor and each mentee, each with the circle's
 id (:mod:`mentorctl.matching.circle_pairs`), so a circle's figures are its member pairs':
-how many are on, paused or over and how they ended, and its check-ins answered of those due.
+how many are on, paused or over and how they ended, and its check-ins answered of those due;
+and how many of its people accepted the circle's meeting (``meeting_accepted`` of
+``meeting_people``: accepted by all when equal).
 Its status that day (:func:`mentorctl.matching.circle_life.status_on`) is folded from its
 member pairs: ``running`` while one holds, ``closed`` once all ended early (a circle below
 its minimum closes by ending them), ``finished`` once they completed or lapsed, ``proposed``
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mentorctl.checkins.meeting_replies import circle_accepted
 from mentorctl.history.fold import State, id_key
 from mentorctl.matching.circle_life import status_on
 from mentorctl.report.outcomes import tally
@@ -35,6 +38,8 @@ def rows(state: State, name: Callable[[Any], str], *, anonymous: bool = False) -
         status = status_on({}, (p.recorded for p in pairs), state.day)
         row: dict[str, Any] = {"status": status, "members": len(pairs), **tally(state, ids)}
         del row["proposed"]  # the Circles table counts the members introduced
+        meeting = circle_accepted(((p.doc, p.status) for p in pairs), state.day.isoformat())
+        row["meeting_accepted"], row["meeting_people"] = meeting["accepted"], meeting["people"]
         if not anonymous:
             mentors = sorted({str(p.doc.get("mentor")) for p in pairs}, key=id_key)
             row = {"circle": circle, "mentor": ", ".join(name(m) for m in mentors), **row}

@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from mentorctl.errors import MentorctlError, UsageError
+from mentorctl.matching.choices import shortlists_naming
 from mentorctl.matching.pairs import (
     BLOCKS,
     HOLDING,
@@ -165,6 +166,7 @@ def forget(
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
+        offered = shortlists_naming(store.documents(PEOPLE).values(), pid)  # they are named
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS, PEOPLE):
             changes = {}
             traced = 0
@@ -172,7 +174,9 @@ def forget(
                 if table == PEOPLE and doc.get("id") == pid:
                     continue  # their own record goes whole, below
                 mine = _is_theirs(table, doc, pid, theirs)
-                if table == MESSAGES and (mine or doc.get("pair") in theirs):
+                if table == MESSAGES and (
+                    mine or doc.get("pair") in theirs or doc.get("key") in offered
+                ):
                     # Every copy of the pair's messages names them: the files go; the
                     # record of what was sent to whom, and when, stays.
                     outbox_files.append(_outbox_file(outbox, doc))

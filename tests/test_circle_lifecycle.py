@@ -125,14 +125,15 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
 
     # Eli answers "not a fit": two mentees stay, fewer than three: the circle closes.
     eli = next(p for p in pairs(workspace).values() if p["mentee"] == ids["ae3"])
-    _run(cli, workspace, "checkin", "--record", eli["id"], "--person", ids["ae3"], "--week", "3",
-         "-a", "fit=no", "--today", "2026-03-17")  # fmt: skip
+    said = _run(cli, workspace, "checkin", "--record", eli["id"], "--person", ids["ae3"],
+                "--week", "3", "-a", "fit=no", "--today", "2026-03-17")  # fmt: skip
+    assert f"circle {circle['id']} closed (fewer than 3 mentees stayed)" in said.output
+    drawn["2026-03-17"] = _circle_row(cli, workspace, "2026-03-17")
     store = workspace / PROGRAM / "data" / "store.json"
     before = store.read_bytes()
     dry = _run(cli, workspace, "checkin", "--dry-run", "--today", "2026-03-23")
     assert "3 circle closed" in dry.output and store.read_bytes() == before
-    run = _run(cli, workspace, "checkin", "--today", "2026-03-23")
-    assert f"circle {circle['id']} closed (fewer than 3 mentees stayed)" in run.output
+    _run(cli, workspace, "checkin", "--today", "2026-03-23")
     _run(cli, workspace, "checkin", "--today", "2026-03-23")  # cron again: nothing twice
     drawn["2026-03-23"] = _circle_row(cli, workspace, "2026-03-23")
     _run(cli, workspace, "checkin", "--today", "2026-03-30")
@@ -179,7 +180,7 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     assert person["circles"] == [circle["id"]]
     # Each day's report, drawn again at the end, is the same: the circle as it stood then.
     assert {day: _circle_row(cli, workspace, day) for day in drawn} == drawn
-    assert [r["status"] for r in drawn.values()] == ["running", "running", "closed"]
+    assert [r["status"] for r in drawn.values()] == ["running", "running", "closed", "closed"]
     # The next pair run places them again, with another mentor and a new mentee.
     more = _csv([*ROWS, SPARE, LATE])
     _run(cli, workspace, "import-signups", write_csv(workspace / "d.csv", more))

@@ -3,7 +3,8 @@
 A circle's members are pairs of its mentor and each mentee (:mod:`.circle_pairs`). A member
 pair ends or pauses as any pair does (``withdraw``, a "no" to the fit question, ``pair
 --end``, a block, ``forget``, ``pause``); :func:`settle` then brings the circle's own
-``history`` up to date, a list of dated entries on the circle document::
+``history`` up to date (``withdraw`` and a recorded "no" call it at once, every ``checkin``
+run before it plans), a list of dated entries on the circle document::
 
     {"at": ISO, "left": "P7", "pair": "M4", "why": "withdrew", "notify": ["P3"]}
     {"at": ISO, "status": "closed", "why": "fewer than 3 mentees stayed",

@@ -20,6 +20,7 @@ nothing of a member's leaving or pause: that is the member's own business.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.checkins import schedule
@@ -35,8 +36,10 @@ AWAY = "circle_away"
 KINDS = frozenset({LEFT, CLOSED, AWAY})
 
 
-def plan(state: State, *, send: bool) -> list[Outgoing]:
-    """Every circle notice due (new), or written earlier and not yet sent (with ``send``)."""
+def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing]:
+    """Every circle notice due (new), or written earlier and not yet sent (with ``send``);
+    ``only``: of those pairs (``checkin --pair``)."""
+    wanted = {state.pair(ref)["id"] for ref in only}
     out: list[Outgoing] = []
     pairs = member_pairs(state)
     for circle_id, circle in circle_docs(state).items():
@@ -57,7 +60,11 @@ def plan(state: State, *, send: bool) -> list[Outgoing]:
             else:
                 continue
             for person, pair in pair_of.items():
-                if pair is not None and person in state.people:
+                if (
+                    pair is not None
+                    and person in state.people
+                    and pair["id"] in (wanted or {pair["id"]})
+                ):
                     out.extend(_one(state, pair, kind, 0, person, send=send))
     return out
 

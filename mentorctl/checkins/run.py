@@ -383,9 +383,8 @@ def run_checkin(
         if circles:
             circle_weekly.unshare(state)
             circle_weekly.one_per_mentor(state, plan)
-            if not only:
-                circle_notices.away(state, plan, send=send)
-                plan.outgoing.extend(circle_notices.plan(state, send=send))
+            circle_notices.away(state, plan, send=send)
+            plan.outgoing.extend(circle_notices.plan(state, send=send, only=only))
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
         result.warnings += [f"circle {c} closed ({why}): its members are waiting again"

@@ -22,6 +22,9 @@ KIND_LABELS = {
     "waiting": "waiting",
     "paused": "pause notice",
     "circle_intro": "circle introduction",
+    "circle_left": "circle member left",
+    "circle_away": "circle member away",
+    "circle_closed": "circle closed",
     "shortlist": "shortlist",
 }
 

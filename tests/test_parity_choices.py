@@ -97,6 +97,13 @@ def test_the_rule_counts_the_pairs_from_choices() -> None:
     assert {g["group"]: g["rate_without"] for g in p["groups"]} == {"a": 1.0, "b": 0.3333}
     assert {g["group"]: g["rate_with"] for g in p["groups"]} == {"a": 0.8, "b": 0.6667}
     assert sorted(u.mentee_id[0] for u in ruled.unmatched) == ["A", "B"]
+    # Greedy does not apply the rule, but says how the whole run stands against it.
+    greedy = run(SKEWED, 0.8, method="greedy").parity
+    assert greedy["solved"].startswith("not applied") and not greedy["held"]
+    assert {g["group"]: (g["from_choices"], g["rate_without"]) for g in greedy["groups"]} == {
+        "a": (3, 1.0),
+        "b": (0, 0.3333),
+    }
 
 
 def test_choices_that_break_the_rule_beyond_repair_are_kept_and_it_is_said() -> None:

@@ -125,6 +125,34 @@ def pair_cmd(
             "lines to copy into program.yaml; changes nothing).",
         ),
     ] = False,
+    ask_mentors: Annotated[
+        bool,
+        typer.Option(
+            "--ask-mentors",
+            help="Ask each mentor about their proposed mentees by email instead of saving "
+            "pairs; 'checkin --replies' reads the answers (a yes makes the pair).",
+        ),
+    ] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help="With --ask-mentors: deliver the questions over SMTP.")
+    ] = False,
+    withdraw_ask: Annotated[
+        str | None,
+        typer.Option(
+            "--withdraw-ask",
+            metavar="PROPOSAL",
+            help="Take back a proposal put to a mentor (its id, or a person: all of theirs).",
+        ),
+    ] = None,
+    expire_asks: Annotated[
+        int | None,
+        typer.Option(
+            "--expire-asks",
+            metavar="DAYS",
+            help="Close proposals unanswered for more than DAYS days; that mentor is not "
+            "proposed for that mentee again.",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -151,10 +179,12 @@ def pair_cmd(
         ]
         if suggest_weights:
             actions.append("--suggest-weights")
+        actions += _ask_actions(ask_mentors, withdraw_ask, expire_asks, send, commit or review)
         if len(actions) > 1 or (actions and (commit or review or redo)):
             raise UsageError(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
-                "--unlock, --return or --suggest-weights"
+                "--unlock, --return, --suggest-weights, --ask-mentors, --withdraw-ask or "
+                "--expire-asks"
             )
         if redo_manual and not redo:
             raise UsageError("--redo-manual goes with --redo")
@@ -179,6 +209,18 @@ def pair_cmd(
                 found = learn.from_store(prog, paths.store_path, today=day, seed=seed)
             render_fairness.suggestion(found, as_json)
             return
+        if withdraw_ask or expire_asks is not None:
+            from mentorctl.cli import render_asks
+            from mentorctl.matching import proposals
+
+            if withdraw_ask:
+                closed = proposals.withdraw(paths.store_path, withdraw_ask, now=now,
+                                            dry_run=dry_run)  # fmt: skip
+            else:
+                closed = proposals.expire(paths.store_path, expire_asks or 0, now=now,
+                                          dry_run=dry_run)  # fmt: skip
+            render_asks.closed_result(closed, as_json)
+            return
         if return_:
             from mentorctl.cli import render_people
             from mentorctl.matching import people_status
@@ -186,7 +228,7 @@ def pair_cmd(
             back = people_status.return_person(paths.store_path, return_, now=now, dry_run=dry_run)
             render_people.status_result(back, as_json)
             return
-        if actions:
+        if actions and not ask_mentors:
             if add:
                 done = pairs.add(
                     prog,
@@ -219,6 +261,8 @@ def pair_cmd(
             render.override_result(done, _people(paths.store_path), as_json)
             return
         if prog.data.get("format") == "circles":
+            if ask_mentors:
+                raise UsageError("--ask-mentors proposes pairs; this program matches circles")
             from mentorctl.cli.circles import propose_circles
 
             propose_circles(
@@ -249,6 +293,17 @@ def pair_cmd(
                 progress=bar,
                 fairness_by=fairness_by,
             )
+        if ask_mentors:
+            from mentorctl.checkins import mentor_ask
+            from mentorctl.cli import render_asks
+
+            asked = mentor_ask.ask_mentors(
+                prog, paths, plan, today=day, now=now, send=send, dry_run=dry_run
+            )
+            render_asks.ask_result(asked, plan.snapshot.by_id, as_json)
+            if asked.run.failed:
+                raise typer.Exit(4)
+            return
         committed = None
         if review or commit:
             committed = pairs.commit(
@@ -269,6 +324,18 @@ def pair_cmd(
             waiting += [m for m, _, _ in committed.skipped]
             notified = notify(prog, paths, waiting, today=day, now=now, dry_run=dry_run)
         render.plan_result(plan, committed, as_json, notified)
+
+
+def _ask_actions(
+    ask: bool, withdraw: str | None, expire: int | None, send: bool, saving: bool
+) -> list[str]:
+    """The options of proposals put to mentors that are actions of their own."""
+    if send and not ask:
+        raise UsageError("--send goes with --ask-mentors")
+    if ask and saving:
+        raise UsageError("--ask-mentors saves no pairs: leave out --commit and --review")
+    named = [("--ask-mentors", ask), ("--withdraw-ask", withdraw), ("--expire-asks", expire)]
+    return [name for name, value in named if value not in (None, False, "")]
 
 
 def _people(store_path: Path) -> dict[str, dict[str, Any]]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import UsageError
+from mentorctl.matching import proposals
 from mentorctl.store import addresses
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ class Plan:
     # Per group of a sign-up field (see fairness): match rate, scores, days waited.
     fairness_by: str | None = None
     fairness: list[dict[str, Any]] = field(default_factory=list)
+    # Proposals waiting for their mentor's answer (see proposals), oldest first, with ages.
+    asked: list[dict[str, Any]] = field(default_factory=list)
 
 
 def plan(
@@ -146,6 +149,7 @@ def plan(
 
     with Store.reading(store_path) as store:
         snap = snapshot(store)
+        asks = proposals.in_store(store)
     people, out = for_matching(snap, today)
     dropped: list[str] = []
     kept: list[str] = []
@@ -161,7 +165,7 @@ def plan(
         people,
         program.data["matching"],
         today=today,
-        existing=considered.existing(),
+        existing=considered.existing() + asked_and_declined(asks, snap.people),
         blocked=snap.blocked,
         method=method,
         seed=seed,
@@ -170,6 +174,7 @@ def plan(
         fairness=program.data.get("fairness"),
     )
     done = Plan(result, snap, method, seed, redo, dropped, out, kept)
+    done.asked = proposals.listed(asks, today)
     by = fairness_by or (program.data.get("fairness") or {}).get("by")
     if by:
         from mentorctl.matching import fairness
@@ -178,6 +183,15 @@ def plan(
         waiting = [u.mentee_id for u in result.unmatched]
         done.fairness = fairness.run_table(snap.by_id, result.pairs, waiting, by, today)
     return done
+
+
+def asked_and_declined(
+    asks: list[dict[str, Any]], people: Sequence[dict[str, Any]]
+) -> list[tuple[str, str, str]]:
+    """What proposals put to mentors add to the pairs a run considers: each waiting one as a
+    proposed pair, each mentor who declined a mentee (or let the question expire) as a pair
+    that can never be made again."""
+    return proposals.held(asks) + proposals.never_again(asks, people)
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
@@ -229,7 +243,7 @@ def commit(
         if plan_.redo:
             out.removed = _drop_proposals(store, set(plan_.dropped))
         snap = snapshot(store)
-        existing = snap.existing()
+        existing = snap.existing() + asked_and_declined(proposals.in_store(store), snap.people)
         number = round_for(snap, program, today, round_)
         new_docs = []
         for index in chosen:

@@ -97,6 +97,10 @@ def record(
                               "pair": None, "note": "named without a clear yes or no",
                               "applied": False})  # fmt: skip
         problems = [d for d in item.done if d["answer"] is None or d["note"]]
+        if read.said:  # a partial answer: the others still wait, the admin may chase them
+            named = {d["proposal"] for d in item.done}
+            problems += [{"proposal": d["id"], "mentee": d["mentee"], "note": "no answer yet"}
+                         for d in proposals.waiting(asked) if d["id"] not in named]  # fmt: skip
         for d in problems:
             result.listed.append(
                 listed("", item.ask, item.mentor, "mentor_answer",

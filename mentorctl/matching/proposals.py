@@ -153,6 +153,30 @@ def decline(store: Store, mentee: str, mentor: str, stamp: str) -> None:
             return
 
 
+def forgotten(store: Store, person: str, stamp: str) -> int:
+    """Withdraw the waiting proposals of a person who asked to be forgotten; how many."""
+    mine = [d for d in waiting(in_store(store)) if person in (d.get("mentee"), d.get("mentor"))]
+    note = {"answer": "withdrawn", "note": "a person asked to be forgotten"}
+    return len(close(store, {str(d["id"]): note for d in mine}, stamp))
+
+
+def message_keys(store: Store, person: str) -> set[str]:
+    """The keys of the ``mentor_ask`` messages that name ``person`` (as mentee or mentor)."""
+    return {
+        f"/mentor_ask/{int(d.get('ask') or 0)}/{d['mentor']}"
+        for d in in_store(store)
+        if person in (d.get("mentee"), d.get("mentor"))
+    }
+
+
+def withheld(person: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A mentee's history as they may read it (their export): who declined them is withheld."""
+    return [
+        {**e, "mentor": "[withheld]"} if isinstance(e, dict) and e.get("event") == DECLINED else e
+        for e in person.get("history") or ()
+    ]
+
+
 # -- the admin's side -----------------------------------------------------------------------
 
 

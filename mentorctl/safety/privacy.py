@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from mentorctl.errors import MentorctlError, UsageError
+from mentorctl.matching import proposals
 from mentorctl.matching.pairs import (
     BLOCKS,
     HOLDING,
@@ -165,6 +166,7 @@ def forget(
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
+        asked = proposals.message_keys(store, pid)  # a mentor was asked about them, or they were
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS, PEOPLE):
             changes = {}
             traced = 0
@@ -172,7 +174,9 @@ def forget(
                 if table == PEOPLE and doc.get("id") == pid:
                     continue  # their own record goes whole, below
                 mine = _is_theirs(table, doc, pid, theirs)
-                if table == MESSAGES and (mine or doc.get("pair") in theirs):
+                if table == MESSAGES and (
+                    mine or doc.get("pair") in theirs or doc.get("key") in asked
+                ):
                     # Every copy of the pair's messages names them: the files go; the
                     # record of what was sent to whom, and when, stays.
                     outbox_files.append(_outbox_file(outbox, doc))
@@ -188,6 +192,7 @@ def forget(
                 anonymised[table] = traced
             if len(changes) > traced:
                 redacted[table] = len(changes) - traced
+        proposals.forgotten(store, pid, stamp)  # what was put to a mentor is taken back
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
         store.insert_many(TRACES, [trace_of(person, stamp, topics)])
         existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]
@@ -489,7 +494,7 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
         person = find_person(snap, email)
         pid = person["id"]
         address = str(person.get("email") or "")
-        out: dict[str, Any] = {"person": dict(person)}
+        out: dict[str, Any] = {"person": {**person, "history": proposals.withheld(person)}}
         out["pairs"] = [
             {k: v for k, v in p.items() if k not in ("parts",)}
             for p in snap.pairs

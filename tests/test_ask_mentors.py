@@ -180,3 +180,31 @@ def test_each_mentor_is_asked_in_their_language(workspace: Path, cli) -> None:
 
 def _id(workspace: Path, first: str) -> str:
     return next(p["id"] for p in table(workspace, "people") if p["email"].startswith(first))
+
+
+def test_forget_takes_back_the_proposals_and_the_asks_that_name_them(workspace: Path, cli) -> None:
+    imported(workspace, cli)
+    ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", DAY)
+    assert ask_file(workspace, "meg").exists()
+    ok(cli, "forget", "dee@example.org", "--yes", "-w", workspace)
+    asked = proposals(workspace)
+    assert asked["Q2"]["answer"] == "withdrawn" and asked["Q1"]["answer"] is None
+    assert not ask_file(workspace, "meg").exists()  # it named Dee: its file goes
+    assert ask_file(workspace, "raj").exists()
+    # the store still reads (the proposal names Dee's anonymous trace), and Ann still waits
+    plan = ok(cli, "pair", "-w", workspace, "--today", "2026-03-03")
+    assert [r["id"] for r in plan["asked_waiting"]] == ["Q1", "Q3"]
+
+
+def test_a_proposal_edited_into_a_wrong_type_is_named(workspace: Path, cli) -> None:
+    import json
+
+    imported(workspace, cli)
+    ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", DAY)
+    path = store_path(workspace)
+    data = json.loads(path.read_text())
+    data["proposals"]["1"]["ask"] = "one"
+    path.write_text(json.dumps(data))
+    result = cli("pair", "-w", workspace, "--today", DAY)
+    assert result.exit_code != 0
+    assert "table 'proposals', record Q1, field 'ask'" in result.stderr

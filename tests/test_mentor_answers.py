@@ -218,6 +218,8 @@ FORMS = [
 )
 def test_every_mentee_answered_in_a_list_is_read(values: list[str], form: int, sep: str) -> None:
     names = ["Ana", "Ben", "Chidi", "Dana", "Emil"][: len(values)]
-    text = sep.join(FORMS[form](n, name, v) for n, (name, v) in enumerate(zip(names, values), 1))
+    text = sep.join(
+        FORMS[form](n, name, v) for n, (name, v) in enumerate(zip(names, values, strict=True), 1)
+    )
     found = read_answer(text, names)
     assert found.said == dict(enumerate(values, 1)) and found.unclear == [], text

@@ -223,3 +223,25 @@ def test_every_mentee_answered_in_a_list_is_read(values: list[str], form: int, s
     )
     found = read_answer(text, names)
     assert found.said == dict(enumerate(values, 1)) and found.unclear == [], text
+
+
+def test_answers_typed_under_each_quoted_mentee(asked: Path, cli, tmp_path) -> None:
+    ws = asked
+    lines = ask_text(ws, "meg").splitlines()[1:]  # the body, as Thunderbird quotes it
+    two = next(i for i, line in enumerate(lines) if line.startswith("2. "))
+    end = next(i for i, line in enumerate(lines) if line.startswith("Please reply"))
+    body = "\n".join(
+        [THUNDERBIRD, ""]
+        + ["> " + line for line in lines[:two]]
+        + ["", "Yes, gladly!", ""]
+        + ["> " + line for line in lines[two:end]]
+        + ["", "Sorry, not this time.", ""]
+        + ["> " + line for line in lines[end:]]
+        + ["", "-- ", "Meg"]
+    )
+    box = maildir(tmp_path / "inbox", [reply("meg", message_id(ws, "meg"), body, n=1)])
+    data = read(cli, ws, box)
+    assert answers(data) == {(P["meg"], "Q1", "yes", "M1"), (P["meg"], "Q2", "no", None)}
+
+
+THUNDERBIRD = "On 02/03/2026 09:00, Career Mentoring Team wrote:"

@@ -14,7 +14,10 @@ could not place. Read:
 - a yes or a no in any language :func:`.reply_values.read_yes_no` reads, and the phrases
   mentors write in sentences: "Happy to take Ana. I can't take Ben, sorry", "I'd love to
   mentor both", "I'll pass on 2", "gerne", "volontiers", "je ne peux pas", "kann nicht";
-- a lone "Yes" (or "No") when one mentee was proposed.
+- a lone "Yes" (or "No") when one mentee was proposed;
+- an answer typed under a quoted item of the list ("> 2. Ben, who would like..."), which
+  :func:`.reply_text.reply_text` keeps above the lines written under it: it is that
+  mentee's.
 
 Each sentence is read on its own (a new line, or . ! ? ;). Within it each mention of a
 mentee takes the nearest yes or no; at equal distance the one after it when the sentence
@@ -38,6 +41,9 @@ _SENTENCE = re.compile(r"\n|(?<!\d)[.!?;]+(?=\s|$)|[!?;]+")
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,:=\-\u2013\u2014()]")
 _ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th|º|ª|er|e|\.)?$")
 _PUNCT = frozenset(",:=-\u2013\u2014()")
+# A quoted line of the ask's list ("> 1. Ana, who would like..."): a reply typed under it
+# answers for that mentee.
+_QUOTED_ITEM = re.compile(r"\s*(?:>\s*)+(\d{1,2})[.)]\s")
 
 
 def _set(words: str) -> frozenset[str]:
@@ -236,15 +242,24 @@ def read_answer(text: str, names: list[str]) -> Answer:
     said: dict[int, set[str]] = {}
     named: set[int] = set()
     loose: list[str] = []  # answers of sentences that name no mentee
-    for sentence in _SENTENCE.split(text):
-        words = _tokens(sentence)
-        if not words:
+    under: int | None = None  # the mentee of the quoted item just above (an inline answer)
+    for line in text.split("\n"):
+        if line.lstrip().startswith(">"):
+            item = _QUOTED_ITEM.match(line)
+            if item is not None and 1 <= int(item.group(1)) <= count:
+                under = int(item.group(1))
             continue
-        items = _items(words, count, folded)
-        if any(x.kind == "ref" for x in items):
-            _place(items, words, said, named)
-        else:
-            loose += [x.value for x in items if x.kind == "pol"]
+        for sentence in _SENTENCE.split(line):
+            words = _tokens(sentence)
+            items = _items(words, count, folded) if words else []
+            values = [x.value for x in items if x.kind == "pol"]
+            if any(x.kind == "ref" for x in items):
+                _place(items, words, said, named)
+            elif under is not None and values:
+                named.add(under)
+                said.setdefault(under, set()).update(values)
+            else:
+                loose += values
     out = Answer()
     if not named and count == 1 and loose:
         named.add(1)

@@ -334,8 +334,9 @@ def _ask_actions(
         raise UsageError("--send goes with --ask-mentors")
     if ask and saving:
         raise UsageError("--ask-mentors saves no pairs: leave out --commit and --review")
-    named = [("--ask-mentors", ask), ("--withdraw-ask", withdraw), ("--expire-asks", expire)]
-    return [name for name, value in named if value not in (None, False, "")]
+    named = [("--ask-mentors", ask), ("--withdraw-ask", withdraw is not None),
+             ("--expire-asks", expire is not None)]  # fmt: skip
+    return [name for name, given in named if given]
 
 
 def _people(store_path: Path) -> dict[str, dict[str, Any]]:

@@ -195,6 +195,11 @@ TWO = ["Ana", "Ben"]
         ("1 sim, 2 não", TWO, {1: "yes", 2: "no"}, []),
         ("Ana y Ben: sí", TWO, {1: "yes", 2: "yes"}, []),
         ("yes to Ana", ["Ana", "Ana"], {}, []),  # a name two mentees share names neither
+        ("Sorry, I can't take anyone right now", TWO, {1: "no", 2: "no"}, []),
+        ("Avec plaisir pour les deux", TWO, {1: "yes", 2: "yes"}, []),
+        ("Yes! Though I can only do 2 hours a week", TWO, {}, []),
+        ("I'm happy to take Ana, Ben not so much", TWO, {1: "yes", 2: "no"}, []),
+        ("I'd love to! Can't do Mondays though.", ["Ana"], {}, [1]),
     ],
 )
 def test_words_of_an_answer(text: str, names: list[str], said: dict, unclear: list) -> None:

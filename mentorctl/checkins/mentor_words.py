@@ -53,12 +53,13 @@ def _set(words: str) -> frozenset[str]:
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
     "erste": 1, "ersten": 1, "zweite": 2, "zweiten": 2, "dritte": 3, "dritten": 3,
-    "premier": 1, "première": 1, "deuxième": 2, "second.e": 2, "troisième": 3,
+    "premier": 1, "première": 1, "deuxième": 2, "troisième": 3,
     "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercero": 3, "tercera": 3,
     "primeiro": 1, "primeira": 1, "terceiro": 3, "terceira": 3,
 }  # fmt: skip
 _ALL = _set(
-    "all both everyone everybody them alle allen beide beiden tous toutes todos todas ambos ambas"
+    "all both everyone everybody anyone any them alle allen beide beiden tous toutes todos todas "
+    "ambos ambas"
 )
 _ALL_PAIRS = frozenset(
     {("les", "deux"), ("los", "dos"), ("las", "dos"), ("os", "dois"), ("as", "duas")}
@@ -70,9 +71,9 @@ _UNITS = _set(
     "días dias veces vezes"
 )
 _POSITIVE = _set(
-    "ok okay happy glad gladly love delighted accept accepted agree willing keen take "
+    "ok okay happy happily glad gladly love delighted accept accepted agree willing keen take "
     "taking mentor gern gerne nehme übernehme volontiers prends accepte acepto encantado "
-    "encantada tomo aceito claro"
+    "encantada tomo aceito claro plaisir gusto"
 )
 _NEGATIVE = _set(
     "not can't cannot won't unable decline declining pass don't couldn't wouldn't "

@@ -123,7 +123,7 @@ def test_options_that_do_not_go_together(workspace: Path, cli) -> None:
     imported(workspace, cli)
     for args, words in (
         (("--ask-mentors", "--commit"), "saves no pairs"),
-        (("--send",), "--send goes with --ask-mentors"),
+        (("--send",), "--send goes with --shortlist or --ask-mentors"),
         (("--ask-mentors", "--add", "P3", "P1"), "choose one action"),
         (("--expire-asks", "0"), "1 or more"),
     ):

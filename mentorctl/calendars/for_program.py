@@ -49,8 +49,11 @@ def group_invitation(
     and the meeting it proposes; its summary and description in ``language`` (else the
     program's). Its UID is the group's: sent again, it updates the same meeting. Raises
     NoCommonTime when no time suits everyone. ``meeting``: the time already chosen (a
-    circle's window), else the one proposed here."""
+    circle's window; the weeks on an attendee's public holiday left out), else the one
+    proposed here."""
     weeks = int(program.duration_weeks)
+    if meeting is not None:  # a time chosen elsewhere still skips the attendees' holidays
+        meeting = slots.skipping_holidays(meeting, attendees)
     meeting = meeting or _proposed(tuple(attendees), start, weeks)
     if meeting is None:
         meeting = slots.propose(attendees, first_day=start, weeks=weeks)  # raises, saying why
@@ -73,6 +76,24 @@ def group_invitation(
         sequence=_sequence(start, now),
     )
     return ics, meeting
+
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def at_window(window: Mapping[str, Any] | None, start: dt.date, weeks: int) -> slots.Meeting | None:
+    """A circle's weekly meeting at the start of its saved window ({utc, start, minutes,
+    day}, in UTC): on the window's day on or after ``start``, or (a window of every day) the
+    day after ``start``; None without a window."""
+    if not window or not window.get("start"):
+        return None
+    hour, minute = (int(x) for x in str(window["start"]).split(":"))
+    day = start + dt.timedelta(days=1)  # every day: from the day after the first, as pairs
+    if window.get("day") in DAYS:
+        day = start + dt.timedelta(days=(DAYS.index(window["day"]) - start.weekday()) % 7)
+    first = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+    minutes = min(slots.MEETING_MINUTES, int(window.get("minutes") or slots.MEETING_MINUTES))
+    return slots.Meeting(first, "UTC", minutes, weeks)
 
 
 def _sequence(start: dt.date, now: dt.datetime) -> int:
@@ -118,6 +139,8 @@ def local_times(
     ``span`` ("de 18:00 à 18:45"), ``when`` (both), ``aside`` (the zone, then the weeks from
     which their clock shows another time: "Europe/Paris ; à partir du 30 mars, de 19:00 à
     19:45") and those weeks as ``changes`` ([{"on", "weekday", "start", "end"}])."""
+    if meeting is not None:
+        meeting = slots.skipping_holidays(meeting, [attendee(p) for p in people])
     meeting = meeting or meeting_for(program, people, start)
     if meeting is None:
         return None

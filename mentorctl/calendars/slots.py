@@ -285,6 +285,26 @@ def propose(
     return best[1]
 
 
+def skipping_holidays(meeting: Meeting, attendees: Sequence[Attendee]) -> Meeting:
+    """``meeting`` (a time chosen elsewhere: a circle's saved window) with each week left
+    out that falls on a public holiday of an attendee's country on their own clock, as
+    :func:`propose` leaves them out; the weeks it already leaves out stay out. A meeting
+    whose every week would fall on a holiday is returned as it was."""
+    first = meeting.start.date()
+    people = [(zone(a.timezone, first), country_of(a)) for a in attendees]
+    skipped = set(meeting.skipped)
+    for start in meeting.starts():
+        if any(
+            tz is not None and is_holiday(country, start.astimezone(tz).date())
+            for tz, country in people
+        ):
+            skipped.add(start)
+    if skipped == set(meeting.skipped) or len(skipped) >= meeting.weeks:
+        return meeting
+    kept = tuple(s for s in meeting.starts() if s in skipped)
+    return Meeting(meeting.start, meeting.zone_name, meeting.minutes, meeting.weeks, kept)
+
+
 def _zone_name(tz: dt.tzinfo) -> str:
     key = getattr(tz, "key", None)
     if key:

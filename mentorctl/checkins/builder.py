@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import circle_intro, circle_weekly
+from mentorctl.checkins import circle_intro, circle_weekly, shortlist_context
 from mentorctl.checkins.message_key import MessageIds
 from mentorctl.checkins.plan import Outgoing, RunResult, State, group_of
 
@@ -71,8 +71,10 @@ class Builder:
 
     def render(self, o: Outgoing) -> None:
         pair = o.pair
-        if o.kind == "waiting":
+        if o.kind in ("waiting", "shortlist"):  # to a mentee not paired yet
             context = self.contexts.waiting(self.person(o.part))
+            if o.kind == "shortlist":
+                context["mentors"] = shortlist_context.mentors(self, o, context["language"])
             o.rendered = self.templates.render(o.kind, context, pair_id=o.part)
             self.address(o.part)
             return

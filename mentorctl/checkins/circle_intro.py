@@ -196,26 +196,13 @@ def _meeting(
     return sorted(out, key=lambda t: not t["you"])
 
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def window_meeting(state: State, circle_id: str, start: dt.date, weeks: int) -> Any:
-    """The circle's weekly meeting at the start of its saved window (``circles`` table:
-    {utc, start, minutes, day}, in UTC): on the window's day on or after ``start``, or (a
-    window of every day) the day after ``start``; None for a circle saved without one."""
-    from mentorctl.calendars import slots
+    """The circle's weekly meeting at the start of its saved window (``circles`` table), as
+    :func:`mentorctl.calendars.for_program.at_window` places it; None without one."""
+    from mentorctl.calendars import for_program
 
     window = (circle_docs(state).get(circle_id) or {}).get("window")
-    if not window or not window.get("start"):
-        return None
-    hour, minute = (int(x) for x in str(window["start"]).split(":"))
-    day = start + dt.timedelta(days=1)  # every day: from the day after the first, as pairs
-    if window.get("day") in DAYS:
-        day = start
-        day += dt.timedelta(days=(DAYS.index(window["day"]) - start.weekday()) % 7)
-    first = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
-    minutes = min(slots.MEETING_MINUTES, int(window.get("minutes") or slots.MEETING_MINUTES))
-    return slots.Meeting(first, "UTC", minutes, weeks)
+    return for_program.at_window(window, start, weeks)
 
 
 def people_of(state: State, o: Outgoing) -> list[str]:

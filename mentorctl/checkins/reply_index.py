@@ -81,6 +81,7 @@ class Index:
         }
         self.person_of = {a: p for p, a in self.address.items() if a}
         self.pairs = {d["id"]: d for d in store.documents(PAIRS).values() if "id" in d}
+        self.circles = {d["id"]: d for d in store.documents("circles").values() if "id" in d}
         self.seen: dict[str, dict[str, Any]] = {
             d["id"]: d for d in store.documents(REPLIES).values() if "id" in d
         }

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from mentorctl.checkins import bounces, meeting_replies, mentor_answers, reply_kinds
+from mentorctl.checkins import bounces, choice_replies, meeting_replies, mentor_answers, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
     NOTE_KEY,
@@ -78,6 +78,7 @@ class ReplyResult:
     auto_replies: int = 0
     receipts: int = 0
     meeting_answers: int = 0  # answers to a meeting invitation, recorded in pairs' history
+    choices: int = 0  # replies to a shortlist that named mentors, recorded in history
     bounces: int = 0
     failed_deliveries: int = 0  # recipients' deliveries a bounce marked failed
     undeliverable: list[Undeliverable] = field(default_factory=list)
@@ -183,6 +184,7 @@ class Reader:
         # (message, person, failure) of the bounces read
         self.failures: list[tuple[dict[str, Any], str, bounces.Failure]] = []
         self.meetings: list[meeting_replies.MeetingAnswer] = []
+        self.choices: list[choice_replies.ChoiceReply] = []
 
     def read(self, position: int, incoming: Any, msg: Any) -> None:
         result, index = self.result, self.index
@@ -248,6 +250,12 @@ class Reader:
             detail = "answers a message sent to someone else: not placed"
             self._leave(position, digest, "stranger", named["pair"], week_of(named), who, detail)
             result.strangers += 1
+            return
+        if answered is not None and person and answered["kind"] == choice_replies.KIND:
+            written = _date(heads["date"], self.now)  # a choice, never a check-in answer
+            choice_replies.take(
+                self, position, incoming.key, digest, msg, answered, person, written
+            )
             return
         if answered is not None and answered["kind"] == mentor_answers.KIND:  # not a check-in
             heads["date"] = _date(heads["date"], self.now)

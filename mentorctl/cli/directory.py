@@ -272,7 +272,7 @@ def pairs_cmd(
             "--ics",
             metavar="FILE",
             help="With 'show ID': write the pair's weekly meeting invitation (.ics) to FILE "
-            "('-' for stdout).",
+            "('-' for stdout); a circle's (C1), or a circle member pair's, is the circle's.",
         ),
     ] = None,
 ) -> None:
@@ -392,6 +392,12 @@ def _show_pair(p: dict[str, Any]) -> None:
                 for x in p["paused_by"]
             )
         )
+    if p.get("circle_meeting"):
+        c = p["circle_meeting"]
+        said = f"{c['accepted']} of {c['people']}"
+        if c["people"] and c["accepted"] == c["people"]:
+            said = f"all {c['people']}"
+        output.info(f"Circle {c['circle']}'s meeting: accepted by {said}")
     output.info("Why they were paired: " + ("; ".join(p["reasons"]) or "-"))
     if p.get("against"):
         output.info("Against them: " + "; ".join(p["against"]))
@@ -449,6 +455,10 @@ def _show_person(p: dict[str, Any]) -> None:
         output.info("Languages: " + ", ".join(p["languages"]))
     if p["organisation"]:
         output.info(f"Organisation: {p['organisation']}")
+    for key, said in (("shortlist", "Shortlist offered"), ("choice", "Chose")):
+        if p.get(key):  # a mentee's shortlist (pair --shortlist) and their reply to it
+            named = ", ".join(f"{m['id']} {m['name'] or ''}".strip() for m in p[key]["mentors"])
+            output.info(f"{said} {p[key]['date']} (shortlist {p[key]['number']}): {named}")
     _sections(
         [
             ("Pairs", ["Pair", "Mentee", "Mentor", "Week", "Status", "Score", "Last answer"],

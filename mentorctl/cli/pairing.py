@@ -18,7 +18,8 @@ from mentorctl.errors import UsageError
 @app.command(
     "pair",
     short_help="Pair mentees with mentors, with reasons.",
-    epilog="Example: mentorctl pair            (propose; then --review or --commit to save)",
+    epilog="Example: mentorctl pair            (propose; then --review or --commit to save)\n\n"
+    "Example: mentorctl pair --shortlist 3 --send   (mentees choose; 'checkin --replies' reads)",
 )
 def pair_cmd(
     method: Annotated[
@@ -125,6 +126,19 @@ def pair_cmd(
             "lines to copy into program.yaml; changes nothing).",
         ),
     ] = False,
+    shortlist: Annotated[
+        int | None,
+        typer.Option(
+            "--shortlist",
+            metavar="K",
+            help="Offer each waiting mentee their K best mentors by email, to reply with their "
+            "choice (again only when it changed; to the outbox, or --send).",
+        ),
+    ] = None,
+    send: Annotated[
+        bool,
+        typer.Option("--send", help="With --shortlist or --ask-mentors: deliver over SMTP too."),
+    ] = False,
     ask_mentors: Annotated[
         bool,
         typer.Option(
@@ -132,9 +146,6 @@ def pair_cmd(
             help="Ask each mentor about their proposed mentees by email instead of saving "
             "pairs; 'checkin --replies' reads the answers (a yes makes the pair).",
         ),
-    ] = False,
-    send: Annotated[
-        bool, typer.Option("--send", help="With --ask-mentors: deliver the questions over SMTP.")
     ] = False,
     withdraw_ask: Annotated[
         str | None,
@@ -179,12 +190,16 @@ def pair_cmd(
         ]
         if suggest_weights:
             actions.append("--suggest-weights")
-        actions += _ask_actions(ask_mentors, withdraw_ask, expire_asks, send, commit or review)
+        if shortlist is not None:
+            actions.append("--shortlist")
+        if send and shortlist is None and not ask_mentors:
+            raise UsageError("--send goes with --shortlist or --ask-mentors")
+        actions += _ask_actions(ask_mentors, withdraw_ask, expire_asks, commit or review)
         if len(actions) > 1 or (actions and (commit or review or redo)):
             raise UsageError(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
-                "--unlock, --return, --suggest-weights, --ask-mentors, --withdraw-ask or "
-                "--expire-asks"
+                "--unlock, --return, --suggest-weights, --shortlist, --ask-mentors, "
+                "--withdraw-ask or --expire-asks"
             )
         if redo_manual and not redo:
             raise UsageError("--redo-manual goes with --redo")
@@ -208,6 +223,17 @@ def pair_cmd(
             with output.progress("Learning from finished pairs"):
                 found = learn.from_store(prog, paths.store_path, today=day, seed=seed)
             render_fairness.suggestion(found, as_json)
+            return
+        if shortlist is not None:
+            from mentorctl.checkins import shortlist_notice
+            from mentorctl.cli import render_shortlist
+            from mentorctl.cli.messages import _exit_on_failures
+
+            done = shortlist_notice.offer(
+                prog, paths, shortlist, today=day, now=now, send=send, dry_run=dry_run, seed=seed
+            )
+            render_shortlist.shortlist_result(done, as_json)
+            _exit_on_failures(done.run)
             return
         if withdraw_ask or expire_asks is not None:
             from mentorctl.cli import render_asks
@@ -296,13 +322,13 @@ def pair_cmd(
         if ask_mentors:
             from mentorctl.checkins import mentor_ask
             from mentorctl.cli import render_asks
+            from mentorctl.cli.messages import _exit_on_failures
 
             asked = mentor_ask.ask_mentors(
                 prog, paths, plan, today=day, now=now, send=send, dry_run=dry_run
             )
             render_asks.ask_result(asked, plan.snapshot.by_id, as_json)
-            if asked.run.failed:
-                raise typer.Exit(4)
+            _exit_on_failures(asked.run)
             return
         committed = None
         if review or commit:
@@ -326,12 +352,8 @@ def pair_cmd(
         render.plan_result(plan, committed, as_json, notified)
 
 
-def _ask_actions(
-    ask: bool, withdraw: str | None, expire: int | None, send: bool, saving: bool
-) -> list[str]:
+def _ask_actions(ask: bool, withdraw: str | None, expire: int | None, saving: bool) -> list[str]:
     """The options of proposals put to mentors that are actions of their own."""
-    if send and not ask:
-        raise UsageError("--send goes with --ask-mentors")
     if ask and saving:
         raise UsageError("--ask-mentors saves no pairs: leave out --commit and --review")
     named = [("--ask-mentors", ask), ("--withdraw-ask", withdraw is not None),

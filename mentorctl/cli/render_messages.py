@@ -22,6 +22,8 @@ KIND_LABELS = {
     "waiting": "waiting",
     "mentor_ask": "question(s) to mentors",
     "paused": "pause notice",
+    "circle_intro": "circle introduction",
+    "shortlist": "shortlist",
 }
 
 
@@ -66,7 +68,11 @@ def run_data(result: Any) -> dict[str, Any]:
 def summary_line(result: Any) -> str:
     """The one line a cron mail shows: what went out, what failed, what changed."""
     counts = result.counts()
-    kinds = [f"{counts[k]} {KIND_LABELS[k]}" for k in KIND_LABELS if counts.get(k)]
+    # Kinds without a label of their own (newer notices) are named after the kind.
+    order = [*KIND_LABELS, *sorted(k for k in counts if k not in KIND_LABELS)]
+    kinds = [
+        f"{counts[k]} {KIND_LABELS.get(k, k.replace('_', ' '))}" for k in order if counts.get(k)
+    ]
     total = len(result.messages)
     where = "SMTP" if result.send else "outbox"
     line = f"{result.command} {result.today.isoformat()} ({where}"
@@ -315,6 +321,7 @@ def replies_data(result: Any) -> dict[str, Any]:
         "auto_replies": result.auto_replies,
         "receipts": result.receipts,
         "meeting_answers": result.meeting_answers,
+        "choices": result.choices,
         "mentor_answers": mentor_answers.rows(result),
         "bounces": result.bounces,
         "failed_deliveries": result.failed_deliveries,
@@ -362,6 +369,7 @@ def replies_summary(result: Any) -> str:
             result.meeting_answers,
             "meeting answers" if result.meeting_answers > 1 else "meeting answer",
         ),
+        (result.choices, "mentor choice(s) from a shortlist"),
         (len(result.mentor_answers), "mentor answer(s) to proposals"),
         (result.bounces, "bounce(s)"),
         (result.not_theirs, "naming someone else's message (ignored)"),

@@ -19,6 +19,9 @@ Events and their fields:
 - ``declined_by``: ``mentor``, the person id of a mentor who said no to this mentee when
   asked (``pair --ask-mentors``); no later run proposes that mentor for them. For the admin
   only: nothing sent to the mentee, nor their export, names the mentor.
+- ``shortlisted``: a mentee was sent a shortlist (``pair --shortlist``): ``mentors`` (ids, in
+  the order shown) and ``number``; ``chose``: their reply named ``mentors`` (ids, in their
+  order), with the reply's Date as ``written``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ EVENTS = (
     "undeliverable",
     "deliverable",
     "declined_by",
+    "shortlisted",
+    "chose",
 )
 
 

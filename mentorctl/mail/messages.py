@@ -66,7 +66,18 @@ if TYPE_CHECKING:
 
     from mentorctl.programs.program import Program
 
-KINDS = ("intro", "weekly", "nudge", "wrapup", "lapsed", "ended", "waiting", "paused")
+KINDS = (
+    "intro",
+    "weekly",
+    "nudge",
+    "wrapup",
+    "lapsed",
+    "ended",
+    "waiting",
+    "paused",
+    "shortlist",
+    "mentor_ask",
+)
 # Kinds added after the first programs were made: a program.yaml or messages/ folder
 # without them uses the built-in default template shipped in this package.
 DEFAULT_MESSAGES_DIR = Path(__file__).with_name("default_messages")

@@ -216,6 +216,7 @@ def match(
     progress: Progress | None = None,
     candidates: int | None = None,
     fairness: Mapping[str, Any] | None = None,
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> MatchResult:
     """Propose pairs for every mentee not yet in a pair, into the mentors' free slots.
 
@@ -223,8 +224,16 @@ def match(
     frozensets of two person ids. ``candidates``: mentors kept per mentee on large programs
     (default: all when small, else :data:`DEFAULT_CANDIDATES`). ``progress(done, total)`` is
     called as mentees are scored. ``fairness``: program.yaml's ``fairness`` section; with
-    ``by`` and ``min_ratio`` the parity rule applies (:mod:`.parity`).
+    ``by`` and ``min_ratio`` the parity rule applies (:mod:`.parity`). ``choices``: the
+    mentors each mentee chose from their shortlist, placed first (:mod:`.choices`).
     """
+    if choices:
+        from mentorctl.matching.choices import honour
+
+        again = dict(method=method, ranked_choices=ranked_choices, candidates=candidates,
+                     fairness=fairness, progress=progress)  # fmt: skip
+        return honour(people, config, choices, today=today, existing=existing, blocked=blocked,
+                      seed=seed, run=lambda *a, **k: match(*a, **k, **again))  # fmt: skip
     # Many small objects (profiles, preference lists) and no cycles: collections would only
     # walk them again and again.
     with paused_gc():

@@ -143,6 +143,7 @@ def plan(
 ) -> Plan:
     """Propose pairs for every waiting mentee; with ``redo``, also re-plan unlocked proposals
     (those added by hand, forced ones included, only with ``redo_manual``)."""
+    from mentorctl.matching.choices import from_people
     from mentorctl.matching.match import match
     from mentorctl.matching.rounds import for_matching
     from mentorctl.store.db import Store
@@ -172,6 +173,7 @@ def plan(
         ranked_choices=_ranked_choices(snap.people),
         progress=progress,
         fairness=program.data.get("fairness"),
+        choices=from_people(people),
     )
     _declines_named(result, proposals.never_again(asks, snap.people))
     done = Plan(result, snap, method, seed, redo, dropped, out, kept)

@@ -153,11 +153,14 @@ def decline(store: Store, mentee: str, mentor: str, stamp: str) -> None:
             return
 
 
-def forgotten(store: Store, person: str, stamp: str) -> int:
-    """Withdraw the waiting proposals of a person who asked to be forgotten; how many."""
+def forgotten(store: Store, person: str, stamp: str) -> set[str]:
+    """Withdraw the waiting proposals of a person who asked to be forgotten; the keys of the
+    ``mentor_ask`` messages that name them (``forget`` removes those outbox files)."""
+    named = message_keys(store, person)
     mine = [d for d in waiting(in_store(store)) if person in (d.get("mentee"), d.get("mentor"))]
     note = {"answer": "withdrawn", "note": "a person asked to be forgotten"}
-    return len(close(store, {str(d["id"]): note for d in mine}, stamp))
+    close(store, {str(d["id"]): note for d in mine}, stamp)
+    return named
 
 
 def message_keys(store: Store, person: str) -> set[str]:

@@ -309,6 +309,7 @@ _PROGRAM = Obj(
                 "mentor_ask": _later_message(
                     "mentor_ask", "{{ program.name }}: would you mentor them?"
                 ),
+                "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
             }
         ),
     },

@@ -114,6 +114,13 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Möchtest du sie begleiten?",
         "pt": "{{ program.name }}: gostaria de ser mentor/a destas pessoas?",
     },
+    "shortlist": {
+        "en": "{{ program.name }}: choose your mentor",
+        "fr": "{{ program.name }} : choisissez votre mentor",
+        "es": "{{ program.name }}: elige a tu mentor",
+        "de": "{{ program.name }}: Wähle deine Mentorin oder deinen Mentor",
+        "pt": "{{ program.name }}: escolha o seu mentor",
+    },
 }
 
 

@@ -2,7 +2,9 @@
 
 A circle's members are saved as pairs of its mentor and each mentee, each with the circle's
 id (:mod:`mentorctl.matching.circle_pairs`), so a circle's figures are its member pairs':
-how many are on, paused or over and how they ended, and its check-ins answered of those due.
+how many are on, paused or over and how they ended, and its check-ins answered of those due;
+and how many of its people accepted the circle's meeting (``meeting_accepted`` of
+``meeting_people``: accepted by all when equal).
 For the admins each row names the circle's mentor; the anonymous report has the same rows
 without ids or names, in no particular circle's order.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mentorctl.checkins.meeting_replies import circle_accepted
 from mentorctl.history.fold import State, id_key
 from mentorctl.report.outcomes import tally
 
@@ -29,6 +32,8 @@ def rows(state: State, name: Callable[[Any], str], *, anonymous: bool = False) -
         pairs = [state.pairs[k] for k in sorted(ids, key=id_key)]
         row: dict[str, Any] = {"members": len(pairs), **tally(state, ids)}
         del row["proposed"]  # the Circles table counts the members introduced
+        meeting = circle_accepted(((p.doc, p.status) for p in pairs), state.day.isoformat())
+        row["meeting_accepted"], row["meeting_people"] = meeting["accepted"], meeting["people"]
         if not anonymous:
             mentors = sorted({str(p.doc.get("mentor")) for p in pairs}, key=id_key)
             row = {"circle": circle, "mentor": ", ".join(name(m) for m in mentors), **row}

@@ -16,6 +16,7 @@ from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
 from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
+from mentorctl.matching.choices import offered_and_chosen
 from mentorctl.matching.explain import against_parts
 from mentorctl.report import asof
 from mentorctl.report.labels import day, pair_status_label, status_label, who
@@ -425,6 +426,11 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
         {**m, "person": d.shown(m["person"]), "person_name": d.name(m["person"])}
         for m in meeting_replies.rows(doc, d.today.isoformat())
     ]
+    if doc.get("circle"):  # the circle's one meeting: how many of its people accepted it
+        circle = str(doc["circle"])
+        members = [(p.doc, p.status) for p in d.pairs.values() if p.doc.get("circle") == circle]
+        found = meeting_replies.circle_accepted(members, d.today.isoformat())
+        data["circle_meeting"] = {"circle": circle, **found}
     data["messages"] = _messages(d, pair_id)
     data["answers"] = _answers(d, pair_id)
     data["concerns"] = _concerns(d, pair_id=pair_id)
@@ -488,6 +494,7 @@ def person_detail(d: Directory, key: str) -> dict[str, Any]:
             {"date": day(e.get("at")), "event": e.get("event"), "note": _event_note(e)}
             for e in events.up_to(person, d.today)
         ],
+        **offered_and_chosen(person, d.today, d.name),
     }
 
 
@@ -498,4 +505,6 @@ def _event_note(e: dict[str, Any]) -> str:
     for key in ("reason", "address", "mentor"):  # mentor: who declined (declined_by)
         if e.get(key):
             parts.append(str(e[key]))
+    if e.get("mentors"):  # a shortlist offered, or the mentors chosen from it
+        parts.append(", ".join(str(m) for m in e["mentors"]))
     return "; ".join(parts)

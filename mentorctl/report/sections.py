@@ -295,7 +295,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                     ([] if anonymous_circles else [c["circle"], c["mentor"]])
                     + [c["members"], c["running"], c["paused"], c["completed"], c["lapsed"],
                        c["ended"], f"{c['answered']} of {c['due']}" if c["due"] else "-",
-                       _pct(c["rate"])]
+                       _pct(c["rate"]), _accepted(c)]
                     for c in report["circles"]
                 ],
             )
@@ -307,7 +307,15 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
 
 
 CIRCLE_COLUMNS = ["Members", "Running", "Paused", "Completed", "Lapsed", "Ended", "Answered",
-                  "Rate"]  # fmt: skip
+                  "Rate", "Meeting accepted"]  # fmt: skip
+
+
+def _accepted(circle: dict[str, Any]) -> str:
+    """How many of a circle's people accepted its meeting ("5 of 5": accepted by all)."""
+    people = circle.get("meeting_people", 0)
+    return f"{circle.get('meeting_accepted', 0)} of {people}" if people else "-"
+
+
 FAIRNESS_COLUMNS = ["Group", "Mentees", "Matched", "Waiting", "Match rate", "Avg score",
                     "Days waited"]  # fmt: skip
 

@@ -33,6 +33,7 @@ import orjson
 
 from mentorctl.errors import MentorctlError, UsageError
 from mentorctl.matching import proposals
+from mentorctl.matching.choices import shortlists_naming
 from mentorctl.matching.pairs import (
     BLOCKS,
     HOLDING,
@@ -166,7 +167,8 @@ def forget(
             pair_changes[int(key)] = fields
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
-        asked = proposals.message_keys(store, pid)  # a mentor was asked about them, or they were
+        offered = shortlists_naming(store.documents(PEOPLE).values(), pid)  # they are named
+        offered |= proposals.forgotten(store, pid, stamp)  # asks naming them; taken back
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS, PEOPLE):
             changes = {}
             traced = 0
@@ -175,7 +177,7 @@ def forget(
                     continue  # their own record goes whole, below
                 mine = _is_theirs(table, doc, pid, theirs)
                 if table == MESSAGES and (
-                    mine or doc.get("pair") in theirs or doc.get("key") in asked
+                    mine or doc.get("pair") in theirs or doc.get("key") in offered
                 ):
                     # Every copy of the pair's messages names them: the files go; the
                     # record of what was sent to whom, and when, stays.
@@ -192,7 +194,6 @@ def forget(
                 anonymised[table] = traced
             if len(changes) > traced:
                 redacted[table] = len(changes) - traced
-        proposals.forgotten(store, pid, stamp)  # what was put to a mentor is taken back
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
         store.insert_many(TRACES, [trace_of(person, stamp, topics)])
         existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]

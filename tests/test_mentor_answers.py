@@ -250,3 +250,15 @@ def test_answers_typed_under_each_quoted_mentee(asked: Path, cli, tmp_path) -> N
 
 
 THUNDERBIRD = "On 02/03/2026 09:00, Career Mentoring Team wrote:"
+
+
+def test_a_shortlist_leaves_out_held_mentees_and_mentors_who_declined(
+    asked: Path, cli, tmp_path
+) -> None:
+    ws = asked
+    box = maildir(tmp_path / "inbox", [reply("raj", message_id(ws, "raj"), "No, sorry", n=1)])
+    assert answers(read(cli, ws, box)) == {(P["raj"], "Q3", "no", None)}
+    offered = ok(cli, "pair", "--shortlist", "3", "-w", ws, "--today", "2026-03-04")
+    lists = {s["mentee"]: [m["id"] for m in s["mentors"]] for s in offered["shortlists"]}
+    assert P["ann"] not in lists and P["dee"] not in lists  # Meg's answer about them waits
+    assert P["raj"] not in lists[P["bo"]] and P["lea"] in lists[P["bo"]]

@@ -414,6 +414,12 @@ def apply_answers(
     if result.not_fit:
         store.backup = True  # ending a pair is destructive: keep the version before it
     change_pairs(store, changes, stamp, "answers")
+    if {e.pair["id"] for e in entries if e.pair.get("circle")} & set(result.not_fit):
+        from mentorctl.matching import circle_life  # a member left: their circle at once
+
+        minimum = circle_life.min_size_of(program.data)
+        for circle, why in circle_life.settle(store, stamp=stamp, min_size=minimum).closed:
+            result.warnings.append(f"circle {circle} closed ({why}): its members wait again")
 
 
 # -- by hand ------------------------------------------------------------------------------

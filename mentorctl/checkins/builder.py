@@ -94,7 +94,7 @@ class Builder:
             today=self.now.date(),
         )
         context["until"] = o.until  # a ``paused`` notice: the day the partner is back
-        if o.pair.get("circle") and o.kind in circle_weekly.ONE_PER_CIRCLE | FINAL:
+        if o.pair.get("circle") and o.kind in circle_weekly.CONTEXT_KINDS:
             circle_weekly.context(self.state, o, context, context["language"])
         if o.kind == circle_intro.KIND:
             maker = self.contexts.localised.contexts[context["language"]]

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.checkins import circle_notices
 from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
-from mentorctl.checkins.plan import Outgoing
+from mentorctl.checkins.plan import HOLDING, Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
+from mentorctl.matching.circle_life import MENTOR_LEFT
 
 if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
 
 ONE_PER_CIRCLE = SCHEDULED_KINDS | {"nudge"}
+# The kinds whose templates see the ``circle`` (see :func:`context`).
+CONTEXT_KINDS = ONE_PER_CIRCLE | circle_notices.KINDS
 
 
 def _mentors(state: State, circle_id: str, pairs: list[dict[str, Any]]) -> set[str]:
@@ -55,7 +59,9 @@ def unshare(state: State) -> None:
 
 
 def one_per_mentor(state: State, plan: CheckinPlan) -> None:
-    """Keep one message per circle, kind and week for its mentor; each message once."""
+    """Keep one message per circle, kind and week for its mentor; each message once. The
+    mentor's final message is the wrap-up when a member pair completed, ``lapsed`` only
+    when the whole circle lapsed."""
     circle_of = {p["id"]: cid for cid, pairs in member_pairs(state).items() for p in pairs}
     mentors = {cid: _mentors(state, cid, pairs) for cid, pairs in member_pairs(state).items()}
     made: set[tuple[str, str, str, int]] = set()
@@ -63,12 +69,21 @@ def one_per_mentor(state: State, plan: CheckinPlan) -> None:
         cid = circle_of.get(doc.get("pair", ""))
         if cid and doc["kind"] in ONE_PER_CIRCLE and doc.get("part") in mentors[cid]:
             made.add((cid, doc["part"], _family(doc["kind"]), int(doc["week"])))
+    # A circle of which one member completed did not lapse: its mentor gets the wrap-up.
+    wrapped = {
+        circle_of[o.pair["id"]]
+        for o in plan.outgoing
+        if o.kind == "wrapup" and o.pair["id"] in circle_of
+        and o.part in mentors[circle_of[o.pair["id"]]]
+    }  # fmt: skip
     kept: list[Outgoing] = []
     keys: set[str] = set()
     for o in plan.outgoing:
         if o.key in keys:
             continue  # an earlier message planned again by another member pair
         cid = circle_of.get(o.pair["id"])
+        if o.kind == "lapsed" and cid in wrapped and o.part in mentors[cid] and o.doc_id is None:
+            continue
         if cid and o.doc_id is None and o.kind in ONE_PER_CIRCLE and o.part in mentors[cid]:
             mark = (cid, o.part, _family(o.kind), o.week)
             if mark in made:
@@ -85,6 +100,11 @@ def one_per_mentor(state: State, plan: CheckinPlan) -> None:
     plan.outgoing[:] = kept
 
 
+def doc_history(state: State, circle_id: str) -> list[dict[str, Any]]:
+    doc = circle_docs(state).get(circle_id) or {}
+    return [e for e in doc.get("history") or () if isinstance(e, dict)]
+
+
 def _co_mentors(state: State, circle_id: str, lead: str) -> list[str]:
     doc = circle_docs(state).get(circle_id) or {}
     return [m for m in doc.get("mentors") or () if m != lead and m in state.people]
@@ -96,15 +116,20 @@ def _family(kind: str) -> str:
 
 
 def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -> None:
-    """A circle member's weekly message: ``circle`` (id, members, mentees, mentors); for the
-    mentor, ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov")."""
+    """A circle member's weekly message or notice: ``circle`` (id, and its members, mentees
+    and mentors still in it), ``as_mentor`` (the recipient mentors it); for the mentor,
+    ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov"); a ``circle_left``
+    and ``circle_away``
+    notice's ``member`` is the mentee who left, or is away."""
     from babel.lists import format_list
 
     from mentorctl.mail.messages import person_context
 
     circle_id = o.pair["circle"]
-    pairs = member_pairs(state).get(circle_id, [o.pair])
-    mentor_ids = _mentors(state, circle_id, pairs)
+    every = member_pairs(state).get(circle_id, [o.pair])
+    # The members still in the circle: a mentee who left is no longer named to the others.
+    pairs = [p for p in every if p["status"] in HOLDING] or every
+    mentor_ids = _mentors(state, circle_id, every)
     people = [person_context(state.people[p]) for p in members(state, circle_id, pairs)]
     mentees = [p for p in people if p["id"] not in mentor_ids]
     context["circle"] = {
@@ -113,6 +138,13 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
         "mentees": mentees,
         "mentors": [p for p in people if p["id"] in mentor_ids],
     }
+    if o.part in state.people and (context.get("recipient") or {}).get("id") != o.part:
+        context["recipient"] = person_context(state.people[o.part])  # a co-mentor's copy
+    context["as_mentor"] = o.part in mentor_ids
+    closing = [e for e in doc_history(state, circle_id) if e.get("status") == "closed"]
+    context["mentor_left"] = bool(closing) and closing[-1].get("why") == MENTOR_LEFT
+    if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away
+        context["member"] = person_context(state.person(o.pair["mentee"]))
     if o.part in mentor_ids and context.get("partner") is not None:
         try:
             names = format_list([p["first_name"] for p in mentees], locale=language)

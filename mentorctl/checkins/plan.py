@@ -71,7 +71,7 @@ def outbox_file(pair_id: str, kind: str, week: int, part: str) -> str:
     files from it by name), sorted by pair; ``-P5`` names the recipient in mode: separate."""
     name = f"{pair_id}-{kind}" if pair_id else kind  # a waiting notice belongs to no pair
     name += f"-w{week:02d}" if kind in ("weekly", "nudge") else ""
-    name += f"-{week}" if kind in ("paused", "shortlist") else ""  # the pause's, list's number
+    name += f"-{week}" if kind in ("paused", "circle_away", "shortlist") else ""  # its number
     return f"outbox/{name}{'' if part == 'all' else '-' + part}.eml"
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import circle_intro, circle_weekly, held
+from mentorctl.checkins import circle_intro, circle_notices, circle_weekly, held
 from mentorctl.checkins.builder import Builder, Progress, _tick
 from mentorctl.checkins.plan import (
     MessageRow,
@@ -46,6 +46,7 @@ from mentorctl.checkins.plan import (
 from mentorctl.checkins.record import overall, record_messages, settle_interrupted
 from mentorctl.checkins.schedule import parse_day
 from mentorctl.errors import UsageError
+from mentorctl.matching import circle_life
 from mentorctl.matching.pairs import change_pairs
 
 if TYPE_CHECKING:
@@ -368,9 +369,13 @@ def run_checkin(
     with opened as store:
         result.recovered = settle_interrupted(store, journal.read(), stamp)
         held.mark_outbox_delivered(store, stamp, send and outbox_delivered)
+        circles = circle_intro.is_circles(program)
+        settled = circle_life.Settled()
+        if circles:  # members who left, and circles closed below their minimum
+            minimum = circle_life.min_size_of(program.data)
+            settled = circle_life.settle(store, stamp=stamp, min_size=minimum)
         state = State(store)
         refused = held.undeliverable(state, today)
-        circles = circle_intro.is_circles(program)
         if circles:  # a circle's mentor: one message a week for the whole circle
             circle_weekly.share(state)
         plan = plan_checkin(state, program, today, only=only, send=send, resend=resend,
@@ -378,8 +383,12 @@ def run_checkin(
         if circles:
             circle_weekly.unshare(state)
             circle_weekly.one_per_mentor(state, plan)
+            circle_notices.away(state, plan, send=send)
+            plan.outgoing.extend(circle_notices.plan(state, send=send, only=only))
         result.quiet, result.completed = plan.quiet, plan.completed
         result.back_active, result.warnings = plan.back_active, plan.warnings
+        result.warnings += [f"circle {c} closed ({why}): its members are waiting again"
+                            for c, why in settled.closed]  # fmt: skip
         held.apply(state, plan, result, today, program, only)
         outgoing, result.left = take(plan.outgoing, limit)
         _execute(

@@ -310,6 +310,14 @@ def pairs_cmd(
             return
         d = _open(workspace, program, today)
         if key is not None:
+            from mentorctl.report import circle_show
+
+            if circle_show.is_circle_id(key):  # a circle whole: 'pairs show C1'
+                from mentorctl.cli.render_circles import show_circle
+
+                data = circle_show.detail(d, _store_path(workspace, program), key)
+                output.emit_json(data) if as_json else show_circle(data)
+                return
             data = directory.pair_detail(d, key)
             if as_json:
                 output.emit_json(data)
@@ -362,6 +370,12 @@ def pairs_cmd(
                 for r in rows
             ],
         )  # fmt: skip
+
+
+def _store_path(workspace: Any, program: str | None) -> Any:
+    from mentorctl.programs import program as programs
+
+    return programs.open_program(workspace, program)[1].store_path
 
 
 def _who(name: Any, pid: Any) -> str:
@@ -455,6 +469,8 @@ def _show_person(p: dict[str, Any]) -> None:
         output.info("Languages: " + ", ".join(p["languages"]))
     if p["organisation"]:
         output.info(f"Organisation: {p['organisation']}")
+    if p.get("circles"):
+        output.info("Circles: " + ", ".join(p["circles"]))
     for key, said in (("shortlist", "Shortlist offered"), ("choice", "Chose")):
         if p.get(key):  # a mentee's shortlist (pair --shortlist) and their reply to it
             named = ", ".join(f"{m['id']} {m['name'] or ''}".strip() for m in p[key]["mentors"])

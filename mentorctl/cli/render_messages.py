@@ -23,6 +23,9 @@ KIND_LABELS = {
     "mentor_ask": "question(s) to mentors",
     "paused": "pause notice",
     "circle_intro": "circle introduction",
+    "circle_left": "circle member left",
+    "circle_away": "circle member away",
+    "circle_closed": "circle closed",
     "shortlist": "shortlist",
 }
 

@@ -15,6 +15,7 @@ def status_data(done: Any) -> dict[str, Any]:
         "until": done.until,
         "reason": done.reason,
         "pairs": done.pairs,
+        "circles_closed": list(getattr(done, "circles", ())),
         "dry_run": done.dry_run,
     }
 
@@ -31,6 +32,8 @@ def status_result(done: Any, as_json: bool) -> None:
             output.note(
                 "The next 'mentorctl checkin' run tells the other person that the pair has ended."
             )
+        for line in getattr(done, "circles", ()):
+            output.info(f"{line[0].upper()}{line[1:]}; its members go back to waiting.")
     elif done.action == "paused":
         output.info(
             f"{verb} {done.person} as away until {done.until}: no new pairs and no check-ins "

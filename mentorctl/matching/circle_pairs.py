@@ -6,7 +6,9 @@ of a pairs program (so check-ins, replies and reports work per member) that carr
 
     {"id": "C1", "mentors": ["P3"], "mentees": ["P7", "P9", "P12"], "pairs": ["M4", ...],
      "window": {"utc": "18:00-20:00", "start": "18:00", "minutes": 120, "day": None},
-     "topics": ["Leadership"], "created": "...", "round": 1}
+     "topics": ["Leadership"], "created": "...", "round": 1, "min_size": 3}
+
+Members who leave, and a circle that closes below ``min_size``: :mod:`.circle_life`.
 
 With ``circles.co_mentors``, a circle's second mentor is the second of its ``mentors``; the
 pairs stay with the first (one stream of messages per mentee).
@@ -230,6 +232,7 @@ def commit(
                     "topics": list(circle.topics),
                     "created": stamp,
                     "round": number,
+                    "min_size": settings.min_size,
                 }
             )
         if out.circles:

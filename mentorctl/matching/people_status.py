@@ -12,7 +12,8 @@ PERSON`` stamps ``returned``).
 ``active`` people), ends every current pair of theirs, sends the other person back to
 waiting at once, and has the next ``checkin`` tell them, in an ``ended`` message that says
 neither who nor why. A new sign-up (a new or
-changed row in the form export) makes them active again.
+changed row in the form export) makes them active again. A member of a circle leaves the
+circle, which closes when too few mentees stay (:mod:`.circle_life`).
 
 **Pause.** ``pause --until DATE --reason TEXT`` adds a ``paused`` entry to the person's
 history: until that day the person gets no new mentee or mentor from ``pair`` and their pairs
@@ -32,6 +33,7 @@ from typing import Any
 
 from mentorctl.errors import UsageError
 from mentorctl.history import events
+from mentorctl.matching import circle_life
 from mentorctl.matching.pairs import HOLDING, PEOPLE, change_pairs, find_person, snapshot
 from mentorctl.matching.rounds import FINISHED, for_matching, on_pause, out_of_round
 
@@ -45,6 +47,7 @@ class StatusChange:
     dry_run: bool = False
     reason: str | None = None
     pairs: list[str] = field(default_factory=list)  # current pairs whose partner is told
+    circles: list[str] = field(default_factory=list)  # circles closed by it, and why
 
 
 def _person_doc(store: Any, pid: str) -> int:
@@ -84,7 +87,9 @@ def withdraw(
             person, events.entry(stamp, "withdrawn", reason=reason.strip() or None)
         )
         store.update_many(PEOPLE, {_person_doc(store, pid): note})
-    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run)
+        settled = circle_life.settle(store, stamp=stamp)
+    closed = [f"circle {c} closed: {why}" for c, why in settled.closed]
+    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run, circles=closed)
 
 
 def pause(

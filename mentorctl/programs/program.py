@@ -309,6 +309,15 @@ _PROGRAM = Obj(
                 "mentor_ask": _later_message(
                     "mentor_ask", "{{ program.name }}: would you mentor them?"
                 ),
+                "circle_left": _later_message(
+                    "circle_left", "{{ program.name }}: news from your circle"
+                ),
+                "circle_away": _later_message(
+                    "circle_away", "{{ program.name }}: a member of your circle is away"
+                ),
+                "circle_closed": _later_message(
+                    "circle_closed", "{{ program.name }}: your circle has closed"
+                ),
                 "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
             }
         ),

@@ -114,6 +114,27 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Möchtest du sie begleiten?",
         "pt": "{{ program.name }}: gostaria de ser mentor/a destas pessoas?",
     },
+    "circle_left": {
+        "en": "{{ program.name }}: news from your circle",
+        "fr": "{{ program.name }} : des nouvelles de votre cercle",
+        "es": "{{ program.name }}: novedades de tu círculo",
+        "de": "{{ program.name }}: Neuigkeiten aus Ihrem Kreis",
+        "pt": "{{ program.name }}: novidades do seu círculo",
+    },
+    "circle_away": {
+        "en": "{{ program.name }}: a member of your circle is away",
+        "fr": "{{ program.name }} : un membre de votre cercle s'absente",
+        "es": "{{ program.name }}: alguien de tu círculo estará fuera",
+        "de": "{{ program.name }}: ein Mitglied Ihres Kreises ist verhindert",
+        "pt": "{{ program.name }}: alguém do seu círculo vai estar fora",
+    },
+    "circle_closed": {
+        "en": "{{ program.name }}: your circle has closed",
+        "fr": "{{ program.name }} : votre cercle a pris fin",
+        "es": "{{ program.name }}: tu círculo ha terminado",
+        "de": "{{ program.name }}: Ihr Kreis ist beendet",
+        "pt": "{{ program.name }}: o seu círculo chegou ao fim",
+    },
     "shortlist": {
         "en": "{{ program.name }}: choose your mentor",
         "fr": "{{ program.name }} : choisissez votre mentor",

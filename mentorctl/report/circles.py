@@ -5,6 +5,10 @@ id (:mod:`mentorctl.matching.circle_pairs`), so a circle's figures are its membe
 how many are on, paused or over and how they ended, and its check-ins answered of those due;
 and how many of its people accepted the circle's meeting (``meeting_accepted`` of
 ``meeting_people``: accepted by all when equal).
+Its status that day (:func:`mentorctl.matching.circle_life.status_on`) is folded from its
+member pairs: ``running`` while one holds, ``closed`` once all ended early (a circle below
+its minimum closes by ending them), ``finished`` once they completed or lapsed, ``proposed``
+before its introduction.
 For the admins each row names the circle's mentor; the anonymous report has the same rows
 without ids or names, in no particular circle's order.
 """
@@ -16,6 +20,7 @@ from typing import Any
 
 from mentorctl.checkins.meeting_replies import circle_accepted
 from mentorctl.history.fold import State, id_key
+from mentorctl.matching.circle_life import status_on
 from mentorctl.report.outcomes import tally
 
 
@@ -30,7 +35,8 @@ def rows(state: State, name: Callable[[Any], str], *, anonymous: bool = False) -
     for circle in sorted(members, key=id_key):
         ids = set(members[circle])
         pairs = [state.pairs[k] for k in sorted(ids, key=id_key)]
-        row: dict[str, Any] = {"members": len(pairs), **tally(state, ids)}
+        status = status_on({}, (p.recorded for p in pairs), state.day)
+        row: dict[str, Any] = {"status": status, "members": len(pairs), **tally(state, ids)}
         del row["proposed"]  # the Circles table counts the members introduced
         meeting = circle_accepted(((p.doc, p.status) for p in pairs), state.day.isoformat())
         row["meeting_accepted"], row["meeting_people"] = meeting["accepted"], meeting["people"]

@@ -487,6 +487,9 @@ def person_detail(d: Directory, key: str) -> dict[str, Any]:
         "organisation": person.get("organisation"),
         "signed_up": day(person.get("created")),
         "pairs": [pair_row(d, p) for p in d.pairs_of(pid)],
+        "circles": sorted(
+            {str(p.doc["circle"]) for p in d.pairs_of(pid) if p.doc.get("circle")}, key=id_key
+        ),
         "messages": _messages(d, None, pid),
         "concerns": _concerns(d, pid=pid),
         "blocks": blocks,

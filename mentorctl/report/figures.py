@@ -147,6 +147,8 @@ def from_state(
             row["mentor"] = _name(by_id, pair.doc.get("mentor"))
             row["mentee_id"] = _shown(by_id, pair.doc.get("mentee"))
             row["mentor_id"] = _shown(by_id, pair.doc.get("mentor"))
+            if pair.doc.get("circle"):  # a circle's member, quiet on their own
+                row["circle"] = pair.doc["circle"]
         quiet.append(row)
 
     concerns = state.concerns

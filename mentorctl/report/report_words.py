@@ -9,6 +9,8 @@ from __future__ import annotations
 WHOLE: dict[str, dict[str, str]] = {
     "fr": {
         "Circles": "Cercles",
+        "Closed": "Fermé",
+        "Finished": "Achevé",
         "Circle": "Cercle",
         "Members": "Membres",
         "Meeting accepted": "Rendez-vous accepté",
@@ -111,6 +113,8 @@ WHOLE: dict[str, dict[str, str]] = {
         "Circles": "Círculos",
         "Circle": "Círculo",
         "Members": "Miembros",
+        "Closed": "Cerrado",
+        "Finished": "Concluido",
         "Meeting accepted": "Reunión aceptada",
         "At a glance": "De un vistazo",
         "Rounds": "Ediciones",
@@ -208,6 +212,8 @@ WHOLE: dict[str, dict[str, str]] = {
     },
     "de": {
         "Circles": "Kreise",
+        "Closed": "Geschlossen",
+        "Finished": "Abgeschlossen",
         "Circle": "Kreis",
         "Members": "Mitglieder",
         "Meeting accepted": "Termin angenommen",
@@ -310,6 +316,8 @@ WHOLE: dict[str, dict[str, str]] = {
         "Circles": "Círculos",
         "Circle": "Círculo",
         "Members": "Membros",
+        "Closed": "Encerrado",
+        "Finished": "Concluído",
         "Meeting accepted": "Reunião aceita",
         "At a glance": "Em resumo",
         "Rounds": "Edições",

@@ -195,7 +195,7 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                 [q.get("since") or "-"]
                 if anonymous
                 else [
-                    q.get("pair"),
+                    f"{q.get('pair')} ({q['circle']})" if q.get("circle") else q.get("pair"),
                     _who(q.get("mentee"), q.get("mentee_id")),
                     _who(q.get("mentor"), q.get("mentor_id")),
                     q.get("since") or "-",
@@ -293,9 +293,10 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                 ([] if anonymous_circles else ["Circle", "Mentor"]) + CIRCLE_COLUMNS,
                 [
                     ([] if anonymous_circles else [c["circle"], c["mentor"]])
-                    + [c["members"], c["running"], c["paused"], c["completed"], c["lapsed"],
-                       c["ended"], f"{c['answered']} of {c['due']}" if c["due"] else "-",
-                       _pct(c["rate"]), _accepted(c)]
+                    + [str(c["status"]).capitalize(), c["members"], c["running"], c["paused"],
+                       c["completed"], c["lapsed"], c["ended"],
+                       f"{c['answered']} of {c['due']}" if c["due"] else "-", _pct(c["rate"]),
+                       _accepted(c)]
                     for c in report["circles"]
                 ],
             )
@@ -306,8 +307,8 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
     return out
 
 
-CIRCLE_COLUMNS = ["Members", "Running", "Paused", "Completed", "Lapsed", "Ended", "Answered",
-                  "Rate", "Meeting accepted"]  # fmt: skip
+CIRCLE_COLUMNS = ["Status", "Members", "Running", "Paused", "Completed", "Lapsed", "Ended",
+                  "Answered", "Rate", "Meeting accepted"]  # fmt: skip
 
 
 def _accepted(circle: dict[str, Any]) -> str:

@@ -1,0 +1,109 @@
+"""A circle's notices: a member left (to its mentors), the circle closed (to everyone left).
+
+:func:`mentorctl.matching.circle_life.settle` writes, on the circle's document, who is to be
+told (``notify`` of a ``left`` or ``closed`` entry); each of them gets one message, once
+ever, by the next ``checkin`` run:
+
+- ``circle_left``, to the circle's mentors, keyed on the leaving member's pair: one of the
+  mentees has left and the circle goes on with the others. It names the mentee (the mentors
+  know them), never why they left.
+- ``circle_closed``, to each remaining member, keyed on their own member pair (the mentors'
+  on the circle's first): the circle has closed; a mentee is back on the waiting list and
+  will be offered a new place; a mentor is thanked.
+- A mentee who pauses is away from the circle, not out of it: the partner's ``paused``
+  notice of a pair goes to the circle's mentor as ``circle_away`` (keyed, as it is, on the
+  pause's number), worded for a circle: the circle meets on without them meanwhile.
+
+With ``send``, one written earlier and not yet sent goes again. The other mentees are told
+nothing of a member's leaving or pause: that is the member's own business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.checkins import schedule
+from mentorctl.checkins.circle_intro import circle_docs, member_pairs
+from mentorctl.checkins.plan import Outgoing, _again, _unsent, message_key
+
+if TYPE_CHECKING:
+    from mentorctl.checkins.plan import CheckinPlan, State
+
+LEFT = "circle_left"
+CLOSED = "circle_closed"
+AWAY = "circle_away"
+KINDS = frozenset({LEFT, CLOSED, AWAY})
+
+
+def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing]:
+    """Every circle notice due (new), or written earlier and not yet sent (with ``send``);
+    ``only``: of those pairs (``checkin --pair``)."""
+    wanted = {state.pair(ref)["id"] for ref in only}
+    out: list[Outgoing] = []
+    pairs = member_pairs(state)
+    for circle_id, circle in circle_docs(state).items():
+        members = pairs.get(circle_id) or []
+        if not members:
+            continue
+        own = {p["mentee"]: p for p in members}
+        for entry in circle.get("history") or ():
+            if not isinstance(entry, dict):
+                continue
+            if "left" in entry:
+                kind = LEFT
+                left = state.pair_by_id.get(str(entry.get("pair")))
+                pair_of = {m: left for m in entry.get("notify") or ()}
+            elif entry.get("status") == "closed":
+                kind = CLOSED
+                pair_of = {m: own.get(m, members[0]) for m in entry.get("notify") or ()}
+            else:
+                continue
+            for person, pair in pair_of.items():
+                if (
+                    pair is not None
+                    and person in state.people
+                    and pair["id"] in (wanted or {pair["id"]})
+                ):
+                    out.extend(_one(state, pair, kind, 0, person, send=send))
+    return out
+
+
+def _one(
+    state: State, pair: dict[str, Any], kind: str, week: int, person: str, *, send: bool
+) -> list[Outgoing]:
+    start = schedule.parse_day(pair.get("start_date"))
+    found = state.messages.get(message_key(pair["id"], kind, week, person))
+    if found is None:
+        return [Outgoing(pair, kind, week, person, [person], [person], start)]
+    if send and (pending := _unsent(found[1])):
+        return [_again(state, found[1], pending, start)]
+    return []
+
+
+def away(state: State, plan_: CheckinPlan, *, send: bool) -> None:
+    """A circle's mentor is told of a mentee's pause in a ``circle_away`` notice, once per
+    pause, instead of a pair's ``paused`` one."""
+    mentors: dict[str, set[str]] = {}
+    for circle_id, pairs in member_pairs(state).items():
+        doc = circle_docs(state).get(circle_id) or {}
+        names = set(doc.get("mentors") or ()) | {p["mentor"] for p in pairs}
+        for p in pairs:
+            mentors[p["id"]] = names
+    kept: list[Outgoing] = []
+    for o in plan_.outgoing:
+        if o.kind == "paused" and o.doc_id is None and o.part in mentors.get(o.pair["id"], ()):
+            key = message_key(o.pair["id"], AWAY, o.week, o.part)
+            found = state.messages.get(key)
+            if found is not None:
+                if o.pending and (pending := _unsent(found[1])) and send:
+                    again = _again(state, found[1], pending, o.start)
+                    again.until = o.until
+                    kept.append(again)
+                continue
+            o = Outgoing(o.pair, AWAY, o.week, o.part, o.to, o.pending, o.start, until=o.until)
+        kept.append(o)
+    plan_.outgoing[:] = kept
+
+
+__all__ = ["AWAY", "CLOSED", "KINDS", "LEFT", "away", "plan"]

@@ -262,3 +262,14 @@ def test_a_shortlist_leaves_out_held_mentees_and_mentors_who_declined(
     lists = {s["mentee"]: [m["id"] for m in s["mentors"]] for s in offered["shortlists"]}
     assert P["ann"] not in lists and P["dee"] not in lists  # Meg's answer about them waits
     assert P["raj"] not in lists[P["bo"]] and P["lea"] in lists[P["bo"]]
+
+
+def test_an_answer_about_a_withdrawn_proposal_is_not_recorded(asked: Path, cli, tmp_path) -> None:
+    ws = asked
+    ok(cli, "pair", "--withdraw-ask", "Q3", "-w", ws, "--today", DAY)
+    box = maildir(tmp_path / "inbox", [reply("raj", message_id(ws, "raj"), "Yes", n=1)])
+    data = read(cli, ws, box)
+    assert [x["detail"] for x in data["listed"]] == [
+        f"Q3 ({P['bo']}): no longer asked (withdrawn): not recorded"
+    ]
+    assert table(ws, "pairs") == [] and proposals(ws)["Q3"]["answer"] == "withdrawn"

@@ -141,8 +141,10 @@ def _apply(
     out = {"proposal": doc["id"], "mentee": mentee, "answer": said, "pair": None, "note": "",
            "applied": False}  # fmt: skip
     if doc.get("answer") is not proposals.OPEN:
-        if doc.get("answer") != said:
-            before = doc.get("answer")
+        before = doc.get("answer")
+        if before in ("withdrawn", "expired"):
+            out["note"] = f"no longer asked ({before}): not recorded"
+        elif before != said:
             out["note"] = f"already {before}: not changed (end a pair with 'pair --end')"
         return out
     out["applied"] = True

@@ -78,6 +78,10 @@ class Builder:
             o.rendered = self.templates.render(o.kind, context, pair_id=o.part)
             self.address(o.part)
             return
+        if o.kind == "mentor_ask":
+            from mentorctl.checkins import ask_message
+
+            return ask_message.render(self, o)
         context = self.contexts.make(
             kind=o.kind,
             week=o.week,

@@ -80,7 +80,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import choice_replies, meeting_replies
+from mentorctl.checkins import choice_replies, meeting_replies, mentor_answers
 from mentorctl.checkins.answers import (
     NOTE_KEY,
     Entry,
@@ -215,6 +215,8 @@ def read_replies(
         remembered += meeting_replies.record(store, reader.meetings, stamp)
         remembered += choice_replies.record(store, reader, stamp)
         reader.done_keys += [m.key for m in reader.meetings]
+        remembered += mentor_answers.record(store, program, result, Listed, today=today, now=now)
+        reader.done_keys += mentor_answers.placed_keys(result)
         remembered += [{**doc, "at": stamp} for doc in reader.left_alone]
         if remembered:
             store.insert_many(REPLIES, remembered)

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from mentorctl.checkins import bounces, choice_replies, meeting_replies, reply_kinds
+from mentorctl.checkins import bounces, choice_replies, meeting_replies, mentor_answers, reply_kinds
 from mentorctl.checkins.answers import (
     ENDED,
     NOTE_KEY,
@@ -87,6 +87,7 @@ class ReplyResult:
     listed: list[Listed] = field(default_factory=list)
     unreadable: list[UnreadableReply] = field(default_factory=list)
     answers: AnswerResult = field(default_factory=lambda: AnswerResult(SOURCE))
+    mentor_answers: list[mentor_answers.Taken] = field(default_factory=list)  # to mentor_ask
     dry_run: bool = False
 
 
@@ -255,6 +256,10 @@ class Reader:
             choice_replies.take(
                 self, position, incoming.key, digest, msg, answered, person, written
             )
+            return
+        if answered is not None and answered["kind"] == mentor_answers.KIND:  # not a check-in
+            heads["date"] = _date(heads["date"], self.now)
+            mentor_answers.take(self, position, incoming, digest, msg, answered, person, heads)
             return
         if answered is None or pair is None:
             result.unknown += 1

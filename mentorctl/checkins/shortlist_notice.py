@@ -80,7 +80,8 @@ def offer(
     from mentorctl.checkins.record import settle_interrupted
     from mentorctl.checkins.run import _commit, _execute, _open_run
     from mentorctl.matching import shortlist
-    from mentorctl.matching.pairs import snapshot
+    from mentorctl.matching.pairs import asked_and_declined, snapshot
+    from mentorctl.matching.proposals import in_store
     from mentorctl.matching.rounds import for_matching
 
     if not 1 <= k <= MAX_K:
@@ -95,8 +96,9 @@ def offer(
         )
         snap = snapshot(store)
         people, _ = for_matching(snap, today)
+        asks = asked_and_declined(in_store(store), snap.people)  # held, or declined them
         found = shortlist.Field(
-            people, program.data["matching"], today=today, existing=snap.existing(),
+            people, program.data["matching"], today=today, existing=snap.existing() + asks,
             blocked=snap.blocked, seed=seed,
         )  # fmt: skip
         offers = shortlist.best_mentors(found, k)

@@ -136,8 +136,34 @@ def pair_cmd(
         ),
     ] = None,
     send: Annotated[
-        bool, typer.Option("--send", help="With --shortlist: deliver over SMTP too.")
+        bool,
+        typer.Option("--send", help="With --shortlist or --ask-mentors: deliver over SMTP too."),
     ] = False,
+    ask_mentors: Annotated[
+        bool,
+        typer.Option(
+            "--ask-mentors",
+            help="Ask each mentor about their proposed mentees by email instead of saving "
+            "pairs; 'checkin --replies' reads the answers (a yes makes the pair).",
+        ),
+    ] = False,
+    withdraw_ask: Annotated[
+        str | None,
+        typer.Option(
+            "--withdraw-ask",
+            metavar="PROPOSAL",
+            help="Take back a proposal put to a mentor (its id, or a person: all of theirs).",
+        ),
+    ] = None,
+    expire_asks: Annotated[
+        int | None,
+        typer.Option(
+            "--expire-asks",
+            metavar="DAYS",
+            help="Close proposals unanswered for more than DAYS days; that mentor is not "
+            "proposed for that mentee again.",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     program: ProgramOpt = None,
     today: TodayOpt = None,
@@ -166,12 +192,14 @@ def pair_cmd(
             actions.append("--suggest-weights")
         if shortlist is not None:
             actions.append("--shortlist")
-        if send and shortlist is None:
-            raise UsageError("--send goes with --shortlist")
+        if send and shortlist is None and not ask_mentors:
+            raise UsageError("--send goes with --shortlist or --ask-mentors")
+        actions += _ask_actions(ask_mentors, withdraw_ask, expire_asks, commit or review)
         if len(actions) > 1 or (actions and (commit or review or redo)):
             raise UsageError(
                 "choose one action: propose (with --commit or --review), --add, --end, --lock, "
-                "--unlock, --return, --suggest-weights or --shortlist"
+                "--unlock, --return, --suggest-weights, --shortlist, --ask-mentors, "
+                "--withdraw-ask or --expire-asks"
             )
         if redo_manual and not redo:
             raise UsageError("--redo-manual goes with --redo")
@@ -207,6 +235,18 @@ def pair_cmd(
             render_shortlist.shortlist_result(done, as_json)
             _exit_on_failures(done.run)
             return
+        if withdraw_ask or expire_asks is not None:
+            from mentorctl.cli import render_asks
+            from mentorctl.matching import proposals
+
+            if withdraw_ask:
+                closed = proposals.withdraw(paths.store_path, withdraw_ask, now=now,
+                                            dry_run=dry_run)  # fmt: skip
+            else:
+                closed = proposals.expire(paths.store_path, expire_asks or 0, now=now,
+                                          dry_run=dry_run)  # fmt: skip
+            render_asks.closed_result(closed, as_json)
+            return
         if return_:
             from mentorctl.cli import render_people
             from mentorctl.matching import people_status
@@ -214,7 +254,7 @@ def pair_cmd(
             back = people_status.return_person(paths.store_path, return_, now=now, dry_run=dry_run)
             render_people.status_result(back, as_json)
             return
-        if actions:
+        if actions and not ask_mentors:
             if add:
                 done = pairs.add(
                     prog,
@@ -247,6 +287,8 @@ def pair_cmd(
             render.override_result(done, _people(paths.store_path), as_json)
             return
         if prog.data.get("format") == "circles":
+            if ask_mentors:
+                raise UsageError("--ask-mentors proposes pairs; this program matches circles")
             from mentorctl.cli.circles import propose_circles
 
             propose_circles(
@@ -277,6 +319,17 @@ def pair_cmd(
                 progress=bar,
                 fairness_by=fairness_by,
             )
+        if ask_mentors:
+            from mentorctl.checkins import mentor_ask
+            from mentorctl.cli import render_asks
+            from mentorctl.cli.messages import _exit_on_failures
+
+            asked = mentor_ask.ask_mentors(
+                prog, paths, plan, today=day, now=now, send=send, dry_run=dry_run
+            )
+            render_asks.ask_result(asked, plan.snapshot.by_id, as_json)
+            _exit_on_failures(asked.run)
+            return
         committed = None
         if review or commit:
             committed = pairs.commit(
@@ -297,6 +350,15 @@ def pair_cmd(
             waiting += [m for m, _, _ in committed.skipped]
             notified = notify(prog, paths, waiting, today=day, now=now, dry_run=dry_run)
         render.plan_result(plan, committed, as_json, notified)
+
+
+def _ask_actions(ask: bool, withdraw: str | None, expire: int | None, saving: bool) -> list[str]:
+    """The options of proposals put to mentors that are actions of their own."""
+    if ask and saving:
+        raise UsageError("--ask-mentors saves no pairs: leave out --commit and --review")
+    named = [("--ask-mentors", ask), ("--withdraw-ask", withdraw is not None),
+             ("--expire-asks", expire is not None)]  # fmt: skip
+    return [name for name, given in named if given]
 
 
 def _people(store_path: Path) -> dict[str, dict[str, Any]]:

@@ -203,11 +203,12 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
 def plan_result(
     plan: Plan, committed: CommitResult | None, as_json: bool, notified: Any = None
 ) -> None:
-    from mentorctl.cli import render_fairness
+    from mentorctl.cli import render_asks, render_fairness
 
     if as_json:
         data = plan_data(plan, committed)
         data.update(render_fairness.plan_data(plan))
+        data.update(render_asks.plan_data(plan))
         if notified is not None:
             data["notified_waiting"] = [m.to[0] for m in notified.messages]
         output.emit_json(data)
@@ -252,6 +253,7 @@ def plan_result(
     for line in result.notes:
         output.note(f"note: {line}")
     render_fairness.plan_tables(plan)
+    render_asks.plan_tables(plan)
     totals = result.totals
     proof = ""
     if result.optimal_proven is True:

@@ -20,6 +20,7 @@ KIND_LABELS = {
     "lapsed": "lapsed",
     "ended": "pair ended",
     "waiting": "waiting",
+    "mentor_ask": "question(s) to mentors",
     "paused": "pause notice",
     "circle_intro": "circle introduction",
     "circle_left": "circle member left",
@@ -298,10 +299,14 @@ REPLY_STATUS = {
     "auto_reply": "automatic reply",
     "receipt": "read receipt",
     "bounce": "bounce",
+    "mentor_answer": "mentor's answer: look at it",
+    "mentor_unclear": "mentor's answer: not read",
 }
 
 
 def replies_data(result: Any) -> dict[str, Any]:
+    from mentorctl.checkins import mentor_answers
+
     got = result.answers
     return {
         "source": result.source,
@@ -320,6 +325,7 @@ def replies_data(result: Any) -> dict[str, Any]:
         "receipts": result.receipts,
         "meeting_answers": result.meeting_answers,
         "choices": result.choices,
+        "mentor_answers": mentor_answers.rows(result),
         "bounces": result.bounces,
         "failed_deliveries": result.failed_deliveries,
         "undeliverable": [
@@ -367,6 +373,7 @@ def replies_summary(result: Any) -> str:
             "meeting answers" if result.meeting_answers > 1 else "meeting answer",
         ),
         (result.choices, "mentor choice(s) from a shortlist"),
+        (len(result.mentor_answers), "mentor answer(s) to proposals"),
         (result.bounces, "bounce(s)"),
         (result.not_theirs, "naming someone else's message (ignored)"),
         (result.seen_before, "seen before (left alone)"),
@@ -380,6 +387,8 @@ def replies_summary(result: Any) -> str:
 
 def replies_result(result: Any, as_json: bool, *, run: Any = None) -> None:
     """The replies read, then the weekly run's result when the same command did both."""
+    from mentorctl.checkins import mentor_answers
+
     if as_json:
         data = replies_data(result)
         output.emit_json({"replies": data, "run": run_data(run)} if run is not None else data)
@@ -399,6 +408,16 @@ def replies_result(result: Any, as_json: bool, *, run: Any = None) -> None:
                     "" if x.position is None else x.position,
                 ]
                 for x in result.listed
+            ],
+        )
+    answered = [r for r in mentor_answers.rows(result) if r["answer"] in ("yes", "no")]
+    if answered:
+        output.table(
+            "Mentors' answers to proposals",
+            ["Mentor", "Proposal", "Mentee", "Answer", "Pair"],
+            [
+                [r["mentor"], r["proposal"], r["mentee"], r["answer"], r["pair"] or "-"]
+                for r in answered
             ],
         )
     if result.undeliverable:

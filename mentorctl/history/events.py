@@ -16,6 +16,9 @@ Events and their fields:
 - ``returned``: the admin put the person back into the round.
 - ``undeliverable``: ``address`` and ``reason`` (a 5xx refusal or a bounce): nothing is sent
   to that address again; ``deliverable``: a new address from a later import clears it.
+- ``declined_by``: ``mentor``, the person id of a mentor who said no to this mentee when
+  asked (``pair --ask-mentors``); no later run proposes that mentor for them. For the admin
+  only: nothing sent to the mentee, nor their export, names the mentor.
 - ``shortlisted``: a mentee was sent a shortlist (``pair --shortlist``): ``mentors`` (ids, in
   the order shown) and ``number``; ``chose``: their reply named ``mentors`` (ids, in their
   order), with the reply's Date as ``written``.
@@ -35,6 +38,7 @@ EVENTS = (
     "returned",
     "undeliverable",
     "deliverable",
+    "declined_by",
     "shortlisted",
     "chose",
 )

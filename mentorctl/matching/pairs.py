@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import UsageError
+from mentorctl.matching import proposals
 from mentorctl.store import addresses
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ class Plan:
     # Per group of a sign-up field (see fairness): match rate, scores, days waited.
     fairness_by: str | None = None
     fairness: list[dict[str, Any]] = field(default_factory=list)
+    # Proposals waiting for their mentor's answer (see proposals), oldest first, with ages.
+    asked: list[dict[str, Any]] = field(default_factory=list)
 
 
 def plan(
@@ -147,6 +150,7 @@ def plan(
 
     with Store.reading(store_path) as store:
         snap = snapshot(store)
+        asks = proposals.in_store(store)
     people, out = for_matching(snap, today)
     dropped: list[str] = []
     kept: list[str] = []
@@ -162,7 +166,7 @@ def plan(
         people,
         program.data["matching"],
         today=today,
-        existing=considered.existing(),
+        existing=considered.existing() + asked_and_declined(asks, snap.people),
         blocked=snap.blocked,
         method=method,
         seed=seed,
@@ -171,7 +175,9 @@ def plan(
         fairness=program.data.get("fairness"),
         choices=from_people(people),
     )
+    _declines_named(result, proposals.never_again(asks, snap.people))
     done = Plan(result, snap, method, seed, redo, dropped, out, kept)
+    done.asked = proposals.listed(asks, today)
     by = fairness_by or (program.data.get("fairness") or {}).get("by")
     if by:
         from mentorctl.matching import fairness
@@ -180,6 +186,31 @@ def plan(
         waiting = [u.mentee_id for u in result.unmatched]
         done.fairness = fairness.run_table(snap.by_id, result.pairs, waiting, by, today)
     return done
+
+
+def asked_and_declined(
+    asks: list[dict[str, Any]], people: Sequence[dict[str, Any]]
+) -> list[tuple[str, str, str]]:
+    """What proposals put to mentors add to the pairs a run considers: each waiting one as a
+    proposed pair, each mentor who declined a mentee (or let the question expire) as a pair
+    that can never be made again."""
+    return proposals.held(asks) + proposals.never_again(asks, people)
+
+
+def _declines_named(result: MatchResult, declined: list[tuple[str, str, str]]) -> None:
+    """A mentee whose only suitable mentors declined them reads so, not "paired before"."""
+    import dataclasses
+
+    who = {mentee for mentee, _, _ in declined}
+    result.unmatched = [
+        dataclasses.replace(u, reason=u.reason.replace(_PAIRED, _PAIRED + " or declined"))
+        if u.mentee_id in who and _PAIRED in u.reason
+        else u
+        for u in result.unmatched
+    ]
+
+
+_PAIRED = "they were paired before"
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
@@ -231,7 +262,7 @@ def commit(
         if plan_.redo:
             out.removed = _drop_proposals(store, set(plan_.dropped))
         snap = snapshot(store)
-        existing = snap.existing()
+        existing = snap.existing() + asked_and_declined(proposals.in_store(store), snap.people)
         number = round_for(snap, program, today, round_)
         new_docs = []
         for index in chosen:

@@ -221,7 +221,7 @@ class Choice:
             found = {p.name: p.read_text("utf-8") for p in sorted(folder.iterdir()) if p.is_file()}
             for kind, settings in data["messages"].items():
                 for name in (settings["file"], settings.get("html")):
-                    if name and name not in found:
+                    if name and name not in found and not _shipped(lang, name):
                         raise ConfigError(
                             f"the {lang} messages have no template '{name}' ({kind})",
                             file=folder,
@@ -229,6 +229,13 @@ class Choice:
             for name, content in found.items():
                 files[f"{target}/{name}"] = content
         return files
+
+
+def _shipped(lang: str, name: str) -> bool:
+    """Whether mentorctl ships a default of template ``name`` for ``lang`` (a kind added after
+    the built-in templates were written falls back on it: mentorctl/mail/default_messages)."""
+    shipped = Path(__file__).parents[1] / "mail" / "default_messages"
+    return (shipped / ("" if lang == "en" else lang) / name).is_file()
 
 
 def _english_data(text: str, source: Path) -> dict[str, Any]:

@@ -306,6 +306,9 @@ _PROGRAM = Obj(
                 "circle_intro": _later_message(
                     "circle_intro", "{{ program.name }}: meet your circle"
                 ),
+                "mentor_ask": _later_message(
+                    "mentor_ask", "{{ program.name }}: would you mentor them?"
+                ),
                 "circle_left": _later_message(
                     "circle_left", "{{ program.name }}: news from your circle"
                 ),

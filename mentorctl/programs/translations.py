@@ -107,6 +107,13 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Ihr Mentoring-Kreis",
         "pt": "{{ program.name }}: conheça o seu círculo",
     },
+    "mentor_ask": {
+        "en": "{{ program.name }}: would you mentor them?",
+        "fr": "{{ program.name }} : accepteriez-vous de les accompagner ?",
+        "es": "{{ program.name }}: ¿te gustaría ser su mentor/a?",
+        "de": "{{ program.name }}: Möchtest du sie begleiten?",
+        "pt": "{{ program.name }}: gostaria de ser mentor/a destas pessoas?",
+    },
     "circle_left": {
         "en": "{{ program.name }}: news from your circle",
         "fr": "{{ program.name }} : des nouvelles de votre cercle",

@@ -505,7 +505,7 @@ def _event_note(e: dict[str, Any]) -> str:
     parts = []
     if e.get("until"):
         parts.append(f"until {day(e['until'])}")
-    for key in ("reason", "address"):
+    for key in ("reason", "address", "mentor"):  # mentor: who declined (declined_by)
         if e.get(key):
             parts.append(str(e[key]))
     if e.get("mentors"):  # a shortlist offered, or the mentors chosen from it

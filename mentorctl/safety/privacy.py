@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from mentorctl.errors import MentorctlError, UsageError
+from mentorctl.matching import proposals
 from mentorctl.matching.choices import shortlists_naming
 from mentorctl.matching.pairs import (
     BLOCKS,
@@ -167,6 +168,7 @@ def forget(
         store.update_many(PAIRS, pair_changes)
         outbox_files: list[Path | None] = []
         offered = shortlists_naming(store.documents(PEOPLE).values(), pid)  # they are named
+        offered |= proposals.forgotten(store, pid, stamp)  # asks naming them; taken back
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS, PEOPLE):
             changes = {}
             traced = 0
@@ -493,7 +495,7 @@ def export_person(store_path: Path, email: str) -> dict[str, Any]:
         person = find_person(snap, email)
         pid = person["id"]
         address = str(person.get("email") or "")
-        out: dict[str, Any] = {"person": dict(person)}
+        out: dict[str, Any] = {"person": {**person, "history": proposals.withheld(person)}}
         out["pairs"] = [
             {k: v for k, v in p.items() if k not in ("parts",)}
             for p in snap.pairs

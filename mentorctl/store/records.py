@@ -227,6 +227,28 @@ TABLES: dict[str, Table] = {
         prefix="C",
         counter="concern",
     ),
+    # Proposals put to mentors (pair --ask-mentors; mentorctl.matching.proposals).
+    "proposals": Table(
+        {
+            "id": Field(TEXT),
+            "mentee": Field(TEXT),
+            "mentor": Field(TEXT),
+            "score": Field(MAYBE_NUMBER),
+            "reasons": TEXTS,
+            "method": Field(MAYBE_TEXT),
+            "round": Field(MAYBE_WHOLE),
+            "ask": Field(WHOLE),
+            "asked_at": STAMP,
+            "answer": Field(MAYBE_TEXT),
+            "answered_at": STAMP,
+            "pair": Field(MAYBE_TEXT),
+            "note": Field(MAYBE_TEXT),
+        },
+        required=("id", "mentee", "mentor", "ask"),
+        prefix="Q",
+        counter="proposal",
+        people=("mentee", "mentor"),
+    ),
     "answers": Table(
         {
             "pair": Field(TEXT),

@@ -1,0 +1,275 @@
+"""What a mentor's reply says about each mentee they were asked about (pure: no I/O).
+
+``read_answer(text, names)`` reads the text a mentor wrote back (quotes and signatures
+already dropped, :func:`mentorctl.checkins.reply_text.reply_text`) against the mentees their
+``mentor_ask`` listed, numbered from 1 (``names``: each number's first name; a first name two
+mentees share names neither). It returns ``{number: "yes" | "no"}`` and the numbers it
+could not place. Read:
+
+- numbers ("1 yes 2 no", "1: yes, 2: no", "1. Yes" on its own line, "yes to 1 and 3"), the
+  ordinals first to fifth ("1st"), first names ("yes for Ana, no for Ben", "Ana: yes");
+- everyone at once: "yes to all", "both yes", "happy to take them", "none", and their words
+  in German, French, Spanish and Portuguese ("ja zu allen", "oui pour tous", "sí a los dos",
+  "sim para todos");
+- a yes or a no in any language :func:`.reply_values.read_yes_no` reads, and the phrases
+  mentors write in sentences: "Happy to take Ana. I can't take Ben, sorry", "I'd love to
+  mentor both", "I'll pass on 2", "gerne", "volontiers", "je ne peux pas", "kann nicht";
+- a lone "Yes" (or "No") when one mentee was proposed;
+- an answer typed under a quoted item of the list ("> 2. Ben, who would like..."), which
+  :func:`.reply_text.reply_text` keeps above the lines written under it: it is that
+  mentee's.
+
+Each sentence is read on its own (a new line, or . ! ? ;). Within it each mention of a
+mentee takes the nearest yes or no; at equal distance the one after it when the sentence
+ends with a yes or no ("1 yes 2 no"), else the one before ("yes for Ana, no for Ben"). A
+"maybe" or "not sure" nearest to a mentee, a mentee given both a yes and a no, or a mentee
+named with neither is not placed: what names no mentee clearly is left for the admin.
+A number followed by a unit ("2 hours a week") names no mentee.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from mentorctl.checkins.reply_values import read_yes_no
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+
+_SENTENCE = re.compile(r"\n|(?<!\d)[.!?;]+(?=\s|$)|[!?;]+")
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,:=\-\u2013\u2014()]")
+_ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th|º|ª|er|e|\.)?$")
+_PUNCT = frozenset(",:=-\u2013\u2014()")
+# A quoted line of the ask's list ("> 1. Ana, who would like..."): a reply typed under it
+# answers for that mentee.
+_QUOTED_ITEM = re.compile(r"\s*(?:>\s*)+(\d{1,2})[.)]\s")
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "erste": 1, "ersten": 1, "zweite": 2, "zweiten": 2, "dritte": 3, "dritten": 3,
+    "premier": 1, "première": 1, "deuxième": 2, "troisième": 3,
+    "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercero": 3, "tercera": 3,
+    "primeiro": 1, "primeira": 1, "terceiro": 3, "terceira": 3,
+}  # fmt: skip
+_ALL = _set(
+    "all both everyone everybody anyone any them alle allen beide beiden tous toutes todos todas "
+    "ambos ambas"
+)
+_ALL_PAIRS = frozenset(
+    {("les", "deux"), ("los", "dos"), ("las", "dos"), ("os", "dois"), ("as", "duas")}
+)
+_NONE = _set("none neither nobody keine keinen keinem aucun aucune ninguno ninguna nenhum nenhuma")
+_UNITS = _set(
+    "h hr hrs hour hours min mins minute minutes week weeks day days time times month months "
+    "am pm x stunden stunde wochen woche tage heures heure semaines jours horas hora semanas "
+    "días dias veces vezes"
+)
+_POSITIVE = _set(
+    "ok okay happy happily glad gladly love delighted accept accepted agree willing keen take "
+    "taking mentor gern gerne nehme übernehme volontiers prends accepte acepto encantado "
+    "encantada tomo aceito claro plaisir gusto"
+)
+_NEGATIVE = _set(
+    "not can't cannot won't unable decline declining pass don't couldn't wouldn't "
+    "nicht kein pas impossible"
+)
+_NEG_BACKWARD = frozenset({"nicht", "pas"})  # "Ana nehme ich nicht", "je ne la prends pas"
+_UNSURE_WORDS = _set(
+    "maybe perhaps unsure possibly might vielleicht eventuell peut-être peut quizás quizá "
+    "talvez tal forse"
+)
+_FILLER_AFTER_NO = _set("problem problems worries worry doubt")
+# Words that open a new clause: a yes or no across one (or a comma) is further away.
+_CLAUSE = _set("but however aber sondern mais pero mas")
+CLAUSE_WORDS = 3
+# Words that are yes or no in one language and something else in another: read only next
+# to a mentee ("1 si 2 no", "Ana: da").
+_AMBIGUOUS = _set("si da ne ya nu jo ei n y так")
+
+
+@dataclass
+class Answer:
+    said: dict[int, str] = field(default_factory=dict)  # number -> yes | no
+    unclear: list[int] = field(default_factory=list)  # numbers named without a clear answer
+    nothing: bool = False  # no mentee named clearly at all
+
+
+@dataclass
+class _Item:
+    at: int  # token position
+    kind: str  # ref | pol
+    refs: frozenset[int] = frozenset()
+    value: str = ""
+
+
+def _tokens(sentence: str) -> list[str]:
+    text = unicodedata.normalize("NFC", sentence).replace("\u2019", "'").casefold()
+    return _TOKEN.findall(text)
+
+
+def _polarity(word: str, near_ref: bool) -> str | None:
+    if word in _UNSURE_WORDS:
+        return UNSURE
+    if word in _NEGATIVE:
+        return NO
+    if word in _POSITIVE:
+        return YES
+    if word in _AMBIGUOUS and not near_ref:
+        return None
+    read = read_yes_no(word)
+    return read[0] if read is not None else None
+
+
+def _refs(words: list[str], i: int, count: int, names: dict[str, int]) -> frozenset[int] | None:
+    word = words[i]
+    found = _ORDINAL.match(word)
+    if found is not None:
+        number = int(found.group(1))
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if 1 <= number <= count and after not in _UNITS:
+            return frozenset({number})
+        return None
+    if word in _ORDINALS and _ORDINALS[word] <= count:
+        return frozenset({_ORDINALS[word]})
+    if word in names:
+        return frozenset({names[word]})
+    if word in _ALL or (i > 0 and (words[i - 1], word) in _ALL_PAIRS):
+        return frozenset(range(1, count + 1))
+    return None
+
+
+def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
+    refs = [_refs(words, i, count, names) for i in range(len(words))]
+    items: list[_Item] = []
+    skip: set[int] = set()
+    for i, word in enumerate(words):
+        if i in skip or word in _PUNCT:
+            continue
+        if refs[i] is not None:
+            items.append(_Item(i, "ref", refs[i]))  # type: ignore[arg-type]
+            continue
+        if word in _NONE:
+            items.append(_Item(i, "ref", frozenset(range(1, count + 1))))
+            items.append(_Item(i, "pol", value=NO))
+            continue
+        if word == "not" and i + 1 < len(words) and words[i + 1] in ("sure", "certain"):
+            items.append(_Item(i, "pol", value=UNSURE))
+            skip.add(i + 1)
+            continue
+        if word == "no" and i + 1 < len(words) and words[i + 1] in _FILLER_AFTER_NO:
+            skip.add(i + 1)
+            continue
+        near = any(refs[j] is not None for j in (i - 1, i + 1) if 0 <= j < len(words))
+        value = _polarity(word, near)
+        if value is None:
+            continue
+        if value == NO:
+            _absorb(words, refs, range(i + 1, min(len(words), i + 4)), skip, count, names)
+            if word in _NEG_BACKWARD:
+                _absorb_back(words, refs, i, items)
+        items.append(_Item(i, "pol", value=value))
+    return items
+
+
+def _absorb(
+    words: list[str], refs: list[frozenset[int] | None], span: range, skip: set[int],
+    count: int, names: dict[str, int],
+) -> None:  # fmt: skip
+    """A no takes the yes-words just after it ("can't take", "not happy to")."""
+    for j in span:
+        if words[j] in _PUNCT or refs[j] is not None:
+            return
+        if _polarity(words[j], False) == YES:
+            skip.add(j)
+
+
+def _absorb_back(
+    words: list[str], refs: list[frozenset[int] | None], i: int, items: list[_Item]
+) -> None:
+    """A "nicht" or "pas" takes the yes-words just before it ("Ana nehme ich nicht")."""
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if words[j] in _PUNCT or refs[j] is not None:
+            return
+        for item in [x for x in items if x.at == j and x.kind == "pol" and x.value == YES]:
+            items.remove(item)
+
+
+def _place(
+    items: list[_Item], words: list[str], said: dict[int, set[str]], named: set[int]
+) -> None:
+    pols = [x for x in items if x.kind == "pol"]
+    after_first = bool(items) and items[-1].kind == "pol"
+    breaks = [i for i, w in enumerate(words) if w == "," or w in _CLAUSE]
+
+    def apart(a: int, b: int) -> int:  # a clause boundary between counts as more words
+        return b - a + CLAUSE_WORDS * sum(1 for i in breaks if a < i < b)
+
+    for ref in (x for x in items if x.kind == "ref"):
+        named.update(ref.refs)
+        before = [p for p in pols if p.at <= ref.at and p is not ref]
+        after = [p for p in pols if p.at > ref.at]
+        options = []
+        if before:
+            options.append((apart(before[-1].at, ref.at), int(after_first), before[-1]))
+        if after:
+            options.append((apart(ref.at, after[0].at), int(not after_first), after[0]))
+        if not options:
+            continue
+        chosen = min(options, key=lambda o: (o[0], o[1]))[2]
+        for number in ref.refs:
+            said.setdefault(number, set()).add(chosen.value)
+
+
+def read_answer(text: str, names: list[str]) -> Answer:
+    """What ``text`` says about each of the mentees ``names`` lists (numbered from 1)."""
+    count = len(names)
+    folded: dict[str, int] = {}
+    twice: set[str] = set()
+    for number, name in enumerate(names, 1):
+        key = unicodedata.normalize("NFC", name).replace("\u2019", "'").casefold().strip()
+        if not key or key in _ALL or key in _NONE:
+            continue
+        if key in folded:
+            twice.add(key)
+        folded[key] = number
+    for key in twice:
+        del folded[key]
+    said: dict[int, set[str]] = {}
+    named: set[int] = set()
+    loose: list[str] = []  # answers of sentences that name no mentee
+    under: int | None = None  # the mentee of the quoted item just above (an inline answer)
+    for line in text.split("\n"):
+        if line.lstrip().startswith(">"):
+            item = _QUOTED_ITEM.match(line)
+            if item is not None and 1 <= int(item.group(1)) <= count:
+                under = int(item.group(1))
+            continue
+        for sentence in _SENTENCE.split(line):
+            words = _tokens(sentence)
+            items = _items(words, count, folded) if words else []
+            values = [x.value for x in items if x.kind == "pol"]
+            if any(x.kind == "ref" for x in items):
+                _place(items, words, said, named)
+            elif under is not None and values:
+                named.add(under)
+                said.setdefault(under, set()).update(values)
+            else:
+                loose += values
+    out = Answer()
+    if not named and count == 1 and loose:
+        named.add(1)
+        said[1] = set(loose)
+    for number in sorted(named):
+        values = said.get(number, set())
+        if len(values) == 1 and UNSURE not in values:
+            out.said[number] = next(iter(values))
+        else:
+            out.unclear.append(number)
+    out.nothing = not out.said
+    return out

@@ -366,3 +366,20 @@ def test_choices_beyond_repair_are_kept_and_the_cli_says_so(chosen, cli) -> None
     name = {p["id"]: p["email"].split("@")[0] for p in store["people"].values()}
     megs = {name[p["mentee"]] for p in store["pairs"].values() if name[p["mentor"]] == "meg"}
     assert megs == {"ann", "amy", "ali"}
+    megs = {name[p["mentee"]] for p in store["pairs"].values() if name[p["mentor"]] == "meg"}
+    assert megs == {"ann", "amy", "ali"}
+
+
+def test_mentors_are_asked_about_the_pairs_that_keep_the_rule_and_the_choices(chosen, cli):
+    _set_rule(chosen, 0.8)
+    result = cli("pair", "--ask-mentors", "--json", "-w", chosen, "--today", DAY)
+    assert result.exit_code == 0, result.output
+    store = _store(chosen)
+    assert not store.get("pairs")  # nothing is paired before a mentor says yes
+    name = {p["id"]: p["email"].split("@")[0] for p in store["people"].values()}
+    asked = [(name[d["mentee"]], name[d["mentor"]]) for d in store["proposals"].values()]
+    # Meg is asked about the three who chose her; the proposals keep the rule over the whole
+    # run: four of five women and two of three men.
+    assert {mentee for mentee, mentor in asked if mentor == "meg"} == {"ann", "amy", "ali"}
+    women = {"ann", "amy", "ali", "ada", "ava"}
+    assert sum(m in women for m, _ in asked) == 4 and sum(m not in women for m, _ in asked) == 2

@@ -251,6 +251,37 @@ def test_the_whole_result_keeps_the_rule_whenever_any_assignment_does(
     check(program(random.Random(seed), n, m, overlap), ratio)
 
 
+def test_two_hundred_mentees_choices_skew_one_group_and_the_rule_holds_on_the_whole() -> None:
+    """200 mentees and 60 mentors; a third of the men chose among ten popular mentors, the
+    women's goals are the rarer ones: the rule holds over every mentee of the run."""
+    rng = random.Random(4)
+    topics = list("abcdef")
+    people = [person(f"M{k}", "mentor", expertise=rng.sample(topics, 3), capacity=2,
+                     timezone=rng.choice(["UTC", "UTC+5", "UTC-4"])) for k in range(60)]  # fmt: skip
+    for k in range(200):
+        group = "woman" if k % 4 == 0 else "man"
+        p = person(f"P{k}", goals=["e", "f"] if group == "woman" else rng.sample(topics, 2),
+                   timezone=rng.choice(["UTC", "UTC+5", "UTC-4"]), extra={"group": group})  # fmt: skip
+        if group == "man" and rng.random() < 0.4:
+            p = chose(p, *rng.sample([f"M{j}" for j in range(10)], 2))
+        people.append(p)
+    plain, ruled = run(people, None), run(people, 0.8)
+    kept = from_choices(plain)
+    assert len(kept) == 20 and from_choices(ruled) == kept
+    p = ruled.parity
+    assert p["held"] and p["solved"].startswith("solved under the rule") and p["from_choices"] == 20
+    rates = whole_rates(people, ruled, ["man", "woman"])
+    assert keeps(rates, 0.8) and not keeps(whole_rates(people, plain, ["man", "woman"]), 0.8)
+    assert {g["group"]: g["rate_with"] for g in p["groups"]} == {
+        "man": round(rates[0], 4),
+        "woman": round(rates[1], 4),
+    }
+    assert (
+        p["matched_with"] == ruled.totals.matched and p["matched_without"] == plain.totals.matched
+    )
+    assert p["cost"] == pytest.approx(plain.totals.total_score - ruled.totals.total_score)
+
+
 # -- through the CLI: choices read from replies skew one group; pair --commit -------------
 
 # Meg has three places and Bob three; five women, three men. Three women choose Meg; Bob

@@ -126,6 +126,10 @@ def _reply(to: email.message.Message, who: str, text: str, shape: str, n: int, h
     elif shape == "iphone":
         msg.set_content(f"{text}\n\nSent from my iPhone\n\n> On 2 Mar 2026, at 09:00, X wrote:\n> "
                         + quoted.replace("\n", "\n> "))  # fmt: skip
+    elif shape == "unmarked":  # the original below, neither quoted nor under a header
+        msg.set_content(f"{text}\n\n{quoted}")
+    elif shape == "unmarked-greeting-cut":  # ... and without its greeting line
+        msg.set_content(f"{text}\n\n{quoted.split(chr(10), 2)[2]}")
     else:  # HTML only, the original quoted in a blockquote (Apple Mail / Gmail web)
         msg.set_content(
             f"<div>{text}</div><br><div>{head}</div><blockquote type='cite'><pre>{quoted}"
@@ -182,6 +186,28 @@ def test_a_choice_is_read_from_every_client_shape(program, cli, shape, text, pla
     data = read(cli, program, [_reply(letter, "cy", text, shape, 1)])
     assert data["choices"] == 1, data
     assert chosen(program, "cy") == [offered[p - 1] for p in places]
+
+
+@pytest.mark.parametrize("shape", ["unmarked", "unmarked-greeting-cut"])
+def test_the_shortlist_below_an_unmarked_reply_is_not_read_as_a_choice(program, cli, shape):
+    shortlist(cli, program)
+    letter = eml(program, "cy")
+    data = read(cli, program, [_reply(letter, "cy", "Lucia please", shape, 1)])
+    assert data["choices"] == 1 and chosen(program, "cy") == [ids(program)["lucia"]]
+
+
+def test_an_empty_reply_above_the_unmarked_shortlist_chooses_nothing(program, cli):
+    shortlist(cli, program)
+    data = read(cli, program, [_reply(eml(program, "cy"), "cy", "", "unmarked", 1)])
+    assert data["choices"] == 0 and chosen(program, "cy") is None
+
+
+def test_an_ambiguous_choice_is_listed_for_the_admin(program, cli):
+    shortlist(cli, program)
+    letter = eml(program, "cy")
+    data = read(cli, program, [_reply(letter, "cy", "Ann or Bo, I can't decide", "gmail", 1)])
+    assert data["choices"] == 0 and chosen(program, "cy") is None
+    assert "leaves the choice to us" in data["listed"][0]["detail"]
 
 
 def test_a_name_matches_without_accents_or_case(program, cli):

@@ -298,6 +298,40 @@ def test_the_shortlist_is_written_in_the_programs_language(tmp_path: Path, cli, 
     assert "Reply with" not in text and "Why:" not in text and "{{" not in text
 
 
+# (one mentor offered, several offered): words only the right one says
+NUMBER_WORDS = {
+    "en": ("This mentor has room", "These mentors", "two or three"),
+    "de": ("Diese Person hat noch Platz", "Diese Mentorinnen", "zwei oder drei"),
+    "fr": ("Ce mentor a de la place", "Ces mentors", "deux ou trois"),
+    "es": ("Esta persona mentora tiene sitio", "Estas personas", "dos o tres"),
+    "pt": ("Esta pessoa mentora tem vaga", "Estas pessoas", "duas ou três"),
+}
+
+
+@pytest.mark.parametrize("shipped", [False, True])
+@pytest.mark.parametrize("language", sorted(NUMBER_WORDS))
+def test_one_mentor_offered_is_spoken_of_as_one(tmp_path: Path, cli, language, shipped):
+    root = tmp_path / language
+    made = cli("init-program", "Cercle", "--template", "support", "--language", language,
+               "--dir", root)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    if shipped:  # the message shipped with mentorctl, not the program's own
+        for own in (root / "cercle" / "messages").rglob("shortlist.txt.j2"):
+            own.unlink()
+    assert cli("import-signups", write_csv(tmp_path / "s.csv", SIGNUPS), "-w", root).exit_code == 0
+    one, several, more = NUMBER_WORDS[language]
+    for k, wanted, unwanted in (("1", [one], [several, more]), ("2", [several, more], [one])):
+        out = root / "cercle" / "outbox"
+        result = cli("pair", "--shortlist", k, "-w", root)
+        assert result.exit_code == 0, result.output
+        files = sorted(out.glob("shortlist-*.eml"))
+        text = email.message_from_bytes(files[-1].read_bytes()).get_payload(decode=True).decode()
+        flat = " ".join(text.split())
+        assert all(w in flat for w in wanted) and not any(w in flat for w in unwanted), flat
+        for f in files:
+            f.unlink()
+
+
 def test_send_delivers_once_and_a_failed_delivery_goes_again(program: Path, cli, smtp_server):
     use_smtp(program, smtp_server.port)
     smtp_server.handler.refuse = {"dee@example.org"}

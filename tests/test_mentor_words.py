@@ -43,6 +43,13 @@ ONE = ["Ana"]
         ("Ich kann nur einen nehmen", TWO, {}, [1, 2]),
         # a no to everyone is not a choice
         ("Unfortunately I have no time for either of them", TWO, {1: "no", 2: "no"}, []),
+        # a "not" or "no" that describes a mentee is no answer about them
+        ("Ben has no experience in Python but happy to mentor him", TWO, {}, [2]),
+        ("Ben is not a beginner, happy to take him", TWO, {}, [2]),
+        ("Ana seems not ready, Ben yes", TWO, {2: "yes"}, [1]),
+        ("Happy to take Ana, no idea about Ben yet", TWO, {1: "yes"}, [2]),
+        ("No rush on my side, yes to both", TWO, {1: "yes", 2: "yes"}, []),
+        ("I have no capacity for Ben, Ana yes", TWO, {1: "yes", 2: "no"}, []),
         # a yes and a no for the one mentee asked
         ("Unfortunately yes I'm too busy", ONE, {}, [1]),
         ("I'm afraid not", ONE, {1: "no"}, []),

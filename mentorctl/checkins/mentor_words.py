@@ -23,7 +23,8 @@ Each sentence is read on its own (a new line, or . ! ? ;), and each item of a li
 2) yes", "1. no 2. yes"; but "No to 1. 2 is fine" is two sentences). Phrases made of a
 negation that say yes are a yes ("can't wait", "don't mind", "no objection", "no problem");
 a negation takes the verb it negates up to a comma, a mentee or a new clause ("I won't be
-able to take Ana" is a no for Ana; "absolutely not" is a no). A choice among several
+able to take Ana" is a no for Ana; "absolutely not" is a no); one that describes a mentee
+("Ben is not a beginner", "Ben has no experience") is no answer, and leaves them unclear. A choice among several
 mentees ("I can only take one", "either but not both", "I can't take both, only Ana")
 answers for none of them: every mentee asked is left for the admin. Within it each mention of a
 mentee takes the nearest yes or no; at equal distance the one after it when the sentence
@@ -102,6 +103,14 @@ _YES_IDIOMS = tuple(
         "can't say no", "cannot say no", "couldn't say no", "can't refuse", "cannot refuse",
     )
 )  # fmt: skip
+# A "no" before these is a no ("no time for Ben"); "is not", "has no" before others describe
+# ("Ben has no experience"), and a "no" before a word of _NOT_ANSWERS says nothing.
+_CAPACITY = _set(
+    "time capacity room space bandwidth availability slot slots place places spot spots "
+    "longer chance"
+)
+_DESCRIBING = _set("is was are were seems seem sounds looks has have had with does")
+_NOT_ANSWERS = _set("rush hurry pressure experience idea clue background need")
 # How far a negation reaches to the verb it negates ("won't be able to take").
 NEG_REACH = 6
 # A choice among several ("only one", "either but not both"): no mentee's answer is clear.
@@ -235,6 +244,10 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             items.append(_Item(i, "pol", value=UNSURE))
             skip.add(i + 1)
             continue
+        if word == "no" and i + 1 < len(words) and words[i + 1] in ("idea", "clue"):
+            items.append(_Item(i, "pol", value=UNSURE))  # "no idea about Ben yet"
+            skip.add(i + 1)
+            continue
         if word == "no" and i + 1 < len(words) and words[i + 1] in _FILLER_AFTER_NO:
             skip.add(i + 1)
             continue
@@ -248,12 +261,37 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             continue
         if value == YES and i + 1 < len(words) and words[i + 1] == "not":
             continue  # "absolutely not", "sure not": the "not" says it
+        described = _describes(words, i, refs) if value == NO else None
+        if described == "filler":
+            continue  # "no rush", "no experience": no answer
+        if described:
+            # "Ben is not a beginner", "Ben has no experience": no answer, and a yes further
+            # on is not clearly theirs
+            items.append(_Item(i, "pol", value=UNSURE))
+            continue
         if value == NO:
             _absorb(words, refs, range(i + 1, min(len(words), i + 1 + NEG_REACH)), skip)
             if word in _NEG_BACKWARD:
                 _absorb_back(words, refs, i, items)
         items.append(_Item(i, "pol", value=value))
     return items
+
+
+def _describes(words: list[str], i: int, refs: list[frozenset[int] | None]) -> str:
+    """How the "not" or "no" at ``i`` describes someone rather than answers: "describes"
+    after "is", "has", "seems" ("Ben is not a beginner", "Ana has no experience in it"),
+    "filler" before a word that is no answer ("no rush", "no experience"); "" when it may
+    answer ("no time for Ben", "not Ben", "Ana: no")."""
+    if words[i] not in ("not", "no") or i + 1 >= len(words):
+        return ""
+    after = words[i + 1]
+    if after in _PUNCT or refs[i + 1] is not None:
+        return ""
+    if words[i] == "no" and after in _CAPACITY:
+        return ""
+    if i > 0 and words[i - 1] in _DESCRIBING:
+        return "describes"
+    return "filler" if words[i] == "no" and after in _NOT_ANSWERS else ""
 
 
 def _absorb(

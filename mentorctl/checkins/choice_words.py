@@ -41,8 +41,9 @@ def _set(words: str) -> frozenset[str]:
 # What may follow a number that chooses ("2 please", "2 then 1", "the 2nd one").
 _AFTER_NUMBER = _set(
     "please pls plz then or and is would will works suits sounds looks seems thanks thank "
-    "one first option bitte dann oder und merci puis ou et por gracias luego y o e obrigado "
-    "obrigada depois ist"
+    "one first option for as too also ok okay maybe perhaps definitely if because since but "
+    "though i it bitte dann oder und "
+    "merci s'il puis ou et por gracias luego y o e obrigado obrigada depois ist"
 )
 _RANK = _set("choice pick preference option wahl choix opción opcion opção escolha")
 # Words that rule out what follows in their clause.

@@ -221,8 +221,9 @@ def _number(toks: list[_Tok], at: int, count: int, firsts: set[str]) -> int | No
             return None  # "1st choice Bo": a rank, the name is the choice
         if nxt.key not in _AFTER_NUMBER and nxt.key not in firsts:
             return None  # "2 questions", "3 of them": a count of something
-    listed = nxt is not None and nxt.text in ")." and _name_follows(toks, at + 2)
-    if listed and (nxt.text == ")" or _list_start(toks, at)):  # type: ignore[union-attr]
+    mark = nxt.text if nxt is not None else ""
+    item = mark == ")" or (mark == "." and _list_start(toks, at))
+    if item and _name_follows(toks, at + 2):
         return None  # "1) Bo", "1. Bo": an item of a list, the name is the choice
     number = int(digits)
     return number - 1 if 1 <= number <= count else None

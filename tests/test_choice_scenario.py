@@ -314,6 +314,7 @@ def test_two_hundred_mentees_choose_mentors_accept_parity_holds_weights_learned(
     # -- 3. the mentors are asked; a few decline ---------------------------------------------
     before = len(smtp_server.handler.received)
     asked = ok(cli, "pair", "--ask-mentors", "--send", "-w", ws, "--today", "2026-03-04")
+    assert asked["parity"] == plan["parity"] and asked["unmatched"] == plan["unmatched"]
     assert {(d["mentee"], d["mentor"]) for d in asked["asked"]} == {
         (p["mentee"], p["mentor"]) for p in plan["pairs"]
     }
@@ -360,12 +361,19 @@ def test_two_hundred_mentees_choose_mentors_accept_parity_holds_weights_learned(
     assert {(p["mentee"], p["mentor"]) for p in saved} == set(said) - declined
 
     # -- 4. the declined are planned again, without whoever declined them --------------------
-    again = ok(cli, "pair", "-w", ws, "--today", "2026-03-06")
     before = len(smtp_server.handler.received)
     second = ok(cli, "pair", "--ask-mentors", "--send", "-w", ws, "--today", "2026-03-06")
+    assert plainly(second["parity"])
     proposed = {(d["mentee"], d["mentor"]) for d in second["asked"]}
-    assert proposed == {(p["mentee"], p["mentor"]) for p in again["pairs"]}
-    assert not proposed & declined
+    assert not proposed & declined and not second["skipped"]
+    left = {u["mentee"]: u["reason"] for u in second["unmatched"]}
+    for mentee, mentor in declined:
+        assert mentee in left or mentee in {m for m, _ in proposed}
+        if mentee in left and mentor in wanted.get(mentee, ()):
+            assert (
+                f"chose {first[mentor]} ({mentor}): {first[mentor]} declined when asked"
+                in (left[mentee])
+            )
     asks = {by_email[r.rcpt_tos[0]]: r.message for r in smtp_server.handler.received[before:]}
     assert set(asks) == {m for _, m in proposed}
     answers = [
@@ -377,6 +385,7 @@ def test_two_hundred_mentees_choose_mentors_accept_parity_holds_weights_learned(
     read = ok(cli, "checkin", "--replies", box, "-w", ws, "--today", "2026-03-07")
     assert {(r["mentee"], r["mentor"]) for r in read["mentor_answers"]} == proposed
     final = ok(cli, "pair", "--commit", "--notify-waiting", "-w", ws, "--today", "2026-03-09")
+    assert plainly(final["parity"])
     ok(cli, "introduce", "-w", ws, "--today", "2026-03-09")
     saved = list(store(ws)["pairs"].values())
     load = Counter(p["mentor"] for p in saved)
@@ -464,6 +473,11 @@ def check_choices(plan, wanted, score, first, mentees) -> None:
             assert not others, said
 
 
+def plainly(parity: dict[str, Any]) -> bool:
+    """The run kept the parity rule, or says plainly why it could not."""
+    return parity["held"] or parity["solved"].startswith("not met") or bool(parity["left_out"])
+
+
 def ordinal(n: int) -> str:
     return {1: "1st", 2: "2nd", 3: "3rd"}[n]
 
@@ -476,3 +490,44 @@ def rates(ws: Path, gender: dict[str, str]) -> dict[str, float]:
         group = [m for m, x in gender.items() if x == g]
         out[g] = sum(1 for m in group if m in saved) / len(group)
     return out
+
+
+def test_a_choice_of_a_mentor_who_declined_says_so_to_the_admin_only(
+    workspace: Path, cli, tmp_path: Path
+) -> None:
+    from asks_support import ASKS, P, imported, maildir
+
+    kai = "kai@example.org,Kai Mentorberg,Mentor,52,,Career change,English,UTC+3,1,Tyrell\n"
+    ws = imported(workspace, cli, ASKS + kai)
+    outbox = ws / PROGRAM / "outbox"
+    ok(cli, "pair", "--shortlist", "3", "-w", ws, "--today", "2026-03-02")
+    letter = parse_eml((outbox / f"shortlist-1-{P['dee']}.eml").read_bytes())
+    chose = [choice_reply(letter, "Dee <dee@example.org>", "Meg", "gmail", 1)]
+    letter = parse_eml((outbox / f"shortlist-1-{P['bo']}.eml").read_bytes())
+    chose.append(choice_reply(letter, "Bo <bo@example.org>", "raj", "outlook", 2))
+    box = maildir(tmp_path / "inbox", chose)
+    assert ok(cli, "checkin", "--replies", box, "-w", ws, "--today", "2026-03-03")["choices"] == 2
+    asked = ok(cli, "pair", "--ask-mentors", "-w", ws, "--today", "2026-03-03")
+    assert {(d["mentee"], d["mentor"]) for d in asked["asked"]} >= {(P["dee"], P["meg"])}
+    ask = parse_eml((outbox / f"mentor_ask-{P['meg']}-1.eml").read_bytes())
+    assert "2. Dee" in body(ask)
+    no = reply("meg", str(ask["Message-ID"]), "1 yes, 2 no", n=2, day=4)
+    maildir(box, [no])
+    ok(cli, "checkin", "--replies", box, "-w", ws, "--today", "2026-03-04")
+    # Raj never answers about Bo, and the question is closed.
+    ok(cli, "pair", "--expire-asks", "1", "-w", ws, "--today", "2026-03-05")
+    # The admin reads what happened to each choice; Kai and Lea, not chosen, are next.
+    plan = ok(cli, "pair", "--commit", "-w", ws, "--today", "2026-03-05")
+    got = {p["mentee"]: p for p in plan["pairs"]}
+    assert (got[P["dee"]]["mentor"], got[P["bo"]]["mentor"]) == ("P8", P["lea"])
+    assert got[P["dee"]]["reasons"][0] == (
+        f"not one of their choices (chose Meg ({P['meg']}): Meg declined when asked)"
+    )
+    assert got[P["bo"]]["reasons"][0] == (
+        f"not one of their choices (chose Raj ({P['raj']}): Raj did not answer when asked)"
+    )
+    saved = {p["mentee"]: p for p in store(ws)["pairs"].values()}
+    assert not [r for r in saved[P["dee"]]["reasons"] if "chose" in r]
+    # Dee's own export does not say who declined her.
+    export = json.dumps(ok(cli, "export-person", "dee@example.org", "-w", ws))
+    assert "declined" not in export.replace('"event": "declined_by", "mentor": "[withheld]"', "")

@@ -172,6 +172,24 @@ def message_keys(store: Store, person: str) -> set[str]:
     }
 
 
+# What a mentee's choice of a mentor who declined them says (to the admin), in place of the
+# rule that keeps them apart (mentorctl.matching.choices.story).
+KEPT_APART = "a rule of the program keeps them apart"
+SAID_NO, NO_ANSWER = "declined when asked", "did not answer when asked"
+
+
+def choice_declined(text: str, mentor: str, what: str) -> str:
+    """``text`` (a reason) with the choice of ``mentor`` saying ``what`` happened: "chose Ann
+    (P3): Ann declined when asked"."""
+    import re
+
+    return re.sub(
+        rf"chose ([^;()]+?) \({re.escape(mentor)}\): {KEPT_APART}",
+        lambda m: f"chose {m[1]} ({mentor}): {m[1]} {what}",
+        text,
+    )
+
+
 def withheld(person: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A mentee's history as they may read it (their export): who declined them is withheld."""
     return [

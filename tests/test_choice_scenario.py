@@ -507,6 +507,15 @@ def test_a_choice_of_a_mentor_who_declined_says_so_to_the_admin_only(
     chose.append(choice_reply(letter, "Bo <bo@example.org>", "raj", "outlook", 2))
     box = maildir(tmp_path / "inbox", chose)
     assert ok(cli, "checkin", "--replies", box, "-w", ws, "--today", "2026-03-03")["choices"] == 2
+    # Before asking, as pair does: who is left waiting and why, and the run's fairness.
+    dry = cli("pair", "--ask-mentors", "--dry-run", "--fairness-by", "language", "-w", ws)
+    assert dry.exit_code == 0, dry.output
+    flat = " ".join((dry.stdout + dry.stderr).split())
+    assert "Waiting mentees" in flat and "no mentor shares a language (speaks Finnish)" in flat
+    assert (
+        "Fairness by language (this run)" in flat
+        and "Would ask 2 mentor(s) about 3 mentee(s)" in flat
+    )
     asked = ok(cli, "pair", "--ask-mentors", "-w", ws, "--today", "2026-03-03")
     assert {(d["mentee"], d["mentor"]) for d in asked["asked"]} >= {(P["dee"], P["meg"])}
     ask = parse_eml((outbox / f"mentor_ask-{P['meg']}-1.eml").read_bytes())

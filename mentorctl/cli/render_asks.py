@@ -40,7 +40,7 @@ def plan_tables(plan: Any) -> None:
 def ask_result(done: Any, plan: Any, as_json: bool) -> None:
     """What ``pair --ask-mentors`` did, beside what its plan says as ``pair`` says it: the
     mentees left waiting and why, and the fairness and parity of the run."""
-    from mentorctl.cli import render, render_fairness, render_messages
+    from mentorctl.cli import render_fairness, render_messages
 
     people = plan.snapshot.by_id
     if as_json:
@@ -52,7 +52,16 @@ def ask_result(done: Any, plan: Any, as_json: bool) -> None:
                 ],
                 "skipped": [{"mentee": a, "mentor": b, "why": why} for a, b, why in done.skipped],
                 "waiting": done.waiting,
-                "unmatched": render.plan_data(plan, None)["unmatched"],
+                "unmatched": [
+                    {
+                        "mentee": u.mentee_id,
+                        "mentee_name": people.get(u.mentee_id, {}).get("name"),
+                        "code": u.code,
+                        "reason": u.reason,
+                        "best_score": u.best_score,
+                    }
+                    for u in plan.result.unmatched
+                ],
                 **render_fairness.plan_data(plan),
                 "run": render_messages.run_data(done.run),
             }

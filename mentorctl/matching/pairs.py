@@ -175,7 +175,7 @@ def plan(
         fairness=program.data.get("fairness"),
         choices=from_people(people),
     )
-    _declines_named(result, asks, snap.people)
+    proposals.name_declines(result, asks, snap.people)
     done = Plan(result, snap, method, seed, redo, dropped, out, kept)
     done.asked = proposals.listed(asks, today)
     by = fairness_by or (program.data.get("fairness") or {}).get("by")
@@ -195,42 +195,6 @@ def asked_and_declined(
     proposed pair, each mentor who declined a mentee (or let the question expire) as a pair
     that can never be made again."""
     return proposals.held(asks) + proposals.never_again(asks, people)
-
-
-def _declines_named(
-    result: MatchResult, asks: list[dict[str, Any]], people: Sequence[dict[str, Any]]
-) -> None:
-    """A mentee whose only suitable mentors declined them reads so, not "paired before"; a
-    choice of a mentor who declined the mentee (or let the question expire) says so, not that
-    a rule keeps them apart. For the admin only: a saved pair keeps the reasons checked as it
-    is saved, which tell no choice."""
-    import dataclasses
-
-    declined = proposals.never_again(asks, people)
-    expired = {(str(d["mentee"]), str(d["mentor"])) for d in asks if d.get("answer") == "expired"}
-    said: dict[str, list[tuple[str, str]]] = {}
-    for mentee, mentor, _ in declined:
-        what = proposals.NO_ANSWER if (mentee, mentor) in expired else proposals.SAID_NO
-        said.setdefault(mentee, []).append((mentor, what))
-
-    def told(mentee: str, text: str) -> str:
-        for mentor, what in said.get(mentee, ()):
-            text = proposals.choice_declined(text, mentor, what)
-        if mentee in said and _PAIRED in text:
-            text = text.replace(_PAIRED, _PAIRED + " or declined")
-        return text
-
-    result.unmatched = [dataclasses.replace(u, reason=told(u.mentee_id, u.reason))
-                        for u in result.unmatched]  # fmt: skip
-    result.pairs = [
-        dataclasses.replace(p, reasons=(told(p.mentee_id, p.reasons[0]), *p.reasons[1:]))
-        if p.mentee_id in said and p.reasons
-        else p
-        for p in result.pairs
-    ]
-
-
-_PAIRED = "they were paired before"
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

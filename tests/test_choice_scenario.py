@@ -431,6 +431,8 @@ def test_two_hundred_mentees_choose_mentors_accept_parity_holds_weights_learned(
         assert after, mentee  # an introduction or a waiting notice, after the decline
         for name, text in after:
             assert not re.search(rf"\b({first[mentor]}|{mentor})\b", text), (name, text)
+    # A saved pair, which the two people may export, tells no choice nor who declined.
+    assert not [r for p in saved for r in p["reasons"] if re.search("chose|declin", r)]
     # The admin sees who declined, and what the mentee chose.
     shown = cli("people", "show", b, "-w", ws, "--today", "2026-03-09").stdout
     assert "Declined by" in shown and zoe in shown and "Chose 2026-03-03" in shown

@@ -208,3 +208,29 @@ def test_a_proposal_edited_into_a_wrong_type_is_named(workspace: Path, cli) -> N
     result = cli("pair", "-w", workspace, "--today", DAY)
     assert result.exit_code != 0
     assert "table 'proposals', record Q1, field 'ask'" in result.stderr
+
+
+def test_withdrawing_or_pausing_takes_back_waiting_proposals(workspace: Path, cli) -> None:
+    imported(workspace, cli)
+    ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", DAY)
+    files = {p.name for p in outbox_files(workspace)}
+    done = ok(cli, "withdraw", "dee@example.org", "-w", workspace, "--today", "2026-03-03")
+    assert done["proposals_withdrawn"] == ["Q2"]
+    paused = ok(cli, "pause", "raj@example.org", "--until", "2026-04-01", "-w", workspace,
+                "--today", "2026-03-03")  # fmt: skip
+    assert paused["proposals_withdrawn"] == ["Q3"]
+    asked = proposals(workspace)
+    assert [(q, asked[q]["answer"], asked[q]["note"]) for q in ("Q1", "Q2", "Q3")] == [
+        ("Q1", None, None), ("Q2", "withdrawn", "a person withdrew"),
+        ("Q3", "withdrawn", "a person paused"),
+    ]  # fmt: skip
+    assert {p.name for p in outbox_files(workspace)} == files  # nobody is told
+    # Meg's place held by Dee is free at once: Bo, no longer held by Raj, gets Lea
+    plan = ok(cli, "pair", "-w", workspace, "--today", "2026-03-03")
+    assert [r["id"] for r in plan["asked_waiting"]] == ["Q1"]
+    assert {(p["mentee"], p["mentor"]) for p in plan["pairs"]} == {(P["bo"], P["lea"])}
+    assert plan["totals"]["free_slots_after"] == 1  # Meg's second place
+    # back from the pause, Raj may be asked about Bo again
+    ok(cli, "pair", "--withdraw-ask", "Q1", "-w", workspace, "--today", "2026-04-02")
+    again = ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", "2026-04-02")
+    assert (P["bo"], P["raj"]) in {(d["mentee"], d["mentor"]) for d in again["asked"]}

@@ -293,6 +293,7 @@ def test_send_delivers_once_and_a_failed_delivery_goes_again(program: Path, cli,
     # The same Message-ID each time: a reply names the shortlist, however it was sent.
     sent = smtp_server.handler.to("dee@example.org")[0].message["Message-ID"]
     assert sent == eml(program, "dee")["Message-ID"]
+    assert f".program.shortlist1.{i['dee']}@" in sent and "waiting" not in sent
 
 
 def test_usage_errors(program: Path, cli):

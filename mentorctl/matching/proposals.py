@@ -12,12 +12,13 @@ for the mentor, then one of
 - ``no``: the mentor declined; the mentee's history gets a ``declined_by`` entry naming the
   mentor (:mod:`mentorctl.history.events`), for the admin only;
 - ``withdrawn``: the admin took it back (``pair --withdraw-ask``), or its mentee or mentor
-  left (forgotten, withdrawn);
+  withdrew, was forgotten or paused (:func:`taken_back`: at once, and nobody is told);
 - ``expired``: nobody answered within the days ``pair --expire-asks DAYS`` allowed.
 
 While a proposal waits, it holds its mentee and one of its mentor's places: a matching run
 treats it as a proposed pair. A mentor who declined a mentee, or let the question expire, is
-never proposed for that mentee again; a withdrawn proposal leaves them free to be asked again.
+never proposed for that mentee again; a withdrawn proposal leaves them free to be asked again
+(a person back from a pause can be proposed again by the next ``pair --ask-mentors``).
 """
 
 from __future__ import annotations
@@ -153,13 +154,21 @@ def decline(store: Store, mentee: str, mentor: str, stamp: str) -> None:
             return
 
 
+def taken_back(store: Store, person: str, stamp: str, why: str) -> list[dict[str, Any]]:
+    """Withdraw every waiting proposal of a person who left, paused or asked to be forgotten
+    (as mentee or mentor): their mentor's place is free again at once. Nobody is told: the
+    mentor's message promised no pair, and why a person stepped away is theirs to keep; an
+    answer that comes back about it anyway is not recorded (the admin sees it listed)."""
+    mine = [d for d in waiting(in_store(store)) if person in (d.get("mentee"), d.get("mentor"))]
+    note = {"answer": "withdrawn", "note": why}
+    return close(store, {str(d["id"]): note for d in mine}, stamp)
+
+
 def forgotten(store: Store, person: str, stamp: str) -> set[str]:
     """Withdraw the waiting proposals of a person who asked to be forgotten; the keys of the
     ``mentor_ask`` messages that name them (``forget`` removes those outbox files)."""
     named = message_keys(store, person)
-    mine = [d for d in waiting(in_store(store)) if person in (d.get("mentee"), d.get("mentor"))]
-    note = {"answer": "withdrawn", "note": "a person asked to be forgotten"}
-    close(store, {str(d["id"]): note for d in mine}, stamp)
+    taken_back(store, person, stamp, "a person asked to be forgotten")
     return named
 
 

@@ -26,7 +26,7 @@ from mentorctl.fileio import publish_key
 from mentorctl.store.workspace import MARKER_DIR
 
 if TYPE_CHECKING:
-    from mentorctl.checkins.plan import Outgoing
+    from mentorctl.checkins.outgoing import Outgoing
 
 KEY_FILE = "message.key"
 KEY_BYTES = 32

@@ -234,3 +234,67 @@ def test_withdrawing_or_pausing_takes_back_waiting_proposals(workspace: Path, cl
     ok(cli, "pair", "--withdraw-ask", "Q1", "-w", workspace, "--today", "2026-04-02")
     again = ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", "2026-04-02")
     assert (P["bo"], P["raj"]) in {(d["mentee"], d["mentor"]) for d in again["asked"]}
+
+
+def test_the_cron_checkin_retries_an_ask_while_it_waits(workspace: Path, cli, smtp_server) -> None:
+    imported(workspace, cli)
+    use_smtp(workspace, smtp_server.port)
+    smtp_server.handler.refusal = "450 4.2.1"
+    smtp_server.handler.refuse = {"raj@example.org", "meg@example.org"}
+    first = cli("pair", "--ask-mentors", "--send", "--json", "-w", workspace, "--today", DAY)
+    assert first.exit_code == 4, first.output
+    smtp_server.handler.refuse = set()
+    # Meg's questions are all taken back: her undelivered ask no longer matters
+    ok(cli, "pair", "--withdraw-ask", "meg@example.org", "-w", workspace, "--today", DAY)
+    run = ok(cli, "checkin", "--send", "-w", workspace, "--today", "2026-03-03")
+    assert [(m["kind"], m["to"], m["status"]) for m in run["messages"]] == [
+        ("mentor_ask", [P["raj"]], "sent")
+    ]
+    (got,) = smtp_server.handler.received
+    assert got.rcpt_tos == ["raj@example.org"]
+    assert (
+        got.message["Message-ID"]
+        == parse_eml(ask_file(workspace, "raj").read_bytes())["Message-ID"]
+    )
+    assert "would you mentor them?" in str(got.message["Subject"])
+    for day in ("2026-03-03", "2026-03-10"):  # from cron: never twice
+        assert ok(cli, "checkin", "--send", "-w", workspace, "--today", day)["messages"] == []
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_pairs_and_the_report_list_waiting_proposals_as_of_a_day(workspace: Path, cli) -> None:
+    imported(workspace, cli)
+    ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", DAY)
+    ok(cli, "pair", "--withdraw-ask", "Q3", "-w", workspace, "--today", "2026-03-05")
+
+    def listed(*args: str) -> list[tuple]:
+        rows = ok(cli, *args, "-w", workspace)["asked_waiting"]
+        return [(r["id"], r["mentee_name"], r["mentor_name"], r["asked"], r["days"]) for r in rows]
+
+    meg, raj = "Meg Mentorova", "Raj Mentorsson"
+    assert listed("pairs", "--today", "2026-03-01") == []  # not asked yet
+    assert listed("pairs", "--today", "2026-03-04") == [
+        ("Q1", "Ann Menteeson", meg, DAY, 2), ("Q2", "Dee Menteewood", meg, DAY, 2),
+        ("Q3", "Bo Menteeberg", raj, DAY, 2),
+    ]  # fmt: skip
+    assert [r[0] for r in listed("pairs", "--today", "2026-03-09")] == ["Q1", "Q2"]
+    assert listed("pairs", "--status", "active", "--today", "2026-03-09") == []  # filtered
+    text = cli("pairs", "-w", workspace, "--today", "2026-03-09")
+    assert "Waiting for the mentor's answer" in text.stdout and "Q2" in text.stdout
+    assert [(r[0], r[4]) for r in listed("report", "--today", "2026-03-09")] == [
+        ("Q1", 7), ("Q2", 7),
+    ]  # fmt: skip
+    board = cli("report", "-w", workspace, "--today", "2026-03-09")
+    assert "Waiting for the mentor's answer" in board.stdout and "Dee Menteewood" in board.stdout
+    page = cli("report", "--format", "md", "--language", "de", "-w", workspace,
+               "--today", "2026-03-09")  # fmt: skip
+    assert "## Warten auf die Antwort des Mentors" in page.stdout and "Gefragt am" in page.stdout
+    html = cli("report", "--format", "html", "-w", workspace, "--today", "2026-03-09")
+    assert "Waiting for the mentor&#x27;s answer" in html.stdout or "mentor's answer" in html.stdout
+    # never on the anonymous page, nor in its JSON
+    anonymous = ok(cli, "report", "--anonymous", "-w", workspace, "--today", "2026-03-09")
+    assert "asked_waiting" not in anonymous
+    for fmt in ("md", "html"):
+        out = cli("report", "--anonymous", "--format", fmt, "-w", workspace,
+                  "--today", "2026-03-09").stdout  # fmt: skip
+        assert "Q1" not in out and "Menteeson" not in out and "mentor's answer" not in out

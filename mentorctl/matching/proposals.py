@@ -49,6 +49,19 @@ def waiting(docs: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [d for d in docs if d.get("answer") is OPEN and d.get("id")]
 
 
+def waiting_on(docs: Iterable[Mapping[str, Any]], day: dt.date) -> list[Mapping[str, Any]]:
+    """The proposals that were waiting at the end of ``day``: asked by then, and answered,
+    withdrawn or expired (if at all) only later."""
+    out = []
+    for d in docs:
+        asked, closed = events.parse_day(d.get("asked_at")), events.parse_day(d.get("answered_at"))
+        if not d.get("id") or asked is None or asked > day:
+            continue
+        if d.get("answer") is OPEN or (closed is not None and closed > day):
+            out.append(d)
+    return out
+
+
 def held(docs: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
     """Waiting proposals as a matching run counts them: proposed pairs (mentee, mentor,
     status), which hold the mentee and a place of the mentor."""
@@ -254,8 +267,11 @@ def age(doc: Mapping[str, Any], today: dt.date) -> int:
     return (today - asked).days if asked is not None else 0
 
 
-def listed(docs: Iterable[Mapping[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    """Waiting proposals for the admin, oldest first, with their age in days."""
+def listed(
+    docs: Iterable[Mapping[str, Any]], today: dt.date, *, every: bool = False
+) -> list[dict[str, Any]]:
+    """Waiting proposals for the admin, oldest first, with their age in days (``every``:
+    ``docs`` are those waiting on ``today`` already, :func:`waiting_on`)."""
     rows = [
         {
             "id": d["id"],
@@ -265,6 +281,6 @@ def listed(docs: Iterable[Mapping[str, Any]], today: dt.date) -> list[dict[str, 
             "asked": str(d.get("asked_at") or "")[:10],
             "days": age(d, today),
         }
-        for d in waiting(docs)
+        for d in (docs if every else waiting(docs))
     ]
     return sorted(rows, key=lambda r: (-r["days"], _number(str(r["id"]))))

@@ -244,19 +244,23 @@ def test_the_cron_checkin_retries_an_ask_while_it_waits(workspace: Path, cli, sm
     first = cli("pair", "--ask-mentors", "--send", "--json", "-w", workspace, "--today", DAY)
     assert first.exit_code == 4, first.output
     smtp_server.handler.refuse = set()
-    # Meg's questions are all taken back: her undelivered ask no longer matters
-    ok(cli, "pair", "--withdraw-ask", "meg@example.org", "-w", workspace, "--today", DAY)
+    # Raj's one question is taken back: his undelivered ask no longer matters; Dee withdraws:
+    # Meg's ask still goes, about Ann alone
+    ok(cli, "pair", "--withdraw-ask", "raj@example.org", "-w", workspace, "--today", DAY)
+    ok(cli, "withdraw", "dee@example.org", "-w", workspace, "--today", DAY)
     run = ok(cli, "checkin", "--send", "-w", workspace, "--today", "2026-03-03")
     assert [(m["kind"], m["to"], m["status"]) for m in run["messages"]] == [
-        ("mentor_ask", [P["raj"]], "sent")
+        ("mentor_ask", [P["meg"]], "sent")
     ]
     (got,) = smtp_server.handler.received
-    assert got.rcpt_tos == ["raj@example.org"]
+    assert got.rcpt_tos == ["meg@example.org"]
     assert (
         got.message["Message-ID"]
-        == parse_eml(ask_file(workspace, "raj").read_bytes())["Message-ID"]
+        == parse_eml(ask_file(workspace, "meg").read_bytes())["Message-ID"]
     )
     assert "would you mentor them?" in str(got.message["Subject"])
+    body = got.message.get_body(("plain",)).get_content()
+    assert "1. Ann" in body and "Dee" not in body
     for day in ("2026-03-03", "2026-03-10"):  # from cron: never twice
         assert ok(cli, "checkin", "--send", "-w", workspace, "--today", day)["messages"] == []
     assert len(smtp_server.handler.received) == 1

@@ -159,8 +159,8 @@ class State:
 
 
 def unsent(doc: dict[str, Any]) -> list[str]:
-    delivery = doc.get("delivery", {})
     """The recipients of a recorded message it has not reached yet (never one it reached)."""
+    delivery = doc.get("delivery", {})
     return [p for p in doc["to"] if delivery.get(p, {}).get("status") != "sent"]
 
 

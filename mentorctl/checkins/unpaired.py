@@ -47,7 +47,11 @@ def latest_shortlist(person: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def again(state: State, program: Program, today: dt.date) -> list[Outgoing]:
     """Every earlier message under no pair that a sending run delivers again today."""
-    asks = open_asks(proposals.in_store(state.store))
+    waiting = proposals.waiting(proposals.in_store(state.store))
+    asks = open_asks(waiting)
+    held = {str(d["mentee"]) for d in waiting} | {
+        str(p.get("mentee")) for p in state.pairs if p.get("status") in HOLDING
+    }
     out: list[Outgoing] = []
     for doc in state.by_pair.get("", ()):
         pending = unsent(doc)
@@ -58,7 +62,11 @@ def again(state: State, program: Program, today: dt.date) -> list[Outgoing]:
             pair = waiting_pair(part)
         elif kind == ASK and (part, week) in asks:
             pair = ask_pair(part)
-        elif kind == SHORTLIST and (shown := current_shortlist(state, program, part, week, today)):
+        elif (
+            kind == SHORTLIST
+            and part not in held
+            and (shown := current_shortlist(state, program, part, week, today))
+        ):
             pair = {"id": "", "mentee": part, "mentor": None, SHORTLIST: shown}
         else:
             continue
@@ -92,7 +100,8 @@ def current_shortlist(
     state: State, program: Program, mentee: str, number: int, today: dt.date
 ) -> list[dict[str, Any]]:
     """The mentors of shortlist ``number`` as its message shows them, when it is still the
-    mentee's current one and they still wait; else nothing."""
+    mentee's current one and they are active, not on pause, and every mentor offered is still
+    in the store; else nothing (whether a pair or a proposal holds them is :func:`again`'s)."""
     from mentorctl.matching.match import score_pair
 
     person = state.people[mentee]
@@ -100,10 +109,6 @@ def current_shortlist(
     if last is None or int(last.get("number") or 1) != number:
         return []
     if person.get("status", "active") != "active" or events.pause_on(person, today):
-        return []
-    if any(p.get("status") in HOLDING and p.get("mentee") == mentee for p in state.pairs):
-        return []
-    if any(d.get("mentee") == mentee for d in proposals.waiting(proposals.in_store(state.store))):
         return []
     mentors = [str(m) for m in last.get("mentors") or ()]
     if not mentors or any(m not in state.people for m in mentors):

@@ -16,6 +16,8 @@ from asks_support import (
     proposals,
     table,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 from messages_fixtures import (  # noqa: F401  (fixtures)
     outbox_files,
     parse_eml,
@@ -304,3 +306,29 @@ def test_pairs_and_the_report_list_waiting_proposals_as_of_a_day(workspace: Path
                   "--today", "2026-03-09").stdout  # fmt: skip
         assert "Q1" not in out and "Menteeson" not in out
         assert "Waiting for the mentor" not in out
+
+
+CLOSED = st.sampled_from(["yes", "no", "withdrawn", "expired"])
+PROPOSAL = st.tuples(st.integers(0, 30), st.one_of(st.none(), st.integers(0, 30)), CLOSED)
+
+
+@given(st.lists(PROPOSAL, max_size=12), st.integers(0, 40))
+def test_a_proposal_waits_from_the_day_asked_until_the_day_closed(items, day) -> None:
+    import datetime as dt
+
+    from mentorctl.matching import proposals as asks
+
+    start = dt.date(2026, 3, 1)
+    docs = [
+        {"id": f"Q{n}", "asked_at": (start + dt.timedelta(a)).isoformat() + "T09:00:00",
+         "answer": None if c is None else answer,
+         "answered_at": None if c is None else (start + dt.timedelta(a + c)).isoformat()}
+        for n, (a, c, answer) in enumerate(items, 1)
+    ]  # fmt: skip
+    on = start + dt.timedelta(day)
+    expected = {
+        f"Q{n}" for n, (a, c, _) in enumerate(items, 1) if a <= day and (c is None or a + c > day)
+    }
+    assert {d["id"] for d in asks.waiting_on(docs, on)} == expected
+    late = start + dt.timedelta(100)  # after every stamp: the proposals waiting now
+    assert asks.waiting_on(docs, late) == asks.waiting(docs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from asks_support import (
@@ -16,7 +17,7 @@ from asks_support import (
     proposals,
     table,
 )
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from messages_fixtures import (  # noqa: F401  (fixtures)
     outbox_files,
@@ -25,6 +26,8 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     store_path,
     use_smtp,
 )
+
+from mentorctl.matching import proposals as asks
 
 
 def test_dry_run_writes_nothing(workspace: Path, cli) -> None:
@@ -312,12 +315,9 @@ CLOSED = st.sampled_from(["yes", "no", "withdrawn", "expired"])
 PROPOSAL = st.tuples(st.integers(0, 30), st.one_of(st.none(), st.integers(0, 30)), CLOSED)
 
 
+@settings(max_examples=80, deadline=None)
 @given(st.lists(PROPOSAL, max_size=12), st.integers(0, 40))
 def test_a_proposal_waits_from_the_day_asked_until_the_day_closed(items, day) -> None:
-    import datetime as dt
-
-    from mentorctl.matching import proposals as asks
-
     start = dt.date(2026, 3, 1)
     docs = [
         {"id": f"Q{n}", "asked_at": (start + dt.timedelta(a)).isoformat() + "T09:00:00",

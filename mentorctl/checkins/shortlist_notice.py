@@ -15,8 +15,8 @@ shortlist's number for that mentee (1, 2...). It is recorded in the ``messages``
 delivered over SMTP. What was offered is a ``shortlisted`` entry in the mentee's ``history``
 (``mentors``: their ids in the order shown; ``number``). A mentee gets a new shortlist only
 when theirs changed (other mentors, or another order); with ``send``, one written earlier and
-not yet delivered goes again while it is still their current one. Run from cron, it repeats
-nothing.
+not yet delivered goes again while it is still their current one (``checkin --send`` does the
+same: :mod:`.unpaired`). Run from cron, it repeats nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins.plan import Outgoing, RunResult, State, message_key
+from mentorctl.checkins import unpaired
+from mentorctl.checkins.outgoing import Outgoing, RunResult, State, message_key, unsent
 from mentorctl.errors import UsageError
 from mentorctl.history import events
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from mentorctl.store.workspace import ProgramPaths
 
 KIND = "shortlist"
-EVENT = "shortlisted"
+EVENT = unpaired.SHORTLISTED
 MAX_K = 10
 
 
@@ -56,10 +57,7 @@ class ShortlistRun:
     none: list[str] = field(default_factory=list)  # waiting mentees with no mentor to offer
 
 
-def latest(person: dict[str, Any]) -> dict[str, Any] | None:
-    """The person's latest ``shortlisted`` entry, if any."""
-    found = [e for e in events.entries(person) if e["event"] == EVENT]
-    return found[-1] if found else None
+latest = unpaired.latest_shortlist
 
 
 def offer(
@@ -76,7 +74,6 @@ def offer(
 ) -> ShortlistRun:
     """Write (with ``send``: deliver) a shortlist to every waiting mentee whose shortlist
     changed since the last one they were sent."""
-    from mentorctl.checkins.plan import _unsent
     from mentorctl.checkins.record import settle_interrupted
     from mentorctl.checkins.run import _commit, _execute, _open_run
     from mentorctl.matching import shortlist
@@ -122,7 +119,7 @@ def offer(
             if last is not None and [str(m) for m in last.get("mentors") or ()] == ids:
                 number = int(last.get("number") or 1)
                 doc = state.messages.get(message_key("", KIND, number, mentee))
-                pending = _unsent(doc[1]) if doc is not None and send else []
+                pending = unsent(doc[1]) if doc is not None and send else []
                 status = "sent_again" if pending else "unchanged"
                 result.offered.append(Offered(mentee, number, shown, status))
                 if pending and doc is not None:

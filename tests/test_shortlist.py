@@ -415,3 +415,27 @@ def test_the_cron_checkin_retries_a_shortlist_still_current(program: Path, cli, 
     again = cli("checkin", "--send", "-w", program, "--json")  # from cron: nothing twice
     assert again.exit_code == 0, again.output
     assert len(smtp_server.handler.received) == 2
+
+
+def test_a_mentee_whose_choice_can_still_be_honoured_is_not_asked_again(program, cli):
+    shortlist(cli, program)
+    i = ids(program)
+    offered = next(e for e in person(program, "cy")["history"] if e["event"] == "shortlisted")
+    first = offered["mentors"][0]
+    data = read(cli, program, [_reply(eml(program, "cy"), "cy", "1", "gmail", 1)])
+    assert data["choices"] == 1 and chosen(program, "cy") == [first]
+    # Another mentor on Cy's list leaves: the list changes, but the mentor Cy chose can still
+    # take them, so Cy gets no second "choose your mentor" message.
+    other = next(m for m in offered["mentors"] if m != first)
+    result = cli("withdraw", other, "--reason", "moved away", "-w", program)
+    assert result.exit_code == 0, result.output
+    again = shortlist(cli, program)
+    assert i["cy"] in again["choice_open"]
+    assert i["cy"] not in {o["mentee"] for o in again["shortlists"] if o["status"] == "new"}
+    assert not (program / PROGRAM / "outbox" / f"shortlist-2-{i['cy']}.eml").exists()
+    # Once the chosen mentor can no longer take them, Cy is offered a new list.
+    result = cli("withdraw", first, "--reason", "no time", "-w", program)
+    assert result.exit_code == 0, result.output
+    last = shortlist(cli, program)
+    status = {o["mentee"]: o["status"] for o in last["shortlists"]}
+    assert i["cy"] not in last["choice_open"] and status.get(i["cy"]) == "new"

@@ -14,7 +14,9 @@ shortlist's number for that mentee (1, 2...). It is recorded in the ``messages``
 (keyed Message-ID, delivery per recipient), written to the outbox and, with ``send``,
 delivered over SMTP. What was offered is a ``shortlisted`` entry in the mentee's ``history``
 (``mentors``: their ids in the order shown; ``number``). A mentee gets a new shortlist only
-when theirs changed (other mentors, or another order); with ``send``, one written earlier and
+when theirs changed (other mentors, or another order), and not while a choice they made
+since their latest one can still be honoured (one of the mentors they chose is still
+acceptable and has a free place: ``pair`` will place them); with ``send``, one written earlier and
 not yet delivered goes again while it is still their current one (``checkin --send`` does the
 same: :mod:`.unpaired`). Run from cron, it repeats nothing.
 """
@@ -55,6 +57,7 @@ class ShortlistRun:
     k: int
     offered: list[Offered] = field(default_factory=list)
     none: list[str] = field(default_factory=list)  # waiting mentees with no mentor to offer
+    kept: list[str] = field(default_factory=list)  # mentees whose choice can still be honoured
 
 
 latest = unpaired.latest_shortlist
@@ -115,6 +118,9 @@ def offer(
             ]  # fmt: skip
             person = state.people[mentee]
             last = latest(person)
+            if _choice_open(found, mentee, person, last):
+                result.kept.append(mentee)
+                continue
             pair = {"id": "", "mentee": mentee, "mentor": None, KIND: shown}
             if last is not None and [str(m) for m in last.get("mentors") or ()] == ids:
                 number = int(last.get("number") or 1)
@@ -148,6 +154,30 @@ def offer(
         _commit(store, journal, dry_run)
     result.offered.sort(key=lambda o: _natural(o.mentee))
     return result
+
+
+def _choice_open(
+    found: Any, mentee: str, person: dict[str, Any], last: dict[str, Any] | None
+) -> bool:
+    """Whether the mentee chose since their latest shortlist and one of the mentors they
+    chose can still take them: offering a new list then would only ask them again."""
+    import numpy as np
+
+    from mentorctl.matching.choices import CHOSE, from_people
+
+    chosen = from_people([person]).get(mentee)
+    if not chosen or last is None:
+        return False
+    made = max(
+        (str(e.get("at")) for e in events.entries(person) if e["event"] == CHOSE), default=""
+    )
+    if made < str(last.get("at") or ""):
+        return False
+    i = found.mentee_at.get(mentee)
+    if i is None:
+        return False
+    _, ok = found.acceptable(np.array([i]))
+    return any((j := found.mentor_at.get(m)) is not None and bool(ok[0, j]) for m in chosen)
 
 
 def _natural(pid: str) -> tuple[Any, ...]:

@@ -118,3 +118,21 @@ def closed_result(done: Any, as_json: bool) -> None:
         return
     ids = ", ".join(r["id"] for r in rows)
     output.info(f"{len(rows)} proposal(s) {verb}: {ids}; their mentees are planned again.")
+
+
+def listed_with_pairs(store_path: Any, d: Any, filtered: bool) -> list[dict[str, Any]]:
+    """The proposals waiting on the day ``pairs`` shows (``d``: its directory), when the
+    list is not filtered (a filter names pairs)."""
+    from mentorctl.report import waiting_asks
+
+    return [] if filtered else waiting_asks.rows(waiting_asks.read(store_path), d.state)
+
+
+def pairs_section(rows: list[dict[str, Any]]) -> None:
+    """``pairs``: the proposals waiting for the mentor's answer, below the pairs."""
+    from mentorctl.report import waiting_asks
+
+    if rows:
+        output.info("")
+        output.table(f"{WAITING_TITLE} ({len(rows)})", waiting_asks.COLUMNS,
+                     waiting_asks.table_rows(rows))  # fmt: skip

@@ -16,6 +16,7 @@ def status_data(done: Any) -> dict[str, Any]:
         "reason": done.reason,
         "pairs": done.pairs,
         "circles_closed": list(getattr(done, "circles", ())),
+        "proposals_withdrawn": list(getattr(done, "proposals", ())),
         "dry_run": done.dry_run,
     }
 
@@ -49,5 +50,10 @@ def status_result(done: Any, as_json: bool) -> None:
         )
     else:
         output.info(f"{verb} {done.person} as back in this round of 'mentorctl pair'.")
+    if getattr(done, "proposals", None):
+        output.info(
+            f"Proposals taken back (nobody is told; the mentors' places are free): "
+            f"{', '.join(done.proposals)}."
+        )
     if done.dry_run:
         output.note("Dry run: nothing written.")

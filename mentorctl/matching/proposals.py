@@ -194,6 +194,54 @@ def message_keys(store: Store, person: str) -> set[str]:
     }
 
 
+# What a mentee's choice of a mentor who declined them says (to the admin), in place of the
+# rule that keeps them apart (mentorctl.matching.choices.story).
+KEPT_APART = "a rule of the program keeps them apart"
+SAID_NO, NO_ANSWER = "declined when asked", "did not answer when asked"
+_PAIRED = "they were paired before"  # mentorctl.matching.explain
+
+
+def name_declines(result: Any, asks: list[dict[str, Any]], people: Iterable[Any]) -> None:
+    """A run's reasons (``result``: a :class:`.results.MatchResult`) where mentors declined:
+    a mentee whose only suitable mentors declined them reads so, not "paired before"; a
+    choice of a mentor who declined the mentee (or let the question expire) says so ("chose
+    Ann (P3): Ann declined when asked"), not that a rule keeps them apart. For the admin only:
+    a saved pair keeps the reasons checked as it is saved, which tell no choice."""
+    import dataclasses
+
+    expired = {(str(d["mentee"]), str(d["mentor"])) for d in asks if d.get("answer") == "expired"}
+    said: dict[str, list[tuple[str, str]]] = {}
+    for mentee, mentor, _ in never_again(asks, people):
+        what = NO_ANSWER if (mentee, mentor) in expired else SAID_NO
+        said.setdefault(mentee, []).append((mentor, what))
+
+    def told(mentee: str, text: str) -> str:
+        for mentor, what in said.get(mentee, ()):
+            text = _choice_declined(text, mentor, what)
+        if mentee in said and _PAIRED in text:
+            text = text.replace(_PAIRED, _PAIRED + " or declined")
+        return text
+
+    result.unmatched = [dataclasses.replace(u, reason=told(u.mentee_id, u.reason))
+                        for u in result.unmatched]  # fmt: skip
+    result.pairs = [
+        dataclasses.replace(p, reasons=(told(p.mentee_id, p.reasons[0]), *p.reasons[1:]))
+        if p.mentee_id in said and p.reasons
+        else p
+        for p in result.pairs
+    ]
+
+
+def _choice_declined(text: str, mentor: str, what: str) -> str:
+    import re
+
+    return re.sub(
+        rf"chose ([^;()]+?) \({re.escape(mentor)}\): {KEPT_APART}",
+        lambda m: f"chose {m[1]} ({mentor}): {m[1]} {what}",
+        text,
+    )
+
+
 def withheld(person: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A mentee's history as they may read it (their export): who declined them is withheld."""
     return [

@@ -74,6 +74,13 @@ def words(text: str) -> set[str]:
             {"name": "Bo Okafor", "bio": "I mentored engineers from 2010-2020, @bo_codes"},
             "I mentored engineers from 2010-2020",
         ),
+        (
+            {
+                "name": "Emeka Obi42",
+                "bio": "Emeka Obi42 here: 4 years teaching maths in schools, OBI too.",
+            },
+            "4 years teaching maths in schools",
+        ),
         ({"name": "Bo Okafor", "bio": "Hi, I'm Bo."}, ""),  # too short to say anything
     ],
 )

@@ -158,15 +158,20 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def _words(text: str) -> set[str]:
+    """The words of ``text``, folded, each also without its digits ("Lee42": lee42, lee)."""
+    return {_fold(w) for w in re.findall(r"[^\W_]+|[^\W\d_]+", text)} | {
+        _fold(w) for w in re.findall(r"[^\W\d_]+", text)
+    }
+
+
 def _private_words(person: Mapping[str, Any]) -> set[str]:
     """The person's surname and their organisation's significant words, folded."""
-    name = re.findall(r"[^\W\d_]+", str(person.get("name") or ""))
-    first = re.findall(r"[^\W\d_]+", str(person.get("first_name") or "")) or name[:1]
-    own = {_fold(w) for w in first}
-    private = {_fold(w) for w in name if _fold(w) not in own}
-    private |= {_fold(w) for w in re.findall(r"[^\W\d_]+", str(person.get("last_name") or ""))}
-    org = re.findall(r"[^\W_]+", str(person.get("organisation") or ""))
-    private |= {_fold(w) for w in org if _fold(w) not in ORG_FORMS}
+    name = str(person.get("name") or "")
+    first = str(person.get("first_name") or "") or (name.split() or [""])[0]
+    private = _words(name) - _words(first)
+    private |= _words(str(person.get("last_name") or ""))
+    private |= _words(str(person.get("organisation") or "")) - ORG_FORMS
     return {w for w in private if len(w) > 1}
 
 
@@ -183,7 +188,7 @@ def _contacts(text: str) -> list[tuple[int, int]]:
 def _is_private(clause: str, words: set[str]) -> bool:
     if _contacts(clause):
         return True
-    return any(_fold(w) in words for w in re.findall(r"[^\W_]+", clause))
+    return bool(_words(clause) & words)
 
 
 def about_line(person: Mapping[str, Any], limit: int = ABOUT_LIMIT) -> str:

@@ -122,3 +122,29 @@ def test_a_reply_without_a_yes_word_is_never_a_yes(words, names) -> None:
     text = "".join(w + m for w, m in words)
     found = read_answer(text, names)
     assert "yes" not in found.said.values(), text
+
+
+ASK = """Hello Lucía,
+
+We would like to pair you with 2 mentees in Career Circle. Would you
+mentor them?
+
+1. Ana, who would like to work on Career change
+2. Ben, who would like to work on Job search
+
+Reply yes or no for each, for example "1 yes, 2 no" or "yes to all".
+"""
+
+
+@pytest.mark.parametrize(
+    ("reply", "said", "unclear"),
+    [
+        ("Sorry, I can't this time.\n\n" + ASK, {}, []),
+        ("Yes to both!\n\n" + ASK, {1: "yes", 2: "yes"}, []),
+        ("Thanks!\n1. Ana yes\n2. Ben no", {1: "yes", 2: "no"}, []),
+        ("Hi team,\n1 yes 2 no", {1: "yes", 2: "no"}, []),
+    ],
+)
+def test_the_ask_below_an_unmarked_reply_is_not_read(reply: str, said: dict, unclear: list):
+    found = read_answer(reply, TWO)
+    assert (found.said, found.unclear) == (said, unclear)

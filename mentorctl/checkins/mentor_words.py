@@ -363,6 +363,26 @@ def _sentences(line: str) -> list[str]:
     return out
 
 
+_GREETING = re.compile(r"\s*(?:hello|hi|hallo|bonjour|hola|olá|oi|dear)\b[\s,]*[^\W\d_]+", re.I)
+
+
+def _own_lines(text: str, names: list[str]) -> list[str]:
+    """The lines of ``text`` above the ask itself when a client put it below, neither quoted
+    nor under a reply header: its greeting line ("Hello Lucía,") when the ask's list of
+    mentees ("1. Ana ...") follows below it."""
+    lines = text.split("\n")
+    first = _tokens(names[0])[:1] if names else []
+
+    def item(line: str) -> bool:
+        found = re.match(r"\s*1[.)]\s+(.*)", line)
+        return found is not None and bool(first) and _tokens(found.group(1))[:1] == first
+
+    for i, line in enumerate(lines):
+        if i and _GREETING.match(line) and any(item(x) for x in lines[i + 1 :]):
+            return lines[:i]
+    return lines
+
+
 def read_answer(text: str, names: list[str]) -> Answer:
     """What ``text`` says about each of the mentees ``names`` lists (numbered from 1)."""
     count = len(names)
@@ -382,7 +402,7 @@ def read_answer(text: str, names: list[str]) -> Answer:
     loose: list[str] = []  # answers of sentences that name no mentee
     under: int | None = None  # the mentee of the quoted item just above (an inline answer)
     choice = False
-    for line in text.split("\n"):
+    for line in _own_lines(text, names):
         if line.lstrip().startswith(">"):
             item = _QUOTED_ITEM.match(line)
             if item is not None and 1 <= int(item.group(1)) <= count:

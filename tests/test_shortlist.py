@@ -126,6 +126,10 @@ def _reply(to: email.message.Message, who: str, text: str, shape: str, n: int, h
     elif shape == "iphone":
         msg.set_content(f"{text}\n\nSent from my iPhone\n\n> On 2 Mar 2026, at 09:00, X wrote:\n> "
                         + quoted.replace("\n", "\n> "))  # fmt: skip
+    elif shape == "unmarked":  # the original below, neither quoted nor under a header
+        msg.set_content(f"{text}\n\n{quoted}")
+    elif shape == "unmarked-greeting-cut":  # ... and without its greeting line
+        msg.set_content(f"{text}\n\n{quoted.split(chr(10), 2)[2]}")
     else:  # HTML only, the original quoted in a blockquote (Apple Mail / Gmail web)
         msg.set_content(
             f"<div>{text}</div><br><div>{head}</div><blockquote type='cite'><pre>{quoted}"
@@ -182,6 +186,28 @@ def test_a_choice_is_read_from_every_client_shape(program, cli, shape, text, pla
     data = read(cli, program, [_reply(letter, "cy", text, shape, 1)])
     assert data["choices"] == 1, data
     assert chosen(program, "cy") == [offered[p - 1] for p in places]
+
+
+@pytest.mark.parametrize("shape", ["unmarked", "unmarked-greeting-cut"])
+def test_the_shortlist_below_an_unmarked_reply_is_not_read_as_a_choice(program, cli, shape):
+    shortlist(cli, program)
+    letter = eml(program, "cy")
+    data = read(cli, program, [_reply(letter, "cy", "Lucia please", shape, 1)])
+    assert data["choices"] == 1 and chosen(program, "cy") == [ids(program)["lucia"]]
+
+
+def test_an_empty_reply_above_the_unmarked_shortlist_chooses_nothing(program, cli):
+    shortlist(cli, program)
+    data = read(cli, program, [_reply(eml(program, "cy"), "cy", "", "unmarked", 1)])
+    assert data["choices"] == 0 and chosen(program, "cy") is None
+
+
+def test_an_ambiguous_choice_is_listed_for_the_admin(program, cli):
+    shortlist(cli, program)
+    letter = eml(program, "cy")
+    data = read(cli, program, [_reply(letter, "cy", "Ann or Bo, I can't decide", "gmail", 1)])
+    assert data["choices"] == 0 and chosen(program, "cy") is None
+    assert "leaves the choice to us" in data["listed"][0]["detail"]
 
 
 def test_a_name_matches_without_accents_or_case(program, cli):
@@ -270,6 +296,40 @@ def test_the_shortlist_is_written_in_the_programs_language(tmp_path: Path, cli, 
     text = letter.get_payload(decode=True).decode()
     assert text.startswith(HELLO[language]) and "\n1. Ann\n" in text.replace("\r\n", "\n")
     assert "Reply with" not in text and "Why:" not in text and "{{" not in text
+
+
+# (one mentor offered, several offered): words only the right one says
+NUMBER_WORDS = {
+    "en": ("This mentor has room", "These mentors", "two or three"),
+    "de": ("Diese Person hat noch Platz", "Diese Mentorinnen", "zwei oder drei"),
+    "fr": ("Ce mentor a de la place", "Ces mentors", "deux ou trois"),
+    "es": ("Esta persona mentora tiene sitio", "Estas personas", "dos o tres"),
+    "pt": ("Esta pessoa mentora tem vaga", "Estas pessoas", "duas ou três"),
+}
+
+
+@pytest.mark.parametrize("shipped", [False, True])
+@pytest.mark.parametrize("language", sorted(NUMBER_WORDS))
+def test_one_mentor_offered_is_spoken_of_as_one(tmp_path: Path, cli, language, shipped):
+    root = tmp_path / language
+    made = cli("init-program", "Cercle", "--template", "support", "--language", language,
+               "--dir", root)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    if shipped:  # the message shipped with mentorctl, not the program's own
+        for own in (root / "cercle" / "messages").rglob("shortlist.txt.j2"):
+            own.unlink()
+    assert cli("import-signups", write_csv(tmp_path / "s.csv", SIGNUPS), "-w", root).exit_code == 0
+    one, several, more = NUMBER_WORDS[language]
+    for k, wanted, unwanted in (("1", [one], [several, more]), ("2", [several, more], [one])):
+        out = root / "cercle" / "outbox"
+        result = cli("pair", "--shortlist", k, "-w", root)
+        assert result.exit_code == 0, result.output
+        files = sorted(out.glob("shortlist-*.eml"))
+        text = email.message_from_bytes(files[-1].read_bytes()).get_payload(decode=True).decode()
+        flat = " ".join(text.split())
+        assert all(w in flat for w in wanted) and not any(w in flat for w in unwanted), flat
+        for f in files:
+            f.unlink()
 
 
 def test_send_delivers_once_and_a_failed_delivery_goes_again(program: Path, cli, smtp_server):

@@ -19,7 +19,14 @@ could not place. Read:
   :func:`.reply_text.reply_text` keeps above the lines written under it: it is that
   mentee's.
 
-Each sentence is read on its own (a new line, or . ! ? ;). Within it each mention of a
+Each sentence is read on its own (a new line, or . ! ? ;), and each item of a list ("1) no
+2) yes", "1. no 2. yes"; but "No to 1. 2 is fine" is two sentences). Phrases made of a
+negation that say yes are a yes ("can't wait", "don't mind", "no objection", "no problem");
+a negation takes the verb it negates up to a comma, a mentee or a new clause ("I won't be
+able to take Ana" is a no for Ana; "absolutely not" is a no); one that describes a mentee
+("Ben is not a beginner", "Ben has no experience") is no answer, and leaves them unclear. A choice among several
+mentees ("I can only take one", "either but not both", "I can't take both, only Ana")
+answers for none of them: every mentee asked is left for the admin. Within it each mention of a
 mentee takes the nearest yes or no; at equal distance the one after it when the sentence
 ends with a yes or no ("1 yes 2 no"), else the one before ("yes for Ana, no for Ben"). A
 "maybe" or "not sure" nearest to a mentee, a mentee given both a yes and a no, or a mentee
@@ -29,6 +36,7 @@ A number followed by a unit ("2 hours a week") names no mentee.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -71,7 +79,7 @@ _UNITS = _set(
     "días dias veces vezes"
 )
 _POSITIVE = _set(
-    "ok okay happy happily glad gladly love delighted accept accepted agree willing keen take "
+    "ok okay fine happy happily glad gladly love delighted accept accepted agree willing keen take "
     "taking mentor gern gerne nehme übernehme volontiers prends accepte acepto encantado "
     "encantada tomo aceito claro plaisir gusto"
 )
@@ -84,7 +92,43 @@ _UNSURE_WORDS = _set(
     "maybe perhaps unsure possibly might vielleicht eventuell peut-être peut quizás quizá "
     "talvez tal forse"
 )
-_FILLER_AFTER_NO = _set("problem problems worries worry doubt")
+_FILLER_AFTER_NO = _set("worries worry doubt")
+# Phrases built of a negation that say yes: "can't wait", "don't mind", "no objection".
+_YES_IDIOMS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "can't wait", "cannot wait", "can not wait", "couldn't wait", "don't mind",
+        "do not mind", "wouldn't mind", "would not mind", "no objection", "no objections",
+        "no problem", "no problems", "not a problem", "not an issue", "no issue",
+        "can't say no", "cannot say no", "couldn't say no", "can't refuse", "cannot refuse",
+    )
+)  # fmt: skip
+# A "no" before these is a no ("no time for Ben"); "is not", "has no" before others describe
+# ("Ben has no experience"), and a "no" before a word of _NOT_ANSWERS says nothing.
+_CAPACITY = _set(
+    "time capacity room space bandwidth availability slot slots place places spot spots "
+    "longer chance"
+)
+_DESCRIBING = _set("is was are were seems seem sounds looks has have had with does")
+_NOT_ANSWERS = _set("rush hurry pressure experience idea clue background need")
+# How far a negation reaches to the verb it negates ("won't be able to take").
+NEG_REACH = 6
+# A choice among several ("only one", "either but not both"): no mentee's answer is clear.
+_CHOICE = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "only one", "only 1", "just one", "just 1", "one of them", "1 of them", "not both",
+        "either", "one or the other", "nur einen", "nur eine", "nur einer", "un seul",
+        "une seule", "solo uno", "solo una", "sólo uno", "sólo una", "só um", "só uma",
+        "apenas um", "apenas uma",
+    )
+)  # fmt: skip
+_ONLY = _set("only just nur seulement solo sólo só apenas")
+_ONE = _set("one 1 einen eine einer un une uno una um uma")
+_EVERY = _set("both all beide beiden alle tous toutes ambos ambas todos todas")
+# "N)" anywhere, or "N." opening a line, starts an item of a list ("1) no 2) yes").
+_MARKER_PAREN = re.compile(r"(?<![\w(])\d{1,2}\)")
+_MARKER_DOT = re.compile(r"(?<![\w.])\d{1,2}\.(?=\s)")
 # Words that open a new clause: a yes or no across one (or a comma) is further away.
 _CLAUSE = _set("but however aber sondern mais pero mas")
 CLAUSE_WORDS = 3
@@ -144,12 +188,50 @@ def _refs(words: list[str], i: int, count: int, names: dict[str, int]) -> frozen
     return None
 
 
+def _at(words: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+    """The length of the phrase of ``phrases`` that starts at ``words[i]`` (0: none)."""
+    for phrase in phrases:
+        if tuple(words[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def is_choice(words: list[str]) -> bool:
+    """Whether ``words`` offer a choice among mentees ("only one", "either but not both");
+    "no time for either" is a no to all, not a choice."""
+    idiom = set()
+    for i in range(len(words)):
+        idiom.update(range(i, i + _at(words, i, _YES_IDIOMS)))
+    for i, word in enumerate(words):
+        ahead = words[i + 1 : i + 4]
+        if i in idiom:
+            continue
+        if word in _ONLY and any(w in _ONE for w in ahead):
+            return True  # "I can only take one", "nur einen"
+        if _polarity(word, False) == NO and any(w in _EVERY for w in ahead):
+            return True  # "I can't take both, only Ana"
+        if not _at(words, i, _CHOICE):
+            continue
+        if words[i] == "either" and any(
+            (_polarity(w, False) == NO and j not in idiom) or w in _NONE
+            for j, w in enumerate(words[:i])
+        ):
+            continue
+        return True
+    return False
+
+
 def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
     refs = [_refs(words, i, count, names) for i in range(len(words))]
     items: list[_Item] = []
     skip: set[int] = set()
     for i, word in enumerate(words):
         if i in skip or word in _PUNCT:
+            continue
+        idiom = _at(words, i, _YES_IDIOMS)
+        if idiom:
+            items.append(_Item(i, "pol", value=YES))
+            skip.update(range(i + 1, i + idiom))
             continue
         if refs[i] is not None:
             items.append(_Item(i, "ref", refs[i]))  # type: ignore[arg-type]
@@ -162,28 +244,63 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             items.append(_Item(i, "pol", value=UNSURE))
             skip.add(i + 1)
             continue
+        if word == "no" and i + 1 < len(words) and words[i + 1] in ("idea", "clue"):
+            items.append(_Item(i, "pol", value=UNSURE))  # "no idea about Ben yet"
+            skip.add(i + 1)
+            continue
         if word == "no" and i + 1 < len(words) and words[i + 1] in _FILLER_AFTER_NO:
+            skip.add(i + 1)
+            continue
+        if word == "too" and i + 1 < len(words) and words[i + 1] == "busy":
+            items.append(_Item(i, "pol", value=NO))
             skip.add(i + 1)
             continue
         near = any(refs[j] is not None for j in (i - 1, i + 1) if 0 <= j < len(words))
         value = _polarity(word, near)
         if value is None:
             continue
+        if value == YES and i + 1 < len(words) and words[i + 1] == "not":
+            continue  # "absolutely not", "sure not": the "not" says it
+        described = _describes(words, i, refs) if value == NO else None
+        if described == "filler":
+            continue  # "no rush", "no experience": no answer
+        if described:
+            # "Ben is not a beginner", "Ben has no experience": no answer, and a yes further
+            # on is not clearly theirs
+            items.append(_Item(i, "pol", value=UNSURE))
+            continue
         if value == NO:
-            _absorb(words, refs, range(i + 1, min(len(words), i + 4)), skip, count, names)
+            _absorb(words, refs, range(i + 1, min(len(words), i + 1 + NEG_REACH)), skip)
             if word in _NEG_BACKWARD:
                 _absorb_back(words, refs, i, items)
         items.append(_Item(i, "pol", value=value))
     return items
 
 
+def _describes(words: list[str], i: int, refs: list[frozenset[int] | None]) -> str:
+    """How the "not" or "no" at ``i`` describes someone rather than answers: "describes"
+    after "is", "has", "seems" ("Ben is not a beginner", "Ana has no experience in it"),
+    "filler" before a word that is no answer ("no rush", "no experience"); "" when it may
+    answer ("no time for Ben", "not Ben", "Ana: no")."""
+    if words[i] not in ("not", "no") or i + 1 >= len(words):
+        return ""
+    after = words[i + 1]
+    if after in _PUNCT or refs[i + 1] is not None:
+        return ""
+    if words[i] == "no" and after in _CAPACITY:
+        return ""
+    if i > 0 and words[i - 1] in _DESCRIBING:
+        return "describes"
+    return "filler" if words[i] == "no" and after in _NOT_ANSWERS else ""
+
+
 def _absorb(
-    words: list[str], refs: list[frozenset[int] | None], span: range, skip: set[int],
-    count: int, names: dict[str, int],
-) -> None:  # fmt: skip
-    """A no takes the yes-words just after it ("can't take", "not happy to")."""
+    words: list[str], refs: list[frozenset[int] | None], span: range, skip: set[int]
+) -> None:
+    """A no takes the yes-words of the verb it negates, just after it ("can't take", "not
+    happy to", "won't be able to take") up to a comma, a mentee or a new clause."""
     for j in span:
-        if words[j] in _PUNCT or refs[j] is not None:
+        if words[j] in _PUNCT or refs[j] is not None or words[j] in _CLAUSE:
             return
         if _polarity(words[j], False) == YES:
             skip.add(j)
@@ -226,6 +343,46 @@ def _place(
             said.setdefault(number, set()).add(chosen.value)
 
 
+def _sentences(line: str) -> list[str]:
+    """The sentences of ``line``, each item of a list on its own: "N)" starts one; "N."
+    starts one when it opens the line or follows a yes or no ("1. no 2. yes"), and ends a
+    sentence otherwise ("No to 1. 2 is fine")."""
+    out: list[str] = []
+    for sentence in _SENTENCE.split(line):
+        cuts: list[int] = [m.start() for m in _MARKER_PAREN.finditer(sentence)]
+        for found in _MARKER_DOT.finditer(sentence):
+            before = [w for w in _tokens(sentence[: found.start()]) if w not in _PUNCT]
+            if not before:
+                continue
+            if _polarity(before[-1], True) is not None:
+                cuts.append(found.start())
+            else:
+                cuts.append(found.end())
+        edges = [0, *sorted(set(cuts)), len(sentence)]
+        out += [sentence[a:b] for a, b in itertools.pairwise(edges)]
+    return out
+
+
+_GREETING = re.compile(r"\s*(?:hello|hi|hallo|bonjour|hola|olá|oi|dear)\b[\s,]*[^\W\d_]+", re.I)
+
+
+def _own_lines(text: str, names: list[str]) -> list[str]:
+    """The lines of ``text`` above the ask itself when a client put it below, neither quoted
+    nor under a reply header: its greeting line ("Hello Lucía,") when the ask's list of
+    mentees ("1. Ana ...") follows below it."""
+    lines = text.split("\n")
+    first = _tokens(names[0])[:1] if names else []
+
+    def item(line: str) -> bool:
+        found = re.match(r"\s*1[.)]\s+(.*)", line)
+        return found is not None and bool(first) and _tokens(found.group(1))[:1] == first
+
+    for i, line in enumerate(lines):
+        if i and _GREETING.match(line) and any(item(x) for x in lines[i + 1 :]):
+            return lines[:i]
+    return lines
+
+
 def read_answer(text: str, names: list[str]) -> Answer:
     """What ``text`` says about each of the mentees ``names`` lists (numbered from 1)."""
     count = len(names)
@@ -244,14 +401,18 @@ def read_answer(text: str, names: list[str]) -> Answer:
     named: set[int] = set()
     loose: list[str] = []  # answers of sentences that name no mentee
     under: int | None = None  # the mentee of the quoted item just above (an inline answer)
-    for line in text.split("\n"):
+    choice = False
+    for line in _own_lines(text, names):
         if line.lstrip().startswith(">"):
             item = _QUOTED_ITEM.match(line)
             if item is not None and 1 <= int(item.group(1)) <= count:
                 under = int(item.group(1))
             continue
-        for sentence in _SENTENCE.split(line):
+        for sentence in _sentences(line):
             words = _tokens(sentence)
+            if count > 1 and is_choice(words):
+                choice = True  # "only one of them": whichever it is, the admin asks
+                continue
             items = _items(words, count, folded) if words else []
             values = [x.value for x in items if x.kind == "pol"]
             if any(x.kind == "ref" for x in items):
@@ -262,6 +423,10 @@ def read_answer(text: str, names: list[str]) -> Answer:
             else:
                 loose += values
     out = Answer()
+    if choice:
+        out.unclear = list(range(1, count + 1))
+        out.nothing = True
+        return out
     if not named and count == 1 and loose:
         named.add(1)
         said[1] = set(loose)

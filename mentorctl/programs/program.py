@@ -12,7 +12,7 @@ from typing import Any
 from mentorctl.errors import ConfigError
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
-from mentorctl.programs.translations import GUIDE
+from mentorctl.programs.translations import GUIDE, SHIPPED_SUBJECTS
 from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace
 
@@ -173,14 +173,8 @@ _MESSAGE = Obj(
 
 # A circle's weekly message and wrap-up (each member gets their own): to a mentee "with your
 # circle", to the mentor "with" the circle's mentees.
-CIRCLE_WEEKLY_SUBJECT = (
-    "{{ program.name }}, week {{ week }} with "
-    "{% if as_mentor %}{{ partner.first_name }}{% else %}your circle{% endif %}: {{ step.title }}"
-)
-CIRCLE_WRAPUP_SUBJECT = (
-    '{{ program.name }}: celebrating your {{ plural(program.duration_weeks, one="week", '
-    'other="{n} weeks") }} as a circle'
-)
+CIRCLE_WEEKLY_SUBJECT = SHIPPED_SUBJECTS["circle_weekly"]["en"]
+CIRCLE_WRAPUP_SUBJECT = SHIPPED_SUBJECTS["circle_wrapup"]["en"]
 
 
 def _later_message(kind: str, subject: str) -> Obj:

@@ -99,6 +99,16 @@ def texts_of(data: dict[str, Any]) -> dict[str, Any]:
     return texts
 
 
+def _mentees(conjunction: str) -> str:
+    """A circle's mentees' first names in a subject, "Bea, Cid and Dov" (as its templates
+    write them)."""
+    return (
+        "{% for m in circle.mentees %}{% if not loop.first %}{% if loop.last %} "
+        + conjunction
+        + " {% else %}, {% endif %}{% endif %}{{ m.first_name }}{% endfor %}"
+    )
+
+
 # Subjects of message kinds added after the first translations were written: a translation
 # without its own subject for one of them gets the one shipped here for its language.
 SHIPPED_SUBJECTS = {
@@ -139,19 +149,19 @@ SHIPPED_SUBJECTS = {
     },
     "circle_weekly": {
         "en": "{{ program.name }}, week {{ week }} with "
-        "{% if as_mentor %}{{ partner.first_name }}{% else %}your circle{% endif %}: "
+        f"{{% if as_mentor %}}{_mentees('and')}{{% else %}}your circle{{% endif %}}: "
         "{{ step.title }}",
         "fr": "{{ program.name }} – Semaine {{ week }} avec "
-        "{% if as_mentor %}{{ partner.first_name }}{% else %}votre cercle{% endif %} : "
+        f"{{% if as_mentor %}}{_mentees('et')}{{% else %}}votre cercle{{% endif %}} : "
         "{{ step.title }}",
         "es": "{{ program.name }}, semana {{ week }} con "
-        "{% if as_mentor %}{{ partner.first_name }}{% else %}tu círculo{% endif %}: "
+        f"{{% if as_mentor %}}{_mentees('y')}{{% else %}}tu círculo{{% endif %}}: "
         "{{ step.title }}",
         "de": "{{ program.name }}: Woche {{ week }} mit "
-        "{% if as_mentor %}{{ partner.first_name }}{% else %}deinem Kreis{% endif %} – "
+        f"{{% if as_mentor %}}{_mentees('und')}{{% else %}}deinem Kreis{{% endif %}} – "
         "{{ step.title }}",
         "pt": "{{ program.name }}, semana {{ week }} com "
-        "{% if as_mentor %}{{ partner.first_name }}{% else %}o seu círculo{% endif %}: "
+        f"{{% if as_mentor %}}{_mentees('e')}{{% else %}}o seu círculo{{% endif %}}: "
         "{{ step.title }}",
     },
     "circle_wrapup": {

@@ -243,3 +243,29 @@ def test_an_older_program_without_the_circle_templates_uses_the_shipped_ones(
     body = _weekly_of(workspace, circle["mentees"][0]).get_body(("plain",)).get_content()
     assert SHIPPED_CIRCLE_FIT["en"] in " ".join(body.split())
     assert body.rstrip().endswith(f"Circle code: {circle['id']}")
+
+
+def test_an_imported_form_names_the_circle_and_asks_the_circles_fit_question(
+    workspace: Path, cli, smtp_server
+) -> None:
+    """A form export whose pair column holds the circle's code and whose last column is the
+    circle's fit question: each row lands on the person's pair in the circle, as the fit
+    answer."""
+    circle, _ = _week_one(workspace, cli, smtp_server)
+    mentor, mentee = circle["mentors"][0], circle["mentees"][2]
+    emails = {p["id"]: p["email"] for p in table(workspace, "people")}
+    pairs = {(p["mentor"], p["mentee"]): p["id"] for p in table(workspace, "pairs")}
+    code = circle["id"]
+    text = (
+        "Email Address,Week,Pair code,Did you meet or talk this week?,"
+        "Is your circle working well for you so far?\n"
+        f"{emails[mentee]},1,Circle code: {code},yes,no\n{emails[mentor]},1,{code},yes,yes\n"
+    )
+    path = workspace / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    result = cli("checkin", "-w", workspace, "--import", path, "--today", "2026-03-11")
+    assert result.exit_code == 0, result.output
+    got = {a["person"]: (a["pair"], a["answers"]) for a in table(workspace, "answers")}
+    assert got[mentee] == (pairs[(mentor, mentee)], {"met": "yes", "fit": "no"})
+    assert got[mentor][1] == {"met": "yes", "fit": "yes"}
+    assert got[mentor][0] == min(pairs.values(), key=lambda p: int(p[1:]))

@@ -83,6 +83,7 @@ def questions(program: Program) -> list[Question]:
     fit_aliases = (
         FIT_KEY,
         checkin["fit_question"],
+        checkin["circle_fit_question"],
         "is this match working for you?",
         "is the match working?",
     )
@@ -216,6 +217,20 @@ class Directory:
             raise parse.Rejection("email", "not in a pair that has started")
         return started[0]
 
+    def circle_pair(self, person_id: str, circle_id: str) -> str | None:
+        """The person's pair in the circle ``circle_id`` (a circle's messages end with its
+        code): the running one, the lowest if several, where the mentor's weekly message of
+        the circle is recorded; None when the person is in no such circle."""
+        from mentorctl.history.fold import id_key
+
+        mine = [
+            p
+            for p in self.of_person.get(person_id, ())
+            if str(p.get("circle") or "").upper() == circle_id
+        ]
+        running = [p for p in mine if p["status"] in STARTED - ENDED] or mine
+        return str(min(running, key=lambda p: id_key(p["id"]))["id"]) if running else None
+
     def check_open(
         self, pair: dict[str, Any], person_id: str, week: int, answers: dict[str, Any]
     ) -> None:
@@ -244,7 +259,7 @@ def check_week(pair: dict[str, Any], week: int, today: dt.date, duration: int) -
         raise parse.Rejection("week", "that week has not started yet for this pair")
 
 
-_CODE = re.compile(r"^\s*(?:pair(?:\s*code)?\s*:?\s*)?([A-Za-z]+\d+)\s*$", re.IGNORECASE)
+_CODE = re.compile(r"^\s*(?:(?:pair|circle)(?:\s*code)?\s*:?\s*)?([A-Za-z]+\d+)\s*$", re.IGNORECASE)
 
 
 def _plain(text: str) -> str:
@@ -269,6 +284,9 @@ class Partners:
         found = _CODE.match(ref)
         if found and found.group(1).upper() in self.people.pairs:
             return found.group(1).upper()
+        member = self.people.circle_pair(person_id, found.group(1).upper()) if found else None
+        if member is not None:
+            return member
         mine = self.people.of_person.get(person_id, [])
         if "@" in ref:
             wanted, key = parse.normalise_email(ref), "email"

@@ -95,14 +95,17 @@ class Builder:
         )
         context["until"] = o.until  # a ``paused`` notice: the day the partner is back
         if o.pair.get("circle") and o.kind in circle_weekly.CONTEXT_KINDS:
-            circle_weekly.context(self.state, o, context, context["language"])
+            version = self.contexts.localised.contexts[context["language"]].version
+            circle_fit = version.data["checkin"]["circle_fit_question"]
+            circle_weekly.context(self.state, o, context, context["language"], circle_fit)
         if o.kind == circle_intro.KIND:
             maker = self.contexts.localised.contexts[context["language"]]
             recipient = context["recipient"]
             context.update(
                 circle_intro.context(self.state, o, maker, self.person, recipient, self.now.date())
             )
-        o.rendered = self.templates.render(o.kind, context, pair_id=pair["id"])
+        kind = circle_weekly.template(o)
+        o.rendered = self.templates.render(kind, context, pair_id=pair["id"])
         for pid in o.to:
             self.address(pid)  # UnusableAddress: the caller skips this message
         if o.kind in circle_intro.INTRO_KINDS and context.get("meeting"):

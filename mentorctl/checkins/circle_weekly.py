@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
 
 ONE_PER_CIRCLE = SCHEDULED_KINDS | {"nudge"}
+# A circle member's weekly message, wrap-up and farewell are rendered from the circle's own
+# templates (their words speak of a group, their footer names the circle); the message keeps
+# its kind, which the schedule, the store and the reply reader go by.
+TEMPLATES = {"weekly": "circle_weekly", "wrapup": "circle_wrapup", "lapsed": "circle_lapsed"}
 # The kinds whose templates see the ``circle`` (see :func:`context`).
 CONTEXT_KINDS = ONE_PER_CIRCLE | circle_notices.KINDS
 
@@ -115,10 +119,22 @@ def _family(kind: str) -> str:
     return "final" if kind in ("wrapup", "lapsed") else "week"
 
 
-def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -> None:
+def template(o: Outgoing) -> str:
+    """The template kind ``o`` is rendered from: a circle's own for its scheduled messages."""
+    return TEMPLATES.get(o.kind, o.kind) if o.pair.get("circle") else o.kind
+
+
+def context(
+    state: State,
+    o: Outgoing,
+    context: dict[str, Any],
+    language: str,
+    circle_fit_question: str | None = None,
+) -> None:
     """A circle member's weekly message or notice: ``circle`` (id, and its members, mentees
     and mentors still in it), ``as_mentor`` (the recipient mentors it); for the mentor,
-    ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov"); a ``circle_left``
+    ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov"); week 1's
+    ``fit_question`` is ``circle_fit_question`` when given; a ``circle_left``
     and ``circle_away``
     notice's ``member`` is the mentee who left, or is away."""
     from babel.lists import format_list
@@ -141,6 +157,8 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
     if o.part in state.people and (context.get("recipient") or {}).get("id") != o.part:
         context["recipient"] = person_context(state.people[o.part])  # a co-mentor's copy
     context["as_mentor"] = o.part in mentor_ids
+    if context.get("fit_question") and circle_fit_question:
+        context["fit_question"] = circle_fit_question  # week 1 asks about the circle
     closing = [e for e in doc_history(state, circle_id) if e.get("status") == "closed"]
     context["mentor_left"] = bool(closing) and closing[-1].get("why") == MENTOR_LEFT
     if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away

@@ -94,11 +94,14 @@ class Index:
         checkin = program.data["checkin"]
         self.weekly = [Question(q["key"], q["kind"], q["text"]) for q in checkin["questions"]]
         self.fit = Question(FIT_KEY, "yes_no", checkin["fit_question"])
+        # a circle's week 1 asks its own words; the answer is the fit answer all the same
+        self.circle_fit = Question(FIT_KEY, "yes_no", checkin["circle_fit_question"])
         self.feedback = Question(FEEDBACK_KEY, "text", "")
 
-    def questions(self, kind: str, week: int) -> list[Question]:
+    def questions(self, kind: str, week: int, *, circle: bool = False) -> list[Question]:
         if kind == "weekly":
-            return [*self.weekly, self.fit] if week == 1 else list(self.weekly)
+            fit = self.circle_fit if circle else self.fit
+            return [*self.weekly, fit] if week == 1 else list(self.weekly)
         if kind == "wrapup":
             return [self.feedback]
         return []  # a nudge or an introduction asks nothing: what comes back is a note

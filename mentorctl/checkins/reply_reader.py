@@ -286,7 +286,8 @@ class Reader:
             "empty",
             position=position,
         )
-        read = _read_reply(msg, index.questions(kind_of_message, week))
+        asked = index.questions(kind_of_message, week, circle=bool(pair.get("circle")))
+        read = _read_reply(msg, asked)
         if read is None:
             result.empty += 1
             result.listed.append(

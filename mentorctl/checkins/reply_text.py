@@ -76,7 +76,7 @@ _NOT_CHARSETS = frozenset(
 # and the numbered one before it, never a whole quoted email.
 CONTEXT_LINES = 6
 
-# The footer every message of a pair ends with, left unquoted in a reply: ours, not theirs.
+# The footer every message of a pair or circle ends with, left unquoted in a reply: ours.
 # Its label in each language of the built-in templates (French puts a space before ":").
 PAIR_CODE_LABELS = (
     "pair code",
@@ -84,6 +84,11 @@ PAIR_CODE_LABELS = (
     "tandem-code",
     "código de pareja",
     "código da dupla",
+    "circle code",
+    "code du cercle",
+    "kreis-code",
+    "código del círculo",
+    "código do círculo",
 )
 _PAIR_CODE = re.compile(
     rf"^(?:{'|'.join(map(re.escape, PAIR_CODE_LABELS))})\s*:\s*[A-Z]\d{{1,9}}$", re.IGNORECASE

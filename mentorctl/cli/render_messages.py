@@ -27,6 +27,10 @@ KIND_LABELS = {
     "circle_away": "circle member away",
     "circle_closed": "circle closed",
     "shortlist": "shortlist",
+    # a circle's templates: its messages keep the kinds above (weekly, wrap-up, lapsed)
+    "circle_weekly": "weekly",
+    "circle_wrapup": "wrap-up",
+    "circle_lapsed": "lapsed",
 }
 
 

@@ -37,6 +37,7 @@ SECTIONS = {
     "and prompt (a question to reflect on).",
     "checkin": "The weekly check-in. questions: key (lowercase), text, kind (yes_no, scale\n"
     "or text); fit_question: asked in week 1 ('no' ends the pair as not a fit);\n"
+    "circle_fit_question: the same question in a circle's week 1 (format: circles);\n"
     "quiet_after_weeks: weeks without an answer before a pair counts as quiet (1 or more);\n"
     "a pair completes when it answered in that many last weeks of the program, else lapses.\n"
     "first_week_with_introduction: true lets week 1 come on the introduction's day.",

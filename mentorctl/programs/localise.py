@@ -99,6 +99,8 @@ def _checkin(lines: list[str], texts: dict[str, Any]) -> list[str]:
             line = f"      text: {_scalar(texts['questions'][key])}"
         elif line.startswith("  fit_question:"):
             line = f"  fit_question: {_scalar(texts['fit_question'])}"
+        elif line.startswith("  circle_fit_question:") and texts.get("circle_fit_question"):
+            line = f"  circle_fit_question: {_scalar(texts['circle_fit_question'])}"
         out.append(line)
     return out
 
@@ -266,6 +268,9 @@ def _translation_text(lang: str, texts: dict[str, Any]) -> str:
     lines.append("  questions:")
     lines += [f"    {k}: {_scalar(v)}" for k, v in texts["checkin"]["questions"].items()]
     lines.append(f"  fit_question: {_scalar(texts['checkin']['fit_question'])}")
+    if texts["checkin"].get("circle_fit_question"):
+        circle_fit = texts["checkin"]["circle_fit_question"]
+        lines.append(f"  circle_fit_question: {_scalar(circle_fit)}")
     lines.append("subjects:")
     lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in texts["subjects"].items()]
     if texts.get("labels"):

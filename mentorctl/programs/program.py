@@ -12,7 +12,7 @@ from typing import Any
 from mentorctl.errors import ConfigError
 from mentorctl.programs import schema
 from mentorctl.programs.schema import Bool, Day, Int, Invalid, ListOf, MapOf, Num, Obj, Str
-from mentorctl.programs.translations import GUIDE
+from mentorctl.programs.translations import GUIDE, SHIPPED_SUBJECTS
 from mentorctl.programs.yamlfile import load_yaml
 from mentorctl.store.workspace import PROGRAM_FILE, SLUG_PATTERN, ProgramPaths, Workspace
 
@@ -171,6 +171,12 @@ _MESSAGE = Obj(
 )
 
 
+# A circle's weekly message and wrap-up (each member gets their own): to a mentee "with your
+# circle", to the mentor "with" the circle's mentees.
+CIRCLE_WEEKLY_SUBJECT = SHIPPED_SUBJECTS["circle_weekly"]["en"]
+CIRCLE_WRAPUP_SUBJECT = SHIPPED_SUBJECTS["circle_wrapup"]["en"]
+
+
 def _later_message(kind: str, subject: str) -> Obj:
     """A message kind added after the first programs were made: optional, so that an older
     program.yaml stays valid; its template falls back to the one shipped with mentorctl."""
@@ -289,6 +295,10 @@ _PROGRAM = Obj(
                     min_items=1,
                 ),
                 "fit_question": Str(required=False, default="Is this match working for you?"),
+                # A circle's week 1 asks about the circle; its answer is the fit answer too.
+                "circle_fit_question": Str(
+                    required=False, default="Is your circle working well for you?"
+                ),
                 "quiet_after_weeks": Int(required=False, default=2, minimum=1),
                 "first_week_with_introduction": Bool(required=False, default=False),
             }
@@ -319,6 +329,11 @@ _PROGRAM = Obj(
                     "circle_closed", "{{ program.name }}: your circle has closed"
                 ),
                 "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
+                "circle_weekly": _later_message("circle_weekly", CIRCLE_WEEKLY_SUBJECT),
+                "circle_wrapup": _later_message("circle_wrapup", CIRCLE_WRAPUP_SUBJECT),
+                "circle_lapsed": _later_message(
+                    "circle_lapsed", "{{ program.name }}: thank you for joining"
+                ),
             }
         ),
     },

@@ -50,6 +50,7 @@ _TRANSLATION = Obj(
             {
                 "questions": MapOf(Str(allow_empty=False)),
                 "fit_question": Str(allow_empty=False),
+                "circle_fit_question": Str(required=False, allow_empty=False),
             }
         ),
         "subjects": MapOf(Str(allow_empty=False)),
@@ -90,11 +91,22 @@ def texts_of(data: dict[str, Any]) -> dict[str, Any]:
     texts["checkin"] = {
         "questions": {q["key"]: q["text"] for q in data["checkin"]["questions"]},
         "fit_question": data["checkin"]["fit_question"],
+        "circle_fit_question": data["checkin"]["circle_fit_question"],
     }
     texts["subjects"] = {kind: m["subject"] for kind, m in data["messages"].items()}
     if data.get("labels"):
         texts["labels"] = dict(data["labels"])
     return texts
+
+
+def _mentees(conjunction: str) -> str:
+    """A circle's mentees' first names in a subject, "Bea, Cid and Dov" (as its templates
+    write them)."""
+    return (
+        "{% for m in circle.mentees %}{% if not loop.first %}{% if loop.last %} "
+        + conjunction
+        + " {% else %}, {% endif %}{% endif %}{{ m.first_name }}{% endfor %}"
+    )
 
 
 # Subjects of message kinds added after the first translations were written: a translation
@@ -135,6 +147,42 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Ihr Kreis ist beendet",
         "pt": "{{ program.name }}: o seu círculo chegou ao fim",
     },
+    "circle_weekly": {
+        "en": "{{ program.name }}, week {{ week }} with "
+        f"{{% if as_mentor %}}{_mentees('and')}{{% else %}}your circle{{% endif %}}: "
+        "{{ step.title }}",
+        "fr": "{{ program.name }} – Semaine {{ week }} avec "
+        f"{{% if as_mentor %}}{_mentees('et')}{{% else %}}votre cercle{{% endif %}} : "
+        "{{ step.title }}",
+        "es": "{{ program.name }}, semana {{ week }} con "
+        f"{{% if as_mentor %}}{_mentees('y')}{{% else %}}tu círculo{{% endif %}}: "
+        "{{ step.title }}",
+        "de": "{{ program.name }}: Woche {{ week }} mit "
+        f"{{% if as_mentor %}}{_mentees('und')}{{% else %}}deinem Kreis{{% endif %}} – "
+        "{{ step.title }}",
+        "pt": "{{ program.name }}, semana {{ week }} com "
+        f"{{% if as_mentor %}}{_mentees('e')}{{% else %}}o seu círculo{{% endif %}}: "
+        "{{ step.title }}",
+    },
+    "circle_wrapup": {
+        "en": '{{ program.name }}: celebrating your {{ plural(program.duration_weeks, one="week", '
+        'other="{n} weeks") }} as a circle',
+        "fr": '{{ program.name }} : bravo pour ces {{ plural(program.duration_weeks, one="{n} '
+        'semaine", other="{n} semaines") }} en cercle !',
+        "es": '{{ program.name }}: ¡a celebrar sus {{ plural(program.duration_weeks, one="{n} '
+        'semana", other="{n} semanas") }} en círculo!',
+        "de": '{{ program.name }}: {{ plural(program.duration_weeks, one="{n} Woche", '
+        'other="{n} Wochen") }} im Kreis geschafft!',
+        "pt": '{{ program.name }}: vamos comemorar as {{ plural(program.duration_weeks, one="{n} '
+        'semana", other="{n} semanas") }} do seu círculo!',
+    },
+    "circle_lapsed": {
+        "en": "{{ program.name }}: thank you for joining",
+        "fr": "{{ program.name }} : merci d'avoir participé",
+        "es": "{{ program.name }}: gracias por participar",
+        "de": "{{ program.name }}: Danke fürs Mitmachen",
+        "pt": "{{ program.name }}: obrigado por participar",
+    },
     "shortlist": {
         "en": "{{ program.name }}: choose your mentor",
         "fr": "{{ program.name }} : choisissez votre mentor",
@@ -143,6 +191,24 @@ SHIPPED_SUBJECTS = {
         "pt": "{{ program.name }}: escolha o seu mentor",
     },
 }
+
+
+# The circle's fit question, for a translation written before circles asked their own.
+SHIPPED_CIRCLE_FIT = {
+    "en": "Is your circle working well for you?",
+    "fr": "Ce cercle vous convient-il pour l'instant ?",
+    "es": "¿Te está funcionando este círculo por ahora?",
+    "de": "Passt dein Kreis bisher für dich?",
+    "pt": "Este círculo está funcionando para você até agora?",
+}
+
+
+def shipped_circle_fit(tag: str) -> str:
+    return (
+        SHIPPED_CIRCLE_FIT.get(tag)
+        or SHIPPED_CIRCLE_FIT.get(tag.split("-")[0])
+        or (SHIPPED_CIRCLE_FIT["en"])
+    )
 
 
 def shipped_subject(kind: str, tag: str) -> str | None:
@@ -191,6 +257,8 @@ def parse_translation(text: str, path: Path, data: dict[str, Any]) -> dict[str, 
     for kind in SHIPPED_SUBJECTS:
         if kind in data["messages"] and kind not in texts["subjects"]:
             texts["subjects"][kind] = shipped_subject(kind, path.stem)
+    if not texts["checkin"].get("circle_fit_question"):
+        texts["checkin"]["circle_fit_question"] = shipped_circle_fit(path.stem)
     try:
         _check_complete(texts, data)
     except Invalid as exc:
@@ -248,6 +316,8 @@ def translated(data: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
     for q in out["checkin"]["questions"]:
         q["text"] = texts["checkin"]["questions"][q["key"]]
     out["checkin"]["fit_question"] = texts["checkin"]["fit_question"]
+    if texts["checkin"].get("circle_fit_question"):
+        out["checkin"]["circle_fit_question"] = texts["checkin"]["circle_fit_question"]
     for kind, settings in out["messages"].items():
         settings["subject"] = texts["subjects"][kind]
     out["labels"] = dict(texts.get("labels") or {})

@@ -202,7 +202,6 @@ class Builder:
         meeting = meeting or for_program.meeting_for(version, people, start)
         if meeting is None or not people:
             return ""  # no time suited them: the introduction carried no invitation
-        names = [str(p.get("name") or "") for p in people]
         attendees = {p["id"]: for_program.attendee(p) for p in people}
         earlier = self._versions(p["id"] for p in pairs)
         sequence = cancel.sequence_after(start, self.now, earlier)
@@ -223,7 +222,8 @@ class Builder:
             else:
                 told = everyone
             ics = cancel.cancelled(
-                meeting, [attendees[p] for p in told], group_id=group_id, names=names,
+                meeting, [attendees[p] for p in told], group_id=group_id,
+                names=[attendees[p].name for p in told],
                 program=version, language=language, now=self.now, sequence=sequence,
             )  # fmt: skip
             method = cancel.CANCEL

@@ -153,6 +153,25 @@ def test_a_person_who_withdraws_and_their_partner_each_get_one_cancel(
     assert len(uids) == 1
 
 
+def test_the_partner_of_someone_forgotten_gets_a_cancel_that_no_longer_names_them(
+    cli, introduced: Path
+) -> None:
+    workspace = introduced
+    (intro,) = [d for d in messages(workspace) if d["kind"] == "intro" and d["pair"] == "M1"]
+    invited = _read(_calendar(_mail(workspace, intro))[1])
+    emails = _emails(workspace)
+    _run(cli, workspace, "forget", "ann@example.org", "--yes", "--today", "2026-03-10")
+    _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    ended = _docs(workspace, "ended")
+    assert list(ended) == [IDS["meg"]]
+    (doc,) = ended[IDS["meg"]]
+    method, ics = _calendar(_mail(workspace, doc)) or ("", b"")
+    cancel = _read(ics)
+    assert method == "CANCEL" and cancel["uid"] == invited["uid"]
+    assert cancel["attendees"] == [emails[IDS["meg"]]]
+    assert b"ann@example.org" not in ics and b"Ann" not in ics
+
+
 def test_a_pair_never_introduced_gets_no_notice_and_no_cancel(cli, paired: Path) -> None:
     _run(cli, paired, "withdraw", IDS["bo"], "--today", "2026-03-02")
     _run(cli, paired, "checkin", "--today", "2026-03-09")

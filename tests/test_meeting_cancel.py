@@ -23,6 +23,7 @@ from helpers import PROGRAM
 from messages_fixtures import IDS, messages, parse_eml, table
 from messages_fixtures import introduced_fixture as introduced_fixture
 from messages_fixtures import paired_fixture as paired_fixture
+from radicale_server import radicale_fixture  # noqa: F401  (fixture)
 from test_circle_lifecycle import _ids, _run
 from test_circle_lifecycle import circle as circle
 
@@ -170,6 +171,51 @@ def test_the_partner_of_someone_forgotten_gets_a_cancel_that_no_longer_names_the
     assert method == "CANCEL" and cancel["uid"] == invited["uid"]
     assert cancel["attendees"] == [emails[IDS["meg"]]]
     assert b"ann@example.org" not in ics and b"Ann" not in ics
+
+
+def test_the_cancel_takes_the_meeting_out_of_a_caldav_calendar(
+    cli, introduced: Path, radicale: str
+) -> None:
+    """The invitation saved into a real CalDAV server (Radicale), then the CANCEL as an
+    attendee's calendar applies it: the same object (by UID) replaced by the cancelled
+    version, which the calendar then drops; read back through a fresh client, nothing
+    of the meeting is left in its weeks."""
+    import uuid
+
+    import caldav
+
+    workspace = introduced
+    (intro,) = [d for d in messages(workspace) if d["kind"] == "intro" and d["pair"] == "M1"]
+    invite = _calendar(_mail(workspace, intro))[1]
+    _run(cli, workspace, "pair", "--end", "M1", "--reason", "moved abroad", "--today",
+         "2026-03-17")  # fmt: skip
+    _run(cli, workspace, "checkin", "--today", "2026-03-17")
+    (doc,) = _docs(workspace, "ended")[IDS["meg"]]
+    cancel = _calendar(_mail(workspace, doc))[1]
+    weeks = {"start": dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+             "end": dt.datetime(2026, 6, 1, tzinfo=dt.UTC)}  # fmt: skip
+    name = f"meg-{uuid.uuid4().hex[:8]}"
+    with (
+        caldav.DAVClient(radicale, username="meg", password="any") as client,
+        caldav.DAVClient(radicale, username="meg", password="any") as reader,
+    ):
+        calendar = client.principal().make_calendar(name=name, cal_id=name)
+        calendar.save_event(invite.decode())
+        assert len(calendar.search(event=True, expand=True, **weeks)) == 8
+        # The attendee's calendar takes the CANCEL: it outranks the copy it holds.
+        (held,) = calendar.events()
+        stored = held.icalendar_component
+        taken = icalendar.Calendar.from_ical(cancel)
+        (event,) = taken.walk("VEVENT")
+        assert str(event["uid"]) == str(stored["uid"])
+        assert int(event["sequence"]) > int(stored["sequence"])
+        calendar.save_event(cancel.decode())  # the same UID: the same object, replaced
+        fresh = reader.principal().calendar(cal_id=name)
+        (kept,) = fresh.events()
+        assert str(kept.icalendar_component["status"]) == "CANCELLED"
+        kept.delete()  # what a calendar does with a cancelled meeting of its own
+        assert reader.principal().calendar(cal_id=name).events() == []
+        assert fresh.search(event=True, expand=True, **weeks) == []
 
 
 def test_a_pair_never_introduced_gets_no_notice_and_no_cancel(cli, paired: Path) -> None:

@@ -23,6 +23,8 @@ from helpers import PROGRAM
 from messages_fixtures import IDS, messages, parse_eml, table
 from messages_fixtures import introduced_fixture as introduced_fixture
 from messages_fixtures import paired_fixture as paired_fixture
+from messages_fixtures import smtp_ready_fixture as smtp_ready_fixture
+from messages_fixtures import smtp_server_fixture as smtp_server_fixture
 from radicale_server import radicale_fixture  # noqa: F401  (fixture)
 from test_circle_lifecycle import _ids, _run
 from test_circle_lifecycle import circle as circle
@@ -216,6 +218,26 @@ def test_the_cancel_takes_the_meeting_out_of_a_caldav_calendar(
         kept.delete()  # what a calendar does with a cancelled meeting of its own
         assert reader.principal().calendar(cal_id=name).events() == []
         assert fresh.search(event=True, expand=True, **weeks) == []
+
+
+def test_a_pair_released_after_a_refused_introduction_cancels_the_partners_meeting(
+    smtp_ready, cli
+) -> None:
+    """The introduction reached Ann only (Meg's address refused); the pair never began and
+    ends two weeks on: Ann's ``ended`` notice, over SMTP, cancels the meeting she was sent."""
+    workspace, server = smtp_ready
+    server.handler.refuse = {"meg@example.org"}
+    assert cli("introduce", "--send", "-w", workspace, "--today", "2026-03-02").exit_code == 4
+    for day in ("2026-03-09", "2026-03-16", "2026-03-16"):
+        result = cli("checkin", "--send", "-w", workspace, "--today", day)
+        assert result.exit_code in (0, 4), result.output
+    intro, ended = (r.message for r in server.handler.to("ann@example.org"))
+    invited = _read(_calendar(intro)[1])
+    method, ics = _calendar(ended) or ("", b"")
+    cancel = _read(ics)
+    assert method == "CANCEL" and cancel["uid"] == invited["uid"]
+    assert cancel["sequence"] > invited["sequence"] and cancel["start"] == invited["start"]
+    assert REMOVED in _body(ended)
 
 
 def test_a_pair_never_introduced_gets_no_notice_and_no_cancel(cli, paired: Path) -> None:

@@ -187,7 +187,7 @@ class Builder:
         weeks = int(version.duration_weeks)
         circle = pair.get("circle")
         pairs = circle_intro.member_pairs(self.state).get(circle, [pair]) if circle else [pair]
-        start = schedule.parse_day(pairs[0].get("start_date"))
+        start = schedule.parse_day(pairs[0].get("start_date")) or self._sent_on(pairs[0])
         if start is None:
             return ""
         if circle:
@@ -231,6 +231,23 @@ class Builder:
         self.invitations[o.key] = ics
         self.methods[o.key] = method
         return note
+
+    def _sent_on(self, pair: dict[str, Any]) -> dt.date | None:
+        """The first day of a pair whose introduction went out but that never began (it
+        reached one person only, and was released): the day the introduction was made, or
+        the program's start when later, as the introduction counted it; None when none went."""
+        from mentorctl.checkins import schedule
+
+        made = [
+            schedule.parse_day(str(d.get("created") or "")[:10])
+            for d in self.state.by_pair.get(pair["id"], ())
+            if d["kind"] in circle_intro.INTRO_KINDS
+        ]
+        days = [d for d in made if d is not None]
+        if not days:
+            return None
+        first = schedule.parse_day(self.program.data.get("start_date"))
+        return max(min(days), first) if first else min(days)
 
     def _meeting_on(self, pairs: list[dict[str, Any]], circle: Any) -> set[str]:
         """Who still meets: the people of the member pairs still holding, and a circle's

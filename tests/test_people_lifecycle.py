@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,16 +41,18 @@ def test_withdraw_ends_the_pair_tells_the_other_and_keeps_them_out(introduced: P
     assert store_path(introduced).read_bytes() == before
     ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced)
     pair = pairs(introduced)["M1"]
-    assert pair["status"] == "ended" and pair["notify_ended"] == [IDS["meg"]]
+    # Both are told: the one who leaves too, their notice taking the meeting out of their calendar
+    assert pair["status"] == "ended" and pair["notify_ended"] == [IDS["meg"], IDS["ann"]]
     assert pair["history"][-1]["status"] == "ended"
     person = next(p for p in table(introduced, "people") if p["id"] == IDS["ann"])
     assert person["status"] == "withdrawn"
     run = ok(cli, "checkin", "-w", introduced)
     assert [(m["pair"], m["kind"], m["to"]) for m in run["messages"] if m["pair"] == "M1"] == [
-        ("M1", "ended", [IDS["meg"]])
+        ("M1", "ended", [IDS["meg"]]),
+        ("M1", "ended", [IDS["ann"]]),
     ]
     text = (program_dir(introduced) / "outbox" / "M1-ended-P1.eml").read_text()
-    assert "Hello Meg," in text and "moved" not in text and "withdr" not in text
+    assert "Hello Meg," in text and not re.search(r"\bmoved\b", text) and "withdr" not in text
     assert ok(cli, "checkin", "-w", introduced)["messages"] == []  # told once
     again = cli("withdraw", IDS["ann"], "-w", introduced)
     assert again.exit_code == 2 and "already withdrawn" in again.stderr
@@ -190,7 +193,8 @@ def test_a_program_made_before_the_new_kinds_uses_the_built_in_templates(
     ok(cli, "withdraw", IDS["bo"], "-w", introduced)
     run = ok(cli, "checkin", "-w", introduced)
     assert [(m["kind"], m["to"]) for m in run["messages"] if m["kind"] == "ended"] == [
-        ("ended", [IDS["raj"]])
+        ("ended", [IDS["raj"]]),
+        ("ended", [IDS["bo"]]),
     ]
     msg = (program_dir(introduced) / "outbox" / "M2-ended-P2.eml").read_text()
     assert "Subject: Test Program: your pairing has ended" in msg and "Hello Raj," in msg

@@ -6,7 +6,8 @@ The answers and events are scripted (counted by hand below):
 
 - M1: the mentee answers "no" to the fit question in week 1: not a fit, both are told;
 - M2: a concern in week 2 pauses it, resolved as "end" in week 3: both are told;
-- M3: the mentee withdraws in week 4: the mentor is told;
+- M3: the mentee withdraws in week 4: both are told (the mentee's notice takes the weekly
+  meeting out of their calendar);
 - M4: the mentor is away for weeks 3 and 4 (``pause --until``): nothing goes to the pair
   then, and those weeks are not silence; the mentee is told once; the pair answers every
   week it hears from us;
@@ -86,8 +87,7 @@ def expected_messages() -> dict[tuple[str, str], list[tuple[str, int, bool]]]:
             out[(pid, mentee(i))] = out[(pid, mentor(i))] = weeks
         elif i == 3:
             weeks = [("weekly", w, False) for w in range(1, 5)]
-            out[(pid, mentee(i))] = weeks
-            out[(pid, mentor(i))] = [*weeks, ("ended", 0, False)]
+            out[(pid, mentee(i))] = out[(pid, mentor(i))] = [*weeks, ("ended", 0, False)]
         elif i == 4:
             weeks = [("weekly", w, False) for w in (1, 2, 5, 6, 7, 8)] + [("wrapup", 8, False)]
             out[(pid, mentor(i))] = weeks

@@ -44,13 +44,16 @@ def group_invitation(
     now: dt.datetime,
     language: str | None = None,
     meeting: slots.Meeting | None = None,
+    method: str = "REQUEST",
+    sequence: int | None = None,
 ) -> tuple[bytes, slots.Meeting]:
     """The invitation of a pair or a circle (``attendees``) whose weeks begin on ``start``,
     and the meeting it proposes; its summary and description in ``language`` (else the
     program's). Its UID is the group's: sent again, it updates the same meeting. Raises
     NoCommonTime when no time suits everyone. ``meeting``: the time already chosen (a
     circle's window; the weeks on an attendee's public holiday left out), else the one
-    proposed here."""
+    proposed here. ``method`` CANCEL takes the series back; ``sequence``: the version's
+    number, else one above any made before ``now``."""
     weeks = int(program.duration_weeks)
     if meeting is not None:  # a time chosen elsewhere still skips the attendees' holidays
         meeting = slots.skipping_holidays(meeting, attendees)
@@ -73,7 +76,8 @@ def group_invitation(
         summary=wording.summary(program.name, names, lang),
         description=wording.description(program.name, names, weeks, times, lang),
         stamp=now,
-        sequence=_sequence(start, now),
+        sequence=_sequence(start, now) if sequence is None else sequence,
+        method=method,
     )
     return ics, meeting
 

@@ -68,15 +68,18 @@ def build(
     description: str,
     stamp: dt.datetime,
     sequence: int = 0,
+    method: str = "REQUEST",
 ) -> bytes:
-    """The invitation (``METHOD:REQUEST``) as the bytes of a .ics file."""
+    """The invitation (``METHOD:REQUEST``) as the bytes of a .ics file; with ``method``
+    CANCEL, the same series taken back (``STATUS:CANCELLED``, see :mod:`.cancel`)."""
     from icalendar import Calendar, Event, vRecur
 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "REQUEST")
+    cal.add("method", method)
+    cancelled = method == "CANCEL"
     key = getattr(meeting.start.tzinfo, "key", None)
     if key:
         cal.add_component(_vtimezone(str(key), meeting))
@@ -92,19 +95,15 @@ def build(
     event.add("rrule", vRecur({"FREQ": "WEEKLY", "COUNT": meeting.weeks}))
     if meeting.skipped:
         event.add("exdate", [_as_written(s) for s in meeting.skipped])
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(organiser_email, organiser_name))
+    answer = {} if cancelled else {"partstat": "NEEDS-ACTION", "rsvp": "TRUE"}
     for person in attendees:
         event.add(
             "attendee",
             _address(
-                person.email,
-                person.name,
-                cutype="INDIVIDUAL",
-                role="REQ-PARTICIPANT",
-                partstat="NEEDS-ACTION",
-                rsvp="TRUE",
+                person.email, person.name, cutype="INDIVIDUAL", role="REQ-PARTICIPANT", **answer
             ),
         )
     cal.add_component(event)

@@ -149,3 +149,33 @@ def description(
         weeks=weeks,
         times="; ".join(times),
     )
+
+
+# The one line a notice says when its message takes the weekly meeting back out of the
+# recipient's calendar, or updates it without the member who left.
+_REMOVED = {
+    "en": "The weekly meeting is removed from your calendar.",
+    "fr": "Le rendez-vous hebdomadaire est retiré de votre agenda.",
+    "es": "La reunión semanal se retira de tu calendario.",
+    "de": "Der wöchentliche Termin wird aus deinem Kalender entfernt.",
+    "pt": "O encontro semanal é retirado da sua agenda.",
+}
+_UPDATED = {
+    "en": "The weekly meeting in your calendar is updated: {name} is no longer invited.",
+    "fr": "Le rendez-vous hebdomadaire de votre agenda est mis à jour : {name} n'y est plus "
+    "invité·e.",
+    "es": "La reunión semanal de tu calendario se actualiza: {name} ya no está invitada/o.",
+    "de": "Der wöchentliche Termin in deinem Kalender wird aktualisiert: {name} ist nicht "
+    "mehr eingeladen.",
+    "pt": "O encontro semanal na sua agenda é atualizado: {name} não está mais convidada/o.",
+}
+
+
+def removed(language: str) -> str:
+    """ "The weekly meeting is removed from your calendar." in ``language``."""
+    return _REMOVED[shipped(language)]
+
+
+def updated(name: str, language: str) -> str:
+    """The weekly meeting kept without ``name``, in ``language``."""
+    return _UPDATED[shipped(language)].format(name=name)

@@ -5,6 +5,12 @@ The invitation (:mod:`mentorctl.calendars`) is one more alternative of the intro
 ``text/calendar; method=REQUEST`` beside the text and HTML, with the pair's own UID: an
 introduction sent again carries the same meeting, which calendars update rather than add.
 A pair whose people share no waking hour gets its introduction without one.
+
+A notice that people stop meeting carries the meeting's change the same way
+(:mod:`mentorctl.calendars.cancel`): an ``ended`` notice and a ``circle_closed`` one the
+series' CANCEL; a ``circle_left`` notice to a circle's mentors the series again without the
+member who left; and the templates' ``calendar_note`` says so in one line ("" when the
+message carries no calendar part).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ if TYPE_CHECKING:
     from mentorctl.store.workspace import ProgramPaths
 
 FINAL = frozenset({"wrapup", "lapsed"})
+# The notices that take the meeting back out of their recipient's calendar (or update it)
+TAKE_BACK = frozenset({"ended", "withdrawn", "circle_left", "circle_closed"})
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 100
 
@@ -52,6 +60,7 @@ class Builder:
         self._addresses: dict[str, Address] = {}
         self.program = program
         self.invitations: dict[str, bytes] = {}  # an introduction's key -> its invitation
+        self.methods: dict[str, str] = {}  # a notice's key -> CANCEL, or REQUEST (updated)
         self.message_id = MessageIds(paths.dir.parent, self.slug, self.domain, state.messages)
 
     def person(self, pid: str) -> dict[str, Any]:
@@ -104,6 +113,8 @@ class Builder:
             context.update(
                 circle_intro.context(self.state, o, maker, self.person, recipient, self.now.date())
             )
+        if o.kind in TAKE_BACK:
+            context["calendar_note"] = self._take_back(o, context["language"])
         kind = circle_weekly.template(o)
         o.rendered = self.templates.render(kind, context, pair_id=pair["id"])
         for pid in o.to:
@@ -126,7 +137,7 @@ class Builder:
             return msg, data
         from mentorctl.calendars import invitation
 
-        invitation.add_to(msg, ics)
+        invitation.add_to(msg, ics, method=self.methods.get(o.key, "REQUEST"))
         data = msg.as_bytes()
         sender, to, reply_to = addresses
         self._m.verify_email(
@@ -166,6 +177,119 @@ class Builder:
         except slots.NoCommonTime:
             return
         self.invitations[o.key] = ics
+
+    def _take_back(self, o: Outgoing, language: str) -> str:
+        """The meeting's CANCEL (or, to a circle's mentor when a member left, its update)
+        for the notice ``o``, kept for :meth:`build`; returns the line that says so, "" when
+        the group had no invitation (never introduced, or no time suited them)."""
+        from mentorctl.calendars import cancel, for_program, wording
+        from mentorctl.checkins import schedule
+
+        pair = o.pair
+        version = self.contexts.localised.contexts[language].version
+        weeks = int(version.duration_weeks)
+        circle = pair.get("circle")
+        pairs = circle_intro.member_pairs(self.state).get(circle, [pair]) if circle else [pair]
+        start = schedule.parse_day(pairs[0].get("start_date")) or self._sent_on(pairs[0])
+        if start is None:
+            return ""
+        if circle:
+            group_id = str(circle)
+            everyone = circle_intro.members(self.state, group_id, pairs)
+            meeting = circle_intro.window_meeting(self.state, group_id, start, weeks)
+        else:
+            group_id = str(pair["id"])
+            everyone = [p for p in (pair["mentee"], pair["mentor"]) if p in self.state.people]
+            meeting = None
+        people = [self.state.person(p) for p in everyone]
+        meeting = meeting or for_program.meeting_for(version, people, start)
+        if meeting is None or not people:
+            return ""  # no time suited them: the introduction carried no invitation
+        attendees = {p["id"]: for_program.attendee(p) for p in people}
+        earlier = self._versions(p["id"] for p in pairs)
+        sequence = cancel.sequence_after(start, self.now, earlier)
+        kept = [pid for pid in everyone if pid in self._meeting_on(pairs, circle)]
+        if circle and o.kind == "circle_left" and kept:
+            ics = cancel.updated(
+                meeting, [attendees[p] for p in kept], group_id=group_id, start=start,
+                program=version, language=language, now=self.now, sequence=sequence,
+            )  # fmt: skip
+            method = cancel.REQUEST
+            leaver = self.person(pair["mentee"])
+            note = wording.updated(str(leaver.get("first_name") or ""), language)
+        else:
+            if circle and o.kind in ("ended", "withdrawn"):  # one member leaves the circle
+                told = [p for p in o.to if p in attendees]
+            elif circle:  # the circle closes: all who still met
+                told = [p for p in everyone if p in self._at_close(circle) or p in o.to]
+            else:
+                told = everyone
+            ics = cancel.cancelled(
+                meeting, [attendees[p] for p in told], group_id=group_id,
+                names=[attendees[p].name for p in told],
+                program=version, language=language, now=self.now, sequence=sequence,
+            )  # fmt: skip
+            method = cancel.CANCEL
+            note = wording.removed(language)
+        self.invitations[o.key] = ics
+        self.methods[o.key] = method
+        return note
+
+    def _sent_on(self, pair: dict[str, Any]) -> dt.date | None:
+        """The first day of a pair whose introduction went out but that never began (it
+        reached one person only, and was released): the day the introduction was made, or
+        the program's start when later, as the introduction counted it; None when none went."""
+        from mentorctl.checkins import schedule
+
+        made = [
+            schedule.parse_day(str(d.get("created") or "")[:10])
+            for d in self.state.by_pair.get(pair["id"], ())
+            if d["kind"] in circle_intro.INTRO_KINDS
+        ]
+        days = [d for d in made if d is not None]
+        if not days:
+            return None
+        first = schedule.parse_day(self.program.data.get("start_date"))
+        return max(min(days), first) if first else min(days)
+
+    def _meeting_on(self, pairs: list[dict[str, Any]], circle: Any) -> set[str]:
+        """Who still meets: the people of the member pairs still holding, and a circle's
+        mentors while one does."""
+        from mentorctl.checkins.plan import HOLDING
+
+        holding = [p for p in pairs if p["status"] in HOLDING]
+        out = {p for pair in holding for p in (pair["mentee"], pair["mentor"])}
+        if circle and holding:
+            doc = circle_intro.circle_docs(self.state).get(circle) or {}
+            out |= set(doc.get("mentors") or ())
+        return out
+
+    def _at_close(self, circle: str) -> set[str]:
+        """A closed circle's mentors and the mentees still in it when it closed."""
+        doc = circle_intro.circle_docs(self.state).get(circle) or {}
+        out = set(doc.get("mentors") or ())
+        for entry in doc.get("history") or ():
+            if isinstance(entry, dict) and entry.get("status") == "closed":
+                out |= set(entry.get("mentees") or ())
+        return out
+
+    def _versions(self, pair_ids: Any) -> list[dt.datetime]:
+        """When each earlier message of the group that carried its meeting was made or
+        delivered: a new version's SEQUENCE outranks them all."""
+        out: list[dt.datetime] = []
+        for pid in pair_ids:
+            for doc in self.state.by_pair.get(pid, ()):
+                if doc["kind"] not in circle_intro.INTRO_KINDS | TAKE_BACK:
+                    continue
+                stamps = [doc.get("created")]
+                stamps += [d.get("at") for d in (doc.get("delivery") or {}).values()]
+                for stamp in stamps:
+                    try:
+                        when = dt.datetime.fromisoformat(str(stamp))
+                    except ValueError:
+                        continue
+                    out.append(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+        return out
 
     def render_usable(
         self, outgoing: list[Outgoing], result: RunResult, progress: Progress | None = None

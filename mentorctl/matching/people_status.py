@@ -77,8 +77,9 @@ def withdraw(
                     "end_reason": "a person withdrew",
                     "released": [other],  # the partner waits for a new pair at once
                 }
-                # A pair never introduced ends silently; the other person is told otherwise.
-                fields["notify_ended"] = [other] if pair["status"] != "proposed" else []
+                # A pair never introduced ends silently; otherwise both are told (the one who
+                # leaves too: their notice takes the weekly meeting out of their calendar).
+                fields["notify_ended"] = [other, pid] if pair["status"] != "proposed" else []
                 changes[pair["id"]] = (fields, "ended: a person withdrew")
         change_pairs(store, changes, stamp, "admin")
         note = {"status": "withdrawn", "withdrawn": stamp, "updated": stamp}

@@ -22,6 +22,7 @@ from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
 from mentorctl.checkins.plan import HOLDING, Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
 from mentorctl.matching.circle_life import MENTOR_LEFT
+from mentorctl.matching.rounds import released
 
 if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
@@ -120,7 +121,9 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
     and mentors still in it), ``as_mentor`` (the recipient mentors it); for the mentor,
     ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov"); a ``circle_left``
     and ``circle_away``
-    notice's ``member`` is the mentee who left, or is away."""
+    notice's ``member`` is the mentee who left, or is away; a ``circle_farewell``'s
+    ``back_waiting`` whether the mentee is back on the waiting list; a ``circle_handover``'s
+    ``lead`` the co-mentor who leads the circle now."""
     from babel.lists import format_list
 
     from mentorctl.mail.messages import person_context
@@ -145,6 +148,12 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
     context["mentor_left"] = bool(closing) and closing[-1].get("why") == MENTOR_LEFT
     if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away
         context["member"] = person_context(state.person(o.pair["mentee"]))
+    if o.kind == circle_notices.FAREWELL:  # back on the list: after a "no" or a block
+        context["back_waiting"] = o.pair["status"] == "not_fit" or o.part in released(o.pair)
+    if o.kind == circle_notices.HANDOVER:
+        handed = [e for e in doc_history(state, circle_id) if "lead" in e]
+        lead = str(handed[-1]["lead"]) if handed else o.pair["mentor"]
+        context["lead"] = person_context(state.person(lead))
     if o.part in mentor_ids and context.get("partner") is not None:
         try:
             names = format_list([p["first_name"] for p in mentees], locale=language)

@@ -33,7 +33,7 @@ def status_result(done: Any, as_json: bool) -> None:
                 "The next 'mentorctl checkin' run tells the other person that the pair has ended."
             )
         for line in getattr(done, "circles", ()):
-            output.info(f"{line[0].upper()}{line[1:]}; its members go back to waiting.")
+            output.info(f"{line[0].upper()}{line[1:]}.")
     elif done.action == "paused":
         output.info(
             f"{verb} {done.person} as away until {done.until}: no new pairs and no check-ins "

@@ -32,7 +32,7 @@ list and every look-up of people and pairs is drawn from this one fold.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mentorctl.history import events
@@ -106,6 +106,9 @@ class State:
     # The ids of people forgotten on any day (their anonymous traces, see
     # mentorctl.safety.privacy): shown as ``forgotten`` wherever a person is shown.
     forgotten: frozenset[str] = frozenset()
+    # The circles table by circle id (a circles program), read with the store; its documents
+    # carry their own dated history (mentorctl.matching.circle_life).
+    circles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def current_week(self, pair: PairOn) -> int | None:
         """The program week the day falls in for a pair on the schedule (None out of it)."""

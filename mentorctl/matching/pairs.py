@@ -367,6 +367,7 @@ class Override:
     pair: dict[str, Any]
     check: PairCheck | None
     dry_run: bool
+    circles: list[str] = field(default_factory=list)  # circles it closed or handed over
 
 
 def add(
@@ -452,7 +453,18 @@ def end(
         _change(
             store, pair, status=status, stamp=stamp, note=reason.strip(), end_reason=reason.strip()
         )
-    return Override("ended", pair, None, dry_run)
+        circles = _settle_circle(store, pair, stamp)
+    return Override("ended", pair, None, dry_run, circles)
+
+
+def _settle_circle(store: Store, pair: dict[str, Any], stamp: str) -> list[str]:
+    """A circle's member pair ended: the circle's history at once (who left; closed, or
+    taken over by its co-mentor), as ``withdraw`` does."""
+    if not pair.get("circle"):
+        return []
+    from mentorctl.matching import circle_life
+
+    return circle_life.settle(store, stamp=stamp).lines()
 
 
 def lock(

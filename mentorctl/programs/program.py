@@ -318,6 +318,12 @@ _PROGRAM = Obj(
                 "circle_closed": _later_message(
                     "circle_closed", "{{ program.name }}: your circle has closed"
                 ),
+                "circle_farewell": _later_message(
+                    "circle_farewell", "{{ program.name }}: thank you from your circle"
+                ),
+                "circle_handover": _later_message(
+                    "circle_handover", "{{ program.name }}: who leads your circle now"
+                ),
                 "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
             }
         ),

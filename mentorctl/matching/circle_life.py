@@ -183,7 +183,7 @@ def _gone(people: Mapping[str, Mapping[str, Any]], pid: str, day: dt.date) -> bo
 def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
     """Bring every circle's history up to date with its member pairs (see the module's
     docstring); ``min_size``: the minimum of a circle saved without its own."""
-    from mentorctl.matching.pairs import change_pairs
+    from mentorctl.matching.pair_changes import change_pairs
 
     day = dt.date.fromisoformat(stamp[:10])
     out = Settled()

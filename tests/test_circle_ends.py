@@ -158,6 +158,14 @@ def test_the_co_mentor_takes_over_when_the_lead_leaves(workspace: Path, cli, co_
     row = _circle_row(cli, workspace, "2026-03-16")
     assert row["status"] == "running" and row["running"] == 4 and row["meeting_people"] == 5
     assert names[co] in row["mentor"] and names[lead] not in row["mentor"]
+    shown = {
+        day: json.loads(_run(cli, workspace, "pairs", "show", co_led["id"], "--json", "--today",
+                             day).stdout)
+        for day in ("2026-03-09", "2026-03-16")
+    }  # fmt: skip
+    assert [m["id"] for m in shown["2026-03-09"]["mentors"]] == [lead, co]
+    assert [m["id"] for m in shown["2026-03-16"]["mentors"]] == [co]
+    assert "taken over" in [h["event"] for h in shown["2026-03-16"]["history"]]
     # Forgetting the lead who left leaves no trace of them in the circle; past days count alike.
     address = f"{'am' if lead == ids['am'] else 'zm'}@example.org"
     _run(cli, workspace, "forget", address, "--yes", "--today", "2026-03-17")
@@ -356,3 +364,69 @@ def test_the_meeting_count_has_a_co_mentor_who_has_not_answered() -> None:
     state.circles = {"C1": {"id": "C1", "mentors": ["P1", "P9"], "mentees": ["P2", "P3", "P4"]}}
     (row,) = by_round.from_state(state)["circles"]
     assert (row["meeting_accepted"], row["meeting_people"]) == (4, 5)
+
+
+FAREWELL = {
+    "en": ("has come to an end", "waiting list", "take part again"),
+    "fr": ("a pris fin", "liste d'attente", "participer de nouveau"),
+    "es": ("ha llegado a su fin", "lista de espera", "volver a participar"),
+    "de": ("ist zu Ende gegangen", "Warteliste", "wieder mitmachen"),
+    "pt": ("chegou ao fim", "lista de espera", "voltar a participar"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "de", "pt"])
+def test_the_farewell_and_the_handover_render_in_every_language(
+    tmp_path: Path, language: str
+) -> None:
+    """Every built-in template's two notices, in each language: in the language only, naming
+    the recipient and (the handover) the new lead, never the mentor who left."""
+    from test_circle_lifecycle import CIRCLE_CODE
+    from test_languages import _leftover_english
+
+    from mentorctl.mail import languages, messages
+    from mentorctl.programs.catalogue import init_program, list_templates
+    from mentorctl.programs.program import load_program
+
+    people = {
+        pid: messages.person_context({"id": pid, "name": name, "email": f"{pid}@example.org"})
+        for pid, name in (("P1", "Marc Dubois"), ("P2", "Inès Moreau"), ("P3", "Ana Lima"),
+                          ("P5", "Kai Berg"))
+    }  # fmt: skip
+    circle = {"id": "C1", "members": [people["P5"], people["P2"], people["P3"]],
+              "mentors": [people["P5"]], "mentees": [people["P2"], people["P3"]]}  # fmt: skip
+    ended, back, again = FAREWELL[language]
+    for info in list_templates():
+        init_program("Cercle", info.key, root=tmp_path / info.key, today=dt.date(2026, 2, 20),
+                     language=language)  # fmt: skip
+        program = load_program(tmp_path / info.key / "cercle" / "program.yaml")
+        templates = languages.Templates(program, program.dir / "messages")
+        texts = {}
+        for name, kind, to, extra in [
+            ("back", "circle_farewell", "P2", {"back_waiting": True}),
+            ("not back", "circle_farewell", "P2", {"back_waiting": False}),
+            ("handover", "circle_handover", "P3", {"as_mentor": False}),
+            ("new lead", "circle_handover", "P5", {"as_mentor": True}),
+        ]:
+            context = templates.contexts.make(
+                kind=kind, week=0, pair={"id": "M3"}, start=dt.date(2026, 3, 2),
+                mentee=people[to], mentor=people["P1"], recipient=people[to],
+                today=dt.date(2026, 3, 16),
+            )  # fmt: skip
+            context.update(circle=circle, mentor_left=False, lead=people["P5"], **extra)
+            context.setdefault("as_mentor", False)
+            rendered = templates.render(kind, context, pair_id="M3")
+            text = " ".join(rendered.text.split())
+            where = (info.key, language, name)
+            assert "{{" not in text and rendered.subject and "\n" not in rendered.subject, where
+            assert rendered.text.endswith(CIRCLE_CODE[language] + "\n"), where
+            first = people[to]["first_name"]
+            assert first in text.split(",")[0] or first in text.split(":")[0], where
+            assert "Marc" not in text, where  # the mentor who left is never named
+            if language != "en":
+                data = ("Marc", "Inès", "Ana", "Kai", "Cercle")
+                assert not _leftover_english(rendered.subject + " " + text, data), where
+            texts[name] = text
+        assert ended in texts["back"] and back in texts["back"], info.key
+        assert back not in texts["not back"] and again in texts["not back"], info.key
+        assert "Kai" in texts["handover"] and texts["handover"] != texts["new lead"], info.key

@@ -166,6 +166,10 @@ def test_the_co_mentor_takes_over_when_the_lead_leaves(workspace: Path, cli, co_
     assert [m["id"] for m in shown["2026-03-09"]["mentors"]] == [lead, co]
     assert [m["id"] for m in shown["2026-03-16"]["mentors"]] == [co]
     assert "taken over" in [h["event"] for h in shown["2026-03-16"]["history"]]
+    member = _pair_of(workspace, ids["ae0"])["id"]
+    meeting = json.loads(_run(cli, workspace, "pairs", "show", member, "--json", "--today",
+                              "2026-03-09").stdout)["circle_meeting"]  # fmt: skip
+    assert (meeting["accepted"], meeting["people"]) == (0, 6)
     # Forgetting the lead who left leaves no trace of them in the circle; past days count alike.
     address = f"{'am' if lead == ids['am'] else 'zm'}@example.org"
     _run(cli, workspace, "forget", address, "--yes", "--today", "2026-03-17")

@@ -178,6 +178,25 @@ def test_the_co_mentor_takes_over_when_the_lead_leaves(workspace: Path, cli, co_
     assert _circle_row(cli, workspace, "2026-03-09")["meeting_people"] == 6
 
 
+def test_a_co_mentor_who_leaves_is_out_of_the_circle_and_no_heir(
+    workspace: Path, cli, co_led: dict
+) -> None:
+    ids = _ids(workspace)
+    lead, co = co_led["mentors"]
+    mentees = [ids[k] for k in ("ae0", "ae1", "ae2", "ae3")]
+    result = _run(cli, workspace, "withdraw", co, "--today", "2026-03-10")
+    assert "Circle" not in result.output  # the circle goes on with its lead, untouched
+    (doc,) = table(workspace, "circles")
+    assert [(e["co_left"], e["at"][:10]) for e in doc["history"]] == [(co, "2026-03-10")]
+    _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    assert sorted(_weekly_to(workspace, "2026-03-16")) == sorted([lead, *mentees])
+    assert _circle_row(cli, workspace, "2026-03-09")["meeting_people"] == 6
+    assert _circle_row(cli, workspace, "2026-03-16")["meeting_people"] == 5
+    # Its lead leaving now closes it: the co-mentor who left takes nothing over.
+    result = _run(cli, workspace, "withdraw", lead, "--today", "2026-03-17")
+    assert f"Circle {co_led['id']} closed: its mentor left" in result.output
+
+
 def test_forget_settles_the_circle_and_leaves_no_id_in_it(
     workspace: Path, cli, circle: dict
 ) -> None:

@@ -107,8 +107,10 @@ def doc_history(state: State, circle_id: str) -> list[dict[str, Any]]:
 
 
 def _co_mentors(state: State, circle_id: str, lead: str) -> list[str]:
+    """The circle's co-mentors still in it (one who left has a ``co_left`` entry)."""
     doc = circle_docs(state).get(circle_id) or {}
-    return [m for m in doc.get("mentors") or () if m != lead and m in state.people]
+    left = {e.get("co_left") for e in doc_history(state, circle_id)}
+    return [m for m in doc.get("mentors") or () if m not in (lead, *left) and m in state.people]
 
 
 def _family(kind: str) -> str:

@@ -30,6 +30,8 @@ run before it plans), a list of dated entries on the circle document::
     {"at": ISO, "lead": "P5", "was": "P3", "why": "its mentor left",
      "pairs": ["M4", "M5", "M6"], "notify": ["P5", "P7", "P9", "P12"]}
 
+- A co-mentor who leaves (withdraws, is forgotten) is out of the circle from then on:
+  ``{"at", "co_left": "P5", "why": "left"}``; nobody is told, and it goes on with its lead.
 - The circle **closes** when fewer mentees than its minimum (``min_size``, saved with the
   circle from program.yaml's ``circles.size``) still hold a pair, or when its mentor left:
   the remaining member pairs end (``the circle closed``, by ``circle``), their people go
@@ -121,13 +123,14 @@ def status_on(circle: Mapping[str, Any], statuses: Iterable[str], day: dt.date) 
 
 def mentors_on(circle: Mapping[str, Any], day: dt.date) -> list[str]:
     """The circle's mentors on ``day``, the lead first: a co-mentor who took it over later
-    had the earlier lead beside them."""
+    had the earlier lead beside them; a co-mentor who left by then is no longer in it."""
     mentors = [str(m) for m in circle.get("mentors") or () if m]
     iso = day.isoformat()
     for e in reversed(entries(circle)):
         if "lead" in e and e["at"][:10] > iso and e.get("was"):
             mentors = [str(e["was"]), *mentors]
-    return mentors
+    gone = {str(e["co_left"]) for e in up_to(circle, day) if e.get("co_left")}
+    return mentors[:1] + [m for m in mentors[1:] if m not in gone]
 
 
 def min_size_of(data: Mapping[str, Any]) -> int:
@@ -210,7 +213,12 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
         minimum = int(circle.get("min_size") or min_size or 0)
         introduced = any(p.get("start_date") for p in members)
         added: list[dict[str, Any]] = []
-        heir = next((m for m in mentors[1:] if not _gone(people, m, day)), None)
+        co_gone = {str(e["co_left"]) for e in history if isinstance(e, dict) and e.get("co_left")}
+        for m in mentors[1:]:  # a co-mentor who left: no longer in it (nobody is told)
+            if m not in co_gone and _gone(people, m, day):
+                added.append({"at": stamp, "co_left": m, "why": "left"})
+                co_gone.add(m)
+        heir = next((m for m in mentors[1:] if m not in co_gone), None)
         if lead_gone and heir is not None:
             gone = lambda pid: _gone(people, pid, day)  # noqa: E731
             moving = [p for p in new if _left_with_lead(p, mentors[0], gone)]
@@ -223,7 +231,7 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
                 mentors, lead_gone = [heir], False
                 new = [p for p in new if p not in moving]
                 holding = kept
-        told = [m for m in mentors if not _gone(people, m, day)]
+        told = [m for m in mentors if m not in co_gone and not _gone(people, m, day)]
         closes = bool(holding or new) and (
             lead_gone or (minimum > 0 and len(holding) < minimum) or not holding
         )

@@ -87,6 +87,8 @@ def _history(d: Directory, doc: dict[str, Any], members: list[Any]) -> list[dict
             out.append(_line(e["at"], "left", d, who, e.get("pair"), str(e.get("why") or "")))
         elif e.get("status") == "closed":
             out.append(_line(e["at"], "closed", d, None, None, str(e.get("why") or "")))
+        elif e.get("co_left"):
+            out.append(_line(e["at"], "co-mentor left", d, e["co_left"], None, ""))
         elif "lead" in e:  # its co-mentor took it over
             out.append(_line(e["at"], "taken over", d, e["lead"], None, str(e.get("why") or "")))
     iso = d.today.isoformat()

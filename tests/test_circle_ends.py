@@ -201,25 +201,31 @@ def test_forget_settles_the_circle_and_leaves_no_id_in_it(
     workspace: Path, cli, circle: dict
 ) -> None:
     ids = _ids(workspace)
+    mentor = circle["mentors"][0]
     cid, dov = ids["ae1"], ids["ae2"]
     _run(cli, workspace, "checkin", "--today", "2026-03-09")
-    _run(cli, workspace, "withdraw", cid, "--today", "2026-03-10")
-    drawn = {d: _circle_row(cli, workspace, d) for d in ("2026-03-09", "2026-03-10")}
-    # Dov is forgotten while in the circle: he leaves it at once, and it closes (two stay).
+    drawn = {"2026-03-09": _circle_row(cli, workspace, "2026-03-09")}
+    # Cid is forgotten while in the circle: he leaves it at once; three stay, it goes on.
+    result = _run(cli, workspace, "forget", "ae1@example.org", "--yes", "--today", "2026-03-10")
+    assert "Circle" not in result.output
+    drawn["2026-03-10"] = _circle_row(cli, workspace, "2026-03-10")
+    assert drawn["2026-03-10"]["running"] == 3
+    # Then Dov: two stay, fewer than three: it closes at once.
     result = _run(cli, workspace, "forget", "ae2@example.org", "--yes", "--today", "2026-03-11")
     assert f"Circle {circle['id']} closed: fewer than 3 mentees stayed" in result.output
-    _run(cli, workspace, "forget", "ae1@example.org", "--yes", "--today", "2026-03-12")
     (doc,) = table(workspace, "circles")
     text = json.dumps(doc)
     assert cid not in text and dov not in text
     assert len(doc["mentees"]) == 4 and doc["mentees"].count("forgotten") == 2
     kinds = [e.get("left") or e.get("status") for e in doc["history"]]
     assert kinds == ["forgotten", "forgotten", "closed"]
-    assert all(e["left"] == "forgotten" for e in doc["history"] if "left" in e)
+    # Every past day's figures are what they were.
     assert {d: _circle_row(cli, workspace, d) for d in drawn} == drawn
     assert _circle_row(cli, workspace, "2026-03-11")["status"] == "closed"
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     assert not _bodies(workspace, "circle_farewell")  # nobody writes to a forgotten person
+    (left,) = _bodies(workspace, "circle_left")[mentor]  # names nobody
+    assert "One of the mentees has left your circle" in left and "your partner" not in left
 
 
 def _store(size: int, minimum: int, co: bool):
@@ -430,6 +436,7 @@ def test_the_farewell_and_the_handover_render_in_every_language(
             ("not back", "circle_farewell", "P2", {"back_waiting": False}),
             ("handover", "circle_handover", "P3", {"as_mentor": False}),
             ("new lead", "circle_handover", "P5", {"as_mentor": True}),
+            ("forgotten", "circle_left", "P5", {"as_mentor": True, "member": None}),
         ]:
             context = templates.contexts.make(
                 kind=kind, week=0, pair={"id": "M3"}, start=dt.date(2026, 3, 2),
@@ -453,3 +460,4 @@ def test_the_farewell_and_the_handover_render_in_every_language(
         assert ended in texts["back"] and back in texts["back"], info.key
         assert back not in texts["not back"] and again in texts["not back"], info.key
         assert "Kai" in texts["handover"] and texts["handover"] != texts["new lead"], info.key
+        assert "None" not in texts["forgotten"], info.key

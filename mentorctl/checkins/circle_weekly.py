@@ -150,6 +150,8 @@ def context(state: State, o: Outgoing, context: dict[str, Any], language: str) -
     context["mentor_left"] = bool(closing) and closing[-1].get("why") == MENTOR_LEFT
     if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away
         context["member"] = person_context(state.person(o.pair["mentee"]))
+        if o.kind == circle_notices.LEFT and o.pair["mentee"] not in state.people:
+            context["member"] = None  # forgotten since: the notice names nobody
     if o.kind == circle_notices.FAREWELL:  # back on the list: after a "no" or a block
         context["back_waiting"] = o.pair["status"] == "not_fit" or o.part in released(o.pair)
     if o.kind == circle_notices.HANDOVER:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from asks_support import (
@@ -16,6 +17,8 @@ from asks_support import (
     proposals,
     table,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from messages_fixtures import (  # noqa: F401  (fixtures)
     outbox_files,
     parse_eml,
@@ -23,6 +26,8 @@ from messages_fixtures import (  # noqa: F401  (fixtures)
     store_path,
     use_smtp,
 )
+
+from mentorctl.matching import proposals as asks
 
 
 def test_dry_run_writes_nothing(workspace: Path, cli) -> None:
@@ -208,3 +213,122 @@ def test_a_proposal_edited_into_a_wrong_type_is_named(workspace: Path, cli) -> N
     result = cli("pair", "-w", workspace, "--today", DAY)
     assert result.exit_code != 0
     assert "table 'proposals', record Q1, field 'ask'" in result.stderr
+
+
+def test_withdrawing_or_pausing_takes_back_waiting_proposals(workspace: Path, cli) -> None:
+    imported(workspace, cli)
+    ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", DAY)
+    files = {p.name for p in outbox_files(workspace)}
+    done = ok(cli, "withdraw", "dee@example.org", "-w", workspace, "--today", "2026-03-03")
+    assert done["proposals_withdrawn"] == ["Q2"]
+    paused = ok(cli, "pause", "raj@example.org", "--until", "2026-04-01", "-w", workspace,
+                "--today", "2026-03-03")  # fmt: skip
+    assert paused["proposals_withdrawn"] == ["Q3"]
+    asked = proposals(workspace)
+    assert [(q, asked[q]["answer"], asked[q]["note"]) for q in ("Q1", "Q2", "Q3")] == [
+        ("Q1", None, None), ("Q2", "withdrawn", "a person withdrew"),
+        ("Q3", "withdrawn", "a person paused"),
+    ]  # fmt: skip
+    assert {p.name for p in outbox_files(workspace)} == files  # nobody is told
+    # Meg's place held by Dee is free at once: Bo, no longer held by Raj, gets Lea
+    plan = ok(cli, "pair", "-w", workspace, "--today", "2026-03-03")
+    assert [r["id"] for r in plan["asked_waiting"]] == ["Q1"]
+    assert {(p["mentee"], p["mentor"]) for p in plan["pairs"]} == {(P["bo"], P["lea"])}
+    assert plan["totals"]["free_slots_after"] == 1  # Meg's second place
+    # back from the pause, Raj may be asked about Bo again
+    ok(cli, "pair", "--withdraw-ask", "Q1", "-w", workspace, "--today", "2026-04-02")
+    again = ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", "2026-04-02")
+    assert (P["bo"], P["raj"]) in {(d["mentee"], d["mentor"]) for d in again["asked"]}
+
+
+def test_the_cron_checkin_retries_an_ask_while_it_waits(workspace: Path, cli, smtp_server) -> None:
+    imported(workspace, cli)
+    use_smtp(workspace, smtp_server.port)
+    smtp_server.handler.refusal = "450 4.2.1"
+    smtp_server.handler.refuse = {"raj@example.org", "meg@example.org"}
+    first = cli("pair", "--ask-mentors", "--send", "--json", "-w", workspace, "--today", DAY)
+    assert first.exit_code == 4, first.output
+    smtp_server.handler.refuse = set()
+    # Raj's one question is taken back: his undelivered ask no longer matters; Dee withdraws:
+    # Meg's ask still goes, about Ann alone
+    ok(cli, "pair", "--withdraw-ask", "raj@example.org", "-w", workspace, "--today", DAY)
+    ok(cli, "withdraw", "dee@example.org", "-w", workspace, "--today", DAY)
+    run = ok(cli, "checkin", "--send", "-w", workspace, "--today", "2026-03-03")
+    assert [(m["kind"], m["to"], m["status"]) for m in run["messages"]] == [
+        ("mentor_ask", [P["meg"]], "sent")
+    ]
+    (got,) = smtp_server.handler.received
+    assert got.rcpt_tos == ["meg@example.org"]
+    assert (
+        got.message["Message-ID"]
+        == parse_eml(ask_file(workspace, "meg").read_bytes())["Message-ID"]
+    )
+    assert "would you mentor them?" in str(got.message["Subject"])
+    body = got.message.get_body(("plain",)).get_content()
+    assert "1. Ann" in body and "Dee" not in body
+    for day in ("2026-03-03", "2026-03-10"):  # from cron: never twice
+        assert ok(cli, "checkin", "--send", "-w", workspace, "--today", day)["messages"] == []
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_pairs_and_the_report_list_waiting_proposals_as_of_a_day(workspace: Path, cli) -> None:
+    imported(workspace, cli)
+    ok(cli, "pair", "--ask-mentors", "-w", workspace, "--today", DAY)
+    ok(cli, "pair", "--withdraw-ask", "Q3", "-w", workspace, "--today", "2026-03-05")
+
+    def listed(*args: str) -> list[tuple]:
+        rows = ok(cli, *args, "-w", workspace)["asked_waiting"]
+        return [(r["id"], r["mentee_name"], r["mentor_name"], r["asked"], r["days"]) for r in rows]
+
+    meg, raj = "Meg Mentorova", "Raj Mentorsson"
+    assert listed("pairs", "--today", "2026-03-01") == []  # not asked yet
+    assert listed("pairs", "--today", "2026-03-04") == [
+        ("Q1", "Ann Menteeson", meg, DAY, 2), ("Q2", "Dee Menteewood", meg, DAY, 2),
+        ("Q3", "Bo Menteeberg", raj, DAY, 2),
+    ]  # fmt: skip
+    assert [r[0] for r in listed("pairs", "--today", "2026-03-09")] == ["Q1", "Q2"]
+    assert listed("pairs", "--status", "active", "--today", "2026-03-09") == []  # filtered
+    text = cli("pairs", "-w", workspace, "--today", "2026-03-09")
+    assert "Waiting for the mentor's answer" in text.stdout and "Q2" in text.stdout
+    assert [(r[0], r[4]) for r in listed("report", "--today", "2026-03-09")] == [
+        ("Q1", 7), ("Q2", 7),
+    ]  # fmt: skip
+    board = cli("report", "-w", workspace, "--today", "2026-03-09")
+    assert "Waiting for the mentor's answer" in board.stdout and "Dee Menteewood" in board.stdout
+    page = cli("report", "--format", "md", "--language", "de", "-w", workspace,
+               "--today", "2026-03-09")  # fmt: skip
+    assert "## Warten auf die Antwort des Mentors" in page.stdout and "Gefragt am" in page.stdout
+    html = cli("report", "--format", "html", "--language", "de", "-w", workspace,
+               "--today", "2026-03-09")  # fmt: skip
+    assert "Warten auf die Antwort des Mentors" in html.stdout and "Q2" in html.stdout
+    # never on the anonymous page, nor in its JSON
+    anonymous = ok(cli, "report", "--anonymous", "-w", workspace, "--today", "2026-03-09")
+    assert "asked_waiting" not in anonymous
+    for fmt in ("md", "html"):
+        out = cli("report", "--anonymous", "--format", fmt, "-w", workspace,
+                  "--today", "2026-03-09").stdout  # fmt: skip
+        assert "Q1" not in out and "Menteeson" not in out
+        assert "Waiting for the mentor" not in out
+
+
+CLOSED = st.sampled_from(["yes", "no", "withdrawn", "expired"])
+PROPOSAL = st.tuples(st.integers(0, 30), st.one_of(st.none(), st.integers(0, 30)), CLOSED)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(PROPOSAL, max_size=12), st.integers(0, 40))
+def test_a_proposal_waits_from_the_day_asked_until_the_day_closed(items, day) -> None:
+    start = dt.date(2026, 3, 1)
+    docs = [
+        {"id": f"Q{n}", "asked_at": (start + dt.timedelta(a)).isoformat() + "T09:00:00",
+         "answer": None if c is None else answer,
+         "answered_at": None if c is None else (start + dt.timedelta(a + c)).isoformat()}
+        for n, (a, c, answer) in enumerate(items, 1)
+    ]  # fmt: skip
+    on = start + dt.timedelta(day)
+    expected = {
+        f"Q{n}" for n, (a, c, _) in enumerate(items, 1) if a <= day and (c is None or a + c > day)
+    }
+    assert {d["id"] for d in asks.waiting_on(docs, on)} == expected
+    late = start + dt.timedelta(100)  # after every stamp: the proposals waiting now
+    assert asks.waiting_on(docs, late) == asks.waiting(docs)

@@ -273,3 +273,19 @@ def test_an_answer_about_a_withdrawn_proposal_is_not_recorded(asked: Path, cli, 
         f"Q3 ({P['bo']}): no longer asked (withdrawn): not recorded"
     ]
     assert table(ws, "pairs") == [] and proposals(ws)["Q3"]["answer"] == "withdrawn"
+
+
+def test_message_ids_are_neutral_and_old_ones_still_match(asked: Path, cli, tmp_path) -> None:
+    ws = asked
+    new = message_id(ws, "raj")
+    assert ".program.mentor_ask1." in new and "waiting" not in new
+    # a store from before: Raj's ask was recorded under the older spelling
+    path = store_path(ws)
+    data = json.loads(path.read_text("utf-8"))
+    old = new.replace(".program.", ".waiting.")
+    for doc in data["messages"].values():
+        if doc.get("message_id") == new:
+            doc["message_id"] = old
+    path.write_text(json.dumps(data), "utf-8")
+    box = maildir(tmp_path / "inbox", [reply("raj", old, "Yes, happy to.", n=1)])
+    assert answers(read(cli, ws, box)) == {(P["raj"], "Q3", "yes", "M1")}

@@ -34,7 +34,8 @@ def test_withdraw_ends_the_pair_tells_the_other_and_keeps_them_out(introduced: P
     dry = ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced, "--dry-run")
     assert dry == {
         "action": "withdrawn", "person": IDS["ann"], "ended_pairs": ["M1"], "until": None,
-        "reason": None, "pairs": [], "circles_closed": [], "dry_run": True,
+        "reason": None, "pairs": [], "circles_closed": [], "proposals_withdrawn": [],
+        "dry_run": True,
     }  # fmt: skip
     assert store_path(introduced).read_bytes() == before
     ok(cli, "withdraw", IDS["ann"], "--reason", "moved", "-w", introduced)

@@ -293,6 +293,7 @@ def test_send_delivers_once_and_a_failed_delivery_goes_again(program: Path, cli,
     # The same Message-ID each time: a reply names the shortlist, however it was sent.
     sent = smtp_server.handler.to("dee@example.org")[0].message["Message-ID"]
     assert sent == eml(program, "dee")["Message-ID"]
+    assert f".program.shortlist1.{i['dee']}@" in sent and "waiting" not in sent
 
 
 def test_usage_errors(program: Path, cli):
@@ -388,3 +389,53 @@ def test_two_hundred_mentees_choose_and_pair_honours_every_choice_it_can(workspa
     # The popular mentor took only as many as they have room for; the others moved on.
     assert ranks[1] and ranks[2] and ranks[0], ranks
     assert load[popular] == free[popular]
+
+
+def test_the_cron_checkin_retries_a_shortlist_still_current(program: Path, cli, smtp_server):
+    use_smtp(program, smtp_server.port)
+    smtp_server.handler.refuse = {"dee@example.org", "eve@example.org"}
+    smtp_server.handler.refusal = "450 4.2.1"
+    first = cli("pair", "--shortlist", "3", "--send", "-w", program, "--json")
+    assert first.exit_code == 4, first.output
+    smtp_server.handler.refuse = set()
+    i = ids(program)
+    # Eve is paired by hand meanwhile: her shortlist no longer matters
+    added = cli("pair", "--add", i["eve"], i["lucia"], "-w", program)
+    assert added.exit_code == 0, added.output
+    run = cli("checkin", "--send", "-w", program, "--json")
+    assert run.exit_code == 0, run.output
+    got = [(m["kind"], m["to"], m["status"]) for m in json.loads(run.stdout)["messages"]]
+    assert ("shortlist", [i["dee"]], "sent") in got
+    assert [r.rcpt_tos for r in smtp_server.handler.received] == [
+        ["cy@example.org"], ["dee@example.org"],
+    ]  # fmt: skip
+    sent = smtp_server.handler.to("dee@example.org")[0].message
+    assert sent["Message-ID"] == eml(program, "dee")["Message-ID"]
+    assert "1. Ann" in sent.get_body(("plain",)).get_content()
+    again = cli("checkin", "--send", "-w", program, "--json")  # from cron: nothing twice
+    assert again.exit_code == 0, again.output
+    assert len(smtp_server.handler.received) == 2
+
+
+def test_a_mentee_whose_choice_can_still_be_honoured_is_not_asked_again(program, cli):
+    shortlist(cli, program)
+    i = ids(program)
+    offered = next(e for e in person(program, "cy")["history"] if e["event"] == "shortlisted")
+    first = offered["mentors"][0]
+    data = read(cli, program, [_reply(eml(program, "cy"), "cy", "1", "gmail", 1)])
+    assert data["choices"] == 1 and chosen(program, "cy") == [first]
+    # Another mentor on Cy's list leaves: the list changes, but the mentor Cy chose can still
+    # take them, so Cy gets no second "choose your mentor" message.
+    other = next(m for m in offered["mentors"] if m != first)
+    result = cli("withdraw", other, "--reason", "moved away", "-w", program)
+    assert result.exit_code == 0, result.output
+    again = shortlist(cli, program)
+    assert i["cy"] in again["choice_open"]
+    assert i["cy"] not in {o["mentee"] for o in again["shortlists"] if o["status"] == "new"}
+    assert not (program / PROGRAM / "outbox" / f"shortlist-2-{i['cy']}.eml").exists()
+    # Once the chosen mentor can no longer take them, Cy is offered a new list.
+    result = cli("withdraw", first, "--reason", "no time", "-w", program)
+    assert result.exit_code == 0, result.output
+    last = shortlist(cli, program)
+    status = {o["mentee"]: o["status"] for o in last["shortlists"]}
+    assert i["cy"] not in last["choice_open"] and status.get(i["cy"]) == "new"

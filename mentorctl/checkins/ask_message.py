@@ -11,11 +11,17 @@ is left out; the others keep their numbers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentorctl.matching import proposals
 
+if TYPE_CHECKING:
+    from mentorctl.programs.program import Program
+
 KIND = "mentor_ask"
+# The subject a program.yaml without its own gets (mentorctl.programs.program); in another
+# own language, the one shipped for that language (mentorctl.programs.translations).
+DEFAULT_SUBJECT = "{{ program.name }}: would you mentor them?"
 
 
 def render(builder: Any, o: Any) -> None:
@@ -50,3 +56,19 @@ def render(builder: Any, o: Any) -> None:
     context["ask"] = o.week
     o.rendered = builder.templates.render(KIND, context, pair_id="")
     builder.address(o.part)
+
+
+def with_subject(program: Program) -> Program:
+    """The program, its ``mentor_ask`` subject in its own language when program.yaml leaves
+    it to mentorctl (the English default)."""
+    from mentorctl.programs.program import Program as Made
+    from mentorctl.programs.translations import shipped_subject
+
+    own = str(program.data.get("language") or "en")
+    settings = program.data["messages"].get(KIND) or {}
+    if own == "en" or settings.get("subject") != DEFAULT_SUBJECT:
+        return program
+    subject = shipped_subject(KIND, own) or DEFAULT_SUBJECT
+    data = dict(program.data)
+    data["messages"] = {**data["messages"], KIND: {**settings, "subject": subject}}
+    return Made(path=program.path, data=data)

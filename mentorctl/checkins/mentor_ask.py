@@ -10,8 +10,9 @@ reasons that fit, and nothing private: no surname, no address, no organisation.
 The message is recorded in the ``messages`` table under no pair (pair id ""), keyed by the
 mentor and the number of the ask (``/mentor_ask/N/P5``), with its own keyed Message-ID, and
 written to the outbox (``outbox/mentor_ask-P5-N.eml``); with ``send`` it is delivered over
-SMTP, and an earlier ask not yet delivered whose proposals still wait goes again. A run
-that has nothing new to ask writes nothing: under cron it asks each question once.
+SMTP, and an earlier ask not yet delivered whose proposals still wait goes again (as it does
+with ``checkin --send``: :mod:`.unpaired`). A run that has nothing new to ask writes nothing:
+under cron it asks each question once.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import ask_message
-from mentorctl.checkins.plan import Outgoing, RunResult, State
+from mentorctl.checkins import ask_message, unpaired
+from mentorctl.checkins.outgoing import Outgoing, RunResult, State
 from mentorctl.checkins.record import settle_interrupted
 from mentorctl.checkins.run import SenderFactory, _commit, _execute, _open_run
 from mentorctl.matching import pairs, proposals
@@ -33,22 +34,6 @@ if TYPE_CHECKING:
     from mentorctl.store.workspace import ProgramPaths
 
 KIND = ask_message.KIND
-# The subject a program.yaml without its own gets (mentorctl.programs.program); in another
-# own language, the one shipped for that language (mentorctl.programs.translations).
-DEFAULT_SUBJECT = "{{ program.name }}: would you mentor them?"
-
-
-class AskOutgoing(Outgoing):
-    """A ``mentor_ask`` message: one file per mentor and ask."""
-
-    @property
-    def file(self) -> str:
-        return f"outbox/{KIND}-{self.part}-{self.week}.eml"
-
-
-def ask_pair(mentor: str) -> dict[str, Any]:
-    """What stands for a pair in a ``mentor_ask`` message: a mentor, no pair yet (id "")."""
-    return {"id": "", "mentee": None, "mentor": mentor}
 
 
 @dataclass
@@ -112,58 +97,17 @@ def ask_mentors(
         for mentor, group in by_mentor.items():
             ask = group[0]["ask"]
             outgoing.append(
-                AskOutgoing(ask_pair(mentor), KIND, ask, mentor, [mentor], [mentor], None)
+                Outgoing(unpaired.ask_pair(mentor), KIND, ask, mentor, [mentor], [mentor], None)
             )
         if send:
-            outgoing += _unsent(state, proposals.in_store(store), {o.key for o in outgoing})
+            outgoing += unpaired.asks_again(state, {o.key for o in outgoing})
         _execute(
-            store, _subjects(program), paths, state, outgoing, {}, result.run,
+            store, ask_message.with_subject(program), paths, state, outgoing, {}, result.run,
             now=now, by="pair", progress=None, sender_factory=sender_factory,
         )  # fmt: skip
         result.waiting = proposals.listed(proposals.in_store(store), today)
         _commit(store, journal, dry_run)
     return result
-
-
-def _unsent(state: State, docs: list[dict[str, Any]], new: set[str]) -> list[Outgoing]:
-    """Earlier asks not yet delivered to their mentor while a proposal of theirs waits."""
-    open_asks = {(d["mentor"], int(d.get("ask") or 0)) for d in proposals.waiting(docs)}
-    out: list[Outgoing] = []
-    for doc in state.by_pair.get("", ()):
-        if doc["kind"] != KIND or doc["key"] in new or (doc["part"], doc["week"]) not in open_asks:
-            continue
-        delivery = doc.get("delivery", {})
-        pending = [p for p in doc["to"] if delivery.get(p, {}).get("status") != "sent"]
-        if pending and doc["part"] in state.people:
-            out.append(
-                AskOutgoing(
-                    ask_pair(doc["part"]),
-                    KIND,
-                    int(doc["week"]),
-                    doc["part"],
-                    list(doc["to"]),
-                    pending,
-                    None,
-                    doc_id=state.messages[doc["key"]][0],
-                )
-            )
-    return out
-
-
-def _subjects(program: Program) -> Program:
-    """The program, its ``mentor_ask`` subject in its own language when program.yaml leaves
-    it to mentorctl (the English default)."""
-    from mentorctl.programs.program import Program as Made
-    from mentorctl.programs.translations import shipped_subject
-
-    own = str(program.data.get("language") or "en")
-    settings = program.data["messages"].get(KIND) or {}
-    if own == "en" or settings.get("subject") != DEFAULT_SUBJECT:
-        return program
-    subject = shipped_subject(KIND, own) or DEFAULT_SUBJECT
-    data = dict(program.data)
-    data["messages"] = {**data["messages"], KIND: {**settings, "subject": subject}}
-    return Made(path=program.path, data=data)
 
 
 __all__ = ["KIND", "AskResult", "ask_mentors"]

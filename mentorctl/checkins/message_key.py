@@ -26,10 +26,11 @@ from mentorctl.fileio import publish_key
 from mentorctl.store.workspace import MARKER_DIR
 
 if TYPE_CHECKING:
-    from mentorctl.checkins.plan import Outgoing
+    from mentorctl.checkins.outgoing import Outgoing
 
 KEY_FILE = "message.key"
 KEY_BYTES = 32
+NO_PAIR = "program"  # the pair part of a Message-ID of a message that belongs to no pair
 
 
 def key_path(workspace_root: Path) -> Path:
@@ -76,8 +77,17 @@ class MessageIds:
         if self._key is None:
             self._key = message_key(self.workspace_root, create=not self.preview)
         token = headers.message_token(self._key, self.slug, o.pair, o.kind, o.week, o.part)
-        pair_id = o.pair["id"] or "waiting"  # a waiting notice belongs to no pair
-        return headers.message_id(token, pair_id, o.kind, o.week, o.part, self.domain)
+        return headers.message_id(token, id_part(o), o.kind, o.week, o.part, self.domain)
+
+
+def id_part(o: Outgoing) -> str:
+    """What names the pair in a new Message-ID: its id, else (a message that belongs to no
+    pair) ``waiting`` for a waiting notice and the neutral ``program`` for the rest (a
+    question to a mentor, a mentee's shortlist). Stores keep each message's Message-ID as
+    sent, so replies to messages sent under the older ``waiting`` spelling still match."""
+    if o.pair["id"]:
+        return str(o.pair["id"])
+    return "waiting" if o.kind == "waiting" else NO_PAIR
 
 
 def _read(path: Path) -> bytes | None:
@@ -120,4 +130,4 @@ def _make(path: Path) -> bytes:
     return key
 
 
-__all__ = ["KEY_BYTES", "KEY_FILE", "MessageIds", "key_path", "message_key"]
+__all__ = ["KEY_BYTES", "KEY_FILE", "NO_PAIR", "MessageIds", "id_part", "key_path", "message_key"]

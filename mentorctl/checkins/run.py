@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins import circle_intro, circle_notices, circle_weekly, held
+from mentorctl.checkins import ask_message, circle_intro, circle_notices, circle_weekly, held
 from mentorctl.checkins.builder import Builder, Progress, _tick
 from mentorctl.checkins.plan import (
     MessageRow,
@@ -391,8 +391,8 @@ def run_checkin(
                             for c, why in settled.closed]  # fmt: skip
         held.apply(state, plan, result, today, program, only)
         outgoing, result.left = take(plan.outgoing, limit)
-        _execute(
-            store, program, paths, state, outgoing, plan.changes, result,
+        _execute(  # (a question to a mentor sent again: its subject in the program's language)
+            store, ask_message.with_subject(program), paths, state, outgoing, plan.changes, result,
             now=now, by="checkin", progress=progress, sender_factory=sender_factory,
         )  # fmt: skip
         held.record(store, state, outgoing, result, stamp)

@@ -14,9 +14,11 @@ shortlist's number for that mentee (1, 2...). It is recorded in the ``messages``
 (keyed Message-ID, delivery per recipient), written to the outbox and, with ``send``,
 delivered over SMTP. What was offered is a ``shortlisted`` entry in the mentee's ``history``
 (``mentors``: their ids in the order shown; ``number``). A mentee gets a new shortlist only
-when theirs changed (other mentors, or another order); with ``send``, one written earlier and
-not yet delivered goes again while it is still their current one. Run from cron, it repeats
-nothing.
+when theirs changed (other mentors, or another order), and not while a choice they made
+since their latest one can still be honoured (one of the mentors they chose is still
+acceptable and has a free place: ``pair`` will place them); with ``send``, one written earlier and
+not yet delivered goes again while it is still their current one (``checkin --send`` does the
+same: :mod:`.unpaired`). Run from cron, it repeats nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.checkins.plan import Outgoing, RunResult, State, message_key
+from mentorctl.checkins import unpaired
+from mentorctl.checkins.outgoing import Outgoing, RunResult, State, message_key, unsent
 from mentorctl.errors import UsageError
 from mentorctl.history import events
 
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     from mentorctl.store.workspace import ProgramPaths
 
 KIND = "shortlist"
-EVENT = "shortlisted"
+EVENT = unpaired.SHORTLISTED
 MAX_K = 10
 
 
@@ -54,12 +57,10 @@ class ShortlistRun:
     k: int
     offered: list[Offered] = field(default_factory=list)
     none: list[str] = field(default_factory=list)  # waiting mentees with no mentor to offer
+    kept: list[str] = field(default_factory=list)  # mentees whose choice can still be honoured
 
 
-def latest(person: dict[str, Any]) -> dict[str, Any] | None:
-    """The person's latest ``shortlisted`` entry, if any."""
-    found = [e for e in events.entries(person) if e["event"] == EVENT]
-    return found[-1] if found else None
+latest = unpaired.latest_shortlist
 
 
 def offer(
@@ -76,7 +77,6 @@ def offer(
 ) -> ShortlistRun:
     """Write (with ``send``: deliver) a shortlist to every waiting mentee whose shortlist
     changed since the last one they were sent."""
-    from mentorctl.checkins.plan import _unsent
     from mentorctl.checkins.record import settle_interrupted
     from mentorctl.checkins.run import _commit, _execute, _open_run
     from mentorctl.matching import shortlist
@@ -118,11 +118,14 @@ def offer(
             ]  # fmt: skip
             person = state.people[mentee]
             last = latest(person)
+            if _choice_open(found, mentee, person, last):
+                result.kept.append(mentee)
+                continue
             pair = {"id": "", "mentee": mentee, "mentor": None, KIND: shown}
             if last is not None and [str(m) for m in last.get("mentors") or ()] == ids:
                 number = int(last.get("number") or 1)
                 doc = state.messages.get(message_key("", KIND, number, mentee))
-                pending = _unsent(doc[1]) if doc is not None and send else []
+                pending = unsent(doc[1]) if doc is not None and send else []
                 status = "sent_again" if pending else "unchanged"
                 result.offered.append(Offered(mentee, number, shown, status))
                 if pending and doc is not None:
@@ -151,6 +154,30 @@ def offer(
         _commit(store, journal, dry_run)
     result.offered.sort(key=lambda o: _natural(o.mentee))
     return result
+
+
+def _choice_open(
+    found: Any, mentee: str, person: dict[str, Any], last: dict[str, Any] | None
+) -> bool:
+    """Whether the mentee chose since their latest shortlist and one of the mentors they
+    chose can still take them: offering a new list then would only ask them again."""
+    import numpy as np
+
+    from mentorctl.matching.choices import CHOSE, from_people
+
+    chosen = from_people([person]).get(mentee)
+    if not chosen or last is None:
+        return False
+    made = max(
+        (str(e.get("at")) for e in events.entries(person) if e["event"] == CHOSE), default=""
+    )
+    if made < str(last.get("at") or ""):
+        return False
+    i = found.mentee_at.get(mentee)
+    if i is None:
+        return False
+    _, ok = found.acceptable(np.array([i]))
+    return any((j := found.mentor_at.get(m)) is not None and bool(ok[0, j]) for m in chosen)
 
 
 def _natural(pid: str) -> tuple[Any, ...]:

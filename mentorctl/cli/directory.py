@@ -279,7 +279,7 @@ def pairs_cmd(
     """Pairs with both people's names, program week, status, score and last answer, as they
     stood at the end of --today (default: today). With --all-programs, the pairs of every
     program of the workspace, each row with its program."""
-    from mentorctl.cli import output
+    from mentorctl.cli import output, render_asks
     from mentorctl.report import directory
 
     with _errors_to_exit():
@@ -332,8 +332,10 @@ def pairs_cmd(
                 waiting=waiting, search=search, round_=round_,
             ),
         )  # fmt: skip
+        plain = not any((role, status, topic, week, quiet, waiting, search, round_))
+        asks = render_asks.listed_with_pairs(_store_path(workspace, program), d, not plain)
         if as_json:
-            output.emit_json({"pairs": rows, "count": len(rows)})
+            output.emit_json({"pairs": rows, "count": len(rows), "asked_waiting": asks})
             return
         if as_csv:
             _csv(
@@ -370,6 +372,7 @@ def pairs_cmd(
                 for r in rows
             ],
         )  # fmt: skip
+        render_asks.pairs_section(asks)
 
 
 def _store_path(workspace: Any, program: str | None) -> Any:

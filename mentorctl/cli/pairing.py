@@ -327,7 +327,7 @@ def pair_cmd(
             asked = mentor_ask.ask_mentors(
                 prog, paths, plan, today=day, now=now, send=send, dry_run=dry_run
             )
-            render_asks.ask_result(asked, plan.snapshot.by_id, as_json)
+            render_asks.ask_result(asked, plan, as_json)
             _exit_on_failures(asked.run)
             return
         committed = None

@@ -37,9 +37,12 @@ def plan_tables(plan: Any) -> None:
     waiting_table(plan.asked, plan.snapshot.by_id)
 
 
-def ask_result(done: Any, people: dict[str, dict[str, Any]], as_json: bool) -> None:
-    from mentorctl.cli import render_messages
+def ask_result(done: Any, plan: Any, as_json: bool) -> None:
+    """What ``pair --ask-mentors`` did, beside what its plan says as ``pair`` says it: the
+    mentees left waiting and why, and the fairness and parity of the run."""
+    from mentorctl.cli import render_fairness, render_messages
 
+    people = plan.snapshot.by_id
     if as_json:
         output.emit_json(
             {
@@ -49,6 +52,17 @@ def ask_result(done: Any, people: dict[str, dict[str, Any]], as_json: bool) -> N
                 ],
                 "skipped": [{"mentee": a, "mentor": b, "why": why} for a, b, why in done.skipped],
                 "waiting": done.waiting,
+                "unmatched": [
+                    {
+                        "mentee": u.mentee_id,
+                        "mentee_name": people.get(u.mentee_id, {}).get("name"),
+                        "code": u.code,
+                        "reason": u.reason,
+                        "best_score": u.best_score,
+                    }
+                    for u in plan.result.unmatched
+                ],
+                **render_fairness.plan_data(plan),
                 "run": render_messages.run_data(done.run),
             }
         )
@@ -70,6 +84,13 @@ def ask_result(done: Any, people: dict[str, dict[str, Any]], as_json: bool) -> N
         )
     for mentee, mentor, why in done.skipped:
         output.warn(f"not asked: {mentee} with {mentor}: {why}")
+    if plan.result.unmatched:
+        output.table(
+            "Waiting mentees",
+            ["Mentee", "Why not matched"],
+            [[_who(people, u.mentee_id), u.reason] for u in plan.result.unmatched],
+        )
+    render_fairness.plan_tables(plan)
     render_messages.run_result(done.run, False, table=False)
     mentors = len({d["mentor"] for d in done.asked})
     verb = "Would ask" if done.dry_run else "Asked"
@@ -97,3 +118,21 @@ def closed_result(done: Any, as_json: bool) -> None:
         return
     ids = ", ".join(r["id"] for r in rows)
     output.info(f"{len(rows)} proposal(s) {verb}: {ids}; their mentees are planned again.")
+
+
+def listed_with_pairs(store_path: Any, d: Any, filtered: bool) -> list[dict[str, Any]]:
+    """The proposals waiting on the day ``pairs`` shows (``d``: its directory), when the
+    list is not filtered (a filter names pairs)."""
+    from mentorctl.report import waiting_asks
+
+    return [] if filtered else waiting_asks.rows(waiting_asks.read(store_path), d.state)
+
+
+def pairs_section(rows: list[dict[str, Any]]) -> None:
+    """``pairs``: the proposals waiting for the mentor's answer, below the pairs."""
+    from mentorctl.report import waiting_asks
+
+    if rows:
+        output.info("")
+        output.table(f"{WAITING_TITLE} ({len(rows)})", waiting_asks.COLUMNS,
+                     waiting_asks.table_rows(rows))  # fmt: skip

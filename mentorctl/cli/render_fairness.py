@@ -43,6 +43,11 @@ def plan_tables(plan: Any) -> None:
         + f"; {parity['solved']}. Matched {parity['matched_without']} -> "
         f"{parity['matched_with']}, total score {parity['score_without']:.2f} -> "
         f"{parity['score_with']:.2f} (cost {parity['cost']:.2f})."
+        + (
+            f" {parity['from_choices']} pair(s) from mentees' choices counted, none undone."
+            if parity.get("from_choices")
+            else ""
+        )
     )
 
 

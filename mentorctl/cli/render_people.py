@@ -16,6 +16,7 @@ def status_data(done: Any) -> dict[str, Any]:
         "reason": done.reason,
         "pairs": done.pairs,
         "circles_closed": list(getattr(done, "circles", ())),
+        "proposals_withdrawn": list(getattr(done, "proposals", ())),
         "dry_run": done.dry_run,
     }
 
@@ -30,7 +31,8 @@ def status_result(done: Any, as_json: bool) -> None:
         output.info(f"{verb} {done.person} as withdrawn; pairs ended: {ended}.")
         if done.ended and not done.dry_run:
             output.note(
-                "The next 'mentorctl checkin' run tells the other person that the pair has ended."
+                "The next 'mentorctl checkin' run tells, once, the partner of each pair that "
+                "ended (in a circle, its mentor, or every member of a circle that closed)."
             )
         for line in getattr(done, "circles", ()):
             output.info(f"{line[0].upper()}{line[1:]}.")
@@ -48,5 +50,10 @@ def status_result(done: Any, as_json: bool) -> None:
         )
     else:
         output.info(f"{verb} {done.person} as back in this round of 'mentorctl pair'.")
+    if getattr(done, "proposals", None):
+        output.info(
+            f"Proposals taken back (nobody is told; the mentors' places are free): "
+            f"{', '.join(done.proposals)}."
+        )
     if done.dry_run:
         output.note("Dry run: nothing written.")

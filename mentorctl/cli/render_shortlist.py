@@ -22,6 +22,7 @@ def shortlist_data(done: Any) -> dict[str, Any]:
             for o in done.offered
         ],
         "no_mentor_to_offer": done.none,
+        "choice_open": done.kept,
         "run": run_data(done.run),
     }
 
@@ -50,5 +51,10 @@ def shortlist_result(done: Any, as_json: bool) -> None:
         output.info(
             f"{len(done.none)} waiting mentee(s) have no mentor with room to offer: "
             + ", ".join(done.none)
+        )
+    if done.kept:
+        output.info(
+            f"{len(done.kept)} mentee(s) not offered a new list: a mentor they chose can still "
+            "take them ('mentorctl pair' places them): " + ", ".join(done.kept)
         )
     run_result(done.run, False, table=False)

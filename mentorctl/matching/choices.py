@@ -15,7 +15,8 @@ How a run honours them (every method):
    mentor they chose while that mentor has a free place or holds a mentee they match less.
 2. **Then the rest, as before.** Those pairs are kept, and the method (optimal, stable or
    greedy) places the mentees without a choice, and those none of whose choices worked out,
-   on the places left.
+   on the places left. A parity rule (:mod:`.parity_rule`) holds on the whole result: it
+   counts the pairs from choices in their mentees' groups and never undoes one.
 
 Each pair from a choice says so among its reasons ("chosen by the mentee (1st choice)"); a
 mentee whose choices did not work out is told why, choice by choice, never naming another
@@ -31,6 +32,7 @@ from typing import Any
 
 from mentorctl.matching.explain import against
 from mentorctl.matching.order import natural
+from mentorctl.matching.parity_rule import Placed
 from mentorctl.matching.results import MatchResult, Pair, Unmatched
 from mentorctl.matching.score import UNITS, explain
 from mentorctl.matching.shortlist import Field
@@ -179,15 +181,19 @@ def honour(
         choices = {k: [m for m in v if (k, m) != mutual] for k, v in choices.items()}
         done = assign_choices(field, choices)
     chosen: list[Pair] = []
+    placed: list[Placed] = []
+    by_id = {str(p.get("id")): p for p in people}
     for i, j in done.mate.items():
         a, b = field.mentees[i], field.mentors[j]
         units, parts, reasons = explain(field.crit, a, b)
+        placed.append(Placed(by_id[a.id], units))
         why = (chosen_reason(done.rank[i]), *reasons)
         chosen.append(Pair(a.id, b.id, units / UNITS, tuple(parts), why,
                            tuple(against(field.crit, a, b, parts))))  # fmt: skip
     held = [(p.mentee_id, p.mentor_id, "proposed") for p in chosen]
+    # The parity rule, if any, counts the choices' pairs and holds on the whole result.
     rest = run(people, config, today=today, existing=existing + held, blocked=blocked,
-               seed=seed)  # fmt: skip
+               seed=seed, placed=placed)  # fmt: skip
     names = {str(p.get("id")): _first_name(p) for p in people}
     told = {field.mentees[i].id: story(f, names) for i, f in done.fates.items() if f}
     pairs = list(chosen)

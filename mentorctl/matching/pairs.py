@@ -174,7 +174,7 @@ def plan(
         fairness=program.data.get("fairness"),
         choices=from_people(people),
     )
-    _declines_named(result, proposals.never_again(asks, snap.people))
+    proposals.name_declines(result, asks, snap.people)
     done = Plan(result, snap, method, seed, redo, dropped, out, kept)
     done.asked = proposals.listed(asks, today)
     by = fairness_by or (program.data.get("fairness") or {}).get("by")
@@ -194,22 +194,6 @@ def asked_and_declined(
     proposed pair, each mentor who declined a mentee (or let the question expire) as a pair
     that can never be made again."""
     return proposals.held(asks) + proposals.never_again(asks, people)
-
-
-def _declines_named(result: MatchResult, declined: list[tuple[str, str, str]]) -> None:
-    """A mentee whose only suitable mentors declined them reads so, not "paired before"."""
-    import dataclasses
-
-    who = {mentee for mentee, _, _ in declined}
-    result.unmatched = [
-        dataclasses.replace(u, reason=u.reason.replace(_PAIRED, _PAIRED + " or declined"))
-        if u.mentee_id in who and _PAIRED in u.reason
-        else u
-        for u in result.unmatched
-    ]
-
-
-_PAIRED = "they were paired before"
 
 
 def _ranked_choices(people: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

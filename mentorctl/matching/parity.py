@@ -18,23 +18,20 @@ branched away the same way. Where groups overlap (a person in two language group
 argument fails, and every pair is an integer variable of one mixed-integer program
 (``scipy.optimize.milp``, zero gap, given up after :data:`WHOLE_PAIRS_SECONDS`).
 
-:func:`apply_rule` runs it for :func:`mentorctl.matching.match.match` and says what the rule
-cost.
+:func:`mentorctl.matching.parity_rule.apply_rule` runs it for a matching run and says what
+the rule cost. Pairs made before it (mentees' choices) are constants of the program: each
+group's count is ``c_g + y_g``, ``c_g`` its pairs fixed already, and ``n_g`` counts every
+mentee of the group in the run, so the rule holds on the whole result.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.matching.score import UNITS
-
 if TYPE_CHECKING:
     import numpy as np
-
-    from mentorctl.matching.score import Profile
 
 
 # Pairs per mentee each linear program starts from; the others join when priced in.
@@ -44,12 +41,22 @@ START_COLUMNS = 6
 WHOLE_PAIRS_SECONDS = 60.0
 
 
+# What the solvers say when no assignment keeps the rule (only pairs made before it, from
+# mentees' choices, can make it so: matching no one else keeps it otherwise).
+NO_ASSIGNMENT = "no assignment keeps the rule"
+
+
 @dataclass
 class ParitySolution:
     mate: np.ndarray  # mentor index of each mentee, -1 when unmatched
     feasible: bool  # HiGHS found the optimum (always, unless it failed or timed out)
     message: str = ""
     method: str = "branch and bound on the group counts (HiGHS dual simplex)"
+
+    @property
+    def infeasible(self) -> bool:
+        """No assignment keeps the rule (as opposed to a solver that failed)."""
+        return not self.feasible and self.message == NO_ASSIGNMENT
 
 
 def solve_parity(
@@ -63,10 +70,18 @@ def solve_parity(
     exclusive: Sequence[tuple[int, int]] = (),
     time_limit: float = WHOLE_PAIRS_SECONDS,
     prefer: np.ndarray | None = None,
+    sizes: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> ParitySolution:
     """Most mentees matched, then the greatest total units, under the parity rule on the
     groups ``members`` (mentee indices), over the candidate pairs ``(mentee, mentor,
     units)``; ``exclusive``: pairs of candidate indices that may not both be chosen.
+
+    ``fixed``: pairs each group has already (made before the rule, never undone), and
+    ``sizes``: each group's mentees, those pairs' mentees included (default: ``members``'
+    sizes, nothing fixed). The rule bounds the rates of the whole: ``(fixed_g + y_g) /
+    sizes_g``. With pairs fixed, no assignment may keep it: the answer then says
+    :data:`NO_ASSIGNMENT`.
 
     When no mentee is in two groups and nothing is exclusive, only the groups' counts are
     integer variables: with them fixed, what is left is a flow (source, group, mentee,
@@ -79,10 +94,19 @@ def solve_parity(
 
     e = len(mentee)
     mate = np.full(n, -1, dtype=np.int64)
-    if e == 0:
-        return ParitySolution(mate, True)
     m, g_count = len(remaining), len(members)
-    sizes = np.array([len(g) for g in members], dtype=np.float64)
+    if e == 0:
+        # Nothing to place: the pairs fixed already keep the rule or nothing does.
+        if fixed is None or sizes is None or not g_count:
+            return ParitySolution(mate, True)
+        rate = np.asarray(fixed, dtype=np.float64) / np.maximum(np.asarray(sizes), 1)
+        if rate.min() >= min_ratio * rate.max() - 1e-9:
+            return ParitySolution(mate, True)
+        return ParitySolution(mate, False, NO_ASSIGNMENT)
+    if sizes is None:
+        sizes = np.array([len(g) for g in members], dtype=np.float64)
+    sizes = np.asarray(sizes, dtype=np.float64)
+    fixed = np.zeros(g_count) if fixed is None else np.asarray(fixed, dtype=np.float64)
     seen = np.zeros(n, dtype=np.int64)
     for group in members:
         seen[np.asarray(group, dtype=np.int64)] += 1
@@ -111,7 +135,8 @@ def solve_parity(
         in_group = (member @ sp.csr_array((np.ones(e), (mentee, cols)), shape=(n, e))).tocoo()
         ys = e + np.arange(g_count)
         gr = np.arange(g_count)
-        # y_g = the pairs of group g; y_g <= n_g t; y_g >= min_ratio n_g t.
+        # y_g = the pairs of group g placed now; with c_g those it has already (fixed):
+        # c_g + y_g <= n_g t; c_g + y_g >= min_ratio n_g t.
         count = sp.csr_array(
             (np.concatenate([in_group.data, -np.ones(g_count)]),
              (np.concatenate([in_group.row, gr]), np.concatenate([in_group.col, ys]))),
@@ -128,8 +153,8 @@ def solve_parity(
             shape=(g_count, width),
         )  # fmt: skip
         blocks += [count, ceiling, floor]
-        lower += [np.zeros(g_count), np.full(g_count, -np.inf), np.zeros(g_count)]
-        upper += [np.zeros(g_count), np.zeros(g_count), np.full(g_count, np.inf)]
+        lower += [np.zeros(g_count), np.full(g_count, -np.inf), -fixed]
+        upper += [np.zeros(g_count), -fixed, np.full(g_count, np.inf)]
     if exclusive and whole_pairs:
         pairs = np.asarray(exclusive, dtype=np.int64)
         k = len(pairs)
@@ -168,11 +193,12 @@ def solve_parity(
                                     np.concatenate([hi, extra.get("hi", [])]))  # fmt: skip
             found = milp(cost, constraints=cons, integrality=integrality, bounds=bounds,
                          options=options)  # fmt: skip
-            return (found.x if found.status == 0 else None), str(found.message)
+            message = NO_ASSIGNMENT if found.status == 2 else str(found.message)
+            return (found.x if found.status == 0 else None), message
         eq = {"A_eq": sp.vstack([rows["A_eq"], *extra.get("rows", [])]).tocsr(),
               "b_eq": np.concatenate([rows["b_eq"], extra.get("lo", [])])}  # fmt: skip
         return _count_branches(cost, rows["A_ub"], rows["b_ub"], eq, bounds, count_cols,
-                               exclusive, incumbent, (sizes, min_ratio), start)  # fmt: skip
+                               exclusive, incumbent, (sizes, min_ratio, fixed), start)  # fmt: skip
 
     # First: the most mentees matched under the rule.
     x, message = solve(-np.concatenate([np.ones(e), np.zeros(width - e)]), {})
@@ -203,7 +229,7 @@ def _count_branches(
     count_cols: np.ndarray,
     exclusive: Sequence[tuple[int, int]] = (),
     incumbent: np.ndarray | None = None,
-    ceiling: tuple[np.ndarray, float] | None = None,
+    ceiling: tuple[np.ndarray, float, np.ndarray] | None = None,
     start: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, str]:
     """Minimise ``cost`` with whole-number group counts: best-first branch and bound on the
@@ -264,7 +290,7 @@ def _count_branches(
         (-np.inf, 0, 0, bounds.lb.copy(), bounds.ub.copy(), None)
     ]
     tick = 0
-    message = ""
+    trouble = ""  # a linear program that failed other than by being infeasible
     while heap:
         value, depth, _, low, high, node = heapq.heappop(heap)
         if best is not None and value >= best[0] - 0.5:
@@ -272,7 +298,8 @@ def _count_branches(
         if node is None:
             node = lp(low, high)
             if node.status != 0:
-                message = str(node.message)
+                if node.status != 2:
+                    trouble = str(node.message)
                 continue
             tick += 1
             bound = float(np.ceil(node.fun - 1e-6))
@@ -310,7 +337,7 @@ def _count_branches(
             tick += 1
             heapq.heappush(heap, (value, depth - 1, tick, low2, high2, None))
     if best is None:
-        return None, message or "no assignment keeps the rule"
+        return None, trouble or NO_ASSIGNMENT
     return best[1], ""
 
 
@@ -320,21 +347,22 @@ def _rounded(
     low: np.ndarray,
     high: np.ndarray,
     count_cols: np.ndarray,
-    ceiling: tuple[np.ndarray, float],
+    ceiling: tuple[np.ndarray, float, np.ndarray],
     exclusive: Sequence[tuple[int, int]],
 ) -> tuple[float, np.ndarray] | None:
     """A first whole answer: the rates' ceiling ``t`` of the node kept, each group's count
-    held between ``ceil(min_ratio n_g t)`` and ``floor(n_g t)`` (whole bounds: a flow again)."""
+    held between ``ceil(min_ratio n_g t - c_g)`` and ``floor(n_g t - c_g)`` (``c_g``: its
+    pairs fixed already; whole bounds: a flow again)."""
     import numpy as np
 
-    sizes, min_ratio = ceiling
+    sizes, min_ratio, fixed = ceiling
     if not len(count_cols):
         return None
     t = float(node.x[-1])
     low2, high2 = low.copy(), high.copy()
     low2[-1] = high2[-1] = t
-    low2[count_cols] = np.maximum(low2[count_cols], np.ceil(min_ratio * sizes * t - 1e-9))
-    high2[count_cols] = np.minimum(high2[count_cols], np.floor(sizes * t + 1e-9))
+    low2[count_cols] = np.maximum(low2[count_cols], np.ceil(min_ratio * sizes * t - fixed - 1e-9))
+    high2[count_cols] = np.minimum(high2[count_cols], np.floor(sizes * t - fixed + 1e-9))
     if np.any(low2 > high2):
         return None
     found = lp(low2, high2)
@@ -362,111 +390,3 @@ def _as_rows(a: Any, lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
         "A_ub": sp.vstack([a[np.nonzero(up)[0]], -a[np.nonzero(down)[0]]]).tocsr(),
         "b_ub": np.concatenate([hi[up], -lo[down]]),
     }
-
-
-def apply_rule(
-    method: str,
-    mate: np.ndarray,
-    edges: Any,
-    remaining: np.ndarray,
-    mentee_people: Sequence[Mapping[str, Any]],
-    mentees: Sequence[Profile],
-    mentors: Sequence[Profile],
-    crit: Any,
-    by: str,
-    min_ratio: float,
-    today: dt.date,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """The run's assignment under the rule, and what it cost: ``mate`` is the assignment
-    without it. Groups none of whose mentees has an acceptable mentor with a free slot are
-    left out of the rule (it would otherwise hold every group at 0 %) and named."""
-    import numpy as np
-
-    from mentorctl.matching import fairness
-    from mentorctl.matching.score import explain
-
-    labels, members = fairness.parity_groups(mentee_people, by, today)
-    # Every candidate pair, and the pairs of the assignment without the rule (the proof of
-    # optimality may have added some on its own copy of the candidates).
-    ei, ej, eu = edges.mentee, edges.mentor, edges.units
-    held = np.nonzero(mate >= 0)[0]
-    have = set(zip(ei.tolist(), ej.tolist(), strict=True))
-    extra = [(int(i), int(mate[i])) for i in held if (int(i), int(mate[i])) not in have]
-    if extra:
-        xi = np.array([i for i, _ in extra], dtype=np.int64)
-        xj = np.array([j for _, j in extra], dtype=np.int64)
-        xu = np.array([explain(crit, mentees[i], mentors[j])[0] for i, j in extra], np.int64)
-        ei, ej, eu = np.concatenate([ei, xi]), np.concatenate([ej, xj]), np.concatenate([eu, xu])
-    reachable = np.zeros(len(mentees), dtype=bool)
-    reachable[ei] = True
-    ruled = [k for k, g in enumerate(members) if any(reachable[i] for i in g)]
-    left_out = [labels[k] for k, g in enumerate(members) if k not in set(ruled)]
-    ruled_members = [members[k] for k in ruled]
-
-    def units_of(assign: np.ndarray) -> int:
-        return int(sum(explain(crit, mentees[i], mentors[int(assign[i])])[0]
-                       for i in np.nonzero(assign >= 0)[0]))  # fmt: skip
-
-    before = fairness.rates(mate.tolist(), ruled_members)
-    info: dict[str, Any] = {
-        "by": fairness.field_label(by),
-        "min_ratio": min_ratio,
-        "left_out": left_out,
-        "matched_without": int((mate >= 0).sum()),
-        "score_without": round(units_of(mate) / UNITS, 4),
-    }
-    new = mate
-    if fairness.holds(before, min_ratio):
-        info["solved"] = "held without the rule"
-    elif method != "optimal":
-        info["solved"] = f"not applied: the {method} method does not honour the rule"
-    else:
-        exclusive = _exclusive(ei, ej, mentees, mentors)
-        found = solve_parity(ei, ej, eu, remaining, len(mentees), ruled_members, min_ratio,
-                             exclusive, prefer=mate[ei] == ej)  # fmt: skip
-        if found.feasible and not (found.mate >= 0).any() and (mate >= 0).any():
-            # Whole mentees cannot always make the rates close enough (1 of 3 against 1 of
-            # 2); an empty round helps no one, so the proposals stay those without the rule.
-            info["solved"] = (
-                "not met: no pairing but none at all keeps it; the proposals are those without it"
-            )
-        elif found.feasible:
-            new = found.mate
-            info["solved"] = "solved under the rule: " + found.method
-        else:
-            info["solved"] = f"not applied: the solver failed ({found.message})"
-    after = fairness.rates(new.tolist(), ruled_members)
-    info["held"] = fairness.holds(after, min_ratio)
-    info["matched_with"] = int((new >= 0).sum())
-    info["score_with"] = (
-        round(units_of(new) / UNITS, 4) if new is not mate else info["score_without"]
-    )
-    info["cost"] = round(info["score_without"] - info["score_with"], 4)
-    info["groups"] = [
-        {
-            "group": labels[k],
-            "mentees": len(members[k]),
-            "rate_without": round(b, 4),
-            "rate_with": round(a, 4),
-        }
-        for k, b, a in zip(ruled, before, after, strict=True)
-    ]
-    return new, info
-
-
-def _exclusive(
-    ei: np.ndarray, ej: np.ndarray, mentees: Sequence[Profile], mentors: Sequence[Profile]
-) -> list[tuple[int, int]]:
-    """Candidate pairs that would make two "both" people each other's mentor."""
-    mentor_at = {p.id: j for j, p in enumerate(mentors)}
-    mentee_at = {p.id: i for i, p in enumerate(mentees)}
-    index = {}
-    for e, (i, j) in enumerate(zip(ei.tolist(), ej.tolist(), strict=True)):
-        if mentees[i].id in mentor_at and mentors[j].id in mentee_at:
-            index[(i, j)] = e
-    out = []
-    for (i, j), e in index.items():
-        back = index.get((mentee_at[mentors[j].id], mentor_at[mentees[i].id]))
-        if back is not None and e < back:
-            out.append((e, back))
-    return out

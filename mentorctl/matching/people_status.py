@@ -33,7 +33,7 @@ from typing import Any
 
 from mentorctl.errors import UsageError
 from mentorctl.history import events
-from mentorctl.matching import circle_life
+from mentorctl.matching import circle_life, proposals
 from mentorctl.matching.pairs import HOLDING, PEOPLE, change_pairs, find_person, snapshot
 from mentorctl.matching.rounds import FINISHED, for_matching, on_pause, out_of_round
 
@@ -48,6 +48,7 @@ class StatusChange:
     reason: str | None = None
     pairs: list[str] = field(default_factory=list)  # current pairs whose partner is told
     circles: list[str] = field(default_factory=list)  # circles it closed or handed over
+    proposals: list[str] = field(default_factory=list)  # waiting proposals taken back
 
 
 def _person_doc(store: Any, pid: str) -> int:
@@ -87,8 +88,10 @@ def withdraw(
             person, events.entry(stamp, "withdrawn", reason=reason.strip() or None)
         )
         store.update_many(PEOPLE, {_person_doc(store, pid): note})
+        asks = proposals.taken_back(store, pid, stamp, "a person withdrew")
         settled = circle_life.settle(store, stamp=stamp)
-    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run, circles=settled.lines())
+    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run,
+                        circles=settled.lines(), proposals=[str(d["id"]) for d in asks])  # fmt: skip
 
 
 def pause(
@@ -127,9 +130,11 @@ def pause(
         change_pairs(
             store, {p: ({}, f"on hold until {until.isoformat()}") for p in held}, stamp, "admin"
         )
+        asks = proposals.taken_back(store, person["id"], stamp, "a person paused")
     return StatusChange(
-        "paused", person["id"], until=until.isoformat(), dry_run=dry_run, reason=text, pairs=held
-    )
+        "paused", person["id"], until=until.isoformat(), dry_run=dry_run, reason=text, pairs=held,
+        proposals=[str(d["id"]) for d in asks],
+    )  # fmt: skip
 
 
 def end_pause(

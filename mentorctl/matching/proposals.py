@@ -12,12 +12,13 @@ for the mentor, then one of
 - ``no``: the mentor declined; the mentee's history gets a ``declined_by`` entry naming the
   mentor (:mod:`mentorctl.history.events`), for the admin only;
 - ``withdrawn``: the admin took it back (``pair --withdraw-ask``), or its mentee or mentor
-  left (forgotten, withdrawn);
+  withdrew, was forgotten or paused (:func:`taken_back`: at once, and nobody is told);
 - ``expired``: nobody answered within the days ``pair --expire-asks DAYS`` allowed.
 
 While a proposal waits, it holds its mentee and one of its mentor's places: a matching run
 treats it as a proposed pair. A mentor who declined a mentee, or let the question expire, is
-never proposed for that mentee again; a withdrawn proposal leaves them free to be asked again.
+never proposed for that mentee again; a withdrawn proposal leaves them free to be asked again
+(a person back from a pause can be proposed again by the next ``pair --ask-mentors``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ DECLINED = "declined_by"  # the mentee's history entry of a mentor's "no"
 def waiting(docs: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The proposals still waiting for their mentor's answer."""
     return [d for d in docs if d.get("answer") is OPEN and d.get("id")]
+
+
+def waiting_on(docs: Iterable[Mapping[str, Any]], day: dt.date) -> list[Mapping[str, Any]]:
+    """The proposals that were waiting at the end of ``day``: asked by then, and answered,
+    withdrawn or expired (if at all) only later."""
+    out = []
+    for d in docs:
+        asked, closed = events.parse_day(d.get("asked_at")), events.parse_day(d.get("answered_at"))
+        if not d.get("id") or asked is None or asked > day:
+            continue
+        if d.get("answer") is OPEN or (closed is not None and closed > day):
+            out.append(d)
+    return out
 
 
 def held(docs: Iterable[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
@@ -153,13 +167,21 @@ def decline(store: Store, mentee: str, mentor: str, stamp: str) -> None:
             return
 
 
+def taken_back(store: Store, person: str, stamp: str, why: str) -> list[dict[str, Any]]:
+    """Withdraw every waiting proposal of a person who left, paused or asked to be forgotten
+    (as mentee or mentor): their mentor's place is free again at once. Nobody is told: the
+    mentor's message promised no pair, and why a person stepped away is theirs to keep; an
+    answer that comes back about it anyway is not recorded (the admin sees it listed)."""
+    mine = [d for d in waiting(in_store(store)) if person in (d.get("mentee"), d.get("mentor"))]
+    note = {"answer": "withdrawn", "note": why}
+    return close(store, {str(d["id"]): note for d in mine}, stamp)
+
+
 def forgotten(store: Store, person: str, stamp: str) -> set[str]:
     """Withdraw the waiting proposals of a person who asked to be forgotten; the keys of the
     ``mentor_ask`` messages that name them (``forget`` removes those outbox files)."""
     named = message_keys(store, person)
-    mine = [d for d in waiting(in_store(store)) if person in (d.get("mentee"), d.get("mentor"))]
-    note = {"answer": "withdrawn", "note": "a person asked to be forgotten"}
-    close(store, {str(d["id"]): note for d in mine}, stamp)
+    taken_back(store, person, stamp, "a person asked to be forgotten")
     return named
 
 
@@ -170,6 +192,54 @@ def message_keys(store: Store, person: str) -> set[str]:
         for d in in_store(store)
         if person in (d.get("mentee"), d.get("mentor"))
     }
+
+
+# What a mentee's choice of a mentor who declined them says (to the admin), in place of the
+# rule that keeps them apart (mentorctl.matching.choices.story).
+KEPT_APART = "a rule of the program keeps them apart"
+SAID_NO, NO_ANSWER = "declined when asked", "did not answer when asked"
+_PAIRED = "they were paired before"  # mentorctl.matching.explain
+
+
+def name_declines(result: Any, asks: list[dict[str, Any]], people: Iterable[Any]) -> None:
+    """A run's reasons (``result``: a :class:`.results.MatchResult`) where mentors declined:
+    a mentee whose only suitable mentors declined them reads so, not "paired before"; a
+    choice of a mentor who declined the mentee (or let the question expire) says so ("chose
+    Ann (P3): Ann declined when asked"), not that a rule keeps them apart. For the admin only:
+    a saved pair keeps the reasons checked as it is saved, which tell no choice."""
+    import dataclasses
+
+    expired = {(str(d["mentee"]), str(d["mentor"])) for d in asks if d.get("answer") == "expired"}
+    said: dict[str, list[tuple[str, str]]] = {}
+    for mentee, mentor, _ in never_again(asks, people):
+        what = NO_ANSWER if (mentee, mentor) in expired else SAID_NO
+        said.setdefault(mentee, []).append((mentor, what))
+
+    def told(mentee: str, text: str) -> str:
+        for mentor, what in said.get(mentee, ()):
+            text = _choice_declined(text, mentor, what)
+        if mentee in said and _PAIRED in text:
+            text = text.replace(_PAIRED, _PAIRED + " or declined")
+        return text
+
+    result.unmatched = [dataclasses.replace(u, reason=told(u.mentee_id, u.reason))
+                        for u in result.unmatched]  # fmt: skip
+    result.pairs = [
+        dataclasses.replace(p, reasons=(told(p.mentee_id, p.reasons[0]), *p.reasons[1:]))
+        if p.mentee_id in said and p.reasons
+        else p
+        for p in result.pairs
+    ]
+
+
+def _choice_declined(text: str, mentor: str, what: str) -> str:
+    import re
+
+    return re.sub(
+        rf"chose ([^;()]+?) \({re.escape(mentor)}\): {KEPT_APART}",
+        lambda m: f"chose {m[1]} ({mentor}): {m[1]} {what}",
+        text,
+    )
 
 
 def withheld(person: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -245,8 +315,11 @@ def age(doc: Mapping[str, Any], today: dt.date) -> int:
     return (today - asked).days if asked is not None else 0
 
 
-def listed(docs: Iterable[Mapping[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    """Waiting proposals for the admin, oldest first, with their age in days."""
+def listed(
+    docs: Iterable[Mapping[str, Any]], today: dt.date, *, every: bool = False
+) -> list[dict[str, Any]]:
+    """Waiting proposals for the admin, oldest first, with their age in days (``every``:
+    ``docs`` are those waiting on ``today`` already, :func:`waiting_on`)."""
     rows = [
         {
             "id": d["id"],
@@ -256,6 +329,6 @@ def listed(docs: Iterable[Mapping[str, Any]], today: dt.date) -> list[dict[str, 
             "asked": str(d.get("asked_at") or "")[:10],
             "days": age(d, today),
         }
-        for d in waiting(docs)
+        for d in (docs if every else waiting(docs))
     ]
     return sorted(rows, key=lambda r: (-r["days"], _number(str(r["id"]))))

@@ -5,7 +5,8 @@ for one round, the latest unless the admin names another: its calendar, its pair
 weekly answer rates and outcomes, its quiet pairs and notes, each counted on that round's
 pairs only, so a second round's week 1 is never added to the first round's. What belongs to
 the program whatever the round stays the program's: the people, the waiting mentees and the
-recruitment gap, mentor capacity, concerns, undeliverable addresses. The ``rounds`` table
+recruitment gap, mentor capacity, concerns, undeliverable addresses, the proposals waiting for
+a mentor's answer (admins only: :mod:`.waiting_asks`). The ``rounds`` table
 gives every round's figures and the program overall, side by side.
 
 With one round the report is the program's, as it always was, with the ``rounds`` table of
@@ -22,7 +23,7 @@ from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import program_rounds
 from mentorctl.history.fold import State
-from mentorctl.report import asof, figures, outcomes
+from mentorctl.report import asof, figures, outcomes, waiting_asks
 
 # What a round has of its own; everything else in the report is the program's.
 ROUND_KEYS = (
@@ -45,7 +46,10 @@ def from_store(
     ``round_`` (default: the latest) and the program overall."""
     state = asof.load(store_path, today=today, duration_weeks=duration_weeks)
     with paused_gc():
-        return from_state(state, round_=round_, **options)
+        report = from_state(state, round_=round_, **options)
+    if not options.get("anonymous"):  # names people: the admins' pages only
+        report["asked_waiting"] = waiting_asks.rows(waiting_asks.read(store_path), state)
+    return report
 
 
 def from_state(

@@ -465,3 +465,25 @@ FAIRNESS: dict[str, dict[str, str]] = {
         "organisation": "organização",
     },
 }  # fmt: skip
+
+# The proposals waiting for a mentor's answer (mentorctl.report.waiting_asks): admins' pages.
+ASKS: dict[str, dict[str, str]] = {
+    "fr": {
+        "Waiting for the mentor's answer": "En attente de la réponse du mentor",
+        "Proposal": "Proposition", "Asked": "Demandé le", "Days waiting": "Jours d'attente",
+    },
+    "es": {
+        "Waiting for the mentor's answer": "Esperando la respuesta del mentor",
+        "Proposal": "Propuesta", "Asked": "Preguntado el", "Days waiting": "Días de espera",
+    },
+    "de": {
+        "Waiting for the mentor's answer": "Warten auf die Antwort des Mentors",
+        "Proposal": "Vorschlag", "Asked": "Gefragt am", "Days waiting": "Tage gewartet",
+    },
+    "pt": {
+        "Waiting for the mentor's answer": "Aguardando a resposta do mentor",
+        "Proposal": "Proposta", "Asked": "Perguntado em", "Days waiting": "Dias de espera",
+    },
+}  # fmt: skip
+for _language, _words in ASKS.items():
+    WHOLE[_language].update(_words)

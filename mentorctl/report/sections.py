@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mentorctl.report import waiting_asks
 from mentorctl.report.labels import status_label, who
 
 
@@ -239,6 +240,9 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
                 ],
             )
         )
+    if report.get("asked_waiting"):  # admins only: an anonymous report has none
+        items = report["asked_waiting"]
+        out.append((waiting_asks.TITLE, waiting_asks.COLUMNS, waiting_asks.table_rows(items)))
     if report.get("notes"):
         out.append(
             (

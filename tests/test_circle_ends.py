@@ -129,7 +129,7 @@ def test_the_co_mentor_takes_over_when_the_lead_leaves(workspace: Path, cli, co_
     assert before["meeting_people"] == 6  # four mentees, the mentor and the co-mentor
     result = _run(cli, workspace, "withdraw", lead, "--reason", SECRET, "--today", "2026-03-10")
     assert f"Circle {co_led['id']}: its mentor left; co-mentor {co} leads it now" in result.output
-    assert "closed" not in result.output
+    assert f"Circle {co_led['id']} closed" not in result.output
     after = {p["mentee"]: p for p in pairs(workspace).values()}
     assert {after[m]["mentor"] for m in mentees} == {co}
     assert {after[m]["status"] for m in mentees} == {"active"}

@@ -32,7 +32,8 @@ def status_result(done: Any, as_json: bool) -> None:
         if done.ended and not done.dry_run:
             output.note(
                 "The next 'mentorctl checkin' run tells, once, the partner of each pair that "
-                "ended (in a circle, its mentor, or every member of a circle that closed)."
+                "ended (in a circle, its mentor, or every member of a circle that closed or "
+                "that its co-mentor now leads)."
             )
         for line in getattr(done, "circles", ()):
             output.info(f"{line[0].upper()}{line[1:]}.")

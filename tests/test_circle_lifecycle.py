@@ -105,7 +105,7 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     # Cid withdraws: three mentees stay, the circle goes on.
     result = _run(cli, workspace, "withdraw", ids["ae1"], "--reason", SECRET, "--today",
                   "2026-03-10")  # fmt: skip
-    assert "closed" not in result.output
+    assert f"Circle {circle['id']} closed" not in result.output
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     drawn["2026-03-16"] = _circle_row(cli, workspace, "2026-03-16")
     left = _bodies(workspace, "circle_left")

@@ -10,6 +10,12 @@ ever, by the next ``checkin`` run:
 - ``circle_closed``, to each remaining member, keyed on their own member pair (the mentors'
   on the circle's first): the circle has closed; a mentee is back on the waiting list and
   will be offered a new place; a mentor is thanked.
+- ``circle_farewell``, to the mentee who left, keyed on their own pair, when their pair's
+  end would have told them (``pair --end``, a block, their own "no"): they are no longer in
+  the circle; they are told whether they are back on the waiting list, never why.
+- ``circle_handover``, to each mentee still in a circle whose lead mentor left and whose
+  co-mentor took it over, and to that co-mentor, keyed on their own member pair (the
+  mentor's on the circle's first): who leads the circle now.
 - A mentee who pauses is away from the circle, not out of it: the partner's ``paused``
   notice of a pair goes to the circle's mentor as ``circle_away`` (keyed, as it is, on the
   pause's number), worded for a circle: the circle meets on without them meanwhile.
@@ -33,7 +39,9 @@ if TYPE_CHECKING:
 LEFT = "circle_left"
 CLOSED = "circle_closed"
 AWAY = "circle_away"
-KINDS = frozenset({LEFT, CLOSED, AWAY})
+FAREWELL = "circle_farewell"
+HANDOVER = "circle_handover"
+KINDS = frozenset({LEFT, CLOSED, AWAY, FAREWELL, HANDOVER})
 
 
 def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing]:
@@ -50,16 +58,16 @@ def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing
         for entry in circle.get("history") or ():
             if not isinstance(entry, dict):
                 continue
+            notify = list(entry.get("notify") or ())
             if "left" in entry:
-                kind = LEFT
                 left = state.pair_by_id.get(str(entry.get("pair")))
-                pair_of = {m: left for m in entry.get("notify") or ()}
-            elif entry.get("status") == "closed":
-                kind = CLOSED
-                pair_of = {m: own.get(m, members[0]) for m in entry.get("notify") or ()}
+                told = [(m, left, FAREWELL if m == entry["left"] else LEFT) for m in notify]
+            elif entry.get("status") == "closed" or "lead" in entry:
+                kind = CLOSED if "lead" not in entry else HANDOVER
+                told = [(m, own.get(m, members[0]), kind) for m in notify]
             else:
                 continue
-            for person, pair in pair_of.items():
+            for person, pair, kind in told:
                 if (
                     pair is not None
                     and person in state.people
@@ -106,4 +114,4 @@ def away(state: State, plan_: CheckinPlan, *, send: bool) -> None:
     plan_.outgoing[:] = kept
 
 
-__all__ = ["AWAY", "CLOSED", "KINDS", "LEFT", "away", "plan"]
+__all__ = ["AWAY", "CLOSED", "FAREWELL", "HANDOVER", "KINDS", "LEFT", "away", "plan"]

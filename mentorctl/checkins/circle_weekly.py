@@ -22,6 +22,7 @@ from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
 from mentorctl.checkins.plan import HOLDING, Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
 from mentorctl.matching.circle_life import MENTOR_LEFT
+from mentorctl.matching.rounds import released
 
 if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
@@ -110,8 +111,10 @@ def doc_history(state: State, circle_id: str) -> list[dict[str, Any]]:
 
 
 def _co_mentors(state: State, circle_id: str, lead: str) -> list[str]:
+    """The circle's co-mentors still in it (one who left has a ``co_left`` entry)."""
     doc = circle_docs(state).get(circle_id) or {}
-    return [m for m in doc.get("mentors") or () if m != lead and m in state.people]
+    left = {e.get("co_left") for e in doc_history(state, circle_id)}
+    return [m for m in doc.get("mentors") or () if m not in (lead, *left) and m in state.people]
 
 
 def _family(kind: str) -> str:
@@ -136,7 +139,9 @@ def context(
     ``partner`` stands for all the circle's mentees ("Bea, Cid and Dov"); week 1's
     ``fit_question`` is ``circle_fit_question`` when given; a ``circle_left``
     and ``circle_away``
-    notice's ``member`` is the mentee who left, or is away."""
+    notice's ``member`` is the mentee who left, or is away; a ``circle_farewell``'s
+    ``back_waiting`` whether the mentee is back on the waiting list; a ``circle_handover``'s
+    ``lead`` the co-mentor who leads the circle now."""
     from babel.lists import format_list
 
     from mentorctl.mail.messages import person_context
@@ -163,6 +168,14 @@ def context(
     context["mentor_left"] = bool(closing) and closing[-1].get("why") == MENTOR_LEFT
     if o.kind in (circle_notices.LEFT, circle_notices.AWAY):  # the mentee who left or is away
         context["member"] = person_context(state.person(o.pair["mentee"]))
+        if o.kind == circle_notices.LEFT and o.pair["mentee"] not in state.people:
+            context["member"] = None  # forgotten since: the notice names nobody
+    if o.kind == circle_notices.FAREWELL:  # back on the list: after a "no" or a block
+        context["back_waiting"] = o.pair["status"] == "not_fit" or o.part in released(o.pair)
+    if o.kind == circle_notices.HANDOVER:
+        handed = [e for e in doc_history(state, circle_id) if "lead" in e]
+        lead = str(handed[-1]["lead"]) if handed else o.pair["mentor"]
+        context["lead"] = person_context(state.person(lead))
     if o.part in mentor_ids and context.get("partner") is not None:
         try:
             names = format_list([p["first_name"] for p in mentees], locale=language)

@@ -215,12 +215,16 @@ def circle_state(docs: Iterable[dict[str, Any]], until: str | None = None) -> di
 
 
 def circle_accepted(
-    members: Iterable[tuple[dict[str, Any], str]], until: str | None = None
+    members: Iterable[tuple[dict[str, Any], str]],
+    until: str | None = None,
+    mentors: Iterable[str] = (),
 ) -> dict[str, int]:
     """How many of a circle's people accepted its meeting, of how many are in it:
     ``members`` is each member pair's (document, status that day). Its people are the
-    mentors and the mentees of the member pairs still in it (``IN_CIRCLE``), and a co-mentor
-    once they answered; {"accepted", "people"}, accepted by all when the two are equal."""
+    mentors and the mentees of the member pairs still in it (``IN_CIRCLE``), the circle's
+    ``mentors`` that day (from the circles table: a co-mentor who has not answered counts),
+    and a co-mentor once they answered; {"accepted", "people"}, accepted by all when the two
+    are equal."""
     members = list(members)
     answers = circle_state((doc for doc, _ in members), until)
     mentees = {str(doc.get("mentee")) for doc, _ in members}
@@ -229,6 +233,7 @@ def circle_accepted(
         if status in IN_CIRCLE:
             people.update((str(doc.get("mentee")), str(doc.get("mentor"))))
     if people:
+        people.update(str(m) for m in mentors if m)
         people.update(pid for pid in answers if pid not in mentees)  # co-mentors who answered
     accepted = sum(1 for pid in people if answers.get(pid, {}).get(OUTCOME) == "ACCEPTED")
     return {"accepted": accepted, "people": len(people)}

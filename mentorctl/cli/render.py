@@ -308,6 +308,7 @@ def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: 
         "violations": [v.text for v in done.check.violations] if done.check else [],
         "warnings": [w.text for w in done.check.warnings] if done.check else [],
         "dry_run": done.dry_run,
+        "circles": list(done.circles),
     }
     if as_json:
         output.emit_json(data)
@@ -323,6 +324,13 @@ def override_result(done: Override, people: dict[str, dict[str, Any]], as_json: 
     )
     if done.action == "added" and data["against"]:
         output.info("Against them: " + "; ".join(data["against"]))
+    _circle_lines(done.circles)
+
+
+def _circle_lines(lines: Any) -> None:
+    """What ending a circle's member pair did to the circle (closed, or taken over)."""
+    for line in lines:
+        output.info(f"{line[0].upper()}{line[1:]}.")
 
 
 # -- safety ---------------------------------------------------------------------------------
@@ -369,6 +377,7 @@ def block_result(done: BlockResult, as_json: bool) -> None:
         "action": done.action,
         "people": list(done.people),
         "ended_pairs": done.ended_pairs,
+        "circles": list(done.circles),
         "dry_run": done.dry_run,
     }
     if as_json:
@@ -383,6 +392,7 @@ def block_result(done: BlockResult, as_json: bool) -> None:
     if done.ended_pairs:
         text += f" Ended pair(s): {', '.join(done.ended_pairs)}."
     output.info(("Dry run, nothing saved: " if done.dry_run else "") + text)
+    _circle_lines(done.circles)
 
 
 def concerns(found: list[dict[str, Any]], as_json: bool, names: Any = None) -> None:

@@ -26,6 +26,8 @@ KIND_LABELS = {
     "circle_left": "circle member left",
     "circle_away": "circle member away",
     "circle_closed": "circle closed",
+    "circle_farewell": "circle left (to the member)",
+    "circle_handover": "circle's new lead",
     "shortlist": "shortlist",
     # a circle's templates: its messages keep the kinds above (weekly, wrap-up, lapsed)
     "circle_weekly": "weekly",

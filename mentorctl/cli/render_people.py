@@ -31,11 +31,12 @@ def status_result(done: Any, as_json: bool) -> None:
         output.info(f"{verb} {done.person} as withdrawn; pairs ended: {ended}.")
         if done.ended and not done.dry_run:
             output.note(
-                "The next 'mentorctl checkin' run tells them and the partner of each pair that "
-                "ended (in a circle, its mentor), once."
+                "The next 'mentorctl checkin' run tells them and the partner of each pair "
+                "that ended (in a circle, its mentor; every member of a circle that closed or "
+                "that its co-mentor now leads), once."
             )
         for line in getattr(done, "circles", ()):
-            output.info(f"{line[0].upper()}{line[1:]}; its members go back to waiting.")
+            output.info(f"{line[0].upper()}{line[1:]}.")
     elif done.action == "paused":
         output.info(
             f"{verb} {done.person} as away until {done.until}: no new pairs and no check-ins "

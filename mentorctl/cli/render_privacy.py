@@ -56,6 +56,7 @@ def _forget_data(done: ForgetResult) -> dict[str, Any]:
         "anonymised": done.anonymised,
         "redacted": done.redacted,
         "ended_pairs": done.ended_pairs,
+        "circles": list(done.circles),
         "outbox_files": done.outbox_files,
         "backups_scrubbed": done.backups_scrubbed,
         "files": done.files,
@@ -79,6 +80,8 @@ def forget_result(done: ForgetResult, as_json: bool) -> None:
         output.info(
             f"Ended pair(s): {', '.join(done.ended_pairs)}; they remain as anonymous counts."
         )
+    for line in done.circles:
+        output.info(f"{line[0].upper()}{line[1:]}.")
     if done.files:
         if done.files_removed:
             title = "Would delete these files" if done.dry_run else "Deleted these files"

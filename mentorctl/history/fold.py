@@ -15,8 +15,7 @@ blocks) and a day, and returns what was true at the end of that day:
 - the answers known by then (an answer counts from the day it was recorded, whatever week it
   answers), the messages made by then with their delivery as it stood (a delivery entry made
   again later keeps, as ``reached`` and ``reached_as``, when and how it first reached the
-  person), the concerns raised by then (resolved only if resolved by then), the blocks in
-  force;
+  person), the concerns raised by then (resolved only if resolved by then), the blocks in force;
 - **due**: for each program week, the pairs whose week's message reached them (written to
   the outbox or accepted by the mail server, by that day) and that were still on: ended (if
   they did) after the week began, and not paused at its end (or that day, for the week in course)
@@ -32,7 +31,7 @@ list and every look-up of people and pairs is drawn from this one fold.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mentorctl.history import events
@@ -106,6 +105,7 @@ class State:
     # The ids of people forgotten on any day (their anonymous traces, see
     # mentorctl.safety.privacy): shown as ``forgotten`` wherever a person is shown.
     forgotten: frozenset[str] = frozenset()
+    circles: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id; dated inside
 
     def current_week(self, pair: PairOn) -> int | None:
         """The program week the day falls in for a pair on the schedule (None out of it)."""

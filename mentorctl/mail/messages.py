@@ -67,8 +67,9 @@ if TYPE_CHECKING:
     from mentorctl.programs.program import Program
 
 KINDS = ("intro", "weekly", "nudge", "wrapup", "lapsed", "ended", "waiting", "paused", "shortlist",
-         "circle_intro", "circle_left", "circle_away", "circle_closed", "mentor_ask",
-         "circle_weekly", "circle_wrapup", "circle_lapsed")  # fmt: skip
+         "circle_intro", "circle_left", "circle_away", "circle_closed", "circle_farewell",
+         "circle_handover", "mentor_ask", "circle_weekly", "circle_wrapup",
+         "circle_lapsed")  # fmt: skip
 # Kinds added after the first programs were made: a program.yaml or messages/ folder
 # without them uses the built-in default template shipped in this package.
 DEFAULT_MESSAGES_DIR = Path(__file__).with_name("default_messages")

@@ -17,6 +17,21 @@ run before it plans), a list of dated entries on the circle document::
 - A pause is not leaving: the member is away (their pair shows paused) and is back in the
   circle when the pause ends, if the circle still runs. Paused members count towards the
   minimum.
+- The mentee who leaves is told too, when their pair's end would have told them (an end
+  by the admin, a block, their own "no"; not their own withdrawal): in a ``circle_farewell``
+  notice instead of a pair's ``ended`` one (their id in the entry's ``notify``).
+- When its lead mentor leaves and a co-mentor (the circle's second ``mentors``) is still
+  there, the co-mentor **takes the circle over**, unless that leaves it below its minimum:
+  the member pairs still in it, those the lead's leaving ended included, move to the
+  co-mentor (each with an entry in its history), the circle's ``mentors`` become the
+  co-mentor alone, and an entry ``{"at", "lead": new, "was": old, "why", "pairs",
+  "notify"}`` tells the mentees and the new lead in a ``circle_handover`` notice::
+
+    {"at": ISO, "lead": "P5", "was": "P3", "why": "its mentor left",
+     "pairs": ["M4", "M5", "M6"], "notify": ["P5", "P7", "P9", "P12"]}
+
+- A co-mentor who leaves (withdraws, is forgotten) is out of the circle from then on:
+  ``{"at", "co_left": "P5", "why": "left"}``; nobody is told, and it goes on with its lead.
 - The circle **closes** when fewer mentees than its minimum (``min_size``, saved with the
   circle from program.yaml's ``circles.size``) still hold a pair, or when its mentor left:
   the remaining member pairs end (``the circle closed``, by ``circle``), their people go
@@ -52,14 +67,26 @@ DONE = frozenset({"completed", "lapsed"})
 CLOSED_REASON = "the circle closed"
 MENTOR_LEFT = "its mentor left"
 BY = "circle"
+# How a pair ends when one of its people leaves altogether (withdraw, forget).
+LEAD_LEFT_REASONS = ("a person withdrew", "a person asked to be forgotten")
 
 
 @dataclass
 class Settled:
-    """What :func:`settle` changed: (circle, mentee) who left, circles closed and why."""
+    """What :func:`settle` changed: (circle, mentee) who left, circles closed and why, and
+    (circle, new lead) of circles a co-mentor took over."""
 
     left: list[tuple[str, str]] = field(default_factory=list)
     closed: list[tuple[str, str]] = field(default_factory=list)
+    handed: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """One sentence per circle closed or taken over, for the admin."""
+        out = [
+            f"circle {c} closed: {why}; its members go back to waiting" for c, why in self.closed
+        ]
+        out += [f"circle {c}: its mentor left; co-mentor {m} leads it now" for c, m in self.handed]
+        return out
 
 
 def entries(circle: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -94,6 +121,18 @@ def status_on(circle: Mapping[str, Any], statuses: Iterable[str], day: dt.date) 
     return "finished" if seen & DONE else "closed" if seen else "proposed"
 
 
+def mentors_on(circle: Mapping[str, Any], day: dt.date) -> list[str]:
+    """The circle's mentors on ``day``, the lead first: a co-mentor who took it over later
+    had the earlier lead beside them; a co-mentor who left by then is no longer in it."""
+    mentors = [str(m) for m in circle.get("mentors") or () if m]
+    iso = day.isoformat()
+    for e in reversed(entries(circle)):
+        if "lead" in e and e["at"][:10] > iso and e.get("was"):
+            mentors = [str(e["was"]), *mentors]
+    gone = {str(e["co_left"]) for e in up_to(circle, day) if e.get("co_left")}
+    return mentors[:1] + [m for m in mentors[1:] if m not in gone]
+
+
 def min_size_of(data: Mapping[str, Any]) -> int:
     """The smallest circle size of a program.yaml (``circles.size``; 3 when not set)."""
     size = (data.get("circles") or {}).get("size") or [3]
@@ -118,6 +157,23 @@ def _ended_at(pair: Mapping[str, Any], stamp: str) -> str:
     return found or stamp
 
 
+def _before_end(pair: Mapping[str, Any]) -> str:
+    """The status the pair held before it last ended (``active`` when not recorded)."""
+    held = [h.get("status") for h in pair.get("history") or () if isinstance(h, dict)]
+    return next((s for s in reversed(held) if s in HOLDING), "active")
+
+
+def _left_with_lead(pair: Mapping[str, Any], lead: str, gone: Any) -> bool:
+    """Whether the pair ended only because its mentor, the circle's lead, left."""
+    reason = str(pair.get("end_reason") or "")
+    return (
+        pair.get("status") == "ended"
+        and pair.get("mentor") == lead
+        and reason.startswith(LEAD_LEFT_REASONS)
+        and not gone(pair["mentee"])
+    )
+
+
 def _gone(people: Mapping[str, Mapping[str, Any]], pid: str, day: dt.date) -> bool:
     person = people.get(pid)
     return (
@@ -130,7 +186,7 @@ def _gone(people: Mapping[str, Mapping[str, Any]], pid: str, day: dt.date) -> bo
 def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
     """Bring every circle's history up to date with its member pairs (see the module's
     docstring); ``min_size``: the minimum of a circle saved without its own."""
-    from mentorctl.matching.pairs import change_pairs
+    from mentorctl.matching.pair_changes import change_pairs
 
     day = dt.date.fromisoformat(stamp[:10])
     out = Settled()
@@ -151,12 +207,31 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
             continue
         mentors = [m for m in circle.get("mentors") or () if m] or [members[0]["mentor"]]
         lead_gone = _gone(people, mentors[0], day)
-        told = [m for m in mentors if not _gone(people, m, day)]
         seen = {e.get("pair") for e in history if isinstance(e, dict) and "left" in e}
         new = [p for p in members if p["status"] in EARLY_END and p["id"] not in seen]
         holding = [p for p in members if p["status"] in HOLDING]
         minimum = int(circle.get("min_size") or min_size or 0)
         introduced = any(p.get("start_date") for p in members)
+        added: list[dict[str, Any]] = []
+        co_gone = {str(e["co_left"]) for e in history if isinstance(e, dict) and e.get("co_left")}
+        for m in mentors[1:]:  # a co-mentor who left: no longer in it (nobody is told)
+            if m not in co_gone and _gone(people, m, day):
+                added.append({"at": stamp, "co_left": m, "why": "left"})
+                co_gone.add(m)
+        heir = next((m for m in mentors[1:] if m not in co_gone), None)
+        if lead_gone and heir is not None:
+            gone = lambda pid: _gone(people, pid, day)  # noqa: E731
+            moving = [p for p in new if _left_with_lead(p, mentors[0], gone)]
+            kept = holding + moving
+            if kept and len(kept) >= minimum:  # the co-mentor takes the circle over
+                entry = _hand_over(changes, people, day, stamp, mentors[0], heir, kept, moving)
+                added.append(entry)
+                updates[int(key)] = {"mentors": [heir]}
+                out.handed.append((circle["id"], heir))
+                mentors, lead_gone = [heir], False
+                new = [p for p in new if p not in moving]
+                holding = kept
+        told = [m for m in mentors if m not in co_gone and not _gone(people, m, day)]
         closes = bool(holding or new) and (
             lead_gone or (minimum > 0 and len(holding) < minimum) or not holding
         )
@@ -164,17 +239,20 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
             closes = False  # finished, or every leaving already settled
         if not holding and any(p["status"] in DONE for p in members):
             closes = False  # the program ended for the circle: it finished
-        added: list[dict[str, Any]] = []
         for pair in new:
             if lead_gone:
                 continue  # the mentor left: the mentees stay until the circle closes
-            notify = [] if closes or not pair.get("start_date") else told
+            notify = [] if closes or not pair.get("start_date") else list(told)
+            quiet = list(mentors)
+            if _farewell(pair, made) and not _gone(people, pair["mentee"], day):
+                notify.append(pair["mentee"])  # their own notice, in place of "ended"
+                quiet.append(pair["mentee"])
             added.append(
                 {"at": _ended_at(pair, stamp), "left": pair["mentee"], "pair": pair["id"],
-                 "why": _why(pair), "notify": list(notify)}
+                 "why": _why(pair), "notify": notify}
             )  # fmt: skip
             out.left.append((circle["id"], pair["mentee"]))
-            _quiet_pair_notice(changes, made, pair, mentors)
+            _quiet_pair_notice(changes, made, pair, quiet)
         if closes:
             staying = list(holding) + (new if lead_gone else [])
             why = (
@@ -206,10 +284,45 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
             )  # fmt: skip
             out.closed.append((circle["id"], why))
         if added:
-            updates[int(key)] = {"history": [*history, *added]}
+            updates.setdefault(int(key), {})["history"] = [*history, *added]
     store.update_many(CIRCLES, updates)
     change_pairs(store, changes, stamp, BY)
     return out
+
+
+def _farewell(pair: Mapping[str, Any], made: set[Any]) -> bool:
+    """Whether the mentee leaving is to be told: the pair's end would tell them, and has not."""
+    mentee = pair["mentee"]
+    return bool(pair.get("start_date")) and (
+        mentee in (pair.get("notify_ended") or ()) and f"{pair['id']}/ended/0/{mentee}" not in made
+    )
+
+
+def _hand_over(
+    changes: dict[str, tuple[dict[str, Any], str]],
+    people: Mapping[str, Mapping[str, Any]],
+    day: dt.date,
+    stamp: str,
+    lead: str,
+    heir: str,
+    kept: list[dict[str, Any]],
+    moving: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The member pairs still in the circle move to ``heir``; those the lead's leaving ended
+    hold again, as they did before it. The circle's entry."""
+    note = f"its co-mentor {heir} leads the circle now"
+    for pair in kept:
+        fields: dict[str, Any] = {"mentor": heir}
+        if pair in moving:
+            fields.update(status=_before_end(pair), end_reason=None, ended=None, released=[],
+                          notify_ended=[])  # fmt: skip
+        changes[pair["id"]] = (fields, note)
+    notify = [heir] + [p["mentee"] for p in kept if p.get("start_date")]
+    notify = [p for p in dict.fromkeys(notify) if not _gone(people, p, day)]
+    if not any(p.get("start_date") for p in kept):
+        notify = []  # not introduced yet: its introduction will name the new lead
+    return {"at": stamp, "lead": heir, "was": lead, "why": MENTOR_LEFT,
+            "pairs": [p["id"] for p in kept], "notify": notify}  # fmt: skip
 
 
 def _quiet_pair_notice(
@@ -231,10 +344,12 @@ def circle_of(circles: Iterable[Mapping[str, Any]], pair_id: str) -> Mapping[str
 
 __all__ = [
     "CLOSED_REASON",
+    "LEAD_LEFT_REASONS",
     "MENTOR_LEFT",
     "Settled",
     "closed_on",
     "entries",
+    "mentors_on",
     "settle",
     "status_on",
     "up_to",

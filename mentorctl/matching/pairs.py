@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import UsageError
 from mentorctl.matching import proposals
+from mentorctl.matching.pair_changes import EARLY_END as EARLY_END  # re-exported
+from mentorctl.matching.pair_changes import INTRODUCED as INTRODUCED
+from mentorctl.matching.pair_changes import PAIRS, change_pairs
 from mentorctl.store import addresses
 
 if TYPE_CHECKING:
@@ -31,15 +34,11 @@ if TYPE_CHECKING:
     from mentorctl.programs.program import Program
     from mentorctl.store.db import Store
 
-PAIRS = "pairs"
 PEOPLE = "people"
 BLOCKS = "blocks"
 # Pairs in these states hold their mentee and use a slot of their mentor.
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
 STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
-# A pair that ends before the program does; once introduced, its people are told.
-EARLY_END = frozenset({"ended", "not_fit"})
-INTRODUCED = frozenset({"active", "quiet", "paused"})
 
 
 # -- reading the store --------------------------------------------------------------------
@@ -351,6 +350,7 @@ class Override:
     pair: dict[str, Any]
     check: PairCheck | None
     dry_run: bool
+    circles: list[str] = field(default_factory=list)  # circles it closed or handed over
 
 
 def add(
@@ -436,7 +436,18 @@ def end(
         _change(
             store, pair, status=status, stamp=stamp, note=reason.strip(), end_reason=reason.strip()
         )
-    return Override("ended", pair, None, dry_run)
+        circles = _settle_circle(store, pair, stamp)
+    return Override("ended", pair, None, dry_run, circles)
+
+
+def _settle_circle(store: Store, pair: dict[str, Any], stamp: str) -> list[str]:
+    """A circle's member pair ended: the circle's history at once (who left; closed, or
+    taken over by its co-mentor), as ``withdraw`` does."""
+    if not pair.get("circle"):
+        return []
+    from mentorctl.matching import circle_life
+
+    return circle_life.settle(store, stamp=stamp).lines()
 
 
 def lock(
@@ -451,36 +462,6 @@ def lock(
             raise UsageError(f"pair {pair['id']} is over ({pair['status']}); nothing to lock")
         _change(store, pair, stamp=stamp, locked=locked, note="locked" if locked else "unlocked")
     return Override("locked" if locked else "unlocked", pair, None, dry_run)
-
-
-def change_pairs(
-    store: Store, changes: dict[str, tuple[dict[str, Any], str]], stamp: str, by: str | None = None
-) -> None:
-    """Apply ``{pair id: (fields, note)}`` in one batch, each with an entry in the pair's history."""
-    if not changes:
-        return
-    docs = store.documents(PAIRS)
-    index = {d.get("id"): k for k, d in docs.items()}
-    updates: dict[int, dict[str, Any]] = {}
-    for pair_id, (fields, note) in changes.items():
-        key = index[pair_id]
-        entry: dict[str, Any] = {"at": stamp, "note": note}
-        if by is not None:
-            entry["by"] = by
-        if "status" in fields:
-            entry["status"] = fields["status"]
-        history = [*docs[key].get("history", []), entry]
-        extra: dict[str, Any] = {}
-        before = docs[key].get("status")
-        if (
-            fields.get("status") in EARLY_END
-            and before in INTRODUCED
-            and "notify_ended" not in fields
-        ):
-            # The next check-in run tells both people, kindly and without saying why.
-            extra["notify_ended"] = [docs[key]["mentee"], docs[key]["mentor"]]
-        updates[int(key)] = {**fields, **extra, "updated": stamp, "history": history}
-    store.update_many(PAIRS, updates)
 
 
 def _change(store: Store, pair: dict[str, Any], *, stamp: str, note: str, **fields: Any) -> None:

@@ -47,7 +47,7 @@ class StatusChange:
     dry_run: bool = False
     reason: str | None = None
     pairs: list[str] = field(default_factory=list)  # current pairs whose partner is told
-    circles: list[str] = field(default_factory=list)  # circles closed by it, and why
+    circles: list[str] = field(default_factory=list)  # circles it closed or handed over
     proposals: list[str] = field(default_factory=list)  # waiting proposals taken back
 
 
@@ -91,9 +91,8 @@ def withdraw(
         store.update_many(PEOPLE, {_person_doc(store, pid): note})
         asks = proposals.taken_back(store, pid, stamp, "a person withdrew")
         settled = circle_life.settle(store, stamp=stamp)
-    closed = [f"circle {c} closed: {why}" for c, why in settled.closed]
-    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run, circles=closed,
-                        proposals=[str(d["id"]) for d in asks])  # fmt: skip
+    return StatusChange("withdrawn", pid, sorted(changes), dry_run=dry_run,
+                        circles=settled.lines(), proposals=[str(d["id"]) for d in asks])  # fmt: skip
 
 
 def pause(

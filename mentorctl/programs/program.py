@@ -328,6 +328,12 @@ _PROGRAM = Obj(
                 "circle_closed": _later_message(
                     "circle_closed", "{{ program.name }}: your circle has closed"
                 ),
+                "circle_farewell": _later_message(
+                    "circle_farewell", "{{ program.name }}: thank you from your circle"
+                ),
+                "circle_handover": _later_message(
+                    "circle_handover", "{{ program.name }}: who leads your circle now"
+                ),
                 "shortlist": _later_message("shortlist", "{{ program.name }}: choose your mentor"),
                 "circle_weekly": _later_message("circle_weekly", CIRCLE_WEEKLY_SUBJECT),
                 "circle_wrapup": _later_message("circle_wrapup", CIRCLE_WRAPUP_SUBJECT),

@@ -183,6 +183,20 @@ SHIPPED_SUBJECTS = {
         "de": "{{ program.name }}: Danke fürs Mitmachen",
         "pt": "{{ program.name }}: obrigado por participar",
     },
+    "circle_farewell": {
+        "en": "{{ program.name }}: thank you from your circle",
+        "fr": "{{ program.name }} : merci de la part de votre cercle",
+        "es": "{{ program.name }}: gracias de parte de tu círculo",
+        "de": "{{ program.name }}: Danke von Ihrem Kreis",
+        "pt": "{{ program.name }}: obrigado da parte do seu círculo",
+    },
+    "circle_handover": {
+        "en": "{{ program.name }}: who leads your circle now",
+        "fr": "{{ program.name }} : qui anime votre cercle désormais",
+        "es": "{{ program.name }}: quién guía tu círculo ahora",
+        "de": "{{ program.name }}: wer Ihren Kreis jetzt begleitet",
+        "pt": "{{ program.name }}: quem orienta o seu círculo agora",
+    },
     "shortlist": {
         "en": "{{ program.name }}: choose your mentor",
         "fr": "{{ program.name }} : choisissez votre mentor",

@@ -19,6 +19,7 @@ from mentorctl.report.labels import day as day_text
 TABLES = ("people", "pairs", "answers", "messages", "concerns", "blocks")
 # Forgotten people's anonymous traces (mentorctl.safety.privacy), folded with the people.
 TRACES = "forgotten_people"
+CIRCLES = "circles"  # a circles program's circles, each with its dated history
 # What a person's status filter may name: a status, or one of the marks shown beside it.
 PERSON_STATUSES = ("active", "waiting", "paused", "withdrawn", "undeliverable")
 PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
@@ -30,13 +31,17 @@ def documents(store_path: Path) -> dict[str, list[dict[str, Any]]]:
     with Store.reading(store_path) as store:
         docs = {t: list(store.documents(t).values()) for t in TABLES}
         docs["people"] += store.documents(TRACES).values()
+        docs[CIRCLES] = list(store.documents(CIRCLES).values())
         return docs
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:
     docs = documents(store_path)
+    circles = {str(c["id"]): c for c in docs.pop(CIRCLES) if c.get("id")}
     with paused_gc():  # a fold of a large store makes objects by the hundred thousand
-        return fold(**docs, day=today, duration_weeks=duration_weeks)
+        state = fold(**docs, day=today, duration_weeks=duration_weeks)
+    state.circles = circles
+    return state
 
 
 def waiting(state: State) -> list[dict[str, Any]]:

@@ -51,7 +51,9 @@ def detail(d: Directory, store_path: Path, key: str) -> dict[str, Any]:
         "round": doc.get("round"),
         "created": day(created),
         "min_size": doc.get("min_size"),
-        "mentors": [{"id": d.shown(m), "name": d.name(m)} for m in doc.get("mentors") or ()],
+        "mentors": [
+            {"id": d.shown(m), "name": d.name(m)} for m in circle_life.mentors_on(doc, d.today)
+        ],
         "window": doc.get("window"),
         "topics": list(doc.get("topics") or ()),
         "members": [
@@ -85,6 +87,10 @@ def _history(d: Directory, doc: dict[str, Any], members: list[Any]) -> list[dict
             out.append(_line(e["at"], "left", d, who, e.get("pair"), str(e.get("why") or "")))
         elif e.get("status") == "closed":
             out.append(_line(e["at"], "closed", d, None, None, str(e.get("why") or "")))
+        elif e.get("co_left"):
+            out.append(_line(e["at"], "co-mentor left", d, e["co_left"], None, ""))
+        elif "lead" in e:  # its co-mentor took it over
+            out.append(_line(e["at"], "taken over", d, e["lead"], None, str(e.get("why") or "")))
     iso = d.today.isoformat()
     for pair in members:
         for h in pair.doc.get("history") or ():

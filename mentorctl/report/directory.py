@@ -16,6 +16,7 @@ from mentorctl.errors import UsageError
 from mentorctl.gcpause import paused_gc
 from mentorctl.history import events
 from mentorctl.history.fold import HOLDING, PairOn, PersonOn, State, id_key
+from mentorctl.matching import circle_life
 from mentorctl.matching.choices import offered_and_chosen
 from mentorctl.matching.explain import against_parts
 from mentorctl.report import asof
@@ -429,7 +430,8 @@ def pair_detail(d: Directory, key: str) -> dict[str, Any]:
     if doc.get("circle"):  # the circle's one meeting: how many of its people accepted it
         circle = str(doc["circle"])
         members = [(p.doc, p.status) for p in d.pairs.values() if p.doc.get("circle") == circle]
-        found = meeting_replies.circle_accepted(members, d.today.isoformat())
+        led = circle_life.mentors_on(d.state.circles.get(circle) or {}, d.today)
+        found = meeting_replies.circle_accepted(members, d.today.isoformat(), led)
         data["circle_meeting"] = {"circle": circle, **found}
     data["messages"] = _messages(d, pair_id)
     data["answers"] = _answers(d, pair_id)

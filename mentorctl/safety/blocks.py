@@ -31,6 +31,7 @@ class BlockResult:
     people: tuple[str, str]
     ended_pairs: list[str] = field(default_factory=list)
     dry_run: bool = False
+    circles: list[str] = field(default_factory=list)  # circles it closed or handed over
 
 
 def block(
@@ -68,6 +69,10 @@ def block(
                     released=[pair["mentee"], pair["mentor"]],
                 )
                 out.ended_pairs.append(pair["id"])
+        if any(p.get("circle") for p in snap.pairs if p["id"] in out.ended_pairs):
+            from mentorctl.matching import circle_life  # a member left: their circle at once
+
+            out.circles = circle_life.settle(store, stamp=stamp).lines()
     return out
 
 

@@ -153,6 +153,10 @@ def resolve_concern(
                         ],
                     )
                     snap.blocked.add(key)
+        if outcome != "continue" and any(p.get("circle") for p in snap.pairs if p["id"] in touched):
+            from mentorctl.matching import circle_life  # a member left: their circle at once
+
+            circle_life.settle(store, stamp=stamp)
         changes = {"status": "resolved", "outcome": outcome, "resolved": stamp}
         store.update_many(CONCERNS, {doc_id(store, CONCERNS, "id", concern_id): changes})
         concern.update(changes)

@@ -11,7 +11,8 @@ reply they sent (a digest of the reply's own Message-ID, its pair, week and outc
 text, no address), so that a reply still in the mailbox is not read again as a new one.
 Every reader shows the person only as ``[forgotten]``. Their pairs end; the partner keeps
 their own messages, answers and pair history, goes back to waiting at once and, if the pair
-had been introduced, gets the kind ``ended`` message with the next check-in run. Their name
+had been introduced, gets the kind ``ended`` message with the next check-in run. A circle
+they were in is settled at once and holds them only as ``forgotten`` (:mod:`.forget_circles`). Their name
 or address in other people's records is redacted, backups that hold them are deleted,
 their address goes on the workspace's suppression list (so the next import of the same
 export, into any program of the workspace, skips them), and files mentorctl wrote earlier that may hold them are listed, or removed on
@@ -43,6 +44,7 @@ from mentorctl.matching.pairs import (
     find_person,
     snapshot,
 )
+from mentorctl.safety import forget_circles
 from mentorctl.safety.tables import (
     ANSWERS,
     CONCERNS,
@@ -82,6 +84,7 @@ class ForgetResult:
     # Files mentorctl wrote earlier (rejects, reports, exports) that may still hold the person.
     files: list[str] = field(default_factory=list)
     files_removed: bool = False
+    circles: list[str] = field(default_factory=list)  # circles closed or taken over by it
 
 
 def forget(
@@ -195,6 +198,7 @@ def forget(
             if len(changes) > traced:
                 redacted[table] = len(changes) - traced
         store.table(PEOPLE).remove(doc_ids=[doc_id(store, PEOPLE, "id", pid)])
+        circles = forget_circles.forget(store, pid, stamp)  # settled, and holding them no more
         store.insert_many(TRACES, [trace_of(person, stamp, topics)])
         existing = [p for p in dict.fromkeys(outbox_files) if p is not None and p.exists()]
         backups = _backups_holding(store_path, pid, address)
@@ -222,17 +226,9 @@ def forget(
                     hint="delete them by hand",
                 )
     return ForgetResult(
-        pid,
-        removed,
-        anonymised,
-        ended,
-        len(existing),
-        len(backups),
-        dry_run,
-        redacted=redacted,
-        files=[str(p) for p in written],
-        files_removed=remove_files,
-    )
+        pid, removed, anonymised, ended, len(existing), len(backups), dry_run, redacted=redacted,
+        files=[str(p) for p in written], files_removed=remove_files, circles=circles,
+    )  # fmt: skip
 
 
 def _is_theirs(table: str, doc: dict[str, Any], pid: str, pairs: set[Any]) -> bool:

@@ -556,4 +556,4 @@ def test_a_choice_of_a_mentor_who_declined_says_so_to_the_admin_only(
     # Dee's own export does not say who declined her.
     export = ok(cli, "export-person", "dee@example.org", "-w", ws)
     assert "declined" not in json.dumps(export)
-    assert export["proposals"] and f"\"{P['meg']}\"" not in json.dumps(export["proposals"])
+    assert export["proposals"] and f'"{P["meg"]}"' not in json.dumps(export["proposals"])

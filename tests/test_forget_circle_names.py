@@ -64,3 +64,16 @@ def test_forget_leaves_nothing_of_a_circle_member(workspace: Path, cli) -> None:
     _run(cli, workspace, "report", "--today", "2026-03-10")
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     assert _left(workspace) == []
+
+
+def test_a_first_name_is_redacted_as_written_the_full_name_in_any_case() -> None:
+    from mentorctl.safety.privacy import _redactor
+
+    near = _redactor("can.ozturk@example.org", "Can Öztürk", "Can")
+    assert near("shares Networking with CAN ÖZTÜRK, Bo and Cy; all four can meet Tuesdays") == (
+        "shares Networking with [forgotten], Bo and Cy; all four can meet Tuesdays"
+    )
+    assert near("week 1 with Bo, Can and Cy") == "week 1 with Bo, [forgotten] and Cy"
+    assert near("Canan and Can-Ali, mail can.ozturk@example.org") == (
+        "Canan and Can-Ali, mail [forgotten]"
+    )

@@ -116,7 +116,7 @@ def forget(
         redact = _redactor(address, name)
         # what the members of a circle they were in read names them by first name too
         shared = forget_circles.pairs_shared(store, pid)
-        near = _redactor(address, name, *(name.split() or [""])[:1])
+        near = _redactor(address, name, (name.split() or [""])[0])
         removed = {PEOPLE: 1}
         anonymised: dict[str, int] = {}
         redacted: dict[str, int] = {}
@@ -399,15 +399,18 @@ def _redact_fields(
     return changes
 
 
-def _redactor(address: str, *names: str) -> Callable[[str], str]:
-    """Replaces the person's address (in any case) and names (each as a whole word, the
-    first given first: their full name, then maybe their first name) in free text."""
+def _redactor(address: str, name: str, first: str = "") -> Callable[[str], str]:
+    """Replaces the person's address and name (in any case, the name as a whole word) in free
+    text, and their first name (``first``) as a whole word written as they write it: "Can"
+    in a list of members, not the word "can"."""
     patterns = [p for p in (address_pattern(address),) if p is not None]
-    for name in (n for n in names if n.strip()):
+    for words, flags in ((name, re.IGNORECASE), (first, 0)):
+        if not words.strip():
+            continue
         # A hyphen or an apostrophe joins names ("Ann" is not in "Ann-Marie" or "O'Ann"), and
         # a name inside somebody else's address is theirs (ann.lee@..., lee@...).
         whole = (r"(?<![\w'’@.-])", r"(?![\w'’@-]|\.\w)")
-        patterns.append(re.compile(whole[0] + re.escape(name) + whole[1], re.IGNORECASE))
+        patterns.append(re.compile(whole[0] + re.escape(words.strip()) + whole[1], flags))
 
     def redact(text: str) -> str:
         for pattern in patterns:

@@ -1,4 +1,4 @@
-"""Forgetting a person on request, and exporting everything held on them.
+"""Forgetting a person on request (exporting what is held on them is :mod:`.export`).
 
 Forgetting erases their sign-up (name, address, answers to the form), the free text of
 their answers, every outbox file of their pairs (the partner's copies name them too), and
@@ -12,11 +12,12 @@ text, no address), so that a reply still in the mailbox is not read again as a n
 Every reader shows the person only as ``[forgotten]``. Their pairs end; the partner keeps
 their own messages, answers and pair history, goes back to waiting at once and, if the pair
 had been introduced, gets the kind ``ended`` message with the next check-in run. A circle
-they were in is settled at once and holds them only as ``forgotten`` (:mod:`.forget_circles`). Their name
-or address in other people's records is redacted, backups that hold them are deleted,
+they were in is settled at once and holds them only as ``forgotten``, and its members' pairs
+count as naming them (:mod:`.forget_circles`). Their name or address in other people's
+records (their reasons, those of proposals) is redacted, backups that hold them are deleted,
 their address goes on the workspace's suppression list (so the next import of the same
 export, into any program of the workspace, skips them), and files mentorctl wrote earlier that may hold them are listed, or removed on
-request. Exporting a person is :mod:`.export`.
+request.
 
 Nothing here prints or logs an email address or an answer: people are named by their id.
 """

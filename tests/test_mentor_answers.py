@@ -104,8 +104,11 @@ def test_a_no_replans_the_mentee_and_no_mentee_is_told_who(asked: Path, cli, tmp
     shown = cli("people", "show", P["dee"], "-w", ws, "--today", "2026-03-04")
     assert "Declined by" in shown.stdout and P["meg"] in shown.stdout
     export = ok(cli, "export-person", "dee@example.org", "-w", ws)
-    assert P["meg"] not in json.dumps(export["person"]["history"])
-    assert "declined_by" in json.dumps(export["person"]["history"])
+    assert f'"{P["meg"]}"' not in json.dumps([export["person"]["history"], export["proposals"]])
+    assert "declin" not in json.dumps(export)
+    assert [(d["mentor"], d["outcome"]) for d in export["proposals"]] == [
+        ("[withheld]", "not paired")
+    ]
 
 
 def test_a_partial_answer_then_the_rest(asked: Path, cli, tmp_path) -> None:

@@ -54,9 +54,22 @@ def test_a_mentees_line_in_the_german_ask_is_a_sentence() -> None:
         recipient={"first_name": "Raj"},
         program={"name": "Mentoring", "sender": {"name": "Das Team"}},
         mentees=[
-            {"number": 1, "first_name": "Ana", "goals": ["Karrierewechsel"], "reasons": []},
-            {"number": 2, "first_name": "Ben", "goals": [], "reasons": ["ihr sprecht Deutsch"]},
+            {
+                "number": 1,
+                "first_name": "Ana",
+                "goals": ["Karrierewechsel"],
+                "reasons": [],
+                "chose_you": True,
+            },
+            {
+                "number": 2,
+                "first_name": "Ben",
+                "goals": [],
+                "reasons": ["ihr sprecht Deutsch"],
+                "chose_you": False,
+            },
         ],
     )
     assert "\n1. Ana möchte an Karrierewechsel arbeiten\n" in text
+    assert "arbeiten\n   - Ana hat dich aus unseren Vorschlägen ausgewählt\n" in text
     assert "\n2. Ben\n" in text and ", möchte" not in text

@@ -2,8 +2,8 @@
 
 What a template sees: everything a ``waiting`` notice sees (``language``, ``program``,
 ``recipient``: the mentor, also as ``mentor``), ``ask`` (the number of the mentor's ask) and
-``mentees``: ``[{number, first_name, goals, reasons}]`` in the order the reply's numbers
-refer to, the goals named in the mentor's language and the reasons that fit as the two
+``mentees``: ``[{number, first_name, goals, reasons, chose_you}]`` in the order the reply's
+numbers refer to (``chose_you``: the mentee chose this mentor from their shortlist), the goals named in the mentor's language and the reasons that fit as the two
 people would read them (:func:`mentorctl.mail.reasons.friendly`). Nothing private: no
 surname, address, organisation or age. A mentee forgotten since, or a proposal taken back,
 is left out; the others keep their numbers.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.matching import proposals
+from mentorctl.matching.choices import chosen_line
 
 if TYPE_CHECKING:
     from mentorctl.programs.program import Program
@@ -50,6 +51,7 @@ def render(builder: Any, o: Any) -> None:
                 "reasons": reasons.friendly(
                     doc.get("reasons") or (), tag, maker.topics, maker.labels
                 ),
+                "chose_you": chosen_line(doc.get("reasons") or ()) is not None,
             }
         )
     context["mentees"] = mentees

@@ -161,6 +161,9 @@ def _apply(
         out["note"] = f"said yes, but the pair cannot be made now: {why}"
         return out
     pair = pairs.pair_doc(mentee, mentor, check, str(doc.get("method") or "optimal"), stamp)
+    from mentorctl.matching.choices import with_choice
+
+    pair["reasons"] = with_choice(pair["reasons"], doc.get("reasons") or ())
     pair["round"] = doc.get("round") or pairs.round_for(snap, program, today, None)
     pair["history"][0]["by"] = "mentor"
     pairs.insert_pairs(store, [pair])

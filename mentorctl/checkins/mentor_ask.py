@@ -27,6 +27,7 @@ from mentorctl.checkins.outgoing import Outgoing, RunResult, State
 from mentorctl.checkins.record import settle_interrupted
 from mentorctl.checkins.run import SenderFactory, _commit, _execute, _open_run
 from mentorctl.matching import pairs, proposals
+from mentorctl.matching.choices import with_choice
 
 if TYPE_CHECKING:
     from mentorctl.matching.pairs import Plan
@@ -80,7 +81,7 @@ def ask_mentors(
             existing.append((p.mentee_id, p.mentor_id, "proposed"))
             by_mentor[p.mentor_id].append(
                 proposals.new_doc(
-                    p.mentee_id, p.mentor_id, check.score, check.reasons,
+                    p.mentee_id, p.mentor_id, check.score, with_choice(check.reasons, p.reasons),
                     method=plan.method, number=number, ask=0, stamp=stamp,
                 )
             )  # fmt: skip

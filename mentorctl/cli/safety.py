@@ -300,7 +300,7 @@ def export_person_cmd(
     program."""
     from mentorctl.cli import render_privacy
     from mentorctl.programs import program as programs
-    from mentorctl.safety import privacy, workspace_people
+    from mentorctl.safety import export, workspace_people
 
     with _errors_to_exit():
         if all_programs:
@@ -317,7 +317,7 @@ def export_person_cmd(
         if out is not None:
             paths.check_output(out)
         render_privacy.person_export(
-            privacy.export_person(paths.store_path, email), out, paths.data_dir
+            export.export_person(paths.store_path, email), out, paths.data_dir
         )
 
 

@@ -88,7 +88,8 @@ def friendly(
 ) -> list[str]:
     """A pair's reasons as the two people read them in their introduction: "both: Getting
     promoted" is how an admin's table says it, not how one writes to a person. Reasons that
-    count against the pair, and unknowns, are left out."""
+    count against the pair, unknowns, and the admin's note that the mentee chose the mentor,
+    are left out."""
     words = phrases(language)
     topics = topics or {}
     labels = labels or {}
@@ -100,7 +101,13 @@ def friendly(
     out = []
     for raw in reasons:
         text = str(raw)
-        if text.endswith(" (counts against)") or text == "time zone unknown":
+        if (
+            text.endswith(" (counts against)")
+            or text in ("time zone unknown",)
+            or (
+                text.startswith("chosen by the mentee (")  # the message says so in its own words
+            )
+        ):
             continue
         if text.startswith("both: "):
             out.append(words["topics"].format(topics=listed(text[6:])))

@@ -18,7 +18,9 @@ How a run honours them (every method):
    on the places left. A parity rule (:mod:`.parity_rule`) holds on the whole result: it
    counts the pairs from choices in their mentees' groups and never undoes one.
 
-Each pair from a choice says so among its reasons ("chosen by the mentee (1st choice)"); a
+Each pair from a choice says so among its reasons ("chosen by the mentee (1st choice)"), and
+keeps that reason as it becomes a proposal put to its mentor or a saved pair
+(:func:`with_choice`); a
 mentee whose choices did not work out is told why, choice by choice, never naming another
 mentee ("chose Ann (P3): Ann's places went to mentees who match Ann better").
 """
@@ -26,6 +28,7 @@ mentee ("chose Ann (P3): Ann's places went to mentees who match Ann better").
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -52,6 +55,25 @@ def ordinal(rank: int) -> str:
 
 def chosen_reason(rank: int) -> str:
     return f"chosen by the mentee ({ordinal(rank)} choice)"
+
+
+_CHOSEN = re.compile(r"chosen by the mentee \([0-9]+(st|nd|rd|th) choice\)")
+
+
+def chosen_line(reasons: Iterable[Any]) -> str | None:
+    """The reason that says the mentee chose the mentor ("chosen by the mentee (1st
+    choice)"), or None: what a proposal or a saved pair carries of a mentee's choice. The
+    story of a choice that did not work out ("not one of their choices (chose ...)") names
+    other mentors and is for the admin's eyes in the run only: it is never this line."""
+    return next((str(r) for r in reasons if _CHOSEN.fullmatch(str(r))), None)
+
+
+def with_choice(reasons: Iterable[Any], planned: Iterable[Any]) -> list[str]:
+    """``reasons`` (a pair's, checked again as it is saved) led by the line that says the
+    mentee chose the mentor, when the planned pair (``planned``: its reasons) had one."""
+    kept = [str(r) for r in reasons if not _CHOSEN.fullmatch(str(r))]
+    line = chosen_line(planned)
+    return [line, *kept] if line else kept
 
 
 def from_people(people: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
@@ -245,7 +267,10 @@ def _first_name(person: Mapping[str, Any]) -> str:
     return name[0] if name else ""
 
 
-__all__ = ["CHOSE", "SHORTLISTED", "assign_choices", "chosen_reason", "from_people", "honour"]
+__all__ = [
+    "CHOSE", "SHORTLISTED", "assign_choices", "chosen_line", "chosen_reason", "from_people",
+    "honour", "with_choice",
+]  # fmt: skip
 
 
 def offered_and_chosen(

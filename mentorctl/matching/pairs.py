@@ -236,6 +236,7 @@ def commit(
 ) -> CommitResult:
     """Save the accepted proposals (all when ``accepted`` is None) as proposed pairs, in round
     ``round_`` or the one :func:`.program_rounds.for_new_pairs` gives them."""
+    from mentorctl.matching.choices import with_choice
     from mentorctl.store.db import Store
 
     chosen = list(range(len(plan_.result.pairs))) if accepted is None else sorted(set(accepted))
@@ -257,6 +258,7 @@ def commit(
                 out.skipped.append((proposal.mentee_id, proposal.mentor_id, why))
                 continue
             doc = pair_doc(proposal.mentee_id, proposal.mentor_id, check, plan_.method, stamp)
+            doc["reasons"] = with_choice(doc["reasons"], proposal.reasons)
             doc["round"] = number
             existing.append((doc["mentee"], doc["mentor"], doc["status"]))
             new_docs.append(doc)

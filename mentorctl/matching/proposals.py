@@ -24,7 +24,7 @@ never proposed for that mentee again; a withdrawn proposal leaves them free to b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -185,6 +185,25 @@ def forgotten(store: Store, person: str, stamp: str) -> set[str]:
     return named
 
 
+def forget_reasons(store: Store, person: str, redact: Callable[[str], str]) -> int:
+    """Take a forgotten person out of the proposals' text: one that named them (answered by
+    now: :func:`forgotten` closed those still waiting) keeps no reasons; in the others the
+    reasons and note lose their name and address (``redact``). How many proposals changed."""
+    changes: dict[int, dict[str, Any]] = {}
+    for key, doc in store.documents(PROPOSALS).items():
+        before = [str(r) for r in doc.get("reasons") or ()]
+        mine = person in (doc.get("mentee"), doc.get("mentor"))
+        reasons = [] if mine else [redact(r) for r in before]
+        fixed: dict[str, Any] = {"reasons": reasons} if reasons != before else {}
+        note = doc.get("note")
+        if isinstance(note, str) and redact(note) != note:
+            fixed["note"] = redact(note)
+        if fixed:
+            changes[int(key)] = fixed
+    store.update_many(PROPOSALS, changes)
+    return len(changes)
+
+
 def message_keys(store: Store, person: str) -> set[str]:
     """The keys of the ``mentor_ask`` messages that name ``person`` (as mentee or mentor)."""
     return {
@@ -240,14 +259,6 @@ def _choice_declined(text: str, mentor: str, what: str) -> str:
         lambda m: f"chose {m[1]} ({mentor}): {m[1]} {what}",
         text,
     )
-
-
-def withheld(person: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A mentee's history as they may read it (their export): who declined them is withheld."""
-    return [
-        {**e, "mentor": "[withheld]"} if isinstance(e, dict) and e.get("event") == DECLINED else e
-        for e in person.get("history") or ()
-    ]
 
 
 # -- the admin's side -----------------------------------------------------------------------

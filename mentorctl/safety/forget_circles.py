@@ -7,6 +7,13 @@ document names them any more: their id in its ``mentors`` and ``mentees``, and i
 history's entries (who left, who led it, who stayed when it closed), becomes ``forgotten``,
 so every count of a past day stays what it was; they are taken off the lists of people
 still to be told (``notify``), since nobody writes to a forgotten person.
+
+Every member of a circle reads the others' names: the reasons saved with each member's pair
+("shares Leadership with Ann and Bo"), the circle's introduction to all, the mentor's weekly
+message ("week 1 with Ann, Bo and Cy"), a notice that someone left. So every pair of a
+circle they were in counts, for ``forget``, as naming them (:func:`pairs_shared`): its
+reasons lose their name and first name, and the outbox files of its messages go, as those of
+their own pairs do.
 """
 
 from __future__ import annotations
@@ -44,6 +51,25 @@ def forget(store: Store, pid: str, stamp: str) -> list[str]:
     return done
 
 
+def pairs_shared(store: Store, pid: str) -> set[str]:
+    """The ids of the pairs of every circle ``pid`` was in, as mentee or mentor (theirs too)."""
+    circles = {
+        str(doc.get("id"))
+        for doc in store.documents(CIRCLES).values()
+        if pid in (doc.get("mentors") or []) or pid in (doc.get("mentees") or [])
+    }
+    found = {
+        str(p)
+        for doc in store.documents(CIRCLES).values()
+        if str(doc.get("id")) in circles
+        for p in doc.get("pairs") or ()
+    }
+    for doc in store.documents("pairs").values():
+        if doc.get("circle") is not None and str(doc.get("circle")) in circles:
+            found.add(str(doc.get("id")))
+    return found
+
+
 def _entry(entry: Any, pid: str) -> Any:
     if not isinstance(entry, dict):
         return entry
@@ -66,4 +92,4 @@ def _unnamed(value: Any, pid: str) -> Any:
     return value
 
 
-__all__ = ["forget"]
+__all__ = ["forget", "pairs_shared"]

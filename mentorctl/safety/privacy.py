@@ -1,4 +1,4 @@
-"""Forgetting a person on request, and exporting everything held on them.
+"""Forgetting a person on request (exporting what is held on them is :mod:`.export`).
 
 Forgetting erases their sign-up (name, address, answers to the form), the free text of
 their answers, every outbox file of their pairs (the partner's copies name them too), and
@@ -12,11 +12,12 @@ text, no address), so that a reply still in the mailbox is not read again as a n
 Every reader shows the person only as ``[forgotten]``. Their pairs end; the partner keeps
 their own messages, answers and pair history, goes back to waiting at once and, if the pair
 had been introduced, gets the kind ``ended`` message with the next check-in run. A circle
-they were in is settled at once and holds them only as ``forgotten`` (:mod:`.forget_circles`). Their name
-or address in other people's records is redacted, backups that hold them are deleted,
+they were in is settled at once and holds them only as ``forgotten``, and its members' pairs
+count as naming them (:mod:`.forget_circles`). Their name or address in other people's
+records (their reasons, those of proposals) is redacted, backups that hold them are deleted,
 their address goes on the workspace's suppression list (so the next import of the same
 export, into any program of the workspace, skips them), and files mentorctl wrote earlier that may hold them are listed, or removed on
-request. Exporting gathers everything the store holds about a person, as one JSON object.
+request.
 
 Nothing here prints or logs an email address or an answer: people are named by their id.
 """
@@ -112,7 +113,11 @@ def forget(
         person = find_person(snap, email)
         pid = person["id"]
         address = str(person.get("email") or "")
-        redact = _redactor(address, str(person.get("name") or ""))
+        name = str(person.get("name") or "")
+        redact = _redactor(address, name)
+        # what the members of a circle they were in read names them by first name too
+        shared = forget_circles.pairs_shared(store, pid)
+        near = _redactor(address, name, (name.split() or [""])[0])
         removed = {PEOPLE: 1}
         anonymised: dict[str, int] = {}
         redacted: dict[str, int] = {}
@@ -128,8 +133,13 @@ def forget(
                 week_one[m.get("pair")] = min(made, week_one.get(m.get("pair"), made))
         for key, pair in store.documents(PAIRS).items():
             if pid not in (pair.get("mentee"), pair.get("mentor")):
-                changes = _redact_fields(pair, ("end_reason",), redact)
-                history = [_redact_fields(h, ("note",), redact) for h in pair.get("history", [])]
+                words = near if pair.get("id") in shared else redact
+                changes = _redact_fields(pair, ("end_reason",), words)
+                for listed in ("reasons", "against"):
+                    kept = [words(r) if isinstance(r, str) else r for r in pair.get(listed) or ()]
+                    if kept != list(pair.get(listed) or ()):
+                        changes[listed] = kept
+                history = [_redact_fields(h, ("note",), words) for h in pair.get("history", [])]
                 if any(history):
                     changes["history"] = [
                         {**h, **c} for h, c in zip(pair["history"], history, strict=True)
@@ -172,6 +182,8 @@ def forget(
         outbox_files: list[Path | None] = []
         offered = shortlists_naming(store.documents(PEOPLE).values(), pid)  # they are named
         offered |= proposals.forgotten(store, pid, stamp)  # asks naming them; taken back
+        if asked := proposals.forget_reasons(store, pid, redact):
+            redacted[proposals.PROPOSALS] = asked
         for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS, PEOPLE):
             changes = {}
             traced = 0
@@ -180,10 +192,11 @@ def forget(
                     continue  # their own record goes whole, below
                 mine = _is_theirs(table, doc, pid, theirs)
                 if table == MESSAGES and (
-                    mine or doc.get("pair") in theirs or doc.get("key") in offered
+                    mine or doc.get("pair") in theirs | shared or doc.get("key") in offered
                 ):
-                    # Every copy of the pair's messages names them: the files go; the
-                    # record of what was sent to whom, and when, stays.
+                    # Every copy of the pair's messages names them (and every message of a
+                    # circle they were in): the files go; the record of what was sent to
+                    # whom, and when, stays.
                     outbox_files.append(_outbox_file(outbox, doc))
                 if mine and table == REPLIES:
                     traced += 1  # a digest, pair, week and outcome: it names nobody
@@ -387,14 +400,18 @@ def _redact_fields(
     return changes
 
 
-def _redactor(address: str, name: str) -> Callable[[str], str]:
-    """Replaces the person's address (in any case) and name (as a whole word) in free text."""
-    patterns = [p for p in (_address_pattern(address),) if p is not None]
-    if name.strip():
+def _redactor(address: str, name: str, first: str = "") -> Callable[[str], str]:
+    """Replaces the person's address and name (in any case, the name as a whole word) in free
+    text, and their first name (``first``) as a whole word written as they write it: "Can"
+    in a list of members, not the word "can"."""
+    patterns = [p for p in (address_pattern(address),) if p is not None]
+    for words, flags in ((name, re.IGNORECASE), (first, 0)):
+        if not words.strip():
+            continue
         # A hyphen or an apostrophe joins names ("Ann" is not in "Ann-Marie" or "O'Ann"), and
         # a name inside somebody else's address is theirs (ann.lee@..., lee@...).
         whole = (r"(?<![\w'’@.-])", r"(?![\w'’@-]|\.\w)")
-        patterns.append(re.compile(whole[0] + re.escape(name) + whole[1], re.IGNORECASE))
+        patterns.append(re.compile(whole[0] + re.escape(words.strip()) + whole[1], flags))
 
     def redact(text: str) -> str:
         for pattern in patterns:
@@ -404,23 +421,7 @@ def _redactor(address: str, name: str) -> Callable[[str], str]:
     return redact
 
 
-def _mentions(doc: dict[str, Any], pid: str, address: str) -> bool:
-    """Whether a record names the person's id (as a whole value) or holds their address."""
-    pattern = _address_pattern(address)
-
-    def walk(value: Any) -> bool:
-        if isinstance(value, str):
-            return value == pid or (pattern is not None and pattern.search(value) is not None)
-        if isinstance(value, dict):
-            return any(walk(k) or walk(v) for k, v in value.items())
-        if isinstance(value, list):
-            return any(walk(v) for v in value)
-        return False
-
-    return walk(doc)
-
-
-def _address_pattern(address: str) -> re.Pattern[str] | None:
+def address_pattern(address: str) -> re.Pattern[str] | None:
     """The address in any case, not as part of a longer one (ann@x.com is in neither joann@x.com
     nor ann@x.com.au)."""
     if not address.strip():
@@ -482,35 +483,3 @@ def lift_suppression(store_path: Path, email: str, *, dry_run: bool = False) -> 
 
 def backups_dir(store_path: Path) -> Path:
     return store_path.parent / "backups"
-
-
-def export_person(store_path: Path, email: str) -> dict[str, Any]:
-    """Everything the store holds about one person."""
-    with Store.reading(store_path) as store:
-        snap = snapshot(store)
-        person = find_person(snap, email)
-        pid = person["id"]
-        address = str(person.get("email") or "")
-        out: dict[str, Any] = {"person": {**person, "history": proposals.withheld(person)}}
-        out["pairs"] = [
-            {k: v for k, v in p.items() if k not in ("parts",)}
-            for p in snap.pairs
-            if pid in (p.get("mentee"), p.get("mentor"))
-        ]
-        for table in (ANSWERS, REPLIES, MESSAGES, CONCERNS, BLOCKS):
-            out[table] = [
-                dict(d) for d in store.documents(table).values() if _mentions(d, pid, address)
-            ]
-        gone = {str(d.get("id")) for d in store.documents(TRACES).values()}
-    # a forgotten partner is named in the records they shared only as ``forgotten``
-    return _unnamed(out, gone) if gone else out
-
-
-def _unnamed(value: Any, gone: set[str]) -> Any:
-    if isinstance(value, str):
-        return FORGOTTEN if value in gone else value
-    if isinstance(value, dict):
-        return {_unnamed(k, gone): _unnamed(v, gone) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unnamed(v, gone) for v in value]
-    return value

@@ -22,7 +22,7 @@ from typing import Any
 
 from mentorctl.errors import MentorctlError, UsageError
 from mentorctl.matching.pairs import find_person, snapshot
-from mentorctl.safety import privacy
+from mentorctl.safety import export, privacy
 from mentorctl.store.db import Store
 from mentorctl.store.suppression import SuppressionList
 
@@ -166,7 +166,7 @@ def export_everywhere(places: list[Place], email: str) -> dict[str, Any]:
         if place.error is not None:
             raise place.error
         if _person(place.store_path, email) is not None:
-            found[place.slug] = privacy.export_person(place.store_path, email)
+            found[place.slug] = export.export_person(place.store_path, email)
     if not found:
         raise UsageError(
             "no person with that address in any program of the workspace",

@@ -143,7 +143,7 @@ def test_a_circle_loses_one_member_goes_on_loses_another_and_closes(
     (to_mentor,) = closed[mentor]
     assert "Thank you for the time and care" in to_mentor and "waiting list" not in to_mentor
     (to_bea,) = closed[ids["ae0"]]  # in German
-    assert "Ihr Kreis ist beendet" in to_bea and "wieder auf unserer Warteliste" in to_bea
+    assert "dein Kreis ist beendet" in to_bea and "wieder auf unserer Warteliste" in to_bea
     (to_dov,) = closed[ids["ae2"]]  # in Spanish
     assert "tu círculo ha terminado" in to_dov and "lista de espera" in to_dov
     for text in (to_mentor, to_bea, to_dov):

@@ -18,8 +18,9 @@ run before it plans), a list of dated entries on the circle document::
   circle when the pause ends, if the circle still runs. Paused members count towards the
   minimum.
 - The mentee who leaves is told too, when their pair's end would have told them (an end
-  by the admin, a block, their own "no"; not their own withdrawal): in a ``circle_farewell``
-  notice instead of a pair's ``ended`` one (their id in the entry's ``notify``).
+  by the admin, a block, their own "no", their own withdrawal): in a ``circle_farewell``
+  notice instead of a pair's ``ended`` one (their id in the entry's ``notify``); it takes
+  the circle's meeting out of their calendar.
 - When its lead mentor leaves and a co-mentor (the circle's second ``mentors``) is still
   there, the co-mentor **takes the circle over**, unless that leaves it below its minimum:
   the member pairs still in it, those the lead's leaving ended included, move to the
@@ -244,7 +245,7 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
                 continue  # the mentor left: the mentees stay until the circle closes
             notify = [] if closes or not pair.get("start_date") else list(told)
             quiet = list(mentors)
-            if _farewell(pair, made) and not _gone(people, pair["mentee"], day):
+            if _farewell(pair, made) and pair["mentee"] in people:
                 notify.append(pair["mentee"])  # their own notice, in place of "ended"
                 quiet.append(pair["mentee"])
             added.append(

@@ -138,7 +138,8 @@ def test_the_co_mentor_takes_over_when_the_lead_leaves(workspace: Path, cli, co_
     assert doc["mentors"] == [co]
     (entry,) = doc["history"]
     assert (entry["lead"], entry["was"], entry["why"]) == (co, lead, "its mentor left")
-    assert sorted(entry["notify"]) == sorted([co, *mentees]) and SECRET not in json.dumps(doc)
+    assert sorted(entry["notify"]) == sorted([lead, co, *mentees])  # the lead: a farewell
+    assert SECRET not in json.dumps(doc)
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     told = _bodies(workspace, "circle_handover")

@@ -202,6 +202,8 @@ class Builder:
         if circle:
             group_id = str(circle)
             everyone = circle_intro.members(self.state, group_id, pairs)
+            if o.kind == "circle_farewell":  # a mentor who left is no longer among them
+                everyone += [p for p in o.to if p in self.state.people and p not in everyone]
             meeting = circle_intro.window_meeting(self.state, group_id, start, weeks)
         else:
             group_id = str(pair["id"])

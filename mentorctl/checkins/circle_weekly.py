@@ -175,8 +175,9 @@ def context(
         context["back_waiting"] = o.pair["status"] == "not_fit" or o.part in released(o.pair)
         left = state.people.get(o.part) or {}
         reason = str(o.pair.get("end_reason") or "")
-        context["withdrew"] = left.get("status") == "withdrawn" and reason.startswith(
-            "a person withdrew"
+        mentee = o.part == o.pair["mentee"]
+        context["withdrew"] = left.get("status") == "withdrawn" and (
+            not mentee or reason.startswith("a person withdrew")
         )  # they chose to leave: thanked, not offered the waiting list
     if o.kind == circle_notices.HANDOVER:
         handed = [e for e in doc_history(state, circle_id) if "lead" in e]

@@ -177,7 +177,7 @@ def test_a_takeover_updates_the_meeting_and_the_lead_who_left_gets_a_cancel(
     names = {ids["am"]: "Ann", ids["zm"]: "Zoe"}
     assert names[lead] not in text and f"{names[co]}, bisher Co-Mentor/in" in text
     text = _body(_mail(workspace, told[co][0]))
-    assert "The weekly meeting in your calendar is updated with who leads it now." in text
+    assert "The weekly meeting in your calendar is updated with its new lead." in text
     # The lead who withdrew: thanked, and the meeting out of their calendar.
     (doc,) = _docs(workspace, "circle_farewell")[lead]
     msg = _mail(workspace, doc)

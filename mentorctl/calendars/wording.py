@@ -170,7 +170,7 @@ _UPDATED = {
     "pt": "O encontro semanal na sua agenda é atualizado: {name} não está mais convidada/o.",
 }
 _RENEWED = {
-    "en": "The weekly meeting in your calendar is updated with who leads it now.",
+    "en": "The weekly meeting in your calendar is updated with its new lead.",
     "fr": "Le rendez-vous hebdomadaire de votre agenda est mis à jour avec la personne qui "
     "l'anime désormais.",
     "es": "La reunión semanal de tu calendario se actualiza con quien la guía ahora.",

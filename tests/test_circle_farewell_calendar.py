@@ -194,8 +194,8 @@ def test_a_takeover_updates_the_meeting_and_the_lead_who_left_gets_a_cancel(
 def test_a_co_mentor_who_withdraws_gets_a_farewell_with_a_cancel(
     workspace: Path, cli, co_led: dict
 ) -> None:
-    emails = _emails(workspace)
-    co = co_led["mentors"][1]
+    ids, emails = _ids(workspace), _emails(workspace)
+    lead, co = co_led["mentors"]
     invited = _invitation(workspace)
     _run(cli, workspace, "withdraw", co, "--today", "2026-03-10")
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
@@ -207,6 +207,15 @@ def test_a_co_mentor_who_withdraws_gets_a_farewell_with_a_cancel(
     assert method == "CANCEL" and cancel["attendees"] == [emails[co]]
     assert cancel["uid"] == invited["uid"]
     assert set(_docs(workspace, "circle_farewell")) == {co}  # nobody else is told
+    # A mentee leaving later: the lead's update no longer invites the co-mentor either.
+    bea = ids["ae0"]
+    bea_pair = _pair_of(workspace, bea)["id"]
+    _run(cli, workspace, "pair", "--end", bea_pair, "--reason", "x", "--today", "2026-03-17")
+    _run(cli, workspace, "checkin", "--today", "2026-03-23")
+    (left,) = _docs(workspace, "circle_left")[lead]
+    method, ics = _calendar(_mail(workspace, left)) or ("", b"")
+    stay = [lead, *(ids[k] for k in ("ae1", "ae2", "ae3"))]
+    assert method == "REQUEST" and _read(ics)["attendees"] == sorted(emails[p] for p in stay)
 
 
 def test_a_circle_never_introduced_sends_no_farewell(workspace: Path, cli) -> None:

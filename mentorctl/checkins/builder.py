@@ -272,13 +272,13 @@ class Builder:
         out = {p for pair in holding for p in (pair["mentee"], pair["mentor"])}
         if circle and holding:
             doc = circle_intro.circle_docs(self.state).get(circle) or {}
-            out |= set(doc.get("mentors") or ())
+            out |= set(doc.get("mentors") or ()) - _co_left(doc)
         return out
 
     def _at_close(self, circle: str) -> set[str]:
         """A closed circle's mentors and the mentees still in it when it closed."""
         doc = circle_intro.circle_docs(self.state).get(circle) or {}
-        out = set(doc.get("mentors") or ())
+        out = set(doc.get("mentors") or ()) - _co_left(doc)
         for entry in doc.get("history") or ():
             if isinstance(entry, dict) and entry.get("status") == "closed":
                 out |= set(entry.get("mentees") or ())
@@ -318,6 +318,15 @@ class Builder:
             _tick(progress, done, len(outgoing))
         result.introduced = [p for p in result.introduced if p not in skipped]
         return [o for o in outgoing if group_of(o) not in skipped]
+
+
+def _co_left(doc: dict[str, Any]) -> set[str]:
+    """The co-mentors who left a circle: no longer among those who meet."""
+    return {
+        str(e["co_left"])
+        for e in doc.get("history") or ()
+        if isinstance(e, dict) and e.get("co_left")
+    }
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:

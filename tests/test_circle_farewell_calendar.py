@@ -229,3 +229,25 @@ def test_a_circle_never_introduced_sends_no_farewell(workspace: Path, cli) -> No
     _run(cli, workspace, "withdraw", _ids(workspace)["ae0"], "--today", "2026-03-03")
     _run(cli, workspace, "checkin", "--today", "2026-03-09")
     assert not _docs(workspace, "circle_farewell") and not _docs(workspace, "ended")
+
+
+def test_a_forgotten_mentees_mentor_gets_the_update_naming_nobody(
+    workspace: Path, cli, circle: dict
+) -> None:
+    ids, emails = _ids(workspace), _emails(workspace)
+    mentor = circle["mentors"][0]
+    invited = _invitation(workspace)
+    _run(cli, workspace, "checkin", "--today", "2026-03-09")
+    _run(cli, workspace, "forget", "ae1@example.org", "--yes", "--today", "2026-03-10")
+    _run(cli, workspace, "checkin", "--today", "2026-03-16")
+    (left,) = _docs(workspace, "circle_left")[mentor]
+    msg = _mail(workspace, left)
+    text = _body(msg)
+    method, ics = _calendar(msg) or ("", b"")
+    update = _read(ics)
+    stay = [mentor, *(ids[k] for k in ("ae0", "ae2", "ae3"))]
+    assert method == "REQUEST" and update["uid"] == invited["uid"]
+    assert update["attendees"] == sorted(emails[p] for p in stay)
+    assert "One of the mentees has left your circle" in text
+    assert "updated without the mentee who left" in text and "your partner" not in text
+    assert "ae1" not in ics.decode() and "Cid" not in text and "forgotten" not in text

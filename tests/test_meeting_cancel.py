@@ -340,6 +340,9 @@ def test_the_line_about_the_calendar_is_said_in_each_shipped_language(language: 
     from mentorctl.calendars import wording
 
     removed, updated = wording.removed(language), wording.updated("Cid", language)
+    unnamed, renewed = wording.updated("", language), wording.renewed(language)
     assert removed.endswith(".") and "Cid" in updated
+    assert all(line.endswith(".") and "{" not in line for line in (unnamed, renewed))
     if language != "en":
         assert removed != wording.removed("en") and updated != wording.updated("Cid", "en")
+        assert unnamed != wording.updated("", "en") and renewed != wording.renewed("en")

@@ -169,6 +169,15 @@ _UPDATED = {
     "mehr eingeladen.",
     "pt": "O encontro semanal na sua agenda é atualizado: {name} não está mais convidada/o.",
 }
+_UNNAMED = {
+    "en": "The weekly meeting in your calendar is updated without the mentee who left.",
+    "fr": "Le rendez-vous hebdomadaire de votre agenda est mis à jour sans la personne "
+    "mentorée qui est partie.",
+    "es": "La reunión semanal de tu calendario se actualiza sin la persona mentorizada que se fue.",
+    "de": "Der wöchentliche Termin in deinem Kalender wird aktualisiert: Die Person, die "
+    "gegangen ist, ist nicht mehr eingeladen.",
+    "pt": "O encontro semanal na sua agenda é atualizado sem a pessoa mentorada que saiu.",
+}
 _RENEWED = {
     "en": "The weekly meeting in your calendar is updated with its new lead.",
     "fr": "Le rendez-vous hebdomadaire de votre agenda est mis à jour avec la personne qui "
@@ -186,7 +195,10 @@ def removed(language: str) -> str:
 
 
 def updated(name: str, language: str) -> str:
-    """The weekly meeting kept without ``name``, in ``language``."""
+    """The weekly meeting kept without ``name``, in ``language``; without naming anyone when
+    ``name`` is "" (the one who left was forgotten)."""
+    if not name:
+        return _UNNAMED[shipped(language)]
     return _UPDATED[shipped(language)].format(name=name)
 
 

@@ -226,8 +226,10 @@ class Builder:
             if o.kind == "circle_handover":  # never names the mentor who left
                 note = wording.renewed(language)
             else:
-                leaver = self.person(pair["mentee"])
-                note = wording.updated(str(leaver.get("first_name") or ""), language)
+                mentee = pair["mentee"]  # forgotten since: the line names nobody
+                known = mentee in self.state.people
+                leaver = self.person(mentee).get("first_name") if known else ""
+                note = wording.updated(str(leaver or ""), language)
         else:
             if circle and o.kind in ("ended", "withdrawn", "circle_farewell"):  # one leaves
                 told = [p for p in o.to if p in attendees]

@@ -138,7 +138,8 @@ def test_the_co_mentor_takes_over_when_the_lead_leaves(workspace: Path, cli, co_
     assert doc["mentors"] == [co]
     (entry,) = doc["history"]
     assert (entry["lead"], entry["was"], entry["why"]) == (co, lead, "its mentor left")
-    assert sorted(entry["notify"]) == sorted([co, *mentees]) and SECRET not in json.dumps(doc)
+    assert sorted(entry["notify"]) == sorted([lead, co, *mentees])  # the lead: a farewell
+    assert SECRET not in json.dumps(doc)
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     _run(cli, workspace, "checkin", "--today", "2026-03-16")
     told = _bodies(workspace, "circle_handover")
@@ -434,6 +435,7 @@ def test_the_farewell_and_the_handover_render_in_every_language(
         for name, kind, to, extra in [
             ("back", "circle_farewell", "P2", {"back_waiting": True}),
             ("not back", "circle_farewell", "P2", {"back_waiting": False}),
+            ("withdrew", "circle_farewell", "P2", {"back_waiting": False, "withdrew": True}),
             ("handover", "circle_handover", "P3", {"as_mentor": False}),
             ("new lead", "circle_handover", "P5", {"as_mentor": True}),
             ("forgotten", "circle_left", "P5", {"as_mentor": True, "member": None}),
@@ -459,5 +461,7 @@ def test_the_farewell_and_the_handover_render_in_every_language(
             texts[name] = text
         assert ended in texts["back"] and back in texts["back"], info.key
         assert back not in texts["not back"] and again in texts["not back"], info.key
+        assert back not in texts["withdrew"] and ended not in texts["withdrew"], info.key
+        assert texts["withdrew"] not in (texts["back"], texts["not back"]), info.key
         assert "Kai" in texts["handover"] and texts["handover"] != texts["new lead"], info.key
         assert "None" not in texts["forgotten"], info.key

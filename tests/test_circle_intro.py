@@ -329,7 +329,7 @@ def test_a_program_made_in_german_has_its_circle_subject_in_german(tmp_path: Pat
                  "--dir", tmp_path, "--today", "2026-02-20")  # fmt: skip
     assert result.exit_code == 0, result.output
     text = (tmp_path / "kreis-koln" / "program.yaml").read_text(encoding="utf-8")
-    assert 'subject: "{{ program.name }}: Ihr Mentoring-Kreis"' in text
+    assert 'subject: "{{ program.name }}: euer Mentoring-Kreis"' in text
     intro = tmp_path / "kreis-koln" / "messages" / "circle_intro.txt.j2"
     assert intro.read_text(encoding="utf-8").startswith("{#- A circle's introduction")
     assert "Wer zum Kreis gehört" in intro.read_text(encoding="utf-8")

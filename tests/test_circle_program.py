@@ -199,8 +199,8 @@ def test_each_member_gets_one_message_a_week_and_the_withdrawn_none_after(
         for address, circles in circles_of.items():
             weekly = [k for k in got.get(address, []) if k in WEEKLY]
             if address == gone and after:
-                # only the notice that takes the meeting out of their calendar, once
-                assert set(got.get(address, [])) <= {"ended"}, (day, got.get(address))
+                # only the circle's farewell, which takes the meeting out of their calendar
+                assert set(got.get(address, [])) <= {"circle_farewell"}, (day, got.get(address))
             else:
                 assert len(weekly) == len(circles), (day, address, got.get(address))
         # any other message (a notice that a member left) goes to that circle's people only
@@ -209,8 +209,8 @@ def test_each_member_gets_one_message_a_week_and_the_withdrawn_none_after(
         others = {a for a, kinds in got.items() if set(kinds) - WEEKLY}
         assert others <= theirs, (day, others)
         assert not others or after, (day, others)
-    told = [k for _, got in busy for k in got.get(gone, []) if k == "ended"]
-    assert told == ["ended"]
+    told = [k for _, got in busy for k in got.get(gone, []) if k not in WEEKLY]
+    assert told == ["circle_farewell"]
     # the withdrawn member got their weeks before leaving
     before = [got for day, got in busy if day < WITHDRAWN_ON]
     assert all(got.get(gone) for got in before) and len(before) >= 2

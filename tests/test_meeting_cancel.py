@@ -4,7 +4,7 @@ Through the CLI over a program's weeks with --today: a pair ended in week 3 send
 people an ``ended`` notice carrying the series' CANCEL (same UID, higher SEQUENCE,
 STATUS:CANCELLED); a person who withdraws gets theirs too, once; a circle member who
 withdraws gives the mentor's ``circle_left`` notice the series again without them and the
-leaver a CANCEL; a circle that closes sends each remaining member a CANCEL. Every calendar
+leaver's ``circle_farewell`` a CANCEL; a circle that closes sends each remaining member a CANCEL. Every calendar
 part is read by two independent parsers (icalendar and vobject), and the updated series is
 expanded with recurring-ical-events.
 """
@@ -285,9 +285,15 @@ def test_a_circle_updates_its_meeting_when_a_member_leaves_and_cancels_it_when_i
     assert all(
         emails[ids["ae0"]] in " ".join(str(a) for a in w.get("attendee")).lower() for w in weeks
     )
-    # Cid: the series' CANCEL, naming Cid only, once, with the line in French.
-    (gone,) = _docs(workspace, "ended")[ids["ae1"]]
+    # Cid: the circle's farewell, worded for one who chose to leave, with the series'
+    # CANCEL naming Cid only, once, and the line in French; no pair's "ended" notice.
+    assert ids["ae1"] not in _docs(workspace, "ended")
+    (gone,) = _docs(workspace, "circle_farewell")[ids["ae1"]]
     msg = _mail(workspace, gone)
+    text = _body(msg)
+    assert "Comme vous l'avez demandé, vous avez quitté votre cercle" in text
+    assert "liste d'attente" not in text and text.endswith(f"Code du cercle : {circle['id']}")
+    assert "binôme" not in text.lower()
     method, ics = _calendar(msg) or ("", b"")
     cancel = _read(ics)
     assert method == "CANCEL" and cancel["status"] == "CANCELLED"
@@ -319,10 +325,14 @@ def test_a_circle_updates_its_meeting_when_a_member_leaves_and_cancels_it_when_i
         assert method == "CANCEL" and cancel["status"] == "CANCELLED"
         assert cancel["uid"] == invited["uid"] and cancel["sequence"] > update["sequence"]
         assert cancel["attendees"] == staying
-    # Eli, who left as the circle closed, gets a CANCEL naming only them.
-    (eli_doc,) = _docs(workspace, "ended")[ids["ae3"]]
-    method, ics = _calendar(_mail(workspace, eli_doc)) or ("", b"")
+    # Eli, who left as the circle closed, gets the circle's farewell with a CANCEL naming
+    # only them; nobody of the circle gets a pair's "ended" notice.
+    assert _docs(workspace, "ended") == {}
+    (eli_doc,) = _docs(workspace, "circle_farewell")[ids["ae3"]]
+    msg = _mail(workspace, eli_doc)
+    method, ics = _calendar(msg) or ("", b"")
     assert method == "CANCEL" and _read(ics)["attendees"] == [emails[ids["ae3"]]]
+    assert "O encontro semanal é retirado da sua agenda." in _body(msg)  # Eli reads Portuguese
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "es", "de", "pt"])
@@ -330,6 +340,9 @@ def test_the_line_about_the_calendar_is_said_in_each_shipped_language(language: 
     from mentorctl.calendars import wording
 
     removed, updated = wording.removed(language), wording.updated("Cid", language)
+    unnamed, renewed = wording.updated("", language), wording.renewed(language)
     assert removed.endswith(".") and "Cid" in updated
+    assert all(line.endswith(".") and "{" not in line for line in (unnamed, renewed))
     if language != "en":
         assert removed != wording.removed("en") and updated != wording.updated("Cid", "en")
+        assert unnamed != wording.updated("", "en") and renewed != wording.renewed("en")

@@ -152,7 +152,7 @@ def description(
 
 
 # The one line a notice says when its message takes the weekly meeting back out of the
-# recipient's calendar, or updates it without the member who left.
+# recipient's calendar, or updates it without the member who left (or with its new lead).
 _REMOVED = {
     "en": "The weekly meeting is removed from your calendar.",
     "fr": "Le rendez-vous hebdomadaire est retiré de votre agenda.",
@@ -169,6 +169,24 @@ _UPDATED = {
     "mehr eingeladen.",
     "pt": "O encontro semanal na sua agenda é atualizado: {name} não está mais convidada/o.",
 }
+_UNNAMED = {
+    "en": "The weekly meeting in your calendar is updated without the mentee who left.",
+    "fr": "Le rendez-vous hebdomadaire de votre agenda est mis à jour sans la personne "
+    "mentorée qui est partie.",
+    "es": "La reunión semanal de tu calendario se actualiza sin la persona mentorizada que se fue.",
+    "de": "Der wöchentliche Termin in deinem Kalender wird aktualisiert: Die Person, die "
+    "gegangen ist, ist nicht mehr eingeladen.",
+    "pt": "O encontro semanal na sua agenda é atualizado sem a pessoa mentorada que saiu.",
+}
+_RENEWED = {
+    "en": "The weekly meeting in your calendar is updated with its new lead.",
+    "fr": "Le rendez-vous hebdomadaire de votre agenda est mis à jour avec la personne qui "
+    "l'anime désormais.",
+    "es": "La reunión semanal de tu calendario se actualiza con quien la guía ahora.",
+    "de": "Der wöchentliche Termin in deinem Kalender wird aktualisiert und nennt jetzt die "
+    "neue Leitung.",
+    "pt": "O encontro semanal na sua agenda é atualizado com quem o orienta agora.",
+}
 
 
 def removed(language: str) -> str:
@@ -177,5 +195,14 @@ def removed(language: str) -> str:
 
 
 def updated(name: str, language: str) -> str:
-    """The weekly meeting kept without ``name``, in ``language``."""
+    """The weekly meeting kept without ``name``, in ``language``; without naming anyone when
+    ``name`` is "" (the one who left was forgotten)."""
+    if not name:
+        return _UNNAMED[shipped(language)]
     return _UPDATED[shipped(language)].format(name=name)
+
+
+def renewed(language: str) -> str:
+    """The weekly meeting kept with a new lead (never naming the one who left), in
+    ``language``."""
+    return _RENEWED[shipped(language)]

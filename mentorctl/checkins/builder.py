@@ -7,10 +7,12 @@ introduction sent again carries the same meeting, which calendars update rather 
 A pair whose people share no waking hour gets its introduction without one.
 
 A notice that people stop meeting carries the meeting's change the same way
-(:mod:`mentorctl.calendars.cancel`): an ``ended`` notice and a ``circle_closed`` one the
-series' CANCEL; a ``circle_left`` notice to a circle's mentors the series again without the
-member who left; and the templates' ``calendar_note`` says so in one line ("" when the
-message carries no calendar part).
+(:mod:`mentorctl.calendars.cancel`): an ``ended`` notice, a ``circle_closed`` one and a
+``circle_farewell`` (to the member who leaves) the series' CANCEL; a ``circle_left`` notice
+to a circle's mentors the series again without the member who left, and a
+``circle_handover`` the series again with its new lead and without the one who left; and the
+templates' ``calendar_note`` says so in one line ("" when the message carries no calendar
+part).
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ if TYPE_CHECKING:
 
 FINAL = frozenset({"wrapup", "lapsed"})
 # The notices that take the meeting back out of their recipient's calendar (or update it)
-TAKE_BACK = frozenset({"ended", "withdrawn", "circle_left", "circle_closed"})
+TAKE_BACK = frozenset(
+    {"ended", "withdrawn", "circle_left", "circle_closed", "circle_farewell", "circle_handover"}
+)
+# The notices that send the circle's meeting again to those who go on meeting (an update)
+UPDATE = frozenset({"circle_left", "circle_handover"})
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 100
 
@@ -196,6 +202,8 @@ class Builder:
         if circle:
             group_id = str(circle)
             everyone = circle_intro.members(self.state, group_id, pairs)
+            if o.kind == "circle_farewell":  # a mentor who left is no longer among them
+                everyone += [p for p in o.to if p in self.state.people and p not in everyone]
             meeting = circle_intro.window_meeting(self.state, group_id, start, weeks)
         else:
             group_id = str(pair["id"])
@@ -209,16 +217,21 @@ class Builder:
         earlier = self._versions(p["id"] for p in pairs)
         sequence = cancel.sequence_after(start, self.now, earlier)
         kept = [pid for pid in everyone if pid in self._meeting_on(pairs, circle)]
-        if circle and o.kind == "circle_left" and kept:
+        if circle and o.kind in UPDATE and kept:
             ics = cancel.updated(
                 meeting, [attendees[p] for p in kept], group_id=group_id, start=start,
                 program=version, language=language, now=self.now, sequence=sequence,
             )  # fmt: skip
             method = cancel.REQUEST
-            leaver = self.person(pair["mentee"])
-            note = wording.updated(str(leaver.get("first_name") or ""), language)
+            if o.kind == "circle_handover":  # never names the mentor who left
+                note = wording.renewed(language)
+            else:
+                mentee = pair["mentee"]  # forgotten since: the line names nobody
+                known = mentee in self.state.people
+                leaver = self.person(mentee).get("first_name") if known else ""
+                note = wording.updated(str(leaver or ""), language)
         else:
-            if circle and o.kind in ("ended", "withdrawn"):  # one member leaves the circle
+            if circle and o.kind in ("ended", "withdrawn", "circle_farewell"):  # one leaves
                 told = [p for p in o.to if p in attendees]
             elif circle:  # the circle closes: all who still met
                 told = [p for p in everyone if p in self._at_close(circle) or p in o.to]
@@ -261,13 +274,13 @@ class Builder:
         out = {p for pair in holding for p in (pair["mentee"], pair["mentor"])}
         if circle and holding:
             doc = circle_intro.circle_docs(self.state).get(circle) or {}
-            out |= set(doc.get("mentors") or ())
+            out |= set(doc.get("mentors") or ()) - _co_left(doc)
         return out
 
     def _at_close(self, circle: str) -> set[str]:
         """A closed circle's mentors and the mentees still in it when it closed."""
         doc = circle_intro.circle_docs(self.state).get(circle) or {}
-        out = set(doc.get("mentors") or ())
+        out = set(doc.get("mentors") or ()) - _co_left(doc)
         for entry in doc.get("history") or ():
             if isinstance(entry, dict) and entry.get("status") == "closed":
                 out |= set(entry.get("mentees") or ())
@@ -307,6 +320,15 @@ class Builder:
             _tick(progress, done, len(outgoing))
         result.introduced = [p for p in result.introduced if p not in skipped]
         return [o for o in outgoing if group_of(o) not in skipped]
+
+
+def _co_left(doc: dict[str, Any]) -> set[str]:
+    """The co-mentors who left a circle: no longer among those who meet."""
+    return {
+        str(e["co_left"])
+        for e in doc.get("history") or ()
+        if isinstance(e, dict) and e.get("co_left")
+    }
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:

@@ -11,8 +11,11 @@ ever, by the next ``checkin`` run:
   on the circle's first): the circle has closed; a mentee is back on the waiting list and
   will be offered a new place; a mentor is thanked.
 - ``circle_farewell``, to the mentee who left, keyed on their own pair, when their pair's
-  end would have told them (``pair --end``, a block, their own "no"): they are no longer in
-  the circle; they are told whether they are back on the waiting list, never why.
+  end would have told them (``pair --end``, a block, their own "no", their withdrawal): they
+  are no longer in the circle; they are told whether they are back on the waiting list (not
+  after a withdrawal: they chose to leave), never why. A mentor who left (the lead or a
+  co-mentor) gets one too, keyed on the circle's first member pair (in the ``notify`` of
+  the entry that says they left). It takes the circle's meeting out of their calendar.
 - ``circle_handover``, to each mentee still in a circle whose lead mentor left and whose
   co-mentor took it over, and to that co-mentor, keyed on their own member pair (the
   mentor's on the circle's first): who leads the circle now.
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from mentorctl.checkins import schedule
 from mentorctl.checkins.circle_intro import circle_docs, member_pairs
 from mentorctl.checkins.plan import Outgoing, _again, _unsent, message_key
+from mentorctl.matching.circle_life import MENTOR_LEFT
 
 if TYPE_CHECKING:
     from mentorctl.checkins.plan import CheckinPlan, State
@@ -62,9 +66,11 @@ def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing
             if "left" in entry:
                 left = state.pair_by_id.get(str(entry.get("pair")))
                 told = [(m, left, FAREWELL if m == entry["left"] else LEFT) for m in notify]
-            elif entry.get("status") == "closed" or "lead" in entry:
+            elif entry.get("status") == "closed" or "lead" in entry or "co_left" in entry:
                 kind = CLOSED if "lead" not in entry else HANDOVER
-                told = [(m, own.get(m, members[0]), kind) for m in notify]
+                gone = _mentor_who_left(circle, entry)
+                told = [(m, own.get(m, members[0]), FAREWELL if m == gone else kind)
+                        for m in notify]  # fmt: skip
             else:
                 continue
             for person, pair, kind in told:
@@ -75,6 +81,18 @@ def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing
                 ):
                     out.extend(_one(state, pair, kind, 0, person, send=send))
     return out
+
+
+def _mentor_who_left(circle: dict[str, Any], entry: dict[str, Any]) -> str | None:
+    """The mentor an entry says left the circle (told in a farewell of their own)."""
+    if "co_left" in entry:
+        return str(entry["co_left"])
+    if "lead" in entry:
+        return str(entry.get("was") or "")
+    if entry.get("why") == MENTOR_LEFT:
+        mentors = list(circle.get("mentors") or ())
+        return str(mentors[0]) if mentors else None
+    return None
 
 
 def _one(

@@ -140,7 +140,8 @@ def context(
     ``fit_question`` is ``circle_fit_question`` when given; a ``circle_left``
     and ``circle_away``
     notice's ``member`` is the mentee who left, or is away; a ``circle_farewell``'s
-    ``back_waiting`` whether the mentee is back on the waiting list; a ``circle_handover``'s
+    ``back_waiting`` whether the mentee is back on the waiting list and ``withdrew`` whether
+    they left of their own accord; a ``circle_handover``'s
     ``lead`` the co-mentor who leads the circle now."""
     from babel.lists import format_list
 
@@ -172,6 +173,12 @@ def context(
             context["member"] = None  # forgotten since: the notice names nobody
     if o.kind == circle_notices.FAREWELL:  # back on the list: after a "no" or a block
         context["back_waiting"] = o.pair["status"] == "not_fit" or o.part in released(o.pair)
+        left = state.people.get(o.part) or {}
+        reason = str(o.pair.get("end_reason") or "")
+        mentee = o.part == o.pair["mentee"]
+        context["withdrew"] = left.get("status") == "withdrawn" and (
+            not mentee or reason.startswith("a person withdrew")
+        )  # they chose to leave: thanked, not offered the waiting list
     if o.kind == circle_notices.HANDOVER:
         handed = [e for e in doc_history(state, circle_id) if "lead" in e]
         lead = str(handed[-1]["lead"]) if handed else o.pair["mentor"]

@@ -18,8 +18,9 @@ run before it plans), a list of dated entries on the circle document::
   circle when the pause ends, if the circle still runs. Paused members count towards the
   minimum.
 - The mentee who leaves is told too, when their pair's end would have told them (an end
-  by the admin, a block, their own "no"; not their own withdrawal): in a ``circle_farewell``
-  notice instead of a pair's ``ended`` one (their id in the entry's ``notify``).
+  by the admin, a block, their own "no", their own withdrawal): in a ``circle_farewell``
+  notice instead of a pair's ``ended`` one (their id in the entry's ``notify``); it takes
+  the circle's meeting out of their calendar.
 - When its lead mentor leaves and a co-mentor (the circle's second ``mentors``) is still
   there, the co-mentor **takes the circle over**, unless that leaves it below its minimum:
   the member pairs still in it, those the lead's leaving ended included, move to the
@@ -31,7 +32,11 @@ run before it plans), a list of dated entries on the circle document::
      "pairs": ["M4", "M5", "M6"], "notify": ["P5", "P7", "P9", "P12"]}
 
 - A co-mentor who leaves (withdraws, is forgotten) is out of the circle from then on:
-  ``{"at", "co_left": "P5", "why": "left"}``; nobody is told, and it goes on with its lead.
+  ``{"at", "co_left": "P5", "why": "left", "notify": ["P5"]}``; it goes on with its lead,
+  and only the co-mentor is told, in a ``circle_farewell`` (not when forgotten, nor before
+  the circle's introduction).
+- A lead mentor who leaves (the circle taken over, or closed because its mentor left) is in
+  that entry's ``notify`` the same way, for a ``circle_farewell`` of their own.
 - The circle **closes** when fewer mentees than its minimum (``min_size``, saved with the
   circle from program.yaml's ``circles.size``) still hold a pair, or when its mentor left:
   the remaining member pairs end (``the circle closed``, by ``circle``), their people go
@@ -214,9 +219,10 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
         introduced = any(p.get("start_date") for p in members)
         added: list[dict[str, Any]] = []
         co_gone = {str(e["co_left"]) for e in history if isinstance(e, dict) and e.get("co_left")}
-        for m in mentors[1:]:  # a co-mentor who left: no longer in it (nobody is told)
+        for m in mentors[1:]:  # a co-mentor who left: no longer in it (only they are told)
             if m not in co_gone and _gone(people, m, day):
-                added.append({"at": stamp, "co_left": m, "why": "left"})
+                bye = [m] if introduced and m in people else []
+                added.append({"at": stamp, "co_left": m, "why": "left", "notify": bye})
                 co_gone.add(m)
         heir = next((m for m in mentors[1:] if m not in co_gone), None)
         if lead_gone and heir is not None:
@@ -225,6 +231,7 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
             kept = holding + moving
             if kept and len(kept) >= minimum:  # the co-mentor takes the circle over
                 entry = _hand_over(changes, people, day, stamp, mentors[0], heir, kept, moving)
+                entry["notify"] += _bye(people, mentors[0], introduced)
                 added.append(entry)
                 updates[int(key)] = {"mentors": [heir]}
                 out.handed.append((circle["id"], heir))
@@ -244,7 +251,7 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
                 continue  # the mentor left: the mentees stay until the circle closes
             notify = [] if closes or not pair.get("start_date") else list(told)
             quiet = list(mentors)
-            if _farewell(pair, made) and not _gone(people, pair["mentee"], day):
+            if _farewell(pair, made) and pair["mentee"] in people:
                 notify.append(pair["mentee"])  # their own notice, in place of "ended"
                 quiet.append(pair["mentee"])
             added.append(
@@ -278,6 +285,8 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
                     changes[pair["id"]] = (fields, f"ended: {CLOSED_REASON} ({why})")
                 else:
                     _quiet_pair_notice(changes, made, pair, [pair["mentee"], *mentors])
+            if lead_gone:
+                notify += _bye(people, mentors[0], introduced)
             added.append(
                 {"at": stamp, "status": "closed", "why": why,
                  "mentees": [p["mentee"] for p in staying], "notify": notify}
@@ -288,6 +297,12 @@ def settle(store: Store, *, stamp: str, min_size: int | None = None) -> Settled:
     store.update_many(CIRCLES, updates)
     change_pairs(store, changes, stamp, BY)
     return out
+
+
+def _bye(people: Mapping[str, Mapping[str, Any]], mentor: str, introduced: bool) -> list[str]:
+    """The mentor who left a circle, to be told (a ``circle_farewell`` that takes the meeting
+    out of their calendar): when the circle was introduced and they are still known."""
+    return [mentor] if introduced and mentor in people else []
 
 
 def _farewell(pair: Mapping[str, Any], made: set[Any]) -> bool:

@@ -6,9 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import test_circle_ends
+from helpers import PROGRAM
 from messages_fixtures import messages
 from test_circle_lifecycle import _bodies, _ids, _run
 
+from mentorctl.checkins import circle_notices, circle_weekly
+from mentorctl.checkins.outgoing import Outgoing, State
+from mentorctl.store.db import Store
+
+_pair_of = test_circle_ends._pair_of
 circle = test_circle_ends.circle  # the fixtures: one circle of four, and a co-led one
 co_led = test_circle_ends.co_led
 
@@ -44,6 +50,15 @@ def test_two_mentees_leave_the_same_day_and_the_mentor_is_told_once_it_closed(
     }
     for texts in _bodies(workspace, "circle_closed").values():
         assert all("goes on" not in t for t in texts)
+    # Any notice of the closed circle names as its mentees only those it closed with.
+    with Store.reading(workspace / PROGRAM / "data" / "store.json") as store:
+        state = State(store)
+        left = _pair_of(workspace, ids["ae0"])
+        o = Outgoing(left, circle_notices.LEFT, 0, mentor, [mentor], [mentor], None)
+        context: dict = {}
+        circle_weekly.context(state, o, context, "en")
+    assert sorted(m["id"] for m in context["circle"]["mentees"]) == [ids["ae2"], ids["ae3"]]
+    assert [m["id"] for m in context["circle"]["mentors"]] == [mentor]
 
 
 def test_after_a_takeover_two_withdrawals_close_the_circle_with_one_notice_each(

@@ -6,7 +6,8 @@ ever, by the next ``checkin`` run:
 
 - ``circle_left``, to the circle's mentors, keyed on the leaving member's pair: one of the
   mentees has left and the circle goes on with the others. It names the mentee (the mentors
-  know them), never why they left.
+  know them), never why they left. Not once the circle has closed (two members left before
+  one run): the ``circle_closed`` notice alone tells them.
 - ``circle_closed``, to each remaining member, keyed on their own member pair (the mentors'
   on the circle's first): the circle has closed; a mentee is back on the waiting list and
   will be offered a new place; a mentor is thanked.
@@ -59,7 +60,11 @@ def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing
         if not members:
             continue
         own = {p["mentee"]: p for p in members}
-        for entry in circle.get("history") or ():
+        history = circle.get("history") or ()
+        # A circle that has closed since: its one ``circle_closed`` says it all, so a
+        # ``circle_left`` not written before it ("goes on with ...") is never written.
+        closed = any(isinstance(e, dict) and e.get("status") == "closed" for e in history)
+        for entry in history:
             if not isinstance(entry, dict):
                 continue
             notify = list(entry.get("notify") or ())
@@ -78,6 +83,7 @@ def plan(state: State, *, send: bool, only: Iterable[str] = ()) -> list[Outgoing
                     pair is not None
                     and person in state.people
                     and pair["id"] in (wanted or {pair["id"]})
+                    and not (kind == LEFT and closed and not _made(state, pair, kind, person))
                 ):
                     out.extend(_one(state, pair, kind, 0, person, send=send))
     return out
@@ -93,6 +99,10 @@ def _mentor_who_left(circle: dict[str, Any], entry: dict[str, Any]) -> str | Non
         mentors = list(circle.get("mentors") or ())
         return str(mentors[0]) if mentors else None
     return None
+
+
+def _made(state: State, pair: dict[str, Any], kind: str, person: str) -> bool:
+    return message_key(pair["id"], kind, 0, person) in state.messages
 
 
 def _one(

@@ -21,7 +21,7 @@ from mentorctl.checkins import circle_notices
 from mentorctl.checkins.circle_intro import circle_docs, member_pairs, members
 from mentorctl.checkins.plan import HOLDING, Outgoing
 from mentorctl.checkins.timing import SCHEDULED_KINDS
-from mentorctl.matching.circle_life import MENTOR_LEFT
+from mentorctl.matching.circle_life import DONE, MENTOR_LEFT
 from mentorctl.matching.rounds import released
 
 if TYPE_CHECKING:
@@ -122,6 +122,21 @@ def _family(kind: str) -> str:
     return "final" if kind in ("wrapup", "lapsed") else "week"
 
 
+def staying(state: State, circle_id: str, every: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The member pairs still in the circle: those that hold; once none does, those that
+    finished the program, or the mentees the circle closed with. A mentee who left is never
+    named as staying."""
+    holding = [p for p in every if p["status"] in HOLDING]
+    if holding:
+        return holding
+    done = [p for p in every if p["status"] in DONE]
+    if done:
+        return done
+    closing = [e for e in doc_history(state, circle_id) if e.get("status") == "closed"]
+    stayed = set(closing[-1].get("mentees") or ()) if closing else set()
+    return [p for p in every if p["mentee"] in stayed]
+
+
 def template(o: Outgoing) -> str:
     """The template kind ``o`` is rendered from: a circle's own for its scheduled messages."""
     return TEMPLATES.get(o.kind, o.kind) if o.pair.get("circle") else o.kind
@@ -149,10 +164,12 @@ def context(
 
     circle_id = o.pair["circle"]
     every = member_pairs(state).get(circle_id, [o.pair])
-    # The members still in the circle: a mentee who left is no longer named to the others.
-    pairs = [p for p in every if p["status"] in HOLDING] or every
+    pairs = staying(state, circle_id, every)
     mentor_ids = _mentors(state, circle_id, every)
-    people = [person_context(state.people[p]) for p in members(state, circle_id, pairs)]
+    named = members(state, circle_id, pairs or every)
+    if not pairs:  # nobody stays: its mentors only
+        named = [p for p in named if p in mentor_ids]
+    people = [person_context(state.people[p]) for p in named]
     mentees = [p for p in people if p["id"] not in mentor_ids]
     context["circle"] = {
         "id": circle_id,

@@ -138,6 +138,33 @@ def mentors_on(circle: Mapping[str, Any], day: dt.date) -> list[str]:
     return mentors[:1] + [m for m in mentors[1:] if m not in gone]
 
 
+def leads_before(circles: Iterable[Mapping[str, Any]], day: dt.date) -> dict[str, str]:
+    """``{member pair id: mentor}`` of the member pairs whose mentor on ``day`` was not the
+    one their document names now: a co-mentor took the circle over after the day, and the
+    lead of then (the takeover entry's ``was``) was still their mentor."""
+    iso = day.isoformat()
+    out: dict[str, str] = {}
+    for circle in circles:
+        for e in reversed(entries(circle)):  # the earliest takeover after the day wins
+            if "lead" in e and e["at"][:10] > iso and e.get("was"):
+                out.update({str(pid): str(e["was"]) for pid in e.get("pairs") or ()})
+    return out
+
+
+def pairs_on(
+    pairs: Iterable[dict[str, Any]], circles: Iterable[Mapping[str, Any]], day: dt.date
+) -> list[dict[str, Any]]:
+    """The pair documents with each member pair's mentor as it was on ``day``
+    (:func:`leads_before`); documents of no circle, or not taken over since, as they are."""
+    was = leads_before(circles, day)
+    if not was:
+        return list(pairs)
+    return [
+        dict(doc, mentor=was[str(doc.get("id"))]) if str(doc.get("id")) in was else doc
+        for doc in pairs
+    ]
+
+
 def min_size_of(data: Mapping[str, Any]) -> int:
     """The smallest circle size of a program.yaml (``circles.size``; 3 when not set)."""
     size = (data.get("circles") or {}).get("size") or [3]
@@ -364,7 +391,9 @@ __all__ = [
     "Settled",
     "closed_on",
     "entries",
+    "leads_before",
     "mentors_on",
+    "pairs_on",
     "settle",
     "status_on",
     "up_to",

@@ -13,6 +13,7 @@ from typing import Any
 
 from mentorctl.gcpause import paused_gc
 from mentorctl.history.fold import HOLDING, PairOn, State, fold
+from mentorctl.matching import circle_life
 from mentorctl.matching.rounds import waiting_mentees
 from mentorctl.report.labels import day as day_text
 
@@ -38,6 +39,8 @@ def documents(store_path: Path) -> dict[str, list[dict[str, Any]]]:
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:
     docs = documents(store_path)
     circles = {str(c["id"]): c for c in docs.pop(CIRCLES) if c.get("id")}
+    # A circle's member pairs name the mentor of that day: its lead before a takeover.
+    docs["pairs"] = circle_life.pairs_on(docs["pairs"], circles.values(), today)
     with paused_gc():  # a fold of a large store makes objects by the hundred thousand
         state = fold(**docs, day=today, duration_weeks=duration_weeks)
     state.circles = circles

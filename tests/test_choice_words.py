@@ -167,3 +167,24 @@ def test_a_mentor_ruled_out_is_never_chosen(out, negation, mark, other) -> None:
 
 def test_common_words_include_the_names_that_fool_a_reader() -> None:
     assert {"may", "will", "grace", "joy", "bill", "mark"} <= COMMON_WORDS
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["", "Ann or Bo, ", "All three look great, ", "Bo! "]),
+    st.sampled_from(
+        [
+            "any is fine",
+            "whichever is easier",
+            "I don't mind",
+            "me da igual",
+            "peu importe",
+            "egal",
+            "tanto faz",
+            "either",
+        ]
+    ),
+)
+def test_an_undecided_reply_never_chooses(opening, undecided) -> None:
+    found = read(opening + undecided, NAMES)
+    assert found.places == [] and found.ambiguous, opening + undecided

@@ -178,3 +178,19 @@ Reply yes or no for each, for example "1 yes, 2 no" or "yes to all".
 def test_the_ask_below_an_unmarked_reply_is_not_read(reply: str, said: dict, unclear: list):
     found = read_answer(reply, TWO)
     assert (found.said, found.unclear) == (said, unclear)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["but", "except", "except for", "apart from", "other than"]),
+    st.integers(1, 3),
+    st.sampled_from(["name", "number", "ordinal"]),
+    st.sampled_from(["Yes to all", "Happy to take them all", "All fine"]),
+)
+def test_all_but_one_is_a_no_for_that_one_only(but, left, form, opening) -> None:
+    named = {"name": THREE[left - 1], "number": str(left)}
+    named["ordinal"] = "the " + ["first", "second", "third"][left - 1]
+    text = f"{opening} {but} {named[form]}, sorry"
+    found = read_answer(text, THREE)
+    expected = {n: ("no" if n == left else "yes") for n in (1, 2, 3)}
+    assert (found.said, found.unclear) == (expected, []), text

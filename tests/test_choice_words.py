@@ -45,6 +45,29 @@ NAMES = ["Ann", "Bo", "Carla"]
         ("２", [1]),
         # a name greeted or thanked is not chosen
         ("Thanks so much Ann for organising! I pick 2", [1]),
+        # a negation after a name in its own clause rules it out
+        ("Ann is not really in my sector, so Carla please", [2]),
+        ("Ann isn't my area, Bo please", [1]),
+        ("Ann n'est pas dans mon domaine, Bo s'il vous plaît", [1]),
+        ("Ann no es de mi sector, Bo por favor", [1]),
+        ("Ann ist nicht mein Bereich, lieber Bo", [1]),
+        # a day of the month is not a choice
+        ("Can we talk on the 2nd? I would like Carla.", [2]),
+        ("Is the 3rd ok for a call? Bo", [1]),
+        ("Free on the 1st afternoon, Bo please", [1]),
+        # not negations
+        ("Without doubt Bo", [1]),
+        ("Without a doubt, Carla", [2]),
+        ("Sans doute Bo", [1]),
+        ("Sin duda Bo", [1]),
+        ("Ohne Zweifel Bo", [1]),
+        # numbers in words
+        ("Two", [1]),
+        ("Number two please", [1]),
+        ("the first one", [0]),
+        ("The last one", [2]),
+        ("three then one", [2, 0]),
+        ("Option three", [2]),
     ],
 )
 def test_what_a_reply_chooses(text: str, places: list[int]) -> None:
@@ -77,6 +100,16 @@ def test_a_name_that_is_a_common_word_counts_only_as_a_name(text: str, places: l
         "Either is fine",
         "No preference, any of them",
         "Not Ann. Actually Ann is fine",
+        "Any is fine by me",
+        "Ann or Bo, whichever is easier",
+        "All three look great, happy with any",
+        "I don't mind",
+        "Me da igual",
+        "Peu importe",
+        "Ist mir egal",
+        "Tanto faz",
+        "Kein Unterschied, alle gut",
+        "Either",
         "Ann please",  # two mentors share the name
     ],
 )
@@ -134,3 +167,24 @@ def test_a_mentor_ruled_out_is_never_chosen(out, negation, mark, other) -> None:
 
 def test_common_words_include_the_names_that_fool_a_reader() -> None:
     assert {"may", "will", "grace", "joy", "bill", "mark"} <= COMMON_WORDS
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["", "Ann or Bo, ", "All three look great, ", "Bo! "]),
+    st.sampled_from(
+        [
+            "any is fine",
+            "whichever is easier",
+            "I don't mind",
+            "me da igual",
+            "peu importe",
+            "egal",
+            "tanto faz",
+            "either",
+        ]
+    ),
+)
+def test_an_undecided_reply_never_chooses(opening, undecided) -> None:
+    found = read(opening + undecided, NAMES)
+    assert found.places == [] and found.ambiguous, opening + undecided

@@ -13,6 +13,8 @@ from mentorctl.checkins.reply_values import read_yes_no
 
 TWO = ["Ana", "Ben"]
 ONE = ["Ana"]
+THREE = ["Ana", "Ben", "Cleo"]
+FOUR = ["Ana", "Ben", "Cleo", "Dan"]
 
 
 @pytest.mark.parametrize(
@@ -53,6 +55,34 @@ ONE = ["Ana"]
         # a yes and a no for the one mentee asked
         ("Unfortunately yes I'm too busy", ONE, {}, [1]),
         ("I'm afraid not", ONE, {1: "no"}, []),
+        # "all but" one mentee: that one is a no, the others a yes
+        ("Yes to all but the fourth, sorry", FOUR, {1: "yes", 2: "yes", 3: "yes", 4: "no"}, []),
+        ("Yes to all but Cleo", THREE, {1: "yes", 2: "yes", 3: "no"}, []),
+        ("Yes to all except 2", THREE, {1: "yes", 2: "no", 3: "yes"}, []),
+        ("Happy to take them all apart from Ben", THREE, {1: "yes", 2: "no", 3: "yes"}, []),
+        ("Yes to all but maybe Cleo", THREE, {}, [1, 2, 3]),
+        # a count below the number asked is a choice
+        ("I can only take two of them, you pick", THREE, {}, [1, 2, 3]),
+        ("I could take 2 of them", THREE, {}, [1, 2, 3]),
+        ("Happy to take a couple", THREE, {}, [1, 2, 3]),
+        # a "not" takes the name after it only
+        ("Quentin, not Ximena", ["Quentin", "Ximena"], {1: "yes", 2: "no"}, []),
+        # not sure is not a no
+        ("Happy to take Ana. Ben I'm not so sure about.", TWO, {1: "yes"}, [2]),
+        # "no conflict" says yes
+        (
+            "Ben works in my old team, so no conflict - yes to him. Ana yes.",
+            TWO,
+            {1: "yes", 2: "yes"},
+            [],
+        ),
+        # talking is not taking
+        (
+            "Thanks for asking! I'll take Ana. Happy to talk about Ben by phone.",
+            TWO,
+            {1: "yes"},
+            [2],
+        ),
     ],
 )
 def test_replies_that_are_easy_to_misread(
@@ -148,3 +178,19 @@ Reply yes or no for each, for example "1 yes, 2 no" or "yes to all".
 def test_the_ask_below_an_unmarked_reply_is_not_read(reply: str, said: dict, unclear: list):
     found = read_answer(reply, TWO)
     assert (found.said, found.unclear) == (said, unclear)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["but", "except", "except for", "apart from", "other than"]),
+    st.integers(1, 3),
+    st.sampled_from(["name", "number", "ordinal"]),
+    st.sampled_from(["Yes to all", "Happy to take them all", "All fine"]),
+)
+def test_all_but_one_is_a_no_for_that_one_only(but, left, form, opening) -> None:
+    named = {"name": THREE[left - 1], "number": str(left)}
+    named["ordinal"] = "the " + ["first", "second", "third"][left - 1]
+    text = f"{opening} {but} {named[form]}, sorry"
+    found = read_answer(text, THREE)
+    expected = {n: ("no" if n == left else "yes") for n in (1, 2, 3)}
+    assert (found.said, found.unclear) == (expected, []), text

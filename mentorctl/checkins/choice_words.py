@@ -4,18 +4,24 @@
 shortlist (numbered from 1) and returns the places chosen (0-based, in the order written)
 with, when the reply cannot be read one way only, why. Read:
 
-- numbers of the shortlist ("2", "#2", "Number 2 please", "1 then 3", "the 2nd one") and
-  first names ("Ann", "I'd like Ann, or else Bo"; accents and case aside);
+- numbers of the shortlist ("2", "#2", "Number 2 please", "1 then 3", "the 2nd one"), in
+  words too ("Two", "Number two please", "the first one", "the last one"), and first names
+  ("Ann", "I'd like Ann, or else Bo"; accents and case aside);
 - not a choice: a number that is part of a time, date or amount ("2pm", "10:30", "1.5"), a
-  time zone ("UTC+2"), or a count of something ("I have 2 questions", "3 of them"); a rank
+  time zone ("UTC+2"), a day of the month ("Can we talk on the 2nd?"), or a count of
+  something ("I have 2 questions", "3 of them"); a rank
   written before a name ("1) Bo", "1st choice: Bo", "1. Bo" opening a line): the name
   is the choice; a name just after a greeting or thanks ("Thanks so much Ann for ...");
 - left out: what follows a negation in its clause ("Not Ann, Bo please", "I don't want
-  Ann. Bo", "I'd rather not have 1", "anyone except Ann");
+  Ann. Bo", "I'd rather not have 1", "anyone except Ann"), and a name its clause negates
+  ("Ann isn't my area", "Ann n'est pas", "Ann no es", "Ann ist nicht"); "without doubt Bo"
+  ("sans doute", "sin duda", "ohne Zweifel") is no negation;
 - a first name that is also a common English word (May, Will, Grace, Mark, ...) only when
   written with a capital and not as a question's verb ("May I pick Sunny?", "I will pick");
 - ambiguous, for the admin to ask: a name two mentors share, a mentor both chosen and
-  ruled out, or a mentee who cannot decide ("either is fine", "no preference").
+  ruled out, or a mentee who cannot decide ("either is fine", "no preference", "any is
+  fine", "whichever is easier", "I don't mind", "me da igual", "peu importe", "egal",
+  "tanto faz").
 """
 
 from __future__ import annotations
@@ -58,8 +64,37 @@ _UNDECIDED = (
     ("can't", "decide"), ("cannot", "decide"), ("can", "not", "decide"), ("either",),
     ("no", "preference"), ("don't", "mind"), ("don't", "care"), ("whoever",),
     ("any", "of", "them"), ("anyone",), ("egal",), ("n'importe",), ("cualquiera",),
-    ("qualquer",),
+    ("qualquer",), ("any", "is"), ("any", "will"), ("any", "would"), ("whichever",),
+    ("don't", "mind"), ("do", "not", "mind"), ("me", "da", "igual"), ("da", "igual"),
+    ("peu", "importe"), ("tanto", "faz"), ("kein", "unterschied"), ("keine", "praferenz"),
+    ("pas", "de", "preference"), ("sin", "preferencia"), ("sem", "preferencia"), ("happy", "with", "any"), ("fine", "with", "any"),
 )  # fmt: skip
+# Phrases of certainty made of a negation's word: "without doubt Bo" chooses Bo.
+_CERTAIN = (
+    ("without", "doubt"), ("without", "a", "doubt"), ("sans", "doute"), ("sin", "duda"),
+    ("ohne", "zweifel"), ("no", "doubt"),
+)  # fmt: skip
+# A negation just after a name rules it out when it opens its clause ("Ann is not really in
+# my sector", "Ann isn't my area", "Ann n'est pas", "Ann no es", "Ann ist nicht").
+_NEGATED_AFTER = (
+    ("is", "not"), ("is", "really", "not"), ("isn't",), ("is", "no"), ("was", "not"),
+    ("wasn't",), ("doesn't",), ("does", "not"), ("n'est", "pas"), ("n'est", "vraiment", "pas"),
+    ("no", "es"), ("no", "está"), ("ist", "nicht"), ("ist", "wirklich", "nicht"),
+    ("ist", "kein"), ("ist", "keine"), ("nao", "e"),
+)  # fmt: skip
+# Numbers in words: a cardinal after "number" or standing alone ("Two", "Number two
+# please"); an ordinal before "one" or after "the" ("the first one", "the last one").
+_CARDINALS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+_NUMBER_SIGN = _set("number no nr nummer numero num option opcion opcao")
+# Words of a day or a time: an ordinal near one ("on the 2nd", "the 3rd for a call") is a
+# date, not a choice.
+_DATE_WORDS = _set(
+    "on talk call chat meet meeting meets day date morning afternoon evening week month "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "june july september october november december jan feb mar apr jun jul aug sep sept oct "
+    "nov dec am pm free available"
+)
 _ADDRESS = _set("thanks thank thx hi hello hey dear hallo danke merci bonjour hola gracias olá oi")
 _PRONOUNS = _set("i we you he she they it")
 # First names that are also common English words: a name only when capitalised, and not
@@ -139,6 +174,10 @@ def read(text: str, names: Sequence[str]) -> Choice:
         if tok.key in _CLAUSE_END:
             negated = tok.key == "but" and _but_rules_out(keys, at)
             continue
+        size = _phrase_at(keys, at, _CERTAIN)
+        if size:
+            skip = size - 1
+            continue
         size = _phrase_at(keys, at, _NEGATION_PHRASES)
         if size:
             negated, skip = True, size - 1
@@ -156,7 +195,7 @@ def read(text: str, names: Sequence[str]) -> Choice:
             return Choice([], place)
         if tok.kind == "word" and at <= addressed:
             continue
-        if negated:
+        if negated or _negated_after(toks, at, names[place]):
             ruled_out.add(place)
         elif place not in chosen:
             chosen.append(place)
@@ -164,6 +203,13 @@ def read(text: str, names: Sequence[str]) -> Choice:
     if both:
         return Choice([], f"both chooses and rules out {names[both[0]]}: ask which mentor")
     return Choice(chosen)
+
+
+def _negated_after(toks: list[_Tok], at: int, name: str) -> bool:
+    """The name (or number) at ``at`` is the subject of a negation ("Ann isn't my area")."""
+    after = at + (len(fold(name).split()) if toks[at].kind == "word" else 1)
+    keys = [t.key for t in toks[after : after + 3]]
+    return bool(_phrase_at(keys, 0, _NEGATED_AFTER))
 
 
 def _number_sign(toks: list[_Tok], at: int) -> bool:
@@ -190,6 +236,9 @@ def _place(
         return _number(toks, at, len(names), {w[0] for w in folded if w})
     if tok.kind != "word":
         return None
+    spelled = _spelled(toks, at, len(names))
+    if spelled is not None:
+        return spelled
     fits = [
         i
         for i, words in enumerate(folded)
@@ -206,6 +255,46 @@ def _place(
     return fits[0]
 
 
+def _spelled(toks: list[_Tok], at: int, count: int) -> int | None:
+    """The place a number in words names ("Number two", "Two", "the first one", "the last
+    one"), or None."""
+    key = toks[at].key
+    before = toks[at - 1] if at > 0 else None
+    nxt = toks[at + 1] if at + 1 < len(toks) else None
+    ends = nxt is None or nxt.kind == "mark" or nxt.key in ("please", "pls", "thanks")
+    if key in _CARDINALS:
+        signed = before is not None and before.key in _NUMBER_SIGN
+        alone = before is None or before.kind == "mark"
+        # "three then one": a number after another number in words
+        alone = alone or (
+            before.key in ("then", "or", "and") and at > 1 and toks[at - 2].key in _CARDINALS
+        )
+        if not (signed or (alone and (ends or nxt.key in ("then", "or", "and")))):
+            return None
+        number = _CARDINALS[key]
+    elif key in _ORDINAL_WORDS:
+        the = before is not None and before.key == "the"
+        if not ((nxt is not None and nxt.key == "one") or (the and ends)):
+            return None
+        number = _ORDINAL_WORDS[key] if key != "last" else count
+    else:
+        return None
+    return number - 1 if 1 <= number <= count else None
+
+
+def _a_date(toks: list[_Tok], at: int) -> bool:
+    """ "on the 2nd", "the 3rd?", "the 1st afternoon": a day of the month, not a choice."""
+    before = [t.key for t in toks[max(0, at - 2) : at]]
+    ordinal = toks[at].key[-2:] in ("st", "nd", "rd", "th")
+    if not before or before[-1] not in ("on", "the") or not (ordinal or before[-1] == "on"):
+        return False
+    nxt = toks[at + 1] if at + 1 < len(toks) else None
+    if nxt is not None and nxt.text == "?":
+        return True
+    near = [t.key for t in toks[max(0, at - 4) : at + 5] if t.kind == "word"]
+    return "on" in before or any(k in _DATE_WORDS for k in near)
+
+
 def _number(toks: list[_Tok], at: int, count: int, firsts: set[str]) -> int | None:
     tok = toks[at]
     digits = tok.key.lstrip("#")
@@ -216,6 +305,8 @@ def _number(toks: list[_Tok], at: int, count: int, firsts: set[str]) -> int | No
     nxt = toks[at + 1] if at + 1 < len(toks) else None
     if at > 0 and toks[at - 1].key in ("utc", "gmt", "cet", "est", "pst"):
         return None  # a time zone
+    if _a_date(toks, at):
+        return None
     if nxt is not None and nxt.kind == "word":
         if nxt.key in _RANK:
             return None  # "1st choice Bo": a rank, the name is the choice

@@ -10,7 +10,10 @@ could not place. Read:
   ordinals first to fifth ("1st"), first names ("yes for Ana, no for Ben", "Ana: yes");
 - everyone at once: "yes to all", "both yes", "happy to take them", "none", and their words
   in German, French, Spanish and Portuguese ("ja zu allen", "oui pour tous", "sí a los dos",
-  "sim para todos");
+  "sim para todos"); everyone but some ("yes to all but Cleo", "all except the fourth",
+  "them all apart from Ben", "other than 2"): those named after the "but" take the other
+  answer, and when no mentee clearly follows it ("yes to all but maybe Cleo") nobody's
+  answer is clear;
 - a yes or a no in any language :func:`.reply_values.read_yes_no` reads, and the phrases
   mentors write in sentences: "Happy to take Ana. I can't take Ben, sorry", "I'd love to
   mentor both", "I'll pass on 2", "gerne", "volontiers", "je ne peux pas", "kann nicht";
@@ -21,15 +24,19 @@ could not place. Read:
 
 Each sentence is read on its own (a new line, or . ! ? ;), and each item of a list ("1) no
 2) yes", "1. no 2. yes"; but "No to 1. 2 is fine" is two sentences). Phrases made of a
-negation that say yes are a yes ("can't wait", "don't mind", "no objection", "no problem");
+negation that say yes are a yes ("can't wait", "don't mind", "no objection", "no problem",
+"no conflict");
 a negation takes the verb it negates up to a comma, a mentee or a new clause ("I won't be
-able to take Ana" is a no for Ana; "absolutely not" is a no); one that describes a mentee
+able to take Ana" is a no for Ana; "absolutely not" is a no); a "not" just before a mentee
+is theirs alone ("Quentin, not Ximena": Ximena no, Quentin yes); one that describes a mentee
 ("Ben is not a beginner", "Ben has no experience") is no answer, and leaves them unclear. A choice among several
-mentees ("I can only take one", "either but not both", "I can't take both, only Ana")
+mentees ("I can only take one", "either but not both", "I can't take both, only Ana", "only
+two of them" or "a couple" when three were asked)
 answers for none of them: every mentee asked is left for the admin. Within it each mention of a
 mentee takes the nearest yes or no; at equal distance the one after it when the sentence
 ends with a yes or no ("1 yes 2 no"), else the one before ("yes for Ana, no for Ben"). A
-"maybe" or "not sure" nearest to a mentee, a mentee given both a yes and a no, or a mentee
+"maybe" or "not (so) sure" nearest to a mentee, a yes to talk rather than take ("happy to
+talk about Ben by phone"), a mentee given both a yes and a no, or a mentee
 named with neither is not placed: what names no mentee clearly is left for the admin.
 A number followed by a unit ("2 hours a week") names no mentee.
 """
@@ -101,6 +108,7 @@ _YES_IDIOMS = tuple(
         "do not mind", "wouldn't mind", "would not mind", "no objection", "no objections",
         "no problem", "no problems", "not a problem", "not an issue", "no issue",
         "can't say no", "cannot say no", "couldn't say no", "can't refuse", "cannot refuse",
+        "no conflict", "no conflicts",
     )
 )  # fmt: skip
 # A "no" before these is a no ("no time for Ben"); "is not", "has no" before others describe
@@ -124,6 +132,23 @@ _CHOICE = tuple(
     )
 )  # fmt: skip
 _ONLY = _set("only just nur seulement solo sólo só apenas")
+_COUNTS = {
+    "one": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5,
+    "zwei": 2, "drei": 3, "deux": 2, "trois": 3, "dos": 2, "tres": 3, "dois": 2, "duas": 2,
+    "três": 3,
+}  # fmt: skip
+# "all but Cleo", "all except the fourth": that mentee has the other answer.
+_BUT = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "but", "except", "except for", "excepting", "apart from", "other than", "save",
+        "bis auf", "außer", "ausser", "sauf", "excepto", "menos", "salvo", "exceto",
+    )
+)  # fmt: skip
+_BUT_FILLER = _set("good fine ok okay great")
+# Talking about a mentee is not taking them ("Happy to talk about Ben by phone").
+_TALK = _set("talk chat discuss speak call phone")
+_SURE_ADVERBS = _set("so too very quite entirely really 100 totally")
 _ONE = _set("one 1 einen eine einer un une uno una um uma")
 _EVERY = _set("both all beide beiden alle tous toutes ambos ambas todos todas")
 # "N)" anywhere, or "N." opening a line, starts an item of a list ("1) no 2) yes").
@@ -149,7 +174,8 @@ class _Item:
     at: int  # token position
     kind: str  # ref | pol
     refs: frozenset[int] = frozenset()
-    value: str = ""
+    value: str = ""  # a pol's answer; a ref's own answer when it is set ("not Ben")
+    but: frozenset[int] = frozenset()  # the mentees "all but" leaves out: the other answer
 
 
 def _tokens(sentence: str) -> list[str]:
@@ -196,9 +222,17 @@ def _at(words: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
     return 0
 
 
-def is_choice(words: list[str]) -> bool:
-    """Whether ``words`` offer a choice among mentees ("only one", "either but not both");
-    "no time for either" is a no to all, not a choice."""
+def _fewer(words: list[str], i: int, count: int) -> bool:
+    """``words[i]`` is a count of mentees below ``count`` ("two", "2"), not of hours."""
+    number = _COUNTS.get(words[i])
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return number is not None and number < count and after not in _UNITS
+
+
+def is_choice(words: list[str], count: int = 2) -> bool:
+    """Whether ``words`` offer a choice among the ``count`` mentees asked ("only one",
+    "either but not both", "only two of them" of three, "a couple"); "no time for either"
+    is a no to all, not a choice."""
     idiom = set()
     for i in range(len(words)):
         idiom.update(range(i, i + _at(words, i, _YES_IDIOMS)))
@@ -206,8 +240,16 @@ def is_choice(words: list[str]) -> bool:
         ahead = words[i + 1 : i + 4]
         if i in idiom:
             continue
-        if word in _ONLY and any(w in _ONE for w in ahead):
-            return True  # "I can only take one", "nur einen"
+        if word in _ONLY and any(
+            w in _ONE or _fewer(words, j, count) for j, w in enumerate(ahead, i + 1)
+        ):
+            return True  # "I can only take one", "nur einen", "only two" of three
+        if _fewer(words, i, count) and words[i + 1 : i + 3] in (["of", "them"], ["of", "you"]):
+            return True  # "I can take two of them"
+        if word == "couple" and i > 0 and words[i - 1] == "a":
+            rest = words[i + 1 : i + 3]
+            if not rest or rest[0] in _PUNCT or rest in (["of", "them"], ["of", "you"]):
+                return True  # "happy to take a couple"
         if _polarity(word, False) == NO and any(w in _EVERY for w in ahead):
             return True  # "I can't take both, only Ana"
         if not _at(words, i, _CHOICE):
@@ -234,16 +276,32 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             skip.update(range(i + 1, i + idiom))
             continue
         if refs[i] is not None:
-            items.append(_Item(i, "ref", refs[i]))  # type: ignore[arg-type]
+            item = _Item(i, "ref", refs[i])  # type: ignore[arg-type]
+            items.append(item)
+            if len(item.refs) == count > 1 and words[i] not in _NONE:
+                _all_but(words, i, refs, items, skip)
             continue
         if word in _NONE:
             items.append(_Item(i, "ref", frozenset(range(1, count + 1))))
             items.append(_Item(i, "pol", value=NO))
             continue
-        if word == "not" and i + 1 < len(words) and words[i + 1] in ("sure", "certain"):
-            items.append(_Item(i, "pol", value=UNSURE))
-            skip.add(i + 1)
-            continue
+        if word == "not":
+            j = i + 1
+            while j < len(words) and words[j] in _SURE_ADVERBS:
+                j += 1
+            if j < len(words) and words[j] in ("sure", "certain"):
+                items.append(_Item(i, "pol", value=UNSURE))  # "not (so) sure about Ben"
+                skip.update(range(i + 1, j + 1))
+                continue
+            if i + 1 < len(words) and refs[i + 1] is not None and len(refs[i + 1]) < count:
+                # "Quentin, not Ximena": the "not" is Ximena's alone, and the mentee just
+                # before, set against them, is a yes
+                prev = next((j for j in range(i - 1, -1, -1) if words[j] not in _PUNCT), None)
+                if prev is not None and refs[prev] is not None:
+                    items.append(_Item(i - 1, "pol", value=YES))
+                items.append(_Item(i + 1, "ref", refs[i + 1], value=NO))  # type: ignore[arg-type]
+                skip.add(i + 1)
+                continue
         if word == "no" and i + 1 < len(words) and words[i + 1] in ("idea", "clue"):
             items.append(_Item(i, "pol", value=UNSURE))  # "no idea about Ben yet"
             skip.add(i + 1)
@@ -261,6 +319,8 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             continue
         if value == YES and i + 1 < len(words) and words[i + 1] == "not":
             continue  # "absolutely not", "sure not": the "not" says it
+        if value == YES and any(w in _TALK for w in words[i + 1 : i + 4]):
+            value = UNSURE  # "happy to talk about Ben": talking is not taking
         described = _describes(words, i, refs) if value == NO else None
         if described == "filler":
             continue  # "no rush", "no experience": no answer
@@ -275,6 +335,45 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
                 _absorb_back(words, refs, i, items)
         items.append(_Item(i, "pol", value=value))
     return items
+
+
+def _all_but(
+    words: list[str],
+    i: int,
+    refs: list[frozenset[int] | None],
+    items: list[_Item],
+    skip: set[int],
+) -> None:
+    """ "all but Cleo", "all good except the fourth": the mentees after the "but" are left out
+    of the "all" at ``i`` (and of a "them" just before it) and take the other answer; when no
+    mentee clearly follows, nobody's answer is clear."""
+    j = i + 1
+    while j < len(words) and words[j] in _BUT_FILLER:
+        j += 1
+    size = _at(words, j, _BUT)
+    if not size:
+        return
+    j += size
+    left: set[int] = set()
+    while j < len(words):
+        if words[j] in ("the", "for", "and", "or", ","):
+            j += 1
+            continue
+        found = refs[j]
+        if found is None or len(found) == len(refs[i] or ()):
+            break
+        left |= found
+        skip.add(j)
+        j += 1
+    if not left:
+        items.append(_Item(i, "pol", value=UNSURE))  # "yes to all but maybe Cleo"
+        return
+    for item in items:
+        if item.kind == "ref" and item.at in (i, i - 1) and item.refs == refs[i]:
+            item.refs = item.refs - left
+            item.but = frozenset(left)
+    if j < len(words) and words[j] not in _PUNCT and _polarity(words[j], True) == UNSURE:
+        items.append(_Item(i, "pol", value=UNSURE))
 
 
 def _describes(words: list[str], i: int, refs: list[frozenset[int] | None]) -> str:
@@ -327,8 +426,13 @@ def _place(
     def apart(a: int, b: int) -> int:  # a clause boundary between counts as more words
         return b - a + CLAUSE_WORDS * sum(1 for i in breaks if a < i < b)
 
+    other = {YES: NO, NO: YES}
     for ref in (x for x in items if x.kind == "ref"):
-        named.update(ref.refs)
+        named.update(ref.refs | ref.but)
+        if ref.value:
+            for number in ref.refs:
+                said.setdefault(number, set()).add(ref.value)
+            continue
         before = [p for p in pols if p.at <= ref.at and p is not ref]
         after = [p for p in pols if p.at > ref.at]
         options = []
@@ -341,6 +445,8 @@ def _place(
         chosen = min(options, key=lambda o: (o[0], o[1]))[2]
         for number in ref.refs:
             said.setdefault(number, set()).add(chosen.value)
+        for number in ref.but:
+            said.setdefault(number, set()).add(other.get(chosen.value, UNSURE))
 
 
 def _sentences(line: str) -> list[str]:
@@ -410,7 +516,7 @@ def read_answer(text: str, names: list[str]) -> Answer:
             continue
         for sentence in _sentences(line):
             words = _tokens(sentence)
-            if count > 1 and is_choice(words):
+            if count > 1 and is_choice(words, count):
                 choice = True  # "only one of them": whichever it is, the admin asks
                 continue
             items = _items(words, count, folded) if words else []

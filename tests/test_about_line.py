@@ -210,6 +210,8 @@ SAID = "I run the analytics guild."
         f"{SAID} Vivo en Calle Mayor 3, Madrid.",
         f"{SAID} Wohne in der Hauptstraße 5, Berlin.",
         f"{SAID} Moro na Rua Augusta, 27 Lisboa",
+        f"{SAID} Abito in Via Roma 5, Milano",
+        f"{SAID} Vivo en la Calle de Alcalá 42",
         f"{SAID} Office near London SW1A 1AA",
         f"{SAID} Office in 75011 Paris",
         f"Mum of two, recently divorced, living with ADHD. {SAID}",
@@ -260,6 +262,10 @@ def test_no_space_before_a_mark_and_no_empty_brackets(bio: str, line: str) -> No
         "Led 12 teams across 3 continents since 2015.",
         "Mentoring at 3 companies, 20 years in finance, love hiking.",
         "Formerly at Google and Meta; mentoring since 2019.",
+        "I add value via 3 programs and visual aids.",
+        "Data Engineering, 12 years, mostly in retail.",
+        "I took first place in 2 hackathons last year.",
+        "Mis clientes son startups de tecnología.",
     ],
 )
 def test_what_gives_nobody_away_stays(bio: str) -> None:

@@ -10,19 +10,16 @@ scores: the seed's order, as ``pair`` breaks ties). :class:`Field` is that set-u
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mentorctl.matching.about_line import ORG_FORMS, about_line
 from mentorctl.matching.order import sides
 from mentorctl.matching.score import UNITS, Criteria, Profile, explain, read_criteria
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-# What a mentor wrote about themselves, cut to one line of about this many characters.
-ABOUT_LIMIT = 160
 
 
 @dataclass(frozen=True)
@@ -123,116 +120,6 @@ def best_mentors(field: Field, k: int) -> dict[str, list[Offer]]:
                 offers.append(Offer(field.mentors[j].id, got / UNITS, shown))
             out[mentee.id] = offers
     return out
-
-
-# What gives a person away in what they wrote: an address, a web address, a handle, a phone.
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_URL = (
-    r"(?:https?://|www\.)\S+"
-    r"|\b(?:[\w-]+\.)+(?:com|org|net|io|dev|co|uk|de|fr|es|pt|br|me|info|biz|app|edu|gov|eu|us"
-    r"|ca|au|in|mx|nl|ch|at|be|se|no|dk|fi|it|pl|ie|nz|ly|gl|to|tv|xyz)\b(?:/\S*)?"
-    r"|\b(?:[\w-]+\.)+[a-z]{2,}/\S*"
-)
-_HANDLE = r"(?<![\w.])@\w+"
-_CONTACT = re.compile(rf"{_EMAIL}|{_URL}|{_HANDLE}", re.IGNORECASE)
-# A run of digits that may be a phone number: "+44 7700 900123", "555-123-4567"; not a year
-# or a span of years ("2010-2020").
-_PHONE = re.compile(r"(?<![\w+])[+(]?\d[\d\s().\-/]{5,}\d")
-PHONE_DIGITS = 9  # at least this many digits, or 7 after a "+"
-# A clause: what lies between these marks (the marks stay with the clause before them).
-_CLAUSE_END = re.compile(r"[.!?;,:]+(?:\s+|$)|\s+[-\u2013\u2014]+\s+|[()\[\]]")
-# Words of an organisation's name that say nothing about which one it is.
-_ORG_FORMS = (
-    "ltd llc inc gmbh sa ag plc co corp corporation company limited group holding holdings bv "
-    "nv srl sarl sas spa oy ab as kg ug ev e.v llp lp pty pvt the of and und et y de la le les "
-    "el los das der die du des"
-)
-ORG_FORMS = frozenset(_ORG_FORMS.split())
-# Fewer words than this left (of three letters or more, their first name aside): the line
-# says nothing, and is left out.
-ABOUT_MIN_WORDS = 3
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def _words(text: str) -> set[str]:
-    """The words of ``text``, folded, each also without its digits ("Lee42": lee42, lee)."""
-    return {_fold(w) for w in re.findall(r"[^\W_]+|[^\W\d_]+", text)} | {
-        _fold(w) for w in re.findall(r"[^\W\d_]+", text)
-    }
-
-
-def _private_words(person: Mapping[str, Any]) -> set[str]:
-    """The person's surname and their organisation's significant words, folded."""
-    name = str(person.get("name") or "")
-    first = str(person.get("first_name") or "") or (name.split() or [""])[0]
-    private = _words(name) - _words(first)
-    private |= _words(str(person.get("last_name") or ""))
-    private |= _words(str(person.get("organisation") or "")) - ORG_FORMS
-    return {w for w in private if len(w) > 1}
-
-
-def _contacts(text: str) -> list[tuple[int, int]]:
-    """Where ``text`` holds an email or web address, a handle or a phone number."""
-    spans = [(m.start(), m.end()) for m in _CONTACT.finditer(text)]
-    for found in _PHONE.finditer(text):
-        digits = sum(c.isdigit() for c in found.group())
-        if digits >= PHONE_DIGITS or (found.group().startswith("+") and digits >= 7):
-            spans.append((found.start(), found.end()))
-    return spans
-
-
-def _is_private(clause: str, words: set[str]) -> bool:
-    if _contacts(clause):
-        return True
-    return bool(_words(clause) & words)
-
-
-def about_line(person: Mapping[str, Any], limit: int = ABOUT_LIMIT) -> str:
-    """One line a person wrote about themselves (their ``bio``) for people they have not met:
-    its first line without each clause that names their surname or their organisation (its
-    significant words: "Google" of "Google LLC") or holds an email or web address, a handle
-    or a phone number; cut at a sentence or word near ``limit``; empty when it says too
-    little (fewer than ``ABOUT_MIN_WORDS`` words of three letters or more are left)."""
-    text = str(person.get("bio") or "").strip()
-    text = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    words = _private_words(person)
-    # Contacts first, so that the dots of an address do not cut it into clauses.
-    spans = _contacts(text)
-    kept: list[str] = []
-    start = 0
-    for end_mark in [*_CLAUSE_END.finditer(text), None]:
-        end = len(text) if end_mark is None else end_mark.end()
-        if end_mark is not None and any(a < end_mark.start() < b for a, b in spans):
-            continue  # a mark inside an address
-        clause = text[start:end]
-        if (
-            clause
-            and not _is_private(clause, words)
-            and not any(a < end and b > start for a, b in spans)
-        ):
-            kept.append(clause)
-        start = end
-    text = "".join(kept).strip()
-    if text.count("(") != text.count(")"):
-        text = text.replace("(", "").replace(")", "")
-    text = re.sub(r"\s+", " ", text).strip(" ,;:-\u2013\u2014")
-    first = _fold(str(person.get("first_name") or person.get("name") or "")).split()[:1]
-    said = [w for w in re.findall(r"[^\W_]+", text) if len(w) > 2 and _fold(w) not in first]
-    if len(said) < ABOUT_MIN_WORDS:
-        return ""
-    if text[:1].islower():
-        text = text[0].upper() + text[1:]
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    sentence = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    if sentence >= limit // 2:
-        return cut[: sentence + 1]
-    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 __all__ = ["ORG_FORMS", "Field", "Offer", "about_line", "best_mentors"]

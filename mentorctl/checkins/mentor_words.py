@@ -48,118 +48,45 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from mentorctl.checkins.mentor_vocab import (
+    ALL,
+    ALL_PAIRS,
+    AMBIGUOUS,
+    BUT,
+    BUT_FILLER,
+    CAPACITY,
+    CHOICE,
+    CLAUSE,
+    CLAUSE_WORDS,
+    COUNTS,
+    DESCRIBING,
+    EVERY,
+    FILLER_AFTER_NO,
+    MARKER_DOT,
+    MARKER_PAREN,
+    NEG_BACKWARD,
+    NEG_REACH,
+    NEGATIVE,
+    NONE,
+    NOT_ANSWERS,
+    ONE,
+    ONLY,
+    ORDINAL,
+    ORDINALS,
+    POSITIVE,
+    PUNCT,
+    QUOTED_ITEM,
+    SENTENCE,
+    SURE_ADVERBS,
+    TALK,
+    TOKEN,
+    UNITS,
+    UNSURE_WORDS,
+    YES_IDIOMS,
+)
 from mentorctl.checkins.reply_values import read_yes_no
 
 YES, NO, UNSURE = "yes", "no", "unsure"
-
-_SENTENCE = re.compile(r"\n|(?<!\d)[.!?;]+(?=\s|$)|[!?;]+")
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[,:=\-\u2013\u2014()]")
-_ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th|º|ª|er|e|\.)?$")
-_PUNCT = frozenset(",:=-\u2013\u2014()")
-# A quoted line of the ask's list ("> 1. Ana, who would like..."): a reply typed under it
-# answers for that mentee.
-_QUOTED_ITEM = re.compile(r"\s*(?:>\s*)+(\d{1,2})[.)]\s")
-
-
-def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-    "erste": 1, "ersten": 1, "zweite": 2, "zweiten": 2, "dritte": 3, "dritten": 3,
-    "premier": 1, "première": 1, "deuxième": 2, "troisième": 3,
-    "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercero": 3, "tercera": 3,
-    "primeiro": 1, "primeira": 1, "terceiro": 3, "terceira": 3,
-}  # fmt: skip
-_ALL = _set(
-    "all both everyone everybody anyone any them alle allen beide beiden tous toutes todos todas "
-    "ambos ambas"
-)
-_ALL_PAIRS = frozenset(
-    {("les", "deux"), ("los", "dos"), ("las", "dos"), ("os", "dois"), ("as", "duas")}
-)
-_NONE = _set("none neither nobody keine keinen keinem aucun aucune ninguno ninguna nenhum nenhuma")
-_UNITS = _set(
-    "h hr hrs hour hours min mins minute minutes week weeks day days time times month months "
-    "am pm x stunden stunde wochen woche tage heures heure semaines jours horas hora semanas "
-    "días dias veces vezes"
-)
-_POSITIVE = _set(
-    "ok okay fine happy happily glad gladly love delighted accept accepted agree willing keen take "
-    "taking mentor gern gerne nehme übernehme volontiers prends accepte acepto encantado "
-    "encantada tomo aceito claro plaisir gusto"
-)
-_NEGATIVE = _set(
-    "not can't cannot won't unable decline declining pass don't couldn't wouldn't "
-    "nicht kein pas impossible"
-)
-_NEG_BACKWARD = frozenset({"nicht", "pas"})  # "Ana nehme ich nicht", "je ne la prends pas"
-_UNSURE_WORDS = _set(
-    "maybe perhaps unsure possibly might vielleicht eventuell peut-être peut quizás quizá "
-    "talvez tal forse"
-)
-_FILLER_AFTER_NO = _set("worries worry doubt")
-# Phrases built of a negation that say yes: "can't wait", "don't mind", "no objection".
-_YES_IDIOMS = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "can't wait", "cannot wait", "can not wait", "couldn't wait", "don't mind",
-        "do not mind", "wouldn't mind", "would not mind", "no objection", "no objections",
-        "no problem", "no problems", "not a problem", "not an issue", "no issue",
-        "can't say no", "cannot say no", "couldn't say no", "can't refuse", "cannot refuse",
-        "no conflict", "no conflicts",
-    )
-)  # fmt: skip
-# A "no" before these is a no ("no time for Ben"); "is not", "has no" before others describe
-# ("Ben has no experience"), and a "no" before a word of _NOT_ANSWERS says nothing.
-_CAPACITY = _set(
-    "time capacity room space bandwidth availability slot slots place places spot spots "
-    "longer chance"
-)
-_DESCRIBING = _set("is was are were seems seem sounds looks has have had with does")
-_NOT_ANSWERS = _set("rush hurry pressure experience idea clue background need")
-# How far a negation reaches to the verb it negates ("won't be able to take").
-NEG_REACH = 6
-# A choice among several ("only one", "either but not both"): no mentee's answer is clear.
-_CHOICE = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "only one", "only 1", "just one", "just 1", "one of them", "1 of them", "not both",
-        "either", "one or the other", "nur einen", "nur eine", "nur einer", "un seul",
-        "une seule", "solo uno", "solo una", "sólo uno", "sólo una", "só um", "só uma",
-        "apenas um", "apenas uma",
-    )
-)  # fmt: skip
-_ONLY = _set("only just nur seulement solo sólo só apenas")
-_COUNTS = {
-    "one": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5,
-    "zwei": 2, "drei": 3, "deux": 2, "trois": 3, "dos": 2, "tres": 3, "dois": 2, "duas": 2,
-    "três": 3,
-}  # fmt: skip
-# "all but Cleo", "all except the fourth": that mentee has the other answer.
-_BUT = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "but", "except", "except for", "excepting", "apart from", "other than", "save",
-        "bis auf", "außer", "ausser", "sauf", "excepto", "menos", "salvo", "exceto",
-    )
-)  # fmt: skip
-_BUT_FILLER = _set("good fine ok okay great")
-# Talking about a mentee is not taking them ("Happy to talk about Ben by phone").
-_TALK = _set("talk chat discuss speak call phone")
-_SURE_ADVERBS = _set("so too very quite entirely really 100 totally")
-_ONE = _set("one 1 einen eine einer un une uno una um uma")
-_EVERY = _set("both all beide beiden alle tous toutes ambos ambas todos todas")
-# "N)" anywhere, or "N." opening a line, starts an item of a list ("1) no 2) yes").
-_MARKER_PAREN = re.compile(r"(?<![\w(])\d{1,2}\)")
-_MARKER_DOT = re.compile(r"(?<![\w.])\d{1,2}\.(?=\s)")
-# Words that open a new clause: a yes or no across one (or a comma) is further away.
-_CLAUSE = _set("but however aber sondern mais pero mas")
-CLAUSE_WORDS = 3
-# Words that are yes or no in one language and something else in another: read only next
-# to a mentee ("1 si 2 no", "Ana: da").
-_AMBIGUOUS = _set("si da ne ya nu jo ei n y так")
 
 
 @dataclass
@@ -180,17 +107,17 @@ class _Item:
 
 def _tokens(sentence: str) -> list[str]:
     text = unicodedata.normalize("NFC", sentence).replace("\u2019", "'").casefold()
-    return _TOKEN.findall(text)
+    return TOKEN.findall(text)
 
 
 def _polarity(word: str, near_ref: bool) -> str | None:
-    if word in _UNSURE_WORDS:
+    if word in UNSURE_WORDS:
         return UNSURE
-    if word in _NEGATIVE:
+    if word in NEGATIVE:
         return NO
-    if word in _POSITIVE:
+    if word in POSITIVE:
         return YES
-    if word in _AMBIGUOUS and not near_ref:
+    if word in AMBIGUOUS and not near_ref:
         return None
     read = read_yes_no(word)
     return read[0] if read is not None else None
@@ -198,18 +125,18 @@ def _polarity(word: str, near_ref: bool) -> str | None:
 
 def _refs(words: list[str], i: int, count: int, names: dict[str, int]) -> frozenset[int] | None:
     word = words[i]
-    found = _ORDINAL.match(word)
+    found = ORDINAL.match(word)
     if found is not None:
         number = int(found.group(1))
         after = words[i + 1] if i + 1 < len(words) else ""
-        if 1 <= number <= count and after not in _UNITS:
+        if 1 <= number <= count and after not in UNITS:
             return frozenset({number})
         return None
-    if word in _ORDINALS and _ORDINALS[word] <= count:
-        return frozenset({_ORDINALS[word]})
+    if word in ORDINALS and ORDINALS[word] <= count:
+        return frozenset({ORDINALS[word]})
     if word in names:
         return frozenset({names[word]})
-    if word in _ALL or (i > 0 and (words[i - 1], word) in _ALL_PAIRS):
+    if word in ALL or (i > 0 and (words[i - 1], word) in ALL_PAIRS):
         return frozenset(range(1, count + 1))
     return None
 
@@ -224,9 +151,9 @@ def _at(words: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
 
 def _fewer(words: list[str], i: int, count: int) -> bool:
     """``words[i]`` is a count of mentees below ``count`` ("two", "2"), not of hours."""
-    number = _COUNTS.get(words[i])
+    number = COUNTS.get(words[i])
     after = words[i + 1] if i + 1 < len(words) else ""
-    return number is not None and number < count and after not in _UNITS
+    return number is not None and number < count and after not in UNITS
 
 
 def is_choice(words: list[str], count: int = 2) -> bool:
@@ -235,27 +162,27 @@ def is_choice(words: list[str], count: int = 2) -> bool:
     is a no to all, not a choice."""
     idiom = set()
     for i in range(len(words)):
-        idiom.update(range(i, i + _at(words, i, _YES_IDIOMS)))
+        idiom.update(range(i, i + _at(words, i, YES_IDIOMS)))
     for i, word in enumerate(words):
         ahead = words[i + 1 : i + 4]
         if i in idiom:
             continue
-        if word in _ONLY and any(
-            w in _ONE or _fewer(words, j, count) for j, w in enumerate(ahead, i + 1)
+        if word in ONLY and any(
+            w in ONE or _fewer(words, j, count) for j, w in enumerate(ahead, i + 1)
         ):
             return True  # "I can only take one", "nur einen", "only two" of three
         if _fewer(words, i, count) and words[i + 1 : i + 3] in (["of", "them"], ["of", "you"]):
             return True  # "I can take two of them"
         if word == "couple" and i > 0 and words[i - 1] == "a":
             rest = words[i + 1 : i + 3]
-            if not rest or rest[0] in _PUNCT or rest in (["of", "them"], ["of", "you"]):
+            if not rest or rest[0] in PUNCT or rest in (["of", "them"], ["of", "you"]):
                 return True  # "happy to take a couple"
-        if _polarity(word, False) == NO and any(w in _EVERY for w in ahead):
+        if _polarity(word, False) == NO and any(w in EVERY for w in ahead):
             return True  # "I can't take both, only Ana"
-        if not _at(words, i, _CHOICE):
+        if not _at(words, i, CHOICE):
             continue
         if words[i] == "either" and any(
-            (_polarity(w, False) == NO and j not in idiom) or w in _NONE
+            (_polarity(w, False) == NO and j not in idiom) or w in NONE
             for j, w in enumerate(words[:i])
         ):
             continue
@@ -268,9 +195,9 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
     items: list[_Item] = []
     skip: set[int] = set()
     for i, word in enumerate(words):
-        if i in skip or word in _PUNCT:
+        if i in skip or word in PUNCT:
             continue
-        idiom = _at(words, i, _YES_IDIOMS)
+        idiom = _at(words, i, YES_IDIOMS)
         if idiom:
             items.append(_Item(i, "pol", value=YES))
             skip.update(range(i + 1, i + idiom))
@@ -278,16 +205,16 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
         if refs[i] is not None:
             item = _Item(i, "ref", refs[i])  # type: ignore[arg-type]
             items.append(item)
-            if len(item.refs) == count > 1 and words[i] not in _NONE:
+            if len(item.refs) == count > 1 and words[i] not in NONE:
                 _all_but(words, i, refs, items, skip)
             continue
-        if word in _NONE:
+        if word in NONE:
             items.append(_Item(i, "ref", frozenset(range(1, count + 1))))
             items.append(_Item(i, "pol", value=NO))
             continue
         if word == "not":
             j = i + 1
-            while j < len(words) and words[j] in _SURE_ADVERBS:
+            while j < len(words) and words[j] in SURE_ADVERBS:
                 j += 1
             if j < len(words) and words[j] in ("sure", "certain"):
                 items.append(_Item(i, "pol", value=UNSURE))  # "not (so) sure about Ben"
@@ -296,7 +223,7 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             if i + 1 < len(words) and refs[i + 1] is not None and len(refs[i + 1]) < count:
                 # "Quentin, not Ximena": the "not" is Ximena's alone, and the mentee just
                 # before, set against them, is a yes
-                prev = next((j for j in range(i - 1, -1, -1) if words[j] not in _PUNCT), None)
+                prev = next((j for j in range(i - 1, -1, -1) if words[j] not in PUNCT), None)
                 if prev is not None and refs[prev] is not None:
                     items.append(_Item(i - 1, "pol", value=YES))
                 items.append(_Item(i + 1, "ref", refs[i + 1], value=NO))  # type: ignore[arg-type]
@@ -306,7 +233,7 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             items.append(_Item(i, "pol", value=UNSURE))  # "no idea about Ben yet"
             skip.add(i + 1)
             continue
-        if word == "no" and i + 1 < len(words) and words[i + 1] in _FILLER_AFTER_NO:
+        if word == "no" and i + 1 < len(words) and words[i + 1] in FILLER_AFTER_NO:
             skip.add(i + 1)
             continue
         if word == "too" and i + 1 < len(words) and words[i + 1] == "busy":
@@ -319,7 +246,7 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             continue
         if value == YES and i + 1 < len(words) and words[i + 1] == "not":
             continue  # "absolutely not", "sure not": the "not" says it
-        if value == YES and any(w in _TALK for w in words[i + 1 : i + 4]):
+        if value == YES and any(w in TALK for w in words[i + 1 : i + 4]):
             value = UNSURE  # "happy to talk about Ben": talking is not taking
         described = _describes(words, i, refs) if value == NO else None
         if described == "filler":
@@ -331,7 +258,7 @@ def _items(words: list[str], count: int, names: dict[str, int]) -> list[_Item]:
             continue
         if value == NO:
             _absorb(words, refs, range(i + 1, min(len(words), i + 1 + NEG_REACH)), skip)
-            if word in _NEG_BACKWARD:
+            if word in NEG_BACKWARD:
                 _absorb_back(words, refs, i, items)
         items.append(_Item(i, "pol", value=value))
     return items
@@ -348,9 +275,9 @@ def _all_but(
     of the "all" at ``i`` (and of a "them" just before it) and take the other answer; when no
     mentee clearly follows, nobody's answer is clear."""
     j = i + 1
-    while j < len(words) and words[j] in _BUT_FILLER:
+    while j < len(words) and words[j] in BUT_FILLER:
         j += 1
-    size = _at(words, j, _BUT)
+    size = _at(words, j, BUT)
     if not size:
         return
     j += size
@@ -372,7 +299,7 @@ def _all_but(
         if item.kind == "ref" and item.at in (i, i - 1) and item.refs == refs[i]:
             item.refs = item.refs - left
             item.but = frozenset(left)
-    if j < len(words) and words[j] not in _PUNCT and _polarity(words[j], True) == UNSURE:
+    if j < len(words) and words[j] not in PUNCT and _polarity(words[j], True) == UNSURE:
         items.append(_Item(i, "pol", value=UNSURE))
 
 
@@ -384,13 +311,13 @@ def _describes(words: list[str], i: int, refs: list[frozenset[int] | None]) -> s
     if words[i] not in ("not", "no") or i + 1 >= len(words):
         return ""
     after = words[i + 1]
-    if after in _PUNCT or refs[i + 1] is not None:
+    if after in PUNCT or refs[i + 1] is not None:
         return ""
-    if words[i] == "no" and after in _CAPACITY:
+    if words[i] == "no" and after in CAPACITY:
         return ""
-    if i > 0 and words[i - 1] in _DESCRIBING:
+    if i > 0 and words[i - 1] in DESCRIBING:
         return "describes"
-    return "filler" if words[i] == "no" and after in _NOT_ANSWERS else ""
+    return "filler" if words[i] == "no" and after in NOT_ANSWERS else ""
 
 
 def _absorb(
@@ -399,7 +326,7 @@ def _absorb(
     """A no takes the yes-words of the verb it negates, just after it ("can't take", "not
     happy to", "won't be able to take") up to a comma, a mentee or a new clause."""
     for j in span:
-        if words[j] in _PUNCT or refs[j] is not None or words[j] in _CLAUSE:
+        if words[j] in PUNCT or refs[j] is not None or words[j] in CLAUSE:
             return
         if _polarity(words[j], False) == YES:
             skip.add(j)
@@ -410,7 +337,7 @@ def _absorb_back(
 ) -> None:
     """A "nicht" or "pas" takes the yes-words just before it ("Ana nehme ich nicht")."""
     for j in range(i - 1, max(-1, i - 3), -1):
-        if words[j] in _PUNCT or refs[j] is not None:
+        if words[j] in PUNCT or refs[j] is not None:
             return
         for item in [x for x in items if x.at == j and x.kind == "pol" and x.value == YES]:
             items.remove(item)
@@ -421,7 +348,7 @@ def _place(
 ) -> None:
     pols = [x for x in items if x.kind == "pol"]
     after_first = bool(items) and items[-1].kind == "pol"
-    breaks = [i for i, w in enumerate(words) if w == "," or w in _CLAUSE]
+    breaks = [i for i, w in enumerate(words) if w == "," or w in CLAUSE]
 
     def apart(a: int, b: int) -> int:  # a clause boundary between counts as more words
         return b - a + CLAUSE_WORDS * sum(1 for i in breaks if a < i < b)
@@ -454,10 +381,10 @@ def _sentences(line: str) -> list[str]:
     starts one when it opens the line or follows a yes or no ("1. no 2. yes"), and ends a
     sentence otherwise ("No to 1. 2 is fine")."""
     out: list[str] = []
-    for sentence in _SENTENCE.split(line):
-        cuts: list[int] = [m.start() for m in _MARKER_PAREN.finditer(sentence)]
-        for found in _MARKER_DOT.finditer(sentence):
-            before = [w for w in _tokens(sentence[: found.start()]) if w not in _PUNCT]
+    for sentence in SENTENCE.split(line):
+        cuts: list[int] = [m.start() for m in MARKER_PAREN.finditer(sentence)]
+        for found in MARKER_DOT.finditer(sentence):
+            before = [w for w in _tokens(sentence[: found.start()]) if w not in PUNCT]
             if not before:
                 continue
             if _polarity(before[-1], True) is not None:
@@ -496,7 +423,7 @@ def read_answer(text: str, names: list[str]) -> Answer:
     twice: set[str] = set()
     for number, name in enumerate(names, 1):
         key = unicodedata.normalize("NFC", name).replace("\u2019", "'").casefold().strip()
-        if not key or key in _ALL or key in _NONE:
+        if not key or key in ALL or key in NONE:
             continue
         if key in folded:
             twice.add(key)
@@ -510,7 +437,7 @@ def read_answer(text: str, names: list[str]) -> Answer:
     choice = False
     for line in _own_lines(text, names):
         if line.lstrip().startswith(">"):
-            item = _QUOTED_ITEM.match(line)
+            item = QUOTED_ITEM.match(line)
             if item is not None and 1 <= int(item.group(1)) <= count:
                 under = int(item.group(1))
             continue

@@ -125,7 +125,7 @@ def listed_with_pairs(store_path: Any, d: Any, filtered: bool) -> list[dict[str,
     list is not filtered (a filter names pairs)."""
     from mentorctl.report import waiting_asks
 
-    return [] if filtered else waiting_asks.rows(waiting_asks.read(store_path), d.state)
+    return [] if filtered else waiting_asks.rows(d.state.proposals, d.state)
 
 
 def pairs_section(rows: list[dict[str, Any]]) -> None:

@@ -102,10 +102,10 @@ class State:
     blocks: list[dict[str, Any]]
     due: dict[int, set[str]]
     answered: dict[int, set[str]]
-    # The ids of people forgotten on any day (their anonymous traces, see
-    # mentorctl.safety.privacy): shown as ``forgotten`` wherever a person is shown.
+    # Ids of people forgotten on any day (mentorctl.safety.privacy), shown as ``forgotten``.
     forgotten: frozenset[str] = frozenset()
     circles: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id; dated inside
+    proposals: list[dict[str, Any]] = field(default_factory=list)  # dated inside
 
     def current_week(self, pair: PairOn) -> int | None:
         """The program week the day falls in for a pair on the schedule (None out of it)."""

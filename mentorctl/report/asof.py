@@ -21,6 +21,7 @@ TABLES = ("people", "pairs", "answers", "messages", "concerns", "blocks")
 # Forgotten people's anonymous traces (mentorctl.safety.privacy), folded with the people.
 TRACES = "forgotten_people"
 CIRCLES = "circles"  # a circles program's circles, each with its dated history
+PROPOSALS = "proposals"  # proposals put to mentors (mentorctl.matching.proposals)
 # What a person's status filter may name: a status, or one of the marks shown beside it.
 PERSON_STATUSES = ("active", "waiting", "paused", "withdrawn", "undeliverable")
 PAIR_STATUSES = ("proposed", "active", "quiet", "paused", "completed", "lapsed", "ended", "not_fit")
@@ -33,17 +34,19 @@ def documents(store_path: Path) -> dict[str, list[dict[str, Any]]]:
         docs = {t: list(store.documents(t).values()) for t in TABLES}
         docs["people"] += store.documents(TRACES).values()
         docs[CIRCLES] = list(store.documents(CIRCLES).values())
+        docs[PROPOSALS] = list(store.documents(PROPOSALS).values())
         return docs
 
 
 def load(store_path: Path, *, today: dt.date, duration_weeks: int) -> State:
     docs = documents(store_path)
     circles = {str(c["id"]): c for c in docs.pop(CIRCLES) if c.get("id")}
+    asked = docs.pop(PROPOSALS)
     # A circle's member pairs name the mentor of that day: its lead before a takeover.
     docs["pairs"] = circle_life.pairs_on(docs["pairs"], circles.values(), today)
     with paused_gc():  # a fold of a large store makes objects by the hundred thousand
         state = fold(**docs, day=today, duration_weeks=duration_weeks)
-    state.circles = circles
+    state.circles, state.proposals = circles, asked
     return state
 
 

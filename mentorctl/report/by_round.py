@@ -48,7 +48,7 @@ def from_store(
     with paused_gc():
         report = from_state(state, round_=round_, **options)
     if not options.get("anonymous"):  # names people: the admins' pages only
-        report["asked_waiting"] = waiting_asks.rows(waiting_asks.read(store_path), state)
+        report["asked_waiting"] = waiting_asks.rows(state.proposals, state)
     return report
 
 

@@ -8,7 +8,6 @@ yet): a past day's list is what it was that day. Never on an anonymous page: it 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from mentorctl.history.fold import State
@@ -18,14 +17,6 @@ from mentorctl.report.labels import who
 FORGOTTEN, REDACTED = "forgotten", "[forgotten]"  # a forgotten person, as shown
 TITLE = "Waiting for the mentor's answer"
 COLUMNS = ["Proposal", "Mentee", "Mentor", "Asked", "Days waiting"]
-
-
-def read(store_path: Path) -> list[dict[str, Any]]:
-    """The store's proposals (none in a store that never asked a mentor)."""
-    from mentorctl.store.db import Store
-
-    with Store.reading(store_path) as store:
-        return list(store.documents(proposals.PROPOSALS).values())
 
 
 def rows(docs: list[dict[str, Any]], state: State) -> list[dict[str, Any]]:
@@ -54,4 +45,4 @@ def table_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
     ]  # fmt: skip
 
 
-__all__ = ["COLUMNS", "TITLE", "read", "rows", "table_rows"]
+__all__ = ["COLUMNS", "TITLE", "rows", "table_rows"]

@@ -72,7 +72,6 @@ better, which stays optimal; stable and greedy leave out the lower-scoring pair 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -83,7 +82,7 @@ from mentorctl.matching.explain import (
     Unmatched,
     against,
 )
-from mentorctl.matching.order import eligible, sides
+from mentorctl.matching.order import eligible, sides, taken
 from mentorctl.matching.order import seeded_order as seeded_order
 from mentorctl.matching.parity_rule import Placed
 from mentorctl.matching.results import Issue, MatchResult, Pair, PairCheck, Totals
@@ -282,17 +281,7 @@ def _match(
     crit = read_criteria(config)
     notes: list[str] = []
     pairs_in = list(existing)
-    holding = {x for x, _, s in pairs_in if s in ACTIVE_STATUSES}
-    used = Counter(y for _, y, s in pairs_in if s in ACTIVE_STATUSES)
-    never: dict[str, set[str]] = defaultdict(set)
-    for x, y, _ in pairs_in:
-        never[x].add(y)
-        never[y].add(x)
-    for pair in blocked:
-        ids = list(pair)
-        if len(ids) == 2:
-            never[ids[0]].add(ids[1])
-            never[ids[1]].add(ids[0])
+    holding, used, never = taken(pairs_in, blocked)
 
     mentee_people, _, mentees, mentors = sides(people, holding, crit, today, seed)
     n = len(mentees)

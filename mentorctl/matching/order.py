@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,3 +48,25 @@ def sides(
     mentees = [profile(p, crit, today) for p in mentee_people]
     mentors = [profile(p, crit, today) for p in mentor_people]
     return mentee_people, mentor_people, mentees, mentors
+
+
+def taken(
+    existing: Iterable[tuple[str, str, str]], blocked: Iterable[frozenset[str]]
+) -> tuple[set[str], Counter[str], dict[str, set[str]]]:
+    """From the pairs so far (mentee, mentor, status) and the blocks: the mentees a pair
+    holds, each mentor's places in use, and who may never be paired with whom (an earlier
+    pair of any status, or a block)."""
+    holding_statuses = ("proposed", "active", "quiet", "paused")
+    pairs = list(existing)
+    holding = {x for x, _, s in pairs if s in holding_statuses}
+    used = Counter(y for _, y, s in pairs if s in holding_statuses)
+    never: dict[str, set[str]] = defaultdict(set)
+    for x, y, _ in pairs:
+        never[x].add(y)
+        never[y].add(x)
+    for pair in blocked:
+        ids = list(pair)
+        if len(ids) == 2:
+            never[ids[0]].add(ids[1])
+            never[ids[1]].add(ids[0])
+    return holding, used, never

@@ -10,13 +10,12 @@ scores: the seed's order, as ``pair`` breaks ties). :class:`Field` is that set-u
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mentorctl.matching.about_line import ORG_FORMS, about_line
-from mentorctl.matching.order import sides
+from mentorctl.matching.order import sides, taken
 from mentorctl.matching.score import UNITS, Criteria, Profile, explain, read_criteria
 
 HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
@@ -51,18 +50,7 @@ class Field:
         from mentorctl.matching.blocks import BlockScorer
 
         self.crit: Criteria = read_criteria(config)
-        pairs = list(existing)
-        holding = {x for x, _, s in pairs if s in HOLDING}
-        used = Counter(y for _, y, s in pairs if s in HOLDING)
-        never: dict[str, set[str]] = defaultdict(set)
-        for x, y, _ in pairs:
-            never[x].add(y)
-            never[y].add(x)
-        for pair in blocked:
-            ids = list(pair)
-            if len(ids) == 2:
-                never[ids[0]].add(ids[1])
-                never[ids[1]].add(ids[0])
+        holding, used, never = taken(existing, blocked)
         _, _, self.mentees, self.mentors = sides(people, holding, self.crit, today, seed)
         self.mentor_at = {p.id: j for j, p in enumerate(self.mentors)}
         self.mentee_at = {p.id: i for i, p in enumerate(self.mentees)}

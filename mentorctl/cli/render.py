@@ -132,6 +132,8 @@ def _why(reasons: Any, against: Any) -> str:
 
 
 def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
+    from mentorctl.cli import render_asks
+
     people = plan.snapshot.by_id
     result = plan.result
     return {
@@ -153,16 +155,7 @@ def plan_data(plan: Plan, committed: CommitResult | None) -> dict[str, Any]:
             }
             for p in result.pairs
         ],
-        "unmatched": [
-            {
-                "mentee": u.mentee_id,
-                "mentee_name": people.get(u.mentee_id, {}).get("name"),
-                "code": u.code,
-                "reason": u.reason,
-                "best_score": u.best_score,
-            }
-            for u in result.unmatched
-        ],
+        "unmatched": render_asks.unmatched_data(result.unmatched, people),
         "out_of_round": [{"id": p.get("id"), "name": p.get("name")} for p in plan.out_of_round],
         "gap": [
             {

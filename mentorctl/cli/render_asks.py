@@ -37,6 +37,20 @@ def plan_tables(plan: Any) -> None:
     waiting_table(plan.asked, plan.snapshot.by_id)
 
 
+def unmatched_data(unmatched: Any, people: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mentees a run left waiting, and why, as ``--json`` gives them."""
+    return [
+        {
+            "mentee": u.mentee_id,
+            "mentee_name": people.get(u.mentee_id, {}).get("name"),
+            "code": u.code,
+            "reason": u.reason,
+            "best_score": u.best_score,
+        }
+        for u in unmatched
+    ]
+
+
 def ask_result(done: Any, plan: Any, as_json: bool) -> None:
     """What ``pair --ask-mentors`` did, beside what its plan says as ``pair`` says it: the
     mentees left waiting and why, and the fairness and parity of the run."""
@@ -52,16 +66,7 @@ def ask_result(done: Any, plan: Any, as_json: bool) -> None:
                 ],
                 "skipped": [{"mentee": a, "mentor": b, "why": why} for a, b, why in done.skipped],
                 "waiting": done.waiting,
-                "unmatched": [
-                    {
-                        "mentee": u.mentee_id,
-                        "mentee_name": people.get(u.mentee_id, {}).get("name"),
-                        "code": u.code,
-                        "reason": u.reason,
-                        "best_score": u.best_score,
-                    }
-                    for u in plan.result.unmatched
-                ],
+                "unmatched": unmatched_data(plan.result.unmatched, people),
                 **render_fairness.plan_data(plan),
                 "run": render_messages.run_data(done.run),
             }

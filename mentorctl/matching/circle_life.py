@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.history import events
+from mentorctl.history.fold import HOLDING
 
 if TYPE_CHECKING:
     from mentorctl.store.db import Store
@@ -66,7 +67,6 @@ CIRCLES = "circles"
 PAIRS = "pairs"
 PEOPLE = "people"
 MESSAGES = "messages"
-HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
 EARLY_END = frozenset({"ended", "not_fit"})
 DONE = frozenset({"completed", "lapsed"})
 CLOSED_REASON = "the circle closed"

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mentorctl.history.fold import HOLDING
 from mentorctl.matching.score import profile
 
 
@@ -56,10 +57,9 @@ def taken(
     """From the pairs so far (mentee, mentor, status) and the blocks: the mentees a pair
     holds, each mentor's places in use, and who may never be paired with whom (an earlier
     pair of any status, or a block)."""
-    holding_statuses = ("proposed", "active", "quiet", "paused")
     pairs = list(existing)
-    holding = {x for x, _, s in pairs if s in holding_statuses}
-    used = Counter(y for _, y, s in pairs if s in holding_statuses)
+    holding = {x for x, _, s in pairs if s in HOLDING}
+    used = Counter(y for _, y, s in pairs if s in HOLDING)
     never: dict[str, set[str]] = defaultdict(set)
     for x, y, _ in pairs:
         never[x].add(y)

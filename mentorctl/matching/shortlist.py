@@ -18,8 +18,6 @@ from mentorctl.matching.about_line import ORG_FORMS, about_line
 from mentorctl.matching.order import sides, taken
 from mentorctl.matching.score import UNITS, Criteria, Profile, explain, read_criteria
 
-HOLDING = frozenset({"proposed", "active", "quiet", "paused"})
-
 
 @dataclass(frozen=True)
 class Offer:
